@@ -1,0 +1,148 @@
+#include "app/daemon.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+
+#include "app/probe_table.h"
+#include "config/config.h"
+
+namespace usdcop {
+namespace {
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+sigset_t HandledSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+std::string JoinErrors(const std::vector<std::string>& errors) {
+  std::string out;
+  for (const std::string& e : errors) out += (out.empty() ? "" : "; ") + e;
+  return out;
+}
+
+}  // namespace
+
+void BlockSignals() {
+  sigset_t set = HandledSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int Daemon::Run() {
+  ConfigLoad load = LoadConfigFile(options_.config_file);
+  if (!load.config) {
+    for (const std::string& e : load.errors) log_.Error("invalid configuration", {{"err", e}});
+    return 1;
+  }
+  std::string storage = options_.storage_path;
+  if (storage.empty()) storage = load.config->storage_path.empty() ? kDefaultStoragePath : load.config->storage_path;
+  auto store = StateStore::Open(storage);
+  if (!store.ok()) {
+    log_.Error("cannot open the state store", {{"path", storage}, {"err", store.status().message()}});
+    return 1;
+  }
+  store_ = std::move(store).value();
+  renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build);
+  scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
+  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_});
+  log_.Info("starting usdcop_exporter", {{"version", options_.build.version},
+                                         {"revision", options_.build.revision},
+                                         {"config", options_.config_file},
+                                         {"storage", storage},
+                                         {"probes", std::to_string(probes.size())}});
+  scheduler_->SetProbes(std::move(probes));
+
+  server_ = std::make_unique<MetricsServer>(
+      MetricsServerHandlers{
+          .metrics = [this] { return renderer_->Render(); },
+          .ready = [this] { return board_.AllRan(); },
+          .reload = [this] { return Reload(); },
+          .landing_page = [this] { return LandingPage(); },
+      },
+      log_, options_.max_connections);
+  auto port = server_->Start(options_.web);
+  if (!port.ok()) {
+    log_.Error("cannot serve metrics", {{"err", port.status().message()}});
+    Shutdown();
+    return 1;
+  }
+  log_.Info("listening", {{"address", options_.web.host + ":" + std::to_string(*port)}});
+  return WaitForSignals();
+}
+
+int Daemon::WaitForSignals() {
+  sigset_t set = HandledSignals();
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      (void)Reload();
+      continue;
+    }
+    log_.Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    Shutdown();
+    return 0;
+  }
+}
+
+void Daemon::Shutdown() {
+  if (server_) server_->Stop();
+  if (scheduler_ && !scheduler_->Stop(Duration(1500))) {
+    log_.Warn("a probe ignored its deadline at shutdown; exiting without waiting for it");
+    std::_Exit(0);  // its thread still uses the scheduler; the store's transactions are committed
+  }
+  log_.Info("stopped");
+}
+
+Status Daemon::Reload() {
+  std::lock_guard lock(reload_mu_);
+  ConfigLoad load = LoadConfigFile(options_.config_file);
+  if (!load.config) {
+    for (const std::string& e : load.errors) log_.Error("invalid configuration; keeping the old one", {{"err", e}});
+    renderer_->SetReloadSuccessful(false);
+    return Status(Reason::kParse, JoinErrors(load.errors));
+  }
+  if (options_.storage_path.empty() && !load.config->storage_path.empty() &&
+      load.config->storage_path != store_->path())
+    log_.Warn("storage.path changed; it takes effect at the next start", {{"path", load.config->storage_path}});
+  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_});
+  size_t count = probes.size();
+  scheduler_->SetProbes(std::move(probes));
+  renderer_->SetReloadSuccessful(true);
+  log_.Info("configuration reloaded", {{"config", options_.config_file}, {"probes", std::to_string(count)}});
+  return Status::Ok();
+}
+
+std::string Daemon::LandingPage() const {
+  std::string rows;
+  for (const auto& r : board_.Snapshot()) {
+    std::string state = !r->has_run ? "not run yet" : r->success ? "ok" : HtmlEscape(r->status.ToString());
+    rows += "<tr><td>" + HtmlEscape(r->name) + "</td><td>" + state + "</td></tr>\n";
+  }
+  return "<!DOCTYPE html>\n<html><head><title>usdcop_exporter</title></head><body>\n"
+         "<h1>usdcop_exporter</h1>\n<p>Monitoring of the USD/COP data pipeline, version " +
+         HtmlEscape(options_.build.version) + " (" + HtmlEscape(options_.build.revision) +
+         ").</p>\n<ul><li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/-/healthy\">/-/healthy</a></li>"
+         "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n<table border=\"1\"><tr><th>probe</th><th>last run</th></tr>\n" +
+         rows + "</table>\n</body></html>\n";
+}
+
+}  // namespace usdcop

@@ -1,0 +1,60 @@
+// The usdcop_exporter daemon: loads the config, opens the state store, runs the probes on
+// the scheduler, serves the public port, and handles SIGHUP (reload) and SIGTERM/SIGINT
+// (stop within 2 s). Call BlockSignals() on the main thread before any other thread starts.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "http/listen_address.h"
+#include "http/metrics_server.h"
+#include "metrics/render.h"
+#include "scheduler/result_board.h"
+#include "scheduler/scheduler.h"
+#include "sources/http_client.h"
+#include "store/state_store.h"
+
+namespace usdcop {
+
+struct DaemonOptions {
+  std::string config_file;
+  ListenAddress web;
+  std::string storage_path;  // from the flag; "" = the config's storage.path or the default
+  size_t max_connections = 64;
+  BuildInfo build;
+};
+
+inline constexpr const char* kDefaultStoragePath = "data/usdcop_exporter.db";
+
+// Blocks SIGHUP, SIGTERM and SIGINT in the calling thread and every thread it starts, so that
+// the daemon receives them with sigwait.
+void BlockSignals();
+
+class Daemon {
+ public:
+  Daemon(DaemonOptions options, Logger& log) : options_(std::move(options)), log_(log) {}
+  // Runs until SIGTERM or SIGINT; the process exit code.
+  int Run();
+
+ private:
+  Status Reload();
+  std::string LandingPage() const;
+  int WaitForSignals();
+  void Shutdown();
+
+  const DaemonOptions options_;
+  Logger& log_;
+  SystemClock clock_;
+  CurlHttpClient http_;
+  ResultBoard board_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<MetricsRenderer> renderer_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<MetricsServer> server_;
+  std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
+};
+
+}  // namespace usdcop

@@ -1,0 +1,73 @@
+#include "config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/field_reader.h"
+#include "config/sections.h"
+
+namespace usdcop {
+namespace {
+
+void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
+  if (!r.Map(probes, "probes", {"pipeline"})) return;
+  if (!probes.IsMap()) return;
+  if (probes["pipeline"].IsDefined())
+    config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
+}
+
+ConfigLoad Parse(const std::string& text, const std::string& file) {
+  ConfigLoad load;
+  std::string base_dir = std::filesystem::absolute(file).parent_path().string();
+  FieldReader r(file, base_dir, &load.errors);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string where = file;
+    if (!e.mark.is_null())
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    load.errors.push_back(where + ": not valid YAML: " + e.msg);
+    return load;
+  }
+  Config config;
+  config.file = file;
+  if (r.Map(root, "", {"storage", "probes"}) && root.IsMap()) {
+    const YAML::Node storage = root["storage"];
+    if (storage.IsDefined() && r.Map(storage, "storage", {"path"}))
+      config.storage_path = r.FilePath(storage, "storage", "path").value_or("");
+    if (root["probes"].IsDefined()) ParseProbes(r, root["probes"], config);
+  }
+  if (load.errors.empty()) load.config = std::move(config);
+  return load;
+}
+
+}  // namespace
+
+ConfigLoad LoadConfigText(const std::string& text, const std::string& file) {
+  try {
+    return Parse(text, file);
+  } catch (const YAML::Exception& e) {  // a shape the readers did not expect
+    ConfigLoad load;
+    load.errors.push_back(file + ": " + e.what());
+    return load;
+  }
+}
+
+ConfigLoad LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigLoad load;
+    load.errors.push_back(path + ": cannot read the config file: " + std::strerror(errno) +
+                          " (give its path with --config.file)");
+    return load;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return LoadConfigText(text.str(), path);
+}
+
+}  // namespace usdcop

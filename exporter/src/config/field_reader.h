@@ -1,0 +1,65 @@
+// Reads typed fields out of a YAML tree and reports every problem with its place:
+// `config.yml:14:5: probes.pipeline.interval: "5x" is not a duration (use 30s, 5m)`.
+// It collects errors rather than stopping at the first, so that --config.check lists them all.
+// Not thread-safe; one reader per load.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/secret.h"
+#include "common/units.h"
+
+namespace usdcop {
+
+class FieldReader {
+ public:
+  FieldReader(std::string file, std::string base_dir, std::vector<std::string>* errors)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), errors_(errors) {}
+
+  void Error(const YAML::Node& at, std::string_view path, std::string_view what);
+  bool ok() const { return errors_->empty(); }
+
+  // True if `node` is a map whose keys are all in `allowed`; reports each unknown key.
+  // A null node (an empty section) counts as an empty map.
+  bool Map(const YAML::Node& node, std::string_view path,
+           std::initializer_list<std::string_view> allowed);
+  // True if `node` is a sequence (reported otherwise).
+  bool List(const YAML::Node& node, std::string_view path);
+
+  // Each reads map[key]; nullopt when absent (reported if required) or invalid (reported).
+  std::optional<std::string> String(const YAML::Node& map, std::string_view path,
+                                    const char* key, bool required = false);
+  std::optional<Duration> Dur(const YAML::Node& map, std::string_view path, const char* key,
+                              bool required = false);
+  std::optional<int> Int(const YAML::Node& map, std::string_view path, const char* key,
+                         int min, int max);
+  // One of the allowed words.
+  std::optional<std::string> Enum(const YAML::Node& map, std::string_view path, const char* key,
+                                  std::initializer_list<std::string_view> allowed);
+  // A file path, made absolute against the config file's directory.
+  std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path,
+                                      const char* key, bool required = false);
+  // A secret given as `<name>_file` (read, trailing newline dropped) or `<name>_env`.
+  // Inline `<name>` is refused: secrets never sit in the config file.
+  std::optional<Secret> SecretField(const YAML::Node& map, std::string_view path,
+                                    const std::string& name, bool required);
+
+  // The mark-bearing node for map[key], or the map itself when the key is absent.
+  static YAML::Node At(const YAML::Node& map, const char* key);
+
+ private:
+  std::string file_;
+  std::string base_dir_;
+  std::vector<std::string>* errors_;
+};
+
+// "a.b" + "c" -> "a.b.c"; "" + "c" -> "c".
+std::string Join(std::string_view path, std::string_view key);
+
+}  // namespace usdcop

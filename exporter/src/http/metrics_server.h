@@ -1,0 +1,45 @@
+// The public port: /metrics, /-/healthy, /-/ready, POST /-/reload and a landing page at /.
+// It serves what its handlers give it and knows nothing of probes or config. Thread-safe;
+// each connection is served by a thread of a fixed pool.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/log.h"
+#include "common/status.h"
+#include "http/listen_address.h"
+
+namespace usdcop {
+
+struct MetricsServerHandlers {
+  std::function<std::shared_ptr<const std::string>()> metrics;  // never blocks on a probe
+  std::function<bool()> ready;
+  std::function<Status()> reload;
+  std::function<std::string()> landing_page;  // HTML
+};
+
+class MetricsServer {
+ public:
+  MetricsServer(MetricsServerHandlers handlers, Logger& log, size_t max_connections);
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  // Binds and starts serving on a thread of its own; the bound port (useful with port 0).
+  Result<int> Start(const ListenAddress& address);
+  void Stop();
+
+ private:
+  void Routes();
+  MetricsServerHandlers handlers_;
+  Logger& log_;
+  httplib::Server server_;
+  std::thread thread_;
+};
+
+}  // namespace usdcop

@@ -1,0 +1,89 @@
+// usdcop_exporter: probes the USD/COP data pipeline on a schedule and publishes Prometheus
+// metrics. Flags follow the Prometheus exporters' conventions.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/daemon.h"
+#include "app/probe_table.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "http/listen_address.h"
+#include "sources/http_client.h"
+
+#ifndef USDCOP_VERSION
+#define USDCOP_VERSION "unknown"
+#endif
+#ifndef USDCOP_REVISION
+#define USDCOP_REVISION "unknown"
+#endif
+
+namespace {
+
+int CheckConfig(const std::string& path) {
+  usdcop::ConfigLoad load = usdcop::LoadConfigFile(path);
+  for (const std::string& e : load.errors) std::cerr << e << "\n";
+  if (!load.config) {
+    std::cerr << path << ": " << load.errors.size() << " problem(s)\n";
+    return 1;
+  }
+  std::cout << path << ": OK\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"usdcop_exporter: Prometheus exporter for the USD/COP trading data pipeline."};
+  std::string config_file = "usdcop_exporter.yml";
+  std::string web_listen = ":9812";
+  std::string control_listen = "127.0.0.1:9813";
+  std::string storage_path;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  size_t max_connections = 64;
+  bool config_check = false;
+  app.add_option("--config.file", config_file, "Configuration file (YAML).")->capture_default_str();
+  app.add_option("--web.listen-address", web_listen, "Address for /metrics and the /-/ endpoints.")
+      ->capture_default_str();
+  app.add_option("--web.max-connections", max_connections,
+                 "Connections served at once on the metrics port (each holds a thread).")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--control.listen-address", control_listen,
+                 "Address of the authenticated control API (the side port). Reserved: the control "
+                 "API is not served by this version.")
+      ->capture_default_str();
+  app.add_option("--storage.path", storage_path,
+                 std::string("SQLite state file (WAL); default: the config's storage.path, else ") +
+                     usdcop::kDefaultStoragePath + ".");
+  app.add_option("--log.level", log_level, "debug, info, warn or error.")->capture_default_str();
+  app.add_option("--log.format", log_format, "logfmt or json.")->capture_default_str();
+  app.add_flag("--config.check", config_check, "Validate the config file, print every problem, exit 0 or 1.");
+  app.set_version_flag("--version", std::string("usdcop_exporter ") + USDCOP_VERSION + " (revision " +
+                                        USDCOP_REVISION + ")");
+  CLI11_PARSE(app, argc, argv);
+
+  auto level = usdcop::ParseLogLevel(log_level);
+  auto format = usdcop::ParseLogFormat(log_format);
+  if (!level || !format) {
+    std::cerr << "--log.level must be debug, info, warn or error; --log.format logfmt or json\n";
+    return 2;
+  }
+  auto web = usdcop::ParseListenAddress(web_listen);
+  if (!web || !usdcop::ParseListenAddress(control_listen)) {
+    std::cerr << "a listen address is host:port, :port or [v6]:port (got \""
+              << (web ? control_listen : web_listen) << "\")\n";
+    return 2;
+  }
+  if (config_check) return CheckConfig(config_file);
+
+  usdcop::BlockSignals();  // before any thread starts
+  usdcop::CurlHttpClient::GlobalInit();
+  usdcop::Logger log(*level, *format);
+  usdcop::DaemonOptions options{config_file, *web, storage_path, max_connections,
+                                {USDCOP_VERSION, USDCOP_REVISION}};
+  usdcop::Daemon daemon(std::move(options), log);
+  return daemon.Run();
+}

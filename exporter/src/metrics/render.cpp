@@ -1,0 +1,74 @@
+#include "metrics/render.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace usdcop {
+namespace {
+
+void RenderProbeMeta(const ProbeRecord& r, FamilyBuilder& out) {
+  const Labels probe = {{"probe", r.name}};
+  out.Gauge("usdcop_probe_timeout_seconds", "The deadline each run of the probe gets.", probe,
+            std::chrono::duration<double>(r.timeout).count());
+  for (Reason reason : kAllReasons) {
+    auto it = r.errors.find(reason);
+    out.Counter("usdcop_probe_errors_total",
+                "Failed (or skipped, reason overlap) runs of the probe by reason, since the exporter started.",
+                {{"probe", r.name}, {"reason", std::string(ReasonName(reason))}},
+                static_cast<double>(it == r.errors.end() ? 0 : it->second));
+  }
+  if (!r.has_run) return;
+  out.Gauge("usdcop_probe_success",
+            "1 if the last run of the probe succeeded. Probes run on their own schedule; the "
+            "exporter serves their latest results (see usdcop_probe_last_run_timestamp_seconds).",
+            probe, r.success ? 1 : 0);
+  out.Gauge("usdcop_probe_duration_seconds", "Duration of the probe's last run.", probe, r.duration_seconds);
+  out.Gauge("usdcop_probe_last_run_timestamp_seconds",
+            "When the probe's last run ended: the age of every metric it publishes.", probe,
+            r.last_run_timestamp);
+}
+
+}  // namespace
+
+void MetricsRenderer::SetReloadSuccessful(bool ok) {
+  reload_ok_ = ok;
+  reload_generation_++;
+}
+
+std::shared_ptr<const std::string> MetricsRenderer::Render() {
+  // Read the generations before the data: a change racing this render bumps them again, so
+  // the next scrape re-renders.
+  const std::uint64_t board_gen = board_.generation();
+  const std::uint64_t reload_gen = reload_generation_.load();
+  std::lock_guard lock(mu_);
+  if (cached_ && board_gen == cached_board_generation_ && reload_gen == cached_reload_generation_)
+    return cached_;
+  cached_ = std::make_shared<const std::string>(Build(board_.Snapshot()));
+  cached_board_generation_ = board_gen;
+  cached_reload_generation_ = reload_gen;
+  return cached_;
+}
+
+std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records) const {
+  FamilyBuilder out;
+  out.Gauge("usdcop_build_info", "The exporter's version and the git revision it was built from.",
+            {{"version", build_.version}, {"revision", build_.revision}}, 1);
+  out.Gauge("usdcop_config_last_reload_successful",
+            "1 if the last configuration load (at start, SIGHUP or /-/reload) succeeded.", {},
+            reload_ok_ ? 1 : 0);
+  for (const auto& r : records) RenderProbeMeta(*r, out);
+  for (const auto& r : records) {
+    if (!r->result) continue;
+    std::visit(
+        [&out](const auto& result) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(result)>, std::monostate>) RenderResult(result, out);
+        },
+        *r->result);
+  }
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, out.Take());
+  return text.str();
+}
+
+}  // namespace usdcop

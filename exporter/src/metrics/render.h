@@ -1,0 +1,48 @@
+// Renders the exposition: every metric of the exporter comes from here, built from the
+// ResultBoard's latest records (no I/O). The text is cached and rebuilt only when the board
+// or the reload state changed, so a scrape costs a pointer copy. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "metrics/family_builder.h"
+#include "scheduler/result_board.h"
+
+namespace usdcop {
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+};
+
+// One result type's metrics; one overload per probe result (metrics/*_metrics.cpp).
+void RenderResult(const PipelineResult& result, FamilyBuilder& out);
+
+class MetricsRenderer {
+ public:
+  MetricsRenderer(const ResultBoard& board, BuildInfo build) : board_(board), build_(std::move(build)) {}
+
+  void SetReloadSuccessful(bool ok);
+  // The current exposition in the text format 0.0.4.
+  std::shared_ptr<const std::string> Render();
+
+ private:
+  std::string Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records) const;
+
+  const ResultBoard& board_;
+  const BuildInfo build_;
+  std::atomic<bool> reload_ok_{true};
+  std::atomic<std::uint64_t> reload_generation_{0};
+
+  std::mutex mu_;
+  std::uint64_t cached_board_generation_ = 0;   // guarded by mu_
+  std::uint64_t cached_reload_generation_ = 0;  // guarded by mu_
+  std::shared_ptr<const std::string> cached_;   // guarded by mu_
+};
+
+}  // namespace usdcop

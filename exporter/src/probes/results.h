@@ -1,0 +1,13 @@
+// Every probe's result type, as one variant: the metrics renderer visits it. Results are
+// immutable once published and shared between threads through shared_ptr<const ...>.
+#pragma once
+
+#include <variant>
+
+#include "probes/pipeline_result.h"
+
+namespace usdcop {
+
+using ProbeResult = std::variant<std::monostate, PipelineResult>;
+
+}  // namespace usdcop

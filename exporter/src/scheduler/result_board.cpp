@@ -1,0 +1,67 @@
+#include "scheduler/result_board.h"
+
+namespace usdcop {
+
+void ResultBoard::Configure(const std::vector<ProbeInfo>& probes) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::shared_ptr<const ProbeRecord>> next;
+  for (const ProbeInfo& p : probes) {
+    auto it = records_.find(p.name);
+    auto record = std::make_shared<ProbeRecord>(it != records_.end() ? *it->second : ProbeRecord{});
+    record->name = p.name;
+    record->timeout = p.timeout;
+    next[p.name] = std::move(record);
+  }
+  records_ = std::move(next);
+  generation_++;
+}
+
+void ResultBoard::Record(const std::string& name, const Status& status, double duration_seconds,
+                         double end_timestamp, std::shared_ptr<const ProbeResult> result) {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(name);
+  if (it == records_.end()) return;
+  auto record = std::make_shared<ProbeRecord>(*it->second);
+  record->has_run = true;
+  record->success = status.ok();
+  record->status = status;
+  record->duration_seconds = duration_seconds;
+  record->last_run_timestamp = end_timestamp;
+  record->result = std::move(result);
+  if (!status.ok()) record->errors[status.reason()]++;
+  it->second = std::move(record);
+  generation_++;
+}
+
+void ResultBoard::CountSkipped(const std::string& name, Reason reason) {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(name);
+  if (it == records_.end()) return;
+  auto record = std::make_shared<ProbeRecord>(*it->second);
+  record->errors[reason]++;
+  it->second = std::move(record);
+  generation_++;
+}
+
+std::vector<std::shared_ptr<const ProbeRecord>> ResultBoard::Snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<const ProbeRecord>> out;
+  out.reserve(records_.size());
+  for (const auto& [name, record] : records_) out.push_back(record);
+  return out;
+}
+
+std::shared_ptr<const ProbeRecord> ResultBoard::Get(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(name);
+  return it == records_.end() ? nullptr : it->second;
+}
+
+bool ResultBoard::AllRan() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, record] : records_)
+    if (!record->has_run) return false;
+  return true;
+}
+
+}  // namespace usdcop

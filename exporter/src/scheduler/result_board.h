@@ -1,0 +1,61 @@
+// The latest outcome of every configured probe and its running error counters: what the
+// scheduler writes and the metrics renderer reads. Each update swaps in a fresh immutable
+// ProbeRecord; readers copy shared_ptrs under a short lock and never wait on a probe.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/units.h"
+#include "probes/results.h"
+
+namespace usdcop {
+
+struct ProbeRecord {
+  std::string name;
+  Duration timeout{0};
+  bool has_run = false;  // false until the first run ends (or times out)
+  bool success = false;
+  Status status;  // of the last run
+  double duration_seconds = 0;
+  double last_run_timestamp = 0;  // Unix seconds, when the last run ended
+  std::map<Reason, std::uint64_t> errors;  // failed runs by reason, since start
+  std::shared_ptr<const ProbeResult> result;  // null when the last run produced none
+};
+
+class ResultBoard {
+ public:
+  struct ProbeInfo {
+    std::string name;
+    Duration timeout;
+  };
+  // The configured probes: adds new ones, drops absent ones (their series disappear), and
+  // keeps the records and counters of the others.
+  void Configure(const std::vector<ProbeInfo>& probes);
+  // A finished run. Ignored for a probe no longer configured.
+  void Record(const std::string& name, const Status& status, double duration_seconds,
+              double end_timestamp, std::shared_ptr<const ProbeResult> result);
+  // A run that did not happen (overlap): counted, nothing else changes.
+  void CountSkipped(const std::string& name, Reason reason);
+
+  std::vector<std::shared_ptr<const ProbeRecord>> Snapshot() const;
+  std::shared_ptr<const ProbeRecord> Get(const std::string& name) const;
+  // Changes with every update: the renderer re-renders only when it moved.
+  std::uint64_t generation() const { return generation_.load(); }
+  // True once every configured probe has a first outcome.
+  bool AllRan() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const ProbeRecord>> records_;  // guarded by mu_
+  std::atomic<std::uint64_t> generation_{1};
+};
+
+}  // namespace usdcop

@@ -1,0 +1,71 @@
+#include "common/units.h"
+
+#include <gtest/gtest.h>
+
+namespace usdcop {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TEST(ParseDuration, AcceptsPrometheusSyntax) {
+  EXPECT_EQ(ParseDuration("30s"), seconds(30));
+  EXPECT_EQ(ParseDuration("5m"), minutes(5));
+  EXPECT_EQ(ParseDuration("1h30m"), minutes(90));
+  EXPECT_EQ(ParseDuration("250ms"), Duration(250));
+  EXPECT_EQ(ParseDuration("30d"), hours(24 * 30));
+  EXPECT_EQ(ParseDuration("1w"), hours(24 * 7));
+  EXPECT_EQ(ParseDuration("1m30s500ms"), Duration(90500));
+}
+
+TEST(ParseDuration, RejectsEverythingElse) {
+  for (const char* bad : {"", "5x", "5", "m", "-5s", "1.5h", "5m1h", "1m1m", "5 m", "s5", "99999999999999y"})
+    EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
+}
+
+TEST(FormatDuration, IsTheShortestSpelling) {
+  EXPECT_EQ(FormatDuration(Duration(90000)), "1m30s");
+  EXPECT_EQ(FormatDuration(Duration(0)), "0s");
+  EXPECT_EQ(FormatDuration(hours(24 * 8)), "1w1d");
+  EXPECT_EQ(FormatDuration(Duration(1500)), "1s500ms");
+}
+
+TEST(ParseSize, TakesBinaryAndDecimalUnits) {
+  EXPECT_EQ(ParseSize("200MiB"), 200ULL << 20);
+  EXPECT_EQ(ParseSize("1GiB"), 1ULL << 30);
+  EXPECT_EQ(ParseSize("10KB"), 10000ULL);
+  EXPECT_EQ(ParseSize("512"), 512ULL);
+  EXPECT_EQ(ParseSize("5XB"), std::nullopt);
+  EXPECT_EQ(ParseSize("MiB"), std::nullopt);
+  EXPECT_EQ(ParseSize("99999999999TiB"), std::nullopt);
+}
+
+TEST(ParseTimestamp, ReadsAirflowAndRfc3339Forms) {
+  auto a = ParseTimestamp("2026-11-24T13:05:00Z");
+  ASSERT_TRUE(a);
+  EXPECT_DOUBLE_EQ(ToUnixSeconds(*a), 1795525500.0);
+  auto b = ParseTimestamp("2026-11-24T13:05:01.123456+00:00");
+  ASSERT_TRUE(b);
+  EXPECT_NEAR(ToUnixSeconds(*b), 1795525501.123456, 1e-6);
+  auto c = ParseTimestamp("2026-11-24T08:05:00-05:00");  // Bogota
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, *a);
+  EXPECT_EQ(FormatTimestamp(*b), "2026-11-24T13:05:01.123456Z");
+}
+
+TEST(ParseTimestamp, RejectsTimesWithoutOffsetOrGarbage) {
+  for (const char* bad : {"", "2026-11-24", "2026-11-24T13:05:00", "yesterday", "2026-13-24T13:05:00Z",
+                          "2026-11-24T13:05:00Zjunk"})
+    EXPECT_EQ(ParseTimestamp(bad), std::nullopt) << bad;
+}
+
+TEST(ParseDate, IsMidnightUtc) {
+  auto d = ParseDate("2027-01-10");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(FormatTimestamp(*d), "2027-01-10T00:00:00.000000Z");
+  EXPECT_EQ(ParseDate("2027-1-10"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace usdcop
