@@ -32,13 +32,19 @@ std::optional<AirflowConfig> ParseAirflow(FieldReader& r, const YAML::Node& node
   a.username = r.String(node, path, "username").value_or("");
   a.password = r.SecretField(node, path, "password", false).value_or(Secret());
   a.token = r.SecretField(node, path, "token", false).value_or(Secret());
+  // A secret that was named but could not be read is reported already; do not pile on.
+  auto named = [&node](const char* a_key, const char* b_key) {
+    return node.IsMap() && (node[a_key].IsDefined() || node[b_key].IsDefined());
+  };
+  const bool password_named = named("password_file", "password_env");
+  const bool token_named = named("token_file", "token_env");
   if (a.api == AirflowConfig::Api::kV1) {
     if (!a.token.empty())
       r.Error(FieldReader::At(node, "token_file"), Join(path, "token_file"),
               "bearer tokens are for api: v2 (Airflow 3); v1 uses username and password");
-    if (a.username.empty() || a.password.empty())
+    if (a.username.empty() || !password_named)
       r.Error(node, path, "api v1 needs username and password_file (or password_env)");
-  } else if (a.token.empty() && (a.username.empty() || a.password.empty())) {
+  } else if (!token_named && (a.username.empty() || !password_named)) {
     r.Error(node, path, "api v2 needs token_file/token_env, or username and password_file");
   }
   return a;

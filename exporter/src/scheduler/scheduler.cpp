@@ -28,7 +28,7 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
     Slot& slot = slots_[p.name];
     slot.spec = std::move(p);
     slot.configured = true;
-    slot.next_due = now;
+    if (!slot.in_flight) slot.next_due = now;  // a busy one gets its turn when due, not as an overlap
   }
   std::erase_if(slots_, [](const auto& kv) { return !kv.second.configured && !kv.second.in_flight; });
   wake_.notify_all();

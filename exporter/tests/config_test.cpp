@@ -1,0 +1,186 @@
+#include "config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace usdcop {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("usdcop_config_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "airflow_password") << "s3cret-value\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  ConfigLoad Load(const std::string& yaml) {
+    std::string path = (dir_ / "config.yml").string();
+    std::ofstream(path) << yaml;
+    return LoadConfigFile(path);
+  }
+  std::string Path(const char* name) { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kValid = R"(storage:
+  path: state/usdcop.db
+probes:
+  pipeline:
+    interval: 15s
+    timeout: 10s
+    airflow:
+      url: http://127.0.0.1:8080/
+      username: admin
+      password_file: airflow_password
+    layers:
+      - {layer: L0, dag_id: usdcop_m5__01_l0_intelligent_acquire, expected_every: 5m,
+         records_xcom: {task_id: report, key: records}}
+      - {layer: L5, status_file: /data/status/l5.json}
+)";
+
+TEST_F(ConfigTest, LoadsAValidFileWithDefaultsAndResolvedPaths) {
+  ConfigLoad load = Load(kValid);
+  ASSERT_TRUE(load.config) << ::testing::PrintToString(load.errors);
+  const Config& c = *load.config;
+  EXPECT_EQ(c.storage_path, Path("state/usdcop.db"));
+  ASSERT_TRUE(c.pipeline);
+  EXPECT_EQ(c.pipeline->interval, std::chrono::seconds(15));
+  EXPECT_EQ(c.pipeline->runs_per_request, 25);
+  ASSERT_TRUE(c.pipeline->airflow);
+  EXPECT_EQ(c.pipeline->airflow->url, "http://127.0.0.1:8080");  // trailing slash dropped
+  EXPECT_EQ(c.pipeline->airflow->password.reveal(), "s3cret-value");  // newline dropped
+  ASSERT_EQ(c.pipeline->layers.size(), 2u);
+  EXPECT_EQ(c.pipeline->layers[0].expected_every, std::chrono::minutes(5));
+  ASSERT_TRUE(c.pipeline->layers[0].records_xcom);
+  EXPECT_EQ(c.pipeline->layers[0].records_xcom->key, "records");
+  EXPECT_EQ(c.pipeline->layers[1].status_file, "/data/status/l5.json");
+}
+
+TEST_F(ConfigTest, ABadDurationNamesFileLineColumnFieldAndWhatToUse) {
+  ConfigLoad load = Load(R"(probes:
+  pipeline:
+    interval: 5x
+    layers: []
+)");
+  EXPECT_FALSE(load.config);
+  EXPECT_THAT(load.errors, ElementsAre(Path("config.yml") +
+                                       ":3:15: probes.pipeline.interval: \"5x\" is not a duration (use 30s, 5m)"));
+}
+
+TEST_F(ConfigTest, UnknownKeysAreErrorsWithTheirPlace) {
+  ConfigLoad load = Load("probes:\n  pipeline:\n    layers: []\n    intervall: 5s\nstorge: {}\n");
+  EXPECT_FALSE(load.config);
+  ASSERT_EQ(load.errors.size(), 2u);
+  EXPECT_THAT(load.errors[0], HasSubstr("config.yml:5:1: storge: unknown key (allowed here: storage, probes)"));
+  EXPECT_THAT(load.errors[1], HasSubstr("config.yml:4:5: probes.pipeline.intervall: unknown key"));
+}
+
+TEST_F(ConfigTest, ReportsEveryProblemNotJustTheFirst) {
+  ConfigLoad load = Load(R"(probes:
+  pipeline:
+    interval: 10s
+    timeout: 10s
+    runs_per_request: 500
+    layers:
+      - {layer: L0, dag_id: "bad id!"}
+      - {layer: L0, status_file: /x.json}
+      - {layer: L2}
+)");
+  EXPECT_FALSE(load.config);
+  std::string all = ::testing::PrintToString(load.errors);
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.timeout: 10s must be shorter than interval 10s"));
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.runs_per_request: \\\"500\\\" is not a whole number from 1 to 100"));
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[0].dag_id: \\\"bad id!\\\" is not an Airflow DAG id"));
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[1].layer: layer \\\"L0\\\" is listed twice"));
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[2]: give exactly one of dag_id or status_file"));
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.airflow: is required: a layer names a dag_id"));
+  EXPECT_EQ(load.errors.size(), 6u) << all;
+}
+
+TEST_F(ConfigTest, InlineSecretsAreRefusedAndNeverEchoed) {
+  ConfigLoad load = Load(R"(probes:
+  pipeline:
+    airflow: {url: http://a:8080, username: admin, password: hunter2-inline}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  EXPECT_FALSE(load.config);
+  std::string all = ::testing::PrintToString(load.errors);
+  EXPECT_THAT(all, HasSubstr("probes.pipeline.airflow.password: secrets are not written in the config: use "
+                             "password_file or password_env"));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("hunter2")));
+}
+
+TEST_F(ConfigTest, SecretFromEnvironmentAndMissingSources) {
+  ::setenv("USDCOP_TEST_AIRFLOW_PW", "from-env", 1);
+  ConfigLoad ok = Load(R"(probes:
+  pipeline:
+    airflow: {url: http://a:8080, username: admin, password_env: USDCOP_TEST_AIRFLOW_PW}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  ASSERT_TRUE(ok.config) << ::testing::PrintToString(ok.errors);
+  EXPECT_EQ(ok.config->pipeline->airflow->password.reveal(), "from-env");
+  ConfigLoad bad = Load(R"(probes:
+  pipeline:
+    airflow: {url: ftp://a, username: admin, password_env: USDCOP_TEST_UNSET_VAR, password_file: nope}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  std::string all = ::testing::PrintToString(bad.errors);
+  EXPECT_THAT(all, HasSubstr("url: \\\"ftp://a\\\" is not an http:// or https:// URL"));
+  EXPECT_THAT(all, HasSubstr("give either password_file or password_env, not both"));
+}
+
+TEST_F(ConfigTest, UnreadableSecretFileNamesTheFile) {
+  ConfigLoad load = Load(R"(probes:
+  pipeline:
+    airflow: {url: http://a:8080, username: admin, password_file: /nonexistent/pw}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  ASSERT_EQ(load.errors.size(), 1u);
+  EXPECT_THAT(load.errors[0], HasSubstr(":3:67: probes.pipeline.airflow.password_file: cannot read "
+                                        "\"/nonexistent/pw\": No such file or directory"));
+}
+
+TEST_F(ConfigTest, ApiV2TakesATokenOrCredentials) {
+  std::ofstream(dir_ / "token") << "tok";
+  ConfigLoad load = Load(R"(probes:
+  pipeline:
+    airflow: {url: http://a:8080, api: v2, token_file: token}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  ASSERT_TRUE(load.config) << ::testing::PrintToString(load.errors);
+  EXPECT_EQ(load.config->pipeline->airflow->api, AirflowConfig::Api::kV2);
+  ConfigLoad bad = Load(R"(probes:
+  pipeline:
+    airflow: {url: http://a:8080, api: v3}
+    layers: [{layer: L0, dag_id: d}]
+)");
+  EXPECT_THAT(::testing::PrintToString(bad.errors), HasSubstr("api: \\\"v3\\\" is not one of v1, v2"));
+}
+
+TEST_F(ConfigTest, InvalidYamlAndMissingFile) {
+  ConfigLoad load = Load("probes: [unclosed\n");
+  ASSERT_EQ(load.errors.size(), 1u);
+  EXPECT_THAT(load.errors[0], HasSubstr("config.yml:2:1: not valid YAML"));
+  ConfigLoad missing = LoadConfigFile(Path("nope.yml"));
+  ASSERT_EQ(missing.errors.size(), 1u);
+  EXPECT_THAT(missing.errors[0], HasSubstr("nope.yml: cannot read the config file: No such file or directory"));
+}
+
+TEST_F(ConfigTest, AnEmptyFileIsAValidConfigWithNoProbes) {
+  ConfigLoad load = Load("");
+  ASSERT_TRUE(load.config);
+  EXPECT_FALSE(load.config->pipeline);
+}
+
+}  // namespace
+}  // namespace usdcop
