@@ -1,0 +1,63 @@
+// The system under test for integration tests: pipeline-sim and the real usdcop_exporter
+// binary, each on a free loopback port, in a temporary directory removed afterwards.
+// Not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/exposition.h"
+#include "support/process.h"
+
+namespace usdcop::testing {
+
+// The six DAGs of the pipeline, by layer L0..L5.
+extern const std::vector<std::string> kDagIds;
+// The Airflow password the tests give the simulator and the exporter; it must never leak.
+inline constexpr const char* kPlantedPassword = "planted-Airflow-pw-7f3c9e";
+
+class Stack {
+ public:
+  Stack();
+  ~Stack();
+
+  std::string Dir() const { return dir_; }
+  std::string File(const std::string& name) const { return dir_ + "/" + name; }
+  void WriteFile(const std::string& name, const std::string& text) const;
+
+  void StartSim(const std::vector<std::string>& extra_args = {});
+  int sim_port() const { return sim_port_; }
+  // POST to the simulator's control endpoint; fails the test unless 2xx.
+  void Sim(const std::string& path, const std::string& json) const;
+
+  // A config for the pipeline probe against the simulator: every layer L0..L5 by DAG id,
+  // `extra_pipeline_yaml` added to the pipeline section.
+  std::string PipelineConfig(const std::string& interval = "1s", const std::string& timeout = "800ms",
+                             const std::string& api = "v1") const;
+  void WriteConfig(const std::string& yaml) const { WriteFile("config.yml", yaml); }
+
+  // Starts the exporter with config.yml and state.db in the directory; waits until it listens.
+  void StartExporter(const std::vector<std::string>& extra_flags = {});
+  Process& exporter() { return *exporter_; }
+  int StopExporter();
+  int exporter_port() const { return exporter_port_; }
+
+  std::string ScrapeText() const;
+  Series Scrape() const { return ParseExposition(ScrapeText()); }
+  // Waits until the series has the value (bounded); the last scrape is in *last.
+  bool WaitForValue(const std::string& series, double value,
+                    std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
+  bool WaitForAtLeast(const std::string& series, double value,
+                      std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Process> sim_;
+  std::unique_ptr<Process> exporter_;
+  int sim_port_ = 0;
+  int exporter_port_ = 0;
+  int exporter_starts_ = 0;
+};
+
+}  // namespace usdcop::testing
