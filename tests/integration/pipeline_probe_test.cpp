@@ -1,6 +1,7 @@
 // The real usdcop_exporter against pipeline-sim's Airflow API, over loopback.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include "support/stack.h"
@@ -163,6 +164,20 @@ TEST_F(PipelineProbeIT, TheEndpointsOfThePublicPort) {
   EXPECT_THAT(landing, HasSubstr("<td>pipeline</td>"));
   EXPECT_FALSE(HttpGet(stack_.exporter_port(), "/-/reload").has_value());  // GET: 405
   EXPECT_FALSE(HttpGet(stack_.exporter_port(), "/nope").has_value());
+}
+
+TEST_F(PipelineProbeIT, ScrapesAskingForGzipGetGzip) {
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_probe_success{probe=\"pipeline\"}", 1));
+  httplib::Client client("127.0.0.1", stack_.exporter_port());
+  client.set_read_timeout(5s);
+  auto res = client.Get("/metrics", {{"Accept-Encoding", "gzip"}});  // httplib inflates the body
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_THAT(res->body, HasSubstr("# TYPE usdcop_pipeline_status gauge"));
+  auto plain = client.Get("/metrics");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(plain->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 }  // namespace

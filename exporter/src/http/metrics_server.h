@@ -1,12 +1,14 @@
 // The public port: /metrics, /-/healthy, /-/ready, POST /-/reload and a landing page at /.
 // It serves what its handlers give it and knows nothing of probes or config. Thread-safe;
-// each connection is served by a thread of a fixed pool.
+// each connection is served by a thread of a fixed pool. The exposition is sent without
+// copying, gzip-encoded when the client asks (as Prometheus does), compressed once per change.
 #pragma once
 
 #include <httplib.h>
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -36,10 +38,18 @@ class MetricsServer {
 
  private:
   void Routes();
+  // The gzip encoding of the current exposition, made once per exposition.
+  std::shared_ptr<const std::string> Gzipped(const std::shared_ptr<const std::string>& text);
+
   MetricsServerHandlers handlers_;
   Logger& log_;
   httplib::Server server_;
   std::thread thread_;
+  int listen_fd_ = -1;
+
+  std::mutex gzip_mu_;
+  std::shared_ptr<const std::string> gzip_of_;  // guarded by gzip_mu_: the text gzip_ encodes
+  std::shared_ptr<const std::string> gzip_;     // guarded by gzip_mu_
 };
 
 }  // namespace usdcop

@@ -88,21 +88,22 @@ PipelineProbe::PipelineProbe(PipelineProbeConfig config, HttpClient& http, State
   if (config_.airflow) airflow_ = std::make_unique<AirflowClient>(*config_.airflow, http);
 }
 
-PipelineProbe::LayerState& PipelineProbe::StateOf(const LayerConfig& layer, Status& load_status) {
+PipelineProbe::LayerState* PipelineProbe::StateOf(const LayerConfig& layer, Status& status) {
   std::string key = StateKey(layer);
   auto it = states_.find(key);
-  if (it != states_.end()) return it->second;
-  LayerState state;
+  if (it != states_.end()) return &it->second;
   auto stored = store_.Get(kStoreNamespace, key);
   if (!stored.ok()) {
-    load_status = stored.status();
-    return states_[key];  // count from zero rather than not at all; the error is reported
+    // Counting from zero would count old runs again; count nothing until the store answers.
+    Merge(status, stored.status());
+    return nullptr;
   }
+  LayerState state;
   if (stored->has_value()) {
     json j = json::parse(**stored, nullptr, false);
     if (j.is_object()) state = FromJson(j);
   }
-  return states_[key] = std::move(state);
+  return &(states_[key] = std::move(state));
 }
 
 Status PipelineProbe::Save(const LayerConfig& layer, const LayerState& state) {
@@ -136,7 +137,7 @@ ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {
 
 Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& ctx, LayerResult& out) {
   Status status;
-  LayerState& state = StateOf(layer, status);
+  LayerState* state = StateOf(layer, status);
   auto runs = airflow_->ListRuns(layer.dag_id, config_.runs_per_request, ctx.deadline);
   if (runs.ok()) {
     const SysTime now = ctx.clock.Now();
@@ -148,17 +149,19 @@ Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& 
     for (const DagRun& r : *runs) {
       if (!IsFinished(r) || !r.start || !r.end) continue;
       if (!last_finished || *r.end > *last_finished->end) last_finished = &r;
-      if (r.state == "success") state.last_success = std::max(state.last_success.value_or(0), ToUnixSeconds(*r.end));
+      if (r.state == "success" && state)
+        state->last_success = std::max(state->last_success.value_or(0), ToUnixSeconds(*r.end));
     }
     if (last_finished) out.last_duration = Seconds(std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
-    Merge(status, CountFinishedRuns(layer, *runs, ctx, state));
+    if (state) Merge(status, CountFinishedRuns(layer, *runs, ctx, *state));
   } else {
     Merge(status, runs.status());
   }
-  out.last_success = state.last_success;
-  out.runs_success = state.success;
-  out.runs_failed = state.failed;
-  if (layer.records_xcom) out.records = state.records;
+  if (!state) return status;
+  out.last_success = state->last_success;
+  out.runs_success = state->success;
+  out.runs_failed = state->failed;
+  if (layer.records_xcom) out.records = state->records;
   return status;
 }
 
@@ -197,7 +200,9 @@ Status PipelineProbe::CountFinishedRuns(const LayerConfig& layer, const std::vec
 
 Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext& ctx, LayerResult& out) {
   Status status;
-  LayerState& state = StateOf(layer, status);
+  LayerState* stored = StateOf(layer, status);
+  if (!stored) return status;
+  LayerState& state = *stored;
   auto publish_counters = [&] {
     out.last_success = state.last_success;
     out.runs_success = state.success;

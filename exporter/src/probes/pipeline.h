@@ -46,7 +46,9 @@ class PipelineProbe final : public Probe {
   Status RunFileLayer(const LayerConfig& layer, const ProbeContext& ctx, LayerResult& out);
   Status CountFinishedRuns(const LayerConfig& layer, const std::vector<DagRun>& runs,
                            const ProbeContext& ctx, LayerState& state);
-  LayerState& StateOf(const LayerConfig& layer, Status& load_status);
+  // The layer's state, loaded from the store on first use; null (status set) when the store
+  // cannot be read.
+  LayerState* StateOf(const LayerConfig& layer, Status& status);
   Status Save(const LayerConfig& layer, const LayerState& state);
 
   const PipelineProbeConfig config_;
