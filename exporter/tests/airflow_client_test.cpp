@@ -56,13 +56,8 @@ TEST(ParseXcomNumber, TakesV1StringsAndV2Numbers) {
   EXPECT_FALSE(ParseXcomNumber(R"({"key": "records"})").ok());
 }
 
-AirflowConfig V2Config() {
-  AirflowConfig c;
-  c.url = "http://af";
-  c.api = AirflowConfig::Api::kV2;
-  c.username = "admin";
-  c.password = Secret("pw");
-  return c;
+AirflowConfig Config(AirflowConfig::Api api) {
+  return AirflowConfig{"http://af", api, "admin", Secret("pw"), Secret()};
 }
 
 TEST(AirflowClient, V2LogsInOnceAndAgainWhenTheTokenExpires) {
@@ -79,7 +74,7 @@ TEST(AirflowClient, V2LogsInOnceAndAgainWhenTheTokenExpires) {
     bool first = r.bearer_token && r.bearer_token->reveal() == "tok1";
     return Result<HttpResponse>(HttpResponse{current || first ? 200L : 401L, "{\"dag_runs\": []}"});
   });
-  AirflowClient client(V2Config(), http);
+  AirflowClient client(Config(AirflowConfig::Api::kV2), http);
   auto deadline = Deadline::After(std::chrono::seconds(5));
   ASSERT_TRUE(client.ListRuns("d", 5, deadline).ok());
   ASSERT_TRUE(client.ListRuns("d", 5, deadline).ok());
@@ -95,12 +90,8 @@ TEST(AirflowClient, V2LogsInOnceAndAgainWhenTheTokenExpires) {
 
 TEST(AirflowClient, V1SendsBasicAuthAndReports401AsHttpStatus) {
   FakeHttp http;
-  AirflowConfig c;
-  c.url = "http://af";
-  c.username = "admin";
-  c.password = Secret("pw");
   http.Answer("http://af/api/v1/dags/my.dag/dagRuns?order_by=-start_date&limit=3", 401, "{}");
-  AirflowClient client(c, http);
+  AirflowClient client(Config(AirflowConfig::Api::kV1), http);
   auto runs = client.ListRuns("my.dag", 3, Deadline::After(std::chrono::seconds(5)));
   ASSERT_FALSE(runs.ok());
   EXPECT_EQ(runs.status().reason(), Reason::kHttpStatus);
@@ -113,14 +104,10 @@ TEST(AirflowClient, V1SendsBasicAuthAndReports401AsHttpStatus) {
 
 TEST(AirflowClient, XcomPathIsEscapedAnd404MeansNoValue) {
   FakeHttp http;
-  AirflowConfig c;
-  c.url = "http://af";
-  c.username = "u";
-  c.password = Secret("p");
   http.Answer("http://af/api/v1/dags/d/dagRuns/manual__2026-11-24T13%3A05%3A00%2B00%3A00/taskInstances/report/"
               "xcomEntries/records",
               200, R"({"value": "60"})");
-  AirflowClient client(c, http);
+  AirflowClient client(Config(AirflowConfig::Api::kV1), http);
   auto deadline = Deadline::After(std::chrono::seconds(5));
   auto v = client.XcomNumber("d", "manual__2026-11-24T13:05:00+00:00", {"report", "records"}, deadline);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
