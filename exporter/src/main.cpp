@@ -1,6 +1,7 @@
 // usdcop_exporter: probes the USD/COP data pipeline on a schedule and publishes Prometheus
 // metrics. Flags follow the Prometheus exporters' conventions.
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 
 #include <cstdio>
 #include <iostream>
@@ -79,6 +80,9 @@ int main(int argc, char** argv) {
   }
   if (config_check) return CheckConfig(config_file);
 
+  // Few, small allocations across many connection threads: glibc's default of 8 arenas per
+  // core would keep each thread's freed buffers in its own arena and grow RSS for nothing.
+  mallopt(M_ARENA_MAX, 2);
   usdcop::BlockSignals();  // before any thread starts
   usdcop::CurlHttpClient::GlobalInit();
   usdcop::Logger log(*level, *format);
