@@ -1,0 +1,65 @@
+// Helpers shared by the simulator's HTTP handlers: JSON replies, path parameters, and a reader
+// of control-request bodies that keeps the first validation error as a value.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace usdcop::sim {
+
+using nlohmann::json;
+
+void ReplyJson(httplib::Response& res, int status, const json& body);
+
+// Adapts a handler for a POST whose body is optional. httplib answers 400 by itself to a plain
+// handler's POST without Content-Length (what `curl -X POST` sends); with a content reader we
+// read the body only when there is one. Bodies over 16 MiB are answered 413.
+httplib::Server::HandlerWithContentReader OptionalBody(httplib::Server::Handler handler);
+
+// A control-endpoint input error, answered as 400 {"error": ..., "field": ...}.
+struct InputError {
+  std::string error;
+  std::string field;
+};
+void ReplyInputError(httplib::Response& res, const InputError& error);
+
+// Path parameter `i` of a regex route. httplib has already percent-decoded the path.
+std::string PathParam(const httplib::Request& req, size_t i);
+
+// True for an Airflow-style id: 1..250 of letters, digits, "_", "-" and ".".
+bool IsValidId(std::string_view id);
+
+// Reads fields of a JSON object body. Each getter answers nullopt when the field is absent or
+// wrong; the first problem is kept in error(). An empty body counts as {}.
+class FieldReader {
+ public:
+  explicit FieldReader(const std::string& body);
+
+  bool ok() const { return !error_.has_value(); }
+  const InputError& error() const { return *error_; }
+  // Records a problem found by the caller (the first one wins).
+  void Fail(std::string field, std::string message);
+  bool Has(const char* key) const { return object_.contains(key); }
+  // Fails on keys outside `known`.
+  void RejectUnknown(std::initializer_list<std::string_view> known);
+
+  std::optional<std::string> String(const char* key, bool required);
+  std::optional<int64_t> Int(const char* key, int64_t min, int64_t max, bool required);
+  std::optional<double> Number(const char* key, double min, double max, bool required);
+  std::optional<std::vector<std::string>> StringList(const char* key, bool required);
+
+ private:
+  const json* Find(const char* key, bool required);
+
+  json object_ = json::object();
+  std::optional<InputError> error_;
+};
+
+}  // namespace usdcop::sim

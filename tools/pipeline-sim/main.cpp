@@ -1,0 +1,236 @@
+// pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files) for the
+// exporter's integration tests and demo. README.md beside this file lists its endpoints.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "airflow.h"
+#include "airflow_control.h"
+#include "auto_runner.h"
+#include "http_server.h"
+#include "layers.h"
+#include "log.h"
+#include "sim_control.h"
+#include "status_files.h"
+
+namespace usdcop::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Hung requests may take all but this many server threads.
+constexpr int kThreadsKeptFree = 8;
+// SIGTERM to exit: what is left of the 1 s budget once hung requests were released.
+constexpr auto kStopBudget = std::chrono::milliseconds(700);
+
+struct Options {
+  std::string listen = "127.0.0.1:0";
+  std::string state_dir = "pipeline-sim-state";
+  std::string username = "admin";
+  std::string password_file;
+  int token_ttl_seconds = 3600;
+  bool auto_runs = false;
+  double speed = 60;
+  std::string port_file;
+  int threads = 32;
+  bool quiet = false;
+};
+
+struct Address {
+  std::string host;
+  int port = 0;
+};
+
+void AddFlags(CLI::App& app, Options& o) {
+  app.add_option("--listen", o.listen, "host:port to serve on (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--state-dir", o.state_dir, "directory for status/<layer>.json")
+      ->capture_default_str();
+  app.add_option("--airflow.username", o.username, "Airflow API user")->capture_default_str();
+  app.add_option("--airflow.password-file", o.password_file,
+                 "file holding the Airflow API password (default: admin)");
+  app.add_option("--airflow.token-ttl", o.token_ttl_seconds, "API v2 token lifetime, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400 * 365));
+  app.add_flag("--auto", o.auto_runs, "run every DAG on its schedule");
+  app.add_option("--speed", o.speed, "time compression for --auto")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1e6));
+  app.add_option("--port-file", o.port_file, "write the bound port to this file");
+  app.add_option("--threads", o.threads, "HTTP server threads")
+      ->capture_default_str()
+      ->check(CLI::Range(12, 1024));
+  app.add_flag("--quiet", o.quiet, "do not log each request");
+}
+
+// "host:port" or "[v6]:port".
+std::optional<Address> ParseAddress(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  Address a{text.substr(0, colon), 0};
+  if (a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
+    return std::nullopt;
+  }
+  a.port = std::stoi(port);
+  return a.port <= 65535 ? std::optional<Address>(a) : std::nullopt;
+}
+
+// admin/admin unless flags say otherwise; nullopt when the password file is unreadable or empty.
+std::optional<Credentials> LoadCredentials(const Options& o) {
+  Credentials c{o.username, "admin"};
+  if (o.password_file.empty()) return c;
+  std::ifstream in(o.password_file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return std::nullopt;
+  c.password = text;
+  return c;
+}
+
+bool WritePortFile(const std::string& path, int port) {
+  std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << port << '\n';
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  return !ec;
+}
+
+// Binds the address; the port actually bound, or -1.
+int Bind(httplib::Server& server, const Address& address) {
+  if (address.port == 0) return server.bind_to_any_port(address.host);
+  return server.bind_to_port(address.host, address.port) ? address.port : -1;
+}
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Serves until SIGINT or SIGTERM; answers the exit code.
+int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner) {
+  std::promise<void> stopped;
+  std::future<void> stopped_future = stopped.get_future();
+  std::thread serving([&server, &stopped] {
+    server.listen_after_bind();
+    stopped.set_value();
+  });
+  sigset_t set = StopSignals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  auto deadline = std::chrono::steady_clock::now() + kStopBudget;
+  Log(std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  faults.Shutdown();
+  if (runner != nullptr) runner->Stop();
+  while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() needs a running server
+  }
+  server.stop();
+  if (stopped_future.wait_until(deadline) != std::future_status::ready) {
+    Log("connections still open at the stop deadline: exiting without waiting for them");
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
+  serving.join();
+  Log("stopped");
+  return 0;
+}
+
+// Every simulated part; Register() wires them to one server.
+struct Simulator {
+  Simulator(const Options& o, const Credentials& credentials)
+      : faults(o.threads - kThreadsKeptFree),
+        tokens(std::chrono::seconds(o.token_ttl_seconds)),
+        api(model, faults, tokens, credentials),
+        control(model, faults),
+        status_files(fs::absolute(o.state_dir)) {}
+
+  void Register(httplib::Server& server) {
+    sim.AddPart(
+        "airflow", [this] { model.Reset(); control.ClearFaults(); },
+        [this] { return DescribeAirflow(model, faults, tokens); });
+    sim.AddPart(
+        "status_files", [this] { status_files.RemoveAll(); },
+        [this] { return status_files.Describe(); });
+    api.Register(server);
+    control.Register(server);
+    status_files.Register(server);
+    sim.Register(server);
+  }
+
+  AirflowModel model{DefaultDagIds()};
+  FaultInjector faults;
+  TokenStore tokens;
+  AirflowApi api;
+  AirflowControl control;
+  StatusFiles status_files;
+  SimControl sim;
+};
+
+int Fail(const std::string& message, int exit_code) {
+  Log(message);
+  return exit_code;
+}
+
+// Prints the one line tests wait for, and writes the port file.
+bool Announce(const Options& o, const Address& address, int port) {
+  bool v6 = address.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + address.host + "]" : address.host;
+  std::cout << "pipeline-sim listening on http://" << host << ":" << port << std::endl;
+  return o.port_file.empty() || WritePortFile(o.port_file, port);
+}
+
+int Run(const Options& o) {
+  auto address = ParseAddress(o.listen);
+  if (!address) return Fail("--listen: expected host:port, got \"" + o.listen + "\"", 2);
+  auto credentials = LoadCredentials(o);
+  if (!credentials) return Fail("--airflow.password-file: no password in " + o.password_file, 2);
+  sigset_t signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+  signal(SIGPIPE, SIG_IGN);
+
+  Simulator simulator(o, *credentials);
+  std::string error;
+  if (!simulator.status_files.Init(&error)) return Fail(error, 1);
+  httplib::Server server;
+  ConfigureServer(server, o.threads, !o.quiet);
+  simulator.Register(server);
+  int port = Bind(server, *address);
+  if (port < 0) return Fail("cannot listen on " + o.listen, 1);
+  if (!Announce(o, *address, port)) return Fail("cannot write --port-file " + o.port_file, 1);
+  std::unique_ptr<AutoRunner> runner;
+  if (o.auto_runs) {
+    runner = std::make_unique<AutoRunner>(simulator.model, o.speed);
+    runner->Start();
+  }
+  return Serve(server, simulator.faults, runner.get());
+}
+
+}  // namespace
+}  // namespace usdcop::sim
+
+int main(int argc, char** argv) {
+  usdcop::sim::Options options;
+  CLI::App app{"pipeline-sim: a simulated USD/COP data pipeline for tests and demos"};
+  usdcop::sim::AddFlags(app, options);
+  CLI11_PARSE(app, argc, argv);
+  return usdcop::sim::Run(options);
+}
