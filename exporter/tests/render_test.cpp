@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake_clock.h"
+
 namespace usdcop {
 namespace {
 
@@ -12,7 +14,8 @@ using ::testing::Not;
 class RenderTest : public ::testing::Test {
  protected:
   ResultBoard board_;
-  MetricsRenderer renderer_{board_, {"1.2.3", "abc123"}};
+  SystemClock clock_;
+  MetricsRenderer renderer_{board_, {"1.2.3", "abc123"}, clock_};
 };
 
 PipelineResult OneLayer(LayerStatus status) {
@@ -89,6 +92,17 @@ TEST_F(RenderTest, ServesTheCachedTextUntilSomethingChanges) {
   EXPECT_THAT(*second, HasSubstr("usdcop_config_last_reload_successful 0\n"));
   board_.Record("pipeline", Status::Ok(), 0.1, 1, nullptr);
   EXPECT_NE(renderer_.Render(), second);
+}
+
+TEST(RenderMarketOpen, FollowsTheCalendarAndTheClock) {
+  ResultBoard board;
+  FakeClock clock(*ParseTimestamp("2026-11-24T12:59:00Z"));  // 07:59 in Bogota, a Tuesday
+  MetricsRenderer renderer(board, {"1", "r"}, clock);
+  EXPECT_THAT(*renderer.Render(), Not(HasSubstr("usdcop_market_open")));  // no calendar yet
+  renderer.SetCalendar(*TradingCalendar::Create(CalendarConfig{}));
+  EXPECT_THAT(*renderer.Render(), HasSubstr("usdcop_market_open{market=\"usdcop\"} 0\n"));
+  clock.Set(*ParseTimestamp("2026-11-24T13:00:00Z"));  // the first bar opens: no probe ran, still re-rendered
+  EXPECT_THAT(*renderer.Render(), HasSubstr("usdcop_market_open{market=\"usdcop\"} 1\n"));
 }
 
 TEST_F(RenderTest, ARemovedProbeLeavesNoSeries) {

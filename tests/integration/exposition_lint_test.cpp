@@ -38,7 +38,8 @@ TEST_F(ExpositionIT, EveryFamilyIsInTheMetricContract) {
   if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found (../shared is not beside the checkout)";
   stack_.WriteFile("exposition.prom", text_);
   CommandResult r = RunCommand({"python3", tool, stack_.File("exposition.prom"), "--require", "usdcop_pipeline_",
-                                "--require", "usdcop_probe_", "--require", "usdcop_airflow_"},
+                                "--require", "usdcop_probe_", "--require", "usdcop_airflow_", "--require", "usdcop_market_open",
+                                "--require", "usdcop_config_", "--require", "usdcop_build_"},
                                "");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("0 findings"));

@@ -60,7 +60,13 @@ int Daemon::Run() {
     return 1;
   }
   store_ = std::move(store).value();
-  renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build);
+  auto calendar = TradingCalendar::Create(load.config->calendar);
+  if (!calendar.ok()) {
+    log_.Error("invalid calendar", {{"err", calendar.status().message()}});
+    return 1;
+  }
+  renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build, clock_);
+  renderer_->SetCalendar(*calendar);
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_});
   log_.Info("starting usdcop_exporter", {{"version", options_.build.version},
@@ -123,8 +129,15 @@ Status Daemon::Reload() {
   if (options_.storage_path.empty() && !load.config->storage_path.empty() &&
       load.config->storage_path != store_->path())
     log_.Warn("storage.path changed; it takes effect at the next start", {{"path", load.config->storage_path}});
+  auto calendar = TradingCalendar::Create(load.config->calendar);
+  if (!calendar.ok()) {
+    log_.Error("invalid calendar; keeping the old configuration", {{"err", calendar.status().message()}});
+    renderer_->SetReloadSuccessful(false);
+    return calendar.status();
+  }
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_});
   size_t count = probes.size();
+  renderer_->SetCalendar(*calendar);
   scheduler_->SetProbes(std::move(probes));
   renderer_->SetReloadSuccessful(true);
   log_.Info("configuration reloaded", {{"config", options_.config_file}, {"probes", std::to_string(count)}});

@@ -35,7 +35,8 @@ ConfigLoad Parse(const std::string& text, const std::string& file) {
   }
   Config config;
   config.file = file;
-  if (r.Map(root, "", {"storage", "probes"}) && root.IsMap()) {
+  if (r.Map(root, "", {"storage", "calendar", "probes"}) && root.IsMap()) {
+    if (root["calendar"].IsDefined()) config.calendar = ParseCalendarSection(r, root["calendar"], "calendar");
     const YAML::Node storage = root["storage"];
     if (storage.IsDefined() && r.Map(storage, "storage", {"path"}))
       config.storage_path = r.FilePath(storage, "storage", "path").value_or("");

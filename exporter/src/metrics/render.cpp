@@ -36,27 +36,40 @@ void MetricsRenderer::SetReloadSuccessful(bool ok) {
   reload_generation_++;
 }
 
+void MetricsRenderer::SetCalendar(std::shared_ptr<const TradingCalendar> calendar) {
+  std::lock_guard lock(mu_);
+  calendar_ = std::move(calendar);
+  cached_ = nullptr;
+}
+
 std::shared_ptr<const std::string> MetricsRenderer::Render() {
   // Read the generations before the data: a change racing this render bumps them again, so
   // the next scrape re-renders.
   const std::uint64_t board_gen = board_.generation();
   const std::uint64_t reload_gen = reload_generation_.load();
   std::lock_guard lock(mu_);
-  if (cached_ && board_gen == cached_board_generation_ && reload_gen == cached_reload_generation_)
+  const bool market_open = calendar_ && calendar_->IsOpen(clock_.Now());
+  if (cached_ && board_gen == cached_board_generation_ && reload_gen == cached_reload_generation_ &&
+      market_open == cached_market_open_)
     return cached_;
-  cached_ = std::make_shared<const std::string>(Build(board_.Snapshot()));
+  cached_ = std::make_shared<const std::string>(Build(board_.Snapshot(), calendar_.get(), market_open));
   cached_board_generation_ = board_gen;
   cached_reload_generation_ = reload_gen;
+  cached_market_open_ = market_open;
   return cached_;
 }
 
-std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records) const {
+std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
+                                   const TradingCalendar* calendar, bool market_open) const {
   FamilyBuilder out;
   out.Gauge("usdcop_build_info", "The exporter's version and the git revision it was built from.",
             {{"version", build_.version}, {"revision", build_.revision}}, 1);
   out.Gauge("usdcop_config_last_reload_successful",
             "1 if the last configuration load (at start, SIGHUP or /-/reload) succeeded.", {},
             reload_ok_ ? 1 : 0);
+  if (calendar)
+    out.Gauge("usdcop_market_open", "1 during a trading session of the market's calendar (first bar open to last bar close).",
+              {{"market", calendar->market()}}, market_open ? 1 : 0);
   for (const auto& r : records) RenderProbeMeta(*r, out);
   for (const auto& r : records) {
     if (!r->result) continue;

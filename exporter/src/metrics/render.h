@@ -1,6 +1,7 @@
 // Renders the exposition: every metric of the exporter comes from here, built from the
-// ResultBoard's latest records (no I/O). The text is cached and rebuilt only when the board
-// or the reload state changed, so a scrape costs a pointer copy. Thread-safe.
+// ResultBoard's latest records and the trading calendar (no I/O). The text is cached and
+// rebuilt only when the board, the reload state or the market's open/closed state changed, so
+// a scrape costs a pointer copy. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "calendar/trading_calendar.h"
+#include "common/clock.h"
 #include "metrics/family_builder.h"
 #include "scheduler/result_board.h"
 
@@ -25,17 +28,22 @@ void RenderResult(const PipelineResult& result, FamilyBuilder& out);
 
 class MetricsRenderer {
  public:
-  MetricsRenderer(const ResultBoard& board, BuildInfo build) : board_(board), build_(std::move(build)) {}
+  MetricsRenderer(const ResultBoard& board, BuildInfo build, const Clock& clock)
+      : board_(board), build_(std::move(build)), clock_(clock) {}
 
   void SetReloadSuccessful(bool ok);
+  // The calendar behind usdcop_market_open (set at start and on every reload).
+  void SetCalendar(std::shared_ptr<const TradingCalendar> calendar);
   // The current exposition in the text format 0.0.4.
   std::shared_ptr<const std::string> Render();
 
  private:
-  std::string Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records) const;
+  std::string Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
+                    const TradingCalendar* calendar, bool market_open) const;
 
   const ResultBoard& board_;
   const BuildInfo build_;
+  const Clock& clock_;
   std::atomic<bool> reload_ok_{true};
   std::atomic<std::uint64_t> reload_generation_{0};
 
@@ -43,6 +51,8 @@ class MetricsRenderer {
   std::uint64_t cached_board_generation_ = 0;   // guarded by mu_
   std::uint64_t cached_reload_generation_ = 0;  // guarded by mu_
   std::shared_ptr<const std::string> cached_;   // guarded by mu_
+  std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_
+  bool cached_market_open_ = false;                   // guarded by mu_
 };
 
 }  // namespace usdcop
