@@ -21,6 +21,7 @@ struct BarRow {
   bool has_ohlc = true;  // false for the older table variant with only a price
   std::optional<double> open, high, low, close;  // NULL -> nullopt; `close` is `price` there
   std::optional<double> ingested_at;
+  double mark = 0;  // the incremental-read column's value: ingested_at, or time without one
 };
 
 // Why a bar counts as an outlier or a bad row: the `reason` label of usdcop_l0_outlier_bars.
