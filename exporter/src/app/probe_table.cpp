@@ -4,7 +4,9 @@
 #include <functional>
 #include <optional>
 
+#include "probes/market_data.h"
 #include "probes/pipeline.h"
+#include "sources/sqlite_bar_source.h"
 
 namespace usdcop {
 namespace {
@@ -14,12 +16,19 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 1> kProbeKinds = {{
+const std::array<ProbeKind, 2> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
        return ProbeSpec{"pipeline", c.pipeline->interval, c.pipeline->timeout,
                         std::make_shared<PipelineProbe>(*c.pipeline, d.http, d.store)};
+     }},
+    {"market_data",
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
+       if (!c.market_data) return std::nullopt;
+       auto source = std::make_unique<SqliteBarSource>(c.market_data->sqlite_path, c.market_data->table);
+       return ProbeSpec{"market_data", c.market_data->interval, c.market_data->timeout,
+                        std::make_shared<MarketDataProbe>(*c.market_data, d.calendar, std::move(source), d.store)};
      }},
 }};
 

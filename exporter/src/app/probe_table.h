@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "calendar/trading_calendar.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "scheduler/scheduler.h"
@@ -15,6 +16,7 @@ namespace usdcop {
 struct ProbeDeps {
   HttpClient& http;
   StateStore& store;
+  std::shared_ptr<const TradingCalendar> calendar;
 };
 
 // The probes the config enables, each with its interval and timeout.

@@ -13,10 +13,12 @@ namespace usdcop {
 namespace {
 
 void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
-  if (!r.Map(probes, "probes", {"pipeline"})) return;
+  if (!r.Map(probes, "probes", {"pipeline", "market_data"})) return;
   if (!probes.IsMap()) return;
   if (probes["pipeline"].IsDefined())
     config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
+  if (probes["market_data"].IsDefined())
+    config.market_data = ParseMarketDataSection(r, probes["market_data"], "probes.market_data");
 }
 
 ConfigLoad Parse(const std::string& text, const std::string& file) {

@@ -59,11 +59,43 @@ struct CalendarConfig {
   std::vector<std::string> extra_open_days;    // trading days despite a weekend or holiday
 };
 
+// Where the L0 bars are and how to read them.
+struct BarTableConfig {
+  std::string table = "usdcop_m5_ohlcv";  // [schema.]table, checked as SQL identifiers
+  // Column names; "" = the table has no such column. The older variant has `price` only.
+  std::string time = "time";
+  std::string symbol = "symbol";
+  std::string open = "open";
+  std::string high = "high";
+  std::string low = "low";
+  std::string close = "close";
+  std::string price;                     // used when close is ""
+  std::string ingested_at = "created_at";  // "" = incremental reads go by bar time
+};
+
+struct MarketDataProbeConfig {
+  Duration interval = std::chrono::seconds(30);
+  Duration timeout = std::chrono::seconds(20);
+  std::string sqlite_path;  // the embedded default source
+  BarTableConfig table;
+  std::vector<std::string> symbols = {"USD/COP"};
+  struct Window {
+    std::string name;  // "session", or the span as written ("7d")
+    Duration span{0};  // 0 for "session"
+  };
+  std::vector<Window> windows = {{"session", Duration(0)}, {"7d", std::chrono::hours(24 * 7)},
+                                 {"30d", std::chrono::hours(24 * 30)}};
+  Duration lookback = std::chrono::minutes(10);      // late-arrival lookback of incremental reads
+  Duration arrival_grace = std::chrono::seconds(30);  // a bar is expected once closed plus this
+  double price_jump_k = 8;  // robust deviations beyond which a return is a price jump
+};
+
 struct Config {
   std::string file;          // the path it was loaded from
   std::string storage_path;  // SQLite state store; "" = not set in the file
   CalendarConfig calendar;   // the defaults when the file has no calendar section
   std::optional<PipelineProbeConfig> pipeline;
+  std::optional<MarketDataProbeConfig> market_data;
 };
 
 struct ConfigLoad {

@@ -83,11 +83,11 @@ std::optional<std::string> FieldReader::String(const YAML::Node& map, std::strin
 }
 
 std::optional<Duration> FieldReader::Dur(const YAML::Node& map, std::string_view path,
-                                         const char* key, bool required) {
+                                         const char* key, bool required, bool allow_zero) {
   auto text = String(map, path, key, required);
   if (!text) return std::nullopt;
   auto d = ParseDuration(*text);
-  if (!d || d->count() == 0) {
+  if (!d || (d->count() == 0 && !allow_zero)) {
     Error(map[key], Join(path, key), "\"" + *text + "\" is not a duration (use 30s, 5m)");
     return std::nullopt;
   }

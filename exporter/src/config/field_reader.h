@@ -36,7 +36,7 @@ class FieldReader {
   std::optional<std::string> String(const YAML::Node& map, std::string_view path,
                                     const char* key, bool required = false);
   std::optional<Duration> Dur(const YAML::Node& map, std::string_view path, const char* key,
-                              bool required = false);
+                              bool required = false, bool allow_zero = false);
   std::optional<int> Int(const YAML::Node& map, std::string_view path, const char* key,
                          int min, int max);
   // One of the allowed words.

@@ -12,6 +12,8 @@ namespace usdcop {
 std::optional<PipelineProbeConfig> ParsePipelineSection(FieldReader& r, const YAML::Node& node,
                                                         const std::string& path);
 
+std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, const YAML::Node& node,
+                                                            const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 // Reports "timeout must be shorter than interval".

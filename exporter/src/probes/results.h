@@ -4,10 +4,11 @@
 
 #include <variant>
 
+#include "probes/market_data_result.h"
 #include "probes/pipeline_result.h"
 
 namespace usdcop {
 
-using ProbeResult = std::variant<std::monostate, PipelineResult>;
+using ProbeResult = std::variant<std::monostate, PipelineResult, MarketDataResult>;
 
 }  // namespace usdcop

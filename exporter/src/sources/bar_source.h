@@ -1,0 +1,30 @@
+// A table of L0 bars, read for one symbol: by bar time (the cold scan of a window) or by the
+// incremental mark (rows newer than a watermark). Implementations enforce the Deadline on every
+// query and turn database failures into a Status naming what to fix. A source is used by one
+// probe run at a time (not thread-safe).
+#pragma once
+
+#include <vector>
+
+#include "common/deadline.h"
+#include "common/status.h"
+#include "market/bar_book.h"
+
+namespace usdcop {
+
+class BarSource {
+ public:
+  virtual ~BarSource() = default;
+  // Rows with time >= from (Unix seconds), in time order.
+  virtual Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) = 0;
+  // Rows with mark > after, in mark order.
+  virtual Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) = 0;
+};
+
+// True for a SQL identifier we are willing to splice into a query: [A-Za-z_][A-Za-z0-9_]*,
+// optionally schema-qualified once ("market.usdcop_m5_ohlcv").
+bool IsSqlIdentifier(const std::string& name, bool allow_schema = false);
+// "a" -> "\"a\"", "s.t" -> "\"s\".\"t\"" (only for names IsSqlIdentifier accepted).
+std::string QuoteIdentifier(const std::string& name);
+
+}  // namespace usdcop

@@ -1,0 +1,128 @@
+#include "sources/sqlite_bar_source.h"
+
+#include <regex>
+
+namespace usdcop {
+namespace {
+
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+int OnProgress(void* deadline) { return static_cast<const Deadline*>(deadline)->Expired() ||
+                                        static_cast<const Deadline*>(deadline)->Cancelled(); }
+
+std::optional<double> TimeValue(sqlite3_stmt* s, int col) {
+  switch (sqlite3_column_type(s, col)) {
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT: return sqlite3_column_double(s, col);
+    case SQLITE_TEXT: {
+      std::string text(reinterpret_cast<const char*>(sqlite3_column_text(s, col)));
+      auto t = ParseTimestamp(text);
+      if (!t && text.size() == 19) t = ParseTimestamp(text + "Z");  // SQLite's CURRENT_TIMESTAMP: UTC
+      if (!t) return std::nullopt;
+      return ToUnixSeconds(*t);
+    }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<double> Number(sqlite3_stmt* s, int col) {
+  int type = sqlite3_column_type(s, col);
+  if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) return std::nullopt;
+  return sqlite3_column_double(s, col);
+}
+
+}  // namespace
+
+SqliteBarSource::~SqliteBarSource() { Close(); }
+
+void SqliteBarSource::Close() {
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+Status SqliteBarSource::Fail(const std::string& what) {
+  std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
+  int code = db_ ? sqlite3_errcode(db_) : SQLITE_NOMEM;
+  Close();  // start afresh next run
+  if (code == SQLITE_INTERRUPT) return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what + ": the deadline passed");
+  std::string hint;
+  if (detail.find("no such table") != std::string::npos) hint = " (check probes.market_data.table)";
+  if (detail.find("no such column") != std::string::npos) hint = " (check probes.market_data.columns)";
+  return Status(Reason::kQuery, "sqlite " + path_ + ": " + what + ": " + detail + hint);
+}
+
+Status SqliteBarSource::Open(const Deadline& d) {
+  if (db_) return Status::Ok();
+  int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    Close();
+    return Status(Reason::kConnect, "sqlite " + path_ + ": cannot open: " + detail +
+                                        " (check probes.market_data.source.sqlite)");
+  }
+  sqlite3_busy_timeout(db_, static_cast<int>(std::min<long long>(d.Remaining().count(), 5000)));
+  return Status::Ok();
+}
+
+std::string SqliteBarSource::SelectList() const {
+  auto col = [](const std::string& c) { return c.empty() ? std::string("NULL") : QuoteIdentifier(c); };
+  const std::string& close = table_.close.empty() ? table_.price : table_.close;
+  return col(table_.time) + ", " + col(table_.open) + ", " + col(table_.high) + ", " + col(table_.low) + ", " +
+         col(close) + ", " + col(table_.ingested_at);
+}
+
+Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, const std::string& column,
+                                                   const char* op, double bound, const Deadline& d) {
+  Status s = Open(d);
+  if (!s.ok()) return s;
+  sqlite3_progress_handler(db_, 1000, OnProgress, const_cast<Deadline*>(&d));
+  const std::string table = QuoteIdentifier(table_.table), col = QuoteIdentifier(column),
+                    sym = QuoteIdentifier(table_.symbol);
+  // Compare in the column's own representation, so that its index serves the range.
+  Stmt probe;
+  std::string sample = "SELECT typeof(" + col + ") FROM " + table + " WHERE " + sym + " = ?1 LIMIT 1";
+  if (sqlite3_prepare_v2(db_, sample.c_str(), -1, &probe.s, nullptr) != SQLITE_OK) return Fail("reading " + column);
+  sqlite3_bind_text(probe.s, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(probe.s);
+  if (rc == SQLITE_DONE) return std::vector<BarRow>();  // no rows for the symbol at all
+  if (rc != SQLITE_ROW) return Fail("reading " + column);
+  const bool text = std::string(reinterpret_cast<const char*>(sqlite3_column_text(probe.s, 0))) == "text";
+
+  Stmt st;
+  std::string sql = "SELECT " + SelectList() + " FROM " + table + " WHERE " + sym + " = ?1 AND " + col + " " + op +
+                    " ?2 ORDER BY " + col;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK) return Fail("query");
+  sqlite3_bind_text(st.s, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
+  if (text) {
+    // Microsecond ISO text sorts just before the same second written without a fraction, so a
+    // lower bound never skips a row.
+    std::string iso = FormatTimestamp(SysTime(std::chrono::microseconds(static_cast<long long>(bound * 1e6))));
+    sqlite3_bind_text(st.s, 2, iso.c_str(), -1, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_double(st.s, 2, bound);
+  }
+  std::vector<BarRow> rows;
+  const bool has_ohlc = !table_.open.empty() && !table_.high.empty() && !table_.low.empty();
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    auto time = TimeValue(st.s, 0);
+    if (!time) continue;  // an unreadable time cannot be placed on the calendar
+    BarRow r{*time, has_ohlc, Number(st.s, 1), Number(st.s, 2), Number(st.s, 3), Number(st.s, 4), TimeValue(st.s, 5), 0};
+    r.mark = table_.ingested_at.empty() ? r.time : r.ingested_at.value_or(r.time);
+    rows.push_back(r);
+  }
+  if (rc != SQLITE_DONE) return Fail("query");
+  return rows;
+}
+
+Result<std::vector<BarRow>> SqliteBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
+  return Query(symbol, table_.time, ">=", from, d);
+}
+
+Result<std::vector<BarRow>> SqliteBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
+  return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+}
+
+}  // namespace usdcop

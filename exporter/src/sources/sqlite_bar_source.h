@@ -1,0 +1,38 @@
+// L0 bars from an SQLite database (the embedded default). Opens the file read-only and keeps
+// the connection between runs (reopened after an error). Times may be ISO 8601 text
+// ("2026-11-24T13:05:00Z"; SQLite's "2026-11-24 13:05:00" is read as UTC) or Unix seconds;
+// the representation of each column is detected from the table. The Deadline interrupts a
+// query through SQLite's progress handler.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "config/config.h"
+#include "sources/bar_source.h"
+
+namespace usdcop {
+
+class SqliteBarSource final : public BarSource {
+ public:
+  SqliteBarSource(std::string path, BarTableConfig table) : path_(std::move(path)), table_(std::move(table)) {}
+  ~SqliteBarSource() override;
+
+  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
+  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
+
+ private:
+  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
+                                    double bound, const Deadline& d);
+  Status Open(const Deadline& d);
+  void Close();
+  Status Fail(const std::string& what);
+  std::string SelectList() const;
+
+  const std::string path_;
+  const BarTableConfig table_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace usdcop
