@@ -243,7 +243,7 @@ TEST_F(ConfigTest, MarketDataSectionDefaultsAndChecks) {
 )");
   std::string all;
   for (const std::string& e : bad.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr("probes.market_data.source: is required: {sqlite: /path/to/market.db}"));
+  EXPECT_THAT(all, HasSubstr(":3:5: probes.market_data.source: is required: {sqlite: /path/to/market.db} or {postgres:"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.table: \"bars; DROP TABLE x\" is not a SQL identifier"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.columns: give open, high, low and close together"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.windows[1]: \"fortnight\" is not session or a duration"));

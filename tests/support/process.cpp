@@ -59,7 +59,7 @@ Process::Process(std::vector<std::string> argv, std::string log_path, std::vecto
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   auto args = CStrings(argv);
   auto vars = CStrings(envp);
-  int rc = posix_spawn(&pid_, args[0], &actions, &attr, args.data(), vars.data());
+  int rc = posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), vars.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));

@@ -6,6 +6,7 @@
 
 #include "probes/market_data.h"
 #include "probes/pipeline.h"
+#include "sources/postgres_bar_source.h"
 #include "sources/sqlite_bar_source.h"
 
 namespace usdcop {
@@ -26,7 +27,12 @@ const std::array<ProbeKind, 2> kProbeKinds = {{
     {"market_data",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.market_data) return std::nullopt;
-       auto source = std::make_unique<SqliteBarSource>(c.market_data->sqlite_path, c.market_data->table);
+       std::unique_ptr<BarSource> source;
+       if (c.market_data->postgres_conninfo.empty())
+         source = std::make_unique<SqliteBarSource>(c.market_data->sqlite_path, c.market_data->table);
+       else
+         source = std::make_unique<PostgresBarSource>(c.market_data->postgres_conninfo, c.market_data->postgres_password,
+                                                      c.market_data->table);
        return ProbeSpec{"market_data", c.market_data->interval, c.market_data->timeout,
                         std::make_shared<MarketDataProbe>(*c.market_data, d.calendar, std::move(source), d.store)};
      }},

@@ -76,7 +76,9 @@ struct BarTableConfig {
 struct MarketDataProbeConfig {
   Duration interval = std::chrono::seconds(30);
   Duration timeout = std::chrono::seconds(20);
-  std::string sqlite_path;  // the embedded default source
+  std::string sqlite_path;        // the embedded default source, or
+  std::string postgres_conninfo;  // a libpq connection string (without the password)
+  Secret postgres_password;       // from password_file / password_env
   BarTableConfig table;
   std::vector<std::string> symbols = {"USD/COP"};
   struct Window {

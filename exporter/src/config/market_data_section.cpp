@@ -9,12 +9,22 @@ namespace usdcop {
 namespace {
 
 void ParseSource(FieldReader& r, const YAML::Node& node, const std::string& path, MarketDataProbeConfig& m) {
-  if (!node.IsDefined()) {
-    r.Error(node, path, "is required: {sqlite: /path/to/market.db}");
+  if (!r.Map(node, path, {"sqlite", "postgres", "password_file", "password_env", "password"}) || !node.IsMap()) return;
+  if (node["sqlite"].IsDefined() == node["postgres"].IsDefined()) {
+    r.Error(node, path, "give exactly one of sqlite or postgres");
     return;
   }
-  if (!r.Map(node, path, {"sqlite"}) || !node.IsMap()) return;
-  m.sqlite_path = r.FilePath(node, path, "sqlite", true).value_or("");
+  if (node["sqlite"].IsDefined()) {
+    m.sqlite_path = r.FilePath(node, path, "sqlite", true).value_or("");
+    if (node["password_file"].IsDefined() || node["password_env"].IsDefined())
+      r.Error(node, Join(path, "password_file"), "is for postgres only");
+    return;
+  }
+  m.postgres_conninfo = r.String(node, path, "postgres", true).value_or("");
+  if (m.postgres_conninfo.find("password") != std::string::npos)
+    r.Error(node["postgres"], Join(path, "postgres"),
+            "holds a password: give it as password_file or password_env instead");
+  m.postgres_password = r.SecretField(node, path, "password", false).value_or(Secret());
 }
 
 std::string Column(FieldReader& r, const YAML::Node& node, const std::string& path, const char* key,
@@ -71,14 +81,17 @@ std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, cons
   if (!r.Map(node, path, {"interval", "timeout", "source", "table", "columns", "symbols", "windows", "lookback",
                           "arrival_grace", "price_jump_k"}) ||
       !node.IsMap()) {
-    if (node.IsNull()) r.Error(node, Join(path, "source"), "is required: {sqlite: /path/to/market.db}");
+    if (node.IsNull()) r.Error(node, Join(path, "source"), "is required: {sqlite: /path/to/market.db} or {postgres: ...}");
     return std::nullopt;
   }
   MarketDataProbeConfig m;
   m.interval = r.Dur(node, path, "interval").value_or(m.interval);
   m.timeout = r.Dur(node, path, "timeout").value_or(m.timeout);
   CheckTimeoutBelowInterval(r, node, path, m.interval, m.timeout);
-  ParseSource(r, node["source"], Join(path, "source"), m);
+  if (node["source"].IsDefined())
+    ParseSource(r, node["source"], Join(path, "source"), m);
+  else
+    r.Error(node, Join(path, "source"), "is required: {sqlite: /path/to/market.db} or {postgres: \"host=... dbname=... user=...\"}");
   if (auto table = r.String(node, path, "table")) {
     if (!IsSqlIdentifier(*table, true))
       r.Error(node["table"], Join(path, "table"), "\"" + *table + "\" is not a SQL identifier ([schema.]table)");

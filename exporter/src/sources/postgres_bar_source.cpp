@@ -1,0 +1,114 @@
+#include "sources/postgres_bar_source.h"
+
+#include <pqxx/pqxx>
+
+#include <cmath>
+
+namespace usdcop {
+namespace {
+
+Status FromSqlError(const pqxx::sql_error& e) {
+  const std::string state = e.sqlstate();
+  std::string first_line = e.what();
+  first_line = first_line.substr(0, first_line.find('\n'));
+  if (state == "57014") return Status(Reason::kTimeout, "postgres: the query ran past the deadline (statement_timeout)");
+  std::string hint;
+  auto says = [&](const char* code, const char* text) { return state == code || first_line.find(text) != std::string::npos; };
+  if (says("42P01", "does not exist") && first_line.find("relation") != std::string::npos)
+    hint = " (check probes.market_data.table)";
+  if (says("42703", "column")) hint = " (check probes.market_data.columns)";
+  if (says("42501", "permission denied")) hint = " (GRANT SELECT ON the table TO the monitoring user)";
+  return Status(Reason::kQuery, "postgres: " + first_line + hint);
+}
+
+std::optional<double> Number(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<double>();
+}
+
+}  // namespace
+
+std::string ConninfoValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+PostgresBarSource::PostgresBarSource(std::string conninfo, Secret password, BarTableConfig table)
+    : conninfo_(std::move(conninfo)), password_(std::move(password)), table_(std::move(table)) {}
+
+PostgresBarSource::~PostgresBarSource() = default;
+
+Status PostgresBarSource::Connect(const Deadline& d) {
+  if (conn_ && conn_->is_open()) return Status::Ok();
+  conn_.reset();
+  long seconds = std::max<long>(2, static_cast<long>(std::ceil(d.Remaining().count() / 1000.0)));
+  std::string conninfo = conninfo_ + " connect_timeout=" + std::to_string(seconds) +
+                         " application_name=usdcop_exporter";
+  if (!password_.empty()) conninfo += " password=" + ConninfoValue(password_.reveal());
+  try {
+    conn_ = std::make_unique<pqxx::connection>(conninfo);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));
+    Reason reason = msg.find("timeout expired") != std::string::npos ? Reason::kTimeout : Reason::kConnect;
+    return Status(reason, "postgres: cannot connect: " + msg + " (check probes.market_data.source)");
+  }
+}
+
+Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, const std::string& column,
+                                                     const char* op, double bound, const Deadline& d) {
+  Status s = Connect(d);
+  if (!s.ok()) return s;
+  auto epoch = [](const std::string& c) {
+    return c.empty() ? std::string("NULL::float8") : "extract(epoch from " + QuoteIdentifier(c) + ")::float8";
+  };
+  auto value = [](const std::string& c) { return c.empty() ? std::string("NULL::float8") : QuoteIdentifier(c) + "::float8"; };
+  const std::string& close = table_.close.empty() ? table_.price : table_.close;
+  const std::string sql = "SELECT " + epoch(table_.time) + ", " + value(table_.open) + ", " + value(table_.high) + ", " +
+                          value(table_.low) + ", " + value(close) + ", " + epoch(table_.ingested_at) + " FROM " +
+                          QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) + " = $1 AND " +
+                          QuoteIdentifier(column) + " " + op + " to_timestamp($2) ORDER BY " + QuoteIdentifier(column);
+  const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
+  try {
+    pqxx::read_transaction txn(*conn_);
+    txn.exec0("SET LOCAL statement_timeout = " + std::to_string(budget_ms));
+    conn_->prepare("bars", sql);  // re-preparing the same text is a no-op in libpqxx 6
+    pqxx::result r = txn.exec_prepared("bars", symbol, std::to_string(bound));
+    txn.commit();
+    const bool has_ohlc = !table_.open.empty() && !table_.high.empty() && !table_.low.empty();
+    std::vector<BarRow> rows;
+    rows.reserve(r.size());
+    for (const auto& row : r) {
+      if (row[0].is_null()) continue;
+      BarRow b{row[0].as<double>(), has_ohlc, Number(row[1]), Number(row[2]), Number(row[3]), Number(row[4]),
+               Number(row[5]), 0};
+      b.mark = table_.ingested_at.empty() ? b.time : b.ingested_at.value_or(b.time);
+      rows.push_back(b);
+    }
+    return rows;
+  } catch (const pqxx::sql_error& e) {
+    return FromSqlError(e);
+  } catch (const pqxx::broken_connection& e) {
+    conn_.reset();
+    std::string msg = e.what();
+    return Status(Reason::kConnect, "postgres: connection lost: " + msg.substr(0, msg.find('\n')));
+  } catch (const std::exception& e) {
+    conn_.reset();
+    return Status(Reason::kQuery, std::string("postgres: ") + e.what());
+  }
+}
+
+Result<std::vector<BarRow>> PostgresBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
+  return Query(symbol, table_.time, ">=", from, d);
+}
+
+Result<std::vector<BarRow>> PostgresBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
+  return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+}
+
+}  // namespace usdcop

@@ -1,0 +1,41 @@
+// L0 bars from PostgreSQL (TimescaleDB in production) through libpqxx. Times are timestamptz
+// columns, read as epoch seconds. The connection is kept between runs and made again after a
+// failure; each query runs in a read-only transaction with statement_timeout set to the run's
+// remaining time, and the connection attempt with connect_timeout. The password is added to
+// the connection string here and appears in no message.
+#pragma once
+
+#include <pqxx/connection>
+
+#include <memory>
+#include <string>
+
+#include "common/secret.h"
+#include "config/config.h"
+#include "sources/bar_source.h"
+
+namespace usdcop {
+
+class PostgresBarSource final : public BarSource {
+ public:
+  PostgresBarSource(std::string conninfo, Secret password, BarTableConfig table);
+  ~PostgresBarSource() override;
+
+  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
+  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
+
+ private:
+  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
+                                    double bound, const Deadline& d);
+  Status Connect(const Deadline& d);
+
+  const std::string conninfo_;
+  const Secret password_;
+  const BarTableConfig table_;
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+// libpq's quoting of a connection-string value: 'it''s' style, backslashes escaped.
+std::string ConninfoValue(const std::string& value);
+
+}  // namespace usdcop
