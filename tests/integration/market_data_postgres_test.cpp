@@ -72,6 +72,10 @@ TEST_F(MarketDataPostgresIT, GapsDuplicatesAndNewRowsFromPostgres) {
   ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_l0_records_ingested_total{symbol=\"USD/COP\"}", 1));
   EXPECT_GE(stack_.Scrape()["usdcop_l0_bars_observed" + kHour], 30);
   EXPECT_GE(stack_.Scrape()["usdcop_l0_ingest_latency_seconds_count{symbol=\"USD/COP\"}"], 1);
+  // The cold read and the incremental reads run side by side on one connection, every run.
+  Series after = stack_.Scrape();
+  EXPECT_EQ(after["usdcop_probe_errors_total{probe=\"market_data\",reason=\"query\"}"], 0) << stack_.exporter().Log();
+  EXPECT_EQ(after["usdcop_probe_errors_total{probe=\"market_data\",reason=\"connect\"}"], 0);
 }
 
 TEST_F(MarketDataPostgresIT, AWrongPasswordIsAConnectErrorAndNeverLogged) {

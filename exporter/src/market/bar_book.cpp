@@ -77,12 +77,14 @@ WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, 
   w.window = name;
   const Duration interval = calendar_->bar_interval();
   const std::int64_t interval_s = std::chrono::duration_cast<std::chrono::seconds>(interval).count();
-  // Expected: the calendar's bars that have closed, plus the grace, by now.
-  const std::vector<SysTime> expected = calendar_->Bars(from, now - interval - grace + std::chrono::microseconds(1));
-  w.expected = static_cast<std::int64_t>(expected.size());
+  // The calendar's bars in the window; the expected ones are those closed, plus the grace, by now.
+  const std::vector<SysTime> calendar_bars = calendar_->Bars(from, now);
+  const SysTime due = now - interval - grace;
+  const auto expected_end = std::upper_bound(calendar_bars.begin(), calendar_bars.end(), due);
+  w.expected = static_cast<std::int64_t>(expected_end - calendar_bars.begin());
   std::int64_t run = 0, longest = 0;
-  for (SysTime b : expected) {
-    auto it = bars_.find(Seconds(b));
+  for (auto b = calendar_bars.begin(); b != expected_end; ++b) {
+    auto it = bars_.find(Seconds(*b));
     if (it != bars_.end() && it->second.rows > 0) {
       w.observed++;
       run = 0;
@@ -95,15 +97,14 @@ WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, 
   w.largest_gap_seconds = static_cast<double>(longest * interval_s);
 
   // Rows present in the window, whether expected yet or not.
-  std::set<std::int64_t> calendar_bars;
-  for (SysTime b : calendar_->Bars(from, now)) calendar_bars.insert(Seconds(b));
   for (BarFlaw f : kAllBarFlaws) w.flaws[f] = 0;
   std::vector<double> closes;
   for (auto it = bars_.lower_bound(Seconds(from)); it != bars_.end() && it->first < Seconds(now); ++it) {
     const auto& [t, bar] = *it;
     w.duplicates += bar.rows > 1 ? bar.rows - 1 : 0;
     if (t % interval_s != 0) w.flaws[BarFlaw::kOffGrid]++;
-    else if (!calendar_bars.count(t)) w.flaws[BarFlaw::kOffSession]++;
+    else if (!std::binary_search(calendar_bars.begin(), calendar_bars.end(), SysTime(std::chrono::seconds(t))))
+      w.flaws[BarFlaw::kOffSession]++;
     else if (bar.close && !bar.non_positive) closes.push_back(*bar.close);
     w.flaws[BarFlaw::kNullPrice] += bar.null_price;
     w.flaws[BarFlaw::kNonPositive] += bar.non_positive;

@@ -75,11 +75,13 @@ Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, 
                           QuoteIdentifier(column) + " " + op + " to_timestamp($2) ORDER BY " + QuoteIdentifier(column);
   const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
   try {
-    pqxx::read_transaction txn(*conn_);
-    txn.exec0("SET LOCAL statement_timeout = " + std::to_string(budget_ms));
-    conn_->prepare("bars", sql);  // re-preparing the same text is a no-op in libpqxx 6
-    pqxx::result r = txn.exec_prepared("bars", symbol, std::to_string(bound));
-    txn.commit();
+    // One statement, so no transaction block: two round trips (the timeout, the query).
+    pqxx::nontransaction txn(*conn_);
+    txn.exec0("SET statement_timeout = " + std::to_string(budget_ms));
+    // One statement per kind of read; libpqxx re-prepares the same name and text as a no-op.
+    const std::string statement = std::string("bars_") + (column == table_.time ? "by_time" : "by_mark");
+    conn_->prepare(statement, sql);
+    pqxx::result r = txn.exec_prepared(statement, symbol, std::to_string(bound));
     const bool has_ohlc = !table_.open.empty() && !table_.high.empty() && !table_.low.empty();
     std::vector<BarRow> rows;
     rows.reserve(r.size());

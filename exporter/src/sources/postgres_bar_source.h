@@ -1,7 +1,7 @@
 // L0 bars from PostgreSQL (TimescaleDB in production) through libpqxx. Times are timestamptz
 // columns, read as epoch seconds. The connection is kept between runs and made again after a
-// failure; each query runs in a read-only transaction with statement_timeout set to the run's
-// remaining time, and the connection attempt with connect_timeout. The password is added to
+// failure; each query runs with statement_timeout set to the run's remaining time, and the
+// connection attempt with connect_timeout. The password is added to
 // the connection string here and appears in no message.
 #pragma once
 

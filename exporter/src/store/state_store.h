@@ -1,7 +1,9 @@
 // The exporter's durable state: one SQLite file in WAL mode at --storage.path, created on first
 // start. Probes keep what must survive a restart here (the runs already counted, scan
 // watermarks), as small JSON documents under (namespace, key). Thread-safe: one connection
-// behind a mutex; every Put is its own committed transaction.
+// behind a mutex; every Put is its own committed transaction. WAL with synchronous=NORMAL: a
+// committed write survives the process being killed (kill -9); only a power cut or a kernel
+// crash may lose the last transactions.
 #pragma once
 
 #include <sqlite3.h>
