@@ -1,5 +1,6 @@
-// pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files) for the
-// exporter's integration tests and demo. README.md beside this file lists its endpoints.
+// pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files, L0 market
+// data and its ready flag) for the exporter's integration tests and demo. README.md beside this
+// file lists its endpoints.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,8 @@
 #include "http_server.h"
 #include "layers.h"
 #include "log.h"
+#include "market_control.h"
+#include "market_flags.h"
 #include "sim_control.h"
 #include "status_files.h"
 
@@ -43,6 +46,7 @@ struct Options {
   std::string port_file;
   int threads = 32;
   bool quiet = false;
+  MarketOptions market;
 };
 
 struct Address {
@@ -70,6 +74,7 @@ void AddFlags(CLI::App& app, Options& o) {
       ->capture_default_str()
       ->check(CLI::Range(12, 1024));
   app.add_flag("--quiet", o.quiet, "do not log each request");
+  AddMarketFlags(app, o.market);
 }
 
 // "host:port" or "[v6]:port".
@@ -126,7 +131,8 @@ sigset_t StopSignals() {
 }
 
 // Serves until SIGINT or SIGTERM; answers the exit code.
-int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner) {
+int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner,
+          MarketWriter* market) {
   std::promise<void> stopped;
   std::future<void> stopped_future = stopped.get_future();
   std::thread serving([&server, &stopped] {
@@ -140,6 +146,13 @@ int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner) {
   Log(std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   faults.Shutdown();
   if (runner != nullptr) runner->Stop();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (market != nullptr && !market->Stop(std::max(left, std::chrono::milliseconds(0)))) {
+    Log("the market-data writer is stuck in a database call at the stop deadline: exiting");
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
   while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() needs a running server
   }
@@ -156,12 +169,15 @@ int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner) {
 
 // Every simulated part; Register() wires them to one server.
 struct Simulator {
-  Simulator(const Options& o, const Credentials& credentials)
+  Simulator(const Options& o, const Credentials& credentials,
+            std::unique_ptr<MarketWriter> market_writer)
       : faults(o.threads - kThreadsKeptFree),
         tokens(std::chrono::seconds(o.token_ttl_seconds)),
         api(model, faults, tokens, credentials),
         control(model, faults),
-        status_files(fs::absolute(o.state_dir)) {}
+        status_files(fs::absolute(o.state_dir)),
+        market(std::move(market_writer)),
+        market_control(market.get()) {}
 
   void Register(httplib::Server& server) {
     sim.AddPart(
@@ -170,10 +186,18 @@ struct Simulator {
     sim.AddPart(
         "status_files", [this] { status_files.RemoveAll(); },
         [this] { return status_files.Describe(); });
+    sim.AddPart(
+        "market", [this] { ClearMarketFaults(); },
+        [this] { return market ? market->Describe() : nlohmann::json{{"enabled", false}}; });
     api.Register(server);
     control.Register(server);
     status_files.Register(server);
+    market_control.Register(server);
     sim.Register(server);
+  }
+
+  void ClearMarketFaults() {
+    if (market) market->SetFault(MarketFaultRequest{.fault = MarketFault::kNone});
   }
 
   AirflowModel model{DefaultDagIds()};
@@ -182,6 +206,8 @@ struct Simulator {
   AirflowApi api;
   AirflowControl control;
   StatusFiles status_files;
+  std::unique_ptr<MarketWriter> market;  // null when market data is off
+  MarketControl market_control;
   SimControl sim;
 };
 
@@ -203,13 +229,16 @@ int Run(const Options& o) {
   if (!address) return Fail("--listen: expected host:port, got \"" + o.listen + "\"", 2);
   auto credentials = LoadCredentials(o);
   if (!credentials) return Fail("--airflow.password-file: no password in " + o.password_file, 2);
+  std::string error;
+  auto market = BuildMarketWriter(o.market, &error);
+  if (!error.empty()) return Fail(error, 2);
   sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   signal(SIGPIPE, SIG_IGN);
 
-  Simulator simulator(o, *credentials);
-  std::string error;
+  Simulator simulator(o, *credentials, std::move(market));
   if (!simulator.status_files.Init(&error)) return Fail(error, 1);
+  if (simulator.market) simulator.market->Init();  // the startup backfill, before we announce
   httplib::Server server;
   ConfigureServer(server, o.threads, !o.quiet);
   simulator.Register(server);
@@ -221,7 +250,8 @@ int Run(const Options& o) {
     runner = std::make_unique<AutoRunner>(simulator.model, o.speed);
     runner->Start();
   }
-  return Serve(server, simulator.faults, runner.get());
+  if (simulator.market) simulator.market->Start();
+  return Serve(server, simulator.faults, runner.get(), simulator.market.get());
 }
 
 }  // namespace

@@ -1,0 +1,140 @@
+// The simulated L0 acquisition: writes the trading calendar's 5-minute USD/COP bars to a
+// MarketStore as they complete. A bar opening at t is due at t + bar interval + latency. A
+// background thread wakes when the next bar is due (at least every second, and at once when a
+// fault changes) and writes the due bars in order, each once, with created_at = the actual
+// write time. Write errors (database down) are logged and the bar is retried on the next
+// tick. Faults (MarketFaults) change what is written; the ready flag is rewritten after each
+// successful write.
+//
+// Backfills write the calendar's bars of a past range that are not in the table yet, with the
+// same prices as live writing would have given them. Thread-safe: the control endpoint calls
+// in from server threads while the writer thread runs.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calendar/trading_calendar.h"
+#include "market_faults.h"
+#include "market_store.h"
+#include "price_model.h"
+#include "ready_flag.h"
+
+namespace usdcop::sim {
+
+struct MarketSettings {
+  std::string symbol = "USD/COP";
+  std::string table = "usdcop_m5_ohlcv";
+  int backfill_days = 0;  // at start
+  Micros latency{std::chrono::seconds(2)};
+  uint64_t seed = 42;
+};
+
+// How a backfill stamps created_at: when live writing would have written the bar (bar close +
+// latency), or now.
+enum class BackfillStamp { kOnTime, kNow };
+
+struct BackfillResult {
+  bool ok = false;
+  std::string error;
+  Time from, to;         // the range actually covered (to is capped at the live writer's next bar)
+  int64_t expected = 0;  // calendar bars in the range
+  int64_t present = 0;   // already in the table
+  int64_t written = 0;
+  double seconds = 0;
+};
+
+class MarketWriter {
+ public:
+  MarketWriter(std::unique_ptr<MarketStore> store, std::shared_ptr<const TradingCalendar> calendar,
+               MarketSettings settings, std::unique_ptr<ReadyFlag> ready_flag);
+  ~MarketWriter();
+  MarketWriter(const MarketWriter&) = delete;
+  MarketWriter& operator=(const MarketWriter&) = delete;
+
+  // Opens the store and runs the startup backfill; when that fails the writer thread retries
+  // it before writing live bars. Call once, before Start().
+  void Init();
+  void Start();
+  // Stops the writer thread; false when it did not end within `budget` (stuck in a database
+  // call): it is then detached and the caller should exit the process.
+  bool Stop(std::chrono::milliseconds budget);
+
+  void SetFault(const MarketFaultRequest& request);
+  BackfillResult Backfill(Time from, Time to, BackfillStamp stamp);
+  // Inserts rows as given (POST /sim/market/bars). False with *error on failure.
+  bool InsertRows(const std::vector<BarRow>& rows, std::string* error);
+  nlohmann::json Describe() const;
+  nlohmann::json DescribeFaults() const;
+
+  const MarketSettings& settings() const { return settings_; }
+
+ private:
+  struct Counters {
+    int64_t rows_written = 0;  // every row, whatever wrote it
+    int64_t bars_written = 0;  // live bars (a duplicate counts once)
+    int64_t bars_skipped = 0;  // gap
+    int64_t duplicates = 0;    // extra rows
+    int64_t outliers = 0;
+    int64_t late_bars = 0;
+    int64_t backfilled_rows = 0;
+    int64_t inserted_rows = 0;  // POST /sim/market/bars
+    int64_t write_errors = 0;
+  };
+
+  void Loop();
+  void Tick();
+  // Until the head bar is due, at most a second; requires mu_.
+  Micros WaitTime() const;
+  // Writes the head bar if it is due; false when nothing more can be written now.
+  bool WriteNextDue();
+  std::vector<BarRow> LiveRows(Time bar, const BarPlan& plan, Time now) const;
+  BarRow MakeRow(Time bar, BarShape shape, Time created_at) const;
+  // The rows of the bars not present yet.
+  std::vector<BarRow> BackfillRows(const std::vector<SysTime>& bars, const std::set<Time>& present,
+                                   BackfillStamp stamp) const;
+  void RecordBackfill(const std::vector<BarRow>& rows);  // requires mu_
+  Time NextBarAfter(Time t) const;
+  void NoteWriteError(const std::string& error);  // requires mu_
+  void NoteWriteSuccess();                        // requires mu_
+  void SignalReady(Time bar);
+  bool stopping() const;
+
+  const std::unique_ptr<MarketStore> store_;
+  const std::shared_ptr<const TradingCalendar> calendar_;
+  const MarketSettings settings_;
+  const std::unique_ptr<ReadyFlag> ready_flag_;
+  const PriceModel prices_;
+
+  std::mutex store_mu_;  // serialises every store call; never taken while holding mu_
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::condition_variable exited_cv_;
+  Time head_;                                  // the next live bar; guarded by mu_
+  std::optional<Time> pending_backfill_from_;  // a startup backfill to retry; guarded by mu_
+  std::optional<Time> newest_bar_;     // newest bar written by the generator; guarded by mu_
+  MarketFaults faults_;                // guarded by mu_
+  Counters counters_;                  // guarded by mu_
+  std::string last_error_;             // guarded by mu_
+  std::optional<Time> last_error_at_;  // guarded by mu_
+  int64_t failures_in_a_row_ = 0;      // guarded by mu_
+  std::chrono::steady_clock::time_point last_error_logged_;  // guarded by mu_
+  bool connected_ = false;  // the store's, after its last call; guarded by mu_
+  bool stop_ = false;       // guarded by mu_
+  bool kicked_ = false;     // guarded by mu_
+  bool exited_ = false;     // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace usdcop::sim
