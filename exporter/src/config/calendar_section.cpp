@@ -105,8 +105,8 @@ CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, cons
             "\"" + c.timezone + "\" is not a time zone of the tz database (e.g. America/Bogota)");
   }
   c.bar_interval = r.Dur(node, path, "bar_interval").value_or(c.bar_interval);
-  if (c.bar_interval % std::chrono::minutes(1) != Duration(0) || c.bar_interval > std::chrono::hours(24))
-    r.Error(FieldReader::At(node, "bar_interval"), Join(path, "bar_interval"), "must be whole minutes, at most 24h");
+  if (c.bar_interval % std::chrono::seconds(1) != Duration(0) || c.bar_interval > std::chrono::hours(24))
+    r.Error(FieldReader::At(node, "bar_interval"), Join(path, "bar_interval"), "must be whole seconds, at most 24h");
   if (node["sessions"].IsDefined() && r.List(node["sessions"], Join(path, "sessions"))) {
     c.sessions.clear();
     for (size_t i = 0; i < node["sessions"].size(); ++i)

@@ -1,0 +1,83 @@
+// Each market-data fault of pipeline-sim moves exactly the metrics it should. The simulator and
+// the exporter share a calendar open around the clock (UTC) with 5-second bars, so a fault shows
+// within seconds at any hour (except 23:55-24:00 UTC, when that calendar is closed).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/stack.h"
+
+namespace usdcop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kWin = "{symbol=\"USD/COP\",window=\"10m\"}";
+std::string Outliers(const char* reason) {
+  return std::string("usdcop_l0_outlier_bars{symbol=\"USD/COP\",window=\"10m\",reason=\"") + reason + "\"}";
+}
+
+class MarketFaultsIT : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
+                     "--market.bar-interval", "5s", "--market.latency", "1s", "--market.backfill-days", "1"});
+    stack_.WriteConfig(
+        "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
+        "close: \"23:55\"}]\n  bar_interval: 5s\n  holidays: []\n"
+        "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
+        "    windows: [10m]\n    arrival_grace: 3s\n    lookback: 1m\n");
+    stack_.StartExporter();
+    ASSERT_TRUE(stack_.WaitForValue("usdcop_probe_success{probe=\"market_data\"}", 1, 20s)) << stack_.exporter().Log();
+    ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_l0_records_ingested_total{symbol=\"USD/COP\"}", 1, 20s));
+  }
+  // Sets a fault and waits until `series` reaches `at_least`; the scrape then.
+  Series FaultUntil(const std::string& fault, const std::string& series, double at_least) {
+    stack_.Sim("/sim/market/fault", fault);
+    EXPECT_TRUE(stack_.WaitForAtLeast(series, at_least, 25s)) << fault << "\n" << stack_.exporter().Log();
+    return stack_.Scrape();
+  }
+  Stack stack_;
+};
+
+TEST_F(MarketFaultsIT, EachFaultMovesItsMetric) {
+  Series s0 = stack_.Scrape();
+  ASSERT_EQ(s0["usdcop_l0_missing_bars" + kWin], 0);
+  ASSERT_EQ(s0["usdcop_l0_duplicate_bars" + kWin], 0);
+
+  Series s1 = FaultUntil(R"({"fault": "gap", "bars": 2})", "usdcop_l0_missing_bars" + kWin, 2);
+  EXPECT_EQ(s1["usdcop_l0_missing_bars" + kWin], 2);
+  EXPECT_EQ(s1["usdcop_l0_gaps" + kWin], 1);
+  EXPECT_EQ(s1["usdcop_l0_largest_gap_seconds" + kWin], 10);
+  EXPECT_EQ(s1["usdcop_l0_duplicate_bars" + kWin], 0);
+
+  Series s2 = FaultUntil(R"({"fault": "duplicate"})", "usdcop_l0_duplicate_bars" + kWin, 1);
+  EXPECT_EQ(s2["usdcop_l0_duplicate_bars" + kWin], 1);
+  EXPECT_EQ(s2["usdcop_l0_missing_bars" + kWin], 2);
+
+  Series s3 = FaultUntil(R"({"fault": "outlier", "kind": "ohlc_inconsistent"})", Outliers("ohlc_inconsistent"), 1);
+  EXPECT_EQ(s3[Outliers("non_positive")], 0);
+  Series s4 = FaultUntil(R"({"fault": "outlier", "kind": "non_positive"})", Outliers("non_positive"), 1);
+  EXPECT_EQ(s4[Outliers("ohlc_inconsistent")], 1);
+  Series s5 = FaultUntil(R"({"fault": "outlier", "kind": "price_jump"})", Outliers("price_jump"), 1);
+  EXPECT_EQ(s5["usdcop_l0_missing_bars" + kWin], 2);
+  EXPECT_EQ(s5["usdcop_l0_duplicate_bars" + kWin], 1);
+
+  // Late: a bar 20 s late lands in the histogram's upper buckets.
+  const std::string le15 = "usdcop_l0_ingest_latency_seconds_bucket{symbol=\"USD/COP\",le=\"15\"}";
+  const std::string count = "usdcop_l0_ingest_latency_seconds_count{symbol=\"USD/COP\"}";
+  stack_.Sim("/sim/market/fault", R"({"fault": "none"})");
+  Series before_late = stack_.Scrape();
+  Series s6 = FaultUntil(R"({"fault": "late", "seconds": 20})", "usdcop_l0_ingest_latency_seconds_sum{symbol=\"USD/COP\"}",
+                         before_late["usdcop_l0_ingest_latency_seconds_sum{symbol=\"USD/COP\"}"] + 20);
+  EXPECT_GT(s6[count] - s6[le15], before_late[count] - before_late[le15]);
+
+  // Stop: the data goes stale; writing again brings it back.
+  stack_.Sim("/sim/market/fault", R"({"fault": "none"})");
+  Series s7 = FaultUntil(R"({"fault": "stop"})", "usdcop_l0_staleness_seconds{symbol=\"USD/COP\"}", 15);
+  EXPECT_GE(s7["usdcop_l0_staleness_seconds{symbol=\"USD/COP\"}"], 15);
+  stack_.Sim("/sim/market/fault", R"({"fault": "none"})");
+  EXPECT_TRUE(stack_.WaitForValue("usdcop_l0_staleness_seconds{symbol=\"USD/COP\"}", 0, 25s));
+}
+
+}  // namespace
+}  // namespace usdcop::testing
