@@ -130,6 +130,24 @@ TEST_F(MarketDataProbeTest, ALateBackfilledBarFillsItsGap) {
   EXPECT_EQ(Sym(out).ingested_total, 1);
 }
 
+TEST_F(MarketDataProbeTest, RowsThatAppearAfterAnEmptyFirstReadAreKept) {
+  MarketTable table(dir_.File("market.db"));
+  auto probe = NewProbe();
+  ProbeOutcome out = Run(*probe);  // an empty table: nothing to set the watermark
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(W(out, 0).observed, 0);
+  table.Bars(*calendar_, T("2026-11-24T13:00:00Z"), T("2026-11-24T15:00:00Z"));  // a backfill arrives
+  out = Run(*probe);
+  EXPECT_EQ(W(out, 0).observed, 24);
+  EXPECT_EQ(W(out, 0).missing, 0);
+  EXPECT_EQ(Sym(out).ingested_total, 0);  // still the baseline
+  table.Bar(T("2026-11-24T15:00:00Z"));
+  clock_.Set(T("2026-11-24T15:06:00Z"));
+  out = Run(*probe);
+  EXPECT_EQ(W(out, 0).observed, 25);
+  EXPECT_EQ(Sym(out).ingested_total, 1);
+}
+
 TEST_F(MarketDataProbeTest, AMissingDatabaseTableOrColumnIsAClearError) {
   auto probe = NewProbe();
   ProbeOutcome out = Run(*probe);

@@ -83,9 +83,11 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
       cold ? source_->RowsFromTime(symbol, ToUnixSeconds(now - Keep()), ctx.deadline)
            : source_->RowsAfterMark(symbol, state.tracker.ReadFrom().value_or(ToUnixSeconds(now - Keep())), ctx.deadline);
   if (!rows.ok()) return rows.status();
+  // Until a first row sets the watermark, every row read is the baseline: kept, not counted.
+  const bool baseline = !state.tracker.watermark();
   std::vector<BarRow> fresh = state.tracker.Observe(*rows);
-  if (cold) {
-    state.book = std::make_unique<BarBook>(calendar_, Keep());
+  if (cold) state.book = std::make_unique<BarBook>(calendar_, Keep());
+  if (cold || baseline) {
     for (const BarRow& r : *rows) state.book->Add(r);
   } else {
     for (const BarRow& r : fresh) state.book->Add(r);
