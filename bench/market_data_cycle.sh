@@ -42,6 +42,8 @@ EXPORTER=$BUILD_DIR/exporter/usdcop_exporter
 
 die() { echo "market_data_cycle: error: $*" >&2; exit 1; }
 log() { echo "market_data_cycle: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer (got '$ROUNDS')"
 [[ -n ${SIZES// /} ]] || die "SIZES is empty"
@@ -68,18 +70,6 @@ as_owner() {  # run a PostgreSQL server binary as the postgres user when we are 
   if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-stop_pid() {  # stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL
-  local pid=$1 i
-  [[ -n $pid ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 stop_postgres() {  # SIGINT (fast shutdown) to the postmaster named in postmaster.pid
   local pid="" i
@@ -125,41 +115,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_for_line FILE REGEX PID SECONDS: print the first line of FILE matching REGEX
-wait_for_line() {
-  local file=$1 re=$2 pid=$3 secs=$4 i line
-  for ((i = 0; i < secs * 10; i++)); do
-    line=$(grep -m1 -E "$re" "$file" 2>/dev/null || true)
-    if [[ -n $line ]]; then
-      echo "$line"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
-# A free TCP port on 127.0.0.1 below 32768 (outside the ephemeral range).
-free_port() {
-  python3 - <<'EOF'
-import random, socket
-ports = list(range(20000, 32000))
-random.shuffle(ports)
-for p in ports[:500]:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break
-else:
-    raise SystemExit("no free port found in 20000-32000")
-EOF
-}
 
 PG_PORT=""
 psql_db() {  # psql_db DB [psql args...]: as postgres over the socket, stop on the first error
