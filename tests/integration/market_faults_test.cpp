@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <thread>
+
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -77,6 +80,38 @@ TEST_F(MarketFaultsIT, EachFaultMovesItsMetric) {
   EXPECT_GE(s7["usdcop_l0_staleness_seconds{symbol=\"USD/COP\"}"], 15);
   stack_.Sim("/sim/market/fault", R"({"fault": "none"})");
   EXPECT_TRUE(stack_.WaitForValue("usdcop_l0_staleness_seconds{symbol=\"USD/COP\"}", 0, 25s));
+}
+
+}  // namespace
+}  // namespace usdcop::testing
+
+namespace usdcop::testing {
+namespace {
+
+TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
+  Stack stack;
+  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
+                  "2s", "--market.latency", "0s", "--ready.flag-file", stack.File("l0_ready.flag")});
+  stack.WriteConfig("probes:\n  ready_signal:\n    interval: 1s\n    timeout: 500ms\n    flag_file: l0_ready.flag\n");
+  stack.StartExporter();
+  const std::string ts = "usdcop_ready_signal_timestamp_seconds";
+  ASSERT_TRUE(stack.WaitForValue("usdcop_ready_signal_present", 1, 20s)) << stack.exporter().Log();
+  double first = stack.Scrape()[ts];
+  ASSERT_TRUE(Eventually([&] { return stack.Scrape()[ts] > first; }, 15s));  // each bar moves it
+
+  stack.Sim("/sim/market/fault", R"({"fault": "stale_ready"})");
+  std::this_thread::sleep_for(3s);  // a write already under way may still land
+  double stale = stack.Scrape()[ts];
+  std::this_thread::sleep_for(6s);  // three more bars
+  EXPECT_EQ(stack.Scrape()[ts], stale);
+  stack.Sim("/sim/market/fault", R"({"fault": "none"})");
+  EXPECT_TRUE(Eventually([&] { return stack.Scrape()[ts] > stale; }, 15s));
+
+  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
+  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
+  stack.WriteFile("exposition.prom", stack.ScrapeText());
+  CommandResult r = RunCommand({"python3", tool, stack.File("exposition.prom"), "--require", "usdcop_ready_signal_"}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "probes/market_data.h"
 #include "probes/pipeline.h"
+#include "probes/ready_signal.h"
 #include "sources/postgres_bar_source.h"
 #include "sources/sqlite_bar_source.h"
 
@@ -17,7 +18,7 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 2> kProbeKinds = {{
+const std::array<ProbeKind, 3> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
@@ -35,6 +36,12 @@ const std::array<ProbeKind, 2> kProbeKinds = {{
                                                       c.market_data->table);
        return ProbeSpec{"market_data", c.market_data->interval, c.market_data->timeout,
                         std::make_shared<MarketDataProbe>(*c.market_data, d.calendar, std::move(source), d.store)};
+     }},
+    {"ready_signal",
+     [](const Config& c, ProbeDeps) -> std::optional<ProbeSpec> {
+       if (!c.ready_signal) return std::nullopt;
+       return ProbeSpec{"ready_signal", c.ready_signal->interval, c.ready_signal->timeout,
+                        std::make_shared<ReadySignalProbe>(*c.ready_signal)};
      }},
 }};
 

@@ -13,12 +13,14 @@ namespace usdcop {
 namespace {
 
 void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
-  if (!r.Map(probes, "probes", {"pipeline", "market_data"})) return;
+  if (!r.Map(probes, "probes", {"pipeline", "market_data", "ready_signal"})) return;
   if (!probes.IsMap()) return;
   if (probes["pipeline"].IsDefined())
     config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
   if (probes["market_data"].IsDefined())
     config.market_data = ParseMarketDataSection(r, probes["market_data"], "probes.market_data");
+  if (probes["ready_signal"].IsDefined())
+    config.ready_signal = ParseReadySignalSection(r, probes["ready_signal"], "probes.ready_signal");
 }
 
 ConfigLoad Parse(const std::string& text, const std::string& file) {

@@ -92,12 +92,21 @@ struct MarketDataProbeConfig {
   double price_jump_k = 8;  // robust deviations beyond which a return is a price jump
 };
 
+struct ReadySignalProbeConfig {
+  Duration interval = std::chrono::seconds(15);
+  Duration timeout = std::chrono::seconds(5);
+  std::string flag_file;   // the flag file, or
+  std::string signal_dir;  // the signal directory ({active,completed,failed}/<id>.json)
+  std::string signal_type = "data_ready";  // with signal_dir: the type that means L0 is ready
+};
+
 struct Config {
   std::string file;          // the path it was loaded from
   std::string storage_path;  // SQLite state store; "" = not set in the file
   CalendarConfig calendar;   // the defaults when the file has no calendar section
   std::optional<PipelineProbeConfig> pipeline;
   std::optional<MarketDataProbeConfig> market_data;
+  std::optional<ReadySignalProbeConfig> ready_signal;
 };
 
 struct ConfigLoad {

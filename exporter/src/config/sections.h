@@ -14,6 +14,8 @@ std::optional<PipelineProbeConfig> ParsePipelineSection(FieldReader& r, const YA
 
 std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, const YAML::Node& node,
                                                             const std::string& path);
+std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
+                                                              const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 // Reports "timeout must be shorter than interval".

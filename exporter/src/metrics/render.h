@@ -26,6 +26,7 @@ struct BuildInfo {
 // One result type's metrics; one overload per probe result (metrics/*_metrics.cpp).
 void RenderResult(const PipelineResult& result, FamilyBuilder& out);
 void RenderResult(const MarketDataResult& result, FamilyBuilder& out);
+void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
 
 class MetricsRenderer {
  public:

@@ -6,9 +6,10 @@
 
 #include "probes/market_data_result.h"
 #include "probes/pipeline_result.h"
+#include "probes/ready_signal_result.h"
 
 namespace usdcop {
 
-using ProbeResult = std::variant<std::monostate, PipelineResult, MarketDataResult>;
+using ProbeResult = std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult>;
 
 }  // namespace usdcop

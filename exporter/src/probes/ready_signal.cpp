@@ -1,0 +1,97 @@
+#include "probes/ready_signal.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+namespace usdcop {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+constexpr std::streamsize kMaxSignalBytes = 1 << 20;
+
+Result<json> ReadJson(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Reason::kIo, path.string() + ": " + std::generic_category().message(errno));
+  std::string text(static_cast<size_t>(kMaxSignalBytes) + 1, '\0');
+  in.read(text.data(), kMaxSignalBytes + 1);
+  text.resize(static_cast<size_t>(in.gcount()));
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return Status(Reason::kParse, path.string() + ": not a JSON object");
+  return j;
+}
+
+// A time field as Unix seconds: RFC 3339 text or a number.
+std::optional<double> TimeOf(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  if (!it->is_string()) return std::nullopt;
+  auto t = ParseTimestamp(it->get<std::string>());
+  if (!t) return std::nullopt;
+  return ToUnixSeconds(*t);
+}
+
+double MtimeSeconds(const fs::path& path) {
+  std::error_code ec;
+  auto t = fs::last_write_time(path, ec);
+  if (ec) return 0;
+  auto sys = std::chrono::file_clock::to_sys(t);
+  return std::chrono::duration<double>(sys.time_since_epoch()).count();
+}
+
+}  // namespace
+
+ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
+  ReadySignalResult result;
+  Status s = config_.flag_file.empty() ? ReadSignalDir(ctx, result) : ReadFlagFile(result);
+  return ProbeOutcome{s, result};
+}
+
+Status ReadySignalProbe::ReadFlagFile(ReadySignalResult& out) const {
+  std::error_code ec;
+  if (!fs::exists(config_.flag_file, ec)) return Status::Ok();  // no signal: present 0
+  auto j = ReadJson(config_.flag_file);
+  if (!j.ok()) return j.status();
+  auto ready = j->find("ready");
+  if (ready == j->end() || !ready->is_boolean())
+    return Status(Reason::kParse, config_.flag_file + ": no boolean \"ready\"");
+  out.present = ready->get<bool>();
+  if (j->contains("timestamp") && !TimeOf(*j, "timestamp"))
+    return Status(Reason::kParse, config_.flag_file + ": \"timestamp\" is not an RFC 3339 time");
+  out.timestamp = TimeOf(*j, "timestamp").value_or(MtimeSeconds(config_.flag_file));
+  return Status::Ok();
+}
+
+Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResult& out) const {
+  const double now = ToUnixSeconds(ctx.clock.Now());
+  Status status;
+  for (const char* sub : {"active", "completed"}) {
+    const fs::path dir = fs::path(config_.signal_dir) / sub;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (ctx.deadline.Expired()) return Status(Reason::kTimeout, config_.signal_dir + ": too many signals to read in time");
+      if (entry.path().extension() != ".json") continue;
+      auto j = ReadJson(entry.path());
+      if (!j.ok()) {
+        if (status.ok()) status = j.status();  // one unreadable signal does not hide the others
+        continue;
+      }
+      if (j->value("signal_type", std::string()) != config_.signal_type) continue;
+      const std::string state = j->value("status", std::string());
+      if (state != "ready" && state != "completed") continue;
+      if (auto expires = TimeOf(*j, "expires_at"); expires && *expires <= now) continue;
+      auto when = TimeOf(*j, "updated_at");
+      if (!when) when = TimeOf(*j, "created_at");
+      if (!when) when = MtimeSeconds(entry.path());
+      out.present = true;
+      out.timestamp = std::max(out.timestamp.value_or(*when), *when);
+    }
+  }
+  return status;
+}
+
+}  // namespace usdcop
