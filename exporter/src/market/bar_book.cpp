@@ -82,10 +82,13 @@ WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, 
   const SysTime due = now - interval - grace;
   const auto expected_end = std::upper_bound(calendar_bars.begin(), calendar_bars.end(), due);
   w.expected = static_cast<std::int64_t>(expected_end - calendar_bars.begin());
+  // Both sequences are sorted: walk them side by side.
   std::int64_t run = 0, longest = 0;
+  auto present = bars_.lower_bound(Seconds(from));
   for (auto b = calendar_bars.begin(); b != expected_end; ++b) {
-    auto it = bars_.find(Seconds(*b));
-    if (it != bars_.end() && it->second.rows > 0) {
+    const std::int64_t t = Seconds(*b);
+    while (present != bars_.end() && present->first < t) ++present;
+    if (present != bars_.end() && present->first == t && present->second.rows > 0) {
       w.observed++;
       run = 0;
       continue;
@@ -99,12 +102,13 @@ WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, 
   // Rows present in the window, whether expected yet or not.
   for (BarFlaw f : kAllBarFlaws) w.flaws[f] = 0;
   std::vector<double> closes;
+  auto on_calendar = calendar_bars.begin();
   for (auto it = bars_.lower_bound(Seconds(from)); it != bars_.end() && it->first < Seconds(now); ++it) {
     const auto& [t, bar] = *it;
+    while (on_calendar != calendar_bars.end() && Seconds(*on_calendar) < t) ++on_calendar;
     w.duplicates += bar.rows > 1 ? bar.rows - 1 : 0;
     if (t % interval_s != 0) w.flaws[BarFlaw::kOffGrid]++;
-    else if (!std::binary_search(calendar_bars.begin(), calendar_bars.end(), SysTime(std::chrono::seconds(t))))
-      w.flaws[BarFlaw::kOffSession]++;
+    else if (on_calendar == calendar_bars.end() || Seconds(*on_calendar) != t) w.flaws[BarFlaw::kOffSession]++;
     else if (bar.close && !bar.non_positive) closes.push_back(*bar.close);
     w.flaws[BarFlaw::kNullPrice] += bar.null_price;
     w.flaws[BarFlaw::kNonPositive] += bar.non_positive;
