@@ -23,4 +23,10 @@ std::string Status::ToString() const {
   return std::string(ReasonName(error_->reason)) + ": " + error_->message;
 }
 
+void MergeInto(Status& into, const Status& s) {
+  if (s.ok()) return;
+  if (into.ok()) into = s;
+  else into = Status(into.reason(), into.message() + "; " + s.message());
+}
+
 }  // namespace usdcop

@@ -55,6 +55,10 @@ class [[nodiscard]] Status {
   std::optional<Error> error_;
 };
 
+// Folds `s` into `into`: the first failure keeps its reason, later messages are appended
+// ("L0: ...; L3: ..."). An OK `s` changes nothing.
+void MergeInto(Status& into, const Status& s);
+
 // A value or the Status that explains its absence.
 template <typename T>
 class [[nodiscard]] Result {

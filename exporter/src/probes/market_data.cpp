@@ -9,11 +9,6 @@ namespace {
 using nlohmann::json;
 constexpr const char* kStoreNamespace = "market_data";
 
-void Merge(Status& into, const Status& s) {
-  if (into.ok() && !s.ok()) into = s;
-  else if (!s.ok()) into = Status(into.reason(), into.message() + "; " + s.message());
-}
-
 }  // namespace
 
 void LatencyHistogram::Observe(double v) {
@@ -40,7 +35,7 @@ ProbeOutcome MarketDataProbe::Run(const ProbeContext& ctx) {
     SymbolResult out;
     out.symbol = symbol;
     Status s = RunSymbol(symbol, ctx, out);
-    if (!s.ok()) Merge(status, Status(s.reason(), symbol + ": " + s.message()));
+    if (!s.ok()) MergeInto(status, Status(s.reason(), symbol + ": " + s.message()));
     result.symbols.push_back(std::move(out));
   }
   return ProbeOutcome{status, std::move(result)};

@@ -1,7 +1,8 @@
 #include "probes/pipeline.h"
 
+#include "common/json_file.h"
+
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
@@ -11,7 +12,6 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* kStoreNamespace = "pipeline";
-constexpr std::streamsize kMaxStatusFileBytes = 1 << 20;
 
 bool IsFinished(const DagRun& r) { return r.state == "success" || r.state == "failed"; }
 
@@ -29,11 +29,6 @@ const DagRun* Newest(const std::vector<DagRun>& runs) {
 }
 
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-
-void Merge(Status& into, const Status& s) {
-  if (into.ok() && !s.ok()) into = s;
-  else if (!s.ok()) into = Status(into.reason(), into.message() + "; " + s.message());
-}
 
 json ToJson(const PipelineProbe::LayerState& s) {
   json j{{"counted", s.counted}, {"success", s.success}, {"failed", s.failed},
@@ -95,7 +90,7 @@ PipelineProbe::LayerState* PipelineProbe::StateOf(const LayerConfig& layer, Stat
   auto stored = store_.Get(kStoreNamespace, key);
   if (!stored.ok()) {
     // Counting from zero would count old runs again; count nothing until the store answers.
-    Merge(status, stored.status());
+    MergeInto(status, stored.status());
     return nullptr;
   }
   LayerState state;
@@ -121,7 +116,7 @@ ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {
       if (health->scheduler_heartbeat) h.scheduler_heartbeat = ToUnixSeconds(*health->scheduler_heartbeat);
       result.airflow = std::move(h);
     } else {
-      Merge(status, Status(health.status().reason(), "Airflow health: " + health.status().message()));
+      MergeInto(status, Status(health.status().reason(), "Airflow health: " + health.status().message()));
     }
   }
   for (const LayerConfig& layer : config_.layers) {
@@ -129,7 +124,7 @@ ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {
     out.layer = layer.layer;
     out.dag_id = layer.dag_id;
     Status s = layer.dag_id.empty() ? RunFileLayer(layer, ctx, out) : RunDagLayer(layer, ctx, out);
-    if (!s.ok()) Merge(status, Status(s.reason(), layer.layer + ": " + s.message()));
+    if (!s.ok()) MergeInto(status, Status(s.reason(), layer.layer + ": " + s.message()));
     result.layers.push_back(std::move(out));
   }
   return ProbeOutcome{status, std::move(result)};
@@ -153,9 +148,9 @@ Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& 
         state->last_success = std::max(state->last_success.value_or(0), ToUnixSeconds(*r.end));
     }
     if (last_finished) out.last_duration = Seconds(std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
-    if (state) Merge(status, CountFinishedRuns(layer, *runs, ctx, *state));
+    if (state) MergeInto(status, CountFinishedRuns(layer, *runs, ctx, *state));
   } else {
-    Merge(status, runs.status());
+    MergeInto(status, runs.status());
   }
   if (!state) return status;
   out.last_success = state->last_success;
@@ -180,7 +175,7 @@ Status PipelineProbe::CountFinishedRuns(const LayerConfig& layer, const std::vec
     if (layer.records_xcom && r.state == "success" && status.ok()) {
       auto x = airflow_->XcomNumber(layer.dag_id, r.run_id, *layer.records_xcom, ctx.deadline);
       if (!x.ok()) {
-        Merge(status, x.status());  // leave the run uncounted: the next run tries again
+        MergeInto(status, x.status());  // leave the run uncounted: the next run tries again
         continue;
       }
       records = *x;
@@ -194,7 +189,7 @@ Status PipelineProbe::CountFinishedRuns(const LayerConfig& layer, const std::vec
   }
   changed = changed || counted != state.counted;
   state.counted = std::move(counted);
-  if (changed) Merge(status, Save(layer, state));
+  if (changed) MergeInto(status, Save(layer, state));
   return status;
 }
 
@@ -209,20 +204,16 @@ Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext&
     out.runs_failed = state.failed;
     out.records = state.records;
   };
-  std::ifstream in(layer.status_file, std::ios::binary);
-  if (!in) {
+  auto read = ReadJsonObject(layer.status_file);
+  if (!read.ok()) {
     publish_counters();
-    return Status(Reason::kIo, "status file " + layer.status_file + ": " + std::generic_category().message(errno));
+    return Status(read.status().reason(), "status file " + read.status().message());
   }
-  std::string text(static_cast<size_t>(kMaxStatusFileBytes) + 1, '\0');
-  in.read(text.data(), kMaxStatusFileBytes + 1);
-  text.resize(static_cast<size_t>(in.gcount()));
-  json j = json::parse(text, nullptr, false);
+  const json& j = *read;
   auto fail = [&](const std::string& what) {
     publish_counters();
     return Status(Reason::kParse, "status file " + layer.status_file + ": " + what);
   };
-  if (!j.is_object()) return fail("not a JSON object");
   if (!j.contains("status") || !j["status"].is_string()) return fail("no \"status\" string");
   auto mapped = MapFileStatus(j["status"].get<std::string>());
   if (!mapped) return fail("status \"" + j["status"].get<std::string>() + "\" is not running, completed, failed or idle");
@@ -250,7 +241,7 @@ Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext&
       state.failed += 1;
     }
     state.file_updated_at = updated_text;
-    Merge(status, Save(layer, state));
+    MergeInto(status, Save(layer, state));
   }
   publish_counters();
   return status;

@@ -1,28 +1,15 @@
 #include "probes/ready_signal.h"
 
+#include "common/json_file.h"
+
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <system_error>
 
 namespace usdcop {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-constexpr std::streamsize kMaxSignalBytes = 1 << 20;
-
-Result<json> ReadJson(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Reason::kIo, path.string() + ": " + std::generic_category().message(errno));
-  std::string text(static_cast<size_t>(kMaxSignalBytes) + 1, '\0');
-  in.read(text.data(), kMaxSignalBytes + 1);
-  text.resize(static_cast<size_t>(in.gcount()));
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return Status(Reason::kParse, path.string() + ": not a JSON object");
-  return j;
-}
-
 // A time field as Unix seconds: RFC 3339 text or a number.
 std::optional<double> TimeOf(const json& j, const char* key) {
   auto it = j.find(key);
@@ -53,7 +40,7 @@ ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
 Status ReadySignalProbe::ReadFlagFile(ReadySignalResult& out) const {
   std::error_code ec;
   if (!fs::exists(config_.flag_file, ec)) return Status::Ok();  // no signal: present 0
-  auto j = ReadJson(config_.flag_file);
+  auto j = ReadJsonObject(config_.flag_file);
   if (!j.ok()) return j.status();
   auto ready = j->find("ready");
   if (ready == j->end() || !ready->is_boolean())
@@ -75,7 +62,7 @@ Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResul
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       if (ctx.deadline.Expired()) return Status(Reason::kTimeout, config_.signal_dir + ": too many signals to read in time");
       if (entry.path().extension() != ".json") continue;
-      auto j = ReadJson(entry.path());
+      auto j = ReadJsonObject(entry.path().string());
       if (!j.ok()) {
         if (status.ok()) status = j.status();  // one unreadable signal does not hide the others
         continue;
