@@ -251,6 +251,44 @@ TEST_F(ConfigTest, MarketDataSectionDefaultsAndChecks) {
   EXPECT_THAT(all, HasSubstr("probes.market_data.price_jump_k: \"-1\" is not a number above 0"));
 }
 
+TEST_F(ConfigTest, HandoverReadsTheMarketDataTableAndTheServiceStatus) {
+  ConfigLoad ok = Load(R"(probes:
+  market_data:
+    source: {sqlite: market.db}
+    symbols: [EUR/USD, USD/COP]
+  ready_signal:
+    flag_file: l0_ready.flag
+    handover: {status_url: "http://127.0.0.1:8080/status"}
+)");
+  ASSERT_TRUE(ok.config) << ::testing::PrintToString(ok.errors);
+  const HandoverConfig& h = *ok.config->ready_signal->handover;
+  EXPECT_EQ(h.status_url, "http://127.0.0.1:8080/status");
+  EXPECT_EQ(h.last_bar_field, "/last_published_bar");
+  EXPECT_EQ(h.symbol, "EUR/USD");  // the first of the market-data symbols
+
+  ConfigLoad alone = Load(R"(probes:
+  ready_signal:
+    flag_file: l0_ready.flag
+    handover: {status_url: "http://127.0.0.1:8080/status", last_bar_field: "last_bar", symbol: USD/COP}
+)");
+  std::string all;
+  for (const std::string& e : alone.errors) all += e + "\n";
+  EXPECT_THAT(all, HasSubstr("probes.ready_signal.handover: reads the L0 bars through probes.market_data's source"));
+  EXPECT_THAT(all, HasSubstr("probes.ready_signal.handover.last_bar_field: \"last_bar\" is not a JSON pointer"));
+
+  ConfigLoad bad_url = Load(R"(probes:
+  market_data: {source: {sqlite: market.db}, symbols: []}
+  ready_signal:
+    flag_file: l0_ready.flag
+    handover: {status_url: "http://ops:hunter2@127.0.0.1:8080/status"}
+)");
+  all.clear();
+  for (const std::string& e : bad_url.errors) all += e + "\n";
+  EXPECT_THAT(all, HasSubstr(":5:28: probes.ready_signal.handover.status_url: has credentials in it"));
+  EXPECT_THAT(all, HasSubstr("probes.market_data.symbols: is empty"));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("hunter2")));
+}
+
 TEST_F(ConfigTest, AnEmptyFileIsAValidConfigWithNoProbes) {
   ConfigLoad load = Load("");
   ASSERT_TRUE(load.config);

@@ -6,6 +6,7 @@
 
 #include "fake_clock.h"
 #include "sources/sqlite_bar_source.h"
+#include "market_table.h"
 #include "temp_dir.h"
 
 namespace usdcop {
@@ -15,36 +16,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 SysTime T(const char* iso) { return *ParseTimestamp(iso); }
-
-// A market table written the way the pipeline writes it (ISO text times).
-class MarketTable {
- public:
-  explicit MarketTable(const std::string& path) {
-    sqlite3_open(path.c_str(), &db_);
-    Exec("PRAGMA journal_mode=WAL;");
-    Exec("CREATE TABLE usdcop_m5_ohlcv (time TEXT NOT NULL, symbol TEXT NOT NULL, open REAL, high REAL, low REAL,"
-         " close REAL, volume REAL, source TEXT, created_at TEXT NOT NULL, updated_at TEXT);");
-  }
-  ~MarketTable() { sqlite3_close(db_); }
-  void Exec(const std::string& sql) { ASSERT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql; }
-  void Bar(SysTime t, double close = 4000, Duration latency = 2s) {
-    std::string time = date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
-    std::string created = FormatTimestamp(t + 5min + latency);
-    Exec("INSERT INTO usdcop_m5_ohlcv VALUES ('" + time + "', 'USD/COP', " + std::to_string(close) + ", " +
-         std::to_string(close + 1) + ", " + std::to_string(close - 1) + ", " + std::to_string(close) + ", 1, 'test', '" +
-         created + "', NULL);");
-  }
-  void Bars(const TradingCalendar& cal, SysTime from, SysTime to, std::set<size_t> skip = {}) {
-    Exec("BEGIN");
-    auto bars = cal.Bars(from, to);
-    for (size_t i = 0; i < bars.size(); ++i)
-      if (!skip.count(i)) Bar(bars[i], 4000 + 0.5 * std::sin(static_cast<double>(i)));
-    Exec("COMMIT");
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 class MarketDataProbeTest : public ::testing::Test {
  protected:

@@ -2,6 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
+#include <mutex>
+#include <thread>
+
 #include "support/postgres.h"
 #include "support/stack.h"
 
@@ -41,14 +46,14 @@ class MarketDataPostgresIT : public ::testing::Test {
     Sql("INSERT INTO usdcop_m5_ohlcv (time, symbol, open, high, low, close, volume) VALUES (date_trunc('minute', now())"
         " - interval '" + std::to_string(duplicate) + " min', 'USD/COP', 4000, 4001, 3999, 4000.5, 1)");
   }
-  void Configure(const std::string& password_file) {
+  void Configure(const std::string& password_file, const std::string& extra_probes_yaml = "") {
     stack_.WriteConfig(
         "calendar:\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", close: \"23:59\"}]\n"
         "  bar_interval: 1m\n  holidays: []\n"
         "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n"
         "    source: {postgres: \"host=127.0.0.1 port=" + std::to_string(pg_->port()) +
         " dbname=usdcop_trading user=monitor\", password_file: " + password_file + "}\n"
-        "    windows: [session, 1h]\n    arrival_grace: 0s\n");
+        "    windows: [session, 1h]\n    arrival_grace: 0s\n" + extra_probes_yaml);
   }
   std::unique_ptr<PostgresCluster> pg_;
   Stack stack_;
@@ -117,6 +122,60 @@ TEST_F(MarketDataPostgresIT, AMissingColumnNamesTheFix) {
   stack_.StartExporter();
   ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"market_data\",reason=\"query\"}", 1));
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr("(check probes.market_data.columns)"));
+}
+
+// A stand-in for the WebSocket service's status endpoint: a real HTTP server on loopback whose
+// last published bar the test sets.
+class StatusServer {
+ public:
+  StatusServer() {
+    server_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      res.set_content(R"({"status": "healthy", "last_published_bar": ")" + bar_ + "\"}", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~StatusServer() {
+    server_.stop();
+    thread_.join();
+  }
+  void Publish(const std::string& bar) {
+    std::lock_guard<std::mutex> lock(mu_);
+    bar_ = bar;
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/status"; }
+
+ private:
+  httplib::Server server_;
+  std::mutex mu_;
+  std::string bar_ = "2026-01-05T13:00:00Z";
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(MarketDataPostgresIT, HandoverCountsTheBarsTheWebSocketServiceHasNotPublished) {
+  // Twelve 5-minute bars 13:00..13:55Z, the 13:40 bar twice.
+  Sql("INSERT INTO usdcop_m5_ohlcv (time, symbol, open, high, low, close) SELECT ts, 'USD/COP', 4000, 4001, 3999, 4000"
+      " FROM generate_series(timestamptz '2026-01-05T13:00:00Z', timestamptz '2026-01-05T13:55:00Z', interval '5 min')"
+      " AS ts");
+  Sql("INSERT INTO usdcop_m5_ohlcv (time, symbol, open, high, low, close) VALUES ('2026-01-05T13:40:00Z', 'USD/COP',"
+      " 4000, 4001, 3999, 4000)");
+  StatusServer ws;
+  ws.Publish("2026-01-05T13:30:00Z");
+  Configure("pg_password", "  ready_signal:\n    interval: 1s\n    timeout: 800ms\n    flag_file: l0_ready.flag\n"
+                           "    handover: {status_url: \"" + ws.Url() + "\"}\n");
+  stack_.StartExporter();
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_handover_pending_records", 5)) << stack_.exporter().Log();
+  EXPECT_EQ(stack_.Scrape()["usdcop_handover_lag_seconds"], 25 * 60);
+  EXPECT_EQ(stack_.Scrape()["usdcop_probe_success{probe=\"ready_signal\"}"], 1);
+  ws.Publish("2026-01-05T13:55:00Z");
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_handover_pending_records", 0)) << stack_.exporter().Log();
+  EXPECT_EQ(stack_.Scrape()["usdcop_handover_lag_seconds"], 0);
+  // The database going away fails the run with its reason; the gauges go with it.
+  pg_->Stop();
+  ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"ready_signal\",reason=\"connect\"}", 1, 10s));
+  EXPECT_EQ(stack_.Scrape().count("usdcop_handover_pending_records"), 0u);
 }
 
 }  // namespace

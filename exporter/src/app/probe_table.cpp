@@ -13,6 +13,12 @@
 namespace usdcop {
 namespace {
 
+// A connection of its own to the L0 bar table that probes.market_data names.
+std::unique_ptr<BarSource> MakeBarSource(const MarketDataProbeConfig& m) {
+  if (m.postgres_conninfo.empty()) return std::make_unique<SqliteBarSource>(m.sqlite_path, m.table);
+  return std::make_unique<PostgresBarSource>(m.postgres_conninfo, m.postgres_password, m.table);
+}
+
 struct ProbeKind {
   const char* name;
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
@@ -28,20 +34,18 @@ const std::array<ProbeKind, 3> kProbeKinds = {{
     {"market_data",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.market_data) return std::nullopt;
-       std::unique_ptr<BarSource> source;
-       if (c.market_data->postgres_conninfo.empty())
-         source = std::make_unique<SqliteBarSource>(c.market_data->sqlite_path, c.market_data->table);
-       else
-         source = std::make_unique<PostgresBarSource>(c.market_data->postgres_conninfo, c.market_data->postgres_password,
-                                                      c.market_data->table);
        return ProbeSpec{"market_data", c.market_data->interval, c.market_data->timeout,
-                        std::make_shared<MarketDataProbe>(*c.market_data, d.calendar, std::move(source), d.store)};
+                        std::make_shared<MarketDataProbe>(*c.market_data, d.calendar, MakeBarSource(*c.market_data),
+                                                          d.store)};
      }},
     {"ready_signal",
-     [](const Config& c, ProbeDeps) -> std::optional<ProbeSpec> {
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.ready_signal) return std::nullopt;
+       // The config loader guarantees market_data when a handover is configured.
+       std::unique_ptr<BarSource> bars;
+       if (c.ready_signal->handover && c.market_data) bars = MakeBarSource(*c.market_data);
        return ProbeSpec{"ready_signal", c.ready_signal->interval, c.ready_signal->timeout,
-                        std::make_shared<ReadySignalProbe>(*c.ready_signal)};
+                        std::make_shared<ReadySignalProbe>(*c.ready_signal, d.http, std::move(bars))};
      }},
 }};
 

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "common/units.h"
+
 namespace usdcop {
 
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes) {
@@ -15,6 +17,14 @@ Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_b
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object()) return Status(Reason::kParse, path + ": not a JSON object");
   return j;
+}
+
+std::optional<double> JsonTime(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (!value.is_string()) return std::nullopt;
+  auto t = ParseTimestamp(value.get<std::string>());
+  if (!t) return std::nullopt;
+  return ToUnixSeconds(*t);
 }
 
 }  // namespace usdcop

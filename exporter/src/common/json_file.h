@@ -1,9 +1,11 @@
-// Reading a small JSON document from a file (status files, ready signals). Thread-safe.
+// Reading a small JSON document from a file (status files, ready signals), and the time values
+// in such documents. Thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -14,5 +16,9 @@ namespace usdcop {
 // Reason::kIo "PATH: <strerror>" when it cannot be read, Reason::kParse "PATH: not a JSON
 // object" otherwise.
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes = 1 << 20);
+
+// A time value as Unix seconds: RFC 3339 text ("2026-11-24T13:05:00Z") or a number of seconds.
+// nullopt for anything else (null included).
+std::optional<double> JsonTime(const nlohmann::json& value);
 
 }  // namespace usdcop

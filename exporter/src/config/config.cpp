@@ -21,6 +21,16 @@ void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
     config.market_data = ParseMarketDataSection(r, probes["market_data"], "probes.market_data");
   if (probes["ready_signal"].IsDefined())
     config.ready_signal = ParseReadySignalSection(r, probes["ready_signal"], "probes.ready_signal");
+  // The handover reads the L0 bars where the market-data probe does.
+  if (config.ready_signal && config.ready_signal->handover) {
+    const YAML::Node at = probes["ready_signal"]["handover"];
+    if (!config.market_data) {
+      r.Error(at, "probes.ready_signal.handover",
+              "reads the L0 bars through probes.market_data's source and table: configure probes.market_data");
+    } else if (config.ready_signal->handover->symbol.empty() && !config.market_data->symbols.empty()) {
+      config.ready_signal->handover->symbol = config.market_data->symbols.front();
+    }
+  }
 }
 
 ConfigLoad Parse(const std::string& text, const std::string& file) {

@@ -92,12 +92,22 @@ struct MarketDataProbeConfig {
   double price_jump_k = 8;  // robust deviations beyond which a return is a price jump
 };
 
+// The L0 -> WebSocket handover: the WebSocket service's status endpoint says which bar it
+// published last; the L0 bars newer than that are pending. The bars are read from
+// probes.market_data's source and table (with a connection of the ready-signal probe's own).
+struct HandoverConfig {
+  std::string status_url;                              // e.g. http://127.0.0.1:8080/status
+  std::string last_bar_field = "/last_published_bar";  // JSON pointer into its answer
+  std::string symbol;  // default: the first of probes.market_data.symbols
+};
+
 struct ReadySignalProbeConfig {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(5);
   std::string flag_file;   // the flag file, or
   std::string signal_dir;  // the signal directory ({active,completed,failed}/<id>.json)
   std::string signal_type = "data_ready";  // with signal_dir: the type that means L0 is ready
+  std::optional<HandoverConfig> handover;
 };
 
 struct Config {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace usdcop {
@@ -119,6 +120,25 @@ std::optional<std::string> FieldReader::Enum(const YAML::Node& map, std::string_
     if (a == *text) return text;
   Error(map[key], Join(path, key), "\"" + *text + "\" is not one of " + Alternatives(allowed));
   return std::nullopt;
+}
+
+std::optional<std::string> FieldReader::HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
+                                                bool required, std::string_view example) {
+  static const std::regex kHttpUrl("^https?://[^\\s/?#]+(/[^\\s?#]*)?$");
+  static const std::regex kUserInfo("^https?://[^/?#]*@.*$");
+  auto url = String(map, path, key, required);
+  if (!url) return std::nullopt;
+  if (std::regex_match(*url, kUserInfo)) {
+    // Not quoted back: the part before @ is a credential.
+    Error(map[key], Join(path, key), "has credentials in it (user:password@); give them in the section's *_file or *_env fields");
+    return std::nullopt;
+  }
+  if (!std::regex_match(*url, kHttpUrl)) {
+    Error(map[key], Join(path, key),
+          "\"" + *url + "\" is not an http:// or https:// URL (e.g. " + std::string(example) + ")");
+    return std::nullopt;
+  }
+  return url;
 }
 
 std::optional<std::string> FieldReader::FilePath(const YAML::Node& map, std::string_view path,

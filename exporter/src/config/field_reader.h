@@ -42,6 +42,9 @@ class FieldReader {
   // One of the allowed words.
   std::optional<std::string> Enum(const YAML::Node& map, std::string_view path, const char* key,
                                   std::initializer_list<std::string_view> allowed);
+  // An http:// or https:// URL without credentials in it; `example` goes into the message.
+  std::optional<std::string> HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
+                                     bool required, std::string_view example);
   // A file path, made absolute against the config file's directory.
   std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path,
                                       const char* key, bool required = false);

@@ -104,6 +104,7 @@ std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, cons
     for (size_t i = 0; i < node["symbols"].size(); ++i)
       if (node["symbols"][i].IsScalar() && !node["symbols"][i].Scalar().empty()) m.symbols.push_back(node["symbols"][i].Scalar());
       else r.Error(node["symbols"][i], Join(path, "symbols") + "[" + std::to_string(i) + "]", "is not a symbol (e.g. USD/COP)");
+    if (node["symbols"].size() == 0) r.Error(node["symbols"], Join(path, "symbols"), "is empty: name at least one symbol (e.g. [USD/COP])");
   }
   ParseWindows(r, node["windows"], Join(path, "windows"), m);
   m.lookback = r.Dur(node, path, "lookback").value_or(m.lookback);

@@ -11,7 +11,6 @@ namespace {
 // safe to place in a URL path.
 const std::regex kDagId("^[A-Za-z0-9_.\\-]{1,250}$");
 const std::regex kLayer("^[A-Za-z0-9_]{1,32}$");
-const std::regex kHttpUrl("^https?://[^\\s/?#]+(/[^\\s?#]*)?$");
 
 std::optional<AirflowConfig> ParseAirflow(FieldReader& r, const YAML::Node& node,
                                           const std::string& path) {
@@ -19,12 +18,8 @@ std::optional<AirflowConfig> ParseAirflow(FieldReader& r, const YAML::Node& node
                           "token_file", "token_env", "password", "token"}))
     return std::nullopt;
   AirflowConfig a;
-  auto url = r.String(node, path, "url", true);
-  if (url) {
+  if (auto url = r.HttpUrl(node, path, "url", true, "http://127.0.0.1:8080")) {
     while (!url->empty() && url->back() == '/') url->pop_back();
-    if (!std::regex_match(*url, kHttpUrl))
-      r.Error(node["url"], Join(path, "url"),
-              "\"" + *url + "\" is not an http:// or https:// URL (e.g. http://127.0.0.1:8080)");
     a.url = *url;
   }
   a.api = r.Enum(node, path, "api", {"v1", "v2"}).value_or("v1") == "v2" ? AirflowConfig::Api::kV2

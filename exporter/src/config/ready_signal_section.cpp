@@ -1,11 +1,35 @@
-// probes.ready_signal: the L0 -> WebSocket ready signal, a flag file or a signal directory.
+// probes.ready_signal: the L0 -> WebSocket ready signal, a flag file or a signal directory,
+// and the handover (the WebSocket service's status endpoint).
+#include <nlohmann/json.hpp>
+
 #include "config/sections.h"
 
 namespace usdcop {
+namespace {
+
+std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& node, const std::string& path) {
+  if (!r.Map(node, path, {"status_url", "last_bar_field", "symbol"})) return std::nullopt;
+  HandoverConfig h;
+  h.status_url = r.HttpUrl(node, path, "status_url", true, "http://127.0.0.1:8080/status").value_or("");
+  if (auto field = r.String(node, path, "last_bar_field")) {
+    try {
+      (void)nlohmann::json::json_pointer(*field);
+      if (field->empty()) throw std::invalid_argument("empty");
+      h.last_bar_field = *field;
+    } catch (const std::exception&) {
+      r.Error(node["last_bar_field"], Join(path, "last_bar_field"),
+              "\"" + *field + "\" is not a JSON pointer (e.g. /last_published_bar or /market/last_bar)");
+    }
+  }
+  h.symbol = r.String(node, path, "symbol").value_or("");
+  return h;
+}
+
+}  // namespace
 
 std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
                                                               const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "flag_file", "signal_dir", "signal_type"})) return std::nullopt;
+  if (!r.Map(node, path, {"interval", "timeout", "flag_file", "signal_dir", "signal_type", "handover"})) return std::nullopt;
   ReadySignalProbeConfig c;
   c.interval = r.Dur(node, path, "interval").value_or(c.interval);
   c.timeout = r.Dur(node, path, "timeout").value_or(c.timeout);
@@ -17,6 +41,7 @@ std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, co
     r.Error(node, path, "give exactly one of flag_file (e.g. /data/ready-signals/l0_ready.flag) or signal_dir");
   if (node.IsMap() && node["signal_type"].IsDefined() && c.signal_dir.empty())
     r.Error(node["signal_type"], Join(path, "signal_type"), "goes with signal_dir");
+  if (node.IsMap() && node["handover"].IsDefined()) c.handover = ParseHandover(r, node["handover"], Join(path, "handover"));
   return c;
 }
 

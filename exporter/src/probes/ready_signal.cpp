@@ -1,7 +1,9 @@
 #include "probes/ready_signal.h"
 
 #include "common/json_file.h"
+#include "sources/websocket_status.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -14,11 +16,7 @@ namespace fs = std::filesystem;
 std::optional<double> TimeOf(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (!it->is_string()) return std::nullopt;
-  auto t = ParseTimestamp(it->get<std::string>());
-  if (!t) return std::nullopt;
-  return ToUnixSeconds(*t);
+  return JsonTime(*it);
 }
 
 double MtimeSeconds(const fs::path& path) {
@@ -34,7 +32,23 @@ double MtimeSeconds(const fs::path& path) {
 ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
   ReadySignalResult result;
   Status s = config_.flag_file.empty() ? ReadSignalDir(ctx, result) : ReadFlagFile(result);
+  if (config_.handover) MergeInto(s, ReadHandover(ctx, result));
   return ProbeOutcome{s, result};
+}
+
+Status ReadySignalProbe::ReadHandover(const ProbeContext& ctx, ReadySignalResult& out) {
+  const HandoverConfig& h = *config_.handover;
+  auto published = FetchWebSocketStatus(http_, h.status_url, h.last_bar_field, ctx.deadline);
+  if (!published.ok()) return published.status();
+  if (!bars_) return Status(Reason::kInternal, "handover: no bar source");
+  auto newer = bars_->BarsNewerThan(h.symbol, published->last_published_bar, ctx.deadline);
+  if (!newer.ok()) return Status(newer.status().reason(), "handover: " + newer.status().message());
+  HandoverResult handover;
+  handover.last_published_bar = published->last_published_bar;
+  handover.pending_bars = newer->bars;
+  if (newer->newest) handover.lag_seconds = std::max(0.0, *newer->newest - published->last_published_bar);
+  out.handover = handover;
+  return Status::Ok();
 }
 
 Status ReadySignalProbe::ReadFlagFile(ReadySignalResult& out) const {

@@ -2,24 +2,36 @@
 // (`{"ready": true, "timestamp": ...}`, its mtime when the JSON has no timestamp) or from the
 // signal directory (`{active,completed,failed}/<signal_id>.json`, the newest signal of the
 // configured type whose status is ready or completed and that has not expired).
+// With `handover` configured it also asks the WebSocket service's status endpoint for the newest
+// bar it has published and counts the L0 bars newer than that in the bar table. A failure of
+// either side fails the run (its reason counted) but keeps the other side's figures.
 // Not thread-safe: the scheduler runs one Run() at a time.
 #pragma once
 
 #include "config/config.h"
+#include <memory>
+
 #include "probes/probe.h"
+#include "sources/bar_source.h"
+#include "sources/http_client.h"
 
 namespace usdcop {
 
 class ReadySignalProbe final : public Probe {
  public:
-  explicit ReadySignalProbe(ReadySignalProbeConfig config) : config_(std::move(config)) {}
+  // `http` and `bars` serve the handover; `bars` may be null when none is configured.
+  ReadySignalProbe(ReadySignalProbeConfig config, HttpClient& http, std::unique_ptr<BarSource> bars)
+      : config_(std::move(config)), http_(http), bars_(std::move(bars)) {}
   ProbeOutcome Run(const ProbeContext& ctx) override;
 
  private:
   Status ReadFlagFile(ReadySignalResult& out) const;
   Status ReadSignalDir(const ProbeContext& ctx, ReadySignalResult& out) const;
+  Status ReadHandover(const ProbeContext& ctx, ReadySignalResult& out);
 
   const ReadySignalProbeConfig config_;
+  HttpClient& http_;
+  const std::unique_ptr<BarSource> bars_;
 };
 
 }  // namespace usdcop

@@ -4,6 +4,8 @@
 // probe run at a time (not thread-safe).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/deadline.h"
@@ -12,6 +14,12 @@
 
 namespace usdcop {
 
+// The bars newer than a given bar time: how many distinct bar times, and the newest.
+struct NewerBars {
+  int64_t bars = 0;
+  std::optional<double> newest;  // Unix seconds; nullopt when bars == 0
+};
+
 class BarSource {
  public:
   virtual ~BarSource() = default;
@@ -19,6 +27,8 @@ class BarSource {
   virtual Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) = 0;
   // Rows with mark > after, in mark order.
   virtual Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) = 0;
+  // Distinct bar times > after (Unix seconds), counted by the database.
+  virtual Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) = 0;
 };
 
 // True for a SQL identifier we are willing to splice into a query: [A-Za-z_][A-Za-z0-9_]*,

@@ -60,24 +60,44 @@ Status PostgresBarSource::Connect(const Deadline& d) {
   }
 }
 
-Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, const std::string& column,
-                                                     const char* op, double bound, const Deadline& d) {
+template <typename T, typename F>
+Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body) {
   Status s = Connect(d);
   if (!s.ok()) return s;
+  const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
+  try {
+    // One statement, so no transaction block: two round trips (the timeout, the query).
+    pqxx::nontransaction txn(*conn_);
+    txn.exec0("SET statement_timeout = " + std::to_string(budget_ms));
+    return body(txn);
+  } catch (const pqxx::sql_error& e) {
+    return FromSqlError(e);
+  } catch (const pqxx::broken_connection& e) {
+    conn_.reset();
+    std::string msg = e.what();
+    return Status(Reason::kConnect, "postgres: connection lost: " + msg.substr(0, msg.find('\n')));
+  } catch (const std::exception& e) {
+    conn_.reset();
+    return Status(Reason::kQuery, std::string("postgres: ") + e.what());
+  }
+}
+
+std::string PostgresBarSource::Where(const std::string& column, const char* op) const {
+  return " FROM " + QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) + " = $1 AND " +
+         QuoteIdentifier(column) + " " + op + " to_timestamp($2)";
+}
+
+Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, const std::string& column,
+                                                     const char* op, double bound, const Deadline& d) {
   auto epoch = [](const std::string& c) {
     return c.empty() ? std::string("NULL::float8") : "extract(epoch from " + QuoteIdentifier(c) + ")::float8";
   };
   auto value = [](const std::string& c) { return c.empty() ? std::string("NULL::float8") : QuoteIdentifier(c) + "::float8"; };
   const std::string& close = table_.close.empty() ? table_.price : table_.close;
   const std::string sql = "SELECT " + epoch(table_.time) + ", " + value(table_.open) + ", " + value(table_.high) + ", " +
-                          value(table_.low) + ", " + value(close) + ", " + epoch(table_.ingested_at) + " FROM " +
-                          QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) + " = $1 AND " +
-                          QuoteIdentifier(column) + " " + op + " to_timestamp($2) ORDER BY " + QuoteIdentifier(column);
-  const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
-  try {
-    // One statement, so no transaction block: two round trips (the timeout, the query).
-    pqxx::nontransaction txn(*conn_);
-    txn.exec0("SET statement_timeout = " + std::to_string(budget_ms));
+                          value(table_.low) + ", " + value(close) + ", " + epoch(table_.ingested_at) +
+                          Where(column, op) + " ORDER BY " + QuoteIdentifier(column);
+  return Exec<std::vector<BarRow>>(d, [&](pqxx::nontransaction& txn) {
     // One statement per kind of read; libpqxx re-prepares the same name and text as a no-op.
     const std::string statement = std::string("bars_") + (column == table_.time ? "by_time" : "by_mark");
     conn_->prepare(statement, sql);
@@ -93,16 +113,21 @@ Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, 
       rows.push_back(b);
     }
     return rows;
-  } catch (const pqxx::sql_error& e) {
-    return FromSqlError(e);
-  } catch (const pqxx::broken_connection& e) {
-    conn_.reset();
-    std::string msg = e.what();
-    return Status(Reason::kConnect, "postgres: connection lost: " + msg.substr(0, msg.find('\n')));
-  } catch (const std::exception& e) {
-    conn_.reset();
-    return Status(Reason::kQuery, std::string("postgres: ") + e.what());
-  }
+  });
+}
+
+Result<NewerBars> PostgresBarSource::BarsNewerThan(const std::string& symbol, double after, const Deadline& d) {
+  const std::string time = QuoteIdentifier(table_.time);
+  const std::string sql = "SELECT COUNT(DISTINCT " + time + "), extract(epoch from MAX(" + time + "))::float8" +
+                          Where(table_.time, ">");
+  return Exec<NewerBars>(d, [&](pqxx::nontransaction& txn) {
+    conn_->prepare("bars_newer_than", sql);
+    pqxx::row row = txn.exec_prepared1("bars_newer_than", symbol, std::to_string(after));
+    NewerBars out;
+    out.bars = row[0].as<int64_t>();
+    out.newest = Number(row[1]);
+    return out;
+  });
 }
 
 Result<std::vector<BarRow>> PostgresBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {

@@ -1,6 +1,6 @@
 #include "sources/sqlite_bar_source.h"
 
-#include <regex>
+#include <cmath>
 
 namespace usdcop {
 namespace {
@@ -74,38 +74,53 @@ std::string SqliteBarSource::SelectList() const {
          col(close) + ", " + col(table_.ingested_at);
 }
 
-Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, const std::string& column,
-                                                   const char* op, double bound, const Deadline& d) {
+Result<std::optional<bool>> SqliteBarSource::ColumnIsText(const std::string& symbol, const std::string& column,
+                                                         const Deadline& d) {
   Status s = Open(d);
   if (!s.ok()) return s;
   sqlite3_progress_handler(db_, 1000, OnProgress, const_cast<Deadline*>(&d));
-  const std::string table = QuoteIdentifier(table_.table), col = QuoteIdentifier(column),
-                    sym = QuoteIdentifier(table_.symbol);
-  // Compare in the column's own representation, so that its index serves the range.
   Stmt probe;
-  std::string sample = "SELECT typeof(" + col + ") FROM " + table + " WHERE " + sym + " = ?1 LIMIT 1";
-  if (sqlite3_prepare_v2(db_, sample.c_str(), -1, &probe.s, nullptr) != SQLITE_OK) return Fail("reading " + column);
+  std::string sql = "SELECT typeof(" + QuoteIdentifier(column) + ") FROM " + QuoteIdentifier(table_.table) +
+                    " WHERE " + QuoteIdentifier(table_.symbol) + " = ?1 LIMIT 1";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &probe.s, nullptr) != SQLITE_OK) return Fail("reading " + column);
   sqlite3_bind_text(probe.s, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(probe.s);
-  if (rc == SQLITE_DONE) return std::vector<BarRow>();  // no rows for the symbol at all
+  if (rc == SQLITE_DONE) return std::optional<bool>();  // no rows for the symbol at all
   if (rc != SQLITE_ROW) return Fail("reading " + column);
-  const bool text = std::string(reinterpret_cast<const char*>(sqlite3_column_text(probe.s, 0))) == "text";
+  return std::optional<bool>(std::string(reinterpret_cast<const char*>(sqlite3_column_text(probe.s, 0))) == "text");
+}
 
-  Stmt st;
-  std::string sql = "SELECT " + SelectList() + " FROM " + table + " WHERE " + sym + " = ?1 AND " + col + " " + op +
-                    " ?2 ORDER BY " + col;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK) return Fail("query");
-  sqlite3_bind_text(st.s, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
+Result<sqlite3_stmt*> SqliteBarSource::Prepare(const std::string& sql, const std::string& symbol, bool text,
+                                               double bound) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return Fail("query");
+  sqlite3_bind_text(st, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
   if (text) {
     // Microsecond ISO text sorts just before the same second written without a fraction, so a
     // lower bound never skips a row.
     std::string iso = FormatTimestamp(SysTime(std::chrono::microseconds(static_cast<long long>(bound * 1e6))));
-    sqlite3_bind_text(st.s, 2, iso.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, iso.c_str(), -1, SQLITE_TRANSIENT);
   } else {
-    sqlite3_bind_double(st.s, 2, bound);
+    sqlite3_bind_double(st, 2, bound);
   }
+  return st;
+}
+
+Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, const std::string& column,
+                                                   const char* op, double bound, const Deadline& d) {
+  // Compare in the column's own representation, so that its index serves the range.
+  auto text = ColumnIsText(symbol, column, d);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::vector<BarRow>();
+  const std::string col = QuoteIdentifier(column);
+  auto prepared = Prepare("SELECT " + SelectList() + " FROM " + QuoteIdentifier(table_.table) + " WHERE " +
+                              QuoteIdentifier(table_.symbol) + " = ?1 AND " + col + " " + op + " ?2 ORDER BY " + col,
+                          symbol, **text, bound);
+  if (!prepared.ok()) return prepared.status();
+  Stmt st{*prepared};
   std::vector<BarRow> rows;
   const bool has_ohlc = !table_.open.empty() && !table_.high.empty() && !table_.low.empty();
+  int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
     auto time = TimeValue(st.s, 0);
     if (!time) continue;  // an unreadable time cannot be placed on the calendar
@@ -115,6 +130,28 @@ Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, co
   }
   if (rc != SQLITE_DONE) return Fail("query");
   return rows;
+}
+
+Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, double after, const Deadline& d) {
+  auto text = ColumnIsText(symbol, table_.time, d);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return NewerBars{};
+  // Text times compare as text: "> the bar" becomes ">= the next whole second", which every
+  // spelling of a later bar on the (whole-second) bar grid satisfies and none of the bar's own.
+  const bool is_text = **text;
+  const double bound = is_text ? std::floor(after) + 1 : after;
+  const std::string col = QuoteIdentifier(table_.time);
+  auto prepared = Prepare("SELECT COUNT(DISTINCT " + col + "), MAX(" + col + ") FROM " + QuoteIdentifier(table_.table) +
+                              " WHERE " + QuoteIdentifier(table_.symbol) + " = ?1 AND " + col +
+                              (is_text ? " >= ?2" : " > ?2"),
+                          symbol, is_text, bound);
+  if (!prepared.ok()) return prepared.status();
+  Stmt st{*prepared};
+  if (sqlite3_step(st.s) != SQLITE_ROW) return Fail("counting bars");
+  NewerBars out;
+  out.bars = sqlite3_column_int64(st.s, 0);
+  if (out.bars > 0) out.newest = TimeValue(st.s, 1);
+  return out;
 }
 
 Result<std::vector<BarRow>> SqliteBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -21,10 +22,15 @@ class SqliteBarSource final : public BarSource {
 
   Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
   Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
+  Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
 
  private:
   Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
                                     double bound, const Deadline& d);
+  // Whether the column holds text for this symbol (nullopt: the symbol has no rows).
+  Result<std::optional<bool>> ColumnIsText(const std::string& symbol, const std::string& column, const Deadline& d);
+  // Prepares `sql` with ?1 = symbol and ?2 = bound in the column's representation.
+  Result<sqlite3_stmt*> Prepare(const std::string& sql, const std::string& symbol, bool text, double bound);
   Status Open(const Deadline& d);
   void Close();
   Status Fail(const std::string& what);
