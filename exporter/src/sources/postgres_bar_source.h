@@ -1,8 +1,8 @@
 // L0 bars from PostgreSQL (TimescaleDB in production) through libpqxx. Times are timestamptz
 // columns, read as epoch seconds. The connection is kept between runs and made again after a
-// failure; each query runs with statement_timeout set to the run's remaining time, and the
-// connection attempt with connect_timeout. The password is added to
-// the connection string here and appears in no message.
+// failure; each query runs with a statement_timeout of 90-100 % of the run's remaining time (set
+// again only when it leaves that band), and the connection attempt with connect_timeout. The
+// password is added to the connection string here and appears in no message.
 #pragma once
 
 #include <pqxx/connection>
@@ -39,6 +39,7 @@ class PostgresBarSource final : public BarSource {
   const Secret password_;
   const BarTableConfig table_;
   std::unique_ptr<pqxx::connection> conn_;
+  long statement_timeout_ms_ = 0;  // the session's setting; 0 = not set on this connection
 };
 
 // libpq's quoting of a connection-string value: 'it''s' style, backslashes escaped.
