@@ -20,12 +20,19 @@ Series ParseExposition(const std::string& text) {
 }
 
 std::optional<std::string> HttpGet(int port, const std::string& path, std::chrono::milliseconds timeout) {
+  std::string body;
+  if (HttpGetStatus(port, path, &body, timeout) != 200) return std::nullopt;
+  return body;
+}
+
+int HttpGetStatus(int port, const std::string& path, std::string* response, std::chrono::milliseconds timeout) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);
   auto res = client.Get(path);
-  if (!res || res->status != 200) return std::nullopt;
-  return res->body;
+  if (!res) return 0;
+  *response = res->body;
+  return res->status;
 }
 
 int HttpPost(int port, const std::string& path, const std::string& body, std::string* response) {

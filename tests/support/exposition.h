@@ -15,6 +15,9 @@ Series ParseExposition(const std::string& text);
 // GET http://127.0.0.1:port/path with a read timeout; nullopt on any failure or non-200.
 std::optional<std::string> HttpGet(int port, const std::string& path,
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+// The same GET for any status: the status code (0 when the request failed), the body in *response.
+int HttpGetStatus(int port, const std::string& path, std::string* response,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 // POST a JSON body; the status code (0 when the request failed).
 int HttpPost(int port, const std::string& path, const std::string& body, std::string* response = nullptr);
 

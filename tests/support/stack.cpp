@@ -33,10 +33,11 @@ void Stack::WriteFile(const std::string& name, const std::string& text) const {
 }
 
 void Stack::StartSim(const std::vector<std::string>& extra_args) {
+  if (sim_) sim_->Stop();
   std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", File("sim"),
                                    "--airflow.password-file", File("airflow_password")};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  sim_ = std::make_unique<Process>(argv, File("sim.log"));
+  sim_ = std::make_unique<Process>(argv, File("sim-" + std::to_string(++sim_starts_) + ".log"));
   auto port = sim_->WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", std::chrono::seconds(10));
   ASSERT_TRUE(port) << "pipeline-sim did not start:\n" << sim_->Log();
   sim_port_ = std::stoi(*port);

@@ -26,6 +26,7 @@ class Stack {
   std::string File(const std::string& name) const { return dir_ + "/" + name; }
   void WriteFile(const std::string& name, const std::string& text) const;
 
+  // Starts pipeline-sim (stopping a running one first), logging to sim-N.log for the Nth start.
   void StartSim(const std::vector<std::string>& extra_args = {});
   int sim_port() const { return sim_port_; }
   // POST to the simulator's control endpoint; fails the test unless 2xx.
@@ -58,6 +59,7 @@ class Stack {
   int sim_port_ = 0;
   int exporter_port_ = 0;
   int exporter_starts_ = 0;
+  int sim_starts_ = 0;
 };
 
 }  // namespace usdcop::testing

@@ -1,6 +1,6 @@
 // pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files, L0 market
-// data and its ready flag) for the exporter's integration tests and demo. README.md beside this
-// file lists its endpoints.
+// data and its ready flag, the WebSocket service's status endpoint) for the exporter's
+// integration tests and demo. README.md beside this file lists its endpoints.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +24,7 @@
 #include "market_flags.h"
 #include "sim_control.h"
 #include "status_files.h"
+#include "ws_status.h"
 
 namespace usdcop::sim {
 namespace {
@@ -193,6 +194,7 @@ struct Simulator {
     control.Register(server);
     status_files.Register(server);
     market_control.Register(server);
+    RegisterWsStatus(server, market.get());
     sim.Register(server);
   }
 

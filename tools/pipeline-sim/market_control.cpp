@@ -22,7 +22,8 @@ std::optional<MarketFault> FaultField(FieldReader& body) {
   auto fault = name ? ParseMarketFault(*name) : std::nullopt;
   if (name && !fault) {
     body.Fail("fault",
-              "fault must be one of none, gap, duplicate, outlier, stop, late, stale_ready");
+              "fault must be one of none, gap, duplicate, outlier, stop, late, stale_ready, "
+              "handover_stall");
   }
   return fault;
 }
@@ -112,7 +113,9 @@ std::string FaultDetails(const MarketFaultRequest& r) {
   return out;
 }
 
-bool Enabled(MarketWriter* writer, httplib::Response& res) {
+}  // namespace
+
+bool MarketEnabled(const MarketWriter* writer, httplib::Response& res) {
   if (writer != nullptr) return true;
   ReplyJson(res, 409,
             {{"error",
@@ -121,8 +124,6 @@ bool Enabled(MarketWriter* writer, httplib::Response& res) {
              {"field", "market"}});
   return false;
 }
-
-}  // namespace
 
 void MarketControl::Register(httplib::Server& server) {
   auto bind = [this](void (MarketControl::*fn)(const Request&, Response&)) {
@@ -135,7 +136,7 @@ void MarketControl::Register(httplib::Server& server) {
 }
 
 void MarketControl::SetFault(const Request& req, Response& res) {
-  if (!Enabled(writer_, res)) return;
+  if (!MarketEnabled(writer_, res)) return;
   FieldReader body(req.body);
   auto request = ParseFaultRequest(body);
   if (!request) return ReplyInputError(res, body.error());
@@ -148,7 +149,7 @@ void MarketControl::SetFault(const Request& req, Response& res) {
 }
 
 void MarketControl::InsertBars(const Request& req, Response& res) {
-  if (!Enabled(writer_, res)) return;
+  if (!MarketEnabled(writer_, res)) return;
   InputError error;
   auto rows = ParseBarsBody(req.body, writer_->settings().symbol, &error);
   if (!rows) return ReplyInputError(res, error);
@@ -160,7 +161,7 @@ void MarketControl::InsertBars(const Request& req, Response& res) {
 }
 
 void MarketControl::Backfill(const Request& req, Response& res) {
-  if (!Enabled(writer_, res)) return;
+  if (!MarketEnabled(writer_, res)) return;
   FieldReader body(req.body);
   auto request = ParseBackfillRequest(body);
   if (!request) return ReplyInputError(res, body.error());
@@ -176,7 +177,7 @@ void MarketControl::Backfill(const Request& req, Response& res) {
 }
 
 void MarketControl::State(const Request&, Response& res) {
-  if (!Enabled(writer_, res)) return;
+  if (!MarketEnabled(writer_, res)) return;
   ReplyJson(res, 200, writer_->Describe());
 }
 

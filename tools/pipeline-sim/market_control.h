@@ -35,4 +35,8 @@ class MarketControl {
   MarketWriter* const writer_;
 };
 
+// True when market data is on (`writer` is not null); otherwise answers 409
+// {"error", "field": "market"} and is false. For every endpoint that needs market data.
+bool MarketEnabled(const MarketWriter* writer, httplib::Response& res);
+
 }  // namespace usdcop::sim

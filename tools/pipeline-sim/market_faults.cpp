@@ -5,8 +5,8 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 7> kFaultNames = {"none", "gap",  "duplicate",  "outlier",
-                                                         "stop", "late", "stale_ready"};
+constexpr std::array<std::string_view, 8> kFaultNames = {
+    "none", "gap", "duplicate", "outlier", "stop", "late", "stale_ready", "handover_stall"};
 constexpr std::array<std::string_view, 4> kShapeNames = {"normal", "price_jump",
                                                          "ohlc_inconsistent", "non_positive"};
 
@@ -61,6 +61,9 @@ void MarketFaults::Apply(const MarketFaultRequest& r) {
     case MarketFault::kStaleReady:
       stale_ready_ = true;
       break;
+    case MarketFault::kHandoverStall:
+      handover_stall_ = true;
+      break;
   }
   last_set_ = r.fault;
 }
@@ -101,6 +104,8 @@ bool MarketFaults::Active(MarketFault fault) const {
       return late_ > 0;
     case MarketFault::kStaleReady:
       return stale_ready_;
+    case MarketFault::kHandoverStall:
+      return handover_stall_;
   }
   return false;
 }
@@ -126,7 +131,8 @@ nlohmann::json MarketFaults::Describe() const {
           {"late_bars", late_},
           {"late_seconds", std::chrono::duration<double>(late_delay_).count()},
           {"stopped", stop_},
-          {"stale_ready", stale_ready_}};
+          {"stale_ready", stale_ready_},
+          {"handover_stall", handover_stall_}};
 }
 
 }  // namespace usdcop::sim

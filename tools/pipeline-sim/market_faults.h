@@ -7,6 +7,8 @@
 //   late S N         the next N bars are written S seconds after they are due
 //   stop             nothing is written until `none` (the bars are then written late)
 //   stale_ready      the ready flag is no longer updated
+//   handover_stall   the WebSocket stand-in's published bar stops advancing (bars keep being
+//                    written); when cleared it catches up at once
 // A value type; not thread-safe (MarketWriter guards it).
 #pragma once
 
@@ -21,7 +23,16 @@
 
 namespace usdcop::sim {
 
-enum class MarketFault { kNone, kGap, kDuplicate, kOutlier, kStop, kLate, kStaleReady };
+enum class MarketFault {
+  kNone,
+  kGap,
+  kDuplicate,
+  kOutlier,
+  kStop,
+  kLate,
+  kStaleReady,
+  kHandoverStall
+};
 std::string_view MarketFaultName(MarketFault fault);
 std::optional<MarketFault> ParseMarketFault(std::string_view name);
 std::string_view OutlierKindName(BarShape shape);
@@ -49,6 +60,7 @@ class MarketFaults {
   void Apply(const MarketFaultRequest& request);
   bool stopped() const { return stop_; }
   bool stale_ready() const { return stale_ready_; }
+  bool handover_stalled() const { return handover_stall_; }
   BarPlan PlanNext() const;
   // Counts down the faults a bar got once it was written (or skipped).
   void Consume(const BarPlan& plan);
@@ -67,6 +79,7 @@ class MarketFaults {
   Micros late_delay_{0};
   bool stop_ = false;
   bool stale_ready_ = false;
+  bool handover_stall_ = false;
   MarketFault last_set_ = MarketFault::kNone;
 };
 

@@ -17,6 +17,9 @@ nlohmann::json TimeOrNull(const std::optional<Time>& t) {
   return t ? nlohmann::json(FormatIsoZ(*t)) : nlohmann::json(nullptr);
 }
 
+// Raises `newest` to `t` (an empty one takes t).
+void Raise(std::optional<Time>& newest, Time t) { newest = std::max(newest.value_or(t), t); }
+
 std::string Seconds(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.3f s", s);
@@ -181,7 +184,7 @@ bool MarketWriter::WriteNextDue() {
     counters_.outliers += plan.shape != BarShape::kNormal ? 1 : 0;
     counters_.late_bars += plan.late ? 1 : 0;
     head_ = NextBarAfter(bar);
-    newest_bar_ = std::max(newest_bar_.value_or(bar), bar);
+    NoteBar(bar);
   }
   SignalReady(bar);
   return true;
@@ -248,6 +251,8 @@ BackfillResult MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
     std::lock_guard<std::mutex> store_lock(store_mu_);  // TimesPresent to Insert: one step
     auto present = bars.empty() ? std::set<Time>()
                                 : store_->TimesPresent(settings_.symbol, from, to, &r.error);
+    std::optional<Time> newest_present;
+    if (present && !present->empty()) newest_present = *present->rbegin();
     if (present) rows = BackfillRows(bars, *present, stamp);
     r.ok = present && (rows.empty() || store_->Insert(rows, &r.error));
     std::lock_guard<std::mutex> lock(mu_);
@@ -257,7 +262,7 @@ BackfillResult MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
       return r;
     }
     NoteWriteSuccess();
-    RecordBackfill(rows);
+    RecordBackfill(rows, newest_present);
   }
   r.written = static_cast<int64_t>(rows.size());
   r.present = r.expected - r.written;
@@ -269,11 +274,29 @@ BackfillResult MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
   return r;
 }
 
-void MarketWriter::RecordBackfill(const std::vector<BarRow>& rows) {
+void MarketWriter::RecordBackfill(const std::vector<BarRow>& rows,
+                                  std::optional<Time> newest_present) {
   counters_.rows_written += static_cast<int64_t>(rows.size());
   counters_.backfilled_rows += static_cast<int64_t>(rows.size());
-  if (rows.empty()) return;
-  newest_bar_ = std::max(newest_bar_.value_or(rows.back().time), rows.back().time);
+  std::optional<Time> newest = newest_present;
+  if (!rows.empty()) Raise(newest, rows.back().time);  // BackfillRows keeps the calendar's order
+  if (newest) NoteBar(*newest);
+}
+
+void MarketWriter::NoteBar(Time bar) {
+  Raise(newest_bar_, bar);
+  Publish();
+}
+
+void MarketWriter::Publish() {
+  if (faults_.handover_stalled() || !newest_bar_ || published_.bar == newest_bar_) return;
+  published_.bar = newest_bar_;
+  ++published_.messages_sent;
+}
+
+Published MarketWriter::published() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return published_;
 }
 
 bool MarketWriter::InsertRows(const std::vector<BarRow>& rows, std::string* error) {
@@ -284,6 +307,11 @@ bool MarketWriter::InsertRows(const std::vector<BarRow>& rows, std::string* erro
   if (!ok) return false;
   counters_.rows_written += static_cast<int64_t>(rows.size());
   counters_.inserted_rows += static_cast<int64_t>(rows.size());
+  std::optional<Time> newest;
+  for (const BarRow& row : rows) {
+    if (row.symbol == settings_.symbol) Raise(newest, row.time);
+  }
+  if (newest) NoteBar(*newest);
   return true;
 }
 
@@ -291,6 +319,7 @@ void MarketWriter::SetFault(const MarketFaultRequest& request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     faults_.Apply(request);
+    Publish();       // `none` after handover_stall: catch up at once
     kicked_ = true;  // e.g. `none` after `stop`: catch up now, not on the next tick
   }
   wake_.notify_all();
@@ -325,6 +354,8 @@ nlohmann::json MarketWriter::Describe() const {
       {"inserted_rows", c.inserted_rows},
       {"write_errors", c.write_errors},
       {"last_bar_time", TimeOrNull(newest_bar_)},
+      {"last_published_bar", TimeOrNull(published_.bar)},
+      {"messages_sent", published_.messages_sent},
       {"next_bar_time", FormatIsoZ(head_)},
       {"next_bar_due_at",
        FormatIsoZ(head_ + calendar_->bar_interval() + settings_.latency + delay)},

@@ -6,6 +6,9 @@
 // tick. Faults (MarketFaults) change what is written; the ready flag is rewritten after each
 // successful write.
 //
+// It also stands in for the WebSocket service's view: the newest bar it has "published" follows
+// the newest bar in the table at once, unless the handover_stall fault holds it back.
+//
 // Backfills write the calendar's bars of a past range that are not in the table yet, with the
 // same prices as live writing would have given them. Thread-safe: the control endpoint calls
 // in from server threads while the writer thread runs.
@@ -44,6 +47,13 @@ struct MarketSettings {
 // latency), or now.
 enum class BackfillStamp { kOnTime, kNow };
 
+// What the WebSocket stand-in has published: the newest bar, and how many times that moved
+// forward (one message each: a write of several bars at once publishes only the newest).
+struct Published {
+  std::optional<Time> bar;
+  int64_t messages_sent = 0;
+};
+
 struct BackfillResult {
   bool ok = false;
   std::string error;
@@ -76,6 +86,7 @@ class MarketWriter {
   bool InsertRows(const std::vector<BarRow>& rows, std::string* error);
   nlohmann::json Describe() const;
   nlohmann::json DescribeFaults() const;
+  Published published() const;
 
   const MarketSettings& settings() const { return settings_; }
 
@@ -103,7 +114,13 @@ class MarketWriter {
   // The rows of the bars not present yet.
   std::vector<BarRow> BackfillRows(const std::vector<SysTime>& bars, const std::set<Time>& present,
                                    BackfillStamp stamp) const;
-  void RecordBackfill(const std::vector<BarRow>& rows);  // requires mu_
+  // newest_present: the newest bar the backfill found already in the table.
+  void RecordBackfill(const std::vector<BarRow>& rows,
+                      std::optional<Time> newest_present);  // requires mu_
+  // A bar now in the table: advances newest_bar_, then publishes it; requires mu_.
+  void NoteBar(Time bar);
+  // Publishes newest_bar_ unless the handover is stalled; requires mu_.
+  void Publish();
   Time NextBarAfter(Time t) const;
   void NoteWriteError(const std::string& error);  // requires mu_
   void NoteWriteSuccess();                        // requires mu_
@@ -123,7 +140,10 @@ class MarketWriter {
   std::condition_variable exited_cv_;
   Time head_;                                  // the next live bar; guarded by mu_
   std::optional<Time> pending_backfill_from_;  // a startup backfill to retry; guarded by mu_
-  std::optional<Time> newest_bar_;     // newest bar written by the generator; guarded by mu_
+  // Newest bar of the symbol known to be in the table (written live, backfilled, inserted, or
+  // found present by a backfill); guarded by mu_.
+  std::optional<Time> newest_bar_;
+  Published published_;                // guarded by mu_
   MarketFaults faults_;                // guarded by mu_
   Counters counters_;                  // guarded by mu_
   std::string last_error_;             // guarded by mu_
