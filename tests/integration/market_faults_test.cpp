@@ -114,5 +114,41 @@ TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
+  Stack stack;
+  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
+                  "2s", "--market.latency", "0s", "--market.backfill-days", "1"});
+  stack.WriteConfig(
+      "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
+      "close: \"23:55\"}]\n  bar_interval: 2s\n  holidays: []\n"
+      "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
+      "    windows: [10m]\n"
+      "  ready_signal:\n    interval: 1s\n    timeout: 800ms\n    flag_file: l0_ready.flag\n"
+      "    handover: {status_url: \"http://127.0.0.1:" + std::to_string(stack.sim_port()) + "/status\"}\n");
+  stack.StartExporter();
+  const std::string pending = "usdcop_handover_pending_records", lag = "usdcop_handover_lag_seconds";
+  ASSERT_TRUE(stack.WaitForValue("usdcop_probe_success{probe=\"ready_signal\"}", 1, 20s)) << stack.exporter().Log();
+  // The stand-in publishes each bar as it is written: at most the bar written between the two
+  // reads of a run is pending.
+  EXPECT_LE(stack.Scrape()[pending], 1);
+
+  stack.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
+  if (!stack.WaitForAtLeast(pending, 3, 20s))
+    GTEST_SKIP() << "no bars were written (the always calendar closes 23:55-24:00 UTC)";
+  Series stalled = stack.Scrape();
+  // No bar is missing on this calendar: the lag is the pending bars times the 2 s interval.
+  EXPECT_EQ(stalled[lag], 2 * stalled[pending]);
+  EXPECT_EQ(stalled["usdcop_probe_success{probe=\"ready_signal\"}"], 1);
+
+  stack.Sim("/sim/market/fault", R"({"fault": "none"})");
+  EXPECT_TRUE(Eventually([&] { return stack.Scrape()[pending] <= 1; }, 15s)) << stack.exporter().Log();
+
+  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
+  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
+  stack.WriteFile("exposition.prom", stack.ScrapeText());
+  CommandResult r = RunCommand({"python3", tool, stack.File("exposition.prom"), "--require", "usdcop_handover_"}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 }  // namespace
 }  // namespace usdcop::testing
