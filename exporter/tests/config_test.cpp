@@ -289,6 +289,29 @@ TEST_F(ConfigTest, HandoverReadsTheMarketDataTableAndTheServiceStatus) {
   EXPECT_THAT(all, ::testing::Not(HasSubstr("hunter2")));
 }
 
+TEST_F(ConfigTest, ReadySignalTakesExactlyOneSource) {
+  ConfigLoad table = Load(R"(probes:
+  market_data: {source: {sqlite: market.db}}
+  ready_signal: {signal_table: ops.l0_ready_signals, signal_type: websocket_ready}
+)");
+  ASSERT_TRUE(table.config) << ::testing::PrintToString(table.errors);
+  EXPECT_EQ(table.config->ready_signal->signal_table, "ops.l0_ready_signals");
+  EXPECT_EQ(table.config->ready_signal->signal_type, "websocket_ready");
+
+  ConfigLoad bad = Load(R"(probes:
+  ready_signal: {flag_file: l0.flag, signal_table: "x; DROP TABLE y", signal_type: data_ready}
+)");
+  std::string all;
+  for (const std::string& e : bad.errors) all += e + "\n";
+  EXPECT_THAT(all, HasSubstr("probes.ready_signal.signal_table: \"x; DROP TABLE y\" is not a SQL identifier"));
+  EXPECT_THAT(all, HasSubstr("give exactly one of flag_file"));
+  EXPECT_THAT(all, HasSubstr("probes.ready_signal.signal_type: goes with signal_dir or signal_table"));
+
+  ConfigLoad alone = Load("probes:\n  ready_signal: {signal_table: l0_ready_signals}\n");
+  ASSERT_FALSE(alone.config);
+  EXPECT_THAT(alone.errors.at(0), HasSubstr("probes.ready_signal.signal_table: is read from probes.market_data's database"));
+}
+
 TEST_F(ConfigTest, AnEmptyFileIsAValidConfigWithNoProbes) {
   ConfigLoad load = Load("");
   ASSERT_TRUE(load.config);

@@ -21,7 +21,8 @@ class ReadySignalTest : public ::testing::Test {
  protected:
   ProbeOutcome Run(const ReadySignalProbeConfig& c) {
     std::unique_ptr<BarSource> bars;
-    if (c.handover) bars = std::make_unique<SqliteBarSource>(dir_.File("market.db"), BarTableConfig{});
+    if (c.handover || !c.signal_table.empty())
+      bars = std::make_unique<SqliteBarSource>(dir_.File("market.db"), BarTableConfig{});
     ReadySignalProbe probe(c, http_, std::move(bars));
     return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_});
   }
@@ -83,6 +84,37 @@ TEST_F(ReadySignalTest, SignalDirectoryTakesTheNewestLiveSignalOfItsType) {
   out = Run(c);
   EXPECT_EQ(out.status.reason(), Reason::kParse);  // reported...
   EXPECT_TRUE(R(out).present);                     // ...without hiding the good signals
+}
+
+TEST_F(ReadySignalTest, SignalTableTakesTheNewestLiveSignalOfItsType) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("market.db").c_str(), &db), SQLITE_OK);
+  auto exec = [db](const char* sql) { ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql; };
+  exec("CREATE TABLE l0_ready_signals (signal_id TEXT, signal_type TEXT, status TEXT, pipeline_run_id TEXT,"
+       " created_at TEXT, updated_at TEXT, expires_at TEXT)");
+  ReadySignalProbeConfig c;
+  c.signal_table = "l0_ready_signals";
+  ProbeOutcome out = Run(c);  // an empty table: no signal, not an error
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_FALSE(R(out).present);
+
+  exec("INSERT INTO l0_ready_signals VALUES"
+       " ('a', 'data_ready', 'completed', 'r1', '2026-11-24T14:40:00Z', '2026-11-24T14:50:00Z', NULL),"
+       " ('b', 'data_ready', 'ready', 'r2', '2026-11-24T14:54:00Z', '2026-11-24T14:55:00Z', '2026-11-24T16:00:00Z'),"
+       " ('c', 'data_ready', 'ready', 'r3', '2026-11-24T14:58:00Z', '2026-11-24T14:59:00Z', '2026-11-24T14:59:30Z'),"
+       " ('d', 'websocket_ready', 'ready', 'r4', '2026-11-24T14:59:50Z', NULL, NULL),"
+       " ('e', 'data_ready', 'failed', 'r5', '2026-11-24T14:59:55Z', '2026-11-24T14:59:55Z', NULL),"
+       " ('f', 'data_ready', 'pending', 'r6', '2026-11-24T14:59:56Z', NULL, NULL)");
+  sqlite3_close(db);
+  out = Run(c);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_TRUE(R(out).present);
+  EXPECT_DOUBLE_EQ(*R(out).timestamp, ToUnixSeconds(*ParseTimestamp("2026-11-24T14:55:00Z")));  // b: c expired
+
+  c.signal_table = "no_such_table";
+  out = Run(c);
+  EXPECT_EQ(out.status.reason(), Reason::kQuery);
+  EXPECT_THAT(out.status.message(), ::testing::HasSubstr("(check probes.ready_signal.signal_table)"));
 }
 
 class HandoverTest : public ReadySignalTest {

@@ -178,5 +178,22 @@ TEST_F(MarketDataPostgresIT, HandoverCountsTheBarsTheWebSocketServiceHasNotPubli
   EXPECT_EQ(stack_.Scrape().count("usdcop_handover_pending_records"), 0u);
 }
 
+TEST_F(MarketDataPostgresIT, ReadySignalFromASignalTable) {
+  Sql("CREATE TABLE l0_ready_signals (signal_id text, signal_type text, status text, pipeline_run_id text,"
+      " created_at timestamptz, updated_at timestamptz, expires_at timestamptz)");
+  Sql("INSERT INTO l0_ready_signals VALUES ('a', 'data_ready', 'ready', 'r1', '2026-01-05T13:00:00Z',"
+      " '2026-01-05T13:05:02Z', NULL), ('b', 'data_ready', 'ready', 'r2', '2026-01-05T13:10:00Z', NULL,"
+      " '2026-01-05T13:11:00Z'), ('c', 'data_ready', 'failed', 'r3', '2026-01-05T13:20:00Z', NULL, NULL)");
+  Configure("pg_password", "  ready_signal:\n    interval: 1s\n    timeout: 800ms\n    signal_table: l0_ready_signals\n");
+  stack_.StartExporter();
+  // The signal table has no grant yet: the run fails naming the fix.
+  ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"ready_signal\",reason=\"query\"}", 1));
+  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("(GRANT SELECT ON the table TO the monitoring user)"));
+  Sql("GRANT SELECT ON l0_ready_signals TO monitor");
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_ready_signal_present", 1)) << stack_.exporter().Log();
+  // 'b' has expired: 'a' is the newest live signal, at its updated_at.
+  EXPECT_EQ(stack_.Scrape()["usdcop_ready_signal_timestamp_seconds"], 1767618302);
+}
+
 }  // namespace
 }  // namespace usdcop::testing

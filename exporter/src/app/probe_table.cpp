@@ -41,9 +41,10 @@ const std::array<ProbeKind, 3> kProbeKinds = {{
     {"ready_signal",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.ready_signal) return std::nullopt;
-       // The config loader guarantees market_data when a handover is configured.
+       // The config loader guarantees market_data when either needs the database.
        std::unique_ptr<BarSource> bars;
-       if (c.ready_signal->handover && c.market_data) bars = MakeBarSource(*c.market_data);
+       if ((c.ready_signal->handover || !c.ready_signal->signal_table.empty()) && c.market_data)
+         bars = MakeBarSource(*c.market_data);
        return ProbeSpec{"ready_signal", c.ready_signal->interval, c.ready_signal->timeout,
                         std::make_shared<ReadySignalProbe>(*c.ready_signal, d.http, std::move(bars))};
      }},

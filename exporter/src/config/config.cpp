@@ -21,7 +21,10 @@ void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
     config.market_data = ParseMarketDataSection(r, probes["market_data"], "probes.market_data");
   if (probes["ready_signal"].IsDefined())
     config.ready_signal = ParseReadySignalSection(r, probes["ready_signal"], "probes.ready_signal");
-  // The handover reads the L0 bars where the market-data probe does.
+  // The signal table and the handover are read where the market-data probe reads the L0 bars.
+  if (config.ready_signal && !config.ready_signal->signal_table.empty() && !config.market_data)
+    r.Error(probes["ready_signal"]["signal_table"], "probes.ready_signal.signal_table",
+            "is read from probes.market_data's database: configure probes.market_data");
   if (config.ready_signal && config.ready_signal->handover) {
     const YAML::Node at = probes["ready_signal"]["handover"];
     if (!config.market_data) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/sections.h"
+#include "sources/bar_source.h"
 
 namespace usdcop {
 namespace {
@@ -29,18 +30,25 @@ std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& no
 
 std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
                                                               const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "flag_file", "signal_dir", "signal_type", "handover"})) return std::nullopt;
+  if (!r.Map(node, path, {"interval", "timeout", "flag_file", "signal_dir", "signal_table", "signal_type", "handover"})) return std::nullopt;
   ReadySignalProbeConfig c;
   c.interval = r.Dur(node, path, "interval").value_or(c.interval);
   c.timeout = r.Dur(node, path, "timeout").value_or(c.timeout);
   CheckTimeoutBelowInterval(r, node, path, c.interval, c.timeout);
   c.flag_file = r.FilePath(node, path, "flag_file").value_or("");
   c.signal_dir = r.FilePath(node, path, "signal_dir").value_or("");
+  if (auto table = r.String(node, path, "signal_table")) {
+    if (IsSqlIdentifier(*table, /*allow_schema=*/true))
+      c.signal_table = *table;
+    else
+      r.Error(node["signal_table"], Join(path, "signal_table"), "\"" + *table + "\" is not a SQL identifier (e.g. l0_ready_signals)");
+  }
   c.signal_type = r.String(node, path, "signal_type").value_or(c.signal_type);
-  if (c.flag_file.empty() == c.signal_dir.empty())
-    r.Error(node, path, "give exactly one of flag_file (e.g. /data/ready-signals/l0_ready.flag) or signal_dir");
-  if (node.IsMap() && node["signal_type"].IsDefined() && c.signal_dir.empty())
-    r.Error(node["signal_type"], Join(path, "signal_type"), "goes with signal_dir");
+  const int sources = !c.flag_file.empty() + !c.signal_dir.empty() + (node.IsMap() && node["signal_table"].IsDefined());
+  if (sources != 1)
+    r.Error(node, path, "give exactly one of flag_file (e.g. /data/ready-signals/l0_ready.flag), signal_dir or signal_table");
+  if (node.IsMap() && node["signal_type"].IsDefined() && !c.flag_file.empty())
+    r.Error(node["signal_type"], Join(path, "signal_type"), "goes with signal_dir or signal_table");
   if (node.IsMap() && node["handover"].IsDefined()) c.handover = ParseHandover(r, node["handover"], Join(path, "handover"));
   return c;
 }

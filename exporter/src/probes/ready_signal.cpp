@@ -27,11 +27,24 @@ double MtimeSeconds(const fs::path& path) {
   return std::chrono::duration<double>(sys.time_since_epoch()).count();
 }
 
+// A signal of the configured type: it counts when ready or completed and not expired by `now`;
+// its time is updated_at, else created_at, else `fallback` (the file's time).
+void Consider(const std::string& state, std::optional<double> updated, std::optional<double> created,
+              std::optional<double> expires, double fallback, double now, ReadySignalResult& out) {
+  if (state != "ready" && state != "completed") return;
+  if (expires && *expires <= now) return;
+  const double when = updated.value_or(created.value_or(fallback));
+  out.present = true;
+  out.timestamp = std::max(out.timestamp.value_or(when), when);
+}
+
 }  // namespace
 
 ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
   ReadySignalResult result;
-  Status s = config_.flag_file.empty() ? ReadSignalDir(ctx, result) : ReadFlagFile(result);
+  Status s = !config_.flag_file.empty()  ? ReadFlagFile(result)
+             : !config_.signal_dir.empty() ? ReadSignalDir(ctx, result)
+                                           : ReadSignalTable(ctx, result);
   if (config_.handover) MergeInto(s, ReadHandover(ctx, result));
   return ProbeOutcome{s, result};
 }
@@ -82,17 +95,23 @@ Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResul
         continue;
       }
       if (j->value("signal_type", std::string()) != config_.signal_type) continue;
-      const std::string state = j->value("status", std::string());
-      if (state != "ready" && state != "completed") continue;
-      if (auto expires = TimeOf(*j, "expires_at"); expires && *expires <= now) continue;
-      auto when = TimeOf(*j, "updated_at");
-      if (!when) when = TimeOf(*j, "created_at");
-      if (!when) when = MtimeSeconds(entry.path());
-      out.present = true;
-      out.timestamp = std::max(out.timestamp.value_or(*when), *when);
+      Consider(j->value("status", std::string()), TimeOf(*j, "updated_at"), TimeOf(*j, "created_at"),
+               TimeOf(*j, "expires_at"), MtimeSeconds(entry.path()), now, out);
     }
   }
   return status;
+}
+
+Status ReadySignalProbe::ReadSignalTable(const ProbeContext& ctx, ReadySignalResult& out) {
+  if (!bars_) return Status(Reason::kInternal, "signal table: no database source");
+  // The newest signals suffice: an older one can only be the newest live one if every newer
+  // one has expired, and a pipeline keeps few signals alive at a time.
+  constexpr int kNewest = 100;
+  auto rows = bars_->ReadySignals(config_.signal_table, config_.signal_type, kNewest, ctx.deadline);
+  if (!rows.ok()) return Status(rows.status().reason(), "signal table: " + rows.status().message());
+  const double now = ToUnixSeconds(ctx.clock.Now());
+  for (const SignalRow& row : *rows) Consider(row.status, row.updated_at, row.created_at, row.expires_at, 0, now, out);
+  return Status::Ok();
 }
 
 }  // namespace usdcop

@@ -1,4 +1,4 @@
-// A table of L0 bars, read for one symbol: by bar time (the cold scan of a window) or by the
+// A table of L0 bars (and the ready-signal table beside it), read for one symbol: by bar time (the cold scan of a window) or by the
 // incremental mark (rows newer than a watermark). Implementations enforce the Deadline on every
 // query and turn database failures into a Status naming what to fix. A source is used by one
 // probe run at a time (not thread-safe).
@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/deadline.h"
@@ -20,6 +21,12 @@ struct NewerBars {
   std::optional<double> newest;  // Unix seconds; nullopt when bars == 0
 };
 
+// A row of the ready-signal table (the signal directory's JSON fields as columns).
+struct SignalRow {
+  std::string status;
+  std::optional<double> created_at, updated_at, expires_at;  // Unix seconds
+};
+
 class BarSource {
  public:
   virtual ~BarSource() = default;
@@ -29,7 +36,18 @@ class BarSource {
   virtual Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) = 0;
   // Distinct bar times > after (Unix seconds), counted by the database.
   virtual Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) = 0;
+  // The newest (by created_at) ready or completed signals of a type in the ready-signal table
+  // `table` (columns signal_type, status, created_at, updated_at, expires_at), at most `limit`.
+  virtual Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type,
+                                                      int limit, const Deadline& d) = 0;
 };
+
+// What to check when the database says a table or column does not exist.
+inline constexpr const char* kTableHint = " (check probes.market_data.table)";
+inline constexpr const char* kColumnsHint = " (check probes.market_data.columns)";
+inline constexpr const char* kSignalTableHint = " (check probes.ready_signal.signal_table)";
+inline constexpr const char* kSignalColumnsHint =
+    " (the signal table needs columns signal_type, status, created_at, updated_at, expires_at)";
 
 // True for a SQL identifier we are willing to splice into a query: [A-Za-z_][A-Za-z0-9_]*,
 // optionally schema-qualified once ("market.usdcop_m5_ohlcv").

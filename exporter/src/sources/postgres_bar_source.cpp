@@ -7,7 +7,7 @@
 namespace usdcop {
 namespace {
 
-Status FromSqlError(const pqxx::sql_error& e) {
+Status FromSqlError(const pqxx::sql_error& e, bool signal_table) {
   const std::string state = e.sqlstate();
   std::string first_line = e.what();
   first_line = first_line.substr(0, first_line.find('\n'));
@@ -15,8 +15,8 @@ Status FromSqlError(const pqxx::sql_error& e) {
   std::string hint;
   auto says = [&](const char* code, const char* text) { return state == code || first_line.find(text) != std::string::npos; };
   if (says("42P01", "does not exist") && first_line.find("relation") != std::string::npos)
-    hint = " (check probes.market_data.table)";
-  if (says("42703", "column")) hint = " (check probes.market_data.columns)";
+    hint = signal_table ? kSignalTableHint : kTableHint;
+  if (says("42703", "column")) hint = signal_table ? kSignalColumnsHint : kColumnsHint;
   if (says("42501", "permission denied")) hint = " (GRANT SELECT ON the table TO the monitoring user)";
   return Status(Reason::kQuery, "postgres: " + first_line + hint);
 }
@@ -62,7 +62,7 @@ Status PostgresBarSource::Connect(const Deadline& d) {
 }
 
 template <typename T, typename F>
-Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body) {
+Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body, bool signal_table) {
   Status s = Connect(d);
   if (!s.ok()) return s;
   const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
@@ -78,7 +78,7 @@ Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body) {
     }
     return body(txn);
   } catch (const pqxx::sql_error& e) {
-    return FromSqlError(e);
+    return FromSqlError(e, signal_table);
   } catch (const pqxx::broken_connection& e) {
     conn_.reset();
     std::string msg = e.what();
@@ -143,6 +143,26 @@ Result<std::vector<BarRow>> PostgresBarSource::RowsFromTime(const std::string& s
 
 Result<std::vector<BarRow>> PostgresBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
   return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+}
+
+Result<std::vector<SignalRow>> PostgresBarSource::ReadySignals(const std::string& table, const std::string& signal_type,
+                                                              int limit, const Deadline& d) {
+  auto epoch = [](const char* c) { return std::string("extract(epoch from ") + c + ")::float8"; };
+  const std::string sql = "SELECT status, " + epoch("created_at") + ", " + epoch("updated_at") + ", " +
+                          epoch("expires_at") + " FROM " + QuoteIdentifier(table) +
+                          " WHERE signal_type = $1 AND status IN ('ready', 'completed') ORDER BY created_at DESC LIMIT $2";
+  return Exec<std::vector<SignalRow>>(
+      d,
+      [&](pqxx::nontransaction& txn) {
+        conn_->prepare("ready_signals", sql);
+        pqxx::result r = txn.exec_prepared("ready_signals", signal_type, limit);
+        std::vector<SignalRow> rows;
+        for (const auto& row : r)
+          rows.push_back(SignalRow{row[0].is_null() ? "" : row[0].as<std::string>(), Number(row[1]), Number(row[2]),
+                                   Number(row[3])});
+        return rows;
+      },
+      true);
 }
 
 }  // namespace usdcop

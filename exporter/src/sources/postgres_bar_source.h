@@ -24,13 +24,15 @@ class PostgresBarSource final : public BarSource {
   Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
   Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
   Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
+  Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
+                                              const Deadline& d) override;
 
  private:
   Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
                                     double bound, const Deadline& d);
   // Runs body(txn) with statement_timeout set to the time left; database errors become a Status.
   template <typename T, typename F>
-  Result<T> Exec(const Deadline& d, F&& body);
+  Result<T> Exec(const Deadline& d, F&& body, bool signal_table = false);
   // " FROM table WHERE symbol = $1 AND column <op> to_timestamp($2)"
   std::string Where(const std::string& column, const char* op) const;
   Status Connect(const Deadline& d);

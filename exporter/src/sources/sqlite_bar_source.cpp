@@ -43,14 +43,14 @@ void SqliteBarSource::Close() {
   db_ = nullptr;
 }
 
-Status SqliteBarSource::Fail(const std::string& what) {
+Status SqliteBarSource::Fail(const std::string& what, bool signal_table) {
   std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
   int code = db_ ? sqlite3_errcode(db_) : SQLITE_NOMEM;
   Close();  // start afresh next run
   if (code == SQLITE_INTERRUPT) return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what + ": the deadline passed");
   std::string hint;
-  if (detail.find("no such table") != std::string::npos) hint = " (check probes.market_data.table)";
-  if (detail.find("no such column") != std::string::npos) hint = " (check probes.market_data.columns)";
+  if (detail.find("no such table") != std::string::npos) hint = signal_table ? kSignalTableHint : kTableHint;
+  if (detail.find("no such column") != std::string::npos) hint = signal_table ? kSignalColumnsHint : kColumnsHint;
   return Status(Reason::kQuery, "sqlite " + path_ + ": " + what + ": " + detail + hint);
 }
 
@@ -160,6 +160,28 @@ Result<std::vector<BarRow>> SqliteBarSource::RowsFromTime(const std::string& sym
 
 Result<std::vector<BarRow>> SqliteBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
   return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+}
+
+Result<std::vector<SignalRow>> SqliteBarSource::ReadySignals(const std::string& table, const std::string& signal_type,
+                                                            int limit, const Deadline& d) {
+  Status s = Open(d);
+  if (!s.ok()) return s;
+  sqlite3_progress_handler(db_, 1000, OnProgress, const_cast<Deadline*>(&d));
+  const std::string sql = "SELECT status, created_at, updated_at, expires_at FROM " + QuoteIdentifier(table) +
+                          " WHERE signal_type = ?1 AND status IN ('ready', 'completed') ORDER BY created_at DESC LIMIT ?2";
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK) return Fail("reading " + table, true);
+  sqlite3_bind_text(st.s, 1, signal_type.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st.s, 2, limit);
+  std::vector<SignalRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    const unsigned char* status = sqlite3_column_text(st.s, 0);
+    rows.push_back(SignalRow{status ? reinterpret_cast<const char*>(status) : "", TimeValue(st.s, 1),
+                             TimeValue(st.s, 2), TimeValue(st.s, 3)});
+  }
+  if (rc != SQLITE_DONE) return Fail("reading " + table, true);
+  return rows;
 }
 
 }  // namespace usdcop

@@ -23,6 +23,8 @@ class SqliteBarSource final : public BarSource {
   Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
   Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
   Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
+  Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
+                                              const Deadline& d) override;
 
  private:
   Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
@@ -33,7 +35,7 @@ class SqliteBarSource final : public BarSource {
   Result<sqlite3_stmt*> Prepare(const std::string& sql, const std::string& symbol, bool text, double bound);
   Status Open(const Deadline& d);
   void Close();
-  Status Fail(const std::string& what);
+  Status Fail(const std::string& what, bool signal_table = false);
   std::string SelectList() const;
 
   const std::string path_;
