@@ -3,6 +3,7 @@
 // keeps the old one otherwise. Every field is documented in docs/configuration.md.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,23 @@ struct ReadySignalProbeConfig {
   std::optional<HandoverConfig> handover;
 };
 
+// A layer's backups: a directory of sets named by UTC time (YYYYMMDD_HHMMSS/), one per cadence.
+struct BackupLayerConfig {
+  std::string layer;  // the `layer` label
+  std::string path;   // the layer's backup root (absolute)
+  Duration cadence = std::chrono::hours(6);
+  Duration retention = std::chrono::hours(24 * 30);
+  bool trading_days_only = false;  // periods starting on a day without a session are not expected
+};
+
+struct BackupsProbeConfig {
+  Duration interval = std::chrono::minutes(5);
+  Duration timeout = std::chrono::minutes(4);
+  std::uint64_t max_bytes_per_second = 200ull << 20;  // hashing budget; 0 = none
+  Duration full_reverify = std::chrono::hours(24 * 7);  // hash unchanged files again this often
+  std::vector<BackupLayerConfig> layers;
+};
+
 struct Config {
   std::string file;          // the path it was loaded from
   std::string storage_path;  // SQLite state store; "" = not set in the file
@@ -118,6 +136,7 @@ struct Config {
   std::optional<PipelineProbeConfig> pipeline;
   std::optional<MarketDataProbeConfig> market_data;
   std::optional<ReadySignalProbeConfig> ready_signal;
+  std::optional<BackupsProbeConfig> backups;
 };
 
 struct ConfigLoad {

@@ -111,6 +111,20 @@ std::optional<int> FieldReader::Int(const YAML::Node& map, std::string_view path
   return static_cast<int>(v);
 }
 
+std::optional<bool> FieldReader::Bool(const YAML::Node& map, std::string_view path, const char* key) {
+  auto text = Enum(map, path, key, {"true", "false"});
+  if (!text) return std::nullopt;
+  return *text == "true";
+}
+
+std::optional<std::uint64_t> FieldReader::Size(const YAML::Node& map, std::string_view path, const char* key) {
+  auto text = String(map, path, key);
+  if (!text) return std::nullopt;
+  auto size = ParseSize(*text);
+  if (!size) Error(map[key], Join(path, key), "\"" + *text + "\" is not a size (use 0, 512KiB, 200MiB, 1GiB)");
+  return size;
+}
+
 std::optional<std::string> FieldReader::Enum(const YAML::Node& map, std::string_view path,
                                              const char* key,
                                              std::initializer_list<std::string_view> allowed) {

@@ -37,6 +37,9 @@ class FieldReader {
                                     const char* key, bool required = false);
   std::optional<Duration> Dur(const YAML::Node& map, std::string_view path, const char* key,
                               bool required = false, bool allow_zero = false);
+  std::optional<bool> Bool(const YAML::Node& map, std::string_view path, const char* key);
+  // A size: 512, 64KiB, 200MiB, 1GiB.
+  std::optional<std::uint64_t> Size(const YAML::Node& map, std::string_view path, const char* key);
   std::optional<int> Int(const YAML::Node& map, std::string_view path, const char* key,
                          int min, int max);
   // One of the allowed words.

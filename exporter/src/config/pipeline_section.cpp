@@ -1,6 +1,5 @@
 // probes.pipeline: the Airflow connection and the L0..L5 layers.
 #include <regex>
-#include <set>
 
 #include "config/sections.h"
 
@@ -58,9 +57,7 @@ std::optional<LayerConfig> ParseLayer(FieldReader& r, const YAML::Node& node,
   if (!r.Map(node, path, {"layer", "dag_id", "status_file", "expected_every", "records_xcom"}))
     return std::nullopt;
   LayerConfig l;
-  l.layer = r.String(node, path, "layer", true).value_or("");
-  if (!l.layer.empty() && !std::regex_match(l.layer, kLayer))
-    r.Error(node["layer"], Join(path, "layer"), "\"" + l.layer + "\" must be letters, digits and _ (e.g. L0)");
+  l.layer = ParseLayerName(r, node, path);
   l.dag_id = r.String(node, path, "dag_id").value_or("");
   l.status_file = r.FilePath(node, path, "status_file").value_or("");
   if (l.dag_id.empty() == l.status_file.empty())
@@ -78,26 +75,14 @@ std::optional<LayerConfig> ParseLayer(FieldReader& r, const YAML::Node& node,
   return l;
 }
 
-void ParseLayers(FieldReader& r, const YAML::Node& parent, const std::string& path,
-                 PipelineProbeConfig& p) {
-  const YAML::Node node = parent.IsMap() ? parent["layers"] : YAML::Node(YAML::NodeType::Undefined);
-  if (!node.IsDefined() || node.IsNull()) {
-    r.Error(parent, path, "is required (a list of {layer, dag_id | status_file})");
-    return;
-  }
-  if (!r.List(node, path)) return;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < node.size(); ++i) {
-    std::string item = path + "[" + std::to_string(i) + "]";
-    auto layer = ParseLayer(r, node[i], item);
-    if (!layer) continue;
-    if (!layer->layer.empty() && !seen.insert(layer->layer).second)
-      r.Error(node[i]["layer"], Join(item, "layer"), "layer \"" + layer->layer + "\" is listed twice");
-    p.layers.push_back(std::move(*layer));
-  }
-}
-
 }  // namespace
+
+std::string ParseLayerName(FieldReader& r, const YAML::Node& node, const std::string& path) {
+  std::string layer = r.String(node, path, "layer", true).value_or("");
+  if (layer.empty() || std::regex_match(layer, kLayer)) return layer;
+  r.Error(node["layer"], Join(path, "layer"), "\"" + layer + "\" must be letters, digits and _ (e.g. L0)");
+  return "";
+}
 
 void CheckTimeoutBelowInterval(FieldReader& r, const YAML::Node& node, const std::string& path,
                                Duration interval, Duration timeout) {
@@ -115,7 +100,7 @@ std::optional<PipelineProbeConfig> ParsePipelineSection(FieldReader& r, const YA
   p.timeout = r.Dur(node, path, "timeout").value_or(p.timeout);
   CheckTimeoutBelowInterval(r, node, path, p.interval, p.timeout);
   p.runs_per_request = r.Int(node, path, "runs_per_request", 1, 100).value_or(p.runs_per_request);
-  ParseLayers(r, node, Join(path, "layers"), p);
+  p.layers = ParseLayerList(r, node, Join(path, "layers"), "{layer, dag_id | status_file}", ParseLayer);
   bool needs_airflow = false;
   for (const LayerConfig& l : p.layers) needs_airflow = needs_airflow || !l.dag_id.empty();
   if (node.IsMap() && node["airflow"].IsDefined())
