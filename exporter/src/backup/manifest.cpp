@@ -20,11 +20,24 @@ Status Bad(const std::string& name, const std::string& what) {
   return Status(Reason::kParse, name + ": " + what);
 }
 
+// No empty, "." or ".." component: the common case, kept as it is.
+bool IsNormal(std::string_view path) {
+  if (path.empty() || path.back() == '/') return false;
+  for (std::size_t start = 0; start < path.size();) {
+    std::size_t end = std::min(path.find('/', start), path.size());
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 // A manifest path made relative and normal ("./a//b" -> "a/b"), or why it is unsafe.
 Result<std::string> NormalisePath(std::string_view path) {
   if (path.empty()) return Status(Reason::kParse, "empty path");
   if (path.find('\0') != std::string_view::npos) return Status(Reason::kParse, "path holds a NUL byte");
   if (path.front() == '/') return Status(Reason::kParse, "absolute path");
+  if (IsNormal(path)) return std::string(path);
   std::string out;
   std::size_t start = 0;
   while (start <= path.size()) {
@@ -52,13 +65,16 @@ std::optional<std::string> Digest(std::string_view hex) {
   return out;
 }
 
-// Adds `entry` unless its path repeats; `where` names it in the error.
+// Adds entries unless their path repeats. `where(i)` names the i-th added entry in errors (built
+// only for an error: a manifest may list 100,000 files).
 class EntryList {
  public:
-  EntryList(const std::string& name, Manifest& m) : name_(name), m_(m) {}
-  Status Add(ManifestEntry entry, const std::string& where) {
-    auto [it, fresh] = seen_.emplace(entry.path, where);
-    if (!fresh) return Bad(name_, where + ": \"" + entry.path + "\" is listed twice (also " + it->second + ")");
+  using Where = std::string (*)(std::size_t);
+  EntryList(const std::string& name, Manifest& m, Where where) : name_(name), m_(m), where_(where) {}
+  Status Add(ManifestEntry entry, std::size_t index) {
+    auto [it, fresh] = seen_.emplace(entry.path, index);
+    if (!fresh)
+      return Bad(name_, where_(index) + ": \"" + entry.path + "\" is listed twice (also " + where_(it->second) + ")");
     m_.entries.push_back(std::move(entry));
     return Status::Ok();
   }
@@ -66,25 +82,29 @@ class EntryList {
  private:
   const std::string& name_;
   Manifest& m_;
-  std::unordered_map<std::string, std::string> seen_;  // path -> where it was listed
+  const Where where_;
+  std::unordered_map<std::string, std::size_t> seen_;  // path -> where it was listed
 };
 
-Result<ManifestEntry> JsonEntry(const json& f, const std::string& name, const std::string& where) {
-  if (!f.is_object()) return Bad(name, where + " is not an object");
+std::string JsonWhere(std::size_t i) { return "files[" + std::to_string(i) + "]"; }
+std::string LineWhere(std::size_t line) { return "line " + std::to_string(line); }
+
+Result<ManifestEntry> JsonEntry(const json& f, const std::string& name, std::size_t i) {
+  if (!f.is_object()) return Bad(name, JsonWhere(i) + " is not an object");
   auto path = f.find("path");
-  if (path == f.end() || !path->is_string()) return Bad(name, where + ": no string \"path\"");
+  if (path == f.end() || !path->is_string()) return Bad(name, JsonWhere(i) + ": no string \"path\"");
   const std::string& raw = path->get_ref<const std::string&>();
-  const std::string here = where + " (\"" + raw + "\")";
+  auto here = [&] { return JsonWhere(i) + " (\"" + raw + "\")"; };
   auto normal = NormalisePath(raw);
-  if (!normal.ok()) return Bad(name, here + ": " + normal.status().message());
-  ManifestEntry e{*normal, std::nullopt, ""};
+  if (!normal.ok()) return Bad(name, here() + ": " + normal.status().message());
+  ManifestEntry e{std::move(normal).value(), std::nullopt, ""};
   auto sha = f.find("sha256");
   std::optional<std::string> digest;
   if (sha != f.end() && sha->is_string()) digest = Digest(sha->get_ref<const std::string&>());
-  if (!digest) return Bad(name, here + ": \"sha256\" is not 64 hex digits");
+  if (!digest) return Bad(name, here() + ": \"sha256\" is not 64 hex digits");
   e.sha256 = std::move(*digest);
   if (auto size = f.find("size"); size != f.end()) {
-    if (!size->is_number_unsigned()) return Bad(name, here + ": \"size\" is not a whole number of bytes");
+    if (!size->is_number_unsigned()) return Bad(name, here() + ": \"size\" is not a whole number of bytes");
     e.size = size->get<std::uint64_t>();
   }
   return e;
@@ -148,12 +168,11 @@ Result<Manifest> ParseJsonManifest(std::string_view text, const std::string& nam
   auto files = j.find("files");
   if (files == j.end() || !files->is_array()) return Bad(name, "no \"files\" array");
   m.entries.reserve(files->size());
-  EntryList list(name, m);
+  EntryList list(name, m, JsonWhere);
   for (std::size_t i = 0; i < files->size(); ++i) {
-    const std::string where = "files[" + std::to_string(i) + "]";
-    auto e = JsonEntry((*files)[i], name, where);
+    auto e = JsonEntry((*files)[i], name, i);
     if (!e.ok()) return e.status();
-    if (Status s = list.Add(std::move(e).value(), where); !s.ok()) return s;
+    if (Status s = list.Add(std::move(e).value(), i); !s.ok()) return s;
   }
   return m;
 }
@@ -161,7 +180,7 @@ Result<Manifest> ParseJsonManifest(std::string_view text, const std::string& nam
 Result<Manifest> ParseSha256Sums(std::string_view text, const std::string& name) {
   Manifest m;
   m.format = ManifestFormat::kSha256Sums;
-  EntryList list(name, m);
+  EntryList list(name, m, LineWhere);
   std::size_t line_no = 0;
   for (std::size_t start = 0; start < text.size();) {
     std::size_t end = std::min(text.find('\n', start), text.size());
@@ -170,39 +189,38 @@ Result<Manifest> ParseSha256Sums(std::string_view text, const std::string& name)
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
-    const std::string where = "line " + std::to_string(line_no);
     auto e = SumsLine(line);
-    if (!e.ok()) return Bad(name, where + ": " + e.status().message());
-    if (Status s = list.Add(std::move(e).value(), where); !s.ok()) return s;
+    if (!e.ok()) return Bad(name, LineWhere(line_no) + ": " + e.status().message());
+    if (Status s = list.Add(std::move(e).value(), line_no); !s.ok()) return s;
   }
   return m;
 }
 
-Result<Manifest> ReadManifest(const std::string& set_dir, std::uint64_t max_bytes) {
-  std::string path;
+Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t max_bytes) {
+  ManifestFile file;
   int fd = -1;
   int open_err = 0;
-  for (std::string_view file : {kJsonManifestName, kSha256SumsName}) {
-    path = set_dir + "/" + std::string(file);
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  for (std::string_view name : {kJsonManifestName, kSha256SumsName}) {
+    file.path = set_dir + "/" + std::string(name);
+    file.format = name == kJsonManifestName ? ManifestFormat::kJson : ManifestFormat::kSha256Sums;
+    fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     open_err = fd < 0 ? errno : 0;
     if (open_err != ENOENT) break;
   }
   if (open_err == ENOENT)
     return Status(Reason::kParse, set_dir + ": no " + std::string(kJsonManifestName) + " or " +
                                       std::string(kSha256SumsName) + " (an empty or unfinished set)");
-  if (open_err == ELOOP) return Bad(path, "a symlink; a manifest must be a regular file of the set");
-  if (open_err != 0) return Status(Reason::kIo, path + ": " + std::generic_category().message(open_err));
+  if (open_err == ELOOP) return Bad(file.path, "a symlink; a manifest must be a regular file of the set");
+  if (open_err != 0) return Status(Reason::kIo, file.path + ": " + std::generic_category().message(open_err));
   struct stat st {};
-  std::string text;
   int err = 0;
   if (::fstat(fd, &st) != 0) {
     err = errno;
   } else if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= max_bytes) {
-    text.resize(static_cast<std::size_t>(st.st_size));
+    file.text.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;
-    while (got < text.size()) {
-      ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    while (got < file.text.size()) {
+      ssize_t n = ::read(fd, file.text.data() + got, file.text.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         err = n < 0 ? errno : 0;
@@ -210,14 +228,25 @@ Result<Manifest> ReadManifest(const std::string& set_dir, std::uint64_t max_byte
       }
       got += static_cast<std::size_t>(n);
     }
-    text.resize(got);
+    file.text.resize(got);
   }
   ::close(fd);
-  if (err != 0) return Status(Reason::kIo, path + ": " + std::generic_category().message(err));
-  if (!S_ISREG(st.st_mode)) return Bad(path, "not a regular file");
+  if (err != 0) return Status(Reason::kIo, file.path + ": " + std::generic_category().message(err));
+  if (!S_ISREG(st.st_mode)) return Bad(file.path, "not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
-    return Bad(path, "larger than " + std::to_string(max_bytes) + " bytes");
-  return path.ends_with(kJsonManifestName) ? ParseJsonManifest(text, path) : ParseSha256Sums(text, path);
+    return Bad(file.path, "larger than " + std::to_string(max_bytes) + " bytes");
+  return file;
+}
+
+Result<Manifest> ParseManifest(const ManifestFile& file) {
+  return file.format == ManifestFormat::kJson ? ParseJsonManifest(file.text, file.path)
+                                              : ParseSha256Sums(file.text, file.path);
+}
+
+Result<Manifest> ReadManifest(const std::string& set_dir, std::uint64_t max_bytes) {
+  auto file = ReadManifestFile(set_dir, max_bytes);
+  if (!file.ok()) return file.status();
+  return ParseManifest(*file);
 }
 
 bool IsWithin(const fs::path& root, const fs::path& path) {

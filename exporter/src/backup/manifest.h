@@ -47,9 +47,20 @@ struct Manifest {
 Result<Manifest> ParseJsonManifest(std::string_view text, const std::string& name);
 Result<Manifest> ParseSha256Sums(std::string_view text, const std::string& name);
 
+// A manifest file as read, before parsing.
+struct ManifestFile {
+  std::string path;
+  ManifestFormat format = ManifestFormat::kJson;
+  std::string text;
+};
+
 // Reads the manifest of the set directory `set_dir`: manifest.json when present, else SHA256SUMS.
 // Neither present, a manifest that is a symlink, not a regular file or larger than
 // `max_bytes`: Reason::kParse; one that cannot be read: Reason::kIo ("PATH: <strerror>").
+Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t max_bytes = 64 << 20);
+// Parses a manifest file by its format.
+Result<Manifest> ParseManifest(const ManifestFile& file);
+// ReadManifestFile, then ParseManifest.
 Result<Manifest> ReadManifest(const std::string& set_dir, std::uint64_t max_bytes = 64 << 20);
 
 // Where the manifest path `relative` (already normalised) below `set_dir` leads, symlinks
