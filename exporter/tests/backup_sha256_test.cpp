@@ -39,6 +39,8 @@ TEST(Sha256Hasher, KnownVectors) {
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(empty->bytes, 0u);
+  EXPECT_EQ(Sha256Hex("abc"), abc->sha256);
+  EXPECT_EQ(Sha256Hex(""), empty->sha256);
   // FIPS 180-2's long vector: a million 'a'.
   auto million = h.HashFile(WriteFile(dir, "a", std::string(1'000'000, 'a')), Deadline::After(5s));
   ASSERT_TRUE(million.ok());

@@ -40,6 +40,13 @@ std::string HexLower(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &md_len, EVP_sha256(), nullptr) != 1) return "";
+  return HexLower(md, md_len);
+}
+
 ByteRateLimiter::ByteRateLimiter(std::uint64_t bytes_per_second)
     : rate_(std::max<std::uint64_t>(bytes_per_second, 1)),
       tokens_(static_cast<double>(rate_)),

@@ -70,6 +70,9 @@ class Sha256Hasher {
   std::unique_ptr<Impl> impl_;
 };
 
+// The SHA-256 of bytes in memory, as 64 lowercase hex digits ("" if OpenSSL fails).
+std::string Sha256Hex(std::string_view bytes);
+
 // "6162ff" for the bytes {0x61, 0x62, 0xff}.
 std::string HexLower(const unsigned char* bytes, std::size_t n);
 
