@@ -50,7 +50,7 @@ TEST(Sha256Hasher, KnownVectors) {
 TEST(Sha256Hasher, FilesOfSeveralChunksMatchOpenSslsOneShotDigest) {
   TempDir dir;
   Sha256Hasher h;
-  for (std::size_t n : {Sha256Hasher::kChunkBytes, Sha256Hasher::kChunkBytes + 1, 3 * Sha256Hasher::kChunkBytes + 12345}) {
+  for (std::size_t n : {Sha256Hasher::kChunkBytes, Sha256Hasher::kChunkBytes + 1, std::size_t{3 << 20} + 12345}) {
     const std::string bytes = RandomBytes(n);
     auto d = h.HashFile(WriteFile(dir, "f" + std::to_string(n), bytes), Deadline::After(5s));
     ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -99,8 +99,8 @@ TEST(Sha256Hasher, StopsAtTheDeadlineAndOnCancellation) {
 
 TEST(BackupByteRateLimiter, KeepsHashingToItsBudget) {
   TempDir dir;
-  constexpr std::uint64_t kRate = 4 * Sha256Hasher::kChunkBytes;  // 4 MiB/s
-  // One second's worth is the burst; the 6th and 7th MiB cost 0.25 s each.
+  constexpr std::uint64_t kRate = 4 * Sha256Hasher::kChunkBytes;  // 4 chunks a second
+  // One second's worth is the burst; the 6th and 7th chunks cost 0.25 s each.
   const std::string path = WriteFile(dir, "f", RandomBytes(7 * Sha256Hasher::kChunkBytes));
   ByteRateLimiter limiter(kRate);
   Sha256Hasher h;
