@@ -86,6 +86,19 @@ class BackupVerifyTest : public ::testing::Test {
     o.deadline = Deadline::After(10s);
     return o;
   }
+  // The listed bytes of `rel` with the byte at `at` flipped.
+  std::string Flipped(const std::string& rel, std::size_t at) {
+    std::string bytes = listed_.at(rel);
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x01);
+    return bytes;
+  }
+  // Replaces `rel` by a rename (a new inode) with `bytes`, keeping its mtime.
+  void ReplaceKeepingMtime(const std::string& rel, const std::string& bytes) {
+    const auto mtime = fs::last_write_time(set_ / rel);
+    WriteBytes(set_ / "replacement", bytes);
+    fs::last_write_time(set_ / "replacement", mtime);
+    fs::rename(set_ / "replacement", set_ / rel);
+  }
   std::uint64_t ListedBytes() const {
     std::uint64_t n = 0;
     for (const auto& [path, bytes] : listed_) n += bytes.size();
@@ -139,8 +152,7 @@ TEST_F(BackupVerifyTest, IntactSha256SumsSetVerifies) {
 
 TEST_F(BackupVerifyTest, FlippedByteIsADigestMismatch) {
   WriteJson();
-  std::string bytes = listed_["market_data.csv.gz"];
-  bytes[1234] = static_cast<char>(bytes[1234] ^ 0x01);
+  const std::string bytes = Flipped("market_data.csv.gz", 1234);
   WriteBytes(set_ / "market_data.csv.gz", bytes);
   SetVerification r = Verify();
   EXPECT_EQ(Failures(r), (Counts{{"digest_mismatch", 1}}));
@@ -323,10 +335,8 @@ TEST_F(BackupVerifyTest, SameSizeChangeIsHashedAgainWhenItsMtimeOrInodeChanged) 
   ASSERT_TRUE(Verify().intact());
   const fs::path file = set_ / "market_data.csv.gz";
   const auto mtime = fs::last_write_time(file);
-  std::string bytes = listed_["market_data.csv.gz"];
-  bytes[0] = static_cast<char>(bytes[0] ^ 0x80);
 
-  WriteBytes(file, bytes);  // in place: same inode, new mtime
+  WriteBytes(file, Flipped("market_data.csv.gz", 0));  // in place: same inode, new mtime
   fs::last_write_time(file, mtime + 1s);
   SetVerification in_place = Verify();
   EXPECT_EQ(Failures(in_place), (Counts{{"digest_mismatch", 1}}));
@@ -335,9 +345,7 @@ TEST_F(BackupVerifyTest, SameSizeChangeIsHashedAgainWhenItsMtimeOrInodeChanged) 
   WriteBytes(file, listed_["market_data.csv.gz"]);  // back to the listed bytes, cached as such
   fs::last_write_time(file, mtime);
   ASSERT_TRUE(Verify().intact());
-  WriteBytes(set_ / "replacement", bytes);  // replaced by rename: same size and mtime, new inode
-  fs::last_write_time(set_ / "replacement", mtime);
-  fs::rename(set_ / "replacement", file);
+  ReplaceKeepingMtime("market_data.csv.gz", Flipped("market_data.csv.gz", 0));  // a new inode
   SetVerification renamed = Verify();
   EXPECT_EQ(Failures(renamed), (Counts{{"digest_mismatch", 1}}));
   EXPECT_EQ(renamed.bytes_hashed, 3000u);
@@ -349,12 +357,10 @@ TEST_F(BackupVerifyTest, CachedDigestsExpireAfterTheFullReverificationPeriod) {
   // Silent corruption: same size, same inode, mtime put back. Only a full re-hash finds it.
   const fs::path file = set_ / "market_data.csv.gz";
   const auto mtime = fs::last_write_time(file);
-  std::string bytes = listed_["market_data.csv.gz"];
-  bytes[2999] = static_cast<char>(bytes[2999] ^ 0x04);
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(2999);
-    f.put(bytes[2999]);
+    f.put(Flipped("market_data.csv.gz", 2999)[2999]);
   }
   fs::last_write_time(file, mtime);
 
@@ -447,11 +453,7 @@ TEST_F(BackupVerifyTest, OneVerifierAcrossRunsSeesEveryChange) {
   ASSERT_TRUE(verify().intact());
 
   // A file replaced (same size and mtime, new inode), an extra file, a deleted file.
-  const fs::path file = set_ / "market_data.csv.gz";
-  const auto mtime = fs::last_write_time(file);
-  WriteBytes(set_ / "replacement", RandomBytes(3000, 2));
-  fs::last_write_time(set_ / "replacement", mtime);
-  fs::rename(set_ / "replacement", file);
+  ReplaceKeepingMtime("market_data.csv.gz", RandomBytes(3000, 2));
   WriteBytes(set_ / "extra", "x");
   fs::remove(set_ / "empty.csv");
   SetVerification changed = verify();
