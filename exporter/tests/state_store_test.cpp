@@ -46,5 +46,49 @@ TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {
   EXPECT_THAT(store.status().message(), ::testing::HasSubstr("file"));
 }
 
+FileDigestRow Row(const std::string& path, std::uint64_t size, const std::string& sha) {
+  return FileDigestRow{path, size, 1'764'000'000'123'456'789, 0xfedcba9876543210u, sha,
+                       *ParseTimestamp("2026-11-24T12:00:00.123456Z")};
+}
+
+TEST(StateStore, FileDigestsRoundTripPerScopeInOneTransaction) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  StateStore& s = **store;
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set1", {Row("a", 1, "aa"), Row("sub/b", 2, "bb")}, {}).ok());
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set2", {Row("a", 9, "99")}, {}).ok());
+  auto rows = s.LoadFileDigests("/b/l0/set1");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  const FileDigestRow& a = (*rows)[0].path == "a" ? (*rows)[0] : (*rows)[1];
+  EXPECT_EQ(a.size, 1u);
+  EXPECT_EQ(a.mtime_ns, 1'764'000'000'123'456'789);
+  EXPECT_EQ(a.inode, 0xfedcba9876543210u);  // above INT64_MAX: stored as its two's complement
+  EXPECT_EQ(a.sha256, "aa");
+  EXPECT_EQ(a.verified_at, *ParseTimestamp("2026-11-24T12:00:00.123456Z"));
+
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set1", {Row("a", 5, "a5")}, {"sub/b"}).ok());  // upsert, delete
+  rows = s.LoadFileDigests("/b/l0/set1");
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].sha256, "a5");
+  EXPECT_EQ(s.LoadFileDigests("/b/l0/set2")->size(), 1u);
+  EXPECT_TRUE(s.LoadFileDigests("/nowhere")->empty());
+}
+
+TEST(StateStore, RetainFileDigestScopesForgetsOtherSetsOfTheSameRootOnly) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  StateStore& s = **store;
+  for (const char* scope : {"/b/l0/old", "/b/l0/new", "/b/l01/other_root", "/b/l1/x"})
+    ASSERT_TRUE(s.SaveFileDigests(scope, {Row("a", 1, "aa")}, {}).ok());
+  ASSERT_TRUE(s.RetainFileDigestScopes("/b/l0", {"/b/l0/new"}).ok());
+  EXPECT_TRUE(s.LoadFileDigests("/b/l0/old")->empty());
+  EXPECT_EQ(s.LoadFileDigests("/b/l0/new")->size(), 1u);
+  EXPECT_EQ(s.LoadFileDigests("/b/l01/other_root")->size(), 1u);
+  EXPECT_EQ(s.LoadFileDigests("/b/l1/x")->size(), 1u);
+}
+
 }  // namespace
 }  // namespace usdcop

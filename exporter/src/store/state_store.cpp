@@ -1,12 +1,13 @@
 #include "store/state_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
 namespace usdcop {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: file_digests
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS probe_state (
@@ -15,6 +16,16 @@ CREATE TABLE IF NOT EXISTS probe_state (
   value      TEXT NOT NULL,
   updated_at REAL NOT NULL,
   PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_digests (
+  scope          TEXT NOT NULL,
+  path           TEXT NOT NULL,
+  size           INTEGER NOT NULL,
+  mtime_ns       INTEGER NOT NULL,
+  inode          INTEGER NOT NULL,
+  sha256         TEXT NOT NULL,
+  verified_at_us INTEGER NOT NULL,
+  PRIMARY KEY (scope, path)
 ) WITHOUT ROWID;
 )sql";
 
@@ -26,6 +37,19 @@ struct Stmt {
 
 void Bind(sqlite3_stmt* s, int i, std::string_view text) {
   sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+std::string Text(sqlite3_stmt* s, int i) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return std::string(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+
+// Runs a prepared statement that returns no rows, ready to be bound again.
+bool StepDone(sqlite3_stmt* s) {
+  bool done = sqlite3_step(s) == SQLITE_DONE;
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return done;
 }
 
 }  // namespace
@@ -107,6 +131,99 @@ Status StateStore::Delete(std::string_view ns, std::string_view key) {
   Bind(st.s, 1, ns);
   Bind(st.s, 2, key);
   return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("delete failed");
+}
+
+Status StateStore::InTransaction(const std::function<Status()>& body) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return Error("cannot begin a transaction");
+  Status s = body();
+  if (s.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) s = Error("commit failed");
+  if (!s.ok()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  return s;
+}
+
+Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view scope) {
+  std::lock_guard lock(mu_);
+  Stmt st;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT path, size, mtime_ns, inode, sha256, verified_at_us FROM file_digests "
+                         "WHERE scope=?1",
+                         -1, &st.s, nullptr) != SQLITE_OK)
+    return Error("file digests: read failed");
+  Bind(st.s, 1, scope);
+  std::vector<FileDigestRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    FileDigestRow& r = rows.emplace_back();
+    r.path = Text(st.s, 0);
+    r.size = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 1));
+    r.mtime_ns = sqlite3_column_int64(st.s, 2);
+    r.inode = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 3));
+    r.sha256 = Text(st.s, 4);
+    r.verified_at = SysTime(std::chrono::microseconds(sqlite3_column_int64(st.s, 5)));
+  }
+  if (rc != SQLITE_DONE) return Error("file digests: read failed");
+  return rows;
+}
+
+Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<FileDigestRow>& rows,
+                                   const std::vector<std::string>& removed) {
+  if (rows.empty() && removed.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> Status {
+    Stmt put, del;
+    if (sqlite3_prepare_v2(db_,
+                           "INSERT OR REPLACE INTO file_digests(scope, path, size, mtime_ns, inode, "
+                           "sha256, verified_at_us) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &put.s, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1 AND path=?2", -1, &del.s,
+                           nullptr) != SQLITE_OK)
+      return Error("file digests: write failed");
+    for (const FileDigestRow& r : rows) {
+      Bind(put.s, 1, scope);
+      Bind(put.s, 2, r.path);
+      sqlite3_bind_int64(put.s, 3, static_cast<sqlite3_int64>(r.size));
+      sqlite3_bind_int64(put.s, 4, r.mtime_ns);
+      sqlite3_bind_int64(put.s, 5, static_cast<sqlite3_int64>(r.inode));
+      Bind(put.s, 6, r.sha256);
+      sqlite3_bind_int64(put.s, 7, r.verified_at.time_since_epoch().count());
+      if (!StepDone(put.s)) return Error("file digests: write failed");
+    }
+    for (const std::string& path : removed) {
+      Bind(del.s, 1, scope);
+      Bind(del.s, 2, path);
+      if (!StepDone(del.s)) return Error("file digests: delete failed");
+    }
+    return Status::Ok();
+  });
+}
+
+Status StateStore::RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep) {
+  std::string prefix(root);
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> Status {
+    Stmt scopes, del;
+    // The scopes that start with "root/": from "root/" up to "root0" ('0' follows '/'), bytewise.
+    if (sqlite3_prepare_v2(db_, "SELECT DISTINCT scope FROM file_digests WHERE scope >= ?1 AND scope < ?2",
+                           -1, &scopes.s, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1", -1, &del.s, nullptr) != SQLITE_OK)
+      return Error("file digests: retain failed");
+    Bind(scopes.s, 1, prefix);
+    Bind(scopes.s, 2, prefix.substr(0, prefix.size() - 1) + '0');
+    std::vector<std::string> stale;
+    int rc;
+    while ((rc = sqlite3_step(scopes.s)) == SQLITE_ROW) {
+      std::string scope = Text(scopes.s, 0);
+      if (std::find(keep.begin(), keep.end(), scope) == keep.end()) stale.push_back(std::move(scope));
+    }
+    if (rc != SQLITE_DONE) return Error("file digests: retain failed");
+    for (const std::string& scope : stale) {
+      Bind(del.s, 1, scope);
+      if (!StepDone(del.s)) return Error("file digests: retain failed");
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace usdcop

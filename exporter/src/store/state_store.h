@@ -1,22 +1,38 @@
 // The exporter's durable state: one SQLite file in WAL mode at --storage.path, created on first
 // start. Probes keep what must survive a restart here (the runs already counted, scan
-// watermarks), as small JSON documents under (namespace, key). Thread-safe: one connection
-// behind a mutex; every Put is its own committed transaction. WAL with synchronous=NORMAL: a
+// watermarks), as small JSON documents under (namespace, key), and the backup probe keeps its
+// verification cache (one row per file, too many for JSON documents) in a table of its own.
+// Thread-safe: one connection behind a mutex; every Put is its own committed transaction. WAL with synchronous=NORMAL: a
 // committed write survives the process being killed (kill -9); only a power cut or a kernel
 // crash may lose the last transactions.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "common/units.h"
 
 namespace usdcop {
+
+// One file of the backup verification cache: the digest a file had when it was last hashed, and
+// what identified the file then (a change of size, mtime or inode means it must be hashed again).
+struct FileDigestRow {
+  std::string path;  // relative to its set directory
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t inode = 0;
+  std::string sha256;  // 64 lowercase hex digits
+  SysTime verified_at;
+};
 
 class StateStore {
  public:
@@ -32,10 +48,19 @@ class StateStore {
   Status Put(std::string_view ns, std::string_view key, std::string_view value);
   Status Delete(std::string_view ns, std::string_view key);
 
+  // The file digests of `scope` (a backup set directory), in one query.
+  Result<std::vector<FileDigestRow>> LoadFileDigests(std::string_view scope);
+  // Upserts `rows` and deletes the `removed` paths of `scope`, in one transaction.
+  Status SaveFileDigests(std::string_view scope, const std::vector<FileDigestRow>& rows,
+                         const std::vector<std::string>& removed);
+  // Deletes the digests of every scope below the directory `root` that is not in `keep`.
+  Status RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep);
+
  private:
   StateStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const char* sql);
   Status Error(std::string_view what);
+  Status InTransaction(const std::function<Status()>& body);  // mu_ held
 
   const std::string path_;
   std::mutex mu_;

@@ -1,0 +1,78 @@
+#include "backup/set_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string_view>
+#include <system_error>
+
+namespace usdcop {
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+Status IoError(const std::string& what, int err) {
+  return Status(Reason::kIo, what + ": " + std::generic_category().message(err));
+}
+
+Status List(int dir_fd, const std::string& prefix, int depth, const Deadline& deadline,
+            std::unordered_map<std::string, FileStat>& out) {
+  DIR* dir = ::fdopendir(dir_fd);
+  if (dir == nullptr) {
+    int err = errno;
+    ::close(dir_fd);
+    return IoError(prefix, err);
+  }
+  Status status;
+  for (;;) {
+    errno = 0;
+    const dirent* d = ::readdir(dir);
+    if (d == nullptr) {
+      if (errno != 0) MergeInto(status, IoError(prefix, errno));
+      break;
+    }
+    const std::string_view name = d->d_name;
+    if (name == "." || name == ".." || (d->d_type != DT_REG && d->d_type != DT_DIR && d->d_type != DT_UNKNOWN))
+      continue;
+    if (deadline.Cancelled() || deadline.Expired()) {
+      const std::string what = "listing " + (prefix.empty() ? std::string("the set") : prefix);
+      MergeInto(status, deadline.Cancelled() ? Status(Reason::kCancelled, what + ": cancelled at shutdown")
+                                             : Status(Reason::kTimeout, what + ": deadline passed"));
+      break;
+    }
+    std::string rel;
+    rel.reserve(prefix.size() + 1 + name.size());
+    if (!prefix.empty()) rel.append(prefix).append(1, '/');
+    rel.append(name);
+    struct stat st {};
+    if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) MergeInto(status, IoError(rel, errno));  // ENOENT: deleted meanwhile
+    } else if (S_ISREG(st.st_mode)) {
+      out.emplace(std::move(rel), StatOf(st));
+    } else if (S_ISDIR(st.st_mode) && depth >= kMaxDepth) {
+      MergeInto(status, Status(Reason::kIo, rel + ": nested deeper than " + std::to_string(kMaxDepth)));
+    } else if (S_ISDIR(st.st_mode)) {
+      int sub = ::openat(::dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) MergeInto(status, IoError(rel, errno));
+      else MergeInto(status, List(sub, rel, depth + 1, deadline, out));
+    }
+  }
+  ::closedir(dir);
+  return status;
+}
+
+}  // namespace
+
+FileStat StatOf(const struct stat& st) {
+  return FileStat{static_cast<std::uint64_t>(st.st_size),
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                  static_cast<std::uint64_t>(st.st_ino)};
+}
+
+Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out) {
+  return List(dir_fd, "", 0, deadline, out);
+}
+
+}  // namespace usdcop
