@@ -8,6 +8,7 @@
 
 #include "app/daemon.h"
 #include "app/probe_table.h"
+#include "app/verify_backup.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "http/listen_address.h"
@@ -62,9 +63,19 @@ int main(int argc, char** argv) {
   app.add_option("--log.level", log_level, "debug, info, warn or error.")->capture_default_str();
   app.add_option("--log.format", log_format, "logfmt or json.")->capture_default_str();
   app.add_flag("--config.check", config_check, "Validate the config file, print every problem, exit 0 or 1.");
+  std::string backup_path;
+  CLI::App* verify_backup = app.add_subcommand(
+      "verify-backup", "Check a backup set (or a layer's newest set) against its manifest; exit 0 if intact, 1 if not.");
+  verify_backup->add_option("PATH", backup_path, "A backup set directory, or a layer's directory of sets.")->required();
   app.set_version_flag("--version", std::string("usdcop_exporter ") + USDCOP_VERSION + " (revision " +
                                         USDCOP_REVISION + ")");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, the version, or what is wrong
+    return code == 0 ? 0 : 2;      // every bad command line exits 2
+  }
+  if (*verify_backup) return usdcop::VerifyBackupCommand(backup_path, std::cout);
 
   auto level = usdcop::ParseLogLevel(log_level);
   auto format = usdcop::ParseLogFormat(log_format);

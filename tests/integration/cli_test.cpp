@@ -51,7 +51,10 @@ TEST(CliIT, VersionAndBadFlags) {
   CommandResult level = RunCommand({USDCOP_EXPORTER_BIN, "--log.level=loud"}, "");
   EXPECT_EQ(level.exit_code, 2);
   CommandResult unknown = RunCommand({USDCOP_EXPORTER_BIN, "--no-such-flag"}, "");
-  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_EQ(unknown.exit_code, 2);
+  CommandResult no_path = RunCommand({USDCOP_EXPORTER_BIN, "verify-backup"}, "");
+  EXPECT_EQ(no_path.exit_code, 2);
+  EXPECT_THAT(no_path.output, HasSubstr("PATH is required"));
 }
 
 TEST(CliIT, JsonLogsAreOneObjectPerLine) {

@@ -68,7 +68,7 @@ int Daemon::Run() {
   renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build, clock_);
   renderer_->SetCalendar(*calendar);
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
-  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar});
+  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   log_.Info("starting usdcop_exporter", {{"version", options_.build.version},
                                          {"revision", options_.build.revision},
                                          {"config", options_.config_file},
@@ -135,7 +135,7 @@ Status Daemon::Reload() {
     renderer_->SetReloadSuccessful(false);
     return calendar.status();
   }
-  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar});
+  auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   size_t count = probes.size();
   renderer_->SetCalendar(*calendar);
   scheduler_->SetProbes(std::move(probes));

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "probes/backup.h"
 #include "probes/market_data.h"
 #include "probes/pipeline.h"
 #include "probes/ready_signal.h"
@@ -24,7 +25,7 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 3> kProbeKinds = {{
+const std::array<ProbeKind, 4> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
@@ -47,6 +48,12 @@ const std::array<ProbeKind, 3> kProbeKinds = {{
          bars = MakeBarSource(*c.market_data);
        return ProbeSpec{"ready_signal", c.ready_signal->interval, c.ready_signal->timeout,
                         std::make_shared<ReadySignalProbe>(*c.ready_signal, d.http, std::move(bars))};
+     }},
+    {"backups",
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
+       if (!c.backups) return std::nullopt;
+       return ProbeSpec{"backups", c.backups->interval, c.backups->timeout,
+                        std::make_shared<BackupProbe>(*c.backups, d.calendar, d.store, d.clock, d.log)};
      }},
 }};
 

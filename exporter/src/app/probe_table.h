@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "calendar/trading_calendar.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "scheduler/scheduler.h"
@@ -17,6 +18,8 @@ struct ProbeDeps {
   HttpClient& http;
   StateStore& store;
   std::shared_ptr<const TradingCalendar> calendar;
+  const Clock& clock;  // the scheduler's: outlives the probes
+  Logger& log;
 };
 
 // The probes the config enables, each with its interval and timeout.

@@ -27,6 +27,7 @@ struct BuildInfo {
 void RenderResult(const PipelineResult& result, FamilyBuilder& out);
 void RenderResult(const MarketDataResult& result, FamilyBuilder& out);
 void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
+void RenderResult(const BackupsResult& result, FamilyBuilder& out);
 
 class MetricsRenderer {
  public:

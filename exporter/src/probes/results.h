@@ -4,12 +4,14 @@
 
 #include <variant>
 
+#include "probes/backup_result.h"
 #include "probes/market_data_result.h"
 #include "probes/pipeline_result.h"
 #include "probes/ready_signal_result.h"
 
 namespace usdcop {
 
-using ProbeResult = std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult>;
+using ProbeResult =
+    std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult>;
 
 }  // namespace usdcop

@@ -1,0 +1,70 @@
+#include "app/verify_backup.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+
+#include "backup/verify.h"
+#include "common/clock.h"
+
+namespace usdcop {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsSetName(const std::string& name) {
+  static const std::regex kSetName("^\\d{8}_\\d{6}$");
+  return std::regex_match(name, kSetName);
+}
+
+// PATH itself when it holds a manifest, else its newest set; "" when it has none.
+fs::path SetToCheck(const fs::path& path) {
+  std::error_code ec;
+  if (fs::exists(path / kJsonManifestName, ec) || fs::exists(path / kSha256SumsName, ec)) return path;
+  fs::path newest;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsSetName(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
+      newest = it->path();
+  }
+  return newest.empty() ? path : newest;  // a set without a manifest is reported as such
+}
+
+}  // namespace
+
+int VerifyBackupCommand(const std::string& path, std::ostream& out) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) {
+    out << "verify-backup: " << path << ": not a directory (give a backup set or a layer's directory of sets)\n";
+    return 1;
+  }
+  const fs::path set = fs::absolute(SetToCheck(fs::path(path).lexically_normal()), ec);
+  const fs::path root = set.parent_path();
+  SystemClock clock;
+  SetVerifier verifier(nullptr, clock, nullptr);
+  VerifyOptions options{Deadline::After(std::chrono::hours(24 * 365)), Duration(0), nullptr, 1000};
+  SetVerification v = verifier.Verify(root.string(), set.string(), options);
+
+  out << "backup set  " << set.string() << "\n";
+  if (v.format)
+    out << "manifest    " << (*v.format == ManifestFormat::kJson ? kJsonManifestName : kSha256SumsName) << ", "
+        << v.files_listed << " files listed\n";
+  out << "checked     " << v.total_bytes << " bytes present, " << v.bytes_hashed << " hashed\n";
+  for (const IntegrityFailure& f : v.details)
+    out << "FAIL        " << IntegrityReasonName(f.reason) << "  " << f.path << ": " << f.detail << "\n";
+  if (v.total_failures() > v.details.size())
+    out << "            ... and " << (v.total_failures() - v.details.size()) << " more\n";
+  if (!v.status.ok()) out << "error       " << v.status.message() << "\n";
+  if (v.intact()) {
+    out << "result      INTACT: every listed file matches its size and SHA-256, nothing unlisted\n";
+    return 0;
+  }
+  out << "result      NOT INTACT:";
+  for (IntegrityReason r : kAllIntegrityReasons)
+    if (v.failed(r) > 0) out << " " << IntegrityReasonName(r) << "=" << v.failed(r);
+  if (!v.complete && v.total_failures() == 0) out << " the check could not finish";
+  out << "\n";
+  return 1;
+}
+
+}  // namespace usdcop
