@@ -140,5 +140,31 @@ TEST_F(BackupProbeTest, AnEmptyOrMissingDirectory) {
   EXPECT_FALSE(L(out).present);
 }
 
+TEST_F(BackupProbeTest, ATenThousandFileSetIsCheckedOnceThenFromTheCache) {
+  const fs::path set = fs::path(dir_.File("l0")) / "20261124_060000";
+  fs::create_directories(set / "parts");
+  std::ofstream sums(set / "SHA256SUMS");
+  for (int i = 0; i < 10000; ++i) {
+    const std::string name = "parts/p" + std::to_string(i) + ".csv", body = "bar," + std::to_string(i) + "\n";
+    std::ofstream(set / name) << body;
+    sums << Sha256Hex(body) << "  " << name << "\n";
+  }
+  sums.close();
+  BackupProbe probe(Config(), calendar_, *store_, clock_, log_);
+  ProbeOutcome out = Run(probe);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(*L(out).newest_files, 10000u);
+  EXPECT_EQ(L(out).integrity_ok, true);
+  const double hashed = L(out).verified_bytes_total;
+  EXPECT_GT(hashed, 0);
+
+  fs::remove(set / "parts/p4242.csv");
+  out = Run(probe);
+  EXPECT_EQ(L(out).verified_bytes_total, hashed);  // nothing hashed again
+  EXPECT_EQ(L(out).integrity_ok, false);
+  EXPECT_EQ(Fail(L(out), IntegrityReason::kMissing), 1u);
+  EXPECT_EQ(Fail(L(out), IntegrityReason::kDigestMismatch), 0u);
+}
+
 }  // namespace
 }  // namespace usdcop
