@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sha256.h"
+#include "splitmix.h"
 
 namespace usdcop::sim {
 namespace {
@@ -26,13 +27,6 @@ struct Entry {
   uint64_t size = 0;
   std::string sha256;
 };
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 uint64_t Fnv1a(std::string_view text) {
   uint64_t h = 1469598103934665603ULL;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <system_error>
+#include <thread>
 
 #include "common/units.h"
 #include "log.h"
@@ -103,22 +104,17 @@ void BackupWriter::Backfill(size_t layer, Time now) {
 }
 
 void BackupWriter::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_.Start([this] { Loop(); });
 }
 
 bool BackupWriter::Stop(std::chrono::milliseconds budget) {
-  std::unique_lock<std::mutex> lock(mu_);
-  stop_ = true;
-  cancel_ = true;
-  wake_.notify_all();
-  if (!thread_.joinable()) return true;
-  if (!exited_cv_.wait_for(lock, budget, [this] { return exited_; })) {
-    thread_.detach();
-    return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cancel_ = true;
   }
-  lock.unlock();
-  thread_.join();
-  return true;
+  wake_.notify_all();
+  return thread_.Join(budget);
 }
 
 void BackupWriter::Loop() {
@@ -143,8 +139,6 @@ void BackupWriter::Loop() {
     WritePeriod(period, skip);
     lock.lock();
   }
-  exited_ = true;
-  exited_cv_.notify_all();
 }
 
 void BackupWriter::WritePeriod(Time period, const std::vector<bool>& skip) {

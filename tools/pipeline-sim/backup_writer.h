@@ -21,7 +21,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +28,7 @@
 #include "backup_faults.h"
 #include "backup_set.h"
 #include "sim_time.h"
+#include "worker_thread.h"
 
 namespace usdcop::sim {
 
@@ -137,13 +137,11 @@ class BackupWriter {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::condition_variable exited_cv_;
   std::vector<Layer> layers_;        // one per settings_.layers, same order; guarded by mu_
   Time next_period_;                 // the next scheduled period; guarded by mu_
   bool stop_ = false;                // guarded by mu_
-  bool exited_ = false;              // guarded by mu_
   std::atomic<bool> cancel_{false};  // stop_, for set writes that do not hold mu_
-  std::thread thread_;
+  WorkerThread thread_;
 };
 
 }  // namespace usdcop::sim
