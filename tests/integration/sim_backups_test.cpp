@@ -260,7 +260,7 @@ TEST_F(SimBackupsIT, RestartDoesNotDuplicateSets) {
   EXPECT_EQ(State()["layers"]["L0"]["sets_written"], 0);
 }
 
-class SimBackupFaultsIT : public SimBackupsIT {
+class SimBackupsFaultsIT : public SimBackupsIT {
  protected:
   void SetUp() override {
     Start({"--backups.cadence", "1h", "--backups.backfill", "2"});
@@ -287,7 +287,7 @@ class SimBackupFaultsIT : public SimBackupsIT {
   std::map<std::string, FileInfo> before_;
 };
 
-TEST_F(SimBackupFaultsIT, FlipByteKeepsTheSizeAndChangesTheDigest) {
+TEST_F(SimBackupsFaultsIT, FlipByteKeepsTheSizeAndChangesTheDigest) {
   ExpectAnswer(Fault(R"({"fault": "flip_byte"})"), "flip_byte", "market_data.csv.gz");
   FileInfo after = SetFiles(newest_)["market_data.csv.gz"];
   EXPECT_EQ(after.size, before_["market_data.csv.gz"].size);
@@ -298,21 +298,21 @@ TEST_F(SimBackupFaultsIT, FlipByteKeepsTheSizeAndChangesTheDigest) {
   EXPECT_EQ(layer["recent_faults"][0]["fault"], "flip_byte");
 }
 
-TEST_F(SimBackupFaultsIT, TruncateHalvesTheNamedFile) {
+TEST_F(SimBackupsFaultsIT, TruncateHalvesTheNamedFile) {
   ExpectAnswer(Fault(R"({"fault": "truncate", "layer": "L0", "file": "features.parquet"})"), "truncate",
                "features.parquet");
   EXPECT_EQ(fs::file_size(newest_ / "features.parquet"), before_["features.parquet"].size / 2);
   ExpectOthersUnchanged("features.parquet");
 }
 
-TEST_F(SimBackupFaultsIT, DeleteFileRemovesOnlyThatFile) {
+TEST_F(SimBackupsFaultsIT, DeleteFileRemovesOnlyThatFile) {
   ExpectAnswer(Fault(R"({"fault": "delete_file", "file": "model_state.bin"})"), "delete_file", "model_state.bin");
   EXPECT_FALSE(fs::exists(newest_ / "model_state.bin"));
   EXPECT_EQ(Entries(newest_).size(), before_.size() - 1);
   ExpectOthersUnchanged("model_state.bin");
 }
 
-TEST_F(SimBackupFaultsIT, UnlistedFileAddsOneFileTheManifestDoesNotList) {
+TEST_F(SimBackupsFaultsIT, UnlistedFileAddsOneFileTheManifestDoesNotList) {
   ExpectAnswer(Fault(R"({"fault": "unlisted_file"})"), "unlisted_file", "stray.tmp");
   EXPECT_EQ(Entries(newest_).size(), before_.size() + 1);
   EXPECT_TRUE(fs::is_regular_file(newest_ / "stray.tmp"));
@@ -322,13 +322,13 @@ TEST_F(SimBackupFaultsIT, UnlistedFileAddsOneFileTheManifestDoesNotList) {
   EXPECT_EQ(Entries(newest_).size(), before_.size() + 2);
 }
 
-TEST_F(SimBackupFaultsIT, BreakManifestLeavesItUnparseable) {
+TEST_F(SimBackupsFaultsIT, BreakManifestLeavesItUnparseable) {
   ExpectAnswer(Fault(R"({"fault": "break_manifest"})"), "break_manifest", "manifest.json");
   EXPECT_TRUE(json::parse(ReadFile(newest_ / "manifest.json"), nullptr, false).is_discarded());
   ExpectOthersUnchanged("manifest.json");
 }
 
-TEST_F(SimBackupFaultsIT, BadRequestsAre400WithTheField) {
+TEST_F(SimBackupsFaultsIT, BadRequestsAre400WithTheField) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({})", "fault"},
       {R"({"fault": "melt"})", "fault"},
@@ -356,7 +356,7 @@ TEST_F(SimBackupFaultsIT, BadRequestsAre400WithTheField) {
   EXPECT_EQ(SetFiles(newest_), before_) << "no bad request changed anything";
 }
 
-TEST_F(SimBackupFaultsIT, CreateWritesASetNamedByTheCurrentSecond) {
+TEST_F(SimBackupsFaultsIT, CreateWritesASetNamedByTheCurrentSecond) {
   std::time_t before = std::time(nullptr);
   json first, second;
   ASSERT_EQ(Post("/sim/backups/create", "", &first), 200) << first.dump();
