@@ -1,6 +1,6 @@
 // pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files, L0 market
-// data and its ready flag, the WebSocket service's status endpoint) for the exporter's
-// integration tests and demo. README.md beside this file lists its endpoints.
+// data and its ready flag, the WebSocket service's status endpoint, backup sets with manifests)
+// for the exporter's integration tests and demo. README.md beside this file lists its endpoints.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,8 @@
 #include "airflow.h"
 #include "airflow_control.h"
 #include "auto_runner.h"
+#include "backup_control.h"
+#include "backup_flags.h"
 #include "http_server.h"
 #include "layers.h"
 #include "log.h"
@@ -48,6 +50,7 @@ struct Options {
   int threads = 32;
   bool quiet = false;
   MarketOptions market;
+  BackupOptions backups;
 };
 
 struct Address {
@@ -76,6 +79,7 @@ void AddFlags(CLI::App& app, Options& o) {
       ->check(CLI::Range(12, 1024));
   app.add_flag("--quiet", o.quiet, "do not log each request");
   AddMarketFlags(app, o.market);
+  AddBackupFlags(app, o.backups);
 }
 
 // "host:port" or "[v6]:port".
@@ -131,9 +135,16 @@ sigset_t StopSignals() {
   return set;
 }
 
+// The time left until `deadline`, at least 0.
+std::chrono::milliseconds Left(std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds(0));
+}
+
 // Serves until SIGINT or SIGTERM; answers the exit code.
-int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner,
-          MarketWriter* market) {
+int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner, MarketWriter* market,
+          BackupWriter* backups) {
   std::promise<void> stopped;
   std::future<void> stopped_future = stopped.get_future();
   std::thread serving([&server, &stopped] {
@@ -147,10 +158,13 @@ int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner,
   Log(std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   faults.Shutdown();
   if (runner != nullptr) runner->Stop();
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  if (market != nullptr && !market->Stop(std::max(left, std::chrono::milliseconds(0)))) {
+  if (market != nullptr && !market->Stop(Left(deadline))) {
     Log("the market-data writer is stuck in a database call at the stop deadline: exiting");
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
+  if (backups != nullptr && !backups->Stop(Left(deadline))) {
+    Log("the backup writer is stuck in a file write at the stop deadline: exiting");
     std::fflush(stdout);
     std::_Exit(0);
   }
@@ -171,14 +185,17 @@ int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner,
 // Every simulated part; Register() wires them to one server.
 struct Simulator {
   Simulator(const Options& o, const Credentials& credentials,
-            std::unique_ptr<MarketWriter> market_writer)
+            std::unique_ptr<MarketWriter> market_writer,
+            std::unique_ptr<BackupWriter> backup_writer)
       : faults(o.threads - kThreadsKeptFree),
         tokens(std::chrono::seconds(o.token_ttl_seconds)),
         api(model, faults, tokens, credentials),
         control(model, faults),
         status_files(fs::absolute(o.state_dir)),
         market(std::move(market_writer)),
-        market_control(market.get()) {}
+        market_control(market.get()),
+        backups(std::move(backup_writer)),
+        backup_control(backups.get()) {}
 
   void Register(httplib::Server& server) {
     sim.AddPart(
@@ -190,16 +207,24 @@ struct Simulator {
     sim.AddPart(
         "market", [this] { ClearMarketFaults(); },
         [this] { return market ? market->Describe() : nlohmann::json{{"enabled", false}}; });
+    sim.AddPart(
+        "backups", [this] { ClearBackupFaults(); },
+        [this] { return backups ? backups->Describe() : nlohmann::json{{"enabled", false}}; });
     api.Register(server);
     control.Register(server);
     status_files.Register(server);
     market_control.Register(server);
+    backup_control.Register(server);
     RegisterWsStatus(server, market.get());
     sim.Register(server);
   }
 
   void ClearMarketFaults() {
     if (market) market->SetFault(MarketFaultRequest{.fault = MarketFault::kNone});
+  }
+
+  void ClearBackupFaults() {
+    if (backups) backups->ClearFaults();
   }
 
   AirflowModel model{DefaultDagIds()};
@@ -210,6 +235,8 @@ struct Simulator {
   StatusFiles status_files;
   std::unique_ptr<MarketWriter> market;  // null when market data is off
   MarketControl market_control;
+  std::unique_ptr<BackupWriter> backups;  // null when backups are off
+  BackupControl backup_control;
   SimControl sim;
 };
 
@@ -234,13 +261,17 @@ int Run(const Options& o) {
   std::string error;
   auto market = BuildMarketWriter(o.market, &error);
   if (!error.empty()) return Fail(error, 2);
+  auto backups = BuildBackupWriter(o.backups, &error);
+  if (!error.empty()) return Fail(error, 2);
   sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   signal(SIGPIPE, SIG_IGN);
 
-  Simulator simulator(o, *credentials, std::move(market));
+  Simulator simulator(o, *credentials, std::move(market), std::move(backups));
   if (!simulator.status_files.Init(&error)) return Fail(error, 1);
-  if (simulator.market) simulator.market->Init();  // the startup backfill, before we announce
+  // The startup backfills, before we announce.
+  if (simulator.market) simulator.market->Init();
+  if (simulator.backups) simulator.backups->Init();
   httplib::Server server;
   ConfigureServer(server, o.threads, !o.quiet);
   simulator.Register(server);
@@ -253,7 +284,9 @@ int Run(const Options& o) {
     runner->Start();
   }
   if (simulator.market) simulator.market->Start();
-  return Serve(server, simulator.faults, runner.get(), simulator.market.get());
+  if (simulator.backups) simulator.backups->Start();
+  return Serve(server, simulator.faults, runner.get(), simulator.market.get(),
+               simulator.backups.get());
 }
 
 }  // namespace

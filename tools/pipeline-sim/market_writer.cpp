@@ -72,21 +72,16 @@ void MarketWriter::Init() {
 }
 
 void MarketWriter::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_.Start([this] { Loop(); });
 }
 
 bool MarketWriter::Stop(std::chrono::milliseconds budget) {
-  std::unique_lock<std::mutex> lock(mu_);
-  stop_ = true;
-  wake_.notify_all();
-  if (!thread_.joinable()) return true;
-  if (!exited_cv_.wait_for(lock, budget, [this] { return exited_; })) {
-    thread_.detach();
-    return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
   }
-  lock.unlock();
-  thread_.join();
-  return true;
+  wake_.notify_all();
+  return thread_.Join(budget);
 }
 
 bool MarketWriter::stopping() const {
@@ -103,8 +98,6 @@ void MarketWriter::Loop() {
     wake_.wait_for(lock, WaitTime(), [this] { return stop_ || kicked_; });
     kicked_ = false;
   }
-  exited_ = true;
-  exited_cv_.notify_all();
 }
 
 Micros MarketWriter::WaitTime() const {

@@ -22,7 +22,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +31,7 @@
 #include "market_store.h"
 #include "price_model.h"
 #include "ready_flag.h"
+#include "worker_thread.h"
 
 namespace usdcop::sim {
 
@@ -137,7 +137,6 @@ class MarketWriter {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::condition_variable exited_cv_;
   Time head_;                                  // the next live bar; guarded by mu_
   std::optional<Time> pending_backfill_from_;  // a startup backfill to retry; guarded by mu_
   // Newest bar of the symbol known to be in the table (written live, backfilled, inserted, or
@@ -153,8 +152,7 @@ class MarketWriter {
   bool connected_ = false;  // the store's, after its last call; guarded by mu_
   bool stop_ = false;       // guarded by mu_
   bool kicked_ = false;     // guarded by mu_
-  bool exited_ = false;     // guarded by mu_
-  std::thread thread_;
+  WorkerThread thread_;
 };
 
 }  // namespace usdcop::sim

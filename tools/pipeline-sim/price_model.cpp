@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "splitmix.h"
+
 namespace usdcop::sim {
 namespace {
 
@@ -19,17 +21,10 @@ struct Octave {
 constexpr Octave kOctaves[] = {{1, 0.00025}, {6, 0.0006}, {30, 0.0015},
                                {120, 0.004}, {600, 0.01}, {3000, 0.025}};
 
-uint64_t SplitMix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // Uniform in [0, 1), a pure function of its arguments.
 double Hash01(uint64_t seed, uint64_t stream, int64_t n) {
   uint64_t h =
-      SplitMix(SplitMix(seed ^ (stream * 0xd1b54a32d192ed03ULL)) ^ static_cast<uint64_t>(n));
+      SplitMix64(SplitMix64(seed ^ (stream * 0xd1b54a32d192ed03ULL)) ^ static_cast<uint64_t>(n));
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 

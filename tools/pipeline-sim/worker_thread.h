@@ -1,0 +1,34 @@
+// A background thread its owner can wait for a bounded time: the owner tells the thread's loop
+// to stop (through its own state and lock), then calls Join(budget). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace usdcop::sim {
+
+class WorkerThread {
+ public:
+  WorkerThread() = default;
+  ~WorkerThread();  // joins a thread still running
+  WorkerThread(const WorkerThread&) = delete;
+  WorkerThread& operator=(const WorkerThread&) = delete;
+
+  // Runs `loop` on a new thread. Call once.
+  void Start(std::function<void()> loop);
+  // Waits up to `budget` for the loop to return and joins the thread; true at once when it was
+  // never started. False when the loop is still running: the thread is then detached, and the
+  // caller should exit the process before the owner goes away.
+  bool Join(std::chrono::milliseconds budget);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable exited_cv_;
+  bool exited_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace usdcop::sim
