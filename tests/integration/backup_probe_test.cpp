@@ -36,8 +36,10 @@ class BackupProbeIT : public ::testing::Test {
     ASSERT_TRUE(stack_.WaitForValue(Failures(reason), 1, 15s)) << fault << "\n" << stack_.exporter().Log();
     Series s = stack_.Scrape();
     EXPECT_EQ(s["usdcop_backup_integrity_ok" + kLayer], 0) << fault;
-    for (const char* other : kReasons)
-      if (std::string(other) != reason) EXPECT_EQ(s[Failures(other)], 0) << fault << " moved " << other;
+    for (const char* other : kReasons) {
+      if (std::string(other) == reason) continue;
+      EXPECT_EQ(s[Failures(other)], 0) << fault << " moved " << other;
+    }
     EXPECT_EQ(s["usdcop_probe_success{probe=\"backups\"}"], 1) << fault;  // a finding, not a probe failure
   }
   // A fresh intact set becomes the newest.
