@@ -120,9 +120,15 @@ Status BackupProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext&
                               nlohmann::json{{"verified_bytes_total", state.verified_bytes_total}}.dump());
     if (!saved.ok()) MergeInto(v.status, saved);
   }
-  for (const IntegrityFailure& f : v.details)
-    log_.Warn("backup integrity", {{"layer", layer.layer}, {"set", newest}, {"file", f.path},
-                                   {"reason", std::string(IntegrityReasonName(f.reason))}, {"detail", f.detail}});
+  // Each finding is logged when it first shows, not again every run.
+  std::string findings = newest;
+  for (const IntegrityFailure& f : v.details) findings += "|" + f.path + ":" + std::string(IntegrityReasonName(f.reason));
+  if (findings != state.logged_findings) {
+    for (const IntegrityFailure& f : v.details)
+      log_.Warn("backup integrity", {{"layer", layer.layer}, {"set", newest}, {"file", f.path},
+                                     {"reason", std::string(IntegrityReasonName(f.reason))}, {"detail", f.detail}});
+    state.logged_findings = std::move(findings);
+  }
   if (!v.status.ok()) return v.status;
   if (!v.complete) return Status(Reason::kTimeout, newest + ": the check did not finish in time; it carries on next run");
   return Status::Ok();

@@ -38,6 +38,7 @@ class BackupProbe final : public Probe {
     bool loaded = false;  // verified_bytes_total read from the store
     std::string last_verified_set;
     std::optional<double> last_verification;
+    std::string logged_findings;  // the newest set and its failures, as last logged
   };
   Status RunLayer(const BackupLayerConfig& layer, const ProbeContext& ctx, BackupLayerResult& out);
   std::int64_t Gaps(const BackupLayerConfig& layer, const std::vector<double>& complete_sets, double now) const;
