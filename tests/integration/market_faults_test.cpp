@@ -1,6 +1,6 @@
 // Each market-data fault of pipeline-sim moves exactly the metrics it should. The simulator and
 // the exporter share a calendar open around the clock (UTC) with 5-second bars, so a fault shows
-// within seconds at any hour (except 23:55-24:00 UTC, when that calendar is closed).
+// within seconds at any hour (the tests wait out the last minutes of the UTC day, when that calendar closes).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,11 +22,12 @@ std::string Outliers(const char* reason) {
 class MarketFaultsIT : public ::testing::Test {
  protected:
   void SetUp() override {
+    WaitOutTheNightlyClose();
     stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
                      "--market.bar-interval", "5s", "--market.latency", "1s", "--market.backfill-days", "1"});
     stack_.WriteConfig(
         "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-        "close: \"23:55\"}]\n  bar_interval: 5s\n  holidays: []\n"
+        "close: \"23:59\"}]\n  bar_interval: 5s\n  holidays: []\n"
         "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
         "    windows: [10m]\n    arrival_grace: 3s\n    lookback: 1m\n");
     stack_.StartExporter();
@@ -89,6 +90,7 @@ namespace usdcop::testing {
 namespace {
 
 TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
+  WaitOutTheNightlyClose();
   Stack stack;
   stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
                   "2s", "--market.latency", "0s", "--ready.flag-file", stack.File("l0_ready.flag")});
@@ -115,12 +117,13 @@ TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
 }
 
 TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
+  WaitOutTheNightlyClose();
   Stack stack;
   stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
                   "2s", "--market.latency", "0s", "--market.backfill-days", "1"});
   stack.WriteConfig(
       "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-      "close: \"23:55\"}]\n  bar_interval: 2s\n  holidays: []\n"
+      "close: \"23:59\"}]\n  bar_interval: 2s\n  holidays: []\n"
       "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
       "    windows: [10m]\n"
       "  ready_signal:\n    interval: 1s\n    timeout: 800ms\n    flag_file: l0_ready.flag\n"
@@ -134,7 +137,7 @@ TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
 
   stack.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
   if (!stack.WaitForAtLeast(pending, 3, 20s))
-    GTEST_SKIP() << "no bars were written (the always calendar closes 23:55-24:00 UTC)";
+    GTEST_SKIP() << "no bars were written (the always calendar closes at 23:59 UTC)";
   Series stalled = stack.Scrape();
   // No bar is missing on this calendar: the lag is the pending bars times the 2 s interval.
   EXPECT_EQ(stalled[lag], 2 * stalled[pending]);

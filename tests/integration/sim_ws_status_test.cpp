@@ -1,7 +1,7 @@
 // pipeline-sim's stand-in for the WebSocket service's GET /status: its last_published_bar
 // follows the newest bar written, freezes under the handover_stall fault while bars keep being
 // written, and catches up at once when the fault is cleared. The calendar is open around the
-// clock (UTC) with 2-second bars, so bars move within seconds at any hour except 23:55-24:00 UTC,
+// clock (UTC) with 2-second bars, so bars move within seconds at any hour except the last minute of the UTC day,
 // when that calendar is closed and the tests that need a new bar are skipped.
 #include <gtest/gtest.h>
 
@@ -49,6 +49,7 @@ json GetJson(int port, const std::string& path) {
 class SimWsStatusIT : public ::testing::Test {
  protected:
   void SetUp() override {
+    WaitOutTheNightlyClose();
     stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
                      "--market.bar-interval", "2s", "--market.backfill-days", "1"});
   }
@@ -88,7 +89,7 @@ TEST_F(SimWsStatusIT, StatusPublishesTheNewestWrittenBar) {
 }
 
 TEST_F(SimWsStatusIT, HandoverStallFreezesThePublishedBarUntilCleared) {
-  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes 23:55-24:00 UTC)";
+  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
   stack_.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
   json stalled = Status();
   auto frozen = UnixSeconds(stalled["last_published_bar"]);
@@ -114,7 +115,7 @@ TEST_F(SimWsStatusIT, HandoverStallFreezesThePublishedBarUntilCleared) {
 }
 
 TEST_F(SimWsStatusIT, ResetClearsTheStall) {
-  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes 23:55-24:00 UTC)";
+  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
   stack_.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
   auto frozen = UnixSeconds(Status()["last_published_bar"]);
   ASSERT_TRUE(frozen);

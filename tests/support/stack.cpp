@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace usdcop::testing {
 
@@ -102,6 +103,13 @@ bool Stack::WaitForAtLeast(const std::string& series, double value, std::chrono:
         return it != s.end() && it->second >= value;
       },
       limit);
+}
+
+void WaitOutTheNightlyClose() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const long long into_day = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 86400;
+  if (into_day < 86400 - 150) return;
+  std::this_thread::sleep_for(std::chrono::seconds(86400 - into_day + 3));
 }
 
 }  // namespace usdcop::testing

@@ -17,6 +17,11 @@ extern const std::vector<std::string> kDagIds;
 // The Airflow password the tests give the simulator and the exporter; it must never leak.
 inline constexpr const char* kPlantedPassword = "planted-Airflow-pw-7f3c9e";
 
+// Tests on pipeline-sim's `always` calendar (bars around the clock, last bar of the day at
+// 23:59 UTC) call this first: in the last 150 s of the UTC day it sleeps until just after
+// midnight, so that no bar stops coming while the test waits for one.
+void WaitOutTheNightlyClose();
+
 class Stack {
  public:
   Stack();

@@ -43,7 +43,7 @@ CalendarConfig CalendarFor(const std::string& name, Duration bar_interval) {
   if (name != "always") return config;
   config.timezone = "UTC";
   config.sessions = {CalendarConfig::Session{
-      {0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 55)}};
+      {0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 59)}};
   config.colombia_holidays = false;
   return config;
 }
@@ -85,7 +85,7 @@ void AddMarketFlags(CLI::App& app, MarketOptions& o) {
   app.add_option("--market.seed", o.seed, "seed of the price walk")->capture_default_str();
   app.add_option("--market.calendar", o.calendar,
                  "usdcop (Mon-Fri 08:00..12:55 America/Bogota, Colombian holidays) or always "
-                 "(every day 00:00..23:55 UTC)")
+                 "(every day 00:00..23:59 UTC)")
       ->capture_default_str()
       ->check(CLI::IsMember({"usdcop", "always"}));
   app.add_option("--market.bar-interval", o.bar_interval,
