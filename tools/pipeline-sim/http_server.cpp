@@ -7,6 +7,7 @@
 
 #include "http_util.h"
 #include "log.h"
+#include "vendor_api.h"
 
 namespace usdcop::sim {
 namespace {
@@ -32,7 +33,7 @@ void OnException(const httplib::Request& req, httplib::Response& res, std::excep
 }
 
 void LogRequest(const httplib::Request& req, const httplib::Response& res) {
-  Log(req.remote_addr + " " + req.method + " " + req.target + " " + std::to_string(res.status));
+  Log(req.remote_addr + " " + req.method + " " + RedactApiKeys(req.target) + " " + std::to_string(res.status));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files, L0 market
-// data and its ready flag, the WebSocket service's status endpoint, backup sets with manifests)
+// data and its ready flag, the WebSocket service's status endpoint, backup sets with manifests,
+// Twelve Data's usage API)
 // for the exporter's integration tests and demo. README.md beside this file lists its endpoints.
 #include <signal.h>
 
@@ -26,6 +27,7 @@
 #include "market_flags.h"
 #include "sim_control.h"
 #include "status_files.h"
+#include "vendor_api.h"
 #include "ws_status.h"
 
 namespace usdcop::sim {
@@ -210,12 +212,14 @@ struct Simulator {
     sim.AddPart(
         "backups", [this] { ClearBackupFaults(); },
         [this] { return backups ? backups->Describe() : nlohmann::json{{"enabled", false}}; });
+    sim.AddPart("vendor", [this] { vendor.Reset(); }, [this] { return vendor.Describe(); });
     api.Register(server);
     control.Register(server);
     status_files.Register(server);
     market_control.Register(server);
     backup_control.Register(server);
     RegisterWsStatus(server, market.get());
+    vendor.Register(server);
     sim.Register(server);
   }
 
@@ -237,6 +241,7 @@ struct Simulator {
   MarketControl market_control;
   std::unique_ptr<BackupWriter> backups;  // null when backups are off
   BackupControl backup_control;
+  VendorApi vendor;
   SimControl sim;
 };
 

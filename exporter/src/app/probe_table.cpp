@@ -8,6 +8,7 @@
 #include "probes/market_data.h"
 #include "probes/pipeline.h"
 #include "probes/ready_signal.h"
+#include "probes/vendor_api.h"
 #include "sources/postgres_bar_source.h"
 #include "sources/sqlite_bar_source.h"
 
@@ -25,7 +26,7 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 4> kProbeKinds = {{
+const std::array<ProbeKind, 5> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
@@ -54,6 +55,12 @@ const std::array<ProbeKind, 4> kProbeKinds = {{
        if (!c.backups) return std::nullopt;
        return ProbeSpec{"backups", c.backups->interval, c.backups->timeout,
                         std::make_shared<BackupProbe>(*c.backups, d.calendar, d.store, d.clock, d.log)};
+     }},
+    {"vendor_api",
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
+       if (!c.vendor_api) return std::nullopt;
+       return ProbeSpec{"vendor_api", c.vendor_api->interval, c.vendor_api->timeout,
+                        std::make_shared<VendorApiProbe>(*c.vendor_api, d.http)};
      }},
 }};
 

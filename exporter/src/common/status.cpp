@@ -13,6 +13,8 @@ std::string_view ReasonName(Reason reason) {
     case Reason::kIo: return "io";
     case Reason::kOverlap: return "overlap";
     case Reason::kCancelled: return "cancelled";
+    case Reason::kRateLimited: return "rate_limited";
+    case Reason::kAuth: return "auth";
     case Reason::kInternal: return "internal";
   }
   return "internal";

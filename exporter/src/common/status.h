@@ -22,13 +22,15 @@ enum class Reason {
   kIo,          // a local file could not be read or written
   kOverlap,     // the previous run was still going when this one was due
   kCancelled,   // the exporter is shutting down
+  kRateLimited, // a peer said we asked too often (HTTP 429 or its error JSON); we back off
+  kAuth,        // a peer refused our credentials (HTTP 401)
   kInternal,    // a bug of ours: an exception escaped a probe
 };
 
 inline constexpr std::array kAllReasons = {
     Reason::kTimeout, Reason::kConnect,  Reason::kTls,       Reason::kHttpStatus,
     Reason::kParse,   Reason::kQuery,    Reason::kIo,        Reason::kOverlap,
-    Reason::kCancelled, Reason::kInternal};
+    Reason::kCancelled, Reason::kRateLimited, Reason::kAuth, Reason::kInternal};
 
 // The label value: "timeout", "connect", "tls", "http_status", ...
 std::string_view ReasonName(Reason reason);

@@ -129,6 +129,26 @@ struct BackupsProbeConfig {
   std::vector<BackupLayerConfig> layers;
 };
 
+// One API key of the vendor. Dates are 00:00 UTC of the day the config names.
+struct VendorKeyConfig {
+  std::string id;  // the `key_id` label
+  Secret key;      // from key_file or key_env
+  SysTime created;
+  std::optional<SysTime> expires;
+};
+
+// The vendor's usage API, asked once per key per run (Twelve Data's /api_usage).
+struct VendorApiProbeConfig {
+  Duration interval = std::chrono::seconds(60);
+  Duration timeout = std::chrono::seconds(10);
+  Duration backoff = std::chrono::minutes(5);  // a rate-limited key is not asked again for this long
+  std::string provider = "twelvedata";         // the `provider` label
+  std::string url = "https://api.twelvedata.com";  // without a trailing slash
+  std::vector<VendorKeyConfig> keys;
+  std::string active_key;       // an id of `keys`, or
+  std::string active_key_file;  // a file the pipeline writes, holding one; both "": none active
+};
+
 struct Config {
   std::string file;          // the path it was loaded from
   std::string storage_path;  // SQLite state store; "" = not set in the file
@@ -137,6 +157,7 @@ struct Config {
   std::optional<MarketDataProbeConfig> market_data;
   std::optional<ReadySignalProbeConfig> ready_signal;
   std::optional<BackupsProbeConfig> backups;
+  std::optional<VendorApiProbeConfig> vendor_api;
 };
 
 struct ConfigLoad {

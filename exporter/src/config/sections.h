@@ -21,18 +21,21 @@ std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, cons
 std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
                                                               const std::string& path);
 std::optional<BackupsProbeConfig> ParseBackupsSection(FieldReader& r, const YAML::Node& node, const std::string& path);
+std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
+                                                          const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 // The `layer` field of a layer item: letters, digits and _ (e.g. L0); "" when absent or invalid.
 std::string ParseLayerName(FieldReader& r, const YAML::Node& node, const std::string& path);
 
-// The list parent.layers, each item read by `parse(r, item_node, item_path)` (an optional of a
-// struct with a `layer` member); a layer listed twice is reported.
-template <typename F>
-auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string& path, std::string_view shape, F parse)
+// The list parent[key], each item read by `parse(r, item_node, item_path)` (an optional of a
+// struct); an item whose `id_of(item)` repeats an earlier one's is reported at its `id_key`.
+template <typename F, typename IdOf>
+auto ParseUniqueList(FieldReader& r, const YAML::Node& parent, const char* key, const std::string& path,
+                     std::string_view shape, const char* id_key, F parse, IdOf id_of)
     -> std::vector<typename decltype(parse(r, parent, path))::value_type> {
   std::vector<typename decltype(parse(r, parent, path))::value_type> out;
-  const YAML::Node node = parent.IsMap() ? parent["layers"] : YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node node = parent.IsMap() ? parent[key] : YAML::Node(YAML::NodeType::Undefined);
   if (!node.IsDefined() || node.IsNull()) {
     r.Error(parent, path, "is required (a list of " + std::string(shape) + ")");
     return out;
@@ -41,13 +44,21 @@ auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string&
   std::set<std::string> seen;
   for (size_t i = 0; i < node.size(); ++i) {
     std::string item = path + "[" + std::to_string(i) + "]";
-    auto layer = parse(r, node[i], item);
-    if (!layer) continue;
-    if (!layer->layer.empty() && !seen.insert(layer->layer).second)
-      r.Error(node[i]["layer"], Join(item, "layer"), "layer \"" + layer->layer + "\" is listed twice");
-    out.push_back(std::move(*layer));
+    auto parsed = parse(r, node[i], item);
+    if (!parsed) continue;
+    const std::string& id = id_of(*parsed);
+    if (!id.empty() && !seen.insert(id).second)
+      r.Error(node[i][id_key], Join(item, id_key), std::string(id_key) + " \"" + id + "\" is listed twice");
+    out.push_back(std::move(*parsed));
   }
   return out;
+}
+
+// The list parent.layers of items with a `layer` member, each layer once.
+template <typename F>
+auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string& path, std::string_view shape, F parse) {
+  return ParseUniqueList(r, parent, "layers", path, shape, "layer", parse,
+                         [](const auto& item) -> const std::string& { return item.layer; });
 }
 
 // Reports "timeout must be shorter than interval".

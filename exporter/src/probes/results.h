@@ -8,10 +8,11 @@
 #include "probes/market_data_result.h"
 #include "probes/pipeline_result.h"
 #include "probes/ready_signal_result.h"
+#include "probes/vendor_api_result.h"
 
 namespace usdcop {
 
 using ProbeResult =
-    std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult>;
+    std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult, VendorApiResult>;
 
 }  // namespace usdcop
