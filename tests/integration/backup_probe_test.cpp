@@ -70,11 +70,9 @@ TEST_F(BackupProbeIT, EachFaultMovesExactlyItsReason) {
   NewSet();
   ExpectOnly("break_manifest", "bad_manifest");
 
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
-  stack_.WriteFile("exposition.prom", stack_.ScrapeText());
-  CommandResult r = RunCommand({"python3", tool, stack_.File("exposition.prom"), "--require", "usdcop_backup_"}, "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto contract = stack_.CheckContract(stack_.ScrapeText(), {"usdcop_backup_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
 }
 
 TEST_F(BackupProbeIT, ASkippedPeriodIsAGapAndSha256SumsManifestsWorkToo) {

@@ -34,15 +34,11 @@ TEST_F(ExpositionIT, PromtoolCheckMetricsReportsNothing) {
 }
 
 TEST_F(ExpositionIT, EveryFamilyIsInTheMetricContract) {
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found (../shared is not beside the checkout)";
-  stack_.WriteFile("exposition.prom", text_);
-  CommandResult r = RunCommand({"python3", tool, stack_.File("exposition.prom"), "--require", "usdcop_pipeline_",
-                                "--require", "usdcop_probe_", "--require", "usdcop_airflow_", "--require", "usdcop_market_open",
-                                "--require", "usdcop_config_", "--require", "usdcop_build_"},
-                               "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, ::testing::HasSubstr("0 findings"));
+  auto contract = stack_.CheckContract(text_, {"usdcop_pipeline_", "usdcop_probe_", "usdcop_airflow_", "usdcop_market_open",
+                                               "usdcop_config_", "usdcop_build_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found (../shared is not beside the checkout)";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
+  EXPECT_THAT(contract->output, ::testing::HasSubstr("0 findings"));
 }
 
 }  // namespace

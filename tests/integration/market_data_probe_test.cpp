@@ -77,11 +77,9 @@ TEST_F(MarketDataIT, ExpositionPassesPromtoolAndTheContract) {
   CommandResult lint = RunCommand({"promtool", "check", "metrics"}, text);
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
   EXPECT_EQ(lint.output, "");
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
-  stack_.WriteFile("exposition.prom", text);
-  CommandResult r = RunCommand({"python3", tool, stack_.File("exposition.prom"), "--require", "usdcop_l0_"}, "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto contract = stack_.CheckContract(text, {"usdcop_l0_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
 }
 
 TEST_F(MarketDataIT, AMissingTableIsAQueryErrorNamingTheFix) {

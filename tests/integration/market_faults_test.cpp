@@ -109,11 +109,9 @@ TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
   stack.Sim("/sim/market/fault", R"({"fault": "none"})");
   EXPECT_TRUE(Eventually([&] { return stack.Scrape()[ts] > stale; }, 15s));
 
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
-  stack.WriteFile("exposition.prom", stack.ScrapeText());
-  CommandResult r = RunCommand({"python3", tool, stack.File("exposition.prom"), "--require", "usdcop_ready_signal_"}, "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto contract = stack.CheckContract(stack.ScrapeText(), {"usdcop_ready_signal_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
 }
 
 TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
@@ -146,11 +144,9 @@ TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
   stack.Sim("/sim/market/fault", R"({"fault": "none"})");
   EXPECT_TRUE(Eventually([&] { return stack.Scrape()[pending] <= 1; }, 15s)) << stack.exporter().Log();
 
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
-  stack.WriteFile("exposition.prom", stack.ScrapeText());
-  CommandResult r = RunCommand({"python3", tool, stack.File("exposition.prom"), "--require", "usdcop_handover_"}, "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto contract = stack.CheckContract(stack.ScrapeText(), {"usdcop_handover_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
 }
 
 }  // namespace

@@ -108,11 +108,9 @@ TEST_F(VendorApiIT, UsageDatesAndTheActiveKeyFromThePipelinesFile) {
   EXPECT_TRUE(stack_.WaitForValue(Key("usdcop_vendor_api_key_active", "backup"), 1, 10s));
   EXPECT_EQ(stack_.Scrape()[Key("usdcop_vendor_api_key_active", "primary")], 0);
 
-  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not found";
-  stack_.WriteFile("exposition.prom", stack_.ScrapeText());
-  CommandResult r = RunCommand({"python3", tool, stack_.File("exposition.prom"), "--require", "usdcop_vendor_api_"}, "");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto contract = stack_.CheckContract(stack_.ScrapeText(), {"usdcop_vendor_api_"});
+  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
+  EXPECT_EQ(contract->exit_code, 0) << contract->output;
 }
 
 TEST_F(VendorApiIT, EachFaultGivesItsRatioOrReason) {

@@ -105,6 +105,16 @@ bool Stack::WaitForAtLeast(const std::string& series, double value, std::chrono:
       limit);
 }
 
+std::optional<CommandResult> Stack::CheckContract(const std::string& exposition,
+                                                  const std::vector<std::string>& required_prefixes) const {
+  const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
+  if (!std::filesystem::exists(tool)) return std::nullopt;
+  WriteFile("exposition.prom", exposition);
+  std::vector<std::string> argv = {"python3", tool, File("exposition.prom")};
+  for (const std::string& prefix : required_prefixes) argv.insert(argv.end(), {"--require", prefix});
+  return RunCommand(argv, "");
+}
+
 void WaitOutTheNightlyClose() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const long long into_day = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 86400;

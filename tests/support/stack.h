@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ class Stack {
   int exporter_port() const { return exporter_port_; }
 
   std::string ScrapeText() const;
+  // Holds `exposition` against DESIGN.md's metric contract with ../shared/tools/check-contract,
+  // requiring a family for each prefix; nullopt when the tool is not beside the checkout.
+  std::optional<CommandResult> CheckContract(const std::string& exposition,
+                                             const std::vector<std::string>& required_prefixes) const;
   Series Scrape() const { return ParseExposition(ScrapeText()); }
   // Waits until the series has the value (bounded); the last scrape is in *last.
   bool WaitForValue(const std::string& series, double value,
