@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 
+#include "backup/set_files.h"
 #include "backup/verify.h"
 #include "common/clock.h"
 
@@ -12,19 +12,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool IsSetName(const std::string& name) {
-  static const std::regex kSetName("^\\d{8}_\\d{6}$");
-  return std::regex_match(name, kSetName);
-}
-
 // PATH itself when it holds a manifest, else its newest set; "" when it has none.
 fs::path SetToCheck(const fs::path& path) {
+  if (HasManifest(path)) return path;
   std::error_code ec;
-  if (fs::exists(path / kJsonManifestName, ec) || fs::exists(path / kSha256SumsName, ec)) return path;
   fs::path newest;
   for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (IsSetName(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
+    if (BackupSetTime(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
       newest = it->path();
   }
   return newest.empty() ? path : newest;  // a set without a manifest is reported as such

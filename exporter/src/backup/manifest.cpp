@@ -266,4 +266,11 @@ Result<fs::path> ResolveBelowRoot(const fs::path& canonical_root, const fs::path
   return resolved;
 }
 
+bool HasManifest(const std::filesystem::path& set_dir) {
+  std::error_code ec;
+  for (std::string_view name : {kJsonManifestName, kSha256SumsName})
+    if (std::filesystem::is_regular_file(std::filesystem::symlink_status(set_dir / name, ec))) return true;
+  return false;
+}
+
 }  // namespace usdcop

@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <regex>
 #include <string_view>
 #include <system_error>
+
+#include "common/units.h"
 
 namespace usdcop {
 namespace {
@@ -64,6 +67,16 @@ Status List(int dir_fd, const std::string& prefix, int depth, const Deadline& de
 }
 
 }  // namespace
+
+std::optional<double> BackupSetTime(const std::string& dir_name) {
+  static const std::regex kSetName("^(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})$");
+  std::smatch m;
+  if (!std::regex_match(dir_name, m, kSetName)) return std::nullopt;
+  auto t = ParseTimestamp(m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() + ":" + m[5].str() +
+                          ":" + m[6].str() + "Z");
+  if (!t) return std::nullopt;
+  return ToUnixSeconds(*t);
+}
 
 FileStat StatOf(const struct stat& st) {
   return FileStat{static_cast<std::uint64_t>(st.st_size),

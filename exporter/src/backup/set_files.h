@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -21,6 +22,10 @@ struct FileStat {
 };
 
 FileStat StatOf(const struct stat& st);
+
+// The UTC time a backup set's directory name gives ("20261124_060000"), in Unix seconds;
+// nullopt for a name that is not a set's.
+std::optional<double> BackupSetTime(const std::string& dir_name);
 
 // Adds the regular files below the directory `dir_fd` (taken over and closed) to `out`, by their
 // paths relative to it ("sub/a.csv"), at most 32 directories deep. Reason::kIo names what could

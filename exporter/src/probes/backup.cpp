@@ -3,31 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
+
+#include "backup/set_files.h"
 
 namespace usdcop {
 namespace {
 
 namespace fs = std::filesystem;
 constexpr const char* kStoreNamespace = "backups";
-
-// "20261124_060000" -> its UTC time in Unix seconds.
-std::optional<double> SetTime(const std::string& name) {
-  static const std::regex kSetName("^(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})$");
-  std::smatch m;
-  if (!std::regex_match(name, m, kSetName)) return std::nullopt;
-  auto t = ParseTimestamp(m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() + ":" + m[5].str() +
-                          ":" + m[6].str() + "Z");
-  if (!t) return std::nullopt;
-  return ToUnixSeconds(*t);
-}
-
-bool HasManifest(const fs::path& set) {
-  std::error_code ec;
-  return fs::is_regular_file(fs::symlink_status(set / kJsonManifestName, ec)) ||
-         fs::is_regular_file(fs::symlink_status(set / kSha256SumsName, ec));
-}
 
 struct SetDir {
   double time;
@@ -77,7 +62,7 @@ Status BackupProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext&
   if (ec) return Status(Reason::kIo, layer.path + ": " + ec.message() + " (check probes.backups.layers[].path)");
   for (; it != end; it.increment(ec)) {
     if (ctx.deadline.Expired()) return Status(Reason::kTimeout, layer.path + ": listing the sets took past the deadline");
-    auto time = SetTime(it->path().filename().string());
+    auto time = BackupSetTime(it->path().filename().string());
     std::error_code type_ec;
     if (time && it->symlink_status(type_ec).type() == fs::file_type::directory) sets.push_back({*time, it->path()});
   }

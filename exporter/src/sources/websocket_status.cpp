@@ -5,16 +5,8 @@
 #include "common/json_file.h"
 
 namespace usdcop {
-namespace {
 
 using nlohmann::json;
-
-std::optional<double> NumberAt(const json& j, const json::json_pointer& at) {
-  if (!j.contains(at) || !j.at(at).is_number()) return std::nullopt;
-  return j.at(at).get<double>();
-}
-
-}  // namespace
 
 Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string& url, const std::string& last_bar_field,
                                              const Deadline& deadline) {
@@ -37,8 +29,6 @@ Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string
   if (!bar) return Status(Reason::kParse, what + ": " + last_bar_field + " is not an RFC 3339 time or Unix seconds");
   WebSocketStatus status;
   status.last_published_bar = *bar;
-  status.connected_clients = NumberAt(j, json::json_pointer("/websocket_connections/active_connections"));
-  if (!status.connected_clients) status.connected_clients = NumberAt(j, json::json_pointer("/connections"));
   return status;
 }
 

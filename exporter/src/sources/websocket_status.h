@@ -1,9 +1,7 @@
-// The WebSocket service's HTTP status endpoint (`GET /status`, or `GET /health` on older
-// versions): the newest bar it has published, and its connected clients when it says.
+// The WebSocket service's HTTP status endpoint (`GET /status`): the newest bar it has published.
 // Thread-safe (the HttpClient is).
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "common/deadline.h"
@@ -13,8 +11,7 @@
 namespace usdcop {
 
 struct WebSocketStatus {
-  double last_published_bar = 0;                // Unix seconds: the bar's open time
-  std::optional<double> connected_clients;      // websocket_connections.active_connections, or connections
+  double last_published_bar = 0;  // Unix seconds: the bar's open time
 };
 
 // GETs `url` and reads the published bar at the JSON pointer `last_bar_field` (RFC 3339 text or
