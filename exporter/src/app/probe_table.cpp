@@ -9,6 +9,7 @@
 #include "probes/pipeline.h"
 #include "probes/ready_signal.h"
 #include "probes/vendor_api.h"
+#include "probes/websocket.h"
 #include "sources/postgres_bar_source.h"
 #include "sources/sqlite_bar_source.h"
 
@@ -26,7 +27,7 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 5> kProbeKinds = {{
+const std::array<ProbeKind, 6> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
@@ -55,6 +56,13 @@ const std::array<ProbeKind, 5> kProbeKinds = {{
        if (!c.backups) return std::nullopt;
        return ProbeSpec{"backups", c.backups->interval, c.backups->timeout,
                         std::make_shared<BackupProbe>(*c.backups, d.calendar, d.store, d.clock, d.log)};
+     }},
+    {"websocket",
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
+       if (!c.websocket) return std::nullopt;
+       return ProbeSpec{"websocket", c.websocket->interval, c.websocket->timeout,
+                        std::make_shared<WebSocketProbe>(*c.websocket, d.http, std::make_unique<BeastWebSocketDialer>(),
+                                                         d.store)};
      }},
     {"vendor_api",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {

@@ -15,6 +15,8 @@ std::string_view ReasonName(Reason reason) {
     case Reason::kCancelled: return "cancelled";
     case Reason::kRateLimited: return "rate_limited";
     case Reason::kAuth: return "auth";
+    case Reason::kHandshake: return "handshake";
+    case Reason::kClosed: return "closed";
     case Reason::kInternal: return "internal";
   }
   return "internal";

@@ -24,13 +24,16 @@ enum class Reason {
   kCancelled,   // the exporter is shutting down
   kRateLimited, // a peer said we asked too often (HTTP 429 or its error JSON); we back off
   kAuth,        // a peer refused our credentials (HTTP 401)
+  kHandshake,   // a WebSocket upgrade was refused or broken (the message has the HTTP status)
+  kClosed,      // a peer closed the connection before it sent what we waited for
   kInternal,    // a bug of ours: an exception escaped a probe
 };
 
 inline constexpr std::array kAllReasons = {
     Reason::kTimeout, Reason::kConnect,  Reason::kTls,       Reason::kHttpStatus,
     Reason::kParse,   Reason::kQuery,    Reason::kIo,        Reason::kOverlap,
-    Reason::kCancelled, Reason::kRateLimited, Reason::kAuth, Reason::kInternal};
+    Reason::kCancelled, Reason::kRateLimited, Reason::kAuth, Reason::kHandshake,
+    Reason::kClosed,  Reason::kInternal};
 
 // The label value: "timeout", "connect", "tls", "http_status", ...
 std::string_view ReasonName(Reason reason);

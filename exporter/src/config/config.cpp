@@ -13,7 +13,7 @@ namespace usdcop {
 namespace {
 
 void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
-  if (!r.Map(probes, "probes", {"pipeline", "market_data", "ready_signal", "backups", "vendor_api"})) return;
+  if (!r.Map(probes, "probes", {"pipeline", "market_data", "ready_signal", "backups", "websocket", "vendor_api"})) return;
   if (!probes.IsMap()) return;
   if (probes["pipeline"].IsDefined())
     config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
@@ -22,6 +22,8 @@ void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
   if (probes["ready_signal"].IsDefined())
     config.ready_signal = ParseReadySignalSection(r, probes["ready_signal"], "probes.ready_signal");
   if (probes["backups"].IsDefined()) config.backups = ParseBackupsSection(r, probes["backups"], "probes.backups");
+  if (probes["websocket"].IsDefined())
+    config.websocket = ParseWebSocketSection(r, probes["websocket"], "probes.websocket");
   if (probes["vendor_api"].IsDefined())
     config.vendor_api = ParseVendorApiSection(r, probes["vendor_api"], "probes.vendor_api");
   // The signal table and the handover are read where the market-data probe reads the L0 bars.

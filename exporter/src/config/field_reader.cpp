@@ -138,8 +138,20 @@ std::optional<std::string> FieldReader::Enum(const YAML::Node& map, std::string_
 
 std::optional<std::string> FieldReader::HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
                                                 bool required, std::string_view example) {
-  static const std::regex kHttpUrl("^https?://[^\\s/?#]+(/[^\\s?#]*)?$");
-  static const std::regex kUserInfo("^https?://[^/?#]*@.*$");
+  static const std::regex kHttpUrl("^https?://[^\\s/?#@]+(/[^\\s?#]*)?$");
+  return Url(map, path, key, required, kHttpUrl, "an http:// or https:// URL", example);
+}
+
+std::optional<std::string> FieldReader::WebSocketUrl(const YAML::Node& map, std::string_view path, const char* key,
+                                                     bool required, std::string_view example) {
+  static const std::regex kWsUrl("^wss?://[^\\s/?#@]+(/[^\\s#]*)?$");
+  return Url(map, path, key, required, kWsUrl, "a ws:// or wss:// URL", example);
+}
+
+std::optional<std::string> FieldReader::Url(const YAML::Node& map, std::string_view path, const char* key,
+                                            bool required, const std::regex& shape, std::string_view kind,
+                                            std::string_view example) {
+  static const std::regex kUserInfo("^[a-z]+://[^/?#]*@.*$");
   auto url = String(map, path, key, required);
   if (!url) return std::nullopt;
   if (std::regex_match(*url, kUserInfo)) {
@@ -147,9 +159,9 @@ std::optional<std::string> FieldReader::HttpUrl(const YAML::Node& map, std::stri
     Error(map[key], Join(path, key), "has credentials in it (user:password@); give them in the section's *_file or *_env fields");
     return std::nullopt;
   }
-  if (!std::regex_match(*url, kHttpUrl)) {
+  if (!std::regex_match(*url, shape)) {
     Error(map[key], Join(path, key),
-          "\"" + *url + "\" is not an http:// or https:// URL (e.g. " + std::string(example) + ")");
+          "\"" + *url + "\" is not " + std::string(kind) + " (e.g. " + std::string(example) + ")");
     return std::nullopt;
   }
   return url;

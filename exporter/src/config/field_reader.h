@@ -8,6 +8,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,9 @@ class FieldReader {
   // An http:// or https:// URL without credentials in it; `example` goes into the message.
   std::optional<std::string> HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
                                      bool required, std::string_view example);
+  // A ws:// or wss:// URL without credentials in it.
+  std::optional<std::string> WebSocketUrl(const YAML::Node& map, std::string_view path, const char* key,
+                                          bool required, std::string_view example);
   // A file path, made absolute against the config file's directory.
   std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path,
                                       const char* key, bool required = false);
@@ -60,6 +64,9 @@ class FieldReader {
   static YAML::Node At(const YAML::Node& map, const char* key);
 
  private:
+  std::optional<std::string> Url(const YAML::Node& map, std::string_view path, const char* key, bool required,
+                                 const std::regex& shape, std::string_view kind, std::string_view example);
+
   std::string file_;
   std::string base_dir_;
   std::vector<std::string>* errors_;

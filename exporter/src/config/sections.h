@@ -21,6 +21,8 @@ std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, cons
 std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
                                                               const std::string& path);
 std::optional<BackupsProbeConfig> ParseBackupsSection(FieldReader& r, const YAML::Node& node, const std::string& path);
+std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const YAML::Node& node,
+                                                          const std::string& path);
 std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
                                                           const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);

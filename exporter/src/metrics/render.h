@@ -28,6 +28,7 @@ void RenderResult(const PipelineResult& result, FamilyBuilder& out);
 void RenderResult(const MarketDataResult& result, FamilyBuilder& out);
 void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
 void RenderResult(const BackupsResult& result, FamilyBuilder& out);
+void RenderResult(const WebSocketResult& result, FamilyBuilder& out);
 void RenderResult(const VendorApiResult& result, FamilyBuilder& out);
 
 class MetricsRenderer {

@@ -51,15 +51,17 @@ ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
 
 Status ReadySignalProbe::ReadHandover(const ProbeContext& ctx, ReadySignalResult& out) {
   const HandoverConfig& h = *config_.handover;
-  auto published = FetchWebSocketStatus(http_, h.status_url, h.last_bar_field, ctx.deadline);
+  auto status = FetchWebSocketStatus(http_, h.status_url, "", "probes.ready_signal.handover.status_url", ctx.deadline);
+  if (!status.ok()) return status.status();
+  auto published = PublishedBar(*status, h.last_bar_field);
   if (!published.ok()) return published.status();
   if (!bars_) return Status(Reason::kInternal, "handover: no bar source");
-  auto newer = bars_->BarsNewerThan(h.symbol, published->last_published_bar, ctx.deadline);
+  auto newer = bars_->BarsNewerThan(h.symbol, *published, ctx.deadline);
   if (!newer.ok()) return Status(newer.status().reason(), "handover: " + newer.status().message());
   HandoverResult handover;
-  handover.last_published_bar = published->last_published_bar;
+  handover.last_published_bar = *published;
   handover.pending_bars = newer->bars;
-  if (newer->newest) handover.lag_seconds = std::max(0.0, *newer->newest - published->last_published_bar);
+  if (newer->newest) handover.lag_seconds = std::max(0.0, *newer->newest - *published);
   out.handover = handover;
   return Status::Ok();
 }

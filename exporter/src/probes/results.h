@@ -9,10 +9,12 @@
 #include "probes/pipeline_result.h"
 #include "probes/ready_signal_result.h"
 #include "probes/vendor_api_result.h"
+#include "probes/websocket_result.h"
 
 namespace usdcop {
 
 using ProbeResult =
-    std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult, VendorApiResult>;
+    std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult,
+                 WebSocketResult, VendorApiResult>;
 
 }  // namespace usdcop

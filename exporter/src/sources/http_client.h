@@ -23,6 +23,7 @@ struct HttpRequest {
   std::string body;
   std::optional<std::pair<std::string, Secret>> basic_auth;  // user, password
   std::optional<Secret> bearer_token;
+  std::string ca_file;  // https: trust this PEM bundle instead of the system's; "" = the system's
 };
 
 struct HttpResponse {
