@@ -23,7 +23,8 @@ TEST(CliIT, ConfigCheckPrintsEveryProblemAndExits1) {
 }
 
 TEST(CliIT, ConfigCheckOfTheShippedExampleSucceeds) {
-  CommandResult r = RunCommand({"env", "USDCOP_AIRFLOW_PASSWORD=x", USDCOP_EXPORTER_BIN, "--config.check",
+  CommandResult r = RunCommand({"env", "USDCOP_AIRFLOW_PASSWORD=x", "TWELVEDATA_API_KEY_1=k1", "TWELVEDATA_API_KEY_2=k2",
+                                USDCOP_EXPORTER_BIN, "--config.check",
                                 std::string("--config.file=") + USDCOP_SOURCE_DIR + "/examples/config.yml"},
                                "");
   EXPECT_EQ(r.exit_code, 0) << r.output;
