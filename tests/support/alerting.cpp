@@ -1,0 +1,140 @@
+#include "support/alerting.h"
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "support/exposition.h"
+
+namespace usdcop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool PortIsFree(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return free;
+}
+
+// Waits until GET path answers 200 (bounded); throws with the log otherwise.
+void WaitReady(int port, const std::string& path, const Process& process, const char* what) {
+  if (Eventually([&] { return HttpGet(port, path, 1000ms).has_value(); }, 20s)) return;
+  throw std::runtime_error(std::string(what) + " did not become ready:\n" + process.Log());
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+int FreeLowPort() {
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = pick(rng);
+    if (PortIsFree(port)) return port;
+  }
+  throw std::runtime_error("no free port below 32768 after 200 tries");
+}
+
+WebhookReceiver::WebhookReceiver() : server_(std::make_unique<httplib::Server>()) {
+  server_->Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    const auto now = std::chrono::steady_clock::now();
+    if (body.is_object() && body.contains("alerts") && body["alerts"].is_array()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& a : body["alerts"]) alerts_.push_back({now, body.value("receiver", ""), a});
+      cv_.notify_all();
+    }
+    res.set_content("{}", "application/json");
+  });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("WebhookReceiver: cannot listen");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+WebhookReceiver::~WebhookReceiver() {
+  Eventually([&] { return server_->is_running(); }, 2s);
+  server_->stop();
+  thread_.join();
+}
+
+std::string WebhookReceiver::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::vector<ReceivedAlert> WebhookReceiver::Alerts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return alerts_;
+}
+
+std::optional<ReceivedAlert> WebhookReceiver::WaitFor(const std::string& alertname, const std::string& status,
+                                                      std::chrono::steady_clock::time_point since,
+                                                      std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::optional<ReceivedAlert> found;
+  cv_.wait_for(lock, limit, [&] {
+    for (const ReceivedAlert& a : alerts_)
+      if (a.received >= since && a.alert.value("status", "") == status &&
+          a.alert["labels"].value("alertname", "") == alertname) {
+        found = a;
+        return true;
+      }
+    return false;
+  });
+  return found;
+}
+
+PrometheusServer::PrometheusServer(const std::string& dir, const std::string& config_yaml) {
+  const std::string config = dir + "/prometheus.yml";
+  WriteText(config, config_yaml);
+  std::filesystem::create_directories(dir + "/prometheus-data");
+  port_ = FreeLowPort();
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{"prometheus", "--config.file=" + config,
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                               "--storage.tsdb.path=" + dir + "/prometheus-data", "--web.enable-lifecycle",
+                               "--log.level=warn"},
+      dir + "/prometheus.log");
+  WaitReady(port_, "/-/ready", *process_, "prometheus");
+}
+
+nlohmann::json PrometheusServer::Query(const std::string& promql) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(5s);
+  auto res = client.Get("/api/v1/query", {{"query", promql}}, httplib::Headers{});
+  if (!res || res->status != 200) return nullptr;
+  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  if (!j.is_object() || !j.contains("data")) return nullptr;
+  return j["data"]["result"];
+}
+
+AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string& config_path) {
+  std::filesystem::create_directories(dir + "/alertmanager");
+  port_ = FreeLowPort();
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{"prometheus-alertmanager", "--config.file=" + config_path,
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                               "--storage.path=" + dir + "/alertmanager", "--cluster.listen-address=",
+                               "--log.level=warn"},
+      dir + "/alertmanager.log");
+  WaitReady(port_, "/-/ready", *process_, "alertmanager");
+}
+
+}  // namespace usdcop::testing
