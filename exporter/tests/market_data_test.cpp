@@ -90,6 +90,24 @@ TEST_F(MarketDataProbeTest, NewRowsAreCountedOnceWithTheirLatencyAcrossRestarts)
   EXPECT_EQ(Sym(Run(*restarted)).ingested_total, 3);
 }
 
+TEST_F(MarketDataProbeTest, AFailedReadKeepsTheCountersInsteadOfResettingThem) {
+  MarketTable table(dir_.File("market.db"));
+  table.Bars(*calendar_, T("2026-11-20T00:00:00Z"), T("2026-11-24T15:00:00Z"));
+  auto probe = NewProbe();
+  ASSERT_TRUE(Run(*probe).status.ok());
+  table.Bar(T("2026-11-24T15:00:00Z"), 4000, 40s);
+  clock_.Set(T("2026-11-24T15:06:00Z"));
+  ASSERT_EQ(Sym(Run(*probe)).ingested_total, 1);
+  table.Exec("ALTER TABLE usdcop_m5_ohlcv RENAME TO moved;");
+  ProbeOutcome out = Run(*probe);
+  ASSERT_EQ(out.status.reason(), Reason::kQuery);
+  // Rendered as they stand: a 0 here would read as a counter reset to rate() and increase().
+  EXPECT_TRUE(Sym(out).counters_known);
+  EXPECT_EQ(Sym(out).ingested_total, 1);
+  EXPECT_EQ(Sym(out).ingest_latency.count, 1u);
+  EXPECT_TRUE(Sym(out).windows.empty());
+}
+
 TEST_F(MarketDataProbeTest, ALateBackfilledBarFillsItsGap) {
   MarketTable table(dir_.File("market.db"));
   table.Bars(*calendar_, T("2026-11-24T13:00:00Z"), T("2026-11-24T15:00:00Z"), {3});

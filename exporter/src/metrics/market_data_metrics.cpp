@@ -36,6 +36,7 @@ void RenderSymbol(const SymbolResult& s, FamilyBuilder& out) {
     out.Gauge("usdcop_l0_staleness_seconds",
               "Newest bar the calendar expects by now minus the newest bar present (0 when closed and complete).", id,
               *s.staleness);
+  if (!s.counters_known) return;
   out.Counter("usdcop_l0_records_ingested_total", "New rows seen in the market-data table.", id, s.ingested_total);
   std::vector<std::pair<double, std::uint64_t>> buckets;
   for (size_t i = 0; i < std::size(LatencyHistogram::kBounds); ++i)

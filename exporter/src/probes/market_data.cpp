@@ -72,6 +72,10 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
     Status s = Load(symbol, state);
     if (!s.ok()) return s;  // without the watermark every row would count as new
   }
+  // The counters as they stand, so that a failed read below keeps them (a 0 would be a reset).
+  out.counters_known = true;
+  out.ingested_total = state.ingested_total;
+  out.ingest_latency = state.latency;
   const SysTime now = ctx.clock.Now();
   const bool cold = state.book == nullptr;
   Result<std::vector<BarRow>> rows =

@@ -25,6 +25,8 @@ struct SymbolResult {
   std::vector<WindowStats> windows;
   std::optional<double> last_bar;   // Unix seconds
   std::optional<double> staleness;  // seconds
+  // The counters: false when the stored state could not be read (they are unknown, not 0).
+  bool counters_known = false;
   double ingested_total = 0;        // new rows seen, since the exporter's state began
   LatencyHistogram ingest_latency;
 };
