@@ -22,6 +22,7 @@
 #include "backup_flags.h"
 #include "http_server.h"
 #include "layers.h"
+#include "listen_address.h"
 #include "log.h"
 #include "market_control.h"
 #include "market_flags.h"
@@ -55,11 +56,6 @@ struct Options {
   BackupOptions backups;
 };
 
-struct Address {
-  std::string host;
-  int port = 0;
-};
-
 void AddFlags(CLI::App& app, Options& o) {
   app.add_option("--listen", o.listen, "host:port to serve on (port 0: any free port)")
       ->capture_default_str();
@@ -84,20 +80,6 @@ void AddFlags(CLI::App& app, Options& o) {
   AddBackupFlags(app, o.backups);
 }
 
-// "host:port" or "[v6]:port".
-std::optional<Address> ParseAddress(const std::string& text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  Address a{text.substr(0, colon), 0};
-  if (a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
-  std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
-    return std::nullopt;
-  }
-  a.port = std::stoi(port);
-  return a.port <= 65535 ? std::optional<Address>(a) : std::nullopt;
-}
-
 // admin/admin unless flags say otherwise; nullopt when the password file is unreadable or empty.
 std::optional<Credentials> LoadCredentials(const Options& o) {
   Credentials c{o.username, "admin"};
@@ -109,18 +91,6 @@ std::optional<Credentials> LoadCredentials(const Options& o) {
   if (text.empty()) return std::nullopt;
   c.password = text;
   return c;
-}
-
-bool WritePortFile(const std::string& path, int port) {
-  std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << port << '\n';
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  return !ec;
 }
 
 // Binds the address; the port actually bound, or -1.
@@ -252,9 +222,8 @@ int Fail(const std::string& message, int exit_code) {
 
 // Prints the one line tests wait for, and writes the port file.
 bool Announce(const Options& o, const Address& address, int port) {
-  bool v6 = address.host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + address.host + "]" : address.host;
-  std::cout << "pipeline-sim listening on http://" << host << ":" << port << std::endl;
+  std::cout << "pipeline-sim listening on http://" << UrlHost(address.host) << ":" << port
+            << std::endl;
   return o.port_file.empty() || WritePortFile(o.port_file, port);
 }
 
