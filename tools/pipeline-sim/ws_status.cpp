@@ -9,9 +9,9 @@ namespace {
 constexpr const char* kService = "usdcop-websocket (pipeline-sim stand-in)";
 
 // The real service prints bar times in whole seconds; an inserted row may have a fraction.
-json WholeSecondsOrNull(const std::optional<Time>& t) {
-  if (!t) return nullptr;
-  return FormatIsoZ(std::chrono::floor<std::chrono::seconds>(*t));
+json WholeSecondsOrNull(const std::optional<PublishedBar>& bar) {
+  if (!bar) return nullptr;
+  return FormatIsoZ(std::chrono::floor<std::chrono::seconds>(bar->time));
 }
 
 json StatusBody(const Published& published) {
@@ -23,7 +23,7 @@ json StatusBody(const Published& published) {
           {"websocket_connections",
            {{"total_connections", 0},
             {"active_connections", 0},
-            {"messages_sent", published.messages_sent}}},
+            {"messages_sent", published.publications}}},
           {"last_published_bar", WholeSecondsOrNull(published.bar)}};
 }
 
