@@ -2,19 +2,22 @@
 // the newest published bar on connect, then one per bar published), /health and /status with
 // real counts, every fault of POST /sim/websocket/fault, TLS with a test CA, bad flags, and a
 // prompt stop with held connections. Hour-long bars where a test counts messages (no new bar
-// comes during the test); 1-second bars on the `always` calendar where a test waits for one.
+// comes during the test, see WaitOutABarDueSoon); 1-second bars on the `always` calendar where
+// a test waits for one.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/sim_json.h"
@@ -53,6 +56,14 @@ class SimWebSocketIT : public ::testing::Test {
     stack_.StartSim(args);
     ws_port_ = ReadPort(stack_.File("ws.port"));
     ASSERT_GT(ws_port_, 0);
+    if (bar_interval == "1h") WaitOutABarDueSoon();
+  }
+  // Tests that count messages on hour-long bars: when a bar is due within 20 s (at the turn of
+  // the hour), waits until it is published.
+  void WaitOutABarDueSoon() const {
+    auto due = UnixSeconds(GetJson(stack_.sim_port(), "/sim/market/state")["next_bar_due_at"]);
+    if (!due || *due - std::time(nullptr) > 20) return;
+    std::this_thread::sleep_for(std::chrono::seconds(*due - std::time(nullptr) + 2));
   }
   json State() const { return GetJson(stack_.sim_port(), "/sim/websocket/state"); }
   json Status() const { return GetJson(ws_port_, "/status"); }
