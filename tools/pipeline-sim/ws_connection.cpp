@@ -238,7 +238,9 @@ awaitable<void> Connection<Stream>::Session(const WsFaultSetting& fault) {
   std::optional<int64_t> drop_after;
   if (fault.fault == WsFault::kDrop) drop_after = fault.after_messages;
   if (!ended()) co_await StreamBars(drop_after);
-  if (stopping_ && !reader_done_ && !socket_closed_) co_await Close(websocket::close_code::going_away);
+  if (stopping_ && !reader_done_ && !socket_closed_) {
+    co_await Close(websocket::close_code::going_away);
+  }
 }
 
 template <class Stream>

@@ -8,8 +8,8 @@
 // Bounds: 30 s for the TLS handshake, a request and an answer; 10 s for the WebSocket close
 // handshake; a session that has received nothing from its client for 150 s pings it, and is
 // closed after 300 s without anything from it (not a session silent held: nothing at all is
-// sent while it holds it, and no ping afterwards). A client too slow to take its messages is dropped once 256 wait for it or a
-// write has been stuck for 30 s.
+// sent while it holds it, and no ping afterwards). A client too slow to take its messages is
+// dropped once 256 wait for it or a write has been stuck for 30 s.
 #pragma once
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
