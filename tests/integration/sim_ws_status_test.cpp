@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/sim_json.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -21,30 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-// "2026-11-24T13:05:00Z" (a fraction is allowed) as Unix seconds; nullopt for anything else.
-std::optional<std::time_t> UnixSeconds(const json& value) {
-  if (!value.is_string()) return std::nullopt;
-  const std::string text = value.get<std::string>();
-  std::tm tm{};
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) != 6 ||
-      text.back() != 'Z')
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return timegm(&tm);
-}
-
-// GET on the simulator, expecting 200 and a JSON object ({} otherwise, the test failed).
-json GetJson(int port, const std::string& path) {
-  std::string body;
-  int status = HttpGetStatus(port, path, &body);
-  EXPECT_EQ(status, 200) << path << ": " << body;
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  EXPECT_TRUE(parsed.is_object()) << path << ": " << body;
-  return parsed.is_object() ? parsed : json::object();
-}
 
 class SimWsStatusIT : public ::testing::Test {
  protected:

@@ -143,4 +143,17 @@ std::optional<std::vector<std::string>> FieldReader::StringList(const char* key,
   return std::nullopt;
 }
 
+std::optional<size_t> FieldReader::OneOf(const char* key, std::span<const std::string_view> names,
+                                         bool required) {
+  auto value = String(key, required);
+  if (!value) return std::nullopt;
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == *value) return i;
+    list += (i == 0 ? "" : ", ") + std::string(names[i]);
+  }
+  Fail(key, std::string(key) + " must be one of " + list);
+  return std::nullopt;
+}
+
 }  // namespace usdcop::sim

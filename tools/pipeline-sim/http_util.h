@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,9 @@ class FieldReader {
   std::optional<int64_t> Int(const char* key, int64_t min, int64_t max, bool required);
   std::optional<double> Number(const char* key, double min, double max, bool required);
   std::optional<std::vector<std::string>> StringList(const char* key, bool required);
+  // A string that must be one of `names`: its index there.
+  std::optional<size_t> OneOf(const char* key, std::span<const std::string_view> names,
+                              bool required);
 
  private:
   const json* Find(const char* key, bool required);

@@ -1,6 +1,6 @@
 // pipeline-sim: a simulated USD/COP data pipeline (Airflow API, layer status files, L0 market
-// data and its ready flag, the WebSocket service's status endpoint, backup sets with manifests,
-// Twelve Data's usage API)
+// data and its ready flag, the WebSocket service with its status endpoints, backup sets with
+// manifests, Twelve Data's usage API)
 // for the exporter's integration tests and demo. README.md beside this file lists its endpoints.
 #include <signal.h>
 
@@ -22,12 +22,15 @@
 #include "backup_flags.h"
 #include "http_server.h"
 #include "layers.h"
+#include "listen_address.h"
 #include "log.h"
 #include "market_control.h"
 #include "market_flags.h"
 #include "sim_control.h"
 #include "status_files.h"
 #include "vendor_api.h"
+#include "ws_control.h"
+#include "ws_flags.h"
 #include "ws_status.h"
 
 namespace usdcop::sim {
@@ -53,11 +56,7 @@ struct Options {
   bool quiet = false;
   MarketOptions market;
   BackupOptions backups;
-};
-
-struct Address {
-  std::string host;
-  int port = 0;
+  WsOptions websocket;
 };
 
 void AddFlags(CLI::App& app, Options& o) {
@@ -82,20 +81,7 @@ void AddFlags(CLI::App& app, Options& o) {
   app.add_flag("--quiet", o.quiet, "do not log each request");
   AddMarketFlags(app, o.market);
   AddBackupFlags(app, o.backups);
-}
-
-// "host:port" or "[v6]:port".
-std::optional<Address> ParseAddress(const std::string& text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  Address a{text.substr(0, colon), 0};
-  if (a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
-  std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
-    return std::nullopt;
-  }
-  a.port = std::stoi(port);
-  return a.port <= 65535 ? std::optional<Address>(a) : std::nullopt;
+  AddWsFlags(app, o.websocket);
 }
 
 // admin/admin unless flags say otherwise; nullopt when the password file is unreadable or empty.
@@ -109,18 +95,6 @@ std::optional<Credentials> LoadCredentials(const Options& o) {
   if (text.empty()) return std::nullopt;
   c.password = text;
   return c;
-}
-
-bool WritePortFile(const std::string& path, int port) {
-  std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << port << '\n';
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  return !ec;
 }
 
 // Binds the address; the port actually bound, or -1.
@@ -144,51 +118,11 @@ std::chrono::milliseconds Left(std::chrono::steady_clock::time_point deadline) {
   return std::max(left, std::chrono::milliseconds(0));
 }
 
-// Serves until SIGINT or SIGTERM; answers the exit code.
-int Serve(httplib::Server& server, FaultInjector& faults, AutoRunner* runner, MarketWriter* market,
-          BackupWriter* backups) {
-  std::promise<void> stopped;
-  std::future<void> stopped_future = stopped.get_future();
-  std::thread serving([&server, &stopped] {
-    server.listen_after_bind();
-    stopped.set_value();
-  });
-  sigset_t set = StopSignals();
-  int signal_number = 0;
-  sigwait(&set, &signal_number);
-  auto deadline = std::chrono::steady_clock::now() + kStopBudget;
-  Log(std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
-  faults.Shutdown();
-  if (runner != nullptr) runner->Stop();
-  if (market != nullptr && !market->Stop(Left(deadline))) {
-    Log("the market-data writer is stuck in a database call at the stop deadline: exiting");
-    std::fflush(stdout);
-    std::_Exit(0);
-  }
-  if (backups != nullptr && !backups->Stop(Left(deadline))) {
-    Log("the backup writer is stuck in a file write at the stop deadline: exiting");
-    std::fflush(stdout);
-    std::_Exit(0);
-  }
-  while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() needs a running server
-  }
-  server.stop();
-  if (stopped_future.wait_until(deadline) != std::future_status::ready) {
-    Log("connections still open at the stop deadline: exiting without waiting for them");
-    std::fflush(stdout);
-    std::_Exit(0);
-  }
-  serving.join();
-  Log("stopped");
-  return 0;
-}
-
 // Every simulated part; Register() wires them to one server.
 struct Simulator {
   Simulator(const Options& o, const Credentials& credentials,
             std::unique_ptr<MarketWriter> market_writer,
-            std::unique_ptr<BackupWriter> backup_writer)
+            std::unique_ptr<BackupWriter> backup_writer, std::unique_ptr<WsServer> ws_server)
       : faults(o.threads - kThreadsKeptFree),
         tokens(std::chrono::seconds(o.token_ttl_seconds)),
         api(model, faults, tokens, credentials),
@@ -197,7 +131,9 @@ struct Simulator {
         market(std::move(market_writer)),
         market_control(market.get()),
         backups(std::move(backup_writer)),
-        backup_control(backups.get()) {}
+        backup_control(backups.get()),
+        ws(std::move(ws_server)),
+        ws_control(ws.get()) {}
 
   void Register(httplib::Server& server) {
     sim.AddPart(
@@ -213,12 +149,16 @@ struct Simulator {
         "backups", [this] { ClearBackupFaults(); },
         [this] { return backups ? backups->Describe() : nlohmann::json{{"enabled", false}}; });
     sim.AddPart("vendor", [this] { vendor.Reset(); }, [this] { return vendor.Describe(); });
+    sim.AddPart(
+        "websocket", [this] { ClearWsFault(); },
+        [this] { return ws ? ws->Describe() : nlohmann::json{{"enabled", false}}; });
     api.Register(server);
     control.Register(server);
     status_files.Register(server);
     market_control.Register(server);
     backup_control.Register(server);
-    RegisterWsStatus(server, market.get());
+    RegisterWsStatus(server, market.get(), ws.get());
+    ws_control.Register(server);
     vendor.Register(server);
     sim.Register(server);
   }
@@ -231,6 +171,10 @@ struct Simulator {
     if (backups) backups->ClearFaults();
   }
 
+  void ClearWsFault() {
+    if (ws) ws->SetFault(WsFaultSetting{});
+  }
+
   AirflowModel model{DefaultDagIds()};
   FaultInjector faults;
   TokenStore tokens;
@@ -241,20 +185,70 @@ struct Simulator {
   MarketControl market_control;
   std::unique_ptr<BackupWriter> backups;  // null when backups are off
   BackupControl backup_control;
+  std::unique_ptr<WsServer> ws;  // null when off; goes before the market writer it follows
+  WsControl ws_control;
   VendorApi vendor;
   SimControl sim;
 };
+
+// Logs why, then exits at once: a part did not stop within the stop budget.
+[[noreturn]] void ExitNow(const std::string& why) {
+  Log(why + ": exiting");
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
+// Serves until SIGINT or SIGTERM; answers the exit code.
+int Serve(httplib::Server& server, Simulator& sim, AutoRunner* runner) {
+  std::promise<void> stopped;
+  std::future<void> stopped_future = stopped.get_future();
+  std::thread serving([&server, &stopped] {
+    server.listen_after_bind();
+    stopped.set_value();
+  });
+  sigset_t set = StopSignals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  auto deadline = std::chrono::steady_clock::now() + kStopBudget;
+  Log(std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  sim.faults.Shutdown();
+  if (sim.ws && !sim.ws->Stop(Left(deadline))) {
+    ExitNow("WebSocket connections are still open at the stop deadline");
+  }
+  if (runner != nullptr) runner->Stop();
+  if (sim.market && !sim.market->Stop(Left(deadline))) {
+    ExitNow("the market-data writer is stuck in a database call at the stop deadline");
+  }
+  if (sim.backups && !sim.backups->Stop(Left(deadline))) {
+    ExitNow("the backup writer is stuck in a file write at the stop deadline");
+  }
+  while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() needs a running server
+  }
+  server.stop();
+  if (stopped_future.wait_until(deadline) != std::future_status::ready) {
+    ExitNow("connections still open at the stop deadline, not waiting for them");
+  }
+  serving.join();
+  Log("stopped");
+  return 0;
+}
 
 int Fail(const std::string& message, int exit_code) {
   Log(message);
   return exit_code;
 }
 
+// Prints the WebSocket server's URL (before the line tests wait for), and writes its port file.
+bool AnnounceWs(const Options& o, const WsServer& ws, int port) {
+  std::cout << "pipeline-sim websocket on " << ws.url() << std::endl;
+  return o.websocket.port_file.empty() || WritePortFile(o.websocket.port_file, port);
+}
+
 // Prints the one line tests wait for, and writes the port file.
 bool Announce(const Options& o, const Address& address, int port) {
-  bool v6 = address.host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + address.host + "]" : address.host;
-  std::cout << "pipeline-sim listening on http://" << host << ":" << port << std::endl;
+  std::cout << "pipeline-sim listening on http://" << UrlHost(address.host) << ":" << port
+            << std::endl;
   return o.port_file.empty() || WritePortFile(o.port_file, port);
 }
 
@@ -268,11 +262,13 @@ int Run(const Options& o) {
   if (!error.empty()) return Fail(error, 2);
   auto backups = BuildBackupWriter(o.backups, &error);
   if (!error.empty()) return Fail(error, 2);
+  auto ws = BuildWsServer(o.websocket, market.get(), &error);
+  if (!error.empty()) return Fail(error, 2);
   sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   signal(SIGPIPE, SIG_IGN);
 
-  Simulator simulator(o, *credentials, std::move(market), std::move(backups));
+  Simulator simulator(o, *credentials, std::move(market), std::move(backups), std::move(ws));
   if (!simulator.status_files.Init(&error)) return Fail(error, 1);
   // The startup backfills, before we announce.
   if (simulator.market) simulator.market->Init();
@@ -280,8 +276,13 @@ int Run(const Options& o) {
   httplib::Server server;
   ConfigureServer(server, o.threads, !o.quiet);
   simulator.Register(server);
+  int ws_port = simulator.ws ? simulator.ws->Bind(&error) : 0;
+  if (ws_port < 0) return Fail(error, 1);
   int port = Bind(server, *address);
   if (port < 0) return Fail("cannot listen on " + o.listen, 1);
+  if (simulator.ws && !AnnounceWs(o, *simulator.ws, ws_port)) {
+    return Fail("cannot write --websocket.port-file " + o.websocket.port_file, 1);
+  }
   if (!Announce(o, *address, port)) return Fail("cannot write --port-file " + o.port_file, 1);
   std::unique_ptr<AutoRunner> runner;
   if (o.auto_runs) {
@@ -290,8 +291,8 @@ int Run(const Options& o) {
   }
   if (simulator.market) simulator.market->Start();
   if (simulator.backups) simulator.backups->Start();
-  return Serve(server, simulator.faults, runner.get(), simulator.market.get(),
-               simulator.backups.get());
+  if (simulator.ws) simulator.ws->Start();
+  return Serve(server, simulator, runner.get());
 }
 
 }  // namespace

@@ -17,8 +17,18 @@ nlohmann::json TimeOrNull(const std::optional<Time>& t) {
   return t ? nlohmann::json(FormatIsoZ(*t)) : nlohmann::json(nullptr);
 }
 
-// Raises `newest` to `t` (an empty one takes t).
-void Raise(std::optional<Time>& newest, Time t) { newest = std::max(newest.value_or(t), t); }
+std::optional<Time> TimeOf(const std::optional<PublishedBar>& bar) {
+  return bar ? std::optional<Time>(bar->time) : std::nullopt;
+}
+
+PublishedBar PublishedOf(const BarRow& row) {
+  return {row.time, row.open, row.high, row.low, row.close, row.volume};
+}
+
+// Raises `newest` to `bar` when that is later (an empty one takes it).
+void Raise(std::optional<PublishedBar>& newest, const PublishedBar& bar) {
+  if (!newest || bar.time > newest->time) newest = bar;
+}
 
 std::string Seconds(double s) {
   char buffer[32];
@@ -177,7 +187,7 @@ bool MarketWriter::WriteNextDue() {
     counters_.outliers += plan.shape != BarShape::kNormal ? 1 : 0;
     counters_.late_bars += plan.late ? 1 : 0;
     head_ = NextBarAfter(bar);
-    NoteBar(bar);
+    NoteBar(PublishedOf(rows.front()));
   }
   SignalReady(bar);
   return true;
@@ -208,7 +218,7 @@ void MarketWriter::SignalReady(Time bar) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!ready_flag_ || faults_.stale_ready()) return;
-    last = std::max(newest_bar_.value_or(bar), bar);
+    last = std::max(TimeOf(newest_bar_).value_or(bar), bar);
   }
   std::string error;
   if (!ready_flag_->Write(last, &error)) Log("market: ready flag: " + error);
@@ -271,20 +281,32 @@ void MarketWriter::RecordBackfill(const std::vector<BarRow>& rows,
                                   std::optional<Time> newest_present) {
   counters_.rows_written += static_cast<int64_t>(rows.size());
   counters_.backfilled_rows += static_cast<int64_t>(rows.size());
-  std::optional<Time> newest = newest_present;
-  if (!rows.empty()) Raise(newest, rows.back().time);  // BackfillRows keeps the calendar's order
+  std::optional<PublishedBar> newest;
+  if (newest_present) newest = ModelBar(*newest_present);
+  if (!rows.empty()) Raise(newest, PublishedOf(rows.back()));  // BackfillRows keeps the order
   if (newest) NoteBar(*newest);
 }
 
-void MarketWriter::NoteBar(Time bar) {
+PublishedBar MarketWriter::ModelBar(Time bar) const {
+  return PublishedOf(MakeRow(bar, BarShape::kNormal, bar));
+}
+
+void MarketWriter::NoteBar(const PublishedBar& bar) {
   Raise(newest_bar_, bar);
   Publish();
 }
 
 void MarketWriter::Publish() {
-  if (faults_.handover_stalled() || !newest_bar_ || published_.bar == newest_bar_) return;
+  if (faults_.handover_stalled() || !newest_bar_) return;
+  if (TimeOf(published_.bar) == newest_bar_->time) return;
   published_.bar = newest_bar_;
-  ++published_.messages_sent;
+  ++published_.publications;
+  if (listener_) listener_(*newest_bar_);
+}
+
+void MarketWriter::SetPublishListener(PublishListener listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listener_ = std::move(listener);
 }
 
 Published MarketWriter::published() const {
@@ -300,9 +322,9 @@ bool MarketWriter::InsertRows(const std::vector<BarRow>& rows, std::string* erro
   if (!ok) return false;
   counters_.rows_written += static_cast<int64_t>(rows.size());
   counters_.inserted_rows += static_cast<int64_t>(rows.size());
-  std::optional<Time> newest;
+  std::optional<PublishedBar> newest;
   for (const BarRow& row : rows) {
-    if (row.symbol == settings_.symbol) Raise(newest, row.time);
+    if (row.symbol == settings_.symbol) Raise(newest, PublishedOf(row));
   }
   if (newest) NoteBar(*newest);
   return true;
@@ -346,9 +368,9 @@ nlohmann::json MarketWriter::Describe() const {
       {"backfilled_rows", c.backfilled_rows},
       {"inserted_rows", c.inserted_rows},
       {"write_errors", c.write_errors},
-      {"last_bar_time", TimeOrNull(newest_bar_)},
-      {"last_published_bar", TimeOrNull(published_.bar)},
-      {"messages_sent", published_.messages_sent},
+      {"last_bar_time", TimeOrNull(TimeOf(newest_bar_))},
+      {"last_published_bar", TimeOrNull(TimeOf(published_.bar))},
+      {"messages_sent", published_.publications},
       {"next_bar_time", FormatIsoZ(head_)},
       {"next_bar_due_at",
        FormatIsoZ(head_ + calendar_->bar_interval() + settings_.latency + delay)},

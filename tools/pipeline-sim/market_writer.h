@@ -7,7 +7,9 @@
 // successful write.
 //
 // It also stands in for the WebSocket service's view: the newest bar it has "published" follows
-// the newest bar in the table at once, unless the handover_stall fault holds it back.
+// the newest bar in the table at once, unless the handover_stall fault holds it back. A
+// published bar carries its values as written (the price model's for a bar a backfill found in
+// the table), and a listener, the WebSocket server, is told of each publication.
 //
 // Backfills write the calendar's bars of a past range that are not in the table yet, with the
 // same prices as live writing would have given them. Thread-safe: the control endpoint calls
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,12 +50,23 @@ struct MarketSettings {
 // latency), or now.
 enum class BackfillStamp { kOnTime, kNow };
 
-// What the WebSocket stand-in has published: the newest bar, and how many times that moved
-// forward (one message each: a write of several bars at once publishes only the newest).
-struct Published {
-  std::optional<Time> bar;
-  int64_t messages_sent = 0;
+// A bar as the WebSocket service publishes it: its open time and its values (absent where the
+// row has NULL).
+struct PublishedBar {
+  Time time;
+  std::optional<double> open, high, low, close, volume;
 };
+
+// What the WebSocket stand-in has published: the newest bar, and how many times that moved
+// forward (one publication each: a write of several bars at once publishes only the newest).
+struct Published {
+  std::optional<PublishedBar> bar;
+  int64_t publications = 0;
+};
+
+// Told of each publication, on the thread that published it (the writer's or a server thread)
+// while the writer's lock is held: it must not call back into the writer, only queue the bar.
+using PublishListener = std::function<void(const PublishedBar&)>;
 
 struct BackfillResult {
   bool ok = false;
@@ -87,6 +101,9 @@ class MarketWriter {
   nlohmann::json Describe() const;
   nlohmann::json DescribeFaults() const;
   Published published() const;
+  // Replaces the listener (none: an empty function). The WebSocket server sets it, and clears it
+  // before it goes away.
+  void SetPublishListener(PublishListener listener);
 
   const MarketSettings& settings() const { return settings_; }
 
@@ -118,7 +135,10 @@ class MarketWriter {
   void RecordBackfill(const std::vector<BarRow>& rows,
                       std::optional<Time> newest_present);  // requires mu_
   // A bar now in the table: advances newest_bar_, then publishes it; requires mu_.
-  void NoteBar(Time bar);
+  void NoteBar(const PublishedBar& bar);
+  // What a bar found in the table but not written here is published with: the price model's
+  // values.
+  PublishedBar ModelBar(Time bar) const;
   // Publishes newest_bar_ unless the handover is stalled; requires mu_.
   void Publish();
   Time NextBarAfter(Time t) const;
@@ -141,8 +161,9 @@ class MarketWriter {
   std::optional<Time> pending_backfill_from_;  // a startup backfill to retry; guarded by mu_
   // Newest bar of the symbol known to be in the table (written live, backfilled, inserted, or
   // found present by a backfill); guarded by mu_.
-  std::optional<Time> newest_bar_;
+  std::optional<PublishedBar> newest_bar_;
   Published published_;                // guarded by mu_
+  PublishListener listener_;           // guarded by mu_
   MarketFaults faults_;                // guarded by mu_
   Counters counters_;                  // guarded by mu_
   std::string last_error_;             // guarded by mu_

@@ -2,6 +2,7 @@
 
 #include "http_util.h"
 #include "market_control.h"
+#include "ws_server.h"
 
 namespace usdcop::sim {
 namespace {
@@ -9,30 +10,52 @@ namespace {
 constexpr const char* kService = "usdcop-websocket (pipeline-sim stand-in)";
 
 // The real service prints bar times in whole seconds; an inserted row may have a fraction.
-json WholeSecondsOrNull(const std::optional<Time>& t) {
-  if (!t) return nullptr;
-  return FormatIsoZ(std::chrono::floor<std::chrono::seconds>(*t));
+json WholeSecondsOrNull(const std::optional<PublishedBar>& bar) {
+  if (!bar) return nullptr;
+  return FormatIsoZ(std::chrono::floor<std::chrono::seconds>(bar->time));
 }
 
-json StatusBody(const Published& published) {
-  return {{"status", "healthy"},
-          {"service", kService},
-          {"timestamp", FormatIsoZ(Now())},
-          {"connections", 0},
-          {"redis_connected", true},
-          {"websocket_connections",
-           {{"total_connections", 0},
-            {"active_connections", 0},
-            {"messages_sent", published.messages_sent}}},
-          {"last_published_bar", WholeSecondsOrNull(published.bar)}};
-}
+json NotFound() { return {{"detail", "Not Found"}, {"status", 404}}; }
 
 }  // namespace
 
-void RegisterWsStatus(httplib::Server& server, const MarketWriter* writer) {
-  server.Get("/status", [writer](const httplib::Request&, httplib::Response& res) {
+json WsHealthBody(const WsCounts& counts) {
+  return {{"status", "healthy"},
+          {"service", kService},
+          {"timestamp", FormatIsoZ(Now())},
+          {"connections", counts.active_connections},
+          {"redis_connected", true}};
+}
+
+json WsStatusBody(const Published& published, const WsCounts& counts) {
+  json body = WsHealthBody(counts);
+  body["websocket_connections"] = {
+      {"total_connections", counts.total_connections},
+      {"active_connections", counts.active_connections},
+      {"messages_sent", published.publications + counts.messages_sent}};
+  body["last_published_bar"] = WholeSecondsOrNull(published.bar);
+  return body;
+}
+
+WsHttpAnswer WsHttpRoute(std::string_view method, std::string_view target,
+                         const MarketWriter& writer, const WsCounts& counts) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path != "/health" && path != "/status" && path != "/ws") return {404, NotFound()};
+  if (method != "GET") {
+    return {405, {{"detail", "Method Not Allowed"}, {"status", 405}}};
+  }
+  if (path == "/ws") {
+    return {426,
+            {{"detail", "Upgrade Required: /ws is a WebSocket endpoint"}, {"status", 426}}};
+  }
+  if (path == "/health") return {200, WsHealthBody(counts)};
+  return {200, WsStatusBody(writer.published(), counts)};
+}
+
+void RegisterWsStatus(httplib::Server& server, const MarketWriter* writer, const WsServer* ws) {
+  server.Get("/status", [writer, ws](const httplib::Request&, httplib::Response& res) {
     if (!MarketEnabled(writer, res)) return;
-    ReplyJson(res, 200, StatusBody(writer->published()));
+    ReplyJson(res, 200, WsStatusBody(writer->published(), ws ? ws->counts() : WsCounts{}));
   });
 }
 
