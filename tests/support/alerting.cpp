@@ -1,14 +1,9 @@
 #include "support/alerting.h"
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 
 #include "support/exposition.h"
@@ -17,17 +12,6 @@ namespace usdcop::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool PortIsFree(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return free;
-}
 
 // Waits until GET path answers 200 (bounded); throws with the log otherwise.
 void WaitReady(int port, const std::string& path, const Process& process, const char* what) {
@@ -43,23 +27,14 @@ void WriteText(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-int FreeLowPort() {
-  static std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> pick(20000, 32000);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int port = pick(rng);
-    if (PortIsFree(port)) return port;
-  }
-  throw std::runtime_error("no free port below 32768 after 200 tries");
-}
-
 WebhookReceiver::WebhookReceiver() : server_(std::make_unique<httplib::Server>()) {
   server_->Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     auto body = nlohmann::json::parse(req.body, nullptr, false);
     const auto now = std::chrono::steady_clock::now();
     if (body.is_object() && body.contains("alerts") && body["alerts"].is_array()) {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& a : body["alerts"]) alerts_.push_back({now, body.value("receiver", ""), a});
+      for (const auto& a : body["alerts"])
+        alerts_.push_back({now, body.value("receiver", ""), req.path, req.get_header_value("Authorization"), a});
       cv_.notify_all();
     }
     res.set_content("{}", "application/json");

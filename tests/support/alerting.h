@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/ports.h"
 #include "support/process.h"
 
 namespace httplib {
@@ -21,15 +22,13 @@ class Server;
 
 namespace usdcop::testing {
 
-// A TCP port on 127.0.0.1, below 32768, that nothing listens on now (for servers that cannot
-// bind port 0 and say which port they got).
-int FreeLowPort();
-
 // One alert as Alertmanager's webhook delivered it, with when it arrived.
 struct ReceivedAlert {
   std::chrono::steady_clock::time_point received;
-  std::string receiver;  // the payload's `receiver`
-  nlohmann::json alert;  // {status, labels, annotations, startsAt, endsAt, ...}
+  std::string receiver;       // the payload's `receiver`
+  std::string path;           // where it was POSTed
+  std::string authorization;  // the request's Authorization header
+  nlohmann::json alert;       // {status, labels, annotations, startsAt, endsAt, ...}
 };
 
 // Takes Alertmanager's webhook POSTs on 127.0.0.1 (any path). Thread-safe.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/ports.h"
 #include "support/process.h"
 
 namespace usdcop::testing {
@@ -35,8 +36,5 @@ class PostgresCluster {
   int port_ = 0;
   std::unique_ptr<Process> server_;
 };
-
-// A port below 32768 that nothing listens on now.
-int FreeLowPort();
 
 }  // namespace usdcop::testing

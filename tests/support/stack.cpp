@@ -66,7 +66,7 @@ std::string Stack::PipelineConfig(const std::string& interval, const std::string
 void Stack::StartExporter(const std::vector<std::string>& extra_flags) {
   exporter_.reset();
   std::vector<std::string> argv = {USDCOP_EXPORTER_BIN, "--config.file=" + File("config.yml"),
-                                   "--web.listen-address=127.0.0.1:0", "--storage.path=" + File("state.db"),
+                                   "--web.listen-address=" + exporter_listen_, "--storage.path=" + File("state.db"),
                                    "--log.level=debug"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   exporter_ = std::make_unique<Process>(argv, File("exporter-" + std::to_string(++exporter_starts_) + ".log"));

@@ -46,6 +46,9 @@ class Stack {
 
   // Starts the exporter with config.yml and state.db in the directory; waits until it listens.
   void StartExporter(const std::vector<std::string>& extra_flags = {});
+  // Where StartExporter listens: "127.0.0.1:0" (any free port) unless a test needs a fixed one
+  // (a Prometheus scrape target that must survive a restart).
+  void SetExporterListen(std::string address) { exporter_listen_ = std::move(address); }
   Process& exporter() { return *exporter_; }
   int StopExporter();
   int exporter_port() const { return exporter_port_; }
@@ -68,6 +71,7 @@ class Stack {
   std::unique_ptr<Process> exporter_;
   int sim_port_ = 0;
   int exporter_port_ = 0;
+  std::string exporter_listen_ = "127.0.0.1:0";
   int exporter_starts_ = 0;
   int sim_starts_ = 0;
 };

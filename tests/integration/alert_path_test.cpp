@@ -1,0 +1,219 @@
+// The alert path end to end, over real processes: pipeline-sim -> usdcop_exporter -> Prometheus
+// (1 s scrape and evaluation, the project's rules) -> Alertmanager (the project's routing) -> a
+// webhook receiver of the test's. For each critical alert of the alerting spec: inject the fault
+// in the simulator, see the alert arrive firing at the critical receiver's webhook with its labels
+// and runbook link, clear the fault, see it arrive resolved.
+//
+// The copies the test runs differ from the shipped files by documented transformations only:
+// - rules/*.yml: every `for: Nm` becomes `for: Ns` (rules/README.md, "Shortening every for:");
+// - alertmanager.yml: the secret files move to the test's directory, the webhook URL is the test's
+//   receiver, the SMTP server is a loopback port nothing listens on, and group_wait and
+//   group_interval are 1 s (alertmanager/README.md, "The alert-path test's copy").
+//
+// Each alert's time to detect (injection to the webhook's receipt, minus the rule's shortened
+// `for`) is printed, and appended to $USDCOP_TTD_OUT when set: bench/alert_time_to_detect.sh
+// reports the medians. No timing is asserted here.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/alerting.h"
+#include "support/stack.h"
+#include "support/ws_client.h"
+
+namespace usdcop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+const std::string kL0Dag = "usdcop_m5__01_l0_intelligent_acquire";
+constexpr const char* kWebhookToken = "planted-webhook-token-3c1d";
+constexpr const char* kVendorKey = "planted-TD-key-alertpath-9a4e";
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Replaces every `from` in `text` and fails the test when there is none: the shipped file
+// changed under the transformation.
+void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
+  size_t n = 0;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++n;
+  }
+  EXPECT_GT(n, 0u) << "alertmanager.yml no longer has \"" << from << "\": update the test's copy and its README";
+}
+
+class AlertPathIT : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WaitOutTheNightlyClose();
+    StartSimulator();
+    ASSERT_FALSE(HasFatalFailure());
+    WriteExporterConfig();
+    exporter_port_ = FreeLowPort();
+    stack_.SetExporterListen("127.0.0.1:" + std::to_string(exporter_port_));
+    // A trader stays connected throughout, as during a session: no clients is itself an alert.
+    ASSERT_TRUE(trader_.Connect({.port = ws_port_}, 5s)) << trader_.error();
+    stack_.StartExporter();
+    alertmanager_ = std::make_unique<AlertmanagerServer>(stack_.Dir(), AlertmanagerCopy());
+    prometheus_ = std::make_unique<PrometheusServer>(stack_.Dir(), PrometheusConfig());
+    // The baseline: scraped, every probe succeeding, no critical firing.
+    ASSERT_TRUE(Eventually([&] { return Scalar("count(usdcop_probe_success == 1)") == 5; }, 30s))
+        << stack_.ScrapeText();
+    ASSERT_TRUE(Eventually([&] { return Scalar("count(ALERTS{alertstate=\"firing\",severity=\"critical\"})") < 0; }, 30s))
+        << prometheus_->Query("ALERTS{alertstate=\"firing\",severity=\"critical\"}").dump();
+  }
+
+  void StartSimulator() {
+    stack_.WriteFile("td_key", std::string(kVendorKey) + "\n");
+    stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
+                     "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
+                     "--websocket.listen", "127.0.0.1:0", "--websocket.port-file", stack_.File("ws.port"),
+                     "--backups.dir", stack_.File("backups"), "--backups.layers", "L0", "--backups.cadence", "1h",
+                     "--backups.backfill", "2"});
+    std::ifstream(stack_.File("ws.port")) >> ws_port_;
+    ASSERT_GT(ws_port_, 0);
+    for (const std::string& dag : kDagIds) stack_.Sim("/sim/airflow/dags/" + dag + "/runs", R"({"state": "success"})");
+    stack_.Sim("/sim/vendor/keys", std::string(R"({"id": "primary", "current_usage": 3, "apikey": ")") + kVendorKey + "\"}");
+  }
+
+  void WriteExporterConfig() {
+    const std::string sim = "127.0.0.1:" + std::to_string(stack_.sim_port());
+    const std::string ws = "127.0.0.1:" + std::to_string(ws_port_);
+    stack_.WriteConfig(
+        "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
+        "close: \"23:59\"}]\n  bar_interval: 2s\n  holidays: []\n" +
+        stack_.PipelineConfig("1s", "900ms") +
+        "  market_data:\n    interval: 1s\n    timeout: 900ms\n    source: {sqlite: market.db}\n"
+        "    windows: [session]\n    arrival_grace: 1s\n    lookback: 1m\n"
+        "  backups:\n    interval: 1s\n    timeout: 900ms\n    layers:\n"
+        "      - {layer: L0, path: backups/l0, cadence: 1h, retention: 1d}\n"
+        "  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: ws://" + ws + "/ws\n    status_url: http://" + ws +
+        "/status\n    connect_timeout: 300ms\n    handshake_timeout: 300ms\n    read_timeout: 500ms\n"
+        "  vendor_api:\n    interval: 1s\n    timeout: 900ms\n    url: http://" + sim + "\n    keys:\n"
+        "      - {id: primary, key_file: td_key, created: 2026-01-10}\n    active_key: primary\n");
+  }
+
+  // The shipped alertmanager.yml with the test's transformations (see the file's head comment).
+  std::string AlertmanagerCopy() {
+    const std::string dir = stack_.File("am");
+    fs::create_directories(dir + "/secrets");
+    std::ofstream(dir + "/secrets/slack_api_url") << webhook_.Url("/slack") << "\n";
+    std::ofstream(dir + "/secrets/smtp_password") << "placeholder\n";
+    std::ofstream(dir + "/secrets/webhook_token") << kWebhookToken << "\n";
+    fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates");
+    std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
+    ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
+    ReplaceAll(text, "http://127.0.0.1:9813/api/alerts/webhook", webhook_.Url("/webhook"));
+    ReplaceAll(text, "smtp.example.com:587", "127.0.0.1:" + std::to_string(FreeLowPort()));
+    ReplaceAll(text, "group_wait: 30s", "group_wait: 1s");
+    ReplaceAll(text, "group_interval: 5m", "group_interval: 1s");
+    std::ofstream(dir + "/alertmanager.yml") << text;
+    return dir + "/alertmanager.yml";
+  }
+
+  // Prometheus scraping the exporter every second, with the rules whose `for:` is shortened.
+  std::string PrometheusConfig() {
+    const std::string rules = stack_.File("rules");
+    fs::create_directories(rules);
+    for (const char* file : {"usdcop_alerts.yml", "usdcop_recording.yml"}) {
+      CommandResult r = RunCommand(
+          {"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", std::string(USDCOP_SOURCE_DIR) + "/rules/" + file}, "");
+      EXPECT_EQ(r.exit_code, 0) << r.output;
+      std::ofstream(rules + "/" + file) << r.output;
+    }
+    return "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+           "rule_files: ['" + rules + "/*.yml']\n"
+           "alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['127.0.0.1:" +
+           std::to_string(alertmanager_->port()) + "']}]\n"
+           "scrape_configs:\n  - job_name: usdcop_exporter\n    static_configs: [{targets: ['127.0.0.1:" +
+           std::to_string(exporter_port_) + "']}]\n";
+  }
+
+  // A one-number query's value; -1 when it has no result.
+  double Scalar(const std::string& promql) const {
+    json r = prometheus_->Query(promql);
+    if (!r.is_array() || r.empty()) return -1;
+    return std::stod(r[0]["value"][1].get<std::string>());
+  }
+
+  // Injects, waits for the alert firing at the webhook, clears, waits for it resolved.
+  void Prove(const std::string& alertname, const std::string& component, double for_seconds,
+             const std::function<void()>& inject, const std::function<void()>& clear) {
+    SCOPED_TRACE(alertname);
+    const auto injected = SteadyClock::now();
+    inject();
+    auto fired = webhook_.WaitFor(alertname, "firing", injected, 90s);
+    ASSERT_TRUE(fired) << alertname << " did not reach the webhook firing\nALERTS: "
+                       << prometheus_->Query("ALERTS").dump() << "\nexporter:\n" << stack_.ScrapeText();
+    EXPECT_EQ(fired->receiver, "critical");
+    EXPECT_EQ(fired->path, "/webhook");
+    EXPECT_EQ(fired->authorization, std::string("Bearer ") + kWebhookToken);  // the secret file was read
+    const json& labels = fired->alert["labels"];
+    EXPECT_EQ(labels.value("severity", ""), "critical");
+    EXPECT_EQ(labels.value("component", ""), component);
+    EXPECT_EQ(labels.value("job", ""), "usdcop_exporter");
+    const json& annotations = fired->alert["annotations"];
+    const std::string runbook = annotations.value("runbook_url", "");
+    EXPECT_EQ(runbook, "docs/runbooks/" + alertname + ".md");
+    EXPECT_TRUE(fs::exists(fs::path(USDCOP_SOURCE_DIR) / runbook)) << runbook;
+    EXPECT_FALSE(annotations.value("summary", "").empty());
+    EXPECT_FALSE(annotations.value("description", "").empty());
+    const double detect = std::chrono::duration<double>(fired->received - injected).count() - for_seconds;
+    Report(alertname, detect);
+
+    const auto cleared = SteadyClock::now();
+    clear();
+    auto resolved = webhook_.WaitFor(alertname, "resolved", cleared, 90s);
+    ASSERT_TRUE(resolved) << alertname << " did not reach the webhook resolved\nALERTS: "
+                          << prometheus_->Query("ALERTS").dump();
+    EXPECT_EQ(resolved->alert["labels"].value("component", ""), component);
+  }
+
+  static void Report(const std::string& alertname, double seconds) {
+    std::cout << "time-to-detect alert=" << alertname << " seconds=" << seconds << std::endl;
+    if (const char* out = std::getenv("USDCOP_TTD_OUT"))
+      std::ofstream(out, std::ios::app) << json{{"alert", alertname}, {"seconds", seconds}}.dump() << "\n";
+  }
+
+  WebhookReceiver webhook_;
+  Stack stack_;
+  WsClient trader_;
+  int ws_port_ = 0;
+  int exporter_port_ = 0;
+  std::unique_ptr<AlertmanagerServer> alertmanager_;
+  std::unique_ptr<PrometheusServer> prometheus_;
+};
+
+TEST_F(AlertPathIT, EveryCriticalAlertReachesTheWebhookFiringThenResolved) {
+  Prove("L0PipelineDown", "pipeline", 2,
+        [&] { stack_.Sim("/sim/airflow/dags/" + kL0Dag + "/state", R"({"state": "failed"})"); },
+        [&] { stack_.Sim("/sim/airflow/dags/" + kL0Dag + "/runs", R"({"state": "success"})"); });
+  Prove("L0DataGap", "market_data", 1, [&] { stack_.Sim("/sim/market/fault", R"({"fault": "gap", "bars": 2})"); },
+        [&] { stack_.Sim("/sim/market/backfill", R"({"days": 1})"); });
+  Prove("BackupIntegrityFailed", "backups", 0,
+        [&] { stack_.Sim("/sim/backups/fault", R"({"fault": "flip_byte", "layer": "L0"})"); },
+        [&] { stack_.Sim("/sim/backups/create", R"({"layer": "L0"})"); });
+  Prove("VendorApiRateLimitCritical", "vendor_api", 2,
+        [&] { stack_.Sim("/sim/vendor/fault", R"({"fault": "usage_96"})"); },
+        [&] { stack_.Sim("/sim/vendor/fault", R"({"fault": "none"})"); });
+  Prove("WebSocketDown", "websocket", 3,
+        [&] { stack_.Sim("/sim/websocket/fault", R"({"fault": "refuse_upgrade"})"); },
+        [&] { stack_.Sim("/sim/websocket/fault", R"({"fault": "none"})"); });
+  Prove("ExporterDown", "exporter", 1, [&] { stack_.StopExporter(); }, [&] { stack_.StartExporter(); });
+}
+
+}  // namespace
+}  // namespace usdcop::testing
