@@ -120,7 +120,8 @@ TEST_F(SimWebSocketIT, ANewBarArrivesAsAMessage) {
   auto next_bar = UnixSeconds(Parse(*next)["data"]["time"]);
   ASSERT_TRUE(first_bar && next_bar) << *first << "\n" << *next;
   EXPECT_GT(*next_bar, *first_bar);
-  EXPECT_GT(State()["messages_sent"].get<int64_t>(), sent);
+  // Counted when the server's write completes, which may be just after the client has read it.
+  EXPECT_TRUE(Eventually([&] { return State()["messages_sent"].get<int64_t>() > sent; }, 5s)) << State().dump();
 }
 
 TEST_F(SimWebSocketIT, HealthAndStatusCountTheSessions) {
@@ -138,6 +139,11 @@ TEST_F(SimWebSocketIT, HealthAndStatusCountTheSessions) {
   auto client = Connected();
   ASSERT_TRUE(client->Read(5s));
   ASSERT_TRUE(Eventually([&] { return GetJson(ws_port_, "/health")["connections"] == 1; }, 5s));
+  // A message is counted when the server's write completes, which may be just after it was read.
+  ASSERT_TRUE(Eventually([&] {
+    return Status()["websocket_connections"]["messages_sent"].get<int64_t>() >
+           before["messages_sent"].get<int64_t>();
+  }, 5s));
   json during = Status();
   EXPECT_EQ(during["connections"], 1);
   EXPECT_EQ(during["websocket_connections"]["active_connections"], 1);
@@ -243,6 +249,8 @@ TEST_F(SimWebSocketIT, GarbageSendsAFirstFrameThatIsNotJson) {
   auto second = client->Read(5s);
   ASSERT_TRUE(second) << client->end().error;
   EXPECT_EQ(Parse(*second)["channel"], "market_data") << *second;
+  ASSERT_TRUE(Eventually([&] { return State()["messages_sent"] == 1; }, 5s)) << "the data message is counted";
+  std::this_thread::sleep_for(200ms);
   EXPECT_EQ(State()["messages_sent"], 1) << "the garbage frame is no data message";
 }
 
