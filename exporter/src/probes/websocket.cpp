@@ -71,7 +71,7 @@ Status WebSocketProbe::Session(const ProbeContext& ctx, WebSocketResult& out) {
     Status sent = connection.Write(config_.subscribe, config_.read_timeout, ctx.deadline);
     if (!sent.ok()) return Status(sent.reason(), "sending the subscribe message: " + sent.message());
   }
-  Status read = ReadFirstData(connection, ctx, out);
+  Status read = ReadFirstData(connection, ctx);
   if (!read.ok()) return read;
   out.first_message_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   out.up = true;
@@ -86,7 +86,7 @@ Status WebSocketProbe::Session(const ProbeContext& ctx, WebSocketResult& out) {
   return Status::Ok();
 }
 
-Status WebSocketProbe::ReadFirstData(WebSocketConnection& connection, const ProbeContext& ctx, WebSocketResult&) {
+Status WebSocketProbe::ReadFirstData(WebSocketConnection& connection, const ProbeContext& ctx) {
   const auto start = SteadyClock::now();
   int control = 0;
   while (true) {

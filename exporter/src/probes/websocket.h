@@ -27,7 +27,7 @@ class WebSocketProbe final : public Probe {
   Status ReadClients(const ProbeContext& ctx, WebSocketResult& out);
   Status Session(const ProbeContext& ctx, WebSocketResult& out);
   // Reads until the first data message; counts every message.
-  Status ReadFirstData(WebSocketConnection& connection, const ProbeContext& ctx, WebSocketResult& out);
+  Status ReadFirstData(WebSocketConnection& connection, const ProbeContext& ctx);
   Status LoadState();
   Status SaveState();
 

@@ -244,7 +244,7 @@ class BeastConnection final : public WebSocketConnection {
     }
     if (ec_ || resolved_.empty())
       return Status(Reason::kConnect, "cannot resolve " + url.host + ": " + (ec_ ? ec_.message() : "no address"));
-    out = resolved_;
+    out = std::move(resolved_);
     return Status::Ok();
   }
 
