@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   std::string web_listen = ":9812";
   std::string control_listen = "127.0.0.1:9813";
   std::string storage_path;
+  std::string web_config_file;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   size_t max_connections = 64;
@@ -49,6 +50,9 @@ int main(int argc, char** argv) {
   app.add_option("--config.file", config_file, "Configuration file (YAML).")->capture_default_str();
   app.add_option("--web.listen-address", web_listen, "Address for /metrics and the /-/ endpoints.")
       ->capture_default_str();
+  app.add_option("--web.config.file", web_config_file,
+                 "Web configuration in the Prometheus exporter-toolkit's format: TLS (the port serves HTTPS "
+                 "only), basic auth (bcrypt), response headers. Reloaded with the config.");
   app.add_option("--web.max-connections", max_connections,
                  "Connections served at once on the metrics port (each holds a thread).")
       ->capture_default_str()
@@ -97,7 +101,7 @@ int main(int argc, char** argv) {
   usdcop::BlockSignals();  // before any thread starts
   usdcop::CurlHttpClient::GlobalInit();
   usdcop::Logger log(*level, *format);
-  usdcop::DaemonOptions options{config_file, *web, storage_path, max_connections,
+  usdcop::DaemonOptions options{config_file, *web, storage_path, web_config_file, max_connections,
                                 {USDCOP_VERSION, USDCOP_REVISION}};
   usdcop::Daemon daemon(std::move(options), log);
   return daemon.Run();

@@ -69,12 +69,29 @@ void WriteKey(const std::string& path, EVP_PKEY* key) {
   Check(ok, "PEM_write_PrivateKey");
 }
 
+// A leaf certificate for `key`, signed by the CA, with its extended key usage and SAN.
+Cert LeafCert(EVP_PKEY* key, const char* name, long serial, X509* ca, EVP_PKEY* ca_key, const char* usage,
+              const char* san) {
+  Cert cert = NewCert(key, name, serial);
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(ca));
+  AddExtensions(cert.get(), ca,
+                {{NID_basic_constraints, "critical,CA:FALSE"},
+                 {NID_key_usage, "critical,digitalSignature"},
+                 {NID_ext_key_usage, usage},
+                 {NID_subject_alt_name, san},
+                 {NID_subject_key_identifier, "hash"},
+                 {NID_authority_key_identifier, "keyid"}});
+  Check(X509_sign(cert.get(), ca_key, EVP_sha256()) > 0, "signing a leaf certificate");
+  return cert;
+}
+
 }  // namespace
 
 TestPki MakeTestPki(const std::string& dir) {
   Key ca_key(EVP_EC_gen("P-256"));
   Key server_key(EVP_EC_gen("P-256"));
-  Check(ca_key && server_key, "EVP_EC_gen");
+  Key client_key(EVP_EC_gen("P-256"));
+  Check(ca_key && server_key && client_key, "EVP_EC_gen");
 
   Cert ca = NewCert(ca_key.get(), "usdcop test CA", 1);
   X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get()));
@@ -84,21 +101,18 @@ TestPki MakeTestPki(const std::string& dir) {
                  {NID_subject_key_identifier, "hash"}});
   Check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()) > 0, "signing the CA");
 
-  Cert server = NewCert(server_key.get(), "127.0.0.1", 2);
-  X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get()));
-  AddExtensions(server.get(), ca.get(),
-                {{NID_basic_constraints, "critical,CA:FALSE"},
-                 {NID_key_usage, "critical,digitalSignature"},
-                 {NID_ext_key_usage, "serverAuth"},
-                 {NID_subject_alt_name, "IP:127.0.0.1"},
-                 {NID_subject_key_identifier, "hash"},
-                 {NID_authority_key_identifier, "keyid"}});
-  Check(X509_sign(server.get(), ca_key.get(), EVP_sha256()) > 0, "signing the server certificate");
+  Cert server = LeafCert(server_key.get(), "127.0.0.1", 2, ca.get(), ca_key.get(), "serverAuth", "IP:127.0.0.1");
+  const std::string client_san = std::string("DNS:") + kTestClientSan;
+  Cert client = LeafCert(client_key.get(), "usdcop test client", 3, ca.get(), ca_key.get(), "clientAuth",
+                         client_san.c_str());
 
-  TestPki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server-key.pem"};
+  TestPki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server-key.pem", dir + "/client.pem",
+              dir + "/client-key.pem"};
   WriteCert(pki.ca_cert, ca.get());
   WriteCert(pki.server_cert, server.get());
   WriteKey(pki.server_key, server_key.get());
+  WriteCert(pki.client_cert, client.get());
+  WriteKey(pki.client_key, client_key.get());
   return pki;
 }
 

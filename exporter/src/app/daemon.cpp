@@ -65,6 +65,8 @@ int Daemon::Run() {
     log_.Error("invalid calendar", {{"err", calendar.status().message()}});
     return 1;
   }
+  auto web = LoadWebConfig("invalid web configuration");
+  if (!web.ok()) return 1;
   renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build, clock_);
   renderer_->SetCalendar(*calendar);
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
@@ -83,14 +85,17 @@ int Daemon::Run() {
           .reload = [this] { return Reload(); },
           .landing_page = [this] { return LandingPage(); },
       },
-      log_, options_.max_connections);
+      log_, options_.max_connections, *web);
   auto port = server_->Start(options_.web);
   if (!port.ok()) {
     log_.Error("cannot serve metrics", {{"err", port.status().message()}});
     Shutdown();
     return 1;
   }
-  log_.Info("listening", {{"address", options_.web.host + ":" + std::to_string(*port)}});
+  const WebConfig* w = web->get();
+  log_.Info("listening", {{"address", options_.web.host + ":" + std::to_string(*port)},
+                          {"tls", w && w->tls ? "true" : "false"},
+                          {"basic_auth_users", std::to_string(w ? w->basic_auth.hashes.size() : 0)}});
   return WaitForSignals();
 }
 
@@ -135,6 +140,11 @@ Status Daemon::Reload() {
     renderer_->SetReloadSuccessful(false);
     return calendar.status();
   }
+  // The last step that can fail: after it, the new config is applied whole.
+  if (Status web = ReloadWebConfig(); !web.ok()) {
+    renderer_->SetReloadSuccessful(false);
+    return web;
+  }
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   size_t count = probes.size();
   renderer_->SetCalendar(*calendar);
@@ -142,6 +152,23 @@ Status Daemon::Reload() {
   renderer_->SetReloadSuccessful(true);
   log_.Info("configuration reloaded", {{"config", options_.config_file}, {"probes", std::to_string(count)}});
   return Status::Ok();
+}
+
+Result<std::shared_ptr<const WebConfig>> Daemon::LoadWebConfig(const char* what_on_error) {
+  if (options_.web_config_file.empty()) return std::shared_ptr<const WebConfig>();
+  WebConfigLoad load = LoadWebConfigFile(options_.web_config_file);
+  for (const std::string& e : load.errors) log_.Error(what_on_error, {{"err", e}});
+  if (!load.config) return Status(Reason::kParse, JoinErrors(load.errors));
+  return std::move(load.config);
+}
+
+Status Daemon::ReloadWebConfig() {
+  auto web = LoadWebConfig("invalid web configuration; keeping the old configuration");
+  if (!web.ok()) return web.status();
+  Status applied = server_->UpdateWebConfig(*web);
+  if (!applied.ok())
+    log_.Error("cannot apply the web configuration; keeping the old configuration", {{"err", applied.message()}});
+  return applied;
 }
 
 std::string Daemon::LandingPage() const {

@@ -1,6 +1,6 @@
-// The usdcop_exporter daemon: loads the config, opens the state store, runs the probes on
-// the scheduler, serves the public port, and handles SIGHUP (reload) and SIGTERM/SIGINT
-// (stop within 2 s). Call BlockSignals() on the main thread before any other thread starts.
+// The usdcop_exporter daemon: loads the config (and the web config, when given), opens the
+// state store, runs the probes on the scheduler, serves the public port, and handles SIGHUP
+// (reload of both files, all or nothing) and SIGTERM/SIGINT (stop within 2 s). Call BlockSignals() on the main thread before any other thread starts.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "http/listen_address.h"
 #include "http/metrics_server.h"
+#include "http/web_config.h"
 #include "metrics/render.h"
 #include "scheduler/result_board.h"
 #include "scheduler/scheduler.h"
@@ -23,6 +24,7 @@ struct DaemonOptions {
   std::string config_file;
   ListenAddress web;
   std::string storage_path;  // from the flag; "" = the config's storage.path or the default
+  std::string web_config_file;  // --web.config.file; "" = plain HTTP, no authentication
   size_t max_connections = 64;
   BuildInfo build;
 };
@@ -41,6 +43,10 @@ class Daemon {
 
  private:
   Status Reload();
+  // The web config file's contents, or null without --web.config.file; errors are logged.
+  Result<std::shared_ptr<const WebConfig>> LoadWebConfig(const char* what_on_error);
+  // Reads the web config again and hands it to the server; logs why not.
+  Status ReloadWebConfig();
   std::string LandingPage() const;
   int WaitForSignals();
   void Shutdown();

@@ -1,10 +1,6 @@
 #include "config/config.h"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "config/field_reader.h"
 #include "config/sections.h"
@@ -45,16 +41,9 @@ ConfigLoad Parse(const std::string& text, const std::string& file) {
   ConfigLoad load;
   std::string base_dir = std::filesystem::absolute(file).parent_path().string();
   FieldReader r(file, base_dir, &load.errors);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::string where = file;
-    if (!e.mark.is_null())
-      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
-    load.errors.push_back(where + ": not valid YAML: " + e.msg);
-    return load;
-  }
+  std::optional<YAML::Node> parsed = ParseYaml(text, file, &load.errors);
+  if (!parsed) return load;
+  const YAML::Node root = *parsed;
   Config config;
   config.file = file;
   if (r.Map(root, "", {"storage", "calendar", "probes"}) && root.IsMap()) {
@@ -71,26 +60,11 @@ ConfigLoad Parse(const std::string& text, const std::string& file) {
 }  // namespace
 
 ConfigLoad LoadConfigText(const std::string& text, const std::string& file) {
-  try {
-    return Parse(text, file);
-  } catch (const YAML::Exception& e) {  // a shape the readers did not expect
-    ConfigLoad load;
-    load.errors.push_back(file + ": " + e.what());
-    return load;
-  }
+  return ParseGuarded<ConfigLoad>(text, file, Parse);
 }
 
 ConfigLoad LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ConfigLoad load;
-    load.errors.push_back(path + ": cannot read the config file: " + std::strerror(errno) +
-                          " (give its path with --config.file)");
-    return load;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadConfigText(text.str(), path);
+  return ParseGuardedFile<ConfigLoad>(path, "the config file", "give its path with --config.file", Parse);
 }
 
 }  // namespace usdcop

@@ -24,6 +24,32 @@ std::string Alternatives(std::initializer_list<std::string_view> allowed) {
 
 }  // namespace
 
+std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
+                                          std::vector<std::string>* errors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors->push_back(path + ": cannot read " + std::string(what) + ": " + std::strerror(errno) + " (" +
+                      std::string(hint) + ")");
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
+                                    std::vector<std::string>* errors) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string where = file;
+    if (!e.mark.is_null())
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    errors->push_back(where + ": not valid YAML: " + e.msg);
+    return std::nullopt;
+  }
+}
+
 std::string Join(std::string_view path, std::string_view key) {
   if (path.empty()) return std::string(key);
   return std::string(path) + "." + std::string(key);
@@ -46,6 +72,11 @@ YAML::Node FieldReader::At(const YAML::Node& map, const char* key) {
 
 bool FieldReader::Map(const YAML::Node& node, std::string_view path,
                       std::initializer_list<std::string_view> allowed) {
+  return Map(node, path, allowed, {});
+}
+
+bool FieldReader::Map(const YAML::Node& node, std::string_view path,
+                      std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused) {
   if (node.IsNull()) return true;
   if (!node.IsMap()) {
     Error(node, path, "expected a map of " + Alternatives(allowed) + ", got " + Quoted(node));
@@ -55,6 +86,11 @@ bool FieldReader::Map(const YAML::Node& node, std::string_view path,
     std::string key = kv.first.Scalar();
     bool known = false;
     for (std::string_view a : allowed) known = known || a == key;
+    for (const RefusedKey& r : refused) {
+      if (r.key != key) continue;
+      Error(kv.first, Join(path, key), r.why);
+      known = true;
+    }
     if (!known)
       Error(kv.first, Join(path, key),
             "unknown key (allowed here: " + Alternatives(allowed) + ")");
@@ -66,6 +102,22 @@ bool FieldReader::List(const YAML::Node& node, std::string_view path) {
   if (node.IsSequence()) return true;
   Error(node, path, "expected a list, got " + Quoted(node));
   return false;
+}
+
+std::optional<std::vector<std::string>> FieldReader::StringList(const YAML::Node& map, std::string_view path,
+                                                                const char* key) {
+  const YAML::Node list = map.IsMap() ? map[key] : YAML::Node();
+  if (!list.IsDefined() || list.IsNull() || !List(list, Join(path, key))) return std::nullopt;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string field = Join(path, key) + "[" + std::to_string(i) + "]";
+    if (!list[i].IsScalar()) {
+      Error(list[i], field, "expected a string, got " + Quoted(list[i]));
+      return std::nullopt;
+    }
+    out.push_back(list[i].Scalar());
+  }
+  return out;
 }
 
 std::optional<std::string> FieldReader::String(const YAML::Node& map, std::string_view path,

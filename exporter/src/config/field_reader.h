@@ -18,6 +18,13 @@
 
 namespace usdcop {
 
+// A key of a format that this program recognises but does not honour: reported with `why`
+// (what is not supported and what to do) rather than as an unknown key.
+struct RefusedKey {
+  std::string_view key;
+  std::string_view why;
+};
+
 class FieldReader {
  public:
   FieldReader(std::string file, std::string base_dir, std::vector<std::string>* errors)
@@ -30,8 +37,14 @@ class FieldReader {
   // A null node (an empty section) counts as an empty map.
   bool Map(const YAML::Node& node, std::string_view path,
            std::initializer_list<std::string_view> allowed);
+  // The same, reporting each key of `refused` present with its reason.
+  bool Map(const YAML::Node& node, std::string_view path,
+           std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused);
   // True if `node` is a sequence (reported otherwise).
   bool List(const YAML::Node& node, std::string_view path);
+  // map[key] as a list of strings; nullopt when absent or invalid (reported).
+  std::optional<std::vector<std::string>> StringList(const YAML::Node& map, std::string_view path,
+                                                     const char* key);
 
   // Each reads map[key]; nullopt when absent (reported if required) or invalid (reported).
   std::optional<std::string> String(const YAML::Node& map, std::string_view path,
@@ -71,6 +84,34 @@ class FieldReader {
   std::string base_dir_;
   std::vector<std::string>* errors_;
 };
+
+// The whole of a file, or nullopt with "<path>: cannot read <what>: <why> (<hint>)" in *errors.
+std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
+                                          std::vector<std::string>* errors);
+// YAML text as a tree, or nullopt with "<file>:line:col: not valid YAML: ..." in *errors.
+std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
+                                    std::vector<std::string>* errors);
+
+// `parse(text, file)`, a function returning a load (a struct with `errors`), with a yaml-cpp
+// exception that escapes the readers (a shape they did not expect) turned into an error.
+template <typename Load, typename Parse>
+Load ParseGuarded(const std::string& text, const std::string& file, Parse parse) {
+  try {
+    return parse(text, file);
+  } catch (const YAML::Exception& e) {
+    Load load;
+    load.errors.push_back(file + ": " + e.what());
+    return load;
+  }
+}
+
+// The same for a file's text; a file that cannot be read is an error as ReadConfigText says.
+template <typename Load, typename Parse>
+Load ParseGuardedFile(const std::string& path, std::string_view what, std::string_view hint, Parse parse) {
+  Load load;
+  std::optional<std::string> text = ReadConfigText(path, what, hint, &load.errors);
+  return text ? ParseGuarded<Load>(*text, path, parse) : load;
+}
 
 // "a.b" + "c" -> "a.b.c"; "" + "c" -> "c".
 std::string Join(std::string_view path, std::string_view key);

@@ -2,6 +2,7 @@
 // It serves what its handlers give it and knows nothing of probes or config. Thread-safe;
 // each connection is served by a thread of a fixed pool. The exposition is sent without
 // copying, gzip-encoded when the client asks (as Prometheus does), compressed once per change.
+// With a web config (--web.config.file) it serves HTTPS and checks basic auth (see WebGate).
 #pragma once
 
 #include <httplib.h>
@@ -15,6 +16,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "http/listen_address.h"
+#include "http/web_gate.h"
 
 namespace usdcop {
 
@@ -27,7 +29,9 @@ struct MetricsServerHandlers {
 
 class MetricsServer {
  public:
-  MetricsServer(MetricsServerHandlers handlers, Logger& log, size_t max_connections);
+  // `web` null: plain HTTP, no authentication.
+  MetricsServer(MetricsServerHandlers handlers, Logger& log, size_t max_connections,
+                std::shared_ptr<const WebConfig> web = nullptr);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -35,6 +39,8 @@ class MetricsServer {
   // Binds and starts serving on a thread of its own; the bound port (useful with port 0).
   Result<int> Start(const ListenAddress& address);
   void Stop();
+  // A reloaded web config, for the requests and connections that follow (see WebGate::Update).
+  Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) { return gate_.Update(std::move(web)); }
 
  private:
   void Routes();
@@ -43,7 +49,8 @@ class MetricsServer {
 
   MetricsServerHandlers handlers_;
   Logger& log_;
-  httplib::Server server_;
+  WebGate gate_;
+  std::unique_ptr<httplib::Server> server_;  // null when TLS could not be set up
   std::thread thread_;
   int listen_fd_ = -1;
 

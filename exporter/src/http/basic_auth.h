@@ -1,0 +1,74 @@
+// HTTP basic authentication against bcrypt hashes: the `basic_auth_users` of the Prometheus
+// exporter-toolkit's web config, checked with libxcrypt's crypt_rn. Passwords and Authorization
+// headers are never logged, stored or returned; only SHA-256 digests of successful checks are
+// kept, so that a scrape every 15 s pays bcrypt once rather than each time.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace usdcop {
+
+// The users of a web config. Immutable once built; thread-safe to read.
+struct BasicAuthUsers {
+  std::map<std::string, std::string, std::less<>> hashes;  // user -> bcrypt hash
+  // What an unknown user's password is checked against: a bcrypt hash of the highest cost in
+  // `hashes`, so that an unknown user costs the same work as a known one with a wrong password.
+  std::string dummy_hash;
+
+  bool empty() const { return hashes.empty(); }
+};
+
+// True if `hash` is a bcrypt hash: $2a$, $2b$ or $2y$, a cost from 04 to 31, then 53 characters
+// of salt and digest in bcrypt's base64 alphabet (what `htpasswd -nBC 10 ""` prints).
+bool IsBcryptHash(std::string_view hash);
+// The cost of a hash for which IsBcryptHash holds.
+int BcryptCost(std::string_view hash);
+// A well-formed bcrypt hash of `cost` that no configured user has (see BasicAuthUsers).
+std::string DummyBcryptHash(int cost);
+// `users` with dummy_hash set from its hashes.
+BasicAuthUsers MakeBasicAuthUsers(std::map<std::string, std::string, std::less<>> hashes);
+
+// crypt_rn(password, setting): the hash, or nullopt when libxcrypt refuses the setting or the
+// password holds a NUL byte (crypt would hash only what precedes it).
+std::optional<std::string> BcryptHash(std::string_view password, const std::string& setting);
+// True if `password` hashes to `hash`; the two hashes are compared in constant time.
+bool BcryptMatches(std::string_view password, const std::string& hash);
+
+// The user and password of an `Authorization: Basic <base64(user:password)>` header value;
+// nullopt when it is absent, another scheme, or not base64 of a user, a colon and a password.
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+};
+std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header);
+
+// Decides whether an Authorization header value names a user of `users` with the right password.
+// Thread-safe. bcrypt runs one check at a time (it is CPU-bound by design: a flood of wrong
+// passwords then takes one core, not all); successes are cached, keyed by the SHA-256 of user,
+// configured hash and password, so a changed hash (a reload) no longer matches its old entries.
+class BasicAuthenticator {
+ public:
+  BasicAuthenticator() = default;
+  BasicAuthenticator(const BasicAuthenticator&) = delete;
+  BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
+
+  bool Allows(const BasicAuthUsers& users, std::string_view authorization);
+
+  // Successful checks kept at most; the cache is emptied when full (a few users, one entry each).
+  static constexpr size_t kMaxCached = 256;
+
+ private:
+  bool Cached(const std::string& key);
+  void Remember(const std::string& key);  // lock order: bcrypt_mu_, then cache_mu_
+
+  std::mutex bcrypt_mu_;  // one bcrypt at a time
+  std::mutex cache_mu_;
+  std::unordered_set<std::string> cache_;  // guarded by cache_mu_: digests of successful checks
+};
+
+}  // namespace usdcop

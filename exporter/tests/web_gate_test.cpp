@@ -1,0 +1,112 @@
+#include "http/web_gate.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "support/https_get.h"
+#include "support/test_bcrypt.h"
+#include "support/test_pki.h"
+#include "temp_dir.h"
+
+namespace usdcop {
+namespace {
+
+using testing::TestGet;
+using testing::TestReply;
+using testing::TestRequest;
+
+// A server made by the gate, serving "ok" at /metrics, on 127.0.0.1.
+class GatedServer {
+ public:
+  explicit GatedServer(WebGate& gate) : server_(gate.MakeServer()) {
+    server_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  ~GatedServer() {
+    server_->stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+std::shared_ptr<const WebConfig> Users(std::map<std::string, std::string, std::less<>> hashes) {
+  auto web = std::make_shared<WebConfig>();
+  web->file = "web.yml";
+  web->basic_auth = MakeBasicAuthUsers(std::move(hashes));
+  web->headers = {{"X-Frame-Options", "deny"}};
+  return web;
+}
+
+TestRequest Plain(const std::string& user = "", const std::string& password = "") {
+  return TestRequest{.tls = false, .user = user, .password = password};
+}
+
+TEST(WebGate, WithoutAWebConfigTheServerIsPlainHttpWithNothingAdded) {
+  WebGate gate(nullptr);
+  GatedServer server(gate);
+  TestReply reply = TestGet(server.port(), "/metrics", Plain());
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_FALSE(reply.headers.count("X-Frame-Options"));
+  EXPECT_FALSE(gate.tls());
+}
+
+TEST(WebGate, BasicAuthIsCheckedBeforeAnyHandlerAndHeadersGoOnEveryResponse) {
+  WebGate gate(Users({{"alice", testing::MakeBcryptHash("right", 4)}}));
+  GatedServer server(gate);
+  TestReply good = TestGet(server.port(), "/metrics", Plain("alice", "right"));
+  EXPECT_EQ(good.status, 200);
+  EXPECT_EQ(good.body, "ok");
+  EXPECT_EQ(good.headers.find("X-Frame-Options")->second, "deny");
+  for (const TestRequest& bad : {Plain("alice", "wrong"), Plain("mallory", "right"), Plain()}) {
+    TestReply r = TestGet(server.port(), "/metrics", bad);
+    EXPECT_EQ(r.status, 401) << bad.user << ":" << bad.password;
+    ASSERT_TRUE(r.headers.count("WWW-Authenticate"));
+    EXPECT_EQ(r.headers.find("WWW-Authenticate")->second, "Basic");
+    EXPECT_EQ(r.headers.find("X-Frame-Options")->second, "deny");
+  }
+  EXPECT_EQ(TestGet(server.port(), "/no-such-page", Plain()).status, 401);  // nothing is shown unauthenticated
+}
+
+TEST(WebGate, AnUpdateSwapsTheUsersAtOnce) {
+  WebGate gate(Users({{"alice", testing::MakeBcryptHash("one", 4)}}));
+  GatedServer server(gate);
+  ASSERT_EQ(TestGet(server.port(), "/metrics", Plain("alice", "one")).status, 200);
+  ASSERT_TRUE(gate.Update(Users({{"alice", testing::MakeBcryptHash("two", 4)}})).ok());
+  EXPECT_EQ(TestGet(server.port(), "/metrics", Plain("alice", "one")).status, 401);
+  EXPECT_EQ(TestGet(server.port(), "/metrics", Plain("alice", "two")).status, 200);
+}
+
+TEST(WebGate, AnUpdateCannotSwitchBetweenHttpAndHttps) {
+  TempDir dir;
+  testing::TestPki pki = testing::MakeTestPki(dir.File(""));
+  auto tls = std::make_shared<WebConfig>();
+  tls->file = "web.yml";
+  tls->tls = TlsServerConfig{.cert_file = pki.server_cert, .key_file = pki.server_key};
+  tls->tls_context = BuildTlsContext(*tls->tls).context;
+  ASSERT_NE(tls->tls_context, nullptr);
+
+  WebGate plain(Users({}));
+  Status added = plain.Update(tls);
+  EXPECT_FALSE(added.ok());
+  EXPECT_THAT(added.message(), ::testing::HasSubstr("tls_server_config was added: switching the port between HTTP and HTTPS needs a restart"));
+  EXPECT_FALSE(plain.Update(nullptr).ok());
+
+  WebGate https(tls);
+  EXPECT_TRUE(https.tls());
+  EXPECT_THAT(https.Update(Users({})).message(), ::testing::HasSubstr("tls_server_config was removed"));
+  GatedServer server(https);
+  EXPECT_EQ(TestGet(server.port(), "/metrics", TestRequest{.ca = pki.ca_cert}).status, 200);
+  EXPECT_EQ(TestGet(server.port(), "/metrics", Plain()).status, 0);
+}
+
+}  // namespace
+}  // namespace usdcop

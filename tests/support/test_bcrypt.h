@@ -1,0 +1,23 @@
+// A bcrypt hash made at test time with libxcrypt: crypt_gensalt_rn("$2b$", cost) with a random
+// salt from the OS, then crypt_rn, as `htpasswd -nBC <cost>` would make it. Link -lcrypt.
+#pragma once
+
+#include <crypt.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace usdcop::testing {
+
+inline std::string MakeBcryptHash(const std::string& password, int cost = 4) {
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (crypt_gensalt_rn("$2b$", cost, nullptr, 0, setting, sizeof setting) == nullptr)
+    throw std::runtime_error("crypt_gensalt_rn failed");
+  auto data = std::make_unique<crypt_data>();
+  const char* hash = crypt_rn(password.c_str(), setting, data.get(), sizeof(crypt_data));
+  if (hash == nullptr) throw std::runtime_error("crypt_rn failed");
+  return hash;
+}
+
+}  // namespace usdcop::testing
