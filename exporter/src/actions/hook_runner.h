@@ -1,0 +1,90 @@
+// Running an operator hook: a command (RunCommand). A pure
+// library: plain specs in, result structs out; it knows nothing of the config, the control API
+// or how results are shown.
+//
+// A command runs without a shell (argv as given), in its own process group, with stdin from
+// /dev/null, stdout and stderr merged into one pipe, no inherited file descriptors beyond 0-2,
+// default signal dispositions and an empty signal mask (the daemon blocks SIGTERM in its
+// threads; a hook must not inherit that), and a clean environment: PATH=kHookPath, LANG=C.UTF-8
+// and the caller's variables, never the exporter's own (it holds API keys).
+//
+// Its end: at the deadline, or when the deadline's cancel flag is raised, the whole process
+// group gets SIGTERM, then SIGKILL kill_grace later if the command has not finished. When the
+// command exits on its own, what it left running in its group is stopped before the command is
+// reaped (SIGTERM then SIGKILL if it still holds the output pipe, else SIGKILL): a hook leaves
+// nothing behind. A process that moved itself out of the group (setsid, setpgid) escapes this;
+// its output is read for at most 100 ms after the kill. The working directory, umask and
+// resource limits are the exporter's.
+//
+// Output: the first max_output bytes are kept, the rest read and counted
+// (a child never blocks on a full pipe). Bytes that are ASCII control characters other than
+// \n and \t, or not part of valid UTF-8, are replaced by '?', one for one, so the text is safe
+// to log and to put in JSON.
+//
+// Thread-safe: calls may run at once from several threads. RunCommand uses posix_spawn (never
+// fork) and descriptors opened with O_CLOEXEC. It waits for its own child by pid; the process
+// must not reap children it did not start (SIGCHLD ignored, waitpid(-1)).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/deadline.h"
+#include "common/status.h"
+
+namespace usdcop {
+
+// The child's PATH, and the only directories where a bare argv[0] is looked up.
+inline constexpr const char* kHookPath = "/usr/local/bin:/usr/bin:/bin";
+inline constexpr size_t kDefaultHookMaxOutput = 4096;
+
+struct CommandSpec {
+  // argv[0] is an absolute path or a bare name looked up in kHookPath; "dir/name" is refused.
+  std::vector<std::string> argv;
+  // Added to PATH and LANG. Names match [A-Z_][A-Z0-9_]*, are unique and are not PATH or LANG;
+  // values hold no NUL.
+  std::vector<std::pair<std::string, std::string>> env;
+  size_t max_output = kDefaultHookMaxOutput;
+  std::chrono::milliseconds kill_grace{1000};  // SIGTERM to SIGKILL
+};
+
+struct CommandResult {
+  std::optional<int> exit_code;  // set when the command exited
+  std::optional<int> signal;     // set when a signal ended it
+  bool timed_out = false;        // the deadline passed and we stopped it
+  bool cancelled = false;        // the cancel flag was raised and we stopped it
+  std::string output;            // stdout and stderr as they interleaved, cleaned, <= max_output
+  std::uint64_t output_truncated_bytes = 0;  // read beyond max_output and dropped
+  double duration_seconds = 0;               // from spawn to reap
+
+  bool success() const { return exit_code == 0 && !timed_out && !cancelled; }
+};
+
+// Runs spec.argv until it exits or the deadline stops it. A command that ran has a result
+// whatever its ending; an error Status means it did not run: an invalid spec (internal), a
+// program that is missing or not executable (io, naming argv[0] and the errno text), a deadline
+// already past (timeout) or cancelled (cancelled).
+Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadline);
+
+// Keeps the first `max` bytes of a stream and counts the rest; Text() is the kept bytes with
+// control characters (but \n, \t) and invalid UTF-8 replaced by '?'. Exposed for tests. A
+// value; not synchronised.
+class CappedOutput {
+ public:
+  explicit CappedOutput(size_t max) : max_(max) {}
+  void Append(const char* data, size_t n);
+  std::string Text() const;
+  std::uint64_t dropped_bytes() const { return dropped_; }
+
+ private:
+  size_t max_;
+  std::string kept_;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace usdcop
