@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fake_http.h"
 #include "temp_dir.h"
 
 namespace usdcop {
@@ -20,6 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
@@ -377,6 +379,118 @@ TEST(HookRunnerOutput, ASequenceCutAtTheLimitIsReplaced) {
   out.Append("a\xE2\x82\xAC", 4);  // "a€" cut inside the euro sign
   EXPECT_EQ(out.Text(), "a?");
   EXPECT_EQ(out.dropped_bytes(), 2u);
+}
+
+// --- HTTP hooks -----------------------------------------------------------------------------
+
+constexpr const char* kHookUrl = "http://hooks.test/restart?token=in-query";
+
+TEST(HookRunnerHttp, PostsTheJsonBodyWithTheBearerToken) {
+  FakeHttp http;
+  http.Answer(kHookUrl, 202, R"({"accepted": true})");
+  HttpHookSpec spec{.url = kHookUrl, .json_body = R"({"action": "restart_l0"})"};
+  spec.bearer_token = Secret("planted-hook-token");
+  spec.ca_file = "/etc/hooks/ca.pem";
+  Result<HttpHookResult> r = CallHttpHook(http, spec, Deadline::After(5s));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 202);
+  EXPECT_TRUE(r->success());
+  EXPECT_EQ(r->body, R"({"accepted": true})");
+  EXPECT_EQ(r->body_truncated_bytes, 0u);
+  EXPECT_GE(r->duration_seconds, 0);
+
+  ASSERT_EQ(http.requests.size(), 1u);
+  const HttpRequest& req = http.requests[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.url, kHookUrl);
+  EXPECT_EQ(req.body, R"({"action": "restart_l0"})");
+  EXPECT_EQ(req.ca_file, "/etc/hooks/ca.pem");
+  ASSERT_TRUE(req.bearer_token);
+  EXPECT_EQ(req.bearer_token->reveal(), "planted-hook-token");
+  EXPECT_THAT(req.headers, ElementsAre(std::pair<std::string, std::string>("Content-Type", "application/json")));
+  EXPECT_FALSE(req.basic_auth);
+}
+
+TEST(HookRunnerHttp, WithoutTokenOrBodyNothingIsAdded) {
+  FakeHttp http;
+  http.Answer(kHookUrl, 204, "");
+  Result<HttpHookResult> r = CallHttpHook(http, HttpHookSpec{.method = "DELETE", .url = kHookUrl}, Deadline::After(5s));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success());
+  ASSERT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(http.requests[0].method, "DELETE");
+  EXPECT_FALSE(http.requests[0].bearer_token);
+  EXPECT_THAT(http.requests[0].headers, IsEmpty());
+  EXPECT_EQ(http.requests[0].body, "");
+}
+
+TEST(HookRunnerHttp, OnlyTwoHundredsAreSuccess) {
+  for (long status : {199L, 200L, 299L, 300L, 401L, 500L}) {
+    FakeHttp http;
+    http.Answer(kHookUrl, status, "x");
+    Result<HttpHookResult> r = CallHttpHook(http, HttpHookSpec{.url = kHookUrl}, Deadline::After(5s));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, status);
+    EXPECT_EQ(r->success(), status >= 200 && status <= 299) << status;
+  }
+}
+
+TEST(HookRunnerHttp, BodyIsCutAndCleaned) {
+  FakeHttp http;
+  http.Answer(kHookUrl, 500, std::string("err\x1b[0m") + std::string(10000, 'x'));
+  HttpHookSpec spec{.url = kHookUrl};
+  spec.max_output = 10;
+  Result<HttpHookResult> r = CallHttpHook(http, spec, Deadline::After(5s));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->success());
+  EXPECT_EQ(r->body, "err?[0mxxx");
+  EXPECT_EQ(r->body_truncated_bytes, 10007u - 10u);
+}
+
+TEST(HookRunnerHttp, ClientErrorsComeBackAsTheirStatus) {
+  FakeHttp http;
+  http.On(kHookUrl, [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kConnect, "POST /restart: Connection refused"));
+  });
+  Result<HttpHookResult> r = CallHttpHook(http, HttpHookSpec{.url = kHookUrl}, Deadline::After(5s));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), Reason::kConnect);
+  EXPECT_EQ(r.status().message(), "POST /restart: Connection refused");
+}
+
+TEST(HookRunnerHttp, TheDeadlineReachesTheClient) {
+  std::atomic<bool> cancel{false};
+  const Deadline deadline = Deadline::After(1234ms, &cancel);
+  struct Recorder final : HttpClient {
+    Deadline seen;
+    Result<HttpResponse> Do(const HttpRequest&, const Deadline& d) override {
+      seen = d;
+      return HttpResponse{200, ""};
+    }
+  } http;
+  ASSERT_TRUE(CallHttpHook(http, HttpHookSpec{.url = kHookUrl}, deadline).ok());
+  EXPECT_EQ(http.seen.at, deadline.at);
+  EXPECT_EQ(http.seen.cancelled, &cancel);
+}
+
+TEST(HookRunnerHttp, InvalidSpecsAreRefusedWithoutARequest) {
+  HttpHookSpec bad_json{.url = kHookUrl, .json_body = "{not json"};
+  bad_json.bearer_token = Secret("planted-hook-token");
+  const HttpHookSpec specs[] = {bad_json,
+                                HttpHookSpec{.method = "HEAD", .url = kHookUrl},
+                                HttpHookSpec{.method = "post", .url = kHookUrl},
+                                HttpHookSpec{.method = "POST\r\nX-Evil: 1", .url = kHookUrl},
+                                HttpHookSpec{.method = "GET", .url = kHookUrl, .json_body = "{}"},
+                                HttpHookSpec{.url = ""}};
+  for (const HttpHookSpec& spec : specs) {
+    FakeHttp http;
+    Result<HttpHookResult> r = CallHttpHook(http, spec, Deadline::After(5s));
+    ASSERT_FALSE(r.ok()) << spec.method << " " << spec.json_body;
+    EXPECT_EQ(r.status().reason(), Reason::kInternal);
+    EXPECT_THAT(r.status().message(), Not(HasSubstr("planted")));
+    EXPECT_THAT(r.status().message(), Not(HasSubstr("in-query")));
+    EXPECT_THAT(http.requests, IsEmpty());
+  }
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <set>
@@ -352,6 +354,33 @@ Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadli
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   r.output = output.Text();
   r.output_truncated_bytes = output.dropped_bytes();
+  return r;
+}
+
+Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec, const Deadline& deadline) {
+  static const std::set<std::string, std::less<>> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  if (!kMethods.contains(spec.method))
+    return Status(Reason::kInternal, "hook call: method \"" + spec.method + "\" is not GET, POST, PUT, PATCH or DELETE");
+  if (spec.url.empty()) return Status(Reason::kInternal, "hook call: empty url");
+  if (!spec.json_body.empty() && spec.method == "GET")
+    return Status(Reason::kInternal, "hook call " + UrlPathForLog(spec.url) + ": a GET sends no body");
+  if (!spec.json_body.empty() && !nlohmann::json::accept(spec.json_body))
+    return Status(Reason::kInternal, "hook call " + UrlPathForLog(spec.url) + ": the body is not valid JSON");
+
+  HttpRequest request{.method = spec.method, .url = spec.url, .body = spec.json_body, .ca_file = spec.ca_file};
+  if (!spec.json_body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  request.bearer_token = spec.bearer_token;
+
+  const auto start = SteadyClock::now();
+  Result<HttpResponse> response = http.Do(request, deadline);
+  if (!response.ok()) return response.status();
+  HttpHookResult r;
+  r.duration_seconds = SecondsSince(start);
+  r.status = response->status;
+  CappedOutput body(spec.max_output);
+  body.Append(response->body.data(), response->body.size());
+  r.body = body.Text();
+  r.body_truncated_bytes = body.dropped_bytes();
   return r;
 }
 

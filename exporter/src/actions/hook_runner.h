@@ -1,4 +1,4 @@
-// Running an operator hook: a command (RunCommand). A pure
+// Running an operator hook: a command (RunCommand) or one HTTP call (CallHttpHook). A pure
 // library: plain specs in, result structs out; it knows nothing of the config, the control API
 // or how results are shown.
 //
@@ -16,7 +16,7 @@
 // its output is read for at most 100 ms after the kill. The working directory, umask and
 // resource limits are the exporter's.
 //
-// Output: the first max_output bytes are kept, the rest read and counted
+// Output (both kinds of hook): the first max_output bytes are kept, the rest read and counted
 // (a child never blocks on a full pipe). Bytes that are ASCII control characters other than
 // \n and \t, or not part of valid UTF-8, are replaced by '?', one for one, so the text is safe
 // to log and to put in JSON.
@@ -35,7 +35,9 @@
 #include <vector>
 
 #include "common/deadline.h"
+#include "common/secret.h"
 #include "common/status.h"
+#include "sources/http_client.h"
 
 namespace usdcop {
 
@@ -70,6 +72,29 @@ struct CommandResult {
 // program that is missing or not executable (io, naming argv[0] and the errno text), a deadline
 // already past (timeout) or cancelled (cancelled).
 Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadline);
+
+struct HttpHookSpec {
+  std::string method = "POST";  // GET, POST, PUT, PATCH or DELETE
+  std::string url;
+  std::string json_body;  // sent as application/json; "" sends no body. Must be valid JSON.
+  std::optional<Secret> bearer_token;
+  std::string ca_file;  // https: trust this PEM bundle instead of the system's; "" = the system's
+  size_t max_output = kDefaultHookMaxOutput;
+};
+
+struct HttpHookResult {
+  long status = 0;
+  std::string body;  // cleaned and cut as a command's output
+  std::uint64_t body_truncated_bytes = 0;
+  double duration_seconds = 0;
+
+  bool success() const { return status >= 200 && status <= 299; }
+};
+
+// One request through `http` within the deadline. Any HTTP status is a result (success() tells
+// 2xx); an error Status is an invalid spec (internal) or the client's own (connect, timeout,
+// tls, cancelled, ...). The bearer token travels in the Authorization header only.
+Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec, const Deadline& deadline);
 
 // Keeps the first `max` bytes of a stream and counts the rest; Text() is the kept bytes with
 // control characters (but \n, \t) and invalid UTF-8 replaced by '?'. Exposed for tests. A
