@@ -46,12 +46,13 @@ ConfigLoad Parse(const std::string& text, const std::string& file) {
   const YAML::Node root = *parsed;
   Config config;
   config.file = file;
-  if (r.Map(root, "", {"storage", "calendar", "probes"}) && root.IsMap()) {
+  if (r.Map(root, "", {"storage", "calendar", "probes", "control"}) && root.IsMap()) {
     if (root["calendar"].IsDefined()) config.calendar = ParseCalendarSection(r, root["calendar"], "calendar");
     const YAML::Node storage = root["storage"];
     if (storage.IsDefined() && r.Map(storage, "storage", {"path"}))
       config.storage_path = r.FilePath(storage, "storage", "path").value_or("");
     if (root["probes"].IsDefined()) ParseProbes(r, root["probes"], config);
+    if (root["control"].IsDefined()) config.control = ParseControlSection(r, root["control"], "control");
   }
   if (load.errors.empty()) load.config = std::move(config);
   return load;

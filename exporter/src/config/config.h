@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -164,6 +165,46 @@ struct WebSocketProbeConfig {
   std::string subscribe;  // a text message sent after the upgrade (services that want one); "" = none
 };
 
+// The control API on the side port (--control.listen-address): who may call it, how often, and
+// what its actions act on.
+enum class ControlRole {
+  kViewer,    // GET every endpoint
+  kOperator,  // GET, and POST actions
+  kWebhook,   // only POST /api/alerts/webhook (Alertmanager's webhook receiver)
+};
+
+struct ControlTokenConfig {
+  std::string name;    // who called, in the audit log and the `requested_by` of actions
+  std::string sha256;  // the token's SHA-256, 32 bytes (the config gives 64 hex digits)
+  ControlRole role = ControlRole::kViewer;
+};
+
+// An operator hook: a command run without a shell, or an HTTP call.
+struct HookConfig {
+  std::vector<std::string> command;  // argv; empty for an HTTP hook
+  std::string url;                   // http(s)://; "" for a command
+  std::string method = "POST";
+  Secret bearer_token;  // HTTP hooks: from bearer_token_file / bearer_token_env
+  std::string ca_file;
+  Duration timeout = std::chrono::seconds(30);
+};
+
+struct ControlConfig {
+  std::vector<ControlTokenConfig> tokens;
+  // Users of --web.config.file's basic_auth_users who may call the control API, with their role.
+  std::map<std::string, ControlRole> basic_auth_users;
+  int rate_per_second = 10;  // token bucket per caller
+  int rate_burst = 20;
+  Duration action_timeout = std::chrono::seconds(30);  // calls to Airflow and Alertmanager, run-checks
+  std::string alertmanager_url;                        // acknowledge/resolve/test; "" = none
+  std::string alertmanager_ca_file;
+  std::map<std::string, std::string> backup_dags;      // layer -> the DAG trigger-backup runs
+  std::string scratch_dir;                             // test-recovery copies sets here; "" = <storage dir>/recovery-test
+  Duration acknowledge_for = std::chrono::hours(2);    // default silence of acknowledge-alert
+  Duration idempotency_ttl = std::chrono::hours(24);   // how long an Idempotency-Key is remembered
+  std::map<std::string, HookConfig> actions;           // operator hooks by action name
+};
+
 struct Config {
   std::string file;          // the path it was loaded from
   std::string storage_path;  // SQLite state store; "" = not set in the file
@@ -174,6 +215,7 @@ struct Config {
   std::optional<BackupsProbeConfig> backups;
   std::optional<WebSocketProbeConfig> websocket;
   std::optional<VendorApiProbeConfig> vendor_api;
+  std::optional<ControlConfig> control;  // absent: the side port is not served
 };
 
 struct ConfigLoad {

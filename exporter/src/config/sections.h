@@ -25,6 +25,7 @@ std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const 
                                                           const std::string& path);
 std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
                                                           const std::string& path);
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 // The `layer` field of a layer item: letters, digits and _ (e.g. L0); "" when absent or invalid.

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <filesystem>
 
+#include "store/sqlite_util.h"
+
 namespace usdcop {
 namespace {
 
-constexpr int kSchemaVersion = 2;  // 2: file_digests
+constexpr int kSchemaVersion = 3;  // 2: file_digests; 3: audit_log, idempotency_keys
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS probe_state (
@@ -27,30 +29,28 @@ CREATE TABLE IF NOT EXISTS file_digests (
   verified_at_us INTEGER NOT NULL,
   PRIMARY KEY (scope, path)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_log (
+  id         INTEGER PRIMARY KEY,
+  time_us    INTEGER NOT NULL,
+  caller     TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  method     TEXT NOT NULL,
+  endpoint   TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  params     TEXT NOT NULL,
+  code       INTEGER NOT NULL,
+  result     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  caller       TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  code         INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  created_us   INTEGER NOT NULL,
+  PRIMARY KEY (caller, key)
+) WITHOUT ROWID;
 )sql";
-
-// Finalises a statement however the scope is left.
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-void Bind(sqlite3_stmt* s, int i, std::string_view text) {
-  sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
-std::string Text(sqlite3_stmt* s, int i) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return std::string(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
-}
-
-// Runs a prepared statement that returns no rows, ready to be bound again.
-bool StepDone(sqlite3_stmt* s) {
-  bool done = sqlite3_step(s) == SQLITE_DONE;
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return done;
-}
 
 }  // namespace
 
@@ -131,6 +131,20 @@ Status StateStore::Delete(std::string_view ns, std::string_view key) {
   Bind(st.s, 1, ns);
   Bind(st.s, 2, key);
   return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("delete failed");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> StateStore::List(std::string_view ns) {
+  std::lock_guard lock(mu_);
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, "SELECT key, value FROM probe_state WHERE namespace=?1 ORDER BY key", -1, &st.s,
+                         nullptr) != SQLITE_OK)
+    return Error("read failed");
+  Bind(st.s, 1, ns);
+  std::vector<std::pair<std::string, std::string>> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) rows.emplace_back(Text(st.s, 0), Text(st.s, 1));
+  if (rc != SQLITE_DONE) return Error("read failed");
+  return rows;
 }
 
 Status StateStore::InTransaction(const std::function<Status()>& body) {

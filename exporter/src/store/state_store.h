@@ -34,6 +34,30 @@ struct FileDigestRow {
   SysTime verified_at;
 };
 
+// One call of the control API, as the audit log keeps it.
+struct AuditRow {
+  std::int64_t id = 0;  // assigned by the store
+  SysTime time;
+  std::string caller;   // the token's name; "" when none was valid
+  std::string address;  // the client's IP address
+  std::string method;
+  std::string endpoint;
+  std::string action;  // "" for GET
+  std::string params;  // JSON, secrets removed
+  int code = 0;
+  std::string result;  // a short text: what happened or why it was refused
+};
+
+// The answer given to an action that carried an Idempotency-Key, replayed to its retries.
+struct IdempotencyRow {
+  std::string caller;
+  std::string key;
+  std::string request_hash;  // of the method, endpoint and body: a reuse for another request is refused
+  int code = 0;
+  std::string body;
+  SysTime created;
+};
+
 class StateStore {
  public:
   // Opens (creating the file and its directory if needed) and migrates the schema.
@@ -47,6 +71,8 @@ class StateStore {
   Result<std::optional<std::string>> Get(std::string_view ns, std::string_view key);
   Status Put(std::string_view ns, std::string_view key, std::string_view value);
   Status Delete(std::string_view ns, std::string_view key);
+  // Every (key, value) of a namespace, by key.
+  Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view ns);
 
   // The file digests of `scope` (a backup set directory), in one query.
   Result<std::vector<FileDigestRow>> LoadFileDigests(std::string_view scope);
@@ -55,6 +81,17 @@ class StateStore {
                          const std::vector<std::string>& removed);
   // Deletes the digests of every scope below the directory `root` that is not in `keep`.
   Status RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep);
+
+  // The audit log (store/control_tables.cpp). Append commits before it returns.
+  Status AppendAudit(const AuditRow& row);
+  // The newest `limit` rows, newest first.
+  Result<std::vector<AuditRow>> RecentAudit(int limit);
+  // Deletes the rows older than `before`; the number deleted.
+  Result<int> PruneAudit(SysTime before);
+
+  Result<std::optional<IdempotencyRow>> GetIdempotency(std::string_view caller, std::string_view key);
+  Status PutIdempotency(const IdempotencyRow& row);
+  Status PruneIdempotency(SysTime before);
 
  private:
   StateStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}

@@ -1,0 +1,140 @@
+// control: the side port's callers (tokens by SHA-256 with a role), its rate limit, and what
+// its actions act on (Alertmanager, the backup DAGs, operator hooks).
+#include <fstream>
+
+#include "config/sections.h"
+
+namespace usdcop {
+namespace {
+
+constexpr std::string_view kHookActions[] = {"restart-websocket", "clear-buffers", "force-handover", "rotate-key",
+                                             "activate-backup-key"};
+
+std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& node, const std::string& path) {
+  if (!r.Map(node, path, {"name", "sha256", "role"}, {{"token", "tokens are configured by their SHA-256 only: "
+                                                               "give sha256 (printf %s TOKEN | sha256sum)"}}))
+    return std::nullopt;
+  ControlTokenConfig t;
+  t.name = r.String(node, path, "name", true).value_or("");
+  if (!t.name.empty() && !std::regex_match(t.name, std::regex("[A-Za-z0-9_.@-]{1,64}")))
+    r.Error(node["name"], Join(path, "name"), "must be 1 to 64 letters, digits, _ . @ or -");
+  std::string hex = r.String(node, path, "sha256", true).value_or("");
+  if (!hex.empty()) {
+    if (!std::regex_match(hex, std::regex("[0-9a-fA-F]{64}"))) {
+      r.Error(node["sha256"], Join(path, "sha256"),
+              "must be 64 hex digits, the SHA-256 of the token (printf %s TOKEN | sha256sum)");
+    } else {
+      for (size_t i = 0; i < 64; i += 2) t.sha256.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+  }
+  auto role = r.Enum(node, path, "role", {"viewer", "operator", "webhook"});
+  if (!role && !node["role"].IsDefined()) r.Error(node, Join(path, "role"), "is required (viewer, operator or webhook)");
+  if (role) t.role = *role == "operator" ? ControlRole::kOperator : *role == "webhook" ? ControlRole::kWebhook : ControlRole::kViewer;
+  if (t.name.empty() || t.sha256.empty()) return std::nullopt;
+  return t;
+}
+
+std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, const std::string& path) {
+  if (!r.Map(node, path, {"command", "url", "method", "bearer_token_file", "bearer_token_env", "ca_file", "timeout"}))
+    return std::nullopt;
+  HookConfig h;
+  h.command = r.StringList(node, path, "command").value_or(std::vector<std::string>{});
+  h.url = r.HttpUrl(node, path, "url", false, "http://127.0.0.1:8080/hooks/restart").value_or("");
+  if (h.command.empty() == h.url.empty()) {
+    r.Error(node, path, "needs either command (a list: the program and its arguments, run without a shell) or url");
+    return std::nullopt;
+  }
+  if (!h.command.empty() && h.command.front().empty()) r.Error(node["command"], Join(path, "command"), "names no program");
+  if (!h.command.empty() && (node["method"].IsDefined() || node["bearer_token_file"].IsDefined() ||
+                             node["bearer_token_env"].IsDefined() || node["ca_file"].IsDefined()))
+    r.Error(node, path, "method, bearer_token_* and ca_file are for url hooks, not commands");
+  h.method = r.Enum(node, path, "method", {"POST", "PUT", "GET"}).value_or(h.method);
+  if (auto token = r.SecretField(node, path, "bearer_token", false)) h.bearer_token = std::move(*token);
+  h.ca_file = r.FilePath(node, path, "ca_file").value_or("");
+  if (!h.ca_file.empty() && !std::ifstream(h.ca_file))
+    r.Error(node["ca_file"], Join(path, "ca_file"), "cannot read " + h.ca_file + " (a PEM file of CA certificates)");
+  h.timeout = r.Dur(node, path, "timeout").value_or(h.timeout);
+  return h;
+}
+
+}  // namespace
+
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path) {
+  if (!r.Map(node, path, {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager", "backup_dags", "scratch_dir",
+                          "acknowledge_for", "idempotency_ttl", "actions"}))
+    return std::nullopt;
+  ControlConfig c;
+  c.tokens = ParseUniqueList(r, node, "tokens", Join(path, "tokens"), "{name, sha256, role}", "name", ParseToken,
+                             [](const ControlTokenConfig& t) -> const std::string& { return t.name; });
+  if (const YAML::Node users = node["basic_auth_users"]; users.IsDefined()) {
+    std::string p = Join(path, "basic_auth_users");
+    if (!users.IsMap()) {
+      r.Error(users, p, "must be a map of web config user to role ({alice: operator})");
+    } else {
+      for (const auto& kv : users) {
+        std::string user = kv.first.as<std::string>();
+        auto role = r.Enum(users, p, user.c_str(), {"viewer", "operator", "webhook"});
+        if (role)
+          c.basic_auth_users[user] = *role == "operator" ? ControlRole::kOperator
+                                     : *role == "webhook" ? ControlRole::kWebhook
+                                                          : ControlRole::kViewer;
+      }
+    }
+  }
+  if (const YAML::Node rl = node["rate_limit"]; rl.IsDefined()) {
+    std::string p = Join(path, "rate_limit");
+    if (r.Map(rl, p, {"per_second", "burst"})) {
+      c.rate_per_second = r.Int(rl, p, "per_second", 1, 100000).value_or(c.rate_per_second);
+      c.rate_burst = r.Int(rl, p, "burst", 1, 100000).value_or(c.rate_burst);
+    }
+  }
+  c.action_timeout = r.Dur(node, path, "action_timeout").value_or(c.action_timeout);
+  if (const YAML::Node am = node["alertmanager"]; am.IsDefined()) {
+    std::string p = Join(path, "alertmanager");
+    if (r.Map(am, p, {"url", "ca_file"})) {
+      c.alertmanager_url = r.HttpUrl(am, p, "url", true, "http://127.0.0.1:9093").value_or("");
+      c.alertmanager_ca_file = r.FilePath(am, p, "ca_file").value_or("");
+      if (!c.alertmanager_ca_file.empty() && !std::ifstream(c.alertmanager_ca_file))
+        r.Error(am["ca_file"], Join(p, "ca_file"), "cannot read " + c.alertmanager_ca_file + " (a PEM file of CA certificates)");
+    }
+  }
+  if (const YAML::Node dags = node["backup_dags"]; dags.IsDefined()) {
+    std::string p = Join(path, "backup_dags");
+    if (!dags.IsMap()) {
+      r.Error(dags, p, "must be a map of layer to DAG id ({L0: usdcop_l0_backup})");
+    } else {
+      for (const auto& kv : dags) {
+        std::string layer = kv.first.as<std::string>();
+        auto dag = r.String(dags, p, layer.c_str(), true);
+        if (dag && !std::regex_match(*dag, std::regex("[A-Za-z0-9_.-]+")))
+          r.Error(kv.second, Join(p, layer), "is not an Airflow DAG id (letters, digits, _ . -)");
+        else if (dag) c.backup_dags[layer] = *dag;
+      }
+    }
+  }
+  c.scratch_dir = r.FilePath(node, path, "scratch_dir").value_or("");
+  c.acknowledge_for = r.Dur(node, path, "acknowledge_for").value_or(c.acknowledge_for);
+  c.idempotency_ttl = r.Dur(node, path, "idempotency_ttl").value_or(c.idempotency_ttl);
+  if (const YAML::Node actions = node["actions"]; actions.IsDefined()) {
+    std::string p = Join(path, "actions");
+    if (!actions.IsMap()) {
+      r.Error(actions, p, "must be a map of action name to hook ({restart-websocket: {command: [...]}})");
+    } else {
+      for (const auto& kv : actions) {
+        std::string name = kv.first.as<std::string>();
+        bool known = false;
+        for (std::string_view a : kHookActions) known = known || a == name;
+        if (!known) {
+          r.Error(kv.first, Join(p, name),
+                  "is not an action a hook can serve (restart-websocket, clear-buffers, force-handover, rotate-key, "
+                  "activate-backup-key)");
+          continue;
+        }
+        if (auto hook = ParseHook(r, kv.second, Join(p, name))) c.actions[name] = std::move(*hook);
+      }
+    }
+  }
+  return c;
+}
+
+}  // namespace usdcop
