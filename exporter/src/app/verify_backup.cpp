@@ -12,19 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// PATH itself when it holds a manifest, else its newest set; "" when it has none.
-fs::path SetToCheck(const fs::path& path) {
-  if (HasManifest(path)) return path;
-  std::error_code ec;
-  fs::path newest;
-  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (BackupSetTime(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
-      newest = it->path();
-  }
-  return newest.empty() ? path : newest;  // a set without a manifest is reported as such
-}
-
 }  // namespace
 
 int VerifyBackupCommand(const std::string& path, std::ostream& out) {
@@ -33,7 +20,7 @@ int VerifyBackupCommand(const std::string& path, std::ostream& out) {
     out << "verify-backup: " << path << ": not a directory (give a backup set or a layer's directory of sets)\n";
     return 1;
   }
-  const fs::path set = fs::absolute(SetToCheck(fs::path(path).lexically_normal()), ec);
+  const fs::path set = fs::absolute(SetToCheck(fs::path(path).lexically_normal()).value_or(fs::path(path).lexically_normal()), ec);
   const fs::path root = set.parent_path();
   SystemClock clock;
   SetVerifier verifier(nullptr, clock, nullptr);

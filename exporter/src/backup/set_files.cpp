@@ -1,5 +1,7 @@
 #include "backup/set_files.h"
 
+#include "backup/manifest.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -86,6 +88,20 @@ FileStat StatOf(const struct stat& st) {
 
 Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out) {
   return List(dir_fd, "", 0, deadline, out);
+}
+
+std::optional<std::filesystem::path> SetToCheck(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  if (HasManifest(path)) return path;
+  std::error_code ec;
+  fs::path newest;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (BackupSetTime(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
+      newest = it->path();
+  }
+  if (newest.empty()) return std::nullopt;
+  return newest;
 }
 
 }  // namespace usdcop

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -31,5 +32,9 @@ std::optional<double> BackupSetTime(const std::string& dir_name);
 // paths relative to it ("sub/a.csv"), at most 32 directories deep. Reason::kIo names what could
 // not be listed (the rest is listed); kTimeout or kCancelled when the deadline stopped it.
 Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out);
+
+// The set to check for `path`: PATH itself when it holds a manifest, else the newest set
+// directory (YYYYMMDD_HHMMSS) in it; nullopt when it has neither.
+std::optional<std::filesystem::path> SetToCheck(const std::filesystem::path& path);
 
 }  // namespace usdcop

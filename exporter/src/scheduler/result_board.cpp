@@ -31,6 +31,27 @@ void ResultBoard::Record(const std::string& name, const Status& status, double d
   if (!status.ok()) record->errors[status.reason()]++;
   it->second = std::move(record);
   generation_++;
+  recorded_.notify_all();
+}
+
+bool ResultBoard::WaitForRunsSince(const std::vector<std::string>& names, double since,
+                                   const Deadline& deadline) const {
+  std::unique_lock lock(mu_);
+  auto all_ran = [&] {
+    for (const std::string& name : names) {
+      auto it = records_.find(name);
+      if (it == records_.end()) continue;  // no longer configured
+      const ProbeRecord& r = *it->second;
+      if (!r.has_run || r.last_run_timestamp - r.duration_seconds < since - 0.001) return false;
+    }
+    return true;
+  };
+  while (!all_ran()) {
+    if (deadline.Expired() || deadline.Cancelled()) return false;
+    // Short waits, so that a cancellation is seen without a notification.
+    recorded_.wait_for(lock, std::min<Duration>(deadline.Remaining(), std::chrono::milliseconds(100)));
+  }
+  return true;
 }
 
 void ResultBoard::CountSkipped(const std::string& name, Reason reason) {

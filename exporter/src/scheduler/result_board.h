@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/deadline.h"
 #include "common/status.h"
 #include "common/units.h"
 #include "probes/results.h"
@@ -49,11 +51,15 @@ class ResultBoard {
   std::shared_ptr<const ProbeRecord> Get(const std::string& name) const;
   // Changes with every update: the renderer re-renders only when it moved.
   std::uint64_t generation() const { return generation_.load(); }
+  // Waits until each of `names` has a run that started at or after `since` (Unix seconds), or
+  // `deadline`; true when they all have.
+  bool WaitForRunsSince(const std::vector<std::string>& names, double since, const Deadline& deadline) const;
   // True once every configured probe has a first outcome.
   bool AllRan() const;
 
  private:
   mutable std::mutex mu_;
+  mutable std::condition_variable recorded_;
   std::map<std::string, std::shared_ptr<const ProbeRecord>> records_;  // guarded by mu_
   std::atomic<std::uint64_t> generation_{1};
 };

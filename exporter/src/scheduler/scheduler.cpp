@@ -34,6 +34,20 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
   wake_.notify_all();
 }
 
+std::vector<std::string> Scheduler::RunNow(const std::vector<std::string>& names) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (auto& [name, slot] : slots_) {
+    if (!slot.configured || (!names.empty() && std::find(names.begin(), names.end(), name) == names.end())) continue;
+    if (slot.in_flight) slot.run_again = true;
+    else slot.next_due = now;
+    out.push_back(name);
+  }
+  wake_.notify_all();
+  return out;
+}
+
 bool Scheduler::Stop(Duration grace) {
   {
     std::unique_lock lock(mu_);
@@ -136,6 +150,10 @@ void Scheduler::FinishRun(const std::string& name, const std::shared_ptr<Run>& r
   auto it = slots_.find(name);
   if (it != slots_.end() && it->second.in_flight == run) {
     it->second.in_flight = nullptr;
+    if (it->second.run_again) {
+      it->second.run_again = false;
+      it->second.next_due = std::chrono::steady_clock::now();
+    }
     if (!it->second.configured) slots_.erase(it);
   }
   runs_in_flight_--;

@@ -43,6 +43,9 @@ class Scheduler {
   // Installs the probes to run (at start and on every reload). Each one runs at once, then on
   // its interval. A probe whose run is in flight keeps it; its next turn uses the new spec.
   void SetProbes(std::vector<ProbeSpec> probes);
+  // Runs the named probes (all when `names` is empty) as soon as possible: at once when idle, right
+  // after the run in flight otherwise. The names that are configured and will run.
+  std::vector<std::string> RunNow(const std::vector<std::string>& names);
   // Cancels runs in flight and stops the threads. False if a run did not end within `grace`
   // (its thread is left behind; the caller should exit the process).
   bool Stop(Duration grace);
@@ -62,6 +65,7 @@ class Scheduler {
     ProbeSpec spec;
     SteadyTime next_due;
     bool configured = true;
+    bool run_again = false;  // RunNow during a run: the next run starts when it ends
     std::shared_ptr<Run> in_flight;  // null when idle
   };
 

@@ -122,25 +122,34 @@ Result<Secret> AirflowClient::Token(bool refresh, const Deadline& deadline) {
   return token_;
 }
 
-Result<HttpResponse> AirflowClient::GetWith(const std::string& path,
-                                            const std::optional<Secret>& token,
-                                            const Deadline& deadline) {
-  HttpRequest req{.url = ApiPrefix() + path};
+Result<HttpResponse> AirflowClient::SendWith(const std::string& method, const std::string& path,
+                                             const std::string& body, const std::optional<Secret>& token,
+                                             const Deadline& deadline) {
+  HttpRequest req{.method = method, .url = ApiPrefix() + path};
   req.headers = {{"Accept", "application/json"}};
+  if (method != "GET") {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = body;
+  }
   if (token) req.bearer_token = *token;
   else req.basic_auth = std::make_pair(config_.username, config_.password);
   return http_.Do(req, deadline);
 }
 
-Result<HttpResponse> AirflowClient::Get(const std::string& path, const Deadline& deadline) {
-  if (config_.api == AirflowConfig::Api::kV1) return GetWith(path, std::nullopt, deadline);
+Result<HttpResponse> AirflowClient::Send(const std::string& method, const std::string& path, const std::string& body,
+                                         const Deadline& deadline) {
+  if (config_.api == AirflowConfig::Api::kV1) return SendWith(method, path, body, std::nullopt, deadline);
   auto token = Token(false, deadline);
   if (!token.ok()) return token.status();
-  auto r = GetWith(path, *token, deadline);
+  auto r = SendWith(method, path, body, *token, deadline);
   if (!r.ok() || r->status != 401 || !config_.token.empty()) return r;
   token = Token(true, deadline);  // expired: log in again, once
   if (!token.ok()) return token.status();
-  return GetWith(path, *token, deadline);
+  return SendWith(method, path, body, *token, deadline);
+}
+
+Result<HttpResponse> AirflowClient::Get(const std::string& path, const Deadline& deadline) {
+  return Send("GET", path, "", deadline);
 }
 
 Result<std::vector<DagRun>> AirflowClient::ListRuns(const std::string& dag_id, int limit,

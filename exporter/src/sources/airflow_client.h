@@ -49,11 +49,16 @@ class AirflowClient {
   Result<std::optional<double>> XcomNumber(const std::string& dag_id, const std::string& run_id,
                                            const XcomRef& ref, const Deadline& deadline);
 
+  // A request to the API (path below /api/v1 or /api/v2, as the config's api says) with the
+  // configured authentication; on v2 a 401 refreshes the token once. `body` is JSON (not GET).
+  Result<HttpResponse> Send(const std::string& method, const std::string& path, const std::string& body,
+                            const Deadline& deadline);
+  bool v2() const { return config_.api == AirflowConfig::Api::kV2; }
+
  private:
-  // GET with the configured authentication; on v2 a 401 refreshes the token once.
   Result<HttpResponse> Get(const std::string& path, const Deadline& deadline);
-  Result<HttpResponse> GetWith(const std::string& path, const std::optional<Secret>& token,
-                               const Deadline& deadline);
+  Result<HttpResponse> SendWith(const std::string& method, const std::string& path, const std::string& body,
+                                const std::optional<Secret>& token, const Deadline& deadline);
   Result<Secret> Token(bool refresh, const Deadline& deadline);
   std::string ApiPrefix() const;
 
