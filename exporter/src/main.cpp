@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   app.add_option("--control.listen-address", control_listen,
-                 "Address of the authenticated control API (the side port). Reserved: the control "
-                 "API is not served by this version.")
+                 "Address of the authenticated control API (the side port), served when the config has a "
+                 "control section; HTTPS with --web.config.file's TLS settings.")
       ->capture_default_str();
   app.add_option("--storage.path", storage_path,
                  std::string("SQLite state file (WAL); default: the config's storage.path, else ") +
@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto web = usdcop::ParseListenAddress(web_listen);
-  if (!web || !usdcop::ParseListenAddress(control_listen)) {
+  auto control = usdcop::ParseListenAddress(control_listen);
+  if (!web || !control) {
     std::cerr << "a listen address is host:port, :port or [v6]:port (got \""
               << (web ? control_listen : web_listen) << "\")\n";
     return 2;
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
   usdcop::BlockSignals();  // before any thread starts
   usdcop::CurlHttpClient::GlobalInit();
   usdcop::Logger log(*level, *format);
-  usdcop::DaemonOptions options{config_file, *web, storage_path, web_config_file, max_connections,
+  usdcop::DaemonOptions options{config_file, *web, *control, storage_path, web_config_file, max_connections,
                                 {USDCOP_VERSION, USDCOP_REVISION}};
   usdcop::Daemon daemon(std::move(options), log);
   return daemon.Run();

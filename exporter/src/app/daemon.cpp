@@ -92,6 +92,10 @@ int Daemon::Run() {
     Shutdown();
     return 1;
   }
+  if (!StartControl(*load.config, *web)) {
+    Shutdown();
+    return 1;
+  }
   const WebConfig* w = web->get();
   log_.Info("listening", {{"address", options_.web.host + ":" + std::to_string(*port)},
                           {"tls", w && w->tls ? "true" : "false"},
@@ -115,6 +119,8 @@ int Daemon::WaitForSignals() {
 }
 
 void Daemon::Shutdown() {
+  if (control_api_) control_api_->Cancel();
+  if (control_server_) control_server_->Stop();
   if (server_) server_->Stop();
   if (scheduler_ && !scheduler_->Stop(Duration(1500))) {
     log_.Warn("a probe ignored its deadline at shutdown; exiting without waiting for it");
@@ -149,6 +155,7 @@ Status Daemon::Reload() {
   size_t count = probes.size();
   renderer_->SetCalendar(*calendar);
   scheduler_->SetProbes(std::move(probes));
+  ReloadControl(*load.config);
   renderer_->SetReloadSuccessful(true);
   log_.Info("configuration reloaded", {{"config", options_.config_file}, {"probes", std::to_string(count)}});
   return Status::Ok();
@@ -166,9 +173,49 @@ Status Daemon::ReloadWebConfig() {
   auto web = LoadWebConfig("invalid web configuration; keeping the old configuration");
   if (!web.ok()) return web.status();
   Status applied = server_->UpdateWebConfig(*web);
+  if (applied.ok() && control_server_) applied = control_server_->UpdateWebConfig(*web);
   if (!applied.ok())
     log_.Error("cannot apply the web configuration; keeping the old configuration", {{"err", applied.message()}});
   return applied;
+}
+
+bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebConfig>& web) {
+  alerts_ = std::make_unique<AlertLifecycle>(*store_, log_, clock_);
+  if (Status s = alerts_->Load(); !s.ok())
+    log_.Error("cannot read the alert lifecycle from the state store; starting without it", {{"err", s.message()}});
+  control_api_ = std::make_unique<ControlApi>(*store_, log_, clock_);
+  control_deps_ = std::make_unique<ControlDeps>(ControlDeps{board_, *scheduler_, http_, *alerts_, clock_, store_->path()});
+  renderer_->SetControlSource(
+      [this] {
+        ControlStats stats = alerts_->Figures();
+        stats.requests = control_api_->Requests();
+        return stats;
+      },
+      [this] { return control_api_->generation() + alerts_->generation(); });
+  auto setup = BuildControlSetup(config, *control_deps_);
+  if (!setup) {
+    log_.Info("no control section in the config: the control API is not served");
+    return true;
+  }
+  control_api_->Install(setup);
+  control_server_ = std::make_unique<ControlServer>(
+      [this](const ControlRequest& r) { return control_api_->Handle(r); }, log_, options_.max_connections, web);
+  auto port = control_server_->Start(options_.control);
+  if (!port.ok()) {
+    log_.Error("cannot serve the control API", {{"err", port.status().message()}});
+    return false;
+  }
+  log_.Info("control API listening", {{"address", options_.control.host + ":" + std::to_string(*port)},
+                                      {"tls", web && web->tls ? "true" : "false"},
+                                      {"tokens", std::to_string(config.control->tokens.size())}});
+  return true;
+}
+
+void Daemon::ReloadControl(const Config& config) {
+  auto setup = BuildControlSetup(config, *control_deps_);
+  if (setup && !control_server_)
+    log_.Warn("the config gained a control section: the control API starts at the next restart");
+  control_api_->Install(setup);  // null: every request answered 503 until the section is back
 }
 
 std::string Daemon::LandingPage() const {

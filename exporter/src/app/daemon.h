@@ -9,6 +9,10 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "control/alert_lifecycle.h"
+#include "control/control_api.h"
+#include "control/endpoint_table.h"
+#include "http/control_server.h"
 #include "http/listen_address.h"
 #include "http/metrics_server.h"
 #include "http/web_config.h"
@@ -23,6 +27,7 @@ namespace usdcop {
 struct DaemonOptions {
   std::string config_file;
   ListenAddress web;
+  ListenAddress control;  // the side port, served when the config has a control section
   std::string storage_path;  // from the flag; "" = the config's storage.path or the default
   std::string web_config_file;  // --web.config.file; "" = plain HTTP, no authentication
   size_t max_connections = 64;
@@ -48,6 +53,10 @@ class Daemon {
   // Reads the web config again and hands it to the server; logs why not.
   Status ReloadWebConfig();
   std::string LandingPage() const;
+  // Starts the side port when the config has a control section; false when it cannot listen.
+  bool StartControl(const Config& config, const std::shared_ptr<const WebConfig>& web);
+  // Installs the control section of a reloaded config (the port itself needs a restart).
+  void ReloadControl(const Config& config);
   int WaitForSignals();
   void Shutdown();
 
@@ -60,6 +69,10 @@ class Daemon {
   std::unique_ptr<MetricsRenderer> renderer_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<MetricsServer> server_;
+  std::unique_ptr<AlertLifecycle> alerts_;
+  std::unique_ptr<ControlApi> control_api_;
+  std::unique_ptr<ControlDeps> control_deps_;
+  std::unique_ptr<ControlServer> control_server_;  // null when the config had no control section at start
   std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
 };
 

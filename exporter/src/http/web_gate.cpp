@@ -6,7 +6,21 @@ WebGate::WebGate(std::shared_ptr<const WebConfig> web) : web_(std::move(web)) {
   if (web_ && web_->tls) selector_ = std::make_unique<TlsContextSelector>(web_->tls_context);
 }
 
-std::unique_ptr<httplib::Server> WebGate::MakeServer() {
+std::unique_ptr<httplib::Server> WebGate::MakeServer() { return Make(true, nullptr); }
+
+std::unique_ptr<httplib::Server> WebGate::MakeServerWithoutBasicAuth(PreRouting next) {
+  return Make(false, std::move(next));
+}
+
+std::optional<std::string> WebGate::BasicUser(std::string_view authorization) {
+  std::shared_ptr<const WebConfig> web = Current();
+  if (!web || web->basic_auth.empty()) return std::nullopt;
+  auto credentials = ParseBasicAuthorization(authorization);
+  if (!credentials || !auth_.Allows(web->basic_auth, authorization)) return std::nullopt;
+  return credentials->user;
+}
+
+std::unique_ptr<httplib::Server> WebGate::Make(bool basic_auth, PreRouting next) {
   std::unique_ptr<httplib::Server> server;
   if (selector_) {
     server = std::make_unique<httplib::SSLServer>([this](SSL_CTX& base) { return selector_->Install(base); });
@@ -14,9 +28,13 @@ std::unique_ptr<httplib::Server> WebGate::MakeServer() {
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  if (Current())
-    server->set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) { return Check(req, res); });
+  const bool gate = Current() != nullptr;
+  if (gate || next)
+    server->set_pre_routing_handler([this, basic_auth, gate, next](const httplib::Request& req, httplib::Response& res) {
+      if (gate && Check(req, res, basic_auth) == httplib::Server::HandlerResponse::Handled)
+        return httplib::Server::HandlerResponse::Handled;
+      return next ? next(req, res) : httplib::Server::HandlerResponse::Unhandled;
+    });
   return server;
 }
 
@@ -38,10 +56,11 @@ std::shared_ptr<const WebConfig> WebGate::Current() {
   return web_;
 }
 
-httplib::Server::HandlerResponse WebGate::Check(const httplib::Request& req, httplib::Response& res) {
+httplib::Server::HandlerResponse WebGate::Check(const httplib::Request& req, httplib::Response& res,
+                                               bool basic_auth) {
   std::shared_ptr<const WebConfig> web = Current();
   for (const auto& [name, value] : web->headers) res.set_header(name, value);
-  if (web->basic_auth.empty() || auth_.Allows(web->basic_auth, req.get_header_value("Authorization")))
+  if (!basic_auth || web->basic_auth.empty() || auth_.Allows(web->basic_auth, req.get_header_value("Authorization")))
     return httplib::Server::HandlerResponse::Unhandled;
   res.status = 401;
   res.set_header("WWW-Authenticate", "Basic");

@@ -7,8 +7,12 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "http/basic_auth.h"
@@ -27,6 +31,15 @@ class WebGate {
   // else httplib::Server; with the headers and basic auth checked before routing when there is a
   // web config. The gate must outlive the server. Null when OpenSSL cannot set up the server.
   std::unique_ptr<httplib::Server> MakeServer();
+  // The same, but basic auth is left to the handlers (BasicUser): the control API's callers
+  // authenticate with a bearer token or with a basic-auth user of the web config.
+  // `next` (optional) runs after the gate's own checks, before routing.
+  using PreRouting = std::function<httplib::Server::HandlerResponse(const httplib::Request&, httplib::Response&)>;
+  std::unique_ptr<httplib::Server> MakeServerWithoutBasicAuth(PreRouting next);
+
+  // The web config's user that an `Authorization: Basic ...` value names with the right
+  // password; nullopt otherwise (and always without a web config or basic_auth_users).
+  std::optional<std::string> BasicUser(std::string_view authorization);
 
   // Applies a reloaded web config to every server made so far. Refuses (kParse) to add or remove
   // the web config or its tls_server_config: a listening server cannot change between HTTP and
@@ -36,7 +49,8 @@ class WebGate {
   bool tls() const { return selector_ != nullptr; }
 
  private:
-  httplib::Server::HandlerResponse Check(const httplib::Request& req, httplib::Response& res);
+  std::unique_ptr<httplib::Server> Make(bool basic_auth, PreRouting next);
+  httplib::Server::HandlerResponse Check(const httplib::Request& req, httplib::Response& res, bool basic_auth);
   std::shared_ptr<const WebConfig> Current();
 
   std::unique_ptr<TlsContextSelector> selector_;  // set when serving HTTPS

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <optional>
 #include <sstream>
 
 namespace usdcop {
@@ -42,17 +43,30 @@ void MetricsRenderer::SetCalendar(std::shared_ptr<const TradingCalendar> calenda
   cached_ = nullptr;
 }
 
+void MetricsRenderer::SetControlSource(std::function<ControlStats()> stats,
+                                       std::function<std::uint64_t()> generation) {
+  std::lock_guard lock(mu_);
+  control_stats_ = std::move(stats);
+  control_generation_ = std::move(generation);
+  cached_ = nullptr;
+}
+
 std::shared_ptr<const std::string> MetricsRenderer::Render() {
   // Read the generations before the data: a change racing this render bumps them again, so
   // the next scrape re-renders.
   const std::uint64_t board_gen = board_.generation();
   const std::uint64_t reload_gen = reload_generation_.load();
   std::lock_guard lock(mu_);
+  const std::uint64_t control_gen = control_generation_ ? control_generation_() : 0;
   const bool market_open = calendar_ && calendar_->IsOpen(clock_.Now());
   if (cached_ && board_gen == cached_board_generation_ && reload_gen == cached_reload_generation_ &&
-      market_open == cached_market_open_)
+      market_open == cached_market_open_ && control_gen == cached_control_generation_)
     return cached_;
-  cached_ = std::make_shared<const std::string>(Build(board_.Snapshot(), calendar_.get(), market_open));
+  std::optional<ControlStats> control;
+  if (control_stats_) control = control_stats_();
+  cached_ = std::make_shared<const std::string>(
+      Build(board_.Snapshot(), calendar_.get(), market_open, control ? &*control : nullptr));
+  cached_control_generation_ = control_gen;
   cached_board_generation_ = board_gen;
   cached_reload_generation_ = reload_gen;
   cached_market_open_ = market_open;
@@ -60,7 +74,8 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
 }
 
 std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
-                                   const TradingCalendar* calendar, bool market_open) const {
+                                   const TradingCalendar* calendar, bool market_open,
+                                   const ControlStats* control) const {
   FamilyBuilder out;
   out.Gauge("usdcop_build_info", "The exporter's version and the git revision it was built from.",
             {{"version", build_.version}, {"revision", build_.revision}}, 1);
@@ -79,6 +94,7 @@ std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const Probe
         },
         *r->result);
   }
+  if (control) RenderControl(*control, out);
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, out.Take());
   return text.str();

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "calendar/trading_calendar.h"
 #include "common/clock.h"
+#include "control/control_stats.h"
 #include "metrics/family_builder.h"
 #include "scheduler/result_board.h"
 
@@ -30,6 +32,8 @@ void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
 void RenderResult(const BackupsResult& result, FamilyBuilder& out);
 void RenderResult(const WebSocketResult& result, FamilyBuilder& out);
 void RenderResult(const VendorApiResult& result, FamilyBuilder& out);
+// The control API's requests and the alert lifecycle's figures.
+void RenderControl(const ControlStats& stats, FamilyBuilder& out);
 
 class MetricsRenderer {
  public:
@@ -39,12 +43,15 @@ class MetricsRenderer {
   void SetReloadSuccessful(bool ok);
   // The calendar behind usdcop_market_open (set at start and on every reload).
   void SetCalendar(std::shared_ptr<const TradingCalendar> calendar);
+  // Where the control API's figures come from (when it is served), and a counter that moves
+  // when they change.
+  void SetControlSource(std::function<ControlStats()> stats, std::function<std::uint64_t()> generation);
   // The current exposition in the text format 0.0.4.
   std::shared_ptr<const std::string> Render();
 
  private:
   std::string Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
-                    const TradingCalendar* calendar, bool market_open) const;
+                    const TradingCalendar* calendar, bool market_open, const ControlStats* control) const;
 
   const ResultBoard& board_;
   const BuildInfo build_;
@@ -58,6 +65,9 @@ class MetricsRenderer {
   std::shared_ptr<const std::string> cached_;   // guarded by mu_
   std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_
   bool cached_market_open_ = false;                   // guarded by mu_
+  std::function<ControlStats()> control_stats_;       // guarded by mu_
+  std::function<std::uint64_t()> control_generation_;  // guarded by mu_
+  std::uint64_t cached_control_generation_ = 0;       // guarded by mu_
 };
 
 }  // namespace usdcop

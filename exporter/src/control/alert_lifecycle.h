@@ -1,0 +1,72 @@
+// The life of each alert as Alertmanager's webhook reports it and operators act on it: when it
+// fired, was acknowledged (acknowledge-alert, with the silence that acknowledges it) and was
+// resolved. Each firing is an episode, keyed by the alert's fingerprint and startsAt, so that the
+// repeats Alertmanager sends (repeat_interval, several receivers) count as notifications but are
+// measured once. Episodes and the figures survive restarts (the state store). Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "control/api_types.h"
+#include "control/control_stats.h"
+#include "store/state_store.h"
+
+namespace usdcop {
+
+struct AlertEpisode {
+  std::string fingerprint;
+  std::string alertname;
+  std::string severity;
+  double starts_at = 0;  // Unix seconds, Alertmanager's startsAt
+  std::optional<double> resolved_at;
+  std::optional<double> acknowledged_at;
+  std::string acknowledged_by;
+  std::string silence_id;  // the silence acknowledge-alert created; "" once expired or never
+  std::string key() const;
+};
+
+class AlertLifecycle {
+ public:
+  AlertLifecycle(StateStore& store, Logger& log, const Clock& clock) : store_(store), log_(log), clock_(clock) {}
+
+  // Reads the episodes and figures kept by earlier runs.
+  Status Load();
+  // One Alertmanager webhook payload (version 4): {"status", "alerts": [{status, labels,
+  // startsAt, endsAt, fingerprint}...]}. 400 when it is not one.
+  ActionResult Ingest(const nlohmann::json& payload);
+  // Records the acknowledgement of an alert that is firing (as Alertmanager describes it): the
+  // time from its start is measured once per episode.
+  void Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id);
+  // The episodes with a live acknowledgement silence, of one alert (fingerprint), of one
+  // alertname, or all ("" and "").
+  std::vector<AlertEpisode> Acknowledged(const std::string& fingerprint, const std::string& alertname) const;
+  // The silence of that episode was expired.
+  void SilenceExpired(const std::string& episode_key);
+
+  ControlStats Figures() const;  // notifications, resolution, acknowledgement
+  // For GET /api/alerts/system: the episodes of the last 7 days and the mean response times.
+  nlohmann::json Summary() const;
+  std::uint64_t generation() const;
+
+ private:
+  void Save(const AlertEpisode& e);  // mu_ held
+  void SaveFigures();                // mu_ held
+  void Prune(double now);            // mu_ held
+
+  StateStore& store_;
+  Logger& log_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, AlertEpisode> episodes_;  // guarded by mu_, by key()
+  ControlStats figures_;                          // guarded by mu_ (the alert parts)
+  std::uint64_t generation_ = 0;                  // guarded by mu_
+};
+
+}  // namespace usdcop

@@ -1,0 +1,308 @@
+#include "control/control_api.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "backup/sha256.h"
+
+namespace usdcop {
+namespace {
+
+bool LooksSecret(const std::string& key) {
+  static const std::regex kSecret("token|password|passwd|secret|credential|authorization|api_?key|private",
+                                  std::regex::icase);
+  return std::regex_search(key, kSecret);
+}
+
+std::string EndpointLabel(const ControlSetup& setup, const std::string& path) {
+  for (const EndpointSpec& ep : setup.endpoints)
+    if (ep.path == path) return ep.path;
+  return "other";
+}
+
+std::string MethodLabel(const std::string& method) {
+  return method == "GET" || method == "POST" ? method : "other";
+}
+
+// Letters, digits and - _ . : only, up to 128: an Idempotency-Key is stored and logged.
+bool ValidIdempotencyKey(const std::string& key) {
+  if (key.empty() || key.size() > 128) return false;
+  return std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+std::vector<std::string> ActionNames(const EndpointSpec& ep) {
+  std::vector<std::string> names;
+  for (const ActionSpec& a : ep.actions) names.push_back(a.name);
+  return names;
+}
+
+}  // namespace
+
+nlohmann::json AuditParams(const nlohmann::json& params) {
+  if (params.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : params.items())
+      out[key] = LooksSecret(key) ? nlohmann::json("<redacted>") : AuditParams(value);
+    return out;
+  }
+  if (params.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < params.size() && i < 20; ++i) out.push_back(AuditParams(params[i]));
+    return out;
+  }
+  if (params.is_string() && params.get_ref<const std::string&>().size() > 200)
+    return params.get_ref<const std::string&>().substr(0, 200) + "...";
+  return params;
+}
+
+void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
+  if (!setup) {
+    std::lock_guard lock(mu_);
+    installed_ = nullptr;
+    return;
+  }
+  auto in = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens),
+                                                  std::make_unique<RateLimiter>(setup->per_second, setup->burst)});
+  std::lock_guard lock(mu_);
+  installed_ = std::move(in);
+}
+
+ControlResponse ControlApi::Handle(const ControlRequest& req) {
+  std::shared_ptr<const Installed> in;
+  {
+    std::lock_guard lock(mu_);
+    in = installed_;
+  }
+  Audit audit;
+  ControlResponse res = in ? Route(*in, req, audit) : ErrorResponse(503, "the control API is not configured");
+  const std::string endpoint = in ? EndpointLabel(*in->setup, req.path) : "other";
+  res = Record(req, endpoint, audit, std::move(res));
+  Count(endpoint, MethodLabel(req.method), res.code);
+  return res;
+}
+
+ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
+  const EndpointSpec* ep = nullptr;
+  for (const EndpointSpec& e : in.setup->endpoints)
+    if (e.path == req.path) ep = &e;
+  if (!ep) {
+    audit.result = "no such endpoint";
+    return ErrorResponse(404, "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
+                              "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system",
+                         "path");
+  }
+  const bool webhook = static_cast<bool>(ep->ingest);
+  if (req.method != "POST" && (webhook || req.method != "GET")) {
+    audit.result = "method not allowed";
+    ControlResponse r = ErrorResponse(405, webhook ? "use POST" : "use GET or POST", "method");
+    r.headers.emplace_back("Allow", webhook ? "POST" : "GET, POST");
+    return r;
+  }
+  std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
+  if (!caller && !req.basic_user.empty()) {
+    auto it = in.setup->basic_auth_users.find(req.basic_user);
+    if (it != in.setup->basic_auth_users.end()) caller = Caller{"basic:" + req.basic_user, it->second};
+  }
+  if (caller) audit.caller = caller->name;
+  // Callers without a valid token share their address's bucket, so guessing tokens is limited too.
+  if (auto wait = in.limiter->Take(caller ? "token:" + caller->name : "address:" + req.remote_addr)) {
+    audit.result = "rate limited";
+    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return r;
+  }
+  if (!caller) {
+    audit.result = req.authorization.empty() ? "no token" : "invalid token";
+    ControlResponse r = ErrorResponse(401,
+                                      req.basic_user.empty()
+                                          ? "a valid bearer token is required (Authorization: Bearer <token>)"
+                                          : "this basic-auth user is not given a role in control.basic_auth_users",
+                                      "Authorization");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const ControlRole role = caller->role;
+  const bool allowed = webhook ? (role == ControlRole::kWebhook || role == ControlRole::kOperator)
+                               : req.method == "GET" ? role != ControlRole::kWebhook
+                                                     : role == ControlRole::kOperator;
+  if (!allowed) {
+    audit.result = "forbidden for role " + std::string(RoleName(role));
+    return ErrorResponse(403,
+                         "the token's role (" + std::string(RoleName(role)) + ") may not " +
+                             (req.method == "GET" ? "read this endpoint" : "act here") +
+                             (webhook ? ": it takes webhook or operator tokens"
+                                      : req.method == "GET" ? ": it takes viewer or operator tokens"
+                                                            : ": actions take operator tokens"),
+                         "Authorization");
+  }
+  if (req.method == "GET") {
+    audit.result = "ok";
+    ControlResponse r;
+    r.body = ep->get();
+    return r;
+  }
+  return Post(in, *ep, *caller, req, audit);
+}
+
+ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, const Caller& caller,
+                                 const ControlRequest& req, Audit& audit) {
+  if (req.body_too_large) {
+    audit.result = "body too large";
+    return ErrorResponse(413, "the body is larger than 64 KiB", "body");
+  }
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    audit.result = "malformed JSON";
+    return ErrorResponse(400, "the body must be a JSON object", "body");
+  }
+  if (ep.ingest) {
+    audit.action = "webhook";
+    ActionResult r = ep.ingest(caller, body);
+    audit.params = {{"alerts", body.contains("alerts") && body["alerts"].is_array() ? body["alerts"].size() : 0}};
+    audit.result = r.summary;
+    ControlResponse res;
+    res.code = r.code;
+    res.body = std::move(r.body);
+    return res;
+  }
+  const std::vector<std::string> names = ActionNames(ep);
+  auto action_field = body.find("action");
+  if (action_field == body.end() || !action_field->is_string()) {
+    audit.result = "no action";
+    return ErrorResponse(400, "is required: one of " + OrList(names), "action");
+  }
+  audit.action = action_field->get<std::string>();
+  const ActionSpec* action = nullptr;
+  for (const ActionSpec& a : ep.actions)
+    if (a.name == audit.action) action = &a;
+  if (!action) {
+    audit.result = "unknown action";
+    audit.action = audit.action.substr(0, 64);
+    return ErrorResponse(400, "unknown action; " + ep.path + " takes " + OrList(names), "action");
+  }
+  nlohmann::json params = body;
+  params.erase("action");
+  audit.params = AuditParams(params);
+  if (auto bad = CheckParams(params, action->params)) {
+    audit.result = "bad field " + bad->body.value("field", "");
+    return *bad;
+  }
+  if (!action->run) {
+    audit.result = "not configured";
+    return ErrorResponse(501, action->name + " is not configured: " + action->configure_hint, "action");
+  }
+  return RunAction(in, ep, *action, caller, req, params, audit);
+}
+
+ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& ep, const ActionSpec& action,
+                                      const Caller& caller, const ControlRequest& req, const nlohmann::json& params,
+                                      Audit& audit) {
+  const bool keyed = !req.idempotency_key.empty() && action.changes_world;
+  std::string request_hash;
+  std::string slot;
+  if (keyed) {
+    if (!ValidIdempotencyKey(req.idempotency_key)) {
+      audit.result = "bad Idempotency-Key";
+      return ErrorResponse(400, "must be 1 to 128 letters, digits or - _ . :", "Idempotency-Key");
+    }
+    request_hash = Sha256Hex(ep.path + "\n" + action.name + "\n" + params.dump());
+    slot = caller.name + "\n" + req.idempotency_key;
+    {
+      std::lock_guard lock(mu_);
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_prune_ > std::chrono::minutes(10)) {
+        last_prune_ = now;
+        (void)store_.PruneIdempotency(clock_.Now() - in.setup->idempotency_ttl);
+      }
+      if (!in_flight_keys_.insert(slot).second) {
+        audit.result = "idempotency key in use";
+        return ErrorResponse(409, "a request with this Idempotency-Key is still being carried out", "Idempotency-Key");
+      }
+    }
+    auto stored = store_.GetIdempotency(caller.name, req.idempotency_key);
+    auto release = [&] {
+      std::lock_guard lock(mu_);
+      in_flight_keys_.erase(slot);
+    };
+    if (!stored.ok()) {
+      release();
+      audit.result = "idempotency store unreadable";
+      return ErrorResponse(500, "cannot read the Idempotency-Key store: " + stored.status().message());
+    }
+    if (*stored && (*stored)->created >= clock_.Now() - in.setup->idempotency_ttl) {
+      release();
+      if ((*stored)->request_hash != request_hash) {
+        audit.result = "idempotency key reused for another request";
+        return ErrorResponse(422, "this Idempotency-Key was used for a different request", "Idempotency-Key");
+      }
+      audit.result = "replayed";
+      ControlResponse r;
+      r.code = (*stored)->code;
+      r.body = nlohmann::json::parse((*stored)->body, nullptr, false);
+      r.headers.emplace_back("Idempotency-Replayed", "true");
+      return r;
+    }
+    ActionResult result = action.run(ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
+    audit.result = result.summary;
+    if (result.code < 500) {
+      Status put = store_.PutIdempotency(
+          IdempotencyRow{caller.name, req.idempotency_key, request_hash, result.code, result.body.dump(), clock_.Now()});
+      if (!put.ok()) log_.Error("cannot remember an Idempotency-Key", {{"err", put.message()}});
+    }
+    release();
+    ControlResponse r;
+    r.code = result.code;
+    r.body = std::move(result.body);
+    return r;
+  }
+  ActionResult result = action.run(ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
+  audit.result = result.summary;
+  ControlResponse r;
+  r.code = result.code;
+  r.body = std::move(result.body);
+  return r;
+}
+
+ControlResponse ControlApi::Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
+                                   ControlResponse res) {
+  AuditRow row;
+  row.time = clock_.Now();
+  row.caller = audit.caller;
+  row.address = req.remote_addr;
+  row.method = MethodLabel(req.method);
+  row.endpoint = endpoint_label == "other" ? req.path.substr(0, 128) : endpoint_label;
+  row.action = audit.action;
+  row.params = audit.params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  row.code = res.code;
+  row.result = audit.result.substr(0, 500);
+  Status s = store_.AppendAudit(row);
+  const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError : res.code >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
+  log_.Log(level, "control request",
+           {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
+            {"action", row.action}, {"params", row.params}, {"code", std::to_string(row.code)}, {"result", row.result}});
+  if (s.ok()) return res;
+  log_.Error("cannot write the audit log; answering 500", {{"err", s.message()}});
+  ControlResponse failed = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
+                                                  std::string(req.method == "POST" && !audit.action.empty()
+                                                                  ? " (the action ran: " + audit.result + ")"
+                                                                  : ""));
+  return failed;
+}
+
+void ControlApi::Count(const std::string& endpoint, const std::string& method, int code) {
+  std::lock_guard lock(mu_);
+  requests_[{endpoint, method, code}]++;
+  generation_++;
+}
+
+std::map<std::tuple<std::string, std::string, int>, std::uint64_t> ControlApi::Requests() const {
+  std::lock_guard lock(mu_);
+  return requests_;
+}
+
+}  // namespace usdcop

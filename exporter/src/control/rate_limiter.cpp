@@ -1,0 +1,33 @@
+#include "control/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace usdcop {
+
+std::optional<int> RateLimiter::Take(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto refill = [&](Bucket& b) {
+    double elapsed = std::chrono::duration<double>(now - b.at).count();
+    if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * per_second_);
+    b.at = std::max(b.at, now);
+  };
+  // Forget full buckets now and then, so that many callers (addresses) do not grow the map.
+  if (now - last_sweep_ > std::chrono::seconds(60)) {
+    for (auto it = buckets_.begin(); it != buckets_.end();) {
+      refill(it->second);
+      it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
+    }
+    last_sweep_ = now;
+  }
+  auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
+  Bucket& b = it->second;
+  if (!fresh) refill(b);
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return std::nullopt;
+  }
+  return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / per_second_)));
+}
+
+}  // namespace usdcop

@@ -1,0 +1,35 @@
+// A token bucket per caller: `burst` requests at once, refilled at `per_second`. Callers are
+// the token's name, or the client's address for requests without a valid token, so that
+// guessing tokens is limited too. Buckets full again are forgotten. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace usdcop {
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(burst) {}
+
+  // Takes one request from `key`'s bucket: nullopt when allowed, else the whole seconds to wait
+  // (at least 1), for Retry-After.
+  std::optional<int> Take(const std::string& key, Clock::time_point now = Clock::now());
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point at;
+  };
+  const double per_second_;
+  const double burst_;
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;  // guarded by mu_
+  Clock::time_point last_sweep_{};         // guarded by mu_
+};
+
+}  // namespace usdcop
