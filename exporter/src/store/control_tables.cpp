@@ -13,22 +13,24 @@ std::int64_t Micros(SysTime t) {
 
 Status StateStore::AppendAudit(const AuditRow& row) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_,
+  // Every control request writes a row: the statement is prepared once and kept.
+  if (!audit_insert_ &&
+      sqlite3_prepare_v3(db_,
                          "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, "
                          "result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                         -1, &st.s, nullptr) != SQLITE_OK)
+                         -1, SQLITE_PREPARE_PERSISTENT, &audit_insert_, nullptr) != SQLITE_OK)
     return Error("audit log: write failed");
-  sqlite3_bind_int64(st.s, 1, Micros(row.time));
-  Bind(st.s, 2, row.caller);
-  Bind(st.s, 3, row.address);
-  Bind(st.s, 4, row.method);
-  Bind(st.s, 5, row.endpoint);
-  Bind(st.s, 6, row.action);
-  Bind(st.s, 7, row.params);
-  sqlite3_bind_int(st.s, 8, row.code);
-  Bind(st.s, 9, row.result);
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("audit log: write failed");
+  sqlite3_stmt* st = audit_insert_;
+  sqlite3_bind_int64(st, 1, Micros(row.time));
+  Bind(st, 2, row.caller);
+  Bind(st, 3, row.address);
+  Bind(st, 4, row.method);
+  Bind(st, 5, row.endpoint);
+  Bind(st, 6, row.action);
+  Bind(st, 7, row.params);
+  sqlite3_bind_int(st, 8, row.code);
+  Bind(st, 9, row.result);
+  return StepDone(st) ? Status::Ok() : Error("audit log: write failed");
 }
 
 Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {

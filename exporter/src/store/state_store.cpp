@@ -76,7 +76,10 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close_v2(db_); }
+StateStore::~StateStore() {
+  sqlite3_finalize(audit_insert_);
+  sqlite3_close_v2(db_);
+}
 
 Status StateStore::Error(std::string_view what) {
   return Status(Reason::kIo, "state store " + path_ + ": " + std::string(what) + ": " +

@@ -102,6 +102,7 @@ class StateStore {
   const std::string path_;
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_
+  sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, on the first AppendAudit
 };
 
 }  // namespace usdcop
