@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/alerting.h"
+#include "support/exposition.h"
 #include "support/ports.h"
 #include "support/stack.h"
 #include "support/test_bcrypt.h"
@@ -240,6 +241,70 @@ TEST_F(ControlApiIT, HooksRunACommandWithoutAShellAndCallAUrl) {
   serve.join();
   ::unsetenv("USDCOP_TEST_PLANTED_ENV");
 }
+
+// The Airflow actions against pipeline-sim's Airflow, in API v1 (basic auth) and v2 (token).
+class ControlAirflowIT : public ControlApiIT, public ::testing::WithParamInterface<std::string> {
+ protected:
+  json SimActions() {
+    auto text = HttpGet(stack_.sim_port(), "/sim/airflow/actions");
+    return text ? json::parse(*text, nullptr, false) : json();
+  }
+};
+
+TEST_P(ControlAirflowIT, ActionsTriggerAndClearDagRunsThroughTheRestApi) {
+  const std::string api = GetParam();
+  const std::string l0 = kDagIds[0], backup_dag = kDagIds[5];
+  stack_.StartSim();
+  stack_.Sim("/sim/airflow/dags/" + l0 + "/runs", R"({"state": "failed"})");
+  Start(stack_.PipelineConfig("1h", "5s", api) + ControlYaml("  backup_dags: {L0: " + backup_dag + "}\n"));
+
+  // force-sync, retried with the same Idempotency-Key: one run triggered.
+  Reply sync = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L0"})",
+                    {{"Idempotency-Key", "sync-1"}});
+  ASSERT_EQ(sync.status, 200) << sync.text;
+  EXPECT_EQ(sync.body["dag_run"]["state"], "queued") << sync.text;
+  Reply retry = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L0"})",
+                     {{"Idempotency-Key", "sync-1"}});
+  EXPECT_EQ(retry.body, sync.body);
+  json actions = SimActions();
+  ASSERT_TRUE(actions.is_array()) << actions;
+  ASSERT_EQ(actions.size(), 1u) << actions;
+  EXPECT_EQ(actions[0]["dag_id"], l0);
+  EXPECT_EQ(actions[0]["path"], "/api/" + api + "/dags/" + l0 + "/dagRuns");
+  json body = json::parse(actions[0]["body"].get<std::string>());
+  EXPECT_EQ(body["conf"]["requested_by"], "ops");
+  EXPECT_EQ(body["conf"]["action"], "force-sync");
+
+  // clear-errors: the failed run is cleared and queued again.
+  Reply clear = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "clear-errors", "layer": "L0", "since": "1h"})");
+  ASSERT_EQ(clear.status, 200) << clear.text;
+  EXPECT_EQ(clear.body["cleared_task_instances"].size(), 1u) << clear.text;
+
+  // restart-component clears the newest run (the one force-sync made).
+  Reply restart = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "restart-component", "layer": "L0"})");
+  ASSERT_EQ(restart.status, 200) << restart.text;
+  EXPECT_EQ(restart.body["dag_run_id"], sync.body["dag_run"]["dag_run_id"]) << restart.text;
+
+  // trigger-backup runs the layer's backup DAG.
+  Reply backup = Call("POST", "/api/backup/status", kOperator, R"({"action": "trigger-backup", "layer": "L0"})");
+  ASSERT_EQ(backup.status, 200) << backup.text;
+  actions = SimActions();
+  ASSERT_EQ(actions.size(), 4u) << actions;
+  EXPECT_EQ(actions[1]["path"], "/api/" + api + "/dags/" + l0 + "/clearTaskInstances");
+  EXPECT_THAT(actions[2]["path"].get<std::string>(), HasSubstr("/clear"));
+  EXPECT_EQ(actions[3]["dag_id"], backup_dag);
+  EXPECT_EQ(actions[3]["user"], api == "v1" ? "admin" : "token");
+
+  // Layers are checked against the config; Airflow's failures are 502 with its status.
+  EXPECT_EQ(Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L9"})").status, 400);
+  stack_.Sim("/sim/airflow/fault", R"({"fault": "server_error"})");
+  Reply broken = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L1"})");
+  EXPECT_EQ(broken.status, 502) << broken.text;
+  EXPECT_THAT(broken.body.value("error", ""), HasSubstr("HTTP 500"));
+  EXPECT_THAT(Everything(), Not(HasSubstr(kPlantedPassword)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Api, ControlAirflowIT, ::testing::Values("v1", "v2"));
 
 TEST_F(ControlApiIT, BackupActionsVerifyAndRecoverARealSet) {
   // A set with a sha256sums manifest, written here.
