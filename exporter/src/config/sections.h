@@ -64,6 +64,10 @@ auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string&
                          [](const auto& item) -> const std::string& { return item.layer; });
 }
 
+// node.ca_file: a PEM bundle of CA certificates, made absolute and reported unless readable now;
+// "" when absent. `signs` says whose certificate they sign ("the service's"), for the message.
+std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path, std::string_view signs);
+
 // Reports "timeout must be shorter than interval".
 void CheckTimeoutBelowInterval(FieldReader& r, const YAML::Node& node, const std::string& path,
                                Duration interval, Duration timeout);
