@@ -25,6 +25,8 @@ std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const 
                                                           const std::string& path);
 std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
                                                           const std::string& path);
+std::optional<AlertmanagerProbeConfig> ParseAlertmanagerSection(FieldReader& r, const YAML::Node& node,
+                                                              const std::string& path);
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
