@@ -1,7 +1,8 @@
 // The real usdcop_exporter against a real Alertmanager over loopback: alerts POSTed to
 // Alertmanager's API v2, one of them silenced through /api/v2/silences and one inhibited by its
 // config, and usdcop_alerts_active counting only the active ones per severity; the silence
-// expired, the count comes back. An Alertmanager that is not listening is reason `connect`.
+// expired, the count comes back; promtool and the metric contract accept the output. An
+// Alertmanager that is not listening is reason `connect`.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -134,6 +135,9 @@ TEST_F(AlertmanagerProbeIT, CountsActiveAlertsPerSeverityAsSilencesAndInhibition
   ASSERT_TRUE(expired && expired->status == 200) << alertmanager_->Log();
   EXPECT_TRUE(WaitForCounts({{"critical", 3}, {"warning", 1}, {"info", 1}, {"", 1}}, &last)) << last;
 
+  CommandResult lint = RunCommand({"promtool", "check", "metrics"}, silenced_exposition);  // severity="" included
+  EXPECT_EQ(lint.exit_code, 0) << lint.output;
+  EXPECT_EQ(lint.output, "");
   auto contract = stack_.CheckContract(silenced_exposition, {"usdcop_alerts_active"});
   if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
   EXPECT_EQ(contract->exit_code, 0) << contract->output;
