@@ -1,24 +1,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
-#include <sstream>
+#include <algorithm>
 
-#include "metrics/render.h"
+#include "render_text.h"
 
 namespace usdcop {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string Render(const AlertmanagerResult& r) {
-  FamilyBuilder out;
-  RenderResult(r, out);
-  std::ostringstream text;
-  prometheus::TextSerializer().Serialize(text, out.Take());
-  return text.str();
-}
 
 AlertmanagerAlert Alert(const std::string& severity, const std::string& state) {
   AlertmanagerAlert a;
@@ -28,7 +19,7 @@ AlertmanagerAlert Alert(const std::string& severity, const std::string& state) {
 }
 
 TEST(AlertmanagerMetricsTest, NoAlertsStillPublishesCriticalAndWarningAtZero) {
-  std::string text = Render(AlertmanagerResult{});
+  std::string text = RenderText(AlertmanagerResult{});
   EXPECT_THAT(text, HasSubstr("# TYPE usdcop_alerts_active gauge\n"));
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));
@@ -40,7 +31,7 @@ TEST(AlertmanagerMetricsTest, CountsOnlyActiveAlertsPerSeverity) {
   r.alerts = {Alert("critical", "active"),    Alert("critical", "active"),     Alert("critical", "suppressed"),
               Alert("warning", "suppressed"), Alert("warning", "unprocessed"), Alert("info", "active"),
               Alert("page", "suppressed"),    Alert("", "active")};
-  std::string text = Render(r);
+  std::string text = RenderText(r);
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));  // silenced, not yet routed
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"info\"} 1\n"));
