@@ -81,7 +81,8 @@ TEST_F(ConfigTest, UnknownKeysAreErrorsWithTheirPlace) {
   ConfigLoad load = Load("probes:\n  pipeline:\n    layers: []\n    intervall: 5s\nstorge: {}\n");
   EXPECT_FALSE(load.config);
   ASSERT_EQ(load.errors.size(), 2u);
-  EXPECT_THAT(load.errors[0], HasSubstr("config.yml:5:1: storge: unknown key (allowed here: storage, calendar, probes)"));
+  EXPECT_THAT(load.errors[0],
+              HasSubstr("config.yml:5:1: storge: unknown key (allowed here: storage, calendar, probes, control)"));
   EXPECT_THAT(load.errors[1], HasSubstr("config.yml:4:5: probes.pipeline.intervall: unknown key"));
 }
 

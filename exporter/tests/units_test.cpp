@@ -52,6 +52,12 @@ TEST(ParseTimestamp, ReadsAirflowAndRfc3339Forms) {
   ASSERT_TRUE(c);
   EXPECT_EQ(*c, *a);
   EXPECT_EQ(FormatTimestamp(*b), "2026-11-24T13:05:01.123456Z");
+  auto nanos = ParseTimestamp("2026-11-24T13:05:01.123456789Z");  // Go's RFC3339Nano: cut to microseconds
+  ASSERT_TRUE(nanos);
+  EXPECT_EQ(*nanos, *b);
+  auto millis = ParseTimestamp("2026-11-24T08:05:01.123-05:00");
+  ASSERT_TRUE(millis);
+  EXPECT_EQ(FormatTimestamp(*millis), "2026-11-24T13:05:01.123000Z");
 }
 
 TEST(ParseTimestamp, RejectsTimesWithoutOffsetOrGarbage) {

@@ -1,10 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
-#include <sstream>
-
-#include "metrics/render.h"
+#include "render_text.h"
 
 namespace usdcop {
 namespace {
@@ -12,19 +9,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Render(const VendorApiResult& r) {
-  FamilyBuilder out;
-  RenderResult(r, out);
-  std::ostringstream text;
-  prometheus::TextSerializer().Serialize(text, out.Take());
-  return text.str();
-}
-
 TEST(VendorApiMetricsTest, UsagePerPeriodAndConfigMetricsPerKey) {
   VendorApiResult r{"twelvedata",
                     {{"primary", true, 1768003200, 1799539200, {{"minute", 6, 8}, {"day", 780, 800}}},
                      {"backup", false, 1772323200, std::nullopt, {}}}};
-  std::string text = Render(r);
+  std::string text = RenderText(r);
   const std::string p = "provider=\"twelvedata\",key_id=\"primary\"";
   EXPECT_THAT(text, HasSubstr("usdcop_vendor_api_calls_used{" + p + ",period=\"minute\"} 6\n"));
   EXPECT_THAT(text, HasSubstr("usdcop_vendor_api_calls_limit{" + p + ",period=\"day\"} 800\n"));

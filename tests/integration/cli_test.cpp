@@ -18,7 +18,7 @@ TEST(CliIT, ConfigCheckPrintsEveryProblemAndExits1) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("config.yml:3:15: probes.pipeline.interval: \"5x\" is not a duration (use 30s, 5m)"));
   EXPECT_THAT(r.output, HasSubstr("config.yml:4:14: probes.pipeline.timeout: \"soon\" is not a duration"));
-  EXPECT_THAT(r.output, HasSubstr("config.yml:6:3: probes.pipelin: unknown key (allowed here: pipeline, market_data, ready_signal, backups, websocket, vendor_api)"));
+  EXPECT_THAT(r.output, HasSubstr("config.yml:6:3: probes.pipelin: unknown key (allowed here: pipeline, market_data, ready_signal, backups, websocket, vendor_api, alertmanager)"));
   EXPECT_THAT(r.output, HasSubstr("3 problem(s)"));
 }
 

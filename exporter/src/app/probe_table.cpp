@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "probes/alertmanager.h"
 #include "probes/backup.h"
 #include "probes/market_data.h"
 #include "probes/pipeline.h"
@@ -27,7 +28,7 @@ struct ProbeKind {
   std::function<std::optional<ProbeSpec>(const Config&, ProbeDeps)> build;
 };
 
-const std::array<ProbeKind, 6> kProbeKinds = {{
+const std::array<ProbeKind, 7> kProbeKinds = {{
     {"pipeline",
      [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
        if (!c.pipeline) return std::nullopt;
@@ -69,6 +70,12 @@ const std::array<ProbeKind, 6> kProbeKinds = {{
        if (!c.vendor_api) return std::nullopt;
        return ProbeSpec{"vendor_api", c.vendor_api->interval, c.vendor_api->timeout,
                         std::make_shared<VendorApiProbe>(*c.vendor_api, d.http)};
+     }},
+    {"alertmanager",
+     [](const Config& c, ProbeDeps d) -> std::optional<ProbeSpec> {
+       if (!c.alertmanager) return std::nullopt;
+       return ProbeSpec{"alertmanager", c.alertmanager->interval, c.alertmanager->timeout,
+                        std::make_shared<AlertmanagerProbe>(*c.alertmanager, d.http)};
      }},
 }};
 

@@ -112,6 +112,11 @@ std::optional<SysTime> ParseTimestamp(std::string_view text) {
   if (s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return std::nullopt;
   s[10] = 'T';
   if (s.back() == 'Z' || s.back() == 'z') s.replace(s.size() - 1, 1, "+00:00");
+  // RFC 3339 allows any number of fraction digits (Go writes nanoseconds); keep microseconds.
+  if (s.size() > 20 && s[19] == '.') {
+    size_t end = s.find_first_not_of("0123456789", 20);
+    if (end != std::string::npos && end > 26) s.erase(26, end - 26);
+  }
   std::istringstream in(s);
   SysTime t;
   in >> date::parse("%FT%T%Ez", t);

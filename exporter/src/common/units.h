@@ -24,7 +24,8 @@ std::string FormatDuration(Duration d);
 // powers of 1000). nullopt on anything else.
 std::optional<std::uint64_t> ParseSize(std::string_view text);
 
-// ISO 8601 / RFC 3339 date-time with an offset ("Z" or "+hh:mm"), fractional seconds optional.
+// ISO 8601 / RFC 3339 date-time with an offset ("Z" or "+hh:mm"), fractional seconds optional
+// (any number of digits; kept to microseconds).
 std::optional<SysTime> ParseTimestamp(std::string_view text);
 // A calendar date "YYYY-MM-DD", as 00:00 UTC of that day.
 std::optional<SysTime> ParseDate(std::string_view text);

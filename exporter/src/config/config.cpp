@@ -9,7 +9,9 @@ namespace usdcop {
 namespace {
 
 void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
-  if (!r.Map(probes, "probes", {"pipeline", "market_data", "ready_signal", "backups", "websocket", "vendor_api"})) return;
+  if (!r.Map(probes, "probes",
+             {"pipeline", "market_data", "ready_signal", "backups", "websocket", "vendor_api", "alertmanager"}))
+    return;
   if (!probes.IsMap()) return;
   if (probes["pipeline"].IsDefined())
     config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
@@ -22,6 +24,8 @@ void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
     config.websocket = ParseWebSocketSection(r, probes["websocket"], "probes.websocket");
   if (probes["vendor_api"].IsDefined())
     config.vendor_api = ParseVendorApiSection(r, probes["vendor_api"], "probes.vendor_api");
+  if (probes["alertmanager"].IsDefined())
+    config.alertmanager = ParseAlertmanagerSection(r, probes["alertmanager"], "probes.alertmanager");
   // The signal table and the handover are read where the market-data probe reads the L0 bars.
   if (config.ready_signal && !config.ready_signal->signal_table.empty() && !config.market_data)
     r.Error(probes["ready_signal"]["signal_table"], "probes.ready_signal.signal_table",

@@ -165,6 +165,17 @@ struct WebSocketProbeConfig {
   std::string subscribe;  // a text message sent after the upgrade (services that want one); "" = none
 };
 
+// Alertmanager's API v2: every alert it holds (with its state), its receivers and its cluster
+// status, read each run (GET /api/v2/alerts, /api/v2/receivers, /api/v2/status).
+struct AlertmanagerProbeConfig {
+  Duration interval = std::chrono::seconds(30);
+  Duration timeout = std::chrono::seconds(10);  // for the run's three requests together
+  std::string url;       // http(s) base URL (with any --web.route-prefix), without a trailing slash
+  std::string ca_file;   // https://: trust this PEM bundle; "" = the system's store
+  std::string username;  // basic auth (Alertmanager's web config or a proxy); "" = none
+  Secret password;       // from password_file / password_env; set exactly when username is
+};
+
 // The control API on the side port (--control.listen-address): who may call it, how often, and
 // what its actions act on.
 enum class ControlRole {
@@ -215,6 +226,7 @@ struct Config {
   std::optional<BackupsProbeConfig> backups;
   std::optional<WebSocketProbeConfig> websocket;
   std::optional<VendorApiProbeConfig> vendor_api;
+  std::optional<AlertmanagerProbeConfig> alertmanager;
   std::optional<ControlConfig> control;  // absent: the side port is not served
 };
 

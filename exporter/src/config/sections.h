@@ -25,6 +25,8 @@ std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const 
                                                           const std::string& path);
 std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
                                                           const std::string& path);
+std::optional<AlertmanagerProbeConfig> ParseAlertmanagerSection(FieldReader& r, const YAML::Node& node,
+                                                              const std::string& path);
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
@@ -63,6 +65,10 @@ auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string&
   return ParseUniqueList(r, parent, "layers", path, shape, "layer", parse,
                          [](const auto& item) -> const std::string& { return item.layer; });
 }
+
+// node.ca_file: a PEM bundle of CA certificates, made absolute and reported unless readable now;
+// "" when absent. `signs` says whose certificate they sign ("the service's"), for the message.
+std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path, std::string_view signs);
 
 // Reports "timeout must be shorter than interval".
 void CheckTimeoutBelowInterval(FieldReader& r, const YAML::Node& node, const std::string& path,

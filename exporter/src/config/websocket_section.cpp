@@ -19,6 +19,15 @@ Duration PhaseTimeout(FieldReader& r, const YAML::Node& node, const std::string&
 
 }  // namespace
 
+std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path, std::string_view signs) {
+  std::string ca_file = r.FilePath(node, path, "ca_file").value_or("");
+  if (!ca_file.empty() && !std::ifstream(ca_file))
+    r.Error(node["ca_file"], Join(path, "ca_file"),
+            "cannot read " + ca_file + " (give a PEM file of the CA certificates that sign " + std::string(signs) +
+                " certificate)");
+  return ca_file;
+}
+
 std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const YAML::Node& node,
                                                           const std::string& path) {
   if (!r.Map(node, path, {"interval", "timeout", "url", "status_url", "connect_timeout", "handshake_timeout",
@@ -33,10 +42,7 @@ std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const 
   c.connect_timeout = PhaseTimeout(r, node, path, "connect_timeout", c.connect_timeout, c.timeout);
   c.handshake_timeout = PhaseTimeout(r, node, path, "handshake_timeout", c.handshake_timeout, c.timeout);
   c.read_timeout = PhaseTimeout(r, node, path, "read_timeout", c.read_timeout, c.timeout);
-  c.ca_file = r.FilePath(node, path, "ca_file").value_or("");
-  if (!c.ca_file.empty() && !std::ifstream(c.ca_file))
-    r.Error(node["ca_file"], Join(path, "ca_file"),
-            "cannot read " + c.ca_file + " (give a PEM file of the CA certificates that sign the service's certificate)");
+  c.ca_file = ParseCaFile(r, node, path, "the service's");
   c.subscribe = r.String(node, path, "subscribe").value_or("");
   return c;
 }

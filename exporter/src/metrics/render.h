@@ -32,6 +32,7 @@ void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
 void RenderResult(const BackupsResult& result, FamilyBuilder& out);
 void RenderResult(const WebSocketResult& result, FamilyBuilder& out);
 void RenderResult(const VendorApiResult& result, FamilyBuilder& out);
+void RenderResult(const AlertmanagerResult& result, FamilyBuilder& out);
 // The control API's requests and the alert lifecycle's figures.
 void RenderControl(const ControlStats& stats, FamilyBuilder& out);
 

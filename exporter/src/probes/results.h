@@ -4,6 +4,7 @@
 
 #include <variant>
 
+#include "probes/alertmanager_result.h"
 #include "probes/backup_result.h"
 #include "probes/market_data_result.h"
 #include "probes/pipeline_result.h"
@@ -15,6 +16,6 @@ namespace usdcop {
 
 using ProbeResult =
     std::variant<std::monostate, PipelineResult, MarketDataResult, ReadySignalResult, BackupsResult,
-                 WebSocketResult, VendorApiResult>;
+                 WebSocketResult, VendorApiResult, AlertmanagerResult>;
 
 }  // namespace usdcop
