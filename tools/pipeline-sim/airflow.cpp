@@ -23,29 +23,15 @@ std::optional<size_t> SizeParam(const httplib::Request& req, const char* key, si
   return value;
 }
 
-std::string Quoted(ApiVersion version, const std::string& text) {
-  return version == ApiVersion::kV1 ? "'" + text + "'" : "`" + text + "`";
-}
-
-void ReplyDagNotFound(httplib::Response& res, ApiVersion version, const std::string& dag_id) {
-  std::string detail = version == ApiVersion::kV1
-                           ? "DAG with dag_id: " + Quoted(version, dag_id) + " not found"
-                           : "The Dag with ID: " + Quoted(version, dag_id) + " was not found";
-  ReplyApiError(res, version, 404, "DAG not found", detail);
-}
-
 }  // namespace
 
-void ReplyApiError(httplib::Response& res, ApiVersion version, int status, std::string_view title,
-                   std::string_view detail) {
-  ReplyJson(res, status,
-            version == ApiVersion::kV1 ? ProblemJson(status, title, detail) : DetailJson(detail));
-  if (status == 401 && version == ApiVersion::kV1) res.set_header("WWW-Authenticate", "Basic");
-}
-
 AirflowApi::AirflowApi(AirflowModel& model, FaultInjector& faults, TokenStore& tokens,
-                       Credentials credentials)
-    : model_(model), faults_(faults), tokens_(tokens), credentials_(std::move(credentials)) {}
+                       AirflowActions& actions, Credentials credentials)
+    : model_(model),
+      faults_(faults),
+      tokens_(tokens),
+      actions_(actions),
+      credentials_(std::move(credentials)) {}
 
 void AirflowApi::Register(httplib::Server& server) {
   using namespace std::placeholders;
@@ -64,6 +50,7 @@ void AirflowApi::Register(httplib::Server& server) {
                       [this](const Request& req, Response& res, ApiVersion) {
                         IssueToken(req, res);
                       }));
+  RegisterWrites(server);
 }
 
 httplib::Server::Handler AirflowApi::Guarded(ApiVersion version, bool auth, Route route) {

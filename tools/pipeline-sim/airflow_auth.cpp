@@ -66,15 +66,19 @@ bool CredentialsMatch(const Credentials& expected, std::string_view username,
   return user_ok && password_ok;
 }
 
-bool BasicAuthMatches(const httplib::Request& req, const Credentials& expected) {
+std::optional<Credentials> BasicAuthCredentials(const httplib::Request& req) {
   auto encoded = AuthorizationValue(req, "Basic ");
-  if (!encoded) return false;
+  if (!encoded) return std::nullopt;
   auto decoded = DecodeBase64(*encoded);
-  if (!decoded) return false;
+  if (!decoded) return std::nullopt;
   size_t colon = decoded->find(':');
-  if (colon == std::string::npos) return false;
-  return CredentialsMatch(expected, std::string_view(*decoded).substr(0, colon),
-                          std::string_view(*decoded).substr(colon + 1));
+  if (colon == std::string::npos) return std::nullopt;
+  return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+bool BasicAuthMatches(const httplib::Request& req, const Credentials& expected) {
+  auto given = BasicAuthCredentials(req);
+  return given && CredentialsMatch(expected, given->username, given->password);
 }
 
 std::optional<std::string> BearerToken(const httplib::Request& req) {

@@ -23,6 +23,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 bool CredentialsMatch(const Credentials& expected, std::string_view username,
                       std::string_view password);
 
+// The user and password of "Authorization: Basic ...", if the request has that header.
+std::optional<Credentials> BasicAuthCredentials(const httplib::Request& req);
 // True when the request carries "Authorization: Basic ..." with the expected credentials.
 bool BasicAuthMatches(const httplib::Request& req, const Credentials& expected);
 // The token of "Authorization: Bearer <token>", if any.

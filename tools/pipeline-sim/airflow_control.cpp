@@ -108,6 +108,9 @@ void AirflowControl::Register(httplib::Server& server) {
   server.Post("/sim/airflow/dags", bind(&AirflowControl::AddDags));
   server.Post("/sim/airflow/fault", bind(&AirflowControl::SetFault));
   server.Post("/sim/airflow/health", bind(&AirflowControl::SetHealth));
+  server.Get("/sim/airflow/actions", [this](const Request&, Response& res) {
+    ReplyJson(res, 200, actions_.Json());
+  });
 }
 
 void AirflowControl::ClearFaults() {

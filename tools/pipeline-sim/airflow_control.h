@@ -5,6 +5,7 @@
 //   POST /sim/airflow/dags              add DAGs, optionally with finished runs
 //   POST /sim/airflow/fault             none|hang|garbage|unauthorized|server_error|fail_next
 //   POST /sim/airflow/health            component health
+//   GET  /sim/airflow/actions           the write calls made to the API (AirflowActions)
 // Handlers are thread-safe; the objects passed in must outlive the server.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "airflow_actions.h"
 #include "airflow_auth.h"
 #include "airflow_model.h"
 #include "faults.h"
@@ -20,7 +22,8 @@ namespace usdcop::sim {
 
 class AirflowControl {
  public:
-  AirflowControl(AirflowModel& model, FaultInjector& faults) : model_(model), faults_(faults) {}
+  AirflowControl(AirflowModel& model, FaultInjector& faults, const AirflowActions& actions)
+      : model_(model), faults_(faults), actions_(actions) {}
   AirflowControl(const AirflowControl&) = delete;
   AirflowControl& operator=(const AirflowControl&) = delete;
 
@@ -41,6 +44,7 @@ class AirflowControl {
 
   AirflowModel& model_;
   FaultInjector& faults_;
+  const AirflowActions& actions_;
 };
 
 // The simulated Airflow's whole state (DAGs, runs, faults, health), for GET /sim/state.

@@ -19,23 +19,45 @@ std::string ProblemType(int status) {
   std::string kind = status == 401   ? "Unauthenticated"
                      : status == 404 ? "NotFound"
                      : status == 400 ? "BadRequest"
+                     : status == 409 ? "AlreadyExists"
                                      : "Unknown";
   return "https://airflow.apache.org/docs/apache-airflow/2.8.0/stable-rest-api-ref.html"
          "#section/Errors/" + kind;
 }
 
 json CommonRunFields(const DagRun& run, ApiVersion v) {
+  json conf = json::parse(run.conf, nullptr, /*allow_exceptions=*/false);
   return {{"dag_id", run.dag_id},
           {"dag_run_id", run.run_id},
           {"state", RunStateName(run.state)},
           {"start_date", OptionalStamp(run.start_date, v)},
           {"end_date", OptionalStamp(run.end_date, v)},
-          {"logical_date", Stamp(run.logical_date, v)},
-          {"data_interval_start", Stamp(run.data_interval_start, v)},
-          {"data_interval_end", Stamp(run.data_interval_end, v)},
+          {"logical_date", OptionalStamp(run.logical_date, v)},
+          {"data_interval_start", OptionalStamp(run.data_interval_start, v)},
+          {"data_interval_end", OptionalStamp(run.data_interval_end, v)},
           {"run_type", run.type == RunType::kManual ? "manual" : "scheduled"},
-          {"conf", json::object()},
-          {"note", nullptr}};
+          {"conf", conf.is_object() ? conf : json::object()},
+          {"note", run.note ? json(*run.note) : json(nullptr)}};
+}
+
+// The state of a run's one task: none while the run is queued.
+json TaskState(const DagRun& run) {
+  return run.state == RunState::kQueued ? json(nullptr) : json(RunStateName(run.state));
+}
+
+json TaskInstanceJson(const DagRun& run, ApiVersion v) {
+  json j = {{"task_id", kRunTaskId}, {"dag_id", run.dag_id}, {"dag_run_id", run.run_id}};
+  if (v == ApiVersion::kV1) {
+    j["execution_date"] = OptionalStamp(run.logical_date, v);
+    return j;
+  }
+  j["map_index"] = -1;
+  j["logical_date"] = OptionalStamp(run.logical_date, v);
+  j["run_after"] = Stamp(run.run_after, v);
+  j["start_date"] = OptionalStamp(run.start_date, v);
+  j["end_date"] = OptionalStamp(run.end_date, v);
+  j["state"] = TaskState(run);
+  return j;
 }
 
 }  // namespace
@@ -43,12 +65,12 @@ json CommonRunFields(const DagRun& run, ApiVersion v) {
 json RunJson(const DagRun& run, ApiVersion version) {
   json j = CommonRunFields(run, version);
   if (version == ApiVersion::kV1) {
-    j["execution_date"] = Stamp(run.logical_date, version);
+    j["execution_date"] = OptionalStamp(run.logical_date, version);
     j["external_trigger"] = run.type == RunType::kManual;
     j["last_scheduling_decision"] = Stamp(run.last_changed, version);
   } else {
     j["queued_at"] = Stamp(run.queued_at, version);
-    j["run_after"] = Stamp(run.queued_at, version);
+    j["run_after"] = Stamp(run.run_after, version);
     j["last_scheduling_decision"] = Stamp(run.last_changed, version);
     j["triggered_by"] = run.type == RunType::kManual ? "rest_api" : "timetable";
   }
@@ -61,6 +83,13 @@ json RunPageJson(const RunPage& page, ApiVersion version) {
   return {{"dag_runs", std::move(runs)}, {"total_entries", page.total}};
 }
 
+json TaskInstancesJson(const std::vector<DagRun>& runs, ApiVersion version) {
+  json tis = json::array();
+  for (const DagRun& run : runs) tis.push_back(TaskInstanceJson(run, version));
+  if (version == ApiVersion::kV1) return {{"task_instances", std::move(tis)}};
+  return {{"task_instances", std::move(tis)}, {"total_entries", runs.size()}};
+}
+
 json RecordsXcomJson(const DagRun& run, ApiVersion version) {
   int64_t records = run.records.value_or(0);
   json j = {{"key", kRecordsKey},
@@ -69,10 +98,10 @@ json RecordsXcomJson(const DagRun& run, ApiVersion version) {
             {"task_id", kRecordsTaskId},
             {"dag_id", run.dag_id}};
   if (version == ApiVersion::kV1) {
-    j["execution_date"] = Stamp(run.logical_date, version);
+    j["execution_date"] = OptionalStamp(run.logical_date, version);
     j["value"] = std::to_string(records);  // Airflow 2 stringifies XCom values
   } else {
-    j["logical_date"] = Stamp(run.logical_date, version);
+    j["logical_date"] = OptionalStamp(run.logical_date, version);
     j["run_id"] = run.run_id;
     j["value"] = records;
   }
@@ -98,6 +127,24 @@ json ProblemJson(int status, std::string_view title, std::string_view detail) {
 }
 
 json DetailJson(std::string_view detail) { return {{"detail", detail}}; }
+
+json ValidationErrorJson(std::string_view field, std::string_view message) {
+  json loc = json::array({"body"});
+  if (field != "body") loc.push_back(field);
+  return {{"detail", json::array({{{"type", "value_error"},
+                                   {"loc", std::move(loc)},
+                                   {"msg", message},
+                                   {"input", nullptr}}})}};
+}
+
+json UniqueViolationJson() {
+  return {{"detail",
+           {{"reason", "Unique constraint violation"},
+            {"statement", "hidden"},
+            {"orig_error", "hidden"},
+            {"message", "Serious error when handling your request. Check logs for more details - "
+                        "you will find it in api server when you look for ID pipeline-sim"}}}};
+}
 
 json SnapshotJson(const std::vector<DagSnapshot>& dags) {
   json out = json::object();

@@ -1,5 +1,6 @@
 // The simulated Airflow's state: DAGs with their runs, the health of Airflow's own components,
-// and the DAGs whose next automatic run is to fail.
+// and the DAGs whose next automatic run is to fail. The simulator has no task model: a run
+// stands for its one task, whose state is the run's.
 // Thread-safe: every member function takes mu_; callers get copies, never references.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "sim_time.h"
@@ -30,16 +32,19 @@ struct DagRun {
   std::string run_id;
   RunType type = RunType::kManual;
   RunState state = RunState::kQueued;
-  Time logical_date;
-  Time queued_at;
-  Time data_interval_start;
-  Time data_interval_end;
-  std::optional<Time> start_date;  // unset while queued
-  std::optional<Time> end_date;    // unset until finished
-  Time last_changed;               // Airflow's last_scheduling_decision
-  std::optional<int64_t> records;  // the XCom report/records
-  Time records_at;                 // when the XCom was pushed
-  uint64_t seq = 0;                // creation order: Airflow's primary key "id"
+  std::optional<Time> logical_date;  // unset: an API v2 trigger without one (then no interval)
+  std::optional<Time> data_interval_start;
+  std::optional<Time> data_interval_end;
+  Time run_after;                    // when the run was due
+  Time queued_at;                    // when it was last queued
+  std::optional<Time> start_date;    // unset while queued
+  std::optional<Time> end_date;      // unset until finished
+  Time last_changed;                 // Airflow's last_scheduling_decision
+  std::string conf = "{}";           // the run's conf, a serialized JSON object
+  std::optional<std::string> note;
+  std::optional<int64_t> records;    // the XCom report/records
+  Time records_at;                   // when the XCom was pushed
+  uint64_t seq = 0;                  // creation order: Airflow's primary key "id"
 };
 
 // What to create. A queued run is queued at `start`; a finished run ends at start + duration,
@@ -51,6 +56,39 @@ struct NewRun {
   std::optional<Micros> duration;
   Micros interval{0};  // length of the data interval
   std::optional<int64_t> records;
+};
+
+// A run triggered through the API (POST .../dagRuns): manual, queued, externally triggered.
+struct TriggerSpec {
+  std::optional<std::string> run_id;  // default: ManualRunId(logical_date, run_after)
+  std::optional<Time> logical_date;
+  std::optional<std::pair<Time, Time>> data_interval;  // default: [logical date, logical date]
+  Time run_after;
+  std::string conf = "{}";  // a serialized JSON object
+  std::optional<std::string> note;
+};
+// Airflow's id of a manual run: "manual__" and the logical date (run_after without one) in
+// Python's isoformat().
+std::string ManualRunId(const std::optional<Time>& logical_date, Time run_after);
+
+enum class TriggerOutcome { kCreated, kUnknownDag, kRunIdTaken, kLogicalDateTaken };
+struct TriggerResult {
+  TriggerOutcome outcome = TriggerOutcome::kCreated;
+  // The run created; on a conflict, the run that would have been (not stored).
+  DagRun run;
+};
+
+// The task instances a clear picks, by the state of the run's one task.
+enum class TaskFilter { kAny, kFailed, kRunning };
+
+// What a clear (POST .../clear, .../clearTaskInstances) selects and does.
+struct ClearSpec {
+  std::optional<std::string> run_id;  // only this run; otherwise by logical date:
+  std::optional<Time> from;           // logical date >= from (runs without one never match)
+  std::optional<Time> to;             // logical date <= to
+  TaskFilter tasks = TaskFilter::kAny;
+  bool dry_run = true;
+  bool requeue = true;  // selected finished runs go back to queued (Airflow's dag_run_state)
 };
 
 // Orders accepted by the dagRuns order_by parameter.
@@ -106,10 +144,21 @@ class AirflowModel {
   // Moves the newest run (by creation) to `state`; adds a run when the DAG has none.
   DagRun SetNewestRunState(const std::string& dag_id, RunState state,
                            std::optional<int64_t> records);
-  // Ends an automatic run: success, or failed when a fail_next is pending for its DAG.
-  // Answers the run, or nullopt when it is gone or was already finished by someone else.
+  // Ends a run --auto started at `started_at`: success, or failed when a fail_next is pending
+  // for its DAG. Answers the run, or nullopt when it is gone, not running, or was restarted
+  // since (someone else moved it).
   std::optional<DagRun> CompleteRun(const std::string& dag_id, const std::string& run_id,
-                                    int64_t records);
+                                    Time started_at, int64_t records);
+
+  // Adds a manual run, queued, unless the DAG is unknown or the run id or logical date is
+  // taken in that DAG.
+  TriggerResult TriggerRun(const std::string& dag_id, const TriggerSpec& spec);
+  // Picks the runs `spec` selects and, unless it is a dry run, puts the finished ones back to
+  // queued when spec.requeue. Answers the runs picked, as they were before; nullopt when the
+  // DAG is unknown.
+  std::optional<std::vector<DagRun>> ClearRuns(const std::string& dag_id, const ClearSpec& spec);
+  // Moves every queued run to running, now (--auto); answers them.
+  std::vector<DagRun> StartQueuedRuns();
 
   // Marks one DAG, or every known DAG, to fail its next automatic run.
   void SetFailNext(const std::optional<std::string>& dag_id);
@@ -126,11 +175,18 @@ class AirflowModel {
   struct Dag {
     std::deque<DagRun> runs;  // creation order
     std::unordered_set<std::string> run_ids;
+    size_t queued = 0;  // runs in state queued, so that --auto finds them without a scan
     bool fail_next = false;
   };
 
   Dag& GetOrAddDag(const std::string& dag_id);  // requires mu_
   DagRun& AppendRun(const std::string& dag_id, const NewRun& spec, Time now);  // requires mu_
+  DagRun& Store(Dag& dag, DagRun run);                                         // requires mu_
+  // Every state change of a stored run goes through here (keeps Dag::queued).
+  static void Transition(Dag& dag, DagRun& run, RunState state, Time now);     // requires mu_
+  // The run of `dag` with that id, or null; DagT is Dag or const Dag.
+  template <typename DagT>
+  static auto FindIn(DagT& dag, const std::string& run_id) -> decltype(&dag.runs.back());
   std::string UniqueRunId(const Dag& dag, RunType type, Time logical) const;  // requires mu_
   void ResetLocked();                                                         // requires mu_
 

@@ -38,10 +38,14 @@ void AutoRunner::Tick(Steady::time_point now) {
     auto next = next_start_.find(dag_id);
     if (next == next_start_.end() || next->second <= now) StartRun(dag_id, now);
   }
+  for (const DagRun& run : model_.StartQueuedRuns()) {
+    Log("auto: " + run.dag_id + " " + run.run_id + " queued -> running");
+    FinishLater(run, now);
+  }
   auto due = std::partition(pending_.begin(), pending_.end(),
                             [now](const Pending& p) { return p.finish_at > now; });
   for (auto it = due; it != pending_.end(); ++it) {
-    auto run = model_.CompleteRun(it->dag_id, it->run_id, DagRecords(it->dag_id));
+    auto run = model_.CompleteRun(it->dag_id, it->run_id, it->started_at, DagRecords(it->dag_id));
     if (run && run->state == RunState::kFailed) Log("auto: " + run->run_id + " failed (fail_next)");
   }
   pending_.erase(due, pending_.end());
@@ -54,8 +58,12 @@ void AutoRunner::StartRun(const std::string& dag_id, Steady::time_point now) {
               .type = RunType::kScheduled,
               .start = Now(),
               .interval = std::chrono::duration_cast<Micros>(period)};
-  DagRun run = model_.AddRun(dag_id, spec);
-  pending_.push_back({dag_id, run.run_id, now + period / 5});
+  FinishLater(model_.AddRun(dag_id, spec), now);
+}
+
+void AutoRunner::FinishLater(const DagRun& run, Steady::time_point now) {
+  Steady::duration period = Scaled(DagPeriod(run.dag_id));
+  pending_.push_back({run.dag_id, run.run_id, run.start_date.value_or(Now()), now + period / 5});
 }
 
 AutoRunner::Steady::duration AutoRunner::Scaled(std::chrono::seconds period) const {

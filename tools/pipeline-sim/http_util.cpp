@@ -99,6 +99,22 @@ std::optional<std::string> FieldReader::String(const char* key, bool required) {
   return std::nullopt;
 }
 
+std::optional<bool> FieldReader::Bool(const char* key, bool required) {
+  const json* v = Find(key, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_boolean()) return v->get<bool>();
+  Fail(key, std::string("\"") + key + "\" must be true or false");
+  return std::nullopt;
+}
+
+std::optional<json> FieldReader::Object(const char* key, bool required) {
+  const json* v = Find(key, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_object()) return *v;
+  Fail(key, std::string("\"") + key + "\" must be a JSON object");
+  return std::nullopt;
+}
+
 std::optional<int64_t> FieldReader::Int(const char* key, int64_t min, int64_t max,
                                         bool required) {
   const json* v = Find(key, required);

@@ -52,6 +52,9 @@ class FieldReader {
   void RejectUnknown(std::initializer_list<std::string_view> known);
 
   std::optional<std::string> String(const char* key, bool required);
+  std::optional<bool> Bool(const char* key, bool required);
+  // A JSON object.
+  std::optional<json> Object(const char* key, bool required);
   std::optional<int64_t> Int(const char* key, int64_t min, int64_t max, bool required);
   std::optional<double> Number(const char* key, double min, double max, bool required);
   std::optional<std::vector<std::string>> StringList(const char* key, bool required);

@@ -125,8 +125,8 @@ struct Simulator {
             std::unique_ptr<BackupWriter> backup_writer, std::unique_ptr<WsServer> ws_server)
       : faults(o.threads - kThreadsKeptFree),
         tokens(std::chrono::seconds(o.token_ttl_seconds)),
-        api(model, faults, tokens, credentials),
-        control(model, faults),
+        api(model, faults, tokens, actions, credentials),
+        control(model, faults, actions),
         status_files(fs::absolute(o.state_dir)),
         market(std::move(market_writer)),
         market_control(market.get()),
@@ -137,7 +137,12 @@ struct Simulator {
 
   void Register(httplib::Server& server) {
     sim.AddPart(
-        "airflow", [this] { model.Reset(); control.ClearFaults(); },
+        "airflow",
+        [this] {
+          model.Reset();
+          control.ClearFaults();
+          actions.Clear();
+        },
         [this] { return DescribeAirflow(model, faults, tokens); });
     sim.AddPart(
         "status_files", [this] { status_files.RemoveAll(); },
@@ -178,6 +183,7 @@ struct Simulator {
   AirflowModel model{DefaultDagIds()};
   FaultInjector faults;
   TokenStore tokens;
+  AirflowActions actions;
   AirflowApi api;
   AirflowControl control;
   StatusFiles status_files;
