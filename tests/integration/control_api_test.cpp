@@ -271,7 +271,7 @@ TEST_P(ControlAirflowIT, ActionsTriggerAndClearDagRunsThroughTheRestApi) {
   ASSERT_EQ(actions.size(), 1u) << actions;
   EXPECT_EQ(actions[0]["dag_id"], l0);
   EXPECT_EQ(actions[0]["path"], "/api/" + api + "/dags/" + l0 + "/dagRuns");
-  json body = json::parse(actions[0]["body"].get<std::string>());
+  const json& body = actions[0]["body"];
   EXPECT_EQ(body["conf"]["requested_by"], "ops");
   EXPECT_EQ(body["conf"]["action"], "force-sync");
 
@@ -397,7 +397,9 @@ TEST_F(ControlApiIT, AlertmanagerActionsAndTheWebhookMeasureTheAlertLifecycle) {
                    "        http_config:\n          authorization:\n            credentials_file: " +
                        stack_.File("am_webhook_token") + "\n");
   AlertmanagerServer am(stack_.Dir(), stack_.File("am.yml"));
-  stack_.WriteConfig(ControlYaml("  alertmanager: {url: 'http://127.0.0.1:" + std::to_string(am.port()) + "'}\n"));
+  // No control.alertmanager: the actions use probes.alertmanager's.
+  stack_.WriteConfig("probes:\n  alertmanager: {interval: 1s, timeout: 800ms, url: 'http://127.0.0.1:" +
+                     std::to_string(am.port()) + "'}\n" + ControlYaml());
   stack_.StartExporter({"--control.listen-address=127.0.0.1:" + std::to_string(exporter_control)});
   api_.port = exporter_control;
 
@@ -435,8 +437,17 @@ TEST_F(ControlApiIT, AlertmanagerActionsAndTheWebhookMeasureTheAlertLifecycle) {
   EXPECT_EQ(active_by_ops, 1) << silences->body;
   EXPECT_TRUE(stack_.WaitForValue("usdcop_alert_acknowledgement_seconds_count{severity=\"critical\"}", 1, 5s));
 
-  Reply view = Call("GET", "/api/alerts/system", kViewer);
+  Reply view;
+  for (int i = 0; i < 50; ++i) {  // the probe sees the silenced alert within its 1 s interval
+    view = Call("GET", "/api/alerts/system", kViewer);
+    if (view.body["alertmanager"].is_object() && view.body["alertmanager"]["counts"].contains("suppressed")) break;
+    std::this_thread::sleep_for(100ms);
+  }
   EXPECT_EQ(view.body["response"]["time_to_acknowledge"]["critical"]["count"], 1) << view.text;
+  ASSERT_TRUE(view.body["alertmanager"].is_object()) << view.text;
+  EXPECT_EQ(view.body["alertmanager"]["counts"]["suppressed"]["critical"], 1) << view.text;
+  EXPECT_EQ(view.body["alertmanager"]["alerts"][0]["silenced_by"][0], silence) << view.text;
+  EXPECT_EQ(view.body["alertmanager"]["receivers"], json::array({"both"})) << view.text;
 
   // resolve-alert expires the silence.
   Reply resolve = Call("POST", "/api/alerts/system", kOperator,

@@ -25,13 +25,14 @@ std::string LabelOf(const json& alert, const char* name) {
 
 Result<HttpResponse> AlertmanagerActions::Call(const std::string& method, const std::string& path,
                                                const std::string& body, const Deadline& deadline) {
-  HttpRequest req{.method = method, .url = url_ + path};
+  HttpRequest req{.method = method, .url = target_.url + path};
   req.headers = {{"Accept", "application/json"}};
   if (!body.empty()) {
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body;
   }
-  req.ca_file = ca_file_;
+  req.ca_file = target_.ca_file;
+  if (!target_.username.empty()) req.basic_auth = std::make_pair(target_.username, target_.password);
   return http_.Do(req, deadline);
 }
 

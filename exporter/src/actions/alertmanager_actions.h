@@ -11,18 +11,27 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/secret.h"
 #include "control/alert_lifecycle.h"
 #include "control/api_types.h"
 #include "sources/http_client.h"
 
 namespace usdcop {
 
+// Where Alertmanager is: control.alertmanager, else probes.alertmanager (with its basic auth).
+struct AlertmanagerTarget {
+  std::string url;
+  std::string ca_file;
+  std::string username;  // "" = no basic auth
+  Secret password;
+};
+
 class AlertmanagerActions {
  public:
-  AlertmanagerActions(std::string url, std::string ca_file, Duration acknowledge_for, HttpClient& http,
-                      AlertLifecycle& lifecycle, const Clock& clock)
-      : url_(std::move(url)), ca_file_(std::move(ca_file)), acknowledge_for_(acknowledge_for), http_(http),
-        lifecycle_(lifecycle), clock_(clock) {}
+  AlertmanagerActions(AlertmanagerTarget target, Duration acknowledge_for, HttpClient& http, AlertLifecycle& lifecycle,
+                      const Clock& clock)
+      : target_(std::move(target)), acknowledge_for_(acknowledge_for), http_(http), lifecycle_(lifecycle),
+        clock_(clock) {}
 
   ActionResult Acknowledge(const ActionCall& call);
   ActionResult Resolve(const ActionCall& call);
@@ -35,8 +44,7 @@ class AlertmanagerActions {
   // Expires the silences of `episodes`; the answer lists them.
   ActionResult Expire(const ActionCall& call, const std::vector<AlertEpisode>& episodes, const std::string& action);
 
-  const std::string url_;
-  const std::string ca_file_;
+  const AlertmanagerTarget target_;
   const Duration acknowledge_for_;
   HttpClient& http_;
   AlertLifecycle& lifecycle_;

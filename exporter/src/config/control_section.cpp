@@ -1,7 +1,5 @@
 // control: the side port's callers (tokens by SHA-256 with a role), its rate limit, and what
 // its actions act on (Alertmanager, the backup DAGs, operator hooks).
-#include <fstream>
-
 #include "config/sections.h"
 
 namespace usdcop {
@@ -50,9 +48,7 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, cons
     r.Error(node, path, "method, bearer_token_* and ca_file are for url hooks, not commands");
   h.method = r.Enum(node, path, "method", {"POST", "PUT", "GET"}).value_or(h.method);
   if (auto token = r.SecretField(node, path, "bearer_token", false)) h.bearer_token = std::move(*token);
-  h.ca_file = r.FilePath(node, path, "ca_file").value_or("");
-  if (!h.ca_file.empty() && !std::ifstream(h.ca_file))
-    r.Error(node["ca_file"], Join(path, "ca_file"), "cannot read " + h.ca_file + " (a PEM file of CA certificates)");
+  h.ca_file = ParseCaFile(r, node, path, "the hook's");
   h.timeout = r.Dur(node, path, "timeout").value_or(h.timeout);
   return h;
 }
@@ -93,9 +89,7 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
     std::string p = Join(path, "alertmanager");
     if (r.Map(am, p, {"url", "ca_file"})) {
       c.alertmanager_url = r.HttpUrl(am, p, "url", true, "http://127.0.0.1:9093").value_or("");
-      c.alertmanager_ca_file = r.FilePath(am, p, "ca_file").value_or("");
-      if (!c.alertmanager_ca_file.empty() && !std::ifstream(c.alertmanager_ca_file))
-        r.Error(am["ca_file"], Join(p, "ca_file"), "cannot read " + c.alertmanager_ca_file + " (a PEM file of CA certificates)");
+      c.alertmanager_ca_file = ParseCaFile(r, am, p, "Alertmanager's");
     }
   }
   if (const YAML::Node dags = node["backup_dags"]; dags.IsDefined()) {

@@ -79,7 +79,13 @@ ControlResponse ControlApi::Handle(const ControlRequest& req) {
     in = installed_;
   }
   Audit audit;
-  ControlResponse res = in ? Route(*in, req, audit) : ErrorResponse(503, "the control API is not configured");
+  ControlResponse res;
+  try {
+    res = in ? Route(*in, req, audit) : ErrorResponse(503, "the control API is not configured");
+  } catch (const std::exception& e) {  // a bug of ours: answered, audited and logged, never a crash
+    audit.result = std::string("internal error: ") + e.what();
+    res = ErrorResponse(500, "internal error; the exporter's log has the details");
+  }
   const std::string endpoint = in ? EndpointLabel(*in->setup, req.path) : "other";
   res = Record(req, endpoint, audit, std::move(res));
   Count(endpoint, MethodLabel(req.method), res.code);

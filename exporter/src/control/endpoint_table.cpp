@@ -160,15 +160,20 @@ std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool
                                           {"silence_id", Kind::kString}};
   const std::vector<ParamSpec> reset = {{"alertname", Kind::kString}};
   const std::vector<ParamSpec> test = {{"severity", Kind::kString, false, {"warning", "critical"}}};
-  std::string url = c.control ? c.control->alertmanager_url : "";
-  if (url.empty()) {
-    const std::string hint = "give control.alertmanager.url (Alertmanager's base URL)";
+  AlertmanagerTarget target;
+  if (c.control && !c.control->alertmanager_url.empty()) {
+    target = {c.control->alertmanager_url, c.control->alertmanager_ca_file, "", Secret()};
+  } else if (c.alertmanager) {
+    target = {c.alertmanager->url, c.alertmanager->ca_file, c.alertmanager->username, c.alertmanager->password};
+  }
+  if (target.url.empty()) {
+    const std::string hint = "configure probes.alertmanager, or give control.alertmanager.url (Alertmanager's base URL)";
     if (l0) return {Unconfigured("reset-alerts", reset, hint)};
     return {Unconfigured("acknowledge-alert", acknowledge, hint), Unconfigured("resolve-alert", resolve, hint),
             Unconfigured("test-notification", test, hint)};
   }
-  auto am = std::make_shared<AlertmanagerActions>(url, c.control->alertmanager_ca_file, c.control->acknowledge_for,
-                                                  d.http, d.alerts, d.clock);
+  auto am = std::make_shared<AlertmanagerActions>(std::move(target), c.control->acknowledge_for, d.http, d.alerts,
+                                                  d.clock);
   if (l0) return {{"reset-alerts", reset, true, [am](const ActionCall& call) { return am->Reset(call); }, ""}};
   return {
       {"acknowledge-alert", acknowledge, true, [am](const ActionCall& call) { return am->Acknowledge(call); }, ""},

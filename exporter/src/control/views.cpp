@@ -217,6 +217,25 @@ json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycl
   const double now = ToUnixSeconds(now_t);
   json out = Envelope(now);
   out["probe"] = ProbeState(board, "alertmanager", now);
+  out["alertmanager"] = json();
+  if (const auto* am = ResultOf<AlertmanagerResult>(board, "alertmanager")) {
+    json alerts = json::array();
+    json counts = json::object();
+    for (const AlertmanagerAlert& a : am->alerts) {
+      json& n = counts[a.state][a.severity.empty() ? "none" : a.severity];
+      n = n.is_number() ? n.get<int>() + 1 : 1;
+      if (alerts.size() >= 200) continue;
+      alerts.push_back({{"fingerprint", a.fingerprint}, {"alertname", a.alertname}, {"severity", a.severity},
+                        {"component", a.component}, {"summary", a.summary}, {"state", a.state},
+                        {"starts_at", a.starts_at}, {"firing_seconds", now - a.starts_at},
+                        {"silenced_by", a.silenced_by}, {"inhibited_by", a.inhibited_by}, {"receivers", a.receivers}});
+    }
+    out["alertmanager"] = {{"alerts", alerts}, {"counts", counts},
+                           {"receivers", am->receivers ? json(*am->receivers) : json()}};
+    if (am->cluster)
+      out["alertmanager"]["cluster"] = {{"status", am->cluster->status}, {"peers", am->cluster->peers},
+                                        {"version", am->cluster->version}};
+  }
   out["response"] = lifecycle.Summary();
   return out;
 }
