@@ -1,20 +1,11 @@
 #include "actions/airflow_actions.h"
 
-#include <curl/curl.h>
-
 #include "actions/peer_result.h"
 
 namespace usdcop {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(const std::string& segment) {
-  char* out = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
-  std::string escaped = out ? out : "";
-  curl_free(out);
-  return escaped;
-}
 
 // The fields of a run that an operator wants back.
 json RunSummary(const json& run) {
@@ -31,7 +22,7 @@ ActionResult AirflowActions::Trigger(const ActionCall& call, const std::string& 
                {"note", action + " requested by " + call.caller.name + " through usdcop_exporter"}};
   if (client_->v2()) body["logical_date"] = nullptr;
   const std::string what = "trigger " + dag_id;
-  auto r = client_->Send("POST", "/dags/" + Escape(dag_id) + "/dagRuns", body.dump(), call.deadline);
+  auto r = client_->Send("POST", "/dags/" + UrlEscape(dag_id) + "/dagRuns", body.dump(), call.deadline);
   if (!r.ok()) return PeerFailure("Airflow", what, r.status());
   if (r->status != 200 && r->status != 201) return PeerRefused("Airflow", what, *r);
   json run = json::parse(r->body, nullptr, false);
@@ -50,7 +41,7 @@ ActionResult AirflowActions::RestartComponent(const ActionCall& call, const std:
   }
   const std::string run_id = runs->front().run_id;
   const std::string what = "clear run " + run_id + " of " + dag_id;
-  auto r = client_->Send("POST", "/dags/" + Escape(dag_id) + "/dagRuns/" + Escape(run_id) + "/clear",
+  auto r = client_->Send("POST", "/dags/" + UrlEscape(dag_id) + "/dagRuns/" + UrlEscape(run_id) + "/clear",
                          json{{"dry_run", false}}.dump(), call.deadline);
   if (!r.ok()) return PeerFailure("Airflow", what, r.status());
   if (r->status != 200) return PeerRefused("Airflow", what, *r);
@@ -68,7 +59,7 @@ ActionResult AirflowActions::ClearErrors(const ActionCall& call, const std::stri
                {"reset_dag_runs", true},
                {"start_date", FormatTimestamp(clock_.Now() - since)}};
   const std::string what = "clear the failed tasks of " + dag_id;
-  auto r = client_->Send("POST", "/dags/" + Escape(dag_id) + "/clearTaskInstances", body.dump(), call.deadline);
+  auto r = client_->Send("POST", "/dags/" + UrlEscape(dag_id) + "/clearTaskInstances", body.dump(), call.deadline);
   if (!r.ok()) return PeerFailure("Airflow", what, r.status());
   if (r->status != 200) return PeerRefused("Airflow", what, *r);
   json j = json::parse(r->body, nullptr, false);

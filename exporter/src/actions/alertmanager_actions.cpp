@@ -1,20 +1,11 @@
 #include "actions/alertmanager_actions.h"
 
-#include <curl/curl.h>
-
 #include "actions/peer_result.h"
 
 namespace usdcop {
 namespace {
 
 using nlohmann::json;
-
-std::string QueryEscape(const std::string& text) {
-  char* out = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
-  std::string escaped = out ? out : "";
-  curl_free(out);
-  return escaped;
-}
 
 std::string LabelOf(const json& alert, const char* name) {
   const json& labels = alert.contains("labels") ? alert["labels"] : json::object();
@@ -44,7 +35,7 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
   Duration for_ = acknowledge_for_;
   if (call.params.contains("duration")) for_ = *ParseDuration(call.params["duration"].get<std::string>());
   std::string path = "/api/v2/alerts?active=true&silenced=false&inhibited=true&unprocessed=false";
-  if (!alertname.empty()) path += "&filter=" + QueryEscape("alertname=\"" + alertname + "\"");
+  if (!alertname.empty()) path += "&filter=" + UrlEscape("alertname=\"" + alertname + "\"");
   auto r = Call("GET", path, "", call.deadline);
   if (!r.ok()) return PeerFailure("Alertmanager", "list alerts", r.status());
   if (r->status != 200) return PeerRefused("Alertmanager", "GET /api/v2/alerts", *r);
@@ -92,7 +83,7 @@ ActionResult AlertmanagerActions::Expire(const ActionCall& call, const std::vect
                                          const std::string& action) {
   json expired = json::array();
   for (const AlertEpisode& e : episodes) {
-    auto r = Call("DELETE", "/api/v2/silence/" + QueryEscape(e.silence_id), "", call.deadline);
+    auto r = Call("DELETE", "/api/v2/silence/" + UrlEscape(e.silence_id), "", call.deadline);
     if (!r.ok()) return PeerFailure("Alertmanager", "expire silence " + e.silence_id, r.status());
     // 404: gone already (expired by hand, or garbage-collected); the acknowledgement is over too.
     if (r->status != 200 && r->status != 404) return PeerRefused("Alertmanager", "DELETE silence " + e.silence_id, *r);

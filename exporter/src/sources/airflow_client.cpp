@@ -1,20 +1,11 @@
 #include "sources/airflow_client.h"
 
-#include <curl/curl.h>
-
 #include <nlohmann/json.hpp>
 
 namespace usdcop {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(const std::string& segment) {
-  char* out = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
-  std::string escaped = out ? out : "";
-  curl_free(out);
-  return escaped;
-}
 
 Result<json> ParseJson(const std::string& body, const char* what) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -154,7 +145,7 @@ Result<HttpResponse> AirflowClient::Get(const std::string& path, const Deadline&
 
 Result<std::vector<DagRun>> AirflowClient::ListRuns(const std::string& dag_id, int limit,
                                                     const Deadline& deadline) {
-  std::string path = "/dags/" + Escape(dag_id) + "/dagRuns?order_by=-start_date&limit=" + std::to_string(limit);
+  std::string path = "/dags/" + UrlEscape(dag_id) + "/dagRuns?order_by=-start_date&limit=" + std::to_string(limit);
   auto r = Get(path, deadline);
   if (!r.ok()) return r.status();
   if (r->status != 200) return HttpError(*r, "GET dagRuns of " + dag_id);
@@ -174,8 +165,8 @@ Result<std::optional<double>> AirflowClient::XcomNumber(const std::string& dag_i
                                                         const std::string& run_id,
                                                         const XcomRef& ref,
                                                         const Deadline& deadline) {
-  std::string path = "/dags/" + Escape(dag_id) + "/dagRuns/" + Escape(run_id) + "/taskInstances/" +
-                     Escape(ref.task_id) + "/xcomEntries/" + Escape(ref.key);
+  std::string path = "/dags/" + UrlEscape(dag_id) + "/dagRuns/" + UrlEscape(run_id) + "/taskInstances/" +
+                     UrlEscape(ref.task_id) + "/xcomEntries/" + UrlEscape(ref.key);
   auto r = Get(path, deadline);
   if (!r.ok()) return r.status();
   if (r->status == 404) return std::optional<double>();

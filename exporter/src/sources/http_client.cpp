@@ -62,6 +62,13 @@ struct EasyDeleter {
 
 void CurlHttpClient::GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+std::string UrlEscape(const std::string& text) {
+  char* out = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
+  std::string escaped = out ? out : "";
+  curl_free(out);
+  return escaped;
+}
+
 std::string UrlPathForLog(const std::string& url) {
   size_t scheme = url.find("://");
   size_t start = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);

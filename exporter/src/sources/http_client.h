@@ -49,6 +49,9 @@ class CurlHttpClient final : public HttpClient {
   const size_t max_body_bytes_;
 };
 
+// `text` percent-encoded for a URL's path segment or query value (curl_easy_escape).
+std::string UrlEscape(const std::string& text);
+
 // The path of a URL for messages: "http://host:8080/api/v1/health?x=1" -> "/api/v1/health".
 std::string UrlPathForLog(const std::string& url);
 
