@@ -77,6 +77,11 @@ int Daemon::Run() {
                                          {"storage", storage},
                                          {"probes", std::to_string(probes.size())}});
   scheduler_->SetProbes(std::move(probes));
+  // Before the public port, whose POST /-/reload reloads the control section too.
+  if (!StartControl(*load.config, *web)) {
+    Shutdown();
+    return 1;
+  }
 
   server_ = std::make_unique<MetricsServer>(
       MetricsServerHandlers{
@@ -89,10 +94,6 @@ int Daemon::Run() {
   auto port = server_->Start(options_.web);
   if (!port.ok()) {
     log_.Error("cannot serve metrics", {{"err", port.status().message()}});
-    Shutdown();
-    return 1;
-  }
-  if (!StartControl(*load.config, *web)) {
     Shutdown();
     return 1;
   }
