@@ -68,6 +68,12 @@ class Schemas:
         dashboard = load("dashboard.json")
         for definition, extra in KNOWN_OMISSIONS.items():
             dashboard["definitions"][definition]["properties"].update(extra)
+        # A panel's links: Grafana writes DataLinks ({title, url, targetBlank}, the v2 schema's
+        # type for them); the v1 type says DashboardLink. Either is accepted.
+        link = load("datalink.json")["definitions"]["DataLink"]
+        dashboard["definitions"]["DataLink"] = link
+        panel_links = dashboard["definitions"]["Panel"]["properties"]["links"]
+        panel_links["items"] = {"anyOf": [panel_links["items"], {"$ref": "#/definitions/DataLink"}]}
         self.dashboard = dashboard
         query = load("dataquery.json")
         query["definitions"]["DataQuery"]["additionalProperties"] = True  # each data source extends it
@@ -178,6 +184,7 @@ MINIMAL = {
         {"id": 1, "type": "timeseries", "title": "Rate", "description": "d",
          "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
          "datasource": {"type": "prometheus", "uid": "${datasource}"},
+         "links": [{"title": "Details", "url": "/d/other/other?${__url_time_range}"}],
          "fieldConfig": {"defaults": {"unit": "reqps", "custom": {"fillOpacity": 10}},
                          "overrides": [{"matcher": {"id": "byName", "options": "x"},
                                         "properties": [{"id": "custom.lineWidth", "value": 2}]}]},
@@ -227,6 +234,7 @@ MUTATIONS = [
     ("an override value of the wrong type",
      _set(["panels", 0, "fieldConfig", "overrides", 0, "properties", 0, "value"], "thick"),
      "panels[0].fieldConfig.overrides[0].properties[0].value"),
+    ("a panel link without url", lambda d: d["panels"][0]["links"][0].pop("url"), "panels[0].links[0]"),
     ("a target's refId as a number", _set(["panels", 1, "targets", 0, "refId"], 1), "panels[1].targets[0].refId"),
 ]
 

@@ -1,9 +1,9 @@
 // Generates JSON Schemas (draft-07) from the TypeScript types of the pinned @grafana/schema:
-// the Dashboard type, the common DataQuery (a panel's target) and, for every panel plugin the
+// the Dashboard type, the common DataQuery (a panel's target), the v2 DataLink (a panel's link) and, for every panel plugin the
 // package describes, its Options and FieldConfig (fieldConfig.defaults.custom). One TypeScript
 // program serves them all, so the run takes a few seconds.
 //   node generate.cjs NODE_MODULES_DIR OUT_DIR
-// Writes OUT_DIR/dashboard.json, OUT_DIR/dataquery.json and OUT_DIR/panels/<plugin id>.json
+// Writes OUT_DIR/dashboard.json, OUT_DIR/dataquery.json, OUT_DIR/datalink.json and OUT_DIR/panels/<plugin id>.json
 // ({pluginVersion, options, fieldConfig}). The output is a build artefact, never committed.
 "use strict";
 const fs = require("node:fs");
@@ -32,6 +32,9 @@ const kPluginIds = {
 
 const dashboardFile = path.join(types, "raw/dashboard/x/types.gen.d.ts");
 const commonFile = path.join(types, "common/common.gen.d.ts");
+// The v2 dashboard schema types a panel's links as DataLink ({title, url, targetBlank}), the shape
+// Grafana writes for panel links; the v1 `Dashboard` type above says DashboardLink for them.
+const v2File = path.join(types, "schema/dashboard/v2/types.spec.gen.d.ts");
 const panelFiles = {};
 for (const [folder, id] of Object.entries(kPluginIds)) {
   const file = path.join(composable, folder, "panelcfg/x/types.gen.d.ts");
@@ -40,7 +43,7 @@ for (const [folder, id] of Object.entries(kPluginIds)) {
 }
 
 const config = { ...tsj.DEFAULT_CONFIG, path: dashboardFile, skipTypeCheck: true, additionalProperties: false };
-const program = ts.createProgram([dashboardFile, commonFile, ...Object.values(panelFiles)], {
+const program = ts.createProgram([dashboardFile, commonFile, v2File, ...Object.values(panelFiles)], {
   noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS,
   moduleResolution: ts.ModuleResolutionKind.Node10, strictNullChecks: false,
 });
@@ -70,6 +73,7 @@ fs.mkdirSync(path.join(out, "panels"), { recursive: true });
 const write = (name, value) => fs.writeFileSync(path.join(out, name), JSON.stringify(value, null, 1) + "\n");
 write("dashboard.json", schemaOf(dashboardFile, "Dashboard"));
 write("dataquery.json", schemaOf(commonFile, "DataQuery"));
+write("datalink.json", schemaOf(v2File, "DataLink"));
 // A plugin whose types the generator cannot turn into one schema (geomap declares its own
 // MapLayerOptions beside the common one) is listed in source.json with the reason, unchecked.
 const generated = [], failed = {};
