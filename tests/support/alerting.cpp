@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -76,18 +77,27 @@ std::optional<ReceivedAlert> WebhookReceiver::WaitFor(const std::string& alertna
   return found;
 }
 
-PrometheusServer::PrometheusServer(const std::string& dir, const std::string& config_yaml) {
+PrometheusServer::PrometheusServer(const std::string& dir, const std::string& config_yaml)
+    : PrometheusServer(dir, config_yaml, PrometheusOptions{}) {}
+
+PrometheusServer::PrometheusServer(const std::string& dir, const std::string& config_yaml,
+                                   const PrometheusOptions& options) {
   const std::string config = dir + "/prometheus.yml";
   WriteText(config, config_yaml);
   std::filesystem::create_directories(dir + "/prometheus-data");
-  port_ = FreeLowPort();
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{"prometheus", "--config.file=" + config,
-                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                               "--storage.tsdb.path=" + dir + "/prometheus-data", "--web.enable-lifecycle",
-                               "--log.level=warn"},
-      dir + "/prometheus.log");
+  port_ = options.port > 0 ? options.port : FreeLowPort();
+  std::vector<std::string> argv{"prometheus", "--config.file=" + config,
+                                "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                "--storage.tsdb.path=" + dir + "/prometheus-data", "--web.enable-lifecycle",
+                                "--log.level=warn"};
+  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  process_ = std::make_unique<Process>(argv, dir + "/prometheus.log");
   WaitReady(port_, "/-/ready", *process_, "prometheus");
+}
+
+void PrometheusServer::Kill() {
+  process_->Signal(SIGKILL);
+  process_->WaitExit(5s);
 }
 
 nlohmann::json PrometheusServer::Query(const std::string& promql) const {
@@ -100,16 +110,27 @@ nlohmann::json PrometheusServer::Query(const std::string& promql) const {
   return j["data"]["result"];
 }
 
-AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string& config_path) {
+AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string& config_path)
+    : AlertmanagerServer(dir, config_path, AlertmanagerOptions{}) {}
+
+AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string& config_path,
+                                       const AlertmanagerOptions& options) {
   std::filesystem::create_directories(dir + "/alertmanager");
-  port_ = FreeLowPort();
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{"prometheus-alertmanager", "--config.file=" + config_path,
-                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                               "--storage.path=" + dir + "/alertmanager", "--cluster.listen-address=",
-                               "--log.level=warn"},
-      dir + "/alertmanager.log");
+  port_ = options.port > 0 ? options.port : FreeLowPort();
+  std::vector<std::string> argv{"prometheus-alertmanager", "--config.file=" + config_path,
+                                "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                "--storage.path=" + dir + "/alertmanager",
+                                "--cluster.listen-address=" + options.cluster_listen, "--log.level=warn"};
+  for (const std::string& peer : options.peers) argv.push_back("--cluster.peer=" + peer);
+  if (!options.peer_timeout.empty()) argv.push_back("--cluster.peer-timeout=" + options.peer_timeout);
+  if (!options.settle_timeout.empty()) argv.push_back("--cluster.settle-timeout=" + options.settle_timeout);
+  process_ = std::make_unique<Process>(argv, dir + "/alertmanager.log");
   WaitReady(port_, "/-/ready", *process_, "alertmanager");
+}
+
+void AlertmanagerServer::Kill() {
+  process_->Signal(SIGKILL);
+  process_->WaitExit(5s);
 }
 
 }  // namespace usdcop::testing

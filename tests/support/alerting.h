@@ -53,12 +53,21 @@ class WebhookReceiver {
   std::vector<ReceivedAlert> alerts_;  // guarded by mu_
 };
 
+// What a PrometheusServer may change from the defaults.
+struct PrometheusOptions {
+  int port = 0;                          // 0: a free low port
+  std::vector<std::string> extra_flags;  // e.g. "--rules.alert.resend-delay=2s"
+};
+
 // `prometheus` with `config_yaml` (written to dir/prometheus.yml; rule files it names are the
 // caller's), TSDB in dir/data, the lifecycle API on.
 class PrometheusServer {
  public:
   PrometheusServer(const std::string& dir, const std::string& config_yaml);
+  PrometheusServer(const std::string& dir, const std::string& config_yaml, const PrometheusOptions& options);
   int port() const { return port_; }
+  // SIGKILL, as a crash: no flush, no goodbye to anyone. Waits for the exit (bounded).
+  void Kill();
   // GET /api/v1/query?query=...: the `data.result` array, or null when the request failed.
   nlohmann::json Query(const std::string& promql) const;
   std::string Log() const { return process_->Log(); }
@@ -68,12 +77,24 @@ class PrometheusServer {
   std::unique_ptr<Process> process_;
 };
 
+// What an AlertmanagerServer may change from the defaults (a single node).
+struct AlertmanagerOptions {
+  int port = 0;                    // 0: a free low port
+  std::string cluster_listen;      // --cluster.listen-address; "" = no cluster listener
+  std::vector<std::string> peers;  // --cluster.peer, each HOST:PORT
+  std::string peer_timeout;        // --cluster.peer-timeout when set (e.g. "3s")
+  std::string settle_timeout;      // --cluster.settle-timeout when set (e.g. "5s")
+};
+
 // `prometheus-alertmanager` with the config file at `config_path`, data in dir/alertmanager, a
-// single node (no cluster listener).
+// single node (no cluster listener) unless the options say otherwise.
 class AlertmanagerServer {
  public:
   AlertmanagerServer(const std::string& dir, const std::string& config_path);
+  AlertmanagerServer(const std::string& dir, const std::string& config_path, const AlertmanagerOptions& options);
   int port() const { return port_; }
+  // SIGKILL, as a crash: the peers find out by gossip. Waits for the exit (bounded).
+  void Kill();
   std::string Log() const { return process_->Log(); }
 
  private:
