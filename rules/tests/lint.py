@@ -5,8 +5,9 @@ For every alerting rule: severity critical or warning, component from the closed
 ticket label only on warnings, annotations summary, description and runbook_url, the
 runbook_url docs/runbooks/<alert>.md and that file present, `for:` in whole minutes (the
 precondition of the for: transformation). For every alert name: a promtool case where it fires
-(rules/tests/*_test.yml) and a routing case (alertmanager/tests/routes.txt). Every recording
-rule named level:metric:operations. No runbook without an alert.
+(rules/tests/*_test.yml), a routing case (alertmanager/tests/routes.txt), a row in the alerts
+table of rules/README.md and in the table of docs/runbooks/README.md. Every recording rule named
+level:metric:operations. No runbook without an alert.
 """
 import pathlib
 import re
@@ -65,7 +66,13 @@ def main(root: pathlib.Path) -> int:
         found = re.search(r"\balertname=(\S+)", line)
         if found and not line.lstrip().startswith("#"):
             routed.add(found.group(1))
+    rules_readme = (root / "rules" / "README.md").read_text()
+    runbooks_readme = (root / "docs" / "runbooks" / "README.md").read_text()
     for name in sorted(alerts):
+        if not re.search(rf"^\| {name} \|", rules_readme, re.M):
+            problems.append(f"{name}: no row in the alerts table of rules/README.md")
+        if f"| [{name}]({name}.md) |" not in runbooks_readme:
+            problems.append(f"{name}: no row in the table of docs/runbooks/README.md")
         if name not in fired:
             problems.append(f"{name}: no promtool case in rules/tests/ where it fires")
         if name not in routed:
