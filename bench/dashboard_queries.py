@@ -19,7 +19,8 @@ For each dashboard, at its default time range (`time.from`/`time.to`, a panel's 
   intervalFactor, min step, range / 11000); `$__rate_interval` = max(interval + scrape interval,
   4 x scrape interval); `$__range`, `$__range_s`, `$__range_ms`; start and end aligned to the step;
 - every target runs both as an instant query (at the end of the range) and as a range query
-  (start, end, step), whatever its `instant`/`range` flags, --rounds times, after one warm-up
+  (start, end, step), whatever its `instant`/`range` flags (the `sent` column says whether
+  Grafana sends that kind for the target; the summary is given for those and for all), --rounds times, after one warm-up
   round; the order of the queries is shuffled in every round, one query at a time over one
   keep-alive connection (POST, as the data sources are configured).
 Reported per query and overall: the median and p99 of the time the client waited, and of the
@@ -167,7 +168,7 @@ class Variables:
             label, params = m.group(1), {"start": int(start), "end": int(end)}
         path = f"/api/v1/label/{label}/values"
         doc, _ = prom.call("GET", path, params)
-        timed.append({"kind": "variable", "panel": f"${var_name}", "method": "GET", "path": path,
+        timed.append({"kind": "variable", "sent": True, "panel": f"${var_name}", "method": "GET", "path": path,
                       "params": params, "text": query})
         return sorted(doc["data"])
 
@@ -251,9 +252,11 @@ def build_queries(path, dashboard, prom, now, scrape_interval):
             a_start, a_end = math.floor(start / step) * step, math.floor(end / step) * step
             title = f"{panel.get('title', '?')} [{target.get('refId', '?')}]"
             common = {"dashboard": dashboard.get("uid") or path, "panel": title, "text": expr}
-            queries.append({**common, "kind": "instant", "path": "/api/v1/query",
+            # What Grafana sends: `instant` and `range` as set; neither set means a range query.
+            sends_range = target["range"] if "range" in target else not target.get("instant", False)
+            queries.append({**common, "kind": "instant", "sent": bool(target.get("instant")), "path": "/api/v1/query",
                             "params": {"query": expr, "time": end, "stats": "all"}})
-            queries.append({**common, "kind": "range", "path": "/api/v1/query_range",
+            queries.append({**common, "kind": "range", "sent": bool(sends_range), "path": "/api/v1/query_range",
                             "params": {"query": expr, "start": a_start, "end": a_end, "step": step, "stats": "all"},
                             "step": step})
     return queries
@@ -329,7 +332,7 @@ def main():
           f"{sum(q['kind'] == 'instant' for q in ok)} instant, {sum(q['kind'] == 'range' for q in ok)} range), "
           f"{args.rounds} rounds each; times in ms; p99 is nearest-rank over {args.rounds} rounds"
           f"{' (the maximum)' if args.rounds < 100 else ''}; target p99 < {args.target_ms:g} ms\n")
-    header = f"{'dashboard':<16} {'panel [refId]':<46} {'kind':<8} {'series':>6} {'med':>7} {'p99':>7} {'srv med':>8} {'srv p99':>8}  flag"
+    header = f"{'dashboard':<16} {'panel [refId]':<46} {'kind':<8} {'sent':>4} {'series':>6} {'med':>7} {'p99':>7} {'srv med':>8} {'srv p99':>8}  flag"
     print(header)
     print("-" * len(header))
     slow, empty = [], []
@@ -346,39 +349,44 @@ def main():
             flags.append("EMPTY")
             empty.append(q)
         flag = " ".join(flags)
-        print(f"{q['dashboard'][:16]:<16} {q['panel'][:46]:<46} {q['kind']:<8} {q.get('series', 0):>6} "
+        print(f"{q['dashboard'][:16]:<16} {q['panel'][:46]:<46} {q['kind']:<8} {'yes' if q['sent'] else 'no':>4} {q.get('series', 0):>6} "
               f"{med:>7.2f} {p99:>7.2f} {smed:>8.2f} {sp99:>8.2f}  {flag}")
 
     all_client = [x for q in ok for x in q["client"]]
     all_server = [x for q in ok for x in q["server"]]
     print()
-    for label, sel in (("all", ok), ("instant", [q for q in ok if q["kind"] == "instant"]),
-                       ("range", [q for q in ok if q["kind"] == "range"]),
-                       ("variable", [q for q in ok if q["kind"] == "variable"])):
+    sent = [q for q in ok if q["sent"]]
+    for label, sel in (("sent", sent), ("all", ok), ("instant", [q for q in sent if q["kind"] == "instant"]),
+                       ("range", [q for q in sent if q["kind"] == "range"]),
+                       ("variable", [q for q in sent if q["kind"] == "variable"]),
+                       ("not sent", [q for q in ok if not q["sent"]])):
         xs = [x for q in sel for x in q["client"]]
         ss = [x for q in sel for x in q["server"]]
         if not xs:
             continue
-        line = (f"{label:<9} client median {statistics.median(xs):7.2f} ms  p99 {percentile(xs, 99):7.2f} ms "
+        line = (f"{label:<9} {len(sel):>4} queries: client median {statistics.median(xs):7.2f} ms  p99 {percentile(xs, 99):7.2f} ms "
                 f"(p99 / target {percentile(xs, 99) / args.target_ms:.2f})")
         if ss:
             line += f"  prometheus median {statistics.median(ss):7.2f} ms  p99 {percentile(ss, 99):7.2f} ms"
         print(line)
-    worst = max(ok, key=lambda q: q["p99"]) if ok else None
-    if worst:
-        print(f"slowest query p99 {worst['p99']:.2f} ms = {worst['p99'] / args.target_ms:.2f} x target: "
+    for label, sel in (("sent by Grafana", sent), ("not sent by Grafana", [q for q in ok if not q["sent"]])):
+        worst = max(sel, key=lambda q: q["p99"]) if sel else None
+        if worst:
+            print(f"slowest query {label}: p99 {worst['p99']:.2f} ms = {worst['p99'] / args.target_ms:.2f} x target: "
               f"{worst['dashboard']} / {worst['panel']} ({worst['kind']})")
     by_dash = {}
-    for q in ok:
+    for q in sent:
         by_dash.setdefault(q["dashboard"], []).append(q["median"])
     for dash, meds in sorted(by_dash.items()):
-        print(f"dashboard {dash}: {len(meds)} queries, sum of medians {sum(meds):.1f} ms (one at a time)")
-    print(f"\nqueries with p99 above {args.target_ms:g} ms: {len(slow)}")
-    for q in slow:
-        print(f"  SLOW {q['dashboard']} / {q['panel']} ({q['kind']}, p99 {q['p99']:.1f} ms): {q['text']}")
+        print(f"dashboard {dash}: {len(meds)} queries sent on load, sum of their medians {sum(meds):.1f} ms (one at a time)")
+    print(f"\nqueries with p99 above {args.target_ms:g} ms: {sum(q['sent'] for q in slow)} of those Grafana sends, "
+          f"{sum(not q['sent'] for q in slow)} of those it does not")
+    for q in sorted(slow, key=lambda q: not q["sent"]):
+        print(f"  SLOW{'' if q['sent'] else ' (not sent)'} {q['dashboard']} / {q['panel']} ({q['kind']}, "
+              f"median {q['median']:.1f} ms, p99 {q['p99']:.1f} ms): {' '.join(q['text'].split())}")
     print(f"queries that returned no series: {len(empty)}")
     for q in empty:
-        print(f"  EMPTY {q['dashboard']} / {q['panel']} ({q['kind']}): {q['text'][:200]}")
+        print(f"  EMPTY {q['dashboard']} / {q['panel']} ({q['kind']}): {' '.join(q['text'].split())[:200]}")
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump([{k: v for k, v in q.items() if k not in ("client", "server")} for q in ok], f, indent=1)

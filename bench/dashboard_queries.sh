@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dashboards' query benchmark: every query of grafana-dashboards/*.json, as Grafana sends it
 # at the dashboards' default time range, against a real Prometheus holding 7 days of data.
-#   bash bench/dashboard_queries.sh [ROUNDS]        (default 30; KEEP=1 keeps the work directory)
+#   bash bench/dashboard_queries.sh [ROUNDS]        (default 30; KEEP=1 keeps the work directory;
+#                                                   SCRAPES=DIR reuses the scrape/ of a kept run)
 # 1. Real series: pipeline-sim and usdcop_exporter (as scripts/demo runs them), an Alertmanager
 #    and node_exporter run on loopback; one scrape of each is taken once the exporter's series
 #    set has stopped growing.
@@ -28,9 +29,11 @@ days=${DAYS:-7}
 interval=15
 sim="$root/build/tools/pipeline-sim/pipeline-sim"
 exporter="$root/build/exporter/usdcop_exporter"
-for bin in "$sim" "$exporter"; do
-  [[ -x $bin ]] || { echo "missing $bin: cmake --build build --target usdcop_exporter pipeline-sim" >&2; exit 1; }
-done
+if [[ -z ${SCRAPES:-} ]]; then
+  for bin in "$sim" "$exporter"; do
+    [[ -x $bin ]] || { echo "missing $bin: cmake --build build --target usdcop_exporter pipeline-sim" >&2; exit 1; }
+  done
+fi
 alertmanager=$(command -v alertmanager || command -v prometheus-alertmanager)
 node_exporter=$(command -v prometheus-node-exporter || command -v node_exporter)
 for tool in prometheus promtool "$alertmanager" "$node_exporter"; do
@@ -49,6 +52,11 @@ log() { echo "[$(date +%T)] $*" >&2; }
 t0=$(date +%s)
 
 # --- 1. One real scrape of each job ---------------------------------------------------------
+if [[ -n ${SCRAPES:-} ]]; then
+  mkdir -p "$work/scrape"
+  for job in exporter alertmanager node; do cp "$SCRAPES/$job.prom" "$work/scrape/"; done
+  log "reusing the scrapes in $SCRAPES"
+else
 log "starting pipeline-sim, usdcop_exporter, alertmanager and node_exporter in $work"
 mkdir -p "$work/data/ready-signals" "$work/scrape"
 sim_port=$(free_port); ws_port=$(free_port); exp_port=$(free_port); ctl_port=$(free_port)
@@ -109,6 +117,7 @@ pids=()
 log "scraped: exporter $(grep -vc '^#' "$work/scrape/exporter.prom") series" \
   "($(grep -c '^process_' "$work/scrape/exporter.prom" || true) process_*), alertmanager" \
   "$(grep -vc '^#' "$work/scrape/alertmanager.prom"), node_exporter $(grep -vc '^#' "$work/scrape/node.prom")"
+fi
 
 # --- 2. Seven days of samples, backfilled -----------------------------------------------------
 now=$(( $(date +%s) / interval * interval ))
@@ -120,7 +129,7 @@ python3 bench/dashboard_data.py --end "$now" --days "$days" --interval "$interva
   "usdcop_exporter=exporter:9812=$work/scrape/exporter.prom" \
   "alertmanager=alertmanager-0:9093,alertmanager-1:9093,alertmanager-2:9093=$work/scrape/alertmanager.prom" \
   "node=node-exporter:9100=$work/scrape/node.prom" >"$work/data.json"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(f"[data] {d[\"series\"]} series, {d[\"samples\"]} samples, {d[\"seconds\"]:.0f} s")' "$work/data.json" >&2
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("[data] %d series, %d samples in %.0f s" % (d["series"], d["samples"], d["seconds"]))' "$work/data.json" >&2
 
 # --- 3. Recording rules, backfilled level by level --------------------------------------------
 prom_port=$(free_port)
