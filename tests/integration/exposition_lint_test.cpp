@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <ctime>
 #include <filesystem>
 
 #include "support/stack.h"
@@ -39,6 +41,31 @@ TEST_F(ExpositionIT, EveryFamilyIsInTheMetricContract) {
   if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found (../shared is not beside the checkout)";
   EXPECT_EQ(contract->exit_code, 0) << contract->output;
   EXPECT_THAT(contract->output, ::testing::HasSubstr("0 findings"));
+}
+
+// The standard process metrics, as every client library names and types them, read from the
+// exporter's own /proc entry: it started with the test, its open fds are its own.
+TEST_F(ExpositionIT, PublishesTheStandardProcessMetricsOfTheExportersProcess) {
+  for (const auto& [name, type] : std::vector<std::pair<std::string, std::string>>{
+           {"process_cpu_seconds_total", "counter"},   {"process_resident_memory_bytes", "gauge"},
+           {"process_virtual_memory_bytes", "gauge"},  {"process_open_fds", "gauge"},
+           {"process_max_fds", "gauge"},               {"process_start_time_seconds", "gauge"}})
+    EXPECT_THAT(text_, ::testing::HasSubstr("# TYPE " + name + " " + type + "\n")) << name;
+  Series s = ParseExposition(text_);
+  const double now = static_cast<double>(std::time(nullptr));
+  const auto proc = std::filesystem::path("/proc") / std::to_string(stack_.exporter().pid());
+  EXPECT_LE(s["process_start_time_seconds"], now);
+  EXPECT_GT(s["process_start_time_seconds"], now - 300);
+  EXPECT_GT(s["process_resident_memory_bytes"], 1e6);
+  EXPECT_GE(s["process_virtual_memory_bytes"], s["process_resident_memory_bytes"]);
+  size_t fds = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(proc / "fd", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec))
+    ++fds;
+  EXPECT_GE(s["process_open_fds"], 3);
+  EXPECT_LE(std::abs(s["process_open_fds"] - static_cast<double>(fds)), 8) << "the exporter's own fds, not ours";
+  EXPECT_GT(s["process_max_fds"], s["process_open_fds"]);
 }
 
 }  // namespace

@@ -69,6 +69,8 @@ int Daemon::Run() {
   if (!web.ok()) return 1;
   renderer_ = std::make_unique<MetricsRenderer>(board_, options_.build, clock_);
   renderer_->SetCalendar(*calendar);
+  // Sampled at most once a second: a scrape storm costs one /proc read a second.
+  renderer_->SetProcessSource([] { return ReadProcessStats(); }, std::chrono::seconds(1));
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   log_.Info("starting usdcop_exporter", {{"version", options_.build.version},

@@ -51,6 +51,14 @@ void MetricsRenderer::SetControlSource(std::function<ControlStats()> stats,
   cached_ = nullptr;
 }
 
+void MetricsRenderer::SetProcessSource(std::function<std::optional<ProcessStats>()> source,
+                                       std::chrono::nanoseconds min_interval) {
+  std::lock_guard lock(mu_);
+  process_source_ = std::move(source);
+  process_interval_ = min_interval;
+  cached_ = nullptr;
+}
+
 std::shared_ptr<const std::string> MetricsRenderer::Render() {
   // Read the generations before the data: a change racing this render bumps them again, so
   // the next scrape re-renders.
@@ -59,17 +67,33 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   std::lock_guard lock(mu_);
   const std::uint64_t control_gen = control_generation_ ? control_generation_() : 0;
   const bool market_open = calendar_ && calendar_->IsOpen(clock_.Now());
-  if (cached_ && board_gen == cached_board_generation_ && reload_gen == cached_reload_generation_ &&
-      market_open == cached_market_open_ && control_gen == cached_control_generation_)
-    return cached_;
-  std::optional<ControlStats> control;
-  if (control_stats_) control = control_stats_();
-  cached_ = std::make_shared<const std::string>(
-      Build(board_.Snapshot(), calendar_.get(), market_open, control ? &*control : nullptr));
-  cached_control_generation_ = control_gen;
-  cached_board_generation_ = board_gen;
-  cached_reload_generation_ = reload_gen;
-  cached_market_open_ = market_open;
+  const auto now = std::chrono::steady_clock::now();
+  const bool probes_current = cached_ && board_gen == cached_board_generation_ &&
+                              reload_gen == cached_reload_generation_ && market_open == cached_market_open_ &&
+                              control_gen == cached_control_generation_;
+  const bool process_current = !process_source_ || now - process_sampled_ < process_interval_;
+  if (probes_current && process_current) return cached_;
+  if (!probes_current) {
+    std::optional<ControlStats> control;
+    if (control_stats_) control = control_stats_();
+    cached_probes_ = Build(board_.Snapshot(), calendar_.get(), market_open, control ? &*control : nullptr);
+    cached_control_generation_ = control_gen;
+    cached_board_generation_ = board_gen;
+    cached_reload_generation_ = reload_gen;
+    cached_market_open_ = market_open;
+  }
+  std::string text = cached_probes_;
+  if (process_source_) {
+    if (auto stats = process_source_()) {
+      FamilyBuilder out;
+      RenderProcessStats(*stats, out);
+      std::ostringstream process;
+      prometheus::TextSerializer().Serialize(process, out.Take());
+      text += process.str();
+    }
+    process_sampled_ = now;
+  }
+  cached_ = std::make_shared<const std::string>(std::move(text));
   return cached_;
 }
 

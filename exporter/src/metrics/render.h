@@ -1,14 +1,17 @@
 // Renders the exposition: every metric of the exporter comes from here, built from the
 // ResultBoard's latest records and the trading calendar (no I/O). The text is cached and
 // rebuilt only when the board, the reload state or the market's open/closed state changed, so
-// a scrape costs a pointer copy. Thread-safe.
+// a scrape costs a pointer copy. The process metrics (process_*, when a source is set) are
+// sampled at most once per `min_interval` and appended to the cached text. Thread-safe.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,7 @@
 #include "common/clock.h"
 #include "control/control_stats.h"
 #include "metrics/family_builder.h"
+#include "metrics/process_metrics.h"
 #include "scheduler/result_board.h"
 
 namespace usdcop {
@@ -47,6 +51,9 @@ class MetricsRenderer {
   // Where the control API's figures come from (when it is served), and a counter that moves
   // when they change.
   void SetControlSource(std::function<ControlStats()> stats, std::function<std::uint64_t()> generation);
+  // Where the process metrics come from (ReadProcessStats in the daemon), sampled at most once
+  // per `min_interval` of steady time; without a source there are none.
+  void SetProcessSource(std::function<std::optional<ProcessStats>()> source, std::chrono::nanoseconds min_interval);
   // The current exposition in the text format 0.0.4.
   std::shared_ptr<const std::string> Render();
 
@@ -63,7 +70,11 @@ class MetricsRenderer {
   std::mutex mu_;
   std::uint64_t cached_board_generation_ = 0;   // guarded by mu_
   std::uint64_t cached_reload_generation_ = 0;  // guarded by mu_
-  std::shared_ptr<const std::string> cached_;   // guarded by mu_
+  std::shared_ptr<const std::string> cached_;   // guarded by mu_: probes' text + process text
+  std::string cached_probes_;                   // guarded by mu_: the probes' part of cached_
+  std::function<std::optional<ProcessStats>()> process_source_;  // guarded by mu_
+  std::chrono::nanoseconds process_interval_{0};                 // guarded by mu_
+  std::chrono::steady_clock::time_point process_sampled_;        // guarded by mu_
   std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_
   bool cached_market_open_ = false;                   // guarded by mu_
   std::function<ControlStats()> control_stats_;       // guarded by mu_
