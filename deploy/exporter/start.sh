@@ -16,7 +16,7 @@ exporter=${EXPORTER:-usdcop_exporter}
 
 tmp="$rendered.tmp.$$"
 cp "$template" "$tmp"
-for name in $(grep -o '@sha256:[A-Za-z0-9_.-]*@' "$template" | sed 's/^@sha256:\(.*\)@$/\1/' | sort -u); do
+for name in $(grep -v '^[[:space:]]*#' "$template" | grep -o '@sha256:[A-Za-z0-9_.-]*@' | sed 's/^@sha256:\(.*\)@$/\1/' | sort -u); do
   file="$secrets/$name"
   if [ ! -s "$file" ]; then
     echo "start.sh: $file is missing or empty (run deploy/make-secrets)" >&2

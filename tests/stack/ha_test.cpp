@@ -61,7 +61,7 @@ std::string ReadText(const std::string& path) {
 void WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  ASSERT_TRUE(out.flush()) << path;
+  ASSERT_TRUE(out.flush().good()) << path;
 }
 
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
@@ -98,7 +98,7 @@ json GetJson(int port, const std::string& path) {
   return json::parse(*body, nullptr, false);
 }
 
-class HaStackIT : public ::testing::Test {
+class HAStackIT : public ::testing::Test {
  protected:
   void SetUp() override {
     StartSimulatorAndExporter();
@@ -308,7 +308,7 @@ class HaStackIT : public ::testing::Test {
   std::vector<std::unique_ptr<PrometheusServer>> prometheus_;
 };
 
-TEST_F(HaStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrAPrometheus) {
+TEST_F(HAStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrAPrometheus) {
   // 1. One fault, both replicas fire, the cluster notifies once.
   auto t0 = SteadyClock::now();
   Fail();
