@@ -3,8 +3,13 @@
 namespace usdcop {
 namespace {
 
-void RenderHistograms(const std::map<std::string, SecondsHistogram>& by_severity, const std::string& name,
+// The severities of the alerting spec are always present, from zero observations: a series that
+// appears with its first observation already at 1 is one increase() and rate() cannot count.
+constexpr const char* kAlwaysSeverities[] = {"critical", "warning"};
+
+void RenderHistograms(std::map<std::string, SecondsHistogram> by_severity, const std::string& name,
                       const std::string& help, FamilyBuilder& out) {
+  for (const char* severity : kAlwaysSeverities) by_severity.try_emplace(severity);
   for (const auto& [severity, h] : by_severity) {
     std::vector<std::pair<double, std::uint64_t>> buckets;
     for (size_t i = 0; i < std::size(SecondsHistogram::kBounds); ++i)
