@@ -486,6 +486,23 @@ def lint_provisioning(repo, provisioning, datasources):
         for host, container in mounts:
             if path == container or path.startswith(container.rstrip("/") + "/"):
                 local = os.path.normpath(os.path.join(repo, host, os.path.relpath(path, container)))
+        # Files mounted one by one into the provider path (what docker-compose.yml does, so that
+        # Grafana sees the dashboards and nothing else of the repository).
+        files = {os.path.basename(c): os.path.normpath(os.path.join(repo, h)) for h, c in mounts
+                 if os.path.dirname(c.rstrip("/")) == path.rstrip("/")}
+        if local is None and files:
+            for f in DASHBOARDS:
+                if f not in files:
+                    bad(f"provider path {path!r} does not get {f} mounted")
+            for name, host in sorted(files.items()):
+                try:
+                    doc = json.load(open(host))
+                except (OSError, ValueError) as e:
+                    bad(f"{os.path.relpath(host, repo)}, mounted as {path}/{name}, is not readable JSON: {e}")
+                    continue
+                if not (isinstance(doc, dict) and doc.get("title") and "panels" in doc):
+                    bad(f"{os.path.relpath(host, repo)}, mounted as {path}/{name}, is not a dashboard")
+            continue
         if local is None:
             bad(f"provider path {path!r} is not a mounted directory ({', '.join(c for _, c in mounts) or 'no mounts'})")
             continue
