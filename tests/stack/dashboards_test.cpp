@@ -1,13 +1,22 @@
 // Every query of the three Grafana dashboards (grafana-dashboards/*.json) against a real
 // Prometheus, no Grafana needed: pipeline-sim -> usdcop_exporter -> Prometheus (1 s scrape and
-// evaluation, the project's rules with `for:` shortened) -> Alertmanager (the shipped routing) ->
-// the exporter's webhook, plus node_exporter, with faults switched on in the simulator so that
-// alerts fire, are acknowledged through the control API and resolve.
+// evaluation, the project's rules with `for:` shortened, scraping the exporter, Alertmanager,
+// node_exporter and itself, the compose stack's four jobs) -> Alertmanager (the shipped routing)
+// -> the exporter's webhook, with faults switched on in the simulator so that alerts fire, one is
+// acknowledged through the control API and two resolve.
 //
 // Then each panel's each target, with Grafana's variables expanded, runs as an instant query
-// (/api/v1/query) and a range query (/api/v1/query_range) over the test's run, twice: with every
-// multi-value variable at "All" (allValue .+) and at the real values, regex-escaped as Grafana's
-// Prometheus datasource does. Each must succeed with at least one series holding a finite value.
+// (/api/v1/query) and a range query (/api/v1/query_range) over the test's run, all at one
+// evaluation time, twice: with every multi-value variable at "All" (allValue .+) and at the real
+// values, regex-escaped as Grafana's Prometheus datasource does. Each must
+// - succeed with at least one series holding a finite value, in both modes;
+// - in the mode Grafana sends for the target (instant: true -> instant, else range), hold a
+//   finite value in every series (a series without one is a "NaN" tile or an empty legend entry);
+// - return the same series at "All" as at the real values: in this stack "All" selects exactly
+//   the one exporter, so a difference is a series of another job (Alertmanager, node_exporter and
+//   Prometheus publish process_* too) the panel would show;
+// - if it reads ALERTS, return at "All" what it returns without its job and instance filters: no
+//   firing alert is filtered out (an alert may lack instance, as ExporterDown's absent() branch).
 // The query variables (label_values) must offer the real job and instances.
 //
 // The copies of the shipped files differ from them by AlertPathIT's documented transformations
@@ -46,6 +55,8 @@ const std::vector<std::string> kDashboards = {"l0-pipeline-monitoring.json", "pi
                                               "alerting-dashboard.json"};
 constexpr int kStepSeconds = 2;  // the range queries' step: Grafana's $__interval
 constexpr int kScrapeSeconds = 1;
+// The exporter's scrape job, as deploy/prometheus names it (ExporterDown requires it).
+const std::string kExporterJob = "usdcop_exporter";
 
 // Targets that return nothing in this setup by design, keyed "file / panel title / refId", with
 // the reason. A listed target that returns data fails the test, so the list cannot go stale.
@@ -119,6 +130,7 @@ std::string Expand(std::string expr, const std::map<std::string, std::string>& v
 
 struct Target {
   std::string file, panel, ref, expr;
+  bool grafana_instant = false, grafana_range = true;  // the queries Grafana sends for it
 };
 
 struct Variable {
@@ -128,18 +140,48 @@ struct Variable {
 void CollectPanels(const json& panels, const std::string& file, std::vector<Target>& out) {
   for (const json& p : panels) {
     if (p.contains("panels")) CollectPanels(p["panels"], file, out);
-    for (const json& t : p.value("targets", json::array()))
-      out.push_back({file, p.value("title", ""), t.value("refId", ""), t.value("expr", "")});
+    for (const json& t : p.value("targets", json::array())) {
+      // Grafana's Prometheus datasource: a range query unless the target asks for instant only.
+      const bool instant = t.value("instant", false), range = t.value("range", !instant);
+      out.push_back({file, p.value("title", ""), t.value("refId", ""), t.value("expr", ""), instant, range});
+    }
   }
 }
 
-// The outcome of one query: an error, or the series and whether any value is finite.
+// The outcome of one query: an error, or the series (their label sets, sorted), whether any
+// value is finite, and the series without a finite value.
 struct Outcome {
   std::string error;
-  size_t series = 0;
+  std::vector<std::string> series;
   bool finite = false;
+  std::vector<std::string> not_finite;
+  std::vector<std::string> values;  // "labels value" of an instant query's series, sorted
   std::string body;
 };
+
+// The expression with the job and instance matchers of each ALERTS selector removed.
+std::string WithoutAlertsFilters(const std::string& expr) {
+  static const std::regex selector(R"(ALERTS\{([^}]*)\})");
+  static const std::regex matcher(R"re(\s*(job|instance)\s*=~\s*"(?:[^"\\]|\\.)*"\s*)re");
+  std::string out;
+  auto begin = expr.cbegin();
+  for (std::sregex_iterator it(expr.begin(), expr.end(), selector), end; it != end; ++it) {
+    out.append(begin, expr.cbegin() + it->position());
+    std::string inner = std::regex_replace(it->str(1), matcher, "");
+    inner = std::regex_replace(inner, std::regex(",{2,}"), ",");
+    inner = std::regex_replace(inner, std::regex("^,|,$"), "");
+    out += "ALERTS{" + inner + "}";
+    begin = expr.cbegin() + it->position() + it->length();
+  }
+  out.append(begin, expr.cend());
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& i : items) out += "\n    " + i;
+  return out.empty() ? " (none)" : out;
+}
 
 class DashboardsIT : public ::testing::Test {
  protected:
@@ -161,8 +203,10 @@ class DashboardsIT : public ::testing::Test {
     ASSERT_TRUE(trader_.Connect({.port = ws_port_}, 5s)) << trader_.error();
     stack_.StartExporter({"--control.listen-address=127.0.0.1:" + std::to_string(control_port_)});
     prometheus_start_ = std::time(nullptr);
-    prometheus_ = std::make_unique<PrometheusServer>(stack_.Dir(), PrometheusConfig());
-    ASSERT_TRUE(Eventually([&] { return Scalar("count(up == 1)") == 3; }, 30s))
+    prometheus_port_ = FreeLowPort();  // chosen now: every other server listens already
+    prometheus_ = std::make_unique<PrometheusServer>(stack_.Dir(), PrometheusConfig(),
+                                                     PrometheusOptions{.port = prometheus_port_});
+    ASSERT_TRUE(Eventually([&] { return Scalar("count(up == 1)") == 4; }, 30s))
         << prometheus_->Query("up").dump() << "\n" << prometheus_->Log();
     ASSERT_TRUE(Eventually([&] { return Scalar("count(usdcop_probe_success == 1)") == 7; }, 30s))
         << stack_.ScrapeText();
@@ -267,9 +311,10 @@ class DashboardsIT : public ::testing::Test {
            "rule_files: ['" + rules + "/*.yml']\n"
            "alerting:\n  alertmanagers:\n    - static_configs: " + target(alertmanager_->port()) + "\n"
            "scrape_configs:\n"
-           "  - {job_name: usdcop_exporter, static_configs: " + target(exporter_port_) + "}\n"
+           "  - {job_name: " + kExporterJob + ", static_configs: " + target(exporter_port_) + "}\n"
            "  - {job_name: alertmanager, static_configs: " + target(alertmanager_->port()) + "}\n"
-           "  - {job_name: node, static_configs: " + target(node_port_) + "}\n";
+           "  - {job_name: node, static_configs: " + target(node_port_) + "}\n"
+           "  - {job_name: prometheus, static_configs: " + target(prometheus_port_) + "}\n";
   }
 
   double Scalar(const std::string& promql) const {
@@ -311,28 +356,42 @@ class DashboardsIT : public ::testing::Test {
     if (r->status != 200 || !j.is_object() || j.value("status", "") != "success")
       return {.error = "HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 400)};
     const json& result = j["data"]["result"];
-    out.series = result.size();
+    if (!result.is_array()) return {.error = "not a vector or matrix: " + r->body.substr(0, 400)};
     for (const json& s : result) {
+      const std::string labels = s.value("metric", json::object()).dump();
+      out.series.push_back(labels);
       std::vector<json> points;
-      if (s.contains("value")) points.push_back(s["value"]);
+      if (s.contains("value")) {
+        points.push_back(s["value"]);
+        out.values.push_back(labels + " " + s["value"][1].get<std::string>());
+      }
       for (const json& v : s.value("values", json::array())) points.push_back(v);
+      bool finite = false;
       for (const json& p : points)
-        if (std::isfinite(std::strtod(p[1].get<std::string>().c_str(), nullptr))) out.finite = true;
+        if (std::isfinite(std::strtod(p[1].get<std::string>().c_str(), nullptr))) finite = true;
+      out.finite = out.finite || finite;
+      if (!finite) out.not_finite.push_back(labels);
     }
+    std::sort(out.series.begin(), out.series.end());
+    std::sort(out.values.begin(), out.values.end());
     return out;
   }
 
-  // Runs every target with `vars` expanded, as an instant and a range query.
+  // Runs every target with `vars` expanded, as an instant query at `end` and a range query over
+  // [start, end]. `reference`: the outcomes of an earlier pass at the same times, which these
+  // must equal series for series; the outcomes of this pass are added to `outcomes`.
   void RunEveryTarget(const std::vector<Target>& targets, std::map<std::string, std::string> vars,
-                      const std::string& pass) {
-    const long end = std::time(nullptr);
-    const long start = prometheus_start_ + 2;
+                      const std::string& pass, long start, long end,
+                      const std::map<std::string, Outcome>* reference, std::map<std::string, Outcome>& outcomes) {
     vars["__rate_interval"] = std::to_string(std::max(4 * kScrapeSeconds, kStepSeconds + kScrapeSeconds)) + "s";
     vars["__interval"] = std::to_string(kStepSeconds) + "s";
     vars["__interval_ms"] = std::to_string(kStepSeconds * 1000);
     vars["__range"] = std::to_string(end - start) + "s";
     vars["__range_s"] = std::to_string(end - start);
     vars["__range_ms"] = std::to_string((end - start) * 1000);
+    auto instant = [&](const std::string& expr) {
+      return Run("/api/v1/query", {{"query", expr}, {"time", std::to_string(end)}});
+    };
     for (const Target& t : targets) {
       const std::string key = t.file + " / " + t.panel + " / " + t.ref;
       const std::string expr = Expand(t.expr, vars);
@@ -340,21 +399,46 @@ class DashboardsIT : public ::testing::Test {
       ASSERT_EQ(expr.find('$'), std::string::npos) << "a variable the test does not know";
       const auto empty = kEmptyByDesign.find(key);
       for (const auto& [mode, outcome] :
-           {std::pair{"instant", Run("/api/v1/query", {{"query", expr}, {"time", std::to_string(end)}})},
-            std::pair{"range", Run("/api/v1/query_range", {{"query", expr}, {"start", std::to_string(start)},
-                                                           {"end", std::to_string(end)},
-                                                           {"step", std::to_string(kStepSeconds)}})}}) {
+           {std::pair{std::string("instant"), instant(expr)},
+            std::pair{std::string("range"), Run("/api/v1/query_range", {{"query", expr}, {"start", std::to_string(start)},
+                                                                        {"end", std::to_string(end)},
+                                                                        {"step", std::to_string(kStepSeconds)}})}}) {
         ++queries_run_;
-        EXPECT_EQ(outcome.error, "") << key << " (" << mode << ", " << pass << ") failed:\n  " << expr;
+        const std::string where = key + " (" + mode + ", " + pass + ")";
+        outcomes[key + " " + mode] = outcome;
+        EXPECT_EQ(outcome.error, "") << where << " failed:\n  " << expr;
         if (!outcome.error.empty()) continue;
         if (empty != kEmptyByDesign.end()) {
           EXPECT_FALSE(outcome.finite) << key << " is listed as empty by design (" << empty->second
                                        << ") but returned data: remove it from kEmptyByDesign";
           continue;
         }
-        EXPECT_TRUE(outcome.series > 0 && outcome.finite)
-            << key << " (" << mode << ", " << pass << ") returned " << outcome.series
-            << " series and no finite value:\n  " << expr << "\n  " << outcome.body;
+        EXPECT_TRUE(!outcome.series.empty() && outcome.finite)
+            << where << " returned " << outcome.series.size() << " series and no finite value:\n  " << expr
+            << "\n  " << outcome.body;
+        const bool sent = mode == "instant" ? t.grafana_instant : t.grafana_range;
+        EXPECT_TRUE(!sent || outcome.not_finite.empty())
+            << where << ", a query Grafana sends for this panel, has series without a finite value (a NaN "
+            << "tile, an empty legend entry):" << Join(outcome.not_finite) << "\n  " << expr;
+        if (reference != nullptr) {
+          const auto ref = reference->find(key + " " + mode);
+          if (ref != reference->end() && ref->second.error.empty()) {
+            EXPECT_EQ(outcome.series, ref->second.series)
+                << where << ": the series differ from those at the other pass, at the same time; at \"All\" "
+                << "the panel shows series the real values do not select (another job's?)\n  at the real values:"
+                << Join(outcome.series) << "\n  at All:" << Join(ref->second.series) << "\n  " << expr;
+          }
+        }
+      }
+      if (reference == nullptr && expr.find("ALERTS{") != std::string::npos && empty == kEmptyByDesign.end()) {
+        const std::string unfiltered = WithoutAlertsFilters(expr);
+        const Outcome all_alerts = instant(unfiltered), shown = outcomes[key + " instant"];
+        ++queries_run_;
+        EXPECT_EQ(all_alerts.error, "") << unfiltered;
+        EXPECT_EQ(shown.values, all_alerts.values)
+            << key << " (instant, " << pass << ") filters out firing alerts: its job and instance filters at \"All\" "
+            << "drop alerts without those labels\n  shown:" << Join(shown.values) << "\n  all:"
+            << Join(all_alerts.values) << "\n  " << expr << "\n  " << unfiltered;
       }
     }
   }
@@ -386,7 +470,7 @@ class DashboardsIT : public ::testing::Test {
   std::string backup_key_ = "planted-TD-backup-" + RandomToken();
   std::string operator_token_ = RandomToken();
   std::string webhook_token_ = RandomToken();
-  int ws_port_ = 0, exporter_port_ = 0, control_port_ = 0, node_port_ = 0;
+  int ws_port_ = 0, exporter_port_ = 0, control_port_ = 0, node_port_ = 0, prometheus_port_ = 0;
   long prometheus_start_ = 0;
   int queries_run_ = 0;
 };
@@ -423,17 +507,15 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
     AwaitNotification(alert, "firing");
   ASSERT_FALSE(HasFatalFailure());
 
-  // Two acknowledgements and two resolutions, each scraped before the next: a histogram series
-  // appears with its first observation, which increase() cannot see, so the panels over
-  // $__range need a second one.
+  // One acknowledgement and two resolutions (the WebSocket's, so that its handshake and
+  // first-message latencies are published again). The exporter publishes the lifecycle
+  // histograms of each severity from zero observations, so increase(...[$__range]) counts the
+  // first observation.
   ASSERT_EQ(Control(R"({"action": "acknowledge-alert", "alertname": "BackupIntegrityFailed", "comment": "dashboards test"})"), 200);
   AwaitScraped("usdcop_alert_acknowledgement_seconds", 1);
-  ASSERT_EQ(Control(R"({"action": "acknowledge-alert", "alertname": "L0DataGap", "comment": "dashboards test"})"), 200);
-  AwaitScraped("usdcop_alert_acknowledgement_seconds", 2);
   stack_.Sim("/sim/vendor/fault", R"({"fault": "none"})");
-  AwaitNotification("VendorApiRateLimitCritical", "resolved");
-  AwaitScraped("usdcop_alert_resolution_seconds", 1);
   stack_.Sim("/sim/websocket/fault", R"({"fault": "none"})");
+  AwaitNotification("VendorApiRateLimitCritical", "resolved");
   AwaitNotification("WebSocketDown", "resolved");
   AwaitScraped("usdcop_alert_resolution_seconds", 2);
   ASSERT_FALSE(HasFatalFailure());
@@ -441,18 +523,24 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   // last change.
   std::this_thread::sleep_for(std::chrono::seconds(4 * kScrapeSeconds));
 
+  // Every query at one time, a second ago: every scrape and evaluation up to it is stored, so the
+  // two passes see the same data.
+  const long end = std::time(nullptr) - 1;
+  const long start = prometheus_start_ + 2;
   const std::map<std::string, std::string> all = {
       {"job", ".+"}, {"instance", ".+"}, {"node", ".+"}, {"alertmanager", ".+"}};
   const std::string exporter = "127.0.0.1:" + std::to_string(exporter_port_);
   const std::string node = "127.0.0.1:" + std::to_string(node_port_);
   const std::string am = "127.0.0.1:" + std::to_string(alertmanager_->port());
-  CheckVariables(variables, all, {{"job", "usdcop_exporter"}, {"instance", exporter}, {"node", node}, {"alertmanager", am}});
-  RunEveryTarget(targets, all, "variables at All");
+  CheckVariables(variables, all, {{"job", kExporterJob}, {"instance", exporter}, {"node", node}, {"alertmanager", am}});
+  std::map<std::string, Outcome> at_all, at_real;
+  RunEveryTarget(targets, all, "variables at All", start, end, nullptr, at_all);
   RunEveryTarget(targets,
-                 {{"job", GrafanaRegexEscape("usdcop_exporter")}, {"instance", GrafanaRegexEscape(exporter)},
+                 {{"job", GrafanaRegexEscape(kExporterJob)}, {"instance", GrafanaRegexEscape(exporter)},
                   {"node", GrafanaRegexEscape(node)}, {"alertmanager", GrafanaRegexEscape(am)}},
-                 "variables at the real values");
-  std::cout << "dashboards: " << targets.size() << " targets, " << queries_run_ << " queries run" << std::endl;
+                 "variables at the real values", start, end, &at_all, at_real);
+  std::cout << "dashboards: " << targets.size() << " targets, " << queries_run_ << " queries run, "
+            << kEmptyByDesign.size() << " target(s) empty by design" << std::endl;
 }
 
 }  // namespace
