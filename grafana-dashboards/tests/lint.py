@@ -23,6 +23,10 @@ printed as `DASHBOARD / PANEL: [rule] message`.
                    alertmanager_*: job="alertmanager",instance=~"$alertmanager" (Alertmanager's
                      own metrics, its scrape job, its own variable);
                    node_*: job="node",instance=~"$node" (node_exporter's, idem).
+  exporter-only  a query of a process_* metric also says `and on (job, instance)
+                 usdcop_build_info{job=~"$job",instance=~"$instance"}`: Alertmanager, node_exporter and
+                 Prometheus publish process_* too, and at "All" (job=~".+") the exporter's resource
+                 panels would show theirs (DashboardsIT caught it)
   rate-interval  rate/irate/increase take [$__rate_interval]. Exception: increase(...[$__range])
                  in an instant target (a stat, gauge, bar gauge or table showing one figure over
                  the dashboard's whole range: MTTR, percentiles of acknowledgement times).
@@ -99,6 +103,9 @@ UNITS = {
     "persecond": {"cps", "ops", "reqps", "rps", "wps", "iops", "pps"},
     "count": {"short", "none", "locale"},
 }
+# What restricts a process_* query to the exporter's targets (exporter-only above).
+EXPORTER_ONLY_RE = re.compile(r'\band\s+on\s*\(\s*job\s*,\s*instance\s*\)\s*'
+                              r'usdcop_build_info\{job=~"\$job",instance=~"\$instance"\}')
 FUNC_RE = re.compile(r"([a-zA-Z_][a-zA-Z0-9_]*)\s*\(")
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset",
             "inf", "nan"}
@@ -405,6 +412,9 @@ def check_query(name, ptitle, expr, ctx, instant, variables, ref=""):
             continue
         bad("rate-interval", f"{fn}() over [{rng}]: use [$__rate_interval]"
                              + (" ([$__range] only in an instant target)" if rng == "$__range" else ""))
+    if any(m.startswith("process_") for m, _, _ in selectors(expr)) and not EXPORTER_ONLY_RE.search(expr):
+        bad("exporter-only", "process_* is published by every job (Alertmanager, node_exporter, Prometheus): add "
+                             "`and on (job, instance) usdcop_build_info{job=~\"$job\",instance=~\"$instance\"}`")
     for metric, matchers, pos in selectors(expr):
         if metric.endswith("_total") and enclosing_function(expr, pos) not in ("rate", "irate", "increase"):
             bad("counter", f"counter {metric} outside rate(), irate() or increase()")
@@ -673,6 +683,8 @@ def self_test(repo, shared):
         ("job-instance", sub_expr(ALERTING, 'instance=~"$instance|"', 'instance=~"$instance"')),
         ("job-instance", sub_expr(ALERTING, 'job="alertmanager"', 'job=~"$job"')),
         ("job-instance", sub_expr(H, 'job="node",', "")),
+        ("exporter-only", sub_expr(H, '\nand on (job, instance) usdcop_build_info{job=~"$job",instance=~"$instance"}', "",
+                                   lambda p, t: "process_resident_memory_bytes" in t["expr"])),
         ("rate-interval", sub_expr(H, "[$__rate_interval]", "[5m]")),
         ("rate-interval", sub_expr(L0, "[$__rate_interval]", "[$__range]")),
         ("counter", sub_expr(H, "rate(process_cpu_seconds_total", "(process_cpu_seconds_total")),
