@@ -523,9 +523,9 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   // last change.
   std::this_thread::sleep_for(std::chrono::seconds(4 * kScrapeSeconds));
 
-  // Every query at one time, a second ago: every scrape and evaluation up to it is stored, so the
-  // two passes see the same data.
-  const long end = std::time(nullptr) - 1;
+  // Every query at one time, two seconds ago: every scrape and evaluation up to it is stored, so
+  // the two passes see the same data.
+  const long end = std::time(nullptr) - 2;
   const long start = prometheus_start_ + 2;
   const std::map<std::string, std::string> all = {
       {"job", ".+"}, {"instance", ".+"}, {"node", ".+"}, {"alertmanager", ".+"}};
