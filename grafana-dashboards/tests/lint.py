@@ -225,6 +225,8 @@ def unit_class(expr):
         return "bytes"
     if first.endswith("_ratio") or first.endswith(":score"):
         return "percent"
+    if re.search(r":(i?rate)\w*$", first):  # a recording rule of a rate (level:metric:rate1m)
+        return "persecond"
     return "count"
 
 

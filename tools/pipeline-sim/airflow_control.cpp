@@ -60,15 +60,15 @@ std::optional<bool> HealthField(FieldReader& body, const char* key) {
   return std::nullopt;
 }
 
-struct FaultRequest {
+struct AirflowFaultRequest {
   Fault fault = Fault::kNone;
   std::optional<std::string> dag_id;
   double hang_seconds = 60;
 };
 
-std::optional<FaultRequest> ParseFaultRequest(FieldReader& body) {
+std::optional<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "dag_id", "hang_seconds"});
-  FaultRequest request;
+  AirflowFaultRequest request;
   auto name = body.String("fault", true);
   auto fault = name ? ParseFault(*name) : std::nullopt;
   if (name && !fault) {
@@ -166,7 +166,7 @@ void AirflowControl::AddDags(const Request& req, Response& res) {
 
 void AirflowControl::SetFault(const Request& req, Response& res) {
   FieldReader body(req.body);
-  auto request = ParseFaultRequest(body);
+  auto request = ParseAirflowFaultRequest(body);
   if (!request) return ReplyInputError(res, body.error());
   if (request->fault == Fault::kNone) {
     ClearFaults();

@@ -8,7 +8,7 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr auto kTick = std::chrono::milliseconds(100);
+constexpr auto kRunnerTick = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -29,7 +29,7 @@ void AutoRunner::Loop() {
     lock.unlock();
     Tick(Steady::now());
     lock.lock();
-    wake_.wait_for(lock, kTick, [this] { return stop_; });
+    wake_.wait_for(lock, kRunnerTick, [this] { return stop_; });
   }
 }
 

@@ -21,7 +21,7 @@ void ReplyError(httplib::Response& res, const BackupError& error) {
   ReplyJson(res, StatusOf(error.kind), {{"error", error.message}, {"field", error.field}});
 }
 
-std::optional<BackupFaultRequest> ParseFaultRequest(FieldReader& body) {
+std::optional<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "layer", "file"});
   BackupFaultRequest r;
   auto name = body.String("fault", true);
@@ -65,7 +65,7 @@ bool BackupControl::Enabled(Response& res) const {
 void BackupControl::SetFault(const Request& req, Response& res) {
   if (!Enabled(res)) return;
   FieldReader body(req.body);
-  auto request = ParseFaultRequest(body);
+  auto request = ParseBackupFaultRequest(body);
   if (!request) return ReplyInputError(res, body.error());
   auto applied = writer_->ApplyFault(*request);
   if (!applied.ok()) return ReplyError(res, applied.error());

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 7> kFaultNames = {
+constexpr std::array<std::string_view, 7> kBackupFaultNames = {
     "none",          "flip_byte",      "truncate",   "delete_file",
     "unlisted_file", "break_manifest", "skip_period"};
 constexpr const char* kStrayFile = "stray.tmp";
@@ -165,12 +165,12 @@ BackupResult<SetFaultDone> BreakManifest(const fs::path& set_dir) {
 }  // namespace
 
 std::string_view BackupFaultName(BackupFault fault) {
-  return kFaultNames[static_cast<size_t>(fault)];
+  return kBackupFaultNames[static_cast<size_t>(fault)];
 }
 
 std::optional<BackupFault> ParseBackupFault(std::string_view name) {
-  for (size_t i = 0; i < kFaultNames.size(); ++i) {
-    if (kFaultNames[i] == name) return static_cast<BackupFault>(i);
+  for (size_t i = 0; i < kBackupFaultNames.size(); ++i) {
+    if (kBackupFaultNames[i] == name) return static_cast<BackupFault>(i);
   }
   return std::nullopt;
 }

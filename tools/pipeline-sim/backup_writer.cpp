@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto kTick = std::chrono::seconds(1);
+constexpr auto kWriterTick = std::chrono::seconds(1);
 constexpr size_t kRecentFaults = 20;
 constexpr int kCreateAttempts = 3;  // seconds
 
@@ -122,7 +122,7 @@ void BackupWriter::Loop() {
   while (!stop_) {
     Time now = Now();
     if (now < next_period_) {
-      Micros wait = std::min<Micros>(next_period_ - now, kTick);
+      Micros wait = std::min<Micros>(next_period_ - now, kWriterTick);
       wake_.wait_for(lock, wait, [this] { return stop_; });
       continue;
     }

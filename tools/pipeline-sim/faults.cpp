@@ -5,16 +5,16 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 6> kFaultNames = {
+constexpr std::array<std::string_view, 6> kAirflowFaultNames = {
     "none", "hang", "garbage", "unauthorized", "server_error", "fail_next"};
 
 }  // namespace
 
-std::string_view FaultName(Fault fault) { return kFaultNames[static_cast<size_t>(fault)]; }
+std::string_view FaultName(Fault fault) { return kAirflowFaultNames[static_cast<size_t>(fault)]; }
 
 std::optional<Fault> ParseFault(std::string_view name) {
-  for (size_t i = 0; i < kFaultNames.size(); ++i) {
-    if (kFaultNames[i] == name) return static_cast<Fault>(i);
+  for (size_t i = 0; i < kAirflowFaultNames.size(); ++i) {
+    if (kAirflowFaultNames[i] == name) return static_cast<Fault>(i);
   }
   return std::nullopt;
 }

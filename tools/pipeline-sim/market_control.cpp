@@ -9,7 +9,6 @@ namespace {
 
 constexpr int64_t kMaxFaultBars = 1'000'000;
 constexpr double kMaxLateSeconds = 7 * 86400;
-constexpr int64_t kMaxBackfillDays = 36600;
 
 // Fields that belong to some faults only.
 bool TakesBars(MarketFault f) {
@@ -28,7 +27,7 @@ std::optional<MarketFault> FaultField(FieldReader& body) {
   return fault;
 }
 
-std::optional<MarketFaultRequest> ParseFaultRequest(FieldReader& body) {
+std::optional<MarketFaultRequest> ParseMarketFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "bars", "kind", "seconds"});
   MarketFaultRequest r;
   r.fault = FaultField(body).value_or(MarketFault::kNone);
@@ -138,7 +137,7 @@ void MarketControl::Register(httplib::Server& server) {
 void MarketControl::SetFault(const Request& req, Response& res) {
   if (!MarketEnabled(writer_, res)) return;
   FieldReader body(req.body);
-  auto request = ParseFaultRequest(body);
+  auto request = ParseMarketFaultRequest(body);
   if (!request) return ReplyInputError(res, body.error());
   writer_->SetFault(*request);
   std::string name(MarketFaultName(request->fault));

@@ -5,7 +5,7 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 8> kFaultNames = {
+constexpr std::array<std::string_view, 8> kMarketFaultNames = {
     "none", "gap", "duplicate", "outlier", "stop", "late", "stale_ready", "handover_stall"};
 constexpr std::array<std::string_view, 4> kShapeNames = {"normal", "price_jump",
                                                          "ohlc_inconsistent", "non_positive"};
@@ -17,12 +17,12 @@ void CountDown(int64_t& counter, bool used) {
 }  // namespace
 
 std::string_view MarketFaultName(MarketFault fault) {
-  return kFaultNames[static_cast<size_t>(fault)];
+  return kMarketFaultNames[static_cast<size_t>(fault)];
 }
 
 std::optional<MarketFault> ParseMarketFault(std::string_view name) {
-  for (size_t i = 0; i < kFaultNames.size(); ++i) {
-    if (kFaultNames[i] == name) return static_cast<MarketFault>(i);
+  for (size_t i = 0; i < kMarketFaultNames.size(); ++i) {
+    if (kMarketFaultNames[i] == name) return static_cast<MarketFault>(i);
   }
   return std::nullopt;
 }
@@ -112,16 +112,16 @@ bool MarketFaults::Active(MarketFault fault) const {
 
 std::string_view MarketFaults::Current() const {
   if (Active(last_set_)) return MarketFaultName(last_set_);
-  for (size_t i = 1; i < kFaultNames.size(); ++i) {
-    if (Active(static_cast<MarketFault>(i))) return kFaultNames[i];
+  for (size_t i = 1; i < kMarketFaultNames.size(); ++i) {
+    if (Active(static_cast<MarketFault>(i))) return kMarketFaultNames[i];
   }
   return "none";
 }
 
 nlohmann::json MarketFaults::Describe() const {
   nlohmann::json active = nlohmann::json::array();
-  for (size_t i = 1; i < kFaultNames.size(); ++i) {
-    if (Active(static_cast<MarketFault>(i))) active.push_back(kFaultNames[i]);
+  for (size_t i = 1; i < kMarketFaultNames.size(); ++i) {
+    if (Active(static_cast<MarketFault>(i))) active.push_back(kMarketFaultNames[i]);
   }
   return {{"active", active},
           {"gap_bars", gap_},

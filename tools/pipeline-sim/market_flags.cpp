@@ -8,8 +8,6 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr int kMaxBackfillDays = 36600;
-
 // The file's content without trailing newlines; nullopt when unreadable or empty.
 std::optional<std::string> ReadSecretFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

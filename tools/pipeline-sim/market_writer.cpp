@@ -7,15 +7,11 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr auto kTick = std::chrono::seconds(1);
+constexpr auto kBarTick = std::chrono::seconds(1);
 constexpr auto kErrorLogEvery = std::chrono::seconds(30);  // while writes keep failing
 constexpr auto kLookAhead = std::chrono::days(10);
 constexpr int kMaxLookAheads = 40;  // a calendar without a bar for 400 days writes nothing
 constexpr const char* kSource = "pipeline-sim";
-
-nlohmann::json TimeOrNull(const std::optional<Time>& t) {
-  return t ? nlohmann::json(FormatIsoZ(*t)) : nlohmann::json(nullptr);
-}
 
 std::optional<Time> TimeOf(const std::optional<PublishedBar>& bar) {
   return bar ? std::optional<Time>(bar->time) : std::nullopt;
@@ -111,7 +107,7 @@ void MarketWriter::Loop() {
 }
 
 Micros MarketWriter::WaitTime() const {
-  Micros tick = std::chrono::duration_cast<Micros>(kTick);
+  Micros tick = std::chrono::duration_cast<Micros>(kBarTick);
   if (faults_.stopped() || failures_in_a_row_ > 0) return tick;  // retry failures once a second
   Time due = head_ + calendar_->bar_interval() + settings_.latency + faults_.PlanNext().delay;
   return std::clamp<Micros>(due - Now(), std::chrono::milliseconds(1), tick);

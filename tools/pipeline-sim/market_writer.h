@@ -38,6 +38,9 @@
 
 namespace usdcop::sim {
 
+// The most days of bars a backfill may ask for (--market.backfill-days, /sim/market/backfill).
+inline constexpr int kMaxBackfillDays = 36600;
+
 struct MarketSettings {
   std::string symbol = "USD/COP";
   std::string table = "usdcop_m5_ohlcv";

@@ -10,11 +10,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+}  // namespace
+
 nlohmann::json TimeOrNull(const std::optional<Time>& t) {
   return t ? nlohmann::json(FormatIsoZ(*t)) : nlohmann::json(nullptr);
 }
-
-}  // namespace
 
 bool ReadyFlag::Init(std::string* error) {
   std::error_code ec;

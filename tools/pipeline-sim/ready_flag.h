@@ -15,6 +15,9 @@
 
 namespace usdcop::sim {
 
+// A time as the status endpoints write it (FormatIsoZ), or JSON null.
+nlohmann::json TimeOrNull(const std::optional<Time>& t);
+
 class ReadyFlag {
  public:
   explicit ReadyFlag(std::filesystem::path path) : path_(std::move(path)) {}

@@ -5,19 +5,19 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 7> kFaultNames = {
+constexpr std::array<std::string_view, 7> kWsFaultNames = {
     "none", "refuse_upgrade", "silent", "garbage", "drop", "close_frame", "slow"};
 constexpr double kMaxSlowSeconds = 600;
 constexpr int64_t kMaxAfterMessages = 1'000'000'000;
 
 }  // namespace
 
-std::string_view WsFaultName(WsFault fault) { return kFaultNames[static_cast<size_t>(fault)]; }
+std::string_view WsFaultName(WsFault fault) { return kWsFaultNames[static_cast<size_t>(fault)]; }
 
 std::optional<WsFaultSetting> ParseWsFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "seconds", "after_messages"});
   WsFaultSetting s;
-  auto fault = body.OneOf("fault", kFaultNames, true);
+  auto fault = body.OneOf("fault", kWsFaultNames, true);
   s.fault = fault ? static_cast<WsFault>(*fault) : WsFault::kNone;
   auto seconds = body.Number("seconds", 0, kMaxSlowSeconds, false);
   auto after = body.Int("after_messages", 0, kMaxAfterMessages, false);

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "common/fd.h"
+
 namespace usdcop {
 namespace {
 
@@ -34,32 +36,9 @@ constexpr milliseconds kDrainAfterKill{100};
 // glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37): the system call directly.
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
-
 double SecondsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    Reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 // --- The spec -------------------------------------------------------------------------------
 

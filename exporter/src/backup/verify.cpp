@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "backup/set_files.h"
+#include "common/fd.h"
 
 namespace usdcop {
 namespace {
@@ -25,26 +26,10 @@ constexpr std::size_t kMaxDetailChars = 400;
 constexpr std::size_t kMaxMemoSets = 16;
 constexpr std::size_t kMaxMemoEntries = 50'000;
 
-std::string ErrnoText(int err) { return std::generic_category().message(err); }
-
 std::string Clip(std::string s) {
   if (s.size() > kMaxDetailChars) s = s.substr(0, kMaxDetailChars - 3) + "...";
   return s;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Why the run must stop, naming what it was doing (`what()`, built only then), or OK.
 template <typename What>
@@ -54,7 +39,11 @@ Status Stopped(const Deadline& deadline, What what) {
   return Status::Ok();
 }
 
-// What the runs of one set leave for the next.
+}  // namespace
+
+// What the runs of one set leave for the next. Named, not in the anonymous namespace: State
+// (declared in the header) holds it, which GCC refuses in a unity build (-Wsubobject-linkage).
+namespace verify_internal {
 struct SetMemo {
   std::string manifest_sha256;  // of the manifest file's bytes: parsed again when they change
   std::shared_ptr<const Manifest> manifest;
@@ -62,8 +51,8 @@ struct SetMemo {
   std::unordered_map<std::string, FileDigestRow> rows;  // the cache's rows of the set, by path
   std::uint64_t last_used = 0;
 };
-
-}  // namespace
+}  // namespace verify_internal
+using verify_internal::SetMemo;
 
 struct SetVerifier::State {
   Sha256Hasher hasher;

@@ -12,7 +12,7 @@ namespace {
 const std::regex kClock("^([01][0-9]|2[0-3]):([0-5][0-9])$");
 constexpr const char* kWeekdays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
-std::optional<std::chrono::minutes> Clock(FieldReader& r, const YAML::Node& node, const std::string& path,
+std::optional<std::chrono::minutes> ClockTime(FieldReader& r, const YAML::Node& node, const std::string& path,
                                           const char* key) {
   auto text = r.String(node, path, key, true);
   if (!text) return std::nullopt;
@@ -49,7 +49,7 @@ std::optional<CalendarConfig::Session> ParseSession(FieldReader& r, const YAML::
   if (!r.Map(node, path, {"days", "open", "close"}) || !node.IsMap()) return std::nullopt;
   CalendarConfig::Session s;
   s.weekdays = Weekdays(r, node, path);
-  auto open = Clock(r, node, path, "open"), close = Clock(r, node, path, "close");
+  auto open = ClockTime(r, node, path, "open"), close = ClockTime(r, node, path, "close");
   if (!open || !close) return std::nullopt;
   s.open = *open;
   s.close = *close;

@@ -12,7 +12,7 @@ namespace usdcop {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kStoreNamespace = "backups";
+constexpr const char* kBackupsNamespace = "backups";
 
 struct SetDir {
   double time;
@@ -44,7 +44,7 @@ Status BackupProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext&
   LayerState& state = layers_[layer.layer];
   if (!state.verifier) state.verifier = std::make_unique<SetVerifier>(&cache_, clock_, &log_);
   if (!state.loaded) {
-    auto stored = store_.Get(kStoreNamespace, layer.layer);
+    auto stored = store_.Get(kBackupsNamespace, layer.layer);
     if (!stored.ok()) return stored.status();  // without it the counter would restart at 0
     if (stored->has_value()) {
       auto j = nlohmann::json::parse(**stored, nullptr, false);
@@ -101,7 +101,7 @@ Status BackupProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext&
     }
   }
   if (v.bytes_hashed > 0) {
-    Status saved = store_.Put(kStoreNamespace, layer.layer,
+    Status saved = store_.Put(kBackupsNamespace, layer.layer,
                               nlohmann::json{{"verified_bytes_total", state.verified_bytes_total}}.dump());
     if (!saved.ok()) MergeInto(v.status, saved);
   }

@@ -7,7 +7,7 @@ namespace usdcop {
 namespace {
 
 using nlohmann::json;
-constexpr const char* kStoreNamespace = "market_data";
+constexpr const char* kMarketDataNamespace = "market_data";
 
 }  // namespace
 
@@ -42,7 +42,7 @@ ProbeOutcome MarketDataProbe::Run(const ProbeContext& ctx) {
 }
 
 Status MarketDataProbe::Load(const std::string& symbol, SymbolState& state) {
-  auto stored = store_.Get(kStoreNamespace, symbol);
+  auto stored = store_.Get(kMarketDataNamespace, symbol);
   if (!stored.ok()) return stored.status();
   state.loaded = true;
   if (!stored->has_value()) return Status::Ok();
@@ -62,7 +62,7 @@ Status MarketDataProbe::Save(const std::string& symbol, const SymbolState& state
          {"latency_counts", state.latency.counts},
          {"latency_count", state.latency.count},
          {"latency_sum", state.latency.sum}};
-  return store_.Put(kStoreNamespace, symbol, j.dump());
+  return store_.Put(kMarketDataNamespace, symbol, j.dump());
 }
 
 Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext& ctx, SymbolResult& out) {

@@ -11,7 +11,7 @@ namespace usdcop {
 namespace {
 
 using nlohmann::json;
-constexpr const char* kStoreNamespace = "pipeline";
+constexpr const char* kPipelineNamespace = "pipeline";
 
 bool IsFinished(const DagRun& r) { return r.state == "success" || r.state == "failed"; }
 
@@ -87,7 +87,7 @@ PipelineProbe::LayerState* PipelineProbe::StateOf(const LayerConfig& layer, Stat
   std::string key = StateKey(layer);
   auto it = states_.find(key);
   if (it != states_.end()) return &it->second;
-  auto stored = store_.Get(kStoreNamespace, key);
+  auto stored = store_.Get(kPipelineNamespace, key);
   if (!stored.ok()) {
     // Counting from zero would count old runs again; count nothing until the store answers.
     MergeInto(status, stored.status());
@@ -102,7 +102,7 @@ PipelineProbe::LayerState* PipelineProbe::StateOf(const LayerConfig& layer, Stat
 }
 
 Status PipelineProbe::Save(const LayerConfig& layer, const LayerState& state) {
-  return store_.Put(kStoreNamespace, StateKey(layer), ToJson(state).dump());
+  return store_.Put(kPipelineNamespace, StateKey(layer), ToJson(state).dump());
 }
 
 ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {

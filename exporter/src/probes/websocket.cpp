@@ -9,7 +9,7 @@
 namespace usdcop {
 namespace {
 
-constexpr const char* kStoreNamespace = "websocket";
+constexpr const char* kWebSocketNamespace = "websocket";
 constexpr const char* kStoreKey = "feed";
 // A clean close gets at most this long; the run's deadline bounds it too.
 constexpr Duration kCloseTimeout = std::chrono::seconds(1);
@@ -116,7 +116,7 @@ Status WebSocketProbe::ReadFirstData(WebSocketConnection& connection, const Prob
 
 Status WebSocketProbe::LoadState() {
   if (loaded_) return Status::Ok();
-  auto stored = store_.Get(kStoreNamespace, kStoreKey);
+  auto stored = store_.Get(kWebSocketNamespace, kStoreKey);
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
     auto j = nlohmann::json::parse(**stored, nullptr, false);
@@ -133,7 +133,7 @@ Status WebSocketProbe::LoadState() {
 Status WebSocketProbe::SaveState() {
   nlohmann::json j{{"messages_received_total", messages_received_total_}};
   if (last_message_timestamp_) j["last_message_timestamp"] = *last_message_timestamp_;
-  return store_.Put(kStoreNamespace, kStoreKey, j.dump());
+  return store_.Put(kWebSocketNamespace, kStoreKey, j.dump());
 }
 
 }  // namespace usdcop

@@ -2,13 +2,10 @@
 
 #include <cmath>
 
+#include "common/sqlite_util.h"
+
 namespace usdcop {
 namespace {
-
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
 
 int OnProgress(void* deadline) { return static_cast<const Deadline*>(deadline)->Expired() ||
                                         static_cast<const Deadline*>(deadline)->Cancelled(); }

@@ -1,5 +1,5 @@
 // The control API's tables of the state store: the audit log and the Idempotency-Key answers.
-#include "store/sqlite_util.h"
+#include "common/sqlite_util.h"
 #include "store/state_store.h"
 
 namespace usdcop {

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "store/sqlite_util.h"
+#include "common/sqlite_util.h"
 
 namespace usdcop {
 namespace {

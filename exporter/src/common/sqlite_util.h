@@ -1,4 +1,4 @@
-// Small helpers over SQLite's C API, shared by the state store's files. Internal to store/.
+// Small helpers over SQLite's C API, shared by the state store and the SQLite bar source.
 #pragma once
 
 #include <sqlite3.h>
