@@ -37,23 +37,7 @@ const std::string kL0Dag = "usdcop_m5__01_l0_intelligent_acquire";
 constexpr const char* kWebhookToken = "planted-webhook-token-3c1d";
 constexpr const char* kVendorKey = "planted-TD-key-alertpath-9a4e";
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-// Replaces every `from` in `text` and fails the test when there is none: the shipped file
-// changed under the transformation.
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  size_t n = 0;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-    ++n;
-  }
-  EXPECT_GT(n, 0u) << "alertmanager.yml no longer has \"" << from << "\": update the test's copy and its README";
-}
 
 class AlertPathIT : public ::testing::Test {
  protected:
@@ -108,32 +92,13 @@ class AlertPathIT : public ::testing::Test {
 
   // The shipped alertmanager.yml with the test's transformations (see the file's head comment).
   std::string AlertmanagerCopy() {
-    const std::string dir = stack_.File("am");
-    fs::create_directories(dir + "/secrets");
-    std::ofstream(dir + "/secrets/slack_api_url") << webhook_.Url("/slack") << "\n";
-    std::ofstream(dir + "/secrets/smtp_password") << "placeholder\n";
-    std::ofstream(dir + "/secrets/webhook_token") << kWebhookToken << "\n";
-    fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates");
-    std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
-    ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
-    ReplaceAll(text, "http://127.0.0.1:9813/api/alerts/webhook", webhook_.Url("/webhook"));
-    ReplaceAll(text, "smtp.example.com:587", "127.0.0.1:" + std::to_string(FreeLowPort()));
-    ReplaceAll(text, "group_wait: 30s", "group_wait: 1s");
-    ReplaceAll(text, "group_interval: 5m", "group_interval: 1s");
-    std::ofstream(dir + "/alertmanager.yml") << text;
-    return dir + "/alertmanager.yml";
+    return WriteAlertmanagerTestCopy(stack_.File("am"), webhook_.Url("/slack"), webhook_.Url("/webhook"), kWebhookToken);
   }
 
   // Prometheus scraping the exporter every second, with the rules whose `for:` is shortened.
   std::string PrometheusConfig() {
     const std::string rules = stack_.File("rules");
-    fs::create_directories(rules);
-    for (const char* file : {"usdcop_alerts.yml", "usdcop_recording.yml"}) {
-      CommandResult r = RunCommand(
-          {"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", std::string(USDCOP_SOURCE_DIR) + "/rules/" + file}, "");
-      EXPECT_EQ(r.exit_code, 0) << r.output;
-      std::ofstream(rules + "/" + file) << r.output;
-    }
+    WriteShortenedRules(rules);
     return "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
            "rule_files: ['" + rules + "/*.yml']\n"
            "alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['127.0.0.1:" +

@@ -62,21 +62,7 @@ const std::string kExporterJob = "usdcop_exporter";
 // the reason. A listed target that returns data fails the test, so the list cannot go stale.
 const std::map<std::string, std::string> kEmptyByDesign = {};
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  size_t n = 0;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-    ++n;
-  }
-  EXPECT_GT(n, 0u) << "the shipped file no longer has \"" << from << "\": update the test's copy";
-}
 
 std::string RandomToken() {
   std::random_device rd;
@@ -280,32 +266,14 @@ class DashboardsIT : public ::testing::Test {
   }
 
   std::string AlertmanagerCopy() {
-    const std::string dir = stack_.File("am");
-    fs::create_directories(dir + "/secrets");
-    std::ofstream(dir + "/secrets/slack_api_url") << slack_.Url("/slack") << "\n";
-    std::ofstream(dir + "/secrets/smtp_password") << "placeholder\n";
-    std::ofstream(dir + "/secrets/webhook_token") << webhook_token_ << "\n";
-    fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates");
-    std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
-    ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
-    ReplaceAll(text, "http://127.0.0.1:9813/api/alerts/webhook",
-               "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook");
-    ReplaceAll(text, "smtp.example.com:587", "127.0.0.1:" + std::to_string(FreeLowPort()));
-    ReplaceAll(text, "group_wait: 30s", "group_wait: 1s");
-    ReplaceAll(text, "group_interval: 5m", "group_interval: 1s");
-    std::ofstream(dir + "/alertmanager.yml") << text;
-    return dir + "/alertmanager.yml";
+    return WriteAlertmanagerTestCopy(stack_.File("am"), slack_.Url("/slack"),
+                                     "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook",
+                                     webhook_token_);
   }
 
   std::string PrometheusConfig() {
     const std::string rules = stack_.File("rules");
-    fs::create_directories(rules);
-    for (const auto& entry : fs::directory_iterator(fs::path(USDCOP_SOURCE_DIR) / "rules")) {
-      if (entry.path().extension() != ".yml") continue;
-      CommandResult r = RunCommand({"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", entry.path().string()}, "");
-      EXPECT_EQ(r.exit_code, 0) << r.output;
-      std::ofstream(rules + "/" + entry.path().filename().string()) << r.output;
-    }
+    WriteShortenedRules(rules);
     auto target = [](int port) { return "[{targets: ['127.0.0.1:" + std::to_string(port) + "']}]"; };
     return "global: {scrape_interval: " + std::to_string(kScrapeSeconds) + "s, evaluation_interval: 1s}\n"
            "rule_files: ['" + rules + "/*.yml']\n"

@@ -51,28 +51,6 @@ constexpr auto kPeerTimeout = 3s;     // --cluster.peer-timeout
 constexpr auto kGroupInterval = 1s;   // the test copy's group_interval
 constexpr auto kDelivery = 60s;       // the bound of every wait for a notification
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  ASSERT_TRUE(out.flush().good()) << path;
-}
-
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  size_t n = 0;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-    ++n;
-  }
-  EXPECT_GT(n, 0u) << "the shipped file no longer has \"" << from << "\": update the HA test and deploy/README.md";
-}
-
 std::string UtcDate(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -148,21 +126,9 @@ class HAStackIT : public ::testing::Test {
 
   // The shipped alertmanager.yml with the test's transformations (see the file's head comment).
   std::string AlertmanagerCopy() {
-    const std::string dir = stack_.File("am");
-    fs::create_directories(dir + "/secrets");
-    WriteText(dir + "/secrets/slack_api_url", slack_.Url("/slack") + "\n");
-    WriteText(dir + "/secrets/smtp_password", "placeholder\n");
-    WriteText(dir + "/secrets/webhook_token", std::string(kWebhookToken) + "\n");
-    fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates");
-    std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
-    ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
-    ReplaceAll(text, "http://127.0.0.1:9813/api/alerts/webhook",
-               "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook");
-    ReplaceAll(text, "smtp.example.com:587", "127.0.0.1:" + std::to_string(FreeLowPort()));
-    ReplaceAll(text, "group_wait: 30s", "group_wait: 1s");
-    ReplaceAll(text, "group_interval: 5m", "group_interval: 1s");
-    WriteText(dir + "/alertmanager.yml", text);
-    return dir + "/alertmanager.yml";
+    return WriteAlertmanagerTestCopy(stack_.File("am"), slack_.Url("/slack"),
+                                     "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook",
+                                     kWebhookToken);
   }
 
   void StartAlertmanagers() {
@@ -203,13 +169,7 @@ class HAStackIT : public ::testing::Test {
   std::string PrometheusCopy(const std::string& replica, const std::map<std::string, int>& targets) {
     const std::string rules = stack_.File("rules");
     if (!fs::exists(rules)) {
-      fs::create_directories(rules);
-      for (const auto& entry : fs::directory_iterator(fs::path(USDCOP_SOURCE_DIR) / "rules")) {
-        if (entry.path().extension() != ".yml") continue;
-        CommandResult r = RunCommand({"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", entry.path().string()}, "");
-        EXPECT_EQ(r.exit_code, 0) << r.output;
-        WriteText(rules + "/" + entry.path().filename().string(), r.output);
-      }
+      WriteShortenedRules(rules);
     }
     YAML::Node cfg =
         YAML::LoadFile(std::string(USDCOP_SOURCE_DIR) + "/deploy/prometheus/prometheus-" + replica + ".yml");

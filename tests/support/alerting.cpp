@@ -5,7 +5,10 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 #include "support/exposition.h"
 
@@ -131,6 +134,62 @@ AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string
 void AlertmanagerServer::Kill() {
   process_->Signal(SIGKILL);
   process_->WaitExit(5s);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+namespace {
+
+// Replaces every `from` in `text`; fails the test when there is none.
+void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
+  size_t n = 0;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++n;
+  }
+  EXPECT_GT(n, 0u) << "alertmanager.yml no longer has \"" << from
+                   << "\": update the tests' copy (support/alerting.cpp) and alertmanager/README.md";
+}
+
+}  // namespace
+
+std::string WriteAlertmanagerTestCopy(const std::string& dir, const std::string& slack_url,
+                                      const std::string& webhook_url, const std::string& webhook_token) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir + "/secrets");
+  std::ofstream(dir + "/secrets/slack_api_url") << slack_url << "\n";
+  std::ofstream(dir + "/secrets/smtp_password") << "placeholder\n";
+  std::ofstream(dir + "/secrets/webhook_token") << webhook_token << "\n";
+  std::error_code ec;
+  fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates", ec);
+  EXPECT_FALSE(ec) << dir << "/templates: " << ec.message();
+  std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
+  ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
+  ReplaceAll(text, "http://127.0.0.1:9813/api/alerts/webhook", webhook_url);
+  ReplaceAll(text, "smtp.example.com:587", "127.0.0.1:" + std::to_string(FreeLowPort()));
+  ReplaceAll(text, "group_wait: 30s", "group_wait: 1s");
+  ReplaceAll(text, "group_interval: 5m", "group_interval: 1s");
+  std::ofstream(dir + "/alertmanager.yml") << text;
+  return dir + "/alertmanager.yml";
+}
+
+void WriteShortenedRules(const std::string& dir) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(USDCOP_SOURCE_DIR) / "rules")) {
+    if (entry.path().extension() != ".yml") continue;
+    CommandResult r = RunCommand({"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", entry.path().string()}, "");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::ofstream(dir + "/" + entry.path().filename().string()) << r.output;
+    ++files;
+  }
+  EXPECT_GE(files, 2u) << "rules/*.yml not found under " << USDCOP_SOURCE_DIR;
 }
 
 }  // namespace usdcop::testing

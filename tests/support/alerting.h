@@ -102,4 +102,20 @@ class AlertmanagerServer {
   std::unique_ptr<Process> process_;
 };
 
+// A file's bytes ("" when unreadable).
+std::string ReadText(const std::string& path);
+
+// The shipped alertmanager/alertmanager.yml as the alert-path tests run it (alertmanager/README.md,
+// "The alert-path test's copy"): its secret files in dir/secrets (the Slack URL `slack_url`, a
+// placeholder SMTP password, `webhook_token`), the webhook at `webhook_url`, SMTP at a loopback
+// port nothing listens on, group_wait and group_interval 1 s, the templates linked. Writes
+// dir/alertmanager.yml and returns its path; a replaced string missing from the shipped file
+// fails the calling test (the copy cannot drift silently).
+std::string WriteAlertmanagerTestCopy(const std::string& dir, const std::string& slack_url,
+                                      const std::string& webhook_url, const std::string& webhook_token);
+
+// Every rules/*.yml with each `for: Nm` shortened to `for: Ns` (rules/README.md, "Shortening
+// every for:"), written into `dir`; a Prometheus config loads them with rule_files: [dir/*.yml].
+void WriteShortenedRules(const std::string& dir);
+
 }  // namespace usdcop::testing
