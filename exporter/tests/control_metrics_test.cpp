@@ -1,10 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
-#include <sstream>
-
-#include "metrics/render.h"
+#include "render_text.h"
 
 namespace usdcop {
 namespace {
@@ -12,11 +9,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Text(const ControlStats& stats) {
-  FamilyBuilder out;
-  RenderControl(stats, out);
-  std::ostringstream text;
-  prometheus::TextSerializer().Serialize(text, out.Take());
-  return text.str();
+  return TextOf([&](FamilyBuilder& out) { RenderControl(stats, out); });
 }
 
 // Before any alert resolved or was acknowledged, both histograms exist for critical and warning

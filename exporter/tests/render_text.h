@@ -1,5 +1,5 @@
-// One probe result's metrics as exposition text, serialised as MetricsRenderer does: for the
-// tests of metrics/*_metrics.cpp.
+// One probe result's metrics (or any rendering's) as exposition text, serialised as
+// MetricsRenderer does: for the tests of metrics/*_metrics.cpp.
 #pragma once
 
 #include <prometheus/text_serializer.h>
@@ -11,13 +11,19 @@
 
 namespace usdcop {
 
-template <typename R>
-std::string RenderText(const R& result) {
+// What `render` adds to a FamilyBuilder, as exposition text.
+template <typename Render>
+std::string TextOf(Render render) {
   FamilyBuilder out;
-  RenderResult(result, out);
+  render(out);
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, out.Take());
   return text.str();
+}
+
+template <typename R>
+std::string RenderText(const R& result) {
+  return TextOf([&](FamilyBuilder& out) { RenderResult(result, out); });
 }
 
 }  // namespace usdcop
