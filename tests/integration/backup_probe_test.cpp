@@ -57,6 +57,7 @@ TEST_F(BackupProbeIT, EachFaultMovesExactlyItsReason) {
   EXPECT_EQ(s["usdcop_backup_files" + kLayer], 3);
   EXPECT_EQ(s["usdcop_backup_size_bytes" + kLayer], 3 * 65536);
   EXPECT_EQ(s["usdcop_backup_gaps" + kLayer], 0);
+  EXPECT_EQ(s["usdcop_backup_max_age_seconds" + kLayer], 3600);  // no max_age: the cadence
   EXPECT_GE(s["usdcop_backup_verified_bytes_total" + kLayer], 3 * 65536);
   EXPECT_GT(s["usdcop_backup_last_timestamp_seconds" + kLayer], s["usdcop_backup_oldest_timestamp_seconds" + kLayer]);
 

@@ -5,12 +5,14 @@ namespace usdcop {
 namespace {
 
 std::optional<BackupLayerConfig> ParseBackupLayer(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"layer", "path", "cadence", "retention", "trading_days_only"})) return std::nullopt;
+  if (!r.Map(node, path, {"layer", "path", "cadence", "retention", "max_age", "trading_days_only"}))
+    return std::nullopt;
   BackupLayerConfig l;
   l.layer = ParseLayerName(r, node, path);
   l.path = r.FilePath(node, path, "path", true).value_or("");
   l.cadence = r.Dur(node, path, "cadence").value_or(l.cadence);
   l.retention = r.Dur(node, path, "retention").value_or(l.retention);
+  l.max_age = r.Dur(node, path, "max_age").value_or(l.cadence);
   l.trading_days_only = r.Bool(node, path, "trading_days_only").value_or(false);
   if (l.retention < l.cadence)
     r.Error(FieldReader::At(node, "retention"), Join(path, "retention"),

@@ -10,6 +10,10 @@ void RenderResult(const BackupsResult& result, FamilyBuilder& out) {
     out.Gauge("usdcop_backup_present", "1 if at least one complete backup set (with a manifest) exists.", id,
               l.present ? 1 : 0);
     out.Counter("usdcop_backup_verified_bytes_total", "Bytes of backup files hashed.", id, l.verified_bytes_total);
+    out.Gauge("usdcop_backup_max_age_seconds",
+              "The allowed age of the layer's newest backup set (its max_age, by default its cadence): "
+              "BackupTooOld's threshold.",
+              id, l.max_age_seconds);
     if (l.last_verification)
       out.Gauge("usdcop_backup_last_verification_timestamp_seconds", "When a check of the newest set last completed.",
                 id, *l.last_verification);

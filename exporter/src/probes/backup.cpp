@@ -33,6 +33,7 @@ ProbeOutcome BackupProbe::Run(const ProbeContext& ctx) {
   for (const BackupLayerConfig& layer : config_.layers) {
     BackupLayerResult out;
     out.layer = layer.layer;
+    out.max_age_seconds = std::chrono::duration<double>(layer.max_age.count() > 0 ? layer.max_age : layer.cadence).count();
     Status s = RunLayer(layer, ctx, out);
     if (!s.ok()) MergeInto(status, Status(s.reason(), layer.layer + ": " + s.message()));
     result.layers.push_back(std::move(out));

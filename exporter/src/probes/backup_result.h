@@ -14,6 +14,7 @@ namespace usdcop {
 
 struct BackupLayerResult {
   std::string layer;
+  double max_age_seconds = 0;  // the configured allowed age of the newest set
   bool listed = false;   // the layer's directory could be read (the other figures need it)
   bool present = false;  // at least one complete set (one with a manifest)
   std::optional<double> newest_timestamp;  // Unix seconds, from the newest set's name
