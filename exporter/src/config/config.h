@@ -119,10 +119,10 @@ struct BackupLayerConfig {
   std::string path;   // the layer's backup root (absolute)
   Duration cadence = std::chrono::hours(6);
   Duration retention = std::chrono::hours(24 * 30);
+  bool trading_days_only = false;  // periods starting on a day without a session are not expected
   // The allowed age of the newest set (usdcop_backup_max_age_seconds, BackupTooOld's threshold);
   // zero: the cadence.
   Duration max_age{0};
-  bool trading_days_only = false;  // periods starting on a day without a session are not expected
 };
 
 struct BackupsProbeConfig {
