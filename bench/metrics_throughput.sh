@@ -21,9 +21,8 @@
 #   ACCEPT_ENCODING  sent by wrk as Accept-Encoding when set (e.g. gzip, as Prometheus
 #                scrapes); default: none, so both peers send the plain text
 #
-# The pipeline probe runs with interval 1h and timeout 20s: it runs once at start (well within
-# the 20 s for 250 layers) and never again during the measurement, so the exporter serves a
-# cached exposition throughout, as it does between two probe runs in production.
+# The exporter probes the layers once (interval 1h) and serves a cached exposition throughout,
+# as it does between two probe runs in production (bench/lib.sh, start_layer_exporter).
 set -euo pipefail
 
 # --- parameters ------------------------------------------------------------------------
@@ -36,7 +35,6 @@ CONNECTIONS=${CONNECTIONS:-"16 64"}
 THREADS=${THREADS:-2}
 MIN_SERIES=${MIN_SERIES:-2000}
 ACCEPT_ENCODING=${ACCEPT_ENCODING:-}
-RUNS_EACH=3          # finished runs per DAG created with the DAG
 READY_TIMEOUT=30     # seconds to wait for the probe and the exposition
 
 EXPORTER=$BUILD_DIR/exporter/usdcop_exporter
@@ -61,174 +59,18 @@ done
 
 # --- processes and cleanup -------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/usdcop-bench.XXXXXX")
-SIM_PID=""
-EXPORTER_PID=""
-PGW_PID=""
+bench_traps
 
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_pid "$PGW_PID"
-  stop_pid "$EXPORTER_PID"
-  stop_pid "$SIM_PID"
-  if ((rc != 0)); then
-    for f in sim.out sim.err exporter.err pushgateway.err; do
-      [[ -s $TMP/$f ]] || continue
-      echo "--- last lines of $f ---" >&2
-      tail -n 15 "$TMP/$f" >&2
-    done
-  fi
-  rm -rf "$TMP"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-
-
-sample_lines() { grep -cvE '^(#|$)' "$1" || true; }
-
-# The kernel's count of connections dropped because a listen queue was full (this network
-# namespace, all sockets): a server with a short accept backlog overflows it when wrk opens
-# all its connections at once, and each dropped handshake costs the client a 1 s retransmit.
-listen_overflows() {
-  awk '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == "ListenOverflows") c = i; h = 1 }
-                    else { print (c ? $c : 0) } }' /proc/net/netstat 2>/dev/null || echo 0
-}
-
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-
-# --- 1. pipeline-sim with LAYERS DAGs ----------------------------------------------------
-mkdir -p "$TMP/sim-state"
-"$SIM" --listen 127.0.0.1:0 --state-dir "$TMP/sim-state" --quiet >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-line=$(wait_for_line "$TMP/sim.out" 'pipeline-sim listening on http://127\.0\.0\.1:[0-9]+' "$SIM_PID" 10) ||
-  die "pipeline-sim did not start"
-SIM_PORT=${line##*:}
-SIM_URL=http://127.0.0.1:$SIM_PORT
-log "pipeline-sim pid $SIM_PID on $SIM_URL"
-
-dag_ids=()
-for ((i = 0; i < LAYERS; i++)); do dag_ids+=("$(printf 'bench_dag_%03d' "$i")"); done
-ids_json=$(printf '"%s",' "${dag_ids[@]}")
-curl -fsS --max-time 30 -H 'Content-Type: application/json' \
-  -d "{\"dag_ids\": [${ids_json%,}], \"runs_each\": $RUNS_EACH}" "$SIM_URL/sim/airflow/dags" >/dev/null ||
-  die "POST /sim/airflow/dags failed"
-# One newer successful run per DAG, with an XCom record count (curl reuses one connection).
-run_args=()
-for id in "${dag_ids[@]}"; do
-  ((${#run_args[@]} == 0)) || run_args+=(--next)
-  run_args+=(-fsS --max-time 10 -o /dev/null -H 'Content-Type: application/json'
-    -d '{"state": "success", "records": 60, "duration_seconds": 5}' "$SIM_URL/sim/airflow/dags/$id/runs")
-done
-curl "${run_args[@]}" || die "POST /sim/airflow/dags/{dag_id}/runs failed"
-
-# --- 2. the exporter ---------------------------------------------------------------------
-printf 'admin' >"$TMP/airflow_password"
-{
-  echo "probes:"
-  echo "  pipeline:"
-  echo "    interval: 1h"
-  echo "    timeout: 20s"
-  echo "    airflow:"
-  echo "      url: $SIM_URL"
-  echo "      api: v1"
-  echo "      username: admin"
-  echo "      password_file: $TMP/airflow_password"
-  echo "    layers:"
-  for ((i = 0; i < LAYERS; i++)); do
-    printf '      - {layer: B%03d, dag_id: %s, records_xcom: {task_id: report, key: records}}\n' "$i" "${dag_ids[$i]}"
-  done
-} >"$TMP/exporter.yml"
-"$EXPORTER" --config.check --config.file="$TMP/exporter.yml" >"$TMP/config-check.out" 2>&1 ||
-  die "generated config is invalid: $(cat "$TMP/config-check.out")"
-
-"$EXPORTER" --config.file="$TMP/exporter.yml" --web.listen-address=127.0.0.1:0 \
-  --storage.path="$TMP/state.db" 2>"$TMP/exporter.err" >/dev/null &
-EXPORTER_PID=$!
-line=$(wait_for_line "$TMP/exporter.err" 'msg=listening address=127\.0\.0\.1:[0-9]+' "$EXPORTER_PID" 10) ||
-  die "the exporter did not start"
-line=$(grep -oE 'address=127\.0\.0\.1:[0-9]+' <<<"$line")
-EXPORTER_PORT=${line##*:}
-EXPORTER_URL=http://127.0.0.1:$EXPORTER_PORT/metrics
-log "exporter pid $EXPORTER_PID on $EXPORTER_URL"
-
-series=0
-probe_ok=0
-for ((i = 0; i < READY_TIMEOUT * 2; i++)); do
-  kill -0 "$EXPORTER_PID" 2>/dev/null || die "the exporter exited"
-  if curl -fsS --max-time 5 -o "$TMP/exporter.prom" "$EXPORTER_URL" 2>/dev/null; then
-    grep -qxF 'usdcop_probe_success{probe="pipeline"} 1' "$TMP/exporter.prom" && probe_ok=1 || probe_ok=0
-    series=$(sample_lines "$TMP/exporter.prom")
-    ((probe_ok == 1 && series >= MIN_SERIES)) && break
-  fi
-  sleep 0.5
-done
-((probe_ok == 1)) || die "usdcop_probe_success{probe=\"pipeline\"} is not 1 after ${READY_TIMEOUT}s: $(grep -E '^usdcop_probe_(success|errors_total)' "$TMP/exporter.prom" 2>/dev/null | grep -v ' 0$' | tr '\n' ' ')"
-((series >= MIN_SERIES)) || die "the exposition has $series sample lines after ${READY_TIMEOUT}s, want >= $MIN_SERIES (LAYERS=$LAYERS)"
-usdcop_series=$(grep -cE '^usdcop_' "$TMP/exporter.prom" || true)
-log "exporter exposition: $series sample lines ($usdcop_series usdcop_*)"
+# --- 1. pipeline-sim with LAYERS DAGs; 2. the exporter probing them -----------------------
+start_layer_sim
+start_layer_exporter exporter
+series=$SERIES
+usdcop_series=$USDCOP_SERIES
 
 # --- 3. the pushgateway with the same series --------------------------------------------
-PGW_PORT=""
-for attempt in 1 2 3; do
-  port=$(free_port) || die "no free port for the pushgateway"
-  # In memory only (no persistence file), so nothing outside TMP is read or written.
-  prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file= \
-    --persistence.interval=1h --log.level=warn >/dev/null 2>"$TMP/pushgateway.err" &
-  PGW_PID=$!
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$PGW_PID" 2>/dev/null || break
-    if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null; then
-      PGW_PORT=$port
-      break
-    fi
-    sleep 0.1
-  done
-  [[ -n $PGW_PORT ]] && break
-  stop_pid "$PGW_PID"
-  PGW_PID=""
-  log "pushgateway did not start on port $port (attempt $attempt): $(tail -n1 "$TMP/pushgateway.err" 2>/dev/null)"
-done
-[[ -n $PGW_PORT ]] || die "the pushgateway did not start"
-PGW_URL=http://127.0.0.1:$PGW_PORT/metrics
-log "pushgateway pid $PGW_PID on $PGW_URL"
-
-curl -fsS --max-time 30 -X PUT --data-binary "@$TMP/exporter.prom" \
-  "http://127.0.0.1:$PGW_PORT/metrics/job/usdcop_bench" >"$TMP/push.out" 2>&1 ||
-  die "PUT to the pushgateway failed: $(cat "$TMP/push.out")"
-# The push is applied asynchronously: wait until the series show up.
-pgw_usdcop=0
-for ((i = 0; i < 50; i++)); do
-  curl -fsS --max-time 5 -o "$TMP/pushgateway.prom" "$PGW_URL" 2>/dev/null || true
-  pgw_usdcop=$(grep -cE '^usdcop_' "$TMP/pushgateway.prom" 2>/dev/null || true)
-  ((pgw_usdcop >= usdcop_series)) && break
-  sleep 0.1
-done
-((pgw_usdcop == usdcop_series)) ||
-  die "the pushgateway serves $pgw_usdcop usdcop_* series, the exporter $usdcop_series"
-# Same series: compare names and label sets, ignoring the job/instance labels the pushgateway adds.
-python3 - "$TMP/exporter.prom" "$TMP/pushgateway.prom" <<'EOF' || die "the pushgateway's usdcop_* series differ from the exporter's"
-import re, sys
-def series(path):
-    out = set()
-    for line in open(path):
-        if not line.startswith("usdcop_"):
-            continue
-        m = re.match(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? ', line)
-        labels = re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3) or "")
-        labels = tuple(sorted(l for l in labels if l[0] not in ("job", "instance")))
-        out.add((m.group(1), labels))
-    return out
-a, b = series(sys.argv[1]), series(sys.argv[2])
-if a != b:
-    print(f"only in exporter: {len(a - b)}, only in pushgateway: {len(b - a)}", file=sys.stderr)
-    sys.exit(1)
-EOF
-pgw_series=$(sample_lines "$TMP/pushgateway.prom")
-log "pushgateway exposition: $pgw_series sample lines ($pgw_usdcop usdcop_*)"
+start_pushgateway
+push_exposition "$TMP/exporter.prom"
+pgw_series=$PGW_SERIES
 
 # --- 4. wrk, alternating the peers ------------------------------------------------------
 idle_rss_kb=$(status_kb "$EXPORTER_PID" VmRSS)
@@ -249,28 +91,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
       kill -0 "$pid" 2>/dev/null || die "the $peer exited during the benchmark"
       out=$TMP/wrk-$peer-$conns-$round.txt
       overflows_before=$(listen_overflows)
-      timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "${hdr_args[@]}" "$url" \
-        >"$out" 2>&1 || die "wrk failed against the $peer: $(cat "$out")"
+      summary=$(wrk_once "$out" "$url" "$conns" "${hdr_args[@]}") || exit 1
       overflows=$(($(listen_overflows) - overflows_before))
-      python3 - "$out" "$peer" "$conns" "$round" "$overflows" >>"$results" <<'EOF' || die "cannot parse wrk output $out: $(cat "$out")"
-import re, sys
-path, peer, conns, rnd, overflows = sys.argv[1:]
-text = open(path).read()
-rps = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M)
-p99 = re.search(r"^\s+99%\s+([0-9.]+)(us|ms|s|m)\s*$", text, re.M)
-if not rps or not p99:
-    sys.exit(1)
-ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[p99.group(2)]
-errors = 0
-m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-if m:
-    errors += int(m.group(1))
-m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-if m:
-    errors += sum(int(x) for x in m.groups())
-print(f"{peer}\t{conns}\t{rnd}\t{rps.group(1)}\t{ms:.3f}\t{errors}\t{overflows}")
-EOF
-      log "round $round, $conns connections, $peer: $(tail -n1 "$results" | cut -f4,5,6 | awk -F'\t' '{printf "%s req/s, p99 %s ms, %s errors", $1, $2, $3}'), $overflows listen-queue overflows"
+      read -r rps p99 _ errors <<<"$summary"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$peer" "$conns" "$round" "$rps" "$p99" "$errors" "$overflows" >>"$results"
+      log "round $round, $conns connections, $peer: $rps req/s, p99 $p99 ms, $errors errors, $overflows listen-queue overflows"
     done
   done
 done
