@@ -256,6 +256,8 @@ rest_and_measure() {
   kill -0 "$EXPORTER_PID" 2>/dev/null || die "the exporter exited during the benchmark"
   fact "$1_rss_kb" "$(status_kb "$EXPORTER_PID" VmRSS)"
   fact "$1_hwm_kb" "$(status_kb "$EXPORTER_PID" VmHWM)"
+  fact "$1_anon_kb" "$(status_kb "$EXPORTER_PID" RssAnon)"
+  fact "$1_file_kb" "$(status_kb "$EXPORTER_PID" RssFile)"
   fact "$1_threads" "$(status_kb "$EXPORTER_PID" Threads)"
   fact "$1_nginx_rss_kb" "$(nginx_rss_kb)"
 }
@@ -412,7 +414,8 @@ for phase, what in (("plain", "after the plain runs"), ("idle", "after the idle-
     if f"{phase}_rss_kb" not in facts:
         continue
     rss = int(facts[f"{phase}_rss_kb"])
-    print(f"exporter VmRSS at rest {what}: {mb(rss)} (peak VmHWM {mb(facts[phase + '_hwm_kb'])}, "
+    print(f"exporter VmRSS at rest {what}: {mb(rss)} (RssAnon {mb(facts[phase + '_anon_kb'])}, "
+          f"RssFile {mb(facts[phase + '_file_kb'])}; peak VmHWM {mb(facts[phase + '_hwm_kb'])}; "
           f"{facts[phase + '_threads']} threads); nginx (master + workers): {mb(facts[phase + '_nginx_rss_kb'])}")
     verdicts.append((f"exporter RSS at rest < 20 MB ({what})", mb(rss), rss * 1024 < 20e6))
 
