@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "http/listen_address.h"
+#include "common/units.h"
 #include "sources/http_client.h"
 
 #ifndef USDCOP_VERSION
@@ -45,7 +46,12 @@ int main(int argc, char** argv) {
   std::string web_config_file;
   std::string log_level = "info";
   std::string log_format = "logfmt";
-  size_t max_connections = 64;
+  size_t max_connections = 1024;
+  size_t max_connections_per_address = 128;
+  std::string read_header_timeout = "10s";
+  std::string idle_timeout = "60s";
+  std::string write_timeout = "30s";
+  bool enable_lifecycle = false;
   bool config_check = false;
   app.add_option("--config.file", config_file, "Configuration file (YAML).")->capture_default_str();
   app.add_option("--web.listen-address", web_listen, "Address for /metrics and the /-/ endpoints.")
@@ -54,9 +60,24 @@ int main(int argc, char** argv) {
                  "Web configuration in the Prometheus exporter-toolkit's format: TLS (the port serves HTTPS "
                  "only), basic auth (bcrypt), response headers. Reloaded with the config.");
   app.add_option("--web.max-connections", max_connections,
-                 "Connections served at once on the metrics port (each holds a thread).")
+                 "Open connections per port (metrics, control). When full, the connection that has waited "
+                 "longest for a request is closed to admit a new one. Lowered to fit the open-files limit.")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--web.max-connections-per-address", max_connections_per_address,
+                 "Open connections per port from one client address.")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--web.read-header-timeout", read_header_timeout,
+                 "A request's head (and a TLS handshake) must arrive whole within this, and its body within as much again.")
+      ->capture_default_str();
+  app.add_option("--web.idle-timeout", idle_timeout,
+                 "A keep-alive connection waiting for its next request is closed after this.")
+      ->capture_default_str();
+  app.add_option("--web.write-timeout", write_timeout, "An answer the client does not read within this is cut.")
+      ->capture_default_str();
+  app.add_flag("--web.enable-lifecycle", enable_lifecycle,
+               "Serve POST/PUT /-/reload on the public port (off: 403; SIGHUP always reloads).");
   app.add_option("--control.listen-address", control_listen,
                  "Address of the authenticated control API (the side port), served when the config has a "
                  "control section; HTTPS with --web.config.file's TLS settings.")
@@ -94,6 +115,19 @@ int main(int argc, char** argv) {
               << (web ? control_listen : web_listen) << "\")\n";
     return 2;
   }
+  usdcop::HttpServerOptions http;
+  http.max_connections = max_connections;
+  http.max_connections_per_address = max_connections_per_address;
+  for (auto [flag, text, out] : {std::tuple{"--web.read-header-timeout", &read_header_timeout, &http.head_timeout},
+                                 std::tuple{"--web.idle-timeout", &idle_timeout, &http.idle_timeout},
+                                 std::tuple{"--web.write-timeout", &write_timeout, &http.write_timeout}}) {
+    auto d = usdcop::ParseDuration(*text);
+    if (!d || *d <= usdcop::Duration::zero()) {
+      std::cerr << flag << " must be a positive duration such as 500ms, 10s or 1m (got \"" << *text << "\")\n";
+      return 2;
+    }
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
   if (config_check) return CheckConfig(config_file);
 
   // Few, small allocations across many connection threads: glibc's default of 8 arenas per
@@ -102,8 +136,8 @@ int main(int argc, char** argv) {
   usdcop::BlockSignals();  // before any thread starts
   usdcop::CurlHttpClient::GlobalInit();
   usdcop::Logger log(*level, *format);
-  usdcop::DaemonOptions options{config_file, *web, *control, storage_path, web_config_file, max_connections,
-                                {USDCOP_VERSION, USDCOP_REVISION}};
+  usdcop::DaemonOptions options{config_file, *web,     *control,         storage_path,
+                                web_config_file, http, enable_lifecycle, {USDCOP_VERSION, USDCOP_REVISION}};
   usdcop::Daemon daemon(std::move(options), log);
   return daemon.Run();
 }

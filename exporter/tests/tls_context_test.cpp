@@ -1,14 +1,13 @@
 #include "http/tls_context.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "support/https_get.h"
 #include "support/test_pki.h"
 #include "temp_dir.h"
+#include "test_http_server.h"
 
 namespace usdcop {
 namespace {
@@ -16,27 +15,23 @@ namespace {
 using testing::TestGet;
 using testing::TestRequest;
 
-// An httplib::SSLServer on 127.0.0.1 whose connections take the selector's current context.
+// The exporter's HttpServer on 127.0.0.1 over HTTPS: its connections take the current context.
 class TlsServer {
  public:
-  explicit TlsServer(TlsContext context)
-      : selector_(std::move(context)), server_([this](SSL_CTX& base) { return selector_.Install(base); }) {
-    server_.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~TlsServer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  TlsContextSelector& selector() { return selector_; }
+  explicit TlsServer(TlsContext context) : server_(WebConfigWith(std::move(context))) {}
+  int port() const { return server_.port(); }
+  // What a reload of the web config does: new connections take `context`.
+  void Set(TlsContext context) { ASSERT_TRUE(server_.gate().Update(WebConfigWith(std::move(context))).ok()); }
 
  private:
-  TlsContextSelector selector_;
-  httplib::SSLServer server_;
-  std::thread thread_;
-  int port_ = -1;
+  static std::shared_ptr<const WebConfig> WebConfigWith(TlsContext context) {
+    auto web = std::make_shared<WebConfig>();
+    web->file = "web.yml";
+    web->tls = TlsServerConfig{};
+    web->tls_context = std::move(context);
+    return web;
+  }
+  TestHttpServer server_;
 };
 
 class TlsContextTest : public ::testing::Test {
@@ -131,7 +126,7 @@ TEST_F(TlsContextTest, TheSelectorGivesNewConnectionsTheNewContext) {
   TlsServerConfig c = Config(b_);
   c.client_auth = ClientAuth::kRequireAndVerifyClientCert;
   c.client_ca_file = b_.ca_cert;
-  server.selector().Set(Build(c));
+  server.Set(Build(c));
   EXPECT_EQ(TestGet(server.port(), "/", Trusting(a_)).status, 0);            // new certificate
   EXPECT_EQ(TestGet(server.port(), "/", Trusting(b_)).status, 0);            // now needs a client cert
   EXPECT_EQ(TestGet(server.port(), "/", WithClientCert(b_, b_)).status, 200);

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "support/https_get.h"
 #include "support/test_bcrypt.h"
 #include "support/test_pki.h"
 #include "temp_dir.h"
+#include "test_http_server.h"
 
 namespace usdcop {
 namespace {
@@ -17,26 +17,6 @@ namespace {
 using testing::TestGet;
 using testing::TestReply;
 using testing::TestRequest;
-
-// A server made by the gate, serving "ok" at /metrics, on 127.0.0.1.
-class GatedServer {
- public:
-  explicit GatedServer(WebGate& gate) : server_(gate.MakeServer()) {
-    server_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-  }
-  ~GatedServer() {
-    server_->stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = -1;
-};
 
 std::shared_ptr<const WebConfig> Users(std::map<std::string, std::string, std::less<>> hashes) {
   auto web = std::make_shared<WebConfig>();
@@ -51,8 +31,8 @@ TestRequest Plain(const std::string& user = "", const std::string& password = ""
 }
 
 TEST(WebGate, WithoutAWebConfigTheServerIsPlainHttpWithNothingAdded) {
-  WebGate gate(nullptr);
-  GatedServer server(gate);
+  TestHttpServer server(nullptr);
+  WebGate& gate = server.gate();
   TestReply reply = TestGet(server.port(), "/metrics", Plain());
   EXPECT_EQ(reply.status, 200);
   EXPECT_FALSE(reply.headers.count("X-Frame-Options"));
@@ -60,8 +40,7 @@ TEST(WebGate, WithoutAWebConfigTheServerIsPlainHttpWithNothingAdded) {
 }
 
 TEST(WebGate, BasicAuthIsCheckedBeforeAnyHandlerAndHeadersGoOnEveryResponse) {
-  WebGate gate(Users({{"alice", testing::MakeBcryptHash("right", 4)}}));
-  GatedServer server(gate);
+  TestHttpServer server(Users({{"alice", testing::MakeBcryptHash("right", 4)}}));
   TestReply good = TestGet(server.port(), "/metrics", Plain("alice", "right"));
   EXPECT_EQ(good.status, 200);
   EXPECT_EQ(good.body, "ok");
@@ -77,8 +56,8 @@ TEST(WebGate, BasicAuthIsCheckedBeforeAnyHandlerAndHeadersGoOnEveryResponse) {
 }
 
 TEST(WebGate, AnUpdateSwapsTheUsersAtOnce) {
-  WebGate gate(Users({{"alice", testing::MakeBcryptHash("one", 4)}}));
-  GatedServer server(gate);
+  TestHttpServer server(Users({{"alice", testing::MakeBcryptHash("one", 4)}}));
+  WebGate& gate = server.gate();
   ASSERT_EQ(TestGet(server.port(), "/metrics", Plain("alice", "one")).status, 200);
   ASSERT_TRUE(gate.Update(Users({{"alice", testing::MakeBcryptHash("two", 4)}})).ok());
   EXPECT_EQ(TestGet(server.port(), "/metrics", Plain("alice", "one")).status, 401);
@@ -100,10 +79,10 @@ TEST(WebGate, AnUpdateCannotSwitchBetweenHttpAndHttps) {
   EXPECT_THAT(added.message(), ::testing::HasSubstr("tls_server_config was added: switching the port between HTTP and HTTPS needs a restart"));
   EXPECT_FALSE(plain.Update(nullptr).ok());
 
-  WebGate https(tls);
+  TestHttpServer server(tls);
+  WebGate& https = server.gate();
   EXPECT_TRUE(https.tls());
   EXPECT_THAT(https.Update(Users({})).message(), ::testing::HasSubstr("tls_server_config was removed"));
-  GatedServer server(https);
   EXPECT_EQ(TestGet(server.port(), "/metrics", TestRequest{.ca = pki.ca_cert}).status, 200);
   EXPECT_EQ(TestGet(server.port(), "/metrics", Plain()).status, 0);
 }

@@ -1,6 +1,7 @@
 #include "app/daemon.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 
@@ -39,6 +40,30 @@ std::string JoinErrors(const std::vector<std::string>& errors) {
   return out;
 }
 
+// Connections need file descriptors: raise the soft limit to the hard one (as Go programs do
+// since 1.19), then keep each port's cap inside it, with room for the probes, the store and the
+// logs, so that a flood of connections cannot make a reload or a probe fail with EMFILE.
+void FitConnectionCapsToFileLimit(HttpServerOptions& http, Logger& log) {
+  constexpr rlim_t kReserved = 256;  // probes' sockets, the state store, config files, pipes
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 1 << 20) : limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t budget = limit.rlim_cur > 2 * kReserved ? (limit.rlim_cur - kReserved) / 2 : kReserved / 2;  // two ports
+  if (http.max_connections > budget) {
+    log.Warn("--web.max-connections is above what the file limit allows for two ports; lowered",
+             {{"max_connections", std::to_string(http.max_connections)},
+              {"lowered_to", std::to_string(budget)},
+              {"open_files_limit", std::to_string(limit.rlim_cur)}});
+    http.max_connections = budget;
+  }
+  http.max_connections_per_address = std::min(http.max_connections_per_address, http.max_connections);
+}
+
 }  // namespace
 
 void BlockSignals() {
@@ -52,6 +77,8 @@ int Daemon::Run() {
     for (const std::string& e : load.errors) log_.Error("invalid configuration", {{"err", e}});
     return 1;
   }
+  http_options_ = options_.http;
+  FitConnectionCapsToFileLimit(http_options_, log_);
   std::string storage = options_.storage_path;
   if (storage.empty()) storage = load.config->storage_path.empty() ? kDefaultStoragePath : load.config->storage_path;
   auto store = StateStore::Open(storage);
@@ -71,6 +98,13 @@ int Daemon::Run() {
   renderer_->SetCalendar(*calendar);
   // Sampled at most once a second: a scrape storm costs one /proc read a second.
   renderer_->SetProcessSource([] { return ReadProcessStats(); }, std::chrono::seconds(1));
+  // Read by /metrics, which the public port serves only once server_ is set.
+  renderer_->SetHttpSource([this] {
+    std::vector<HttpServerStats> ports;
+    if (server_) ports.push_back(server_->Stats());
+    if (control_server_) ports.push_back(control_server_->Stats());
+    return ports;
+  });
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   log_.Info("starting usdcop_exporter", {{"version", options_.build.version},
@@ -85,6 +119,8 @@ int Daemon::Run() {
     return 1;
   }
 
+  HttpServerOptions http = http_options_;
+  http.port_name = "metrics";
   server_ = std::make_unique<MetricsServer>(
       MetricsServerHandlers{
           .metrics = [this] { return renderer_->Render(); },
@@ -92,7 +128,7 @@ int Daemon::Run() {
           .reload = [this] { return Reload(); },
           .landing_page = [this] { return LandingPage(); },
       },
-      log_, options_.max_connections, *web);
+      log_, http, *web, options_.enable_lifecycle);
   auto port = server_->Start(options_.web);
   if (!port.ok()) {
     log_.Error("cannot serve metrics", {{"err", port.status().message()}});
@@ -201,8 +237,11 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
     return true;
   }
   control_api_->Install(setup);
+  HttpServerOptions http = http_options_;
+  http.port_name = "control";
+  http.io_threads = 1;
   control_server_ = std::make_unique<ControlServer>(
-      [this](const ControlRequest& r) { return control_api_->Handle(r); }, log_, options_.max_connections, web);
+      [this](const ControlRequest& r) { return control_api_->Handle(r); }, log_, http, web);
   auto port = control_server_->Start(options_.control);
   if (!port.ok()) {
     log_.Error("cannot serve the control API", {{"err", port.status().message()}});

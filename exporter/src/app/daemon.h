@@ -30,7 +30,10 @@ struct DaemonOptions {
   ListenAddress control;  // the side port, served when the config has a control section
   std::string storage_path;  // from the flag; "" = the config's storage.path or the default
   std::string web_config_file;  // --web.config.file; "" = plain HTTP, no authentication
-  size_t max_connections = 64;
+  // Caps and deadlines of both ports (--web.max-connections, --web.read-header-timeout, ...);
+  // port_name and the worker settings are each server's own.
+  HttpServerOptions http;
+  bool enable_lifecycle = false;  // --web.enable-lifecycle: POST /-/reload on the public port
   BuildInfo build;
 };
 
@@ -61,6 +64,7 @@ class Daemon {
   void Shutdown();
 
   const DaemonOptions options_;
+  HttpServerOptions http_options_;  // options_.http with the caps fitted to the file limit
   Logger& log_;
   SystemClock clock_;
   CurlHttpClient http_;

@@ -85,18 +85,33 @@ std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header)
   return credentials;
 }
 
+std::string BasicAuthenticator::Key(const BasicCredentials& credentials, const std::string& hash) {
+  std::string material;
+  AppendField(material, credentials.user);
+  AppendField(material, hash);
+  material += credentials.password;
+  std::string key = Sha256Hex(material);
+  OPENSSL_cleanse(material.data(), material.size());
+  return key;
+}
+
+std::optional<bool> BasicAuthenticator::AllowsCached(const BasicAuthUsers& users, std::string_view authorization) {
+  std::optional<BasicCredentials> credentials = ParseBasicAuthorization(authorization);
+  if (!credentials) return false;
+  std::optional<bool> allowed;
+  if (auto it = users.hashes.find(credentials->user); it != users.hashes.end() && Cached(Key(*credentials, it->second)))
+    allowed = true;
+  OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
+  return allowed;
+}
+
 bool BasicAuthenticator::Allows(const BasicAuthUsers& users, std::string_view authorization) {
   std::optional<BasicCredentials> credentials = ParseBasicAuthorization(authorization);
   if (!credentials) return false;
   auto it = users.hashes.find(credentials->user);
   const bool known = it != users.hashes.end();
   const std::string& hash = known ? it->second : users.dummy_hash;
-  std::string material;
-  AppendField(material, credentials->user);
-  AppendField(material, hash);
-  material += credentials->password;
-  const std::string key = Sha256Hex(material);
-  OPENSSL_cleanse(material.data(), material.size());
+  const std::string key = Key(*credentials, hash);
   bool matches = known && Cached(key);
   if (!matches) {
     std::lock_guard lock(bcrypt_mu_);

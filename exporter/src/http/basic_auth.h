@@ -49,7 +49,8 @@ std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header)
 
 // Decides whether an Authorization header value names a user of `users` with the right password.
 // Thread-safe. bcrypt runs one check at a time (it is CPU-bound by design: a flood of wrong
-// passwords then takes one core, not all); successes are cached, keyed by the SHA-256 of user,
+// passwords then takes one core, not all), and the servers call Allows only from a bounded
+// worker pool, never from an I/O thread; successes are cached, keyed by the SHA-256 of user,
 // configured hash and password, so a changed hash (a reload) no longer matches its old entries.
 class BasicAuthenticator {
  public:
@@ -58,11 +59,16 @@ class BasicAuthenticator {
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
 
   bool Allows(const BasicAuthUsers& users, std::string_view authorization);
+  // Without bcrypt: true when these credentials succeeded before (cached), false when the
+  // header holds no basic credentials, nullopt when only Allows (bcrypt) can tell.
+  std::optional<bool> AllowsCached(const BasicAuthUsers& users, std::string_view authorization);
 
   // Successful checks kept at most; the cache is emptied when full (a few users, one entry each).
   static constexpr size_t kMaxCached = 256;
 
  private:
+  // The cache key of credentials against a user's configured hash (or the dummy hash).
+  static std::string Key(const BasicCredentials& credentials, const std::string& hash);
   bool Cached(const std::string& key);
   void Remember(const std::string& key);  // lock order: bcrypt_mu_, then cache_mu_
 

@@ -1,20 +1,21 @@
-// The side port: the control API over HTTP(S). It turns each request into a ControlRequest and
-// the answer back into JSON over HTTP, and knows nothing else of the API. With a web config it
-// serves HTTPS with the config's TLS settings and headers (WebGate); basic-auth credentials are
-// verified here and handed to the API, which maps users to roles. Bodies over 64 KiB are not
-// read: a Content-Length above it is refused before the body, a longer chunked body by httplib's
-// payload limit; both answer 413 as JSON. Thread-safe; a fixed pool of connection threads.
+// The side port: the control API over HTTP(S), on an HttpServer (bounded against hostile and slow
+// clients). It turns each request into a ControlRequest and the answer back into JSON over HTTP,
+// and knows nothing else of the API. Handlers run on a bounded worker pool (actions call other
+// systems and may block); a full pool answers 503. Bodies are limited to kMaxControlBody: one
+// that declares more is refused (through the API: authenticated, audited) without being read, a
+// longer chunked one when it passes the limit; both answer 413 as JSON and close the connection.
+// With a web config it serves HTTPS with the config's TLS settings and headers; basic-auth
+// credentials are verified by the server (off the I/O threads) and handed to the API, which maps
+// users to roles. Thread-safe.
 #pragma once
-
-#include <httplib.h>
 
 #include <functional>
 #include <memory>
-#include <thread>
 
 #include "common/log.h"
 #include "common/status.h"
 #include "control/api_types.h"
+#include "http/http_server.h"
 #include "http/listen_address.h"
 #include "http/web_gate.h"
 
@@ -23,24 +24,23 @@ namespace usdcop {
 class ControlServer {
  public:
   using Handler = std::function<ControlResponse(const ControlRequest&)>;
-  ControlServer(Handler handler, Logger& log, size_t max_connections, std::shared_ptr<const WebConfig> web = nullptr);
-  ~ControlServer();
+  static constexpr size_t kWorkers = 4;
+
+  ControlServer(Handler handler, Logger& log, HttpServerOptions options, std::shared_ptr<const WebConfig> web = nullptr);
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  Result<int> Start(const ListenAddress& address);
-  void Stop();
+  Result<int> Start(const ListenAddress& address) { return server_.Start(address); }
+  void Stop() { server_.Stop(); }
   Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) { return gate_.Update(std::move(web)); }
+  HttpServerStats Stats() const { return server_.Stats(); }
 
  private:
-  void Serve(const httplib::Request& req, httplib::Response& res, bool body_too_large);
+  ServerResponse Serve(const ServerRequest& request);
 
   Handler handler_;
-  Logger& log_;
   WebGate gate_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int listen_fd_ = -1;
+  HttpServer server_;  // last: stopped and destroyed before what its handlers use
 };
 
 }  // namespace usdcop

@@ -1,91 +1,101 @@
 #include "http/metrics_server.h"
 
-#include <sys/socket.h>
-
 #include "http/gzip.h"
 
 namespace usdcop {
+namespace {
 
-MetricsServer::MetricsServer(MetricsServerHandlers handlers, Logger& log, size_t max_connections,
-                             std::shared_ptr<const WebConfig> web)
-    : handlers_(std::move(handlers)), log_(log), gate_(std::move(web)), server_(gate_.MakeServer()) {
-  if (!server_) return;  // Start says so
-  // Each keep-alive connection holds a pool thread while it is open.
-  server_->new_task_queue = [max_connections] { return new httplib::ThreadPool(max_connections); };
-  server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_timeout(30);  // Prometheus keeps its scrape connection between scrapes
-  server_->set_keep_alive_max_count(10000);
-  server_->set_read_timeout(10, 0);
-  server_->set_write_timeout(10, 0);
-  server_->set_payload_max_length(64 * 1024);
-  server_->set_socket_options([this](socket_t fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd_ = fd;
-  });
-  Routes();
+constexpr const char* kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
+
+HttpRoute RouteOf(std::string_view method, std::string_view path) {
+  HttpRoute route;
+  route.require_basic_auth = true;
+  if (path == "/-/reload" && (method == "POST" || method == "PUT")) {
+    route.body_limit = MetricsServer::kMaxReloadBody;
+    route.blocking = true;
+  }
+  return route;
 }
 
-MetricsServer::~MetricsServer() { Stop(); }
+ServerResponse MethodNotAllowed(const char* allow) {
+  ServerResponse r = TextResponse(405, std::string("Method Not Allowed: use ") + allow + "\n");
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
 
-void MetricsServer::Routes() {
-  server_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
-    std::shared_ptr<const std::string> body = handlers_.metrics();
-    if (AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
-      if (auto gz = Gzipped(body); !gz->empty()) {
-        body = std::move(gz);
-        res.set_header("Content-Encoding", "gzip");
+}  // namespace
+
+MetricsServer::MetricsServer(MetricsServerHandlers handlers, Logger& log, HttpServerOptions options,
+                             std::shared_ptr<const WebConfig> web, bool lifecycle)
+    : handlers_(std::move(handlers)),
+      log_(log),
+      lifecycle_(lifecycle),
+      gate_(std::move(web)),
+      server_(
+          [&options] {
+            options.workers = 1;  // reloads, one at a time
+            options.worker_queue = 4;
+            return options;
+          }(),
+          RouteOf, [this](const ServerRequest& r) { return Handle(r); }, gate_, log) {}
+
+ServerResponse MetricsServer::Handle(const ServerRequest& req) {
+  if (req.body_too_large) {
+    ServerResponse r = TextResponse(413, req.path == "/-/reload" ? "Payload Too Large: /-/reload takes at most 4 KiB\n"
+                                                              : "Payload Too Large: this endpoint takes no body\n");
+    r.close = true;
+    return r;
+  }
+  if (req.path == "/-/reload") {
+    if (req.method == "POST" || req.method == "PUT") return Reload();
+    return MethodNotAllowed("POST, PUT");
+  }
+  if (req.method != "GET") return MethodNotAllowed("GET");
+  if (req.path == "/metrics") {
+    ServerResponse r;
+    r.content_type = kExpositionType;
+    r.body = handlers_.metrics();
+    if (AcceptsGzip(req.Header("Accept-Encoding"))) {
+      if (auto gz = Gzipped(r.body); !gz->empty()) {
+        r.body = std::move(gz);
+        r.headers.emplace_back("Content-Encoding", "gzip");
       }
     }
-    // A provider of known length: sent as it is, no copy, no re-compression by httplib.
-    res.set_content_provider(body->size(), "text/plain; version=0.0.4; charset=utf-8",
-                             [body](size_t offset, size_t length, httplib::DataSink& sink) {
-                               return sink.write(body->data() + offset, length);
-                             });
-  });
-  server_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("usdcop_exporter is Healthy.\n", "text/plain; charset=utf-8");
-  });
-  server_->Get("/-/ready", [this](const httplib::Request&, httplib::Response& res) {
-    bool ready = handlers_.ready();
-    res.status = ready ? 200 : 503;
-    res.set_content(ready ? "usdcop_exporter is Ready.\n" : "Service Unavailable: probes have not all run once yet.\n",
-                    "text/plain; charset=utf-8");
-  });
-  auto reload = [this](const httplib::Request&, httplib::Response& res) {
-    Status s = handlers_.reload();
-    res.status = s.ok() ? 200 : 500;
-    res.set_content(s.ok() ? "config reloaded\n" : "failed to reload config: " + s.message() + "\n",
-                    "text/plain; charset=utf-8");
-  };
-  server_->Post("/-/reload", reload);
-  server_->Put("/-/reload", reload);
-  server_->Get("/-/reload", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 405;
-    res.set_header("Allow", "POST, PUT");
-    res.set_content("use POST /-/reload\n", "text/plain; charset=utf-8");
-  });
-  server_->Get("/", [this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path != "/") {
-      res.status = 404;
-      return;
-    }
-    res.set_content(handlers_.landing_page(), "text/html; charset=utf-8");
-  });
+    return r;
+  }
+  if (req.path == "/-/healthy") return TextResponse(200, "usdcop_exporter is Healthy.\n");
+  if (req.path == "/-/ready")
+    return handlers_.ready() ? TextResponse(200, "usdcop_exporter is Ready.\n")
+                             : TextResponse(503, "Service Unavailable: probes have not all run once yet.\n");
+  if (req.path == "/") {
+    ServerResponse r = TextResponse(200, handlers_.landing_page());
+    r.content_type = "text/html; charset=utf-8";
+    return r;
+  }
+  return TextResponse(404, "Not Found\n");
 }
 
-Result<int> MetricsServer::Start(const ListenAddress& address) {
-  if (!server_) return Status(Reason::kTls, "OpenSSL could not set up the HTTPS server");
-  int port = address.port == 0 ? server_->bind_to_any_port(address.host)
-                               : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
-  // Debian's libcpp-httplib listens with a backlog of 5: when many clients connect at once the
-  // kernel drops handshakes and a client stalls for a second or more. Listen again, deeper.
-  if (port >= 0 && listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
-  if (port < 0)
-    return Status(Reason::kConnect, "cannot listen on " + address.host + ":" + std::to_string(address.port) +
-                                        " (in use, or not an address of this host)");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return port;
+ServerResponse MetricsServer::Reload() {
+  if (!lifecycle_)
+    return TextResponse(403, "Forbidden: the lifecycle endpoint is off; start the exporter with "
+                             "--web.enable-lifecycle to reload by HTTP, or send it SIGHUP.\n");
+  {
+    std::lock_guard lock(reload_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (last_reload_ && now - *last_reload_ < kReloadInterval) {
+      const auto wait = std::chrono::ceil<std::chrono::seconds>(kReloadInterval - (now - *last_reload_));
+      ServerResponse r = TextResponse(429, "Too Many Requests: one reload per " +
+                                             std::to_string(kReloadInterval.count()) + "s; retry in " +
+                                             std::to_string(wait.count()) + "s.\n");
+      r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+      return r;
+    }
+    last_reload_ = now;
+  }
+  Status s = handlers_.reload();
+  // The reason is in the log: the config's text (and any secret in it) never goes to a client.
+  return s.ok() ? TextResponse(200, "config reloaded\n")
+                : TextResponse(500, "failed to reload config; see the log\n");
 }
 
 std::shared_ptr<const std::string> MetricsServer::Gzipped(const std::shared_ptr<const std::string>& text) {
@@ -95,11 +105,6 @@ std::shared_ptr<const std::string> MetricsServer::Gzipped(const std::shared_ptr<
     gzip_of_ = text;
   }
   return gzip_;
-}
-
-void MetricsServer::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace usdcop

@@ -1,20 +1,21 @@
-// The public port: /metrics, /-/healthy, /-/ready, POST /-/reload and a landing page at /.
-// It serves what its handlers give it and knows nothing of probes or config. Thread-safe;
-// each connection is served by a thread of a fixed pool. The exposition is sent without
+// The public port: /metrics, /-/healthy, /-/ready, POST /-/reload (with --web.enable-lifecycle)
+// and a landing page at /, on an HttpServer (bounded against hostile and slow clients). It serves
+// what its handlers give it and knows nothing of probes or config. The exposition is sent without
 // copying, gzip-encoded when the client asks (as Prometheus does), compressed once per change.
-// With a web config (--web.config.file) it serves HTTPS and checks basic auth (see WebGate).
+// With a web config (--web.config.file) it serves HTTPS and requires basic auth when the config
+// has users. Reloads run on a worker, at most one per kReloadInterval. Thread-safe.
 #pragma once
 
-#include <httplib.h>
-
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "common/log.h"
 #include "common/status.h"
+#include "http/http_server.h"
 #include "http/listen_address.h"
 #include "http/web_gate.h"
 
@@ -29,34 +30,42 @@ struct MetricsServerHandlers {
 
 class MetricsServer {
  public:
-  // `web` null: plain HTTP, no authentication.
-  MetricsServer(MetricsServerHandlers handlers, Logger& log, size_t max_connections,
-                std::shared_ptr<const WebConfig> web = nullptr);
-  ~MetricsServer();
+  // Reloads by HTTP closer together than this are answered 429: each reload runs every probe
+  // again, and back-to-back reloads must not keep the monitored systems busy.
+  static constexpr std::chrono::seconds kReloadInterval{5};
+  static constexpr size_t kMaxReloadBody = 4 * 1024;
+
+  // `web` null: plain HTTP, no authentication. `lifecycle`: --web.enable-lifecycle.
+  MetricsServer(MetricsServerHandlers handlers, Logger& log, HttpServerOptions options,
+                std::shared_ptr<const WebConfig> web = nullptr, bool lifecycle = false);
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  // Binds and starts serving on a thread of its own; the bound port (useful with port 0).
-  Result<int> Start(const ListenAddress& address);
-  void Stop();
+  // Binds and starts serving; the bound port (useful with port 0).
+  Result<int> Start(const ListenAddress& address) { return server_.Start(address); }
+  void Stop() { server_.Stop(); }
   // A reloaded web config, for the requests and connections that follow (see WebGate::Update).
   Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) { return gate_.Update(std::move(web)); }
+  HttpServerStats Stats() const { return server_.Stats(); }
 
  private:
-  void Routes();
+  ServerResponse Handle(const ServerRequest& request);
+  ServerResponse Reload();
   // The gzip encoding of the current exposition, made once per exposition.
   std::shared_ptr<const std::string> Gzipped(const std::shared_ptr<const std::string>& text);
 
   MetricsServerHandlers handlers_;
   Logger& log_;
-  WebGate gate_;
-  std::unique_ptr<httplib::Server> server_;  // null when TLS could not be set up
-  std::thread thread_;
-  int listen_fd_ = -1;
+  const bool lifecycle_;
+  WebGate gate_;  // before server_, which uses it
 
   std::mutex gzip_mu_;
   std::shared_ptr<const std::string> gzip_of_;  // guarded by gzip_mu_: the text gzip_ encodes
   std::shared_ptr<const std::string> gzip_;     // guarded by gzip_mu_
+  std::mutex reload_mu_;
+  std::optional<std::chrono::steady_clock::time_point> last_reload_;  // guarded by reload_mu_
+
+  HttpServer server_;  // last: stopped and destroyed before what its handlers use
 };
 
 }  // namespace usdcop

@@ -60,7 +60,7 @@ class TlsContextSelector {
   TlsContextSelector(const TlsContextSelector&) = delete;
   TlsContextSelector& operator=(const TlsContextSelector&) = delete;
 
-  // Makes the server's own context (httplib::SSLServer's) defer to this selector: each
+  // Makes the server's own context (the HTTP server's base context) defer to this selector: each
   // connection switches to the current context in OpenSSL's ClientHello callback. Call once,
   // before the server accepts; the selector must outlive the server.
   bool Install(SSL_CTX& base);

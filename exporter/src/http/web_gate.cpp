@@ -6,13 +6,16 @@ WebGate::WebGate(std::shared_ptr<const WebConfig> web) : web_(std::move(web)) {
   if (web_ && web_->tls) selector_ = std::make_unique<TlsContextSelector>(web_->tls_context);
 }
 
-std::unique_ptr<httplib::Server> WebGate::MakeServer() { return Make(true, nullptr); }
-
-std::unique_ptr<httplib::Server> WebGate::MakeServerWithoutBasicAuth(PreRouting next) {
-  return Make(false, std::move(next));
+WebGate::AuthCheck WebGate::CheckCached(std::string_view authorization) {
+  std::shared_ptr<const WebConfig> web = Current();
+  if (!web || web->basic_auth.empty() || authorization.empty()) return {};
+  std::optional<bool> cached = auth_.AllowsCached(web->basic_auth, authorization);
+  if (cached && !*cached) return {};  // not basic credentials: maybe a bearer token
+  if (!cached) return {AuthCheck::kNeedsVerify, ""};
+  return {AuthCheck::kUser, ParseBasicAuthorization(authorization)->user};
 }
 
-std::optional<std::string> WebGate::BasicUser(std::string_view authorization) {
+std::optional<std::string> WebGate::Verify(std::string_view authorization) {
   std::shared_ptr<const WebConfig> web = Current();
   if (!web || web->basic_auth.empty()) return std::nullopt;
   auto credentials = ParseBasicAuthorization(authorization);
@@ -20,22 +23,9 @@ std::optional<std::string> WebGate::BasicUser(std::string_view authorization) {
   return credentials->user;
 }
 
-std::unique_ptr<httplib::Server> WebGate::Make(bool basic_auth, PreRouting next) {
-  std::unique_ptr<httplib::Server> server;
-  if (selector_) {
-    server = std::make_unique<httplib::SSLServer>([this](SSL_CTX& base) { return selector_->Install(base); });
-    if (!server->is_valid()) return nullptr;
-  } else {
-    server = std::make_unique<httplib::Server>();
-  }
-  const bool gate = Current() != nullptr;
-  if (gate || next)
-    server->set_pre_routing_handler([this, basic_auth, gate, next](const httplib::Request& req, httplib::Response& res) {
-      if (gate && Check(req, res, basic_auth) == httplib::Server::HandlerResponse::Handled)
-        return httplib::Server::HandlerResponse::Handled;
-      return next ? next(req, res) : httplib::Server::HandlerResponse::Unhandled;
-    });
-  return server;
+bool WebGate::RequiresBasicAuth() {
+  std::shared_ptr<const WebConfig> web = Current();
+  return web && !web->basic_auth.empty();
 }
 
 Status WebGate::Update(std::shared_ptr<const WebConfig> web) {
@@ -54,18 +44,6 @@ Status WebGate::Update(std::shared_ptr<const WebConfig> web) {
 std::shared_ptr<const WebConfig> WebGate::Current() {
   std::lock_guard lock(mu_);
   return web_;
-}
-
-httplib::Server::HandlerResponse WebGate::Check(const httplib::Request& req, httplib::Response& res,
-                                               bool basic_auth) {
-  std::shared_ptr<const WebConfig> web = Current();
-  for (const auto& [name, value] : web->headers) res.set_header(name, value);
-  if (!basic_auth || web->basic_auth.empty() || auth_.Allows(web->basic_auth, req.get_header_value("Authorization")))
-    return httplib::Server::HandlerResponse::Unhandled;
-  res.status = 401;
-  res.set_header("WWW-Authenticate", "Basic");
-  res.set_content("Unauthorized\n", "text/plain; charset=utf-8");
-  return httplib::Server::HandlerResponse::Handled;
 }
 
 }  // namespace usdcop

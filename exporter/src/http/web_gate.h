@@ -1,18 +1,18 @@
-// What a web config (--web.config.file) asks of an HTTP server, in one place for every server
-// that takes it (the public port; the control API on the side port next): HTTPS with the
-// current TLS context, the configured response headers, and basic auth before any handler runs.
-// Without a web config a server is plain HTTP with nothing added, exactly as before the flag.
-// Thread-safe; a reload swaps the config for the requests and connections that follow.
+// What a web config (--web.config.file) asks of the exporter's HTTP servers, in one place for
+// both ports: HTTPS with the current TLS context, the configured response headers, and basic
+// auth. Without a web config a server is plain HTTP with nothing added. The basic-auth check
+// comes in two steps so that bcrypt never runs on an I/O thread: CheckCached answers at once
+// (no credentials, or credentials that succeeded before), Verify runs bcrypt and belongs on a
+// worker. Thread-safe; a reload swaps the config for the requests and connections that follow.
 #pragma once
 
-#include <httplib.h>
-
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "http/basic_auth.h"
@@ -27,33 +27,35 @@ class WebGate {
   WebGate(const WebGate&) = delete;
   WebGate& operator=(const WebGate&) = delete;
 
-  // A new server: httplib::SSLServer when the web config has tls_server_config (HTTPS only),
-  // else httplib::Server; with the headers and basic auth checked before routing when there is a
-  // web config. The gate must outlive the server. Null when OpenSSL cannot set up the server.
-  std::unique_ptr<httplib::Server> MakeServer();
-  // The same, but basic auth is left to the handlers (BasicUser): the control API's callers
-  // authenticate with a bearer token or with a basic-auth user of the web config.
-  // `next` (optional) runs after the gate's own checks, before routing.
-  using PreRouting = std::function<httplib::Server::HandlerResponse(const httplib::Request&, httplib::Response&)>;
-  std::unique_ptr<httplib::Server> MakeServerWithoutBasicAuth(PreRouting next);
+  struct AuthCheck {
+    enum Kind {
+      kNoCredentials,  // no basic_auth_users, or no `Basic` credentials in the request
+      kUser,           // the user, by a cached earlier success
+      kNeedsVerify,    // only bcrypt can tell: call Verify off the I/O threads
+    } kind = kNoCredentials;
+    std::string user;  // with kUser
+  };
+  AuthCheck CheckCached(std::string_view authorization);
+  // The web config's user that `authorization` names with the right password (bcrypt); nullopt
+  // otherwise. CPU-bound by design: call it from a worker.
+  std::optional<std::string> Verify(std::string_view authorization);
+  // True when the web config has basic_auth_users: the public port then requires them.
+  bool RequiresBasicAuth();
+  // The current web config (null without one): its headers go on every response.
+  std::shared_ptr<const WebConfig> config() { return Current(); }
 
-  // The web config's user that an `Authorization: Basic ...` value names with the right
-  // password; nullopt otherwise (and always without a web config or basic_auth_users).
-  std::optional<std::string> BasicUser(std::string_view authorization);
-
-  // Applies a reloaded web config to every server made so far. Refuses (kParse) to add or remove
-  // the web config or its tls_server_config: a listening server cannot change between HTTP and
-  // HTTPS, or start checking passwords it was not set up to check; that needs a restart.
+  // Applies a reloaded web config. Refuses (kParse) to add or remove the web config or its
+  // tls_server_config: a listening server cannot change between HTTP and HTTPS, or start
+  // checking passwords it was not set up to check; that needs a restart.
   Status Update(std::shared_ptr<const WebConfig> web);
 
-  bool tls() const { return selector_ != nullptr; }
+  // Set when serving HTTPS: hands each new connection the current TLS context.
+  TlsContextSelector* tls() { return selector_.get(); }
 
  private:
-  std::unique_ptr<httplib::Server> Make(bool basic_auth, PreRouting next);
-  httplib::Server::HandlerResponse Check(const httplib::Request& req, httplib::Response& res, bool basic_auth);
   std::shared_ptr<const WebConfig> Current();
 
-  std::unique_ptr<TlsContextSelector> selector_;  // set when serving HTTPS
+  std::unique_ptr<TlsContextSelector> selector_;
   BasicAuthenticator auth_;
   std::mutex mu_;
   std::shared_ptr<const WebConfig> web_;  // guarded by mu_

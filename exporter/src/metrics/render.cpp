@@ -59,6 +59,12 @@ void MetricsRenderer::SetProcessSource(std::function<std::optional<ProcessStats>
   cached_ = nullptr;
 }
 
+void MetricsRenderer::SetHttpSource(std::function<std::vector<HttpServerStats>()> source) {
+  std::lock_guard lock(mu_);
+  http_source_ = std::move(source);
+  cached_ = nullptr;
+}
+
 std::shared_ptr<const std::string> MetricsRenderer::Render() {
   // Read the generations before the data: a change racing this render bumps them again, so
   // the next scrape re-renders.
@@ -71,7 +77,7 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   const bool probes_current = cached_ && board_gen == cached_board_generation_ &&
                               reload_gen == cached_reload_generation_ && market_open == cached_market_open_ &&
                               control_gen == cached_control_generation_;
-  const bool process_current = !process_source_ || now - process_sampled_ < process_interval_;
+  const bool process_current = (!process_source_ && !http_source_) || now - process_sampled_ < process_interval_;
   if (probes_current && process_current) return cached_;
   if (!probes_current) {
     std::optional<ControlStats> control;
@@ -83,14 +89,14 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
     cached_market_open_ = market_open;
   }
   std::string text = cached_probes_;
-  if (process_source_) {
-    if (auto stats = process_source_()) {
-      FamilyBuilder out;
-      RenderProcessStats(*stats, out);
-      std::ostringstream process;
-      prometheus::TextSerializer().Serialize(process, out.Take());
-      text += process.str();
-    }
+  if (process_source_ || http_source_) {
+    FamilyBuilder out;
+    if (http_source_) RenderHttpStats(http_source_(), out);
+    if (process_source_)
+      if (auto stats = process_source_()) RenderProcessStats(*stats, out);
+    std::ostringstream sampled;
+    prometheus::TextSerializer().Serialize(sampled, out.Take());
+    text += sampled.str();
     process_sampled_ = now;
   }
   cached_ = std::make_shared<const std::string>(std::move(text));

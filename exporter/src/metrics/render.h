@@ -1,8 +1,9 @@
 // Renders the exposition: every metric of the exporter comes from here, built from the
 // ResultBoard's latest records and the trading calendar (no I/O). The text is cached and
 // rebuilt only when the board, the reload state or the market's open/closed state changed, so
-// a scrape costs a pointer copy. The process metrics (process_*, when a source is set) are
-// sampled at most once per `min_interval` and appended to the cached text. Thread-safe.
+// a scrape costs a pointer copy. The process metrics (process_*, when a source is set) and the
+// HTTP ports' connection figures are sampled at most once per `min_interval` and appended to the
+// cached text. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "calendar/trading_calendar.h"
 #include "common/clock.h"
 #include "control/control_stats.h"
+#include "http/server_stats.h"
 #include "metrics/family_builder.h"
 #include "metrics/process_metrics.h"
 #include "scheduler/result_board.h"
@@ -39,6 +41,8 @@ void RenderResult(const VendorApiResult& result, FamilyBuilder& out);
 void RenderResult(const AlertmanagerResult& result, FamilyBuilder& out);
 // The control API's requests and the alert lifecycle's figures.
 void RenderControl(const ControlStats& stats, FamilyBuilder& out);
+// usdcop_http_connections and usdcop_http_connections_rejected_total of each port.
+void RenderHttpStats(const std::vector<HttpServerStats>& ports, FamilyBuilder& out);
 
 class MetricsRenderer {
  public:
@@ -54,6 +58,8 @@ class MetricsRenderer {
   // Where the process metrics come from (ReadProcessStats in the daemon), sampled at most once
   // per `min_interval` of steady time; without a source there are none.
   void SetProcessSource(std::function<std::optional<ProcessStats>()> source, std::chrono::nanoseconds min_interval);
+  // Where the HTTP ports' connection figures come from, sampled with the process metrics.
+  void SetHttpSource(std::function<std::vector<HttpServerStats>()> source);
   // The current exposition in the text format 0.0.4.
   std::shared_ptr<const std::string> Render();
 
@@ -73,6 +79,7 @@ class MetricsRenderer {
   std::shared_ptr<const std::string> cached_;   // guarded by mu_: probes' text + process text
   std::string cached_probes_;                   // guarded by mu_: the probes' part of cached_
   std::function<std::optional<ProcessStats>()> process_source_;  // guarded by mu_
+  std::function<std::vector<HttpServerStats>()> http_source_;    // guarded by mu_
   std::chrono::nanoseconds process_interval_{0};                 // guarded by mu_
   std::chrono::steady_clock::time_point process_sampled_;        // guarded by mu_
   std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_

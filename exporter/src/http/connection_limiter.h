@@ -1,0 +1,73 @@
+// The connection caps of one HTTP port: at most `max_total` open connections, at most
+// `max_per_address` from one client address. When a cap is full, the connection that has waited
+// longest for a request head (idle on keep-alive, silent, or sending its head slowly) is closed
+// to admit the new one, so that a scrape gets through however many idle or slow connections an
+// attacker holds; only when every counted connection is busy with a request is the new one
+// refused. Knows nothing of sockets: the server closes what Admit names. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace usdcop {
+
+class ConnectionLimiter {
+ public:
+  ConnectionLimiter(size_t max_total, size_t max_per_address)
+      : max_total_(max_total), max_per_address_(max_per_address) {}
+  ConnectionLimiter(const ConnectionLimiter&) = delete;
+  ConnectionLimiter& operator=(const ConnectionLimiter&) = delete;
+
+  // Why a connection was closed or refused to keep a cap (the label of the rejected counter).
+  static constexpr const char* kPerAddress = "per_address";
+  static constexpr const char* kCapacity = "capacity";
+
+  struct Admission {
+    bool admitted = false;
+    // Connections to close to make room (already no longer counted), with the reason for each.
+    std::vector<std::pair<std::uint64_t, const char*>> evicted;
+    const char* refused_reason = nullptr;  // set when !admitted
+  };
+  // A new connection `id` (unique, never reused) from `address`. Admitted connections start
+  // waiting for their first request head.
+  Admission Admit(std::uint64_t id, const std::string& address);
+  // The connection waits for a request head: it may be evicted, oldest waiter first.
+  void Waiting(std::uint64_t id);
+  // The connection has a request in progress (body, handler or response): never evicted.
+  void Busy(std::uint64_t id);
+  // The connection closed; unknown or already evicted ids are ignored.
+  void Closed(std::uint64_t id);
+
+  size_t open() const;
+  size_t max_total() const { return max_total_; }
+  size_t max_per_address() const { return max_per_address_; }
+
+ private:
+  struct Entry {
+    std::string address;
+    std::optional<std::uint64_t> waiting_since;  // a sequence number while waiting
+  };
+  // The oldest waiting connection of `address` ("" = of any address); nullopt when none waits.
+  std::optional<std::uint64_t> OldestWaiting(const std::string& address) const;
+  void Remove(std::uint64_t id);  // with mu_ held
+  void StartWaiting(Entry& entry, std::uint64_t id);  // with mu_ held
+  void StopWaiting(Entry& entry, std::uint64_t id);   // with mu_ held
+
+  const size_t max_total_;
+  const size_t max_per_address_;
+  mutable std::mutex mu_;
+  std::uint64_t sequence_ = 0;                                   // guarded by mu_
+  std::unordered_map<std::uint64_t, Entry> entries_;             // guarded by mu_
+  std::unordered_map<std::string, size_t> per_address_;          // guarded by mu_
+  std::set<std::pair<std::uint64_t, std::uint64_t>> waiting_;    // guarded by mu_: (since, id)
+  std::map<std::string, std::set<std::pair<std::uint64_t, std::uint64_t>>> waiting_by_address_;  // guarded by mu_
+};
+
+}  // namespace usdcop

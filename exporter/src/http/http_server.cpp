@@ -1,0 +1,554 @@
+#include "http/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "http/bounded_pool.h"
+#include "http/connection_limiter.h"
+
+namespace usdcop {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+const char* HttpRejectName(HttpReject reason) {
+  switch (reason) {
+    case HttpReject::kCapacity: return "capacity";
+    case HttpReject::kPerAddress: return "per_address";
+    case HttpReject::kHeadTimeout: return "head_timeout";
+    case HttpReject::kIdle: return "idle";
+    case HttpReject::kTooLarge: return "too_large";
+    case HttpReject::kTls: return "tls";
+    case HttpReject::kMalformed: return "malformed";
+    case HttpReject::kBodyTimeout: return "body_timeout";
+    case HttpReject::kWriteTimeout: return "write_timeout";
+  }
+  return "unknown";
+}
+
+std::string ServerRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (beast::iequals(beast::string_view(key.data(), key.size()), beast::string_view(name.data(), name.size())))
+      return value;
+  return "";
+}
+
+ServerResponse TextResponse(int status, std::string text) {
+  ServerResponse r;
+  r.status = status;
+  r.body = std::make_shared<const std::string>(std::move(text));
+  return r;
+}
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// How long a closing connection's unread input is drained, so that the kernel does not answer
+// it with a reset that could destroy the answer before the client reads it (nginx's lingering
+// close), and how much of it at most.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 4 * 1024 * 1024;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+}  // namespace
+
+// What the acceptor and the sessions share. It outlives them: Stop joins the I/O threads and the
+// pools, and the sessions still queued end when `ioc`, declared after what they touch, is destroyed.
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+      : options(std::move(options)),
+        router(std::move(router)),
+        handler(std::move(handler)),
+        gate(gate),
+        log(log),
+        limiter(this->options.max_connections, this->options.max_connections_per_address),
+        auth_pool(1, this->options.auth_queue),
+        ioc(static_cast<int>(this->options.io_threads)),
+        acceptor(ioc) {
+    if (this->options.workers > 0)
+      workers = std::make_unique<BoundedPool>(this->options.workers, this->options.worker_queue);
+  }
+
+  // A session's side of the server, for eviction.
+  struct Closable {
+    virtual ~Closable() = default;
+    virtual void Evict() = 0;
+  };
+
+  void Count(HttpReject reason) {
+    rejected[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+    // One line a minute per reason, with how many since the last line.
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto& last = last_logged[static_cast<size_t>(reason)];
+    auto& since = unlogged[static_cast<size_t>(reason)];
+    since.fetch_add(1, std::memory_order_relaxed);
+    auto prev = last.load(std::memory_order_relaxed);
+    const auto minute = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1)).count();
+    if ((prev == 0 || now - prev >= minute) && last.compare_exchange_strong(prev, now))
+      log.Warn("an HTTP connection limit was hit",
+               {{"port", options.port_name},
+                {"reason", HttpRejectName(reason)},
+                {"connections_since_last_line", std::to_string(since.exchange(0))}});
+  }
+
+  void Register(std::uint64_t id, std::weak_ptr<Closable> session) {
+    std::lock_guard lock(sessions_mu);
+    sessions.emplace(id, std::move(session));
+  }
+  void Unregister(std::uint64_t id) {
+    limiter.Closed(id);
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(id);
+  }
+  void Evict(std::uint64_t id) {
+    std::shared_ptr<Closable> session;
+    {
+      std::lock_guard lock(sessions_mu);
+      if (auto it = sessions.find(id); it != sessions.end()) session = it->second.lock();
+    }
+    if (session) session->Evict();
+  }
+
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+
+  const HttpServerOptions options;
+  const Router router;
+  const Handler handler;
+  WebGate& gate;
+  Logger& log;
+  ConnectionLimiter limiter;
+  BoundedPool auth_pool;
+  std::unique_ptr<BoundedPool> workers;
+  std::array<std::atomic<std::uint64_t>, kAllHttpRejects.size()> rejected{};
+  std::array<std::atomic<std::int64_t>, kAllHttpRejects.size()> last_logged{};
+  std::array<std::atomic<std::uint64_t>, kAllHttpRejects.size()> unlogged{};
+  std::atomic<std::uint64_t> next_id{1};
+  std::mutex sessions_mu;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions;  // guarded by sessions_mu
+  asio::io_context ioc;
+  std::optional<asio::ssl::context> ssl;
+  tcp::acceptor acceptor;
+  std::optional<asio::steady_timer> accept_backoff;
+};
+
+namespace {
+
+// One connection: reads requests one after another (a pipelined one waits in the buffer),
+// answers each, and ends when the client closes, a limit bites or the server evicts it.
+template <class Stream>
+class Session : public HttpServer::Impl::Closable, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(HttpServer::Impl* server, std::uint64_t id, std::string remote, Args&&... stream_args)
+      : server_(server),
+        id_(id),
+        remote_(std::move(remote)),
+        stream_(std::forward<Args>(stream_args)...),
+        buffer_(server_->options.max_header_bytes + kReadChunk) {}
+  ~Session() override { server_->Unregister(id_); }
+
+  void Start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      Lowest().expires_after(server_->options.head_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Fail(ec, HttpReject::kTls);
+                                self->ReadHead();
+                              });
+    } else {
+      ReadHead();
+    }
+  }
+
+  // Called from the acceptor's thread: closes the socket on the session's own strand.
+  void Evict() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->evicted_ = true;
+      beast::error_code ignored;
+      self->Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->Lowest().close();
+    });
+  }
+
+ private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  const HttpServerOptions& options() const { return server_->options; }
+
+  // A request ends the connection without an answer: count it when a limit did it.
+  void Fail(beast::error_code ec, HttpReject timeout_reason) {
+    if (evicted_ || ec == asio::error::operation_aborted) return;
+    if (ec == beast::error::timeout || timeout_reason == HttpReject::kTls) server_->Count(timeout_reason);
+    beast::error_code ignored;
+    Lowest().socket().close(ignored);
+  }
+
+  void ReadHead() {
+    server_->limiter.Waiting(id_);
+    head_.emplace();
+    head_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+    // The route's limit is checked once the head is known. (Not boost::none: Boost 1.74 compares
+    // a declared length with the optional, and every length is greater than none.)
+    head_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_.reset();
+    request_ = {};
+    head_request_ = false;
+    if (buffer_.size() == 0 && requests_ > 0) {
+      // Keep-alive: idle until the next request's first byte, then the head's own deadline.
+      Lowest().expires_after(options().idle_timeout);
+      stream_.async_read_some(buffer_.prepare(kReadChunk),
+                              [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                                if (ec) return self->Fail(ec, HttpReject::kIdle);
+                                self->buffer_.commit(n);
+                                self->ReadHeadRest();
+                              });
+      return;
+    }
+    ReadHeadRest();
+  }
+
+  void ReadHeadRest() {
+    // A new connection's head is due within head_timeout of the accept (or of the handshake).
+    Lowest().expires_after(options().head_timeout);
+    http::async_read_header(stream_, buffer_, *head_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+  }
+
+  void OnHead(beast::error_code ec) {
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      // Nothing was consumed: a head without its first CRLF is a request line over the limit.
+      const auto data = buffer_.data();
+      std::string_view raw(static_cast<const char*>(data.data()), data.size());
+      return Refuse(raw.find("\r\n") == std::string_view::npos ? 414 : 431, HttpReject::kTooLarge);
+    }
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+      return Fail(ec, HttpReject::kHeadTimeout);
+    if (ec) return Refuse(400, HttpReject::kMalformed);
+    server_->limiter.Busy(id_);
+    ++requests_;
+    const auto& msg = head_->get();
+    if (msg.target().size() > options().max_line) return Refuse(414, HttpReject::kTooLarge);
+    size_t fields = 0;
+    for (const auto& field : msg) {
+      if (++fields > options().max_fields || field.name_string().size() + field.value().size() + 4 > options().max_line)
+        return Refuse(431, HttpReject::kTooLarge);
+    }
+    head_request_ = msg.method() == http::verb::head;
+    request_.method = head_request_ ? "GET" : std::string(msg.method_string());
+    request_.target = std::string(msg.target());
+    request_.path = request_.target.substr(0, request_.target.find('?'));
+    request_.remote_addr = remote_;
+    request_.headers.reserve(fields);
+    for (const auto& field : msg) request_.headers.emplace_back(field.name_string(), field.value());
+    keep_alive_ = msg.keep_alive();
+    route_ = server_->router(request_.method, request_.path);
+    const bool chunked = head_->chunked();
+    const std::uint64_t declared = head_->content_length().value_or(0);
+    has_body_ = chunked || declared > 0;
+    if (declared > route_.body_limit) {
+      server_->Count(HttpReject::kTooLarge);
+      request_.body_too_large = true;
+      return Dispatch(/*close=*/true);  // the body is not read: the answer closes the connection
+    }
+    Authenticate();
+  }
+
+  // The basic-auth step: a cached success at once, bcrypt on the server's auth pool.
+  void Authenticate() {
+    const std::string authorization = request_.Header("Authorization");
+    WebGate::AuthCheck check = server_->gate.CheckCached(authorization);
+    if (check.kind == WebGate::AuthCheck::kUser) return Authenticated(check.user);
+    if (check.kind == WebGate::AuthCheck::kNoCredentials) return Authenticated(std::nullopt);
+    auto self = this->shared_from_this();
+    const bool queued = server_->auth_pool.TrySubmit([self, authorization] {
+      std::optional<std::string> user = self->server_->gate.Verify(authorization);
+      asio::post(self->stream_.get_executor(), [self, user = std::move(user)] { self->Authenticated(user); });
+    });
+    if (!queued) {
+      ServerResponse busy = TextResponse(503, "Service Unavailable: too many password checks at once; retry.\n");
+      busy.headers.emplace_back("Retry-After", "1");
+      Write(std::move(busy), has_body_);
+    }
+  }
+
+  void Authenticated(const std::optional<std::string>& user) {
+    if (user) request_.basic_user = *user;
+    if (route_.require_basic_auth && !user && server_->gate.RequiresBasicAuth()) {
+      ServerResponse denied = TextResponse(401, "Unauthorized\n");
+      denied.headers.emplace_back("WWW-Authenticate", "Basic");
+      return Write(std::move(denied), has_body_);
+    }
+    if (!has_body_) return Dispatch(false);
+    body_.emplace(std::move(*head_));
+    body_->body_limit(route_.body_limit);
+    Lowest().expires_after(options().head_timeout);
+    http::async_read(stream_, buffer_, *body_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->OnBody(ec);
+    });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      server_->Count(HttpReject::kTooLarge);
+      request_.body_too_large = true;
+      return Dispatch(true);
+    }
+    if (ec == beast::error::timeout) return Fail(ec, HttpReject::kBodyTimeout);
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return Fail(ec, HttpReject::kBodyTimeout);
+    if (ec) return Refuse(400, HttpReject::kMalformed);
+    request_.body = std::move(body_->get().body());
+    Dispatch(false);
+  }
+
+  // The handler's answer; a body over the limit is refused whatever it says (it may shape the
+  // answer, as the control API's JSON does, or refuse for another reason first).
+  ServerResponse Handle() {
+    ServerResponse response = server_->handler(request_);
+    if (request_.body_too_large && response.status < 400) response = TextResponse(413, "Payload Too Large\n");
+    return response;
+  }
+
+  // Runs the handler (on a worker for blocking routes), then writes its answer.
+  void Dispatch(bool close) {
+    Lowest().expires_never();
+    if (!route_.blocking || !server_->workers) return Write(Handle(), close);
+    auto self = this->shared_from_this();
+    const bool queued = server_->workers->TrySubmit([self, close] {
+      ServerResponse response = self->Handle();
+      asio::post(self->stream_.get_executor(),
+                 [self, close, response = std::move(response)]() mutable { self->Write(std::move(response), close); });
+    });
+    if (!queued) {
+      ServerResponse busy = TextResponse(503, "Service Unavailable: too many requests at once; retry.\n");
+      busy.headers.emplace_back("Retry-After", "1");
+      Write(std::move(busy), close);
+    }
+  }
+
+  // An answer the server gives itself to a broken head: the connection closes after it.
+  void Refuse(int status, HttpReject reason) {
+    server_->Count(reason);
+    server_->limiter.Busy(id_);
+    const char* text = status == 414   ? "URI Too Long\n"
+                       : status == 431 ? "Request Header Fields Too Large\n"
+                       : status == 413 ? "Payload Too Large\n"
+                                       : "Bad Request\n";
+    keep_alive_ = false;
+    head_request_ = false;
+    Write(TextResponse(status, text), true);
+  }
+
+  void Write(ServerResponse r, bool close) {
+    close = close || r.close || !keep_alive_;
+    body_keep_ = r.body ? std::move(r.body) : std::make_shared<const std::string>();
+    response_.emplace();
+    auto& res = *response_;
+    res.version(11);
+    res.result(static_cast<unsigned>(r.status));
+    res.set(http::field::content_type, r.content_type);
+    if (auto web = server_->gate.config())
+      for (const auto& [name, value] : web->headers) res.set(name, value);
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+    res.keep_alive(!close);
+    if (head_request_) {
+      res.content_length(body_keep_->size());
+    } else {
+      res.body() = http::span_body<const char>::value_type(body_keep_->data(), body_keep_->size());
+      res.prepare_payload();
+    }
+    closing_ = close;
+    Lowest().expires_after(options().write_timeout);
+    if (head_request_) {
+      serializer_.emplace(res);
+      http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->OnWrite(ec);
+      });
+      return;
+    }
+    http::async_write(stream_, res,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    response_.reset();
+    serializer_.reset();
+    body_keep_.reset();
+    if (ec) return Fail(ec, HttpReject::kWriteTimeout);
+    if (closing_) return Close();
+    ReadHead();
+  }
+
+  // Sends what is left, then drains the client's unread input for a while (bounded in time and
+  // bytes) before closing, so that the answer is not lost to a reset.
+  void Close() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      Lowest().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->Lowest().socket().close(ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Lowest().expires_after(kLingerTime);
+      Drain();
+    }
+  }
+
+  void Drain() {
+    buffer_.clear();
+    Lowest().async_read_some(buffer_.prepare(kReadChunk), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                          size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kLingerBytes) {
+        beast::error_code ignored;
+        self->Lowest().socket().close(ignored);
+        return;
+      }
+      self->Drain();
+    });
+  }
+
+  HttpServer::Impl* const server_;
+  const std::uint64_t id_;
+  const std::string remote_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> head_;
+  std::optional<http::request_parser<http::string_body>> body_;
+  ServerRequest request_;
+  HttpRoute route_;
+  std::optional<http::response<http::span_body<const char>>> response_;
+  std::optional<http::response_serializer<http::span_body<const char>>> serializer_;
+  std::shared_ptr<const std::string> body_keep_;  // the answer's body while it is written
+  std::uint64_t requests_ = 0;
+  size_t drained_ = 0;
+  bool keep_alive_ = true;
+  bool has_body_ = false;
+  bool head_request_ = false;
+  bool closing_ = false;
+  bool evicted_ = false;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+  if (ec) {
+    // Out of file descriptors, most likely: the connection waits in the backlog; try again soon
+    // instead of spinning.
+    log.Error("cannot accept a connection", {{"port", options.port_name}, {"err", ec.message()}});
+    accept_backoff.emplace(ioc, std::chrono::milliseconds(100));
+    accept_backoff->async_wait([this](beast::error_code ec) {
+      if (!ec) Accept();
+    });
+    return;
+  }
+  beast::error_code endpoint_ec;
+  const auto endpoint = socket.remote_endpoint(endpoint_ec);
+  if (endpoint_ec) return Accept();  // gone already
+  std::string remote = endpoint.address().to_string();
+  socket.set_option(tcp::no_delay(true), endpoint_ec);
+  const std::uint64_t id = next_id.fetch_add(1);
+  ConnectionLimiter::Admission admission = limiter.Admit(id, remote);
+  for (const auto& [victim, reason] : admission.evicted) {
+    Count(reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress : HttpReject::kCapacity);
+    Evict(victim);
+  }
+  if (!admission.admitted) {
+    Count(admission.refused_reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress : HttpReject::kCapacity);
+    beast::error_code ignored;
+    socket.close(ignored);
+    return Accept();
+  }
+  if (ssl) {
+    auto session = std::make_shared<Session<TlsStream>>(this, id, std::move(remote), std::move(socket), *ssl);
+    Register(id, session);
+    session->Start();
+  } else {
+    auto session = std::make_shared<Session<PlainStream>>(this, id, std::move(remote), std::move(socket));
+    Register(id, session);
+    session->Start();
+  }
+  Accept();
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router), std::move(handler), gate, log)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<int> HttpServer::Start(const ListenAddress& address) {
+  Impl& s = *impl_;
+  const std::string where = address.host + ":" + std::to_string(address.port);
+  if (TlsContextSelector* selector = s.gate.tls()) {
+    s.ssl.emplace(asio::ssl::context::tls_server);
+    selector->Install(*s.ssl->native_handle());
+  }
+  beast::error_code ec;
+  tcp::resolver resolver(s.ioc);
+  auto endpoints = resolver.resolve(address.host, std::to_string(address.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty())
+    return Status(Reason::kConnect, "cannot listen on " + where + ": " + (ec ? ec.message() : "no such address"));
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status(Reason::kConnect,
+                  "cannot listen on " + where + " (" + ec.message() + ": in use, or not an address of this host)");
+  const int port = s.acceptor.local_endpoint().port();
+  s.Accept();
+  for (size_t i = 0; i < s.options.io_threads; ++i) threads_.emplace_back([this] { impl_->ioc.run(); });
+  return port;
+}
+
+void HttpServer::Stop() {
+  if (!impl_) return;
+  Impl& s = *impl_;
+  s.ioc.stop();
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  beast::error_code ignored;
+  s.acceptor.close(ignored);
+  s.auth_pool.Stop();
+  if (s.workers) s.workers->Stop();
+}
+
+HttpServerStats HttpServer::Stats() const {
+  HttpServerStats stats;
+  stats.port = impl_->options.port_name;
+  stats.open = impl_->limiter.open();
+  for (size_t i = 0; i < stats.rejected.size(); ++i) stats.rejected[i] = impl_->rejected[i].load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace usdcop
