@@ -102,7 +102,7 @@ TEST_F(PipelineProbeIT, ABrokenReloadKeepsTheOldConfigRunning) {
   EXPECT_EQ(HttpPost(stack_.exporter_port(), "/-/reload", "", &body), 500);
   // The reason goes to the log, never to the client (a config's text may hold secrets).
   EXPECT_EQ(body, "failed to reload config; see the log\n");
-  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("config.yml:3:15: probes.pipeline.interval: \"5x\" is not a duration"));
+  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("config.yml:3:15: probes.pipeline.interval: \\\"5x\\\" is not a duration"));
   Series s = stack_.Scrape();
   EXPECT_EQ(s["usdcop_config_last_reload_successful"], 0);
   // The old probe keeps running: its last-run time moves on.
