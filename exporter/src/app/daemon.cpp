@@ -1,8 +1,10 @@
 #include "app/daemon.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "app/probe_table.h"
@@ -145,8 +147,14 @@ int Daemon::Run() {
 int Daemon::WaitForSignals() {
   sigset_t set = HandledSignals();
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    // Every 10 s without a signal, freed heap pages go back to the system: a burst of
+    // connections (or an attack) leaves glibc's arenas holding memory the exporter no longer uses.
+    const timespec period{10, 0};
+    const int sig = sigtimedwait(&set, nullptr, &period);
+    if (sig < 0) {
+      if (errno == EAGAIN) malloc_trim(0);
+      continue;
+    }
     if (sig == SIGHUP) {
       (void)Reload();
       continue;

@@ -9,6 +9,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -54,9 +58,27 @@ ServerResponse TextResponse(int status, std::string text) {
   return r;
 }
 
+std::shared_ptr<const FileBody> MakeFileBody(std::string_view bytes) {
+  auto file = std::make_shared<FileBody>();
+  file->fd.Reset(::memfd_create("usdcop-body", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (file->fd.get() < 0) return nullptr;
+  for (size_t off = 0; off < bytes.size();) {
+    ssize_t n = ::write(file->fd.get(), bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+    off += static_cast<size_t>(n);
+  }
+  // Sealed: nothing can change or truncate it while connections send it.
+  ::fcntl(file->fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  file->size = bytes.size();
+  return file;
+}
+
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kIdleBufferKept = 4 * 1024;
+constexpr size_t kFirstRead = 1024;
 // How long a closing connection's unread input is drained, so that the kernel does not answer
 // it with a reset that could destroy the answer before the client reads it (nginx's lingering
 // close), and how much of it at most.
@@ -211,9 +233,12 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     request_ = {};
     head_request_ = false;
     if (buffer_.size() == 0 && requests_ > 0) {
+      // An idle connection keeps no read buffer: thousands of them cost little memory.
+      if (buffer_.capacity() > kIdleBufferKept) buffer_.shrink_to_fit();
       // Keep-alive: idle until the next request's first byte, then the head's own deadline.
       Lowest().expires_after(options().idle_timeout);
-      stream_.async_read_some(buffer_.prepare(kReadChunk),
+      // A small first read: most requests fit, and an idle connection holds no more than this.
+      stream_.async_read_some(buffer_.prepare(kFirstRead),
                               [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                                 if (ec) return self->Fail(ec, HttpReject::kIdle);
                                 self->buffer_.commit(n);
@@ -378,6 +403,21 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     }
     closing_ = close;
     Lowest().expires_after(options().write_timeout);
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      if (!head_request_ && r.file && r.file->size == body_keep_->size()) {
+        // The head from memory, then the body by sendfile from the memory file.
+        file_ = std::move(r.file);
+        file_offset_ = 0;
+        res.body() = {};
+        res.content_length(file_->size);
+        http::async_write(stream_, res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->OnWrite(ec);
+          self->write_deadline_ = std::chrono::steady_clock::now() + self->options().write_timeout;
+          self->SendFile();
+        });
+        return;
+      }
+    }
     if (head_request_) {
       serializer_.emplace(res);
       http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
@@ -389,7 +429,54 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
                       [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
+  // Sends the rest of file_ with sendfile(2), waiting for the socket to take more when it is full,
+  // until the write deadline.
+  void SendFile() {
+    tcp::socket& socket = Lowest().socket();
+    beast::error_code ec;
+    if (!socket.native_non_blocking()) socket.native_non_blocking(true, ec);
+    while (!ec && file_offset_ < static_cast<off_t>(file_->size)) {
+      const ssize_t n = ::sendfile(socket.native_handle(), file_->fd.get(), &file_offset_,
+                                   file_->size - static_cast<size_t>(file_offset_));
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (std::chrono::steady_clock::now() >= write_deadline_) {
+          ec = beast::error::timeout;
+          break;
+        }
+        // Wait for room, with the deadline: a client that stops reading loses the connection.
+        socket.async_wait(tcp::socket::wait_write, [self = this->shared_from_this()](beast::error_code wait_ec) {
+          if (wait_ec) return self->OnWrite(wait_ec);
+          self->SendFile();
+        });
+        ArmWriteTimer();
+        return;
+      }
+      ec = n == 0 ? beast::error_code(asio::error::eof) : beast::error_code(errno, beast::system_category());
+    }
+    OnWrite(ec);
+  }
+
+  // The tcp_stream's deadline covers only its own operations: the wait for room above gets a
+  // timer of its own, which closes the socket when the deadline passes.
+  void ArmWriteTimer() {
+    if (!write_timer_) write_timer_.emplace(stream_.get_executor());
+    write_timer_->expires_at(write_deadline_);
+    write_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the wait ended first
+      if (std::chrono::steady_clock::now() < self->write_deadline_) return;
+      self->write_timed_out_ = true;
+      beast::error_code ignored;
+      self->Lowest().socket().cancel(ignored);
+    });
+  }
+
   void OnWrite(beast::error_code ec) {
+    if (write_timer_) write_timer_->cancel();
+    if (write_timed_out_ && ec == asio::error::operation_aborted) ec = beast::error::timeout;
+    write_timed_out_ = false;
+    file_.reset();
     response_.reset();
     serializer_.reset();
     body_keep_.reset();
@@ -441,6 +528,11 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   std::optional<http::response<http::span_body<const char>>> response_;
   std::optional<http::response_serializer<http::span_body<const char>>> serializer_;
   std::shared_ptr<const std::string> body_keep_;  // the answer's body while it is written
+  std::shared_ptr<const FileBody> file_;          // the answer's body while sendfile sends it
+  off_t file_offset_ = 0;
+  std::chrono::steady_clock::time_point write_deadline_;
+  std::optional<asio::steady_timer> write_timer_;
+  bool write_timed_out_ = false;
   std::uint64_t requests_ = 0;
   size_t drained_ = 0;
   bool keep_alive_ = true;

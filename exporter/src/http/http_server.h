@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/fd.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "http/listen_address.h"
@@ -71,10 +72,22 @@ struct ServerRequest {
   std::string Header(std::string_view name) const;
 };
 
+// A body's bytes also held in a memory file (memfd), which the server sends on plain-HTTP
+// connections with sendfile(2): no copy through user space, as nginx serves a static file.
+// Immutable once made; many connections may send it at once (each with its own offset).
+struct FileBody {
+  Fd fd;
+  size_t size = 0;
+};
+// The bytes in a new sealed memory file; null when the kernel refuses (the body is then sent from
+// memory).
+std::shared_ptr<const FileBody> MakeFileBody(std::string_view bytes);
+
 struct ServerResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::shared_ptr<const std::string> body;  // null: empty; shared, so a cached body is not copied
+  std::shared_ptr<const FileBody> file;     // optional: `body`'s bytes in a memory file
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  // close the connection after this answer
 };

@@ -54,12 +54,14 @@ ServerResponse MetricsServer::Handle(const ServerRequest& req) {
   if (req.path == "/metrics") {
     ServerResponse r;
     r.content_type = kExpositionType;
-    r.body = handlers_.metrics();
-    if (AcceptsGzip(req.Header("Accept-Encoding"))) {
-      if (auto gz = Gzipped(r.body); !gz->empty()) {
-        r.body = std::move(gz);
-        r.headers.emplace_back("Content-Encoding", "gzip");
-      }
+    std::shared_ptr<const Encodings> e = EncodingsOf(handlers_.metrics());
+    if (AcceptsGzip(req.Header("Accept-Encoding")) && !e->gzip->empty()) {
+      r.body = e->gzip;
+      r.file = e->gzip_file;
+      r.headers.emplace_back("Content-Encoding", "gzip");
+    } else {
+      r.body = e->text;
+      r.file = e->text_file;
     }
     return r;
   }
@@ -98,13 +100,17 @@ ServerResponse MetricsServer::Reload() {
                 : TextResponse(500, "failed to reload config; see the log\n");
 }
 
-std::shared_ptr<const std::string> MetricsServer::Gzipped(const std::shared_ptr<const std::string>& text) {
-  std::lock_guard lock(gzip_mu_);
-  if (gzip_of_ != text) {
-    gzip_ = std::make_shared<const std::string>(Gzip(*text));
-    gzip_of_ = text;
+std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(std::shared_ptr<const std::string> text) {
+  std::lock_guard lock(encodings_mu_);
+  if (!encodings_ || encodings_->text != text) {
+    auto e = std::make_shared<Encodings>();
+    e->gzip = std::make_shared<const std::string>(Gzip(*text));
+    e->text_file = MakeFileBody(*text);
+    e->gzip_file = MakeFileBody(*e->gzip);
+    e->text = std::move(text);
+    encodings_ = std::move(e);
   }
-  return gzip_;
+  return encodings_;
 }
 
 }  // namespace usdcop

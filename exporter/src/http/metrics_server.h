@@ -1,7 +1,8 @@
 // The public port: /metrics, /-/healthy, /-/ready, POST /-/reload (with --web.enable-lifecycle)
 // and a landing page at /, on an HttpServer (bounded against hostile and slow clients). It serves
 // what its handlers give it and knows nothing of probes or config. The exposition is sent without
-// copying, gzip-encoded when the client asks (as Prometheus does), compressed once per change.
+// copying (by sendfile from a memory file on plain HTTP), gzip-encoded when the client asks (as
+// Prometheus does), compressed once per change.
 // With a web config (--web.config.file) it serves HTTPS and requires basic auth when the config
 // has users. Reloads run on a worker, at most one per kReloadInterval. Thread-safe.
 #pragma once
@@ -51,17 +52,23 @@ class MetricsServer {
  private:
   ServerResponse Handle(const ServerRequest& request);
   ServerResponse Reload();
-  // The gzip encoding of the current exposition, made once per exposition.
-  std::shared_ptr<const std::string> Gzipped(const std::shared_ptr<const std::string>& text);
+  // An exposition as sent: the text and its gzip encoding, each also in a memory file for
+  // sendfile. Made once per exposition (the renderer makes a new one when something changed).
+  struct Encodings {
+    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const std::string> gzip;  // "" when zlib failed: the text is sent
+    std::shared_ptr<const FileBody> text_file;  // null when no memory file could be made
+    std::shared_ptr<const FileBody> gzip_file;
+  };
+  std::shared_ptr<const Encodings> EncodingsOf(std::shared_ptr<const std::string> text);
 
   MetricsServerHandlers handlers_;
   Logger& log_;
   const bool lifecycle_;
   WebGate gate_;  // before server_, which uses it
 
-  std::mutex gzip_mu_;
-  std::shared_ptr<const std::string> gzip_of_;  // guarded by gzip_mu_: the text gzip_ encodes
-  std::shared_ptr<const std::string> gzip_;     // guarded by gzip_mu_
+  std::mutex encodings_mu_;
+  std::shared_ptr<const Encodings> encodings_;  // guarded by encodings_mu_: of the newest exposition
   std::mutex reload_mu_;
   std::optional<std::chrono::steady_clock::time_point> last_reload_;  // guarded by reload_mu_
 
