@@ -59,17 +59,6 @@ std::string UtcDate(std::time_t t) {
   return buf;
 }
 
-// The sum of every series of `name` whose text holds each of `labels` (e.g. "status=\"firing\"").
-double Sum(const Series& series, const std::string& name, const std::vector<std::string>& labels) {
-  double sum = 0;
-  for (const auto& [key, value] : series) {
-    if (key.rfind(name + "{", 0) != 0 && key != name) continue;
-    if (std::all_of(labels.begin(), labels.end(), [&](const std::string& l) { return key.find(l) != std::string::npos; }))
-      sum += value;
-  }
-  return sum;
-}
-
 json GetJson(int port, const std::string& path) {
   auto body = HttpGet(port, path, 2000ms);
   if (!body) return nullptr;

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace usdcop::testing {
@@ -17,6 +18,16 @@ Series ParseExposition(const std::string& text) {
     out[line.substr(0, space)] = std::stod(line.substr(space + 1));
   }
   return out;
+}
+
+double Sum(const Series& series, const std::string& name, const std::vector<std::string>& labels) {
+  double sum = 0;
+  for (const auto& [key, value] : series) {
+    if (key.rfind(name + "{", 0) != 0 && key != name) continue;
+    if (std::all_of(labels.begin(), labels.end(), [&](const std::string& l) { return key.find(l) != std::string::npos; }))
+      sum += value;
+  }
+  return sum;
 }
 
 std::optional<std::string> HttpGet(int port, const std::string& path, std::chrono::milliseconds timeout) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace usdcop::testing {
 
@@ -12,6 +13,9 @@ namespace usdcop::testing {
 using Series = std::map<std::string, double>;
 
 Series ParseExposition(const std::string& text);
+// The sum of every series of `name` whose text holds each of `labels` (e.g. "status=\"firing\""),
+// whatever the order of its labels; 0 when none.
+double Sum(const Series& series, const std::string& name, const std::vector<std::string>& labels = {});
 // GET http://127.0.0.1:port/path with a read timeout; nullopt on any failure or non-200.
 std::optional<std::string> HttpGet(int port, const std::string& path,
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
