@@ -269,6 +269,33 @@ TEST(HttpServer, PipelinedRequestsAreAnsweredInOrderAndHeadHasNoBody) {
   EXPECT_TRUE(raw.closed());
 }
 
+TEST(HttpServer, AMemoryFileBodyIsSentWholeAndAClientLeavingMidAnswerCostsNothing) {
+  const std::string big(4 * 1024 * 1024, 'x');
+  auto file = MakeFileBody(big);
+  ASSERT_NE(file, nullptr);
+  TestHttpServer s(nullptr, Small(), [&](const ServerRequest&) {
+    ServerResponse r;
+    r.body = std::make_shared<const std::string>(big);
+    r.file = file;
+    return r;
+  });
+  {
+    Raw raw(s.port());
+    ASSERT_TRUE(raw.Send("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+    std::string answer = raw.ReadUntilClose(5000ms);
+    EXPECT_THAT(answer, HasSubstr("Content-Length: 4194304\r\n"));
+    EXPECT_EQ(answer.size() - answer.find("\r\n\r\n") - 4, big.size());
+  }
+  for (int i = 0; i < 5; ++i) {  // gone before the answer is out: sendfile meets EPIPE, not SIGPIPE
+    Raw leaving(s.port());
+    ASSERT_TRUE(leaving.Send("GET / HTTP/1.1\r\n\r\n"));
+  }
+  std::this_thread::sleep_for(200ms);
+  Raw after(s.port());
+  ASSERT_TRUE(after.Send("HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(after.ReadUntilClose(), StartsWith("HTTP/1.1 200"));
+}
+
 TEST(HttpServer, DeadlinesArePerRequestNotPerRead) {
   TestHttpServer s(nullptr, Small());
   // One byte every 100 ms: each read is quick, the head as a whole is late.

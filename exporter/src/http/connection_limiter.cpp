@@ -5,29 +5,29 @@ namespace usdcop {
 ConnectionLimiter::Admission ConnectionLimiter::Admit(std::uint64_t id, const std::string& address) {
   std::lock_guard lock(mu_);
   Admission a;
+  auto found = addresses_.find(address);
   // The address's own cap first: one client's connections make room among themselves.
-  if (auto it = per_address_.find(address); it != per_address_.end() && it->second >= max_per_address_) {
-    std::optional<std::uint64_t> victim = OldestWaiting(address);
-    if (!victim) {
+  if (found != addresses_.end() && found->second.open >= max_per_address_) {
+    if (found->second.waiting.empty()) {
       a.refused_reason = kPerAddress;
       return a;
     }
-    Remove(*victim);
-    a.evicted.emplace_back(*victim, kPerAddress);
+    a.evicted.emplace_back(Evict(found->second.waiting), kPerAddress);
   }
   if (entries_.size() >= max_total_) {
-    std::optional<std::uint64_t> victim = OldestWaiting("");
-    if (!victim) {
+    if (waiting_.empty()) {
       a.refused_reason = kCapacity;
       return a;  // what was evicted above stays closed: its address was over its cap anyway
     }
-    Remove(*victim);
-    a.evicted.emplace_back(*victim, kCapacity);
+    a.evicted.emplace_back(Evict(waiting_), kCapacity);
   }
-  entries_.emplace(id, Entry{address, std::nullopt});
-  ++per_address_[address];
+  Address& at = addresses_[address];  // after the evictions, which may have erased it
+  ++at.open;
+  Entry& e = entries_[id];
+  e.address = &at;
+  e.key = address;
+  StartWaiting(id, e);
   a.admitted = true;
-  StartWaiting(entries_.at(id), id);
   return a;
 }
 
@@ -35,14 +35,14 @@ void ConnectionLimiter::Waiting(std::uint64_t id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  StopWaiting(it->second, id);
-  StartWaiting(it->second, id);
+  StopWaiting(it->second);
+  StartWaiting(id, it->second);
 }
 
 void ConnectionLimiter::Busy(std::uint64_t id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
-  if (it != entries_.end()) StopWaiting(it->second, id);
+  if (it != entries_.end()) StopWaiting(it->second);
 }
 
 void ConnectionLimiter::Closed(std::uint64_t id) {
@@ -55,34 +55,39 @@ size_t ConnectionLimiter::open() const {
   return entries_.size();
 }
 
-std::optional<std::uint64_t> ConnectionLimiter::OldestWaiting(const std::string& address) const {
-  if (address.empty()) return waiting_.empty() ? std::nullopt : std::optional(waiting_.begin()->second);
-  auto it = waiting_by_address_.find(address);
-  if (it == waiting_by_address_.end() || it->second.empty()) return std::nullopt;
-  return it->second.begin()->second;
+void ConnectionLimiter::StartWaiting(std::uint64_t id, Entry& e) {
+  const std::pair<std::uint64_t, std::uint64_t> key{++sequence_, id};
+  if (e.all_node.empty()) {
+    e.in_all = waiting_.insert(key).first;
+    e.in_address = e.address->waiting.insert(key).first;
+  } else {  // the nodes kept from the last wait: no allocation
+    e.all_node.value() = key;
+    e.address_node.value() = key;
+    e.in_all = waiting_.insert(std::move(e.all_node)).position;
+    e.in_address = e.address->waiting.insert(std::move(e.address_node)).position;
+  }
+  e.waiting = true;
 }
 
-void ConnectionLimiter::StartWaiting(Entry& entry, std::uint64_t id) {
-  entry.waiting_since = ++sequence_;
-  waiting_.emplace(*entry.waiting_since, id);
-  waiting_by_address_[entry.address].emplace(*entry.waiting_since, id);
+void ConnectionLimiter::StopWaiting(Entry& e) {
+  if (!e.waiting) return;
+  e.all_node = waiting_.extract(e.in_all);
+  e.address_node = e.address->waiting.extract(e.in_address);
+  e.waiting = false;
 }
 
-void ConnectionLimiter::StopWaiting(Entry& entry, std::uint64_t id) {
-  if (!entry.waiting_since) return;
-  waiting_.erase({*entry.waiting_since, id});
-  auto by = waiting_by_address_.find(entry.address);
-  by->second.erase({*entry.waiting_since, id});
-  if (by->second.empty()) waiting_by_address_.erase(by);
-  entry.waiting_since.reset();
+std::uint64_t ConnectionLimiter::Evict(const Waiters& from) {
+  const std::uint64_t victim = from.begin()->second;
+  Remove(victim);
+  return victim;
 }
 
 void ConnectionLimiter::Remove(std::uint64_t id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  StopWaiting(it->second, id);
-  if (auto count = per_address_.find(it->second.address); count != per_address_.end() && --count->second == 0)
-    per_address_.erase(count);
+  Entry& e = it->second;
+  StopWaiting(e);
+  if (--e.address->open == 0) addresses_.erase(e.key);
   entries_.erase(it);
 }
 

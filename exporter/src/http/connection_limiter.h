@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -50,24 +49,32 @@ class ConnectionLimiter {
   size_t max_per_address() const { return max_per_address_; }
 
  private:
-  struct Entry {
-    std::string address;
-    std::optional<std::uint64_t> waiting_since;  // a sequence number while waiting
+  using Waiters = std::set<std::pair<std::uint64_t, std::uint64_t>>;  // (since, id), oldest first
+  struct Address {
+    size_t open = 0;
+    Waiters waiting;
   };
-  // The oldest waiting connection of `address` ("" = of any address); nullopt when none waits.
-  std::optional<std::uint64_t> OldestWaiting(const std::string& address) const;
-  void Remove(std::uint64_t id);  // with mu_ held
-  void StartWaiting(Entry& entry, std::uint64_t id);  // with mu_ held
-  void StopWaiting(Entry& entry, std::uint64_t id);   // with mu_ held
+  struct Entry {
+    std::string key;   // the client address
+    Address* address;  // addresses_[key]: elements of an unordered_map stay where they are
+    // While the connection waits: its place in waiting_ and in its address's set. While busy:
+    // the same two nodes, kept out of the sets, so that a request costs no allocation.
+    Waiters::iterator in_all, in_address;
+    Waiters::node_type all_node, address_node;
+    bool waiting = false;
+  };
+  void StartWaiting(std::uint64_t id, Entry& entry);  // with mu_ held
+  void StopWaiting(Entry& entry);                     // with mu_ held
+  void Remove(std::uint64_t id);                      // with mu_ held
+  std::uint64_t Evict(const Waiters& from);           // with mu_ held: removes the oldest
 
   const size_t max_total_;
   const size_t max_per_address_;
   mutable std::mutex mu_;
-  std::uint64_t sequence_ = 0;                                   // guarded by mu_
-  std::unordered_map<std::uint64_t, Entry> entries_;             // guarded by mu_
-  std::unordered_map<std::string, size_t> per_address_;          // guarded by mu_
-  std::set<std::pair<std::uint64_t, std::uint64_t>> waiting_;    // guarded by mu_: (since, id)
-  std::map<std::string, std::set<std::pair<std::uint64_t, std::uint64_t>>> waiting_by_address_;  // guarded by mu_
+  std::uint64_t sequence_ = 0;                                // guarded by mu_
+  std::unordered_map<std::uint64_t, Entry> entries_;          // guarded by mu_
+  std::unordered_map<std::string, Address> addresses_;        // guarded by mu_
+  Waiters waiting_;                                           // guarded by mu_
 };
 
 }  // namespace usdcop

@@ -10,6 +10,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 
@@ -79,6 +80,9 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kIdleBufferKept = 4 * 1024;
 constexpr size_t kFirstRead = 1024;
+// Bodies from this size on go by sendfile; a smaller one is cheaper copied into the one writev
+// that carries the head than sent by a second system call.
+constexpr size_t kSendfileFrom = 64 * 1024;
 // How long a closing connection's unread input is drained, so that the kernel does not answer
 // it with a reset that could destroy the answer before the client reads it (nginx's lingering
 // close), and how much of it at most.
@@ -325,6 +329,21 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     body_.emplace(std::move(*head_));
     body_->body_limit(route_.body_limit);
     Lowest().expires_after(options().head_timeout);
+    const std::string expect = request_.Header("Expect");
+    if (beast::iequals(beast::string_view(expect.data(), expect.size()), "100-continue")) {
+      // curl waits a second for this before it sends a body over 1 KiB.
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->Fail(ec, HttpReject::kWriteTimeout);
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *body_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->OnBody(ec);
     });
@@ -385,48 +404,47 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
 
   void Write(ServerResponse r, bool close) {
     close = close || r.close || !keep_alive_;
-    body_keep_ = r.body ? std::move(r.body) : std::make_shared<const std::string>();
-    response_.emplace();
-    auto& res = *response_;
-    res.version(11);
-    res.result(static_cast<unsigned>(r.status));
-    res.set(http::field::content_type, r.content_type);
-    if (auto web = server_->gate.config())
-      for (const auto& [name, value] : web->headers) res.set(name, value);
-    for (const auto& [name, value] : r.headers) res.set(name, value);
-    res.keep_alive(!close);
-    if (head_request_) {
-      res.content_length(body_keep_->size());
-    } else {
-      res.body() = http::span_body<const char>::value_type(body_keep_->data(), body_keep_->size());
-      res.prepare_payload();
-    }
     closing_ = close;
+    body_keep_ = r.body ? std::move(r.body) : std::make_shared<const std::string>();
+    const bool by_file = std::is_same_v<Stream, PlainStream> && !head_request_ && r.file &&
+                         r.file->size == body_keep_->size() && r.file->size >= kSendfileFrom;
+    // The head in one string: one allocation, and one writev with the body (Beast's serializer
+    // cost more than the rest of a scrape).
+    head_out_.clear();
+    head_out_ += "HTTP/1.1 ";
+    head_out_ += std::to_string(r.status);
+    head_out_ += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+    head_out_.append(reason.data(), reason.size());
+    AppendField("Content-Type", r.content_type);
+    AppendField("Content-Length", std::to_string(body_keep_->size()));
+    if (auto web = server_->gate.config())
+      for (const auto& [name, value] : web->headers) AppendField(name, value);
+    for (const auto& [name, value] : r.headers) AppendField(name, value);
+    if (close) AppendField("Connection", "close");
+    head_out_ += "\r\n\r\n";
     Lowest().expires_after(options().write_timeout);
-    if constexpr (std::is_same_v<Stream, PlainStream>) {
-      if (!head_request_ && r.file && r.file->size == body_keep_->size()) {
-        // The head from memory, then the body by sendfile from the memory file.
-        file_ = std::move(r.file);
-        file_offset_ = 0;
-        res.body() = {};
-        res.content_length(file_->size);
-        http::async_write(stream_, res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-          if (ec) return self->OnWrite(ec);
-          self->write_deadline_ = std::chrono::steady_clock::now() + self->options().write_timeout;
-          self->SendFile();
-        });
-        return;
-      }
-    }
-    if (head_request_) {
-      serializer_.emplace(res);
-      http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-        self->OnWrite(ec);
+    if (by_file) {
+      file_ = std::move(r.file);
+      file_offset_ = 0;
+      asio::async_write(stream_, asio::buffer(head_out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->OnWrite(ec);
+        self->write_deadline_ = std::chrono::steady_clock::now() + self->options().write_timeout;
+        self->SendFile();
       });
       return;
     }
-    http::async_write(stream_, res,
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_out_), asio::buffer(*body_keep_)};
+    if (head_request_) buffers[1] = asio::const_buffer();  // the length, not the body
+    asio::async_write(stream_, buffers,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+  }
+
+  void AppendField(std::string_view name, std::string_view value) {
+    head_out_ += "\r\n";
+    head_out_ += name;
+    head_out_ += ": ";
+    head_out_ += value;
   }
 
   // Sends the rest of file_ with sendfile(2), waiting for the socket to take more when it is full,
@@ -477,8 +495,6 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     if (write_timed_out_ && ec == asio::error::operation_aborted) ec = beast::error::timeout;
     write_timed_out_ = false;
     file_.reset();
-    response_.reset();
-    serializer_.reset();
     body_keep_.reset();
     if (ec) return Fail(ec, HttpReject::kWriteTimeout);
     if (closing_) return Close();
@@ -525,8 +541,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   std::optional<http::request_parser<http::string_body>> body_;
   ServerRequest request_;
   HttpRoute route_;
-  std::optional<http::response<http::span_body<const char>>> response_;
-  std::optional<http::response_serializer<http::span_body<const char>>> serializer_;
+  std::string head_out_;  // the answer's head while it is written
   std::shared_ptr<const std::string> body_keep_;  // the answer's body while it is written
   std::shared_ptr<const FileBody> file_;          // the answer's body while sendfile sends it
   off_t file_offset_ = 0;
@@ -597,6 +612,9 @@ HttpServer::~HttpServer() { Stop(); }
 
 Result<int> HttpServer::Start(const ListenAddress& address) {
   Impl& s = *impl_;
+  // sendfile(2) has no MSG_NOSIGNAL: a client that closes mid-answer must cost an EPIPE, not the
+  // process (the default action of SIGPIPE is to end it).
+  ::signal(SIGPIPE, SIG_IGN);
   const std::string where = address.host + ":" + std::to_string(address.port);
   if (TlsContextSelector* selector = s.gate.tls()) {
     s.ssl.emplace(asio::ssl::context::tls_server);

@@ -18,7 +18,7 @@
 // The handler sees a parsed request and returns a response; it knows nothing of sockets. It also
 // sees a request whose body was over the limit (body_too_large, no body), to shape or audit the
 // answer: the server makes it a 413 unless the handler refused with another 4xx or 5xx.
-// Thread-safe; Start once, Stop (or the destructor) once.
+// Thread-safe; Start once, Stop (or the destructor) once. Start sets SIGPIPE to be ignored.
 #pragma once
 
 #include <array>
@@ -85,7 +85,7 @@ std::shared_ptr<const FileBody> MakeFileBody(std::string_view bytes);
 
 struct ServerResponse {
   int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
+  std::string_view content_type = "text/plain; charset=utf-8";  // a literal: it is not copied
   std::shared_ptr<const std::string> body;  // null: empty; shared, so a cached body is not copied
   std::shared_ptr<const FileBody> file;     // optional: `body`'s bytes in a memory file
   std::vector<std::pair<std::string, std::string>> headers;

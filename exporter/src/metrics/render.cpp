@@ -72,7 +72,15 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   const std::uint64_t reload_gen = reload_generation_.load();
   std::lock_guard lock(mu_);
   const std::uint64_t control_gen = control_generation_ ? control_generation_() : 0;
-  const bool market_open = calendar_ && calendar_->IsOpen(clock_.Now());
+  // The calendar's answer changes at most once a second (sessions start and end on the minute):
+  // evaluated once per second of the clock rather than on every scrape.
+  const SysTime now_second = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  if (calendar_ != open_calendar_ || now_second != open_second_) {
+    open_ = calendar_ && calendar_->IsOpen(now_second);
+    open_calendar_ = calendar_;
+    open_second_ = now_second;
+  }
+  const bool market_open = open_;
   const auto now = std::chrono::steady_clock::now();
   const bool probes_current = cached_ && board_gen == cached_board_generation_ &&
                               reload_gen == cached_reload_generation_ && market_open == cached_market_open_ &&

@@ -84,6 +84,9 @@ class MetricsRenderer {
   std::chrono::steady_clock::time_point process_sampled_;        // guarded by mu_
   std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_
   bool cached_market_open_ = false;                   // guarded by mu_
+  std::shared_ptr<const TradingCalendar> open_calendar_;  // guarded by mu_: what open_ was computed with
+  SysTime open_second_{};                                 // guarded by mu_
+  bool open_ = false;                                     // guarded by mu_: IsOpen at open_second_
   std::function<ControlStats()> control_stats_;       // guarded by mu_
   std::function<std::uint64_t()> control_generation_;  // guarded by mu_
   std::uint64_t cached_control_generation_ = 0;       // guarded by mu_
