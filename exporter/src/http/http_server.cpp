@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -89,13 +88,17 @@ constexpr size_t kSendfileFrom = 64 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// One io_context per I/O thread, each connection on one of them: a connection's handlers run on
+// one thread, without strands or type-erased executors (both showed in the profile).
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using PlainStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<PlainStream>;
 
 }  // namespace
 
 // What the acceptor and the sessions share. It outlives them: Stop joins the I/O threads and the
-// pools, and the sessions still queued end when `ioc`, declared after what they touch, is destroyed.
+// pools, and the sessions still queued end when `iocs`, declared after what they touch, are destroyed.
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
@@ -106,8 +109,8 @@ class HttpServer::Impl {
         log(log),
         limiter(this->options.max_connections, this->options.max_connections_per_address),
         auth_pool(1, this->options.auth_queue),
-        ioc(static_cast<int>(this->options.io_threads)),
-        acceptor(ioc) {
+        iocs(MakeContexts(this->options.io_threads)),
+        acceptor(*iocs.front()) {
     if (this->options.workers > 0)
       workers = std::make_unique<BoundedPool>(this->options.workers, this->options.worker_queue);
   }
@@ -152,8 +155,13 @@ class HttpServer::Impl {
     if (session) session->Evict();
   }
 
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(size_t n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (size_t i = 0; i < std::max<size_t>(n, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
   void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void OnAccept(beast::error_code ec, Socket socket);
 
   const HttpServerOptions options;
   const Router router;
@@ -169,7 +177,9 @@ class HttpServer::Impl {
   std::atomic<std::uint64_t> next_id{1};
   std::mutex sessions_mu;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions;  // guarded by sessions_mu
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> iocs;  // one per I/O thread
+  std::atomic<size_t> next_ioc{0};
+  std::vector<asio::executor_work_guard<Executor>> keep_running;
   std::optional<asio::ssl::context> ssl;
   tcp::acceptor acceptor;
   std::optional<asio::steady_timer> accept_backoff;
@@ -204,7 +214,9 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     }
   }
 
-  // Called from the acceptor's thread: closes the socket on the session's own strand.
+  Executor executor() { return stream_.get_executor(); }
+
+  // Called from the acceptor's thread: closes the socket on the session's own thread.
   void Evict() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->evicted_ = true;
@@ -215,7 +227,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   }
 
  private:
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  PlainStream& Lowest() { return beast::get_lowest_layer(stream_); }
   const HttpServerOptions& options() const { return server_->options; }
 
   // A request ends the connection without an answer: count it when a limit did it.
@@ -450,7 +462,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   // Sends the rest of file_ with sendfile(2), waiting for the socket to take more when it is full,
   // until the write deadline.
   void SendFile() {
-    tcp::socket& socket = Lowest().socket();
+    Socket& socket = Lowest().socket();
     beast::error_code ec;
     if (!socket.native_non_blocking()) socket.native_non_blocking(true, ec);
     while (!ec && file_offset_ < static_cast<off_t>(file_->size)) {
@@ -560,17 +572,17 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
-                        [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+  asio::io_context& ioc = *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
+  acceptor.async_accept(ioc, [this](beast::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
   if (ec) {
     // Out of file descriptors, most likely: the connection waits in the backlog; try again soon
     // instead of spinning.
     log.Error("cannot accept a connection", {{"port", options.port_name}, {"err", ec.message()}});
-    accept_backoff.emplace(ioc, std::chrono::milliseconds(100));
+    accept_backoff.emplace(*iocs.front(), std::chrono::milliseconds(100));
     accept_backoff->async_wait([this](beast::error_code ec) {
       if (!ec) Accept();
     });
@@ -596,11 +608,11 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ssl) {
     auto session = std::make_shared<Session<TlsStream>>(this, id, std::move(remote), std::move(socket), *ssl);
     Register(id, session);
-    session->Start();
+    asio::post(session->executor(), [session] { session->Start(); });  // on the connection's thread
   } else {
     auto session = std::make_shared<Session<PlainStream>>(this, id, std::move(remote), std::move(socket));
     Register(id, session);
-    session->Start();
+    asio::post(session->executor(), [session] { session->Start(); });
   }
   Accept();
 }
@@ -621,7 +633,7 @@ Result<int> HttpServer::Start(const ListenAddress& address) {
     selector->Install(*s.ssl->native_handle());
   }
   beast::error_code ec;
-  tcp::resolver resolver(s.ioc);
+  tcp::resolver resolver(*s.iocs.front());
   auto endpoints = resolver.resolve(address.host, std::to_string(address.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
@@ -636,14 +648,17 @@ Result<int> HttpServer::Start(const ListenAddress& address) {
                   "cannot listen on " + where + " (" + ec.message() + ": in use, or not an address of this host)");
   const int port = s.acceptor.local_endpoint().port();
   s.Accept();
-  for (size_t i = 0; i < s.options.io_threads; ++i) threads_.emplace_back([this] { impl_->ioc.run(); });
+  // Each context keeps running while it has no connection (run() would return at once).
+  for (auto& ioc : s.iocs) s.keep_running.push_back(asio::make_work_guard(*ioc));
+  for (auto& ioc : s.iocs) threads_.emplace_back([&ioc] { ioc->run(); });
   return port;
 }
 
 void HttpServer::Stop() {
   if (!impl_) return;
   Impl& s = *impl_;
-  s.ioc.stop();
+  s.keep_running.clear();
+  for (auto& ioc : s.iocs) ioc->stop();
   for (std::thread& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
