@@ -79,13 +79,7 @@ bench_cleanup() {
   local rc=$? f
   trap - EXIT INT TERM
   stop_tracked
-  if ((rc != 0)); then
-    for f in "$TMP"/*.err "$TMP"/sim.out; do
-      [[ -s $f ]] || continue
-      echo "--- last lines of ${f#"$TMP"/} ---" >&2
-      tail -n 15 "$f" >&2
-    done
-  fi
+  if ((rc != 0)); then show_logs "$TMP"/*.err "$TMP"/sim.out; fi
   rm -rf "$TMP"
   exit "$rc"
 }
@@ -297,4 +291,14 @@ if m:
 p99_text = f"{ms:.3f}" if int(done.group(1)) > 0 else "nan"
 print(f"{rps.group(1)}\t{p99_text}\t{done.group(1)}\t{errors}")
 EOF
+}
+
+# The last lines of each non-empty log file, to stderr (when a benchmark failed).
+show_logs() {
+  local f
+  for f in "$@"; do
+    [[ -s $f ]] || continue
+    echo "--- last lines of ${f#"$TMP"/} ---" >&2
+    tail -n 15 "$f" >&2
+  done
 }

@@ -101,13 +101,7 @@ cleanup() {
   stop_pid "$INSERTER_PID"
   stop_pid "$EXPORTER_PID"
   stop_postgres
-  if ((rc != 0)); then
-    for f in "$TMP"/exporter-*.err "$TMP"/inserter-*.err "$TMP/pg/server.log"; do
-      [[ -s $f ]] || continue
-      echo "--- last lines of ${f#"$TMP"/} ---" >&2
-      tail -n 15 "$f" >&2
-    done
-  fi
+  if ((rc != 0)); then show_logs "$TMP"/exporter-*.err "$TMP"/inserter-*.err "$TMP/pg/server.log"; fi
   rm -rf "$TMP"
   exit "$rc"
 }

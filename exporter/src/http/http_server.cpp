@@ -453,6 +453,9 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   }
 
   void AppendField(std::string_view name, std::string_view value) {
+    // Never a line break from a handler into the head (the web config's values are checked at load).
+    if (name.find_first_of("\r\n:") != std::string_view::npos || value.find_first_of("\r\n") != std::string_view::npos)
+      return;
     head_out_ += "\r\n";
     head_out_ += name;
     head_out_ += ": ";

@@ -101,16 +101,26 @@ ServerResponse MetricsServer::Reload() {
 }
 
 std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(std::shared_ptr<const std::string> text) {
-  std::lock_guard lock(encodings_mu_);
-  if (!encodings_ || encodings_->text != text) {
-    auto e = std::make_shared<Encodings>();
-    e->gzip = std::make_shared<const std::string>(Gzip(*text));
-    e->text_file = MakeFileBody(*text);
-    e->gzip_file = MakeFileBody(*e->gzip);
-    e->text = std::move(text);
-    encodings_ = std::move(e);
+  std::shared_ptr<const Encodings> current;
+  {
+    std::lock_guard lock(encodings_mu_);
+    current = encodings_;
+    if (current && current->text == text) return current;
+    // Another scrape is compressing the new exposition: serve the one before it meanwhile (at
+    // most a second older, as the process metrics are) rather than stall every I/O thread on
+    // the lock for the compression's milliseconds.
+    if (current && building_) return current;
+    building_ = true;
   }
-  return encodings_;
+  auto e = std::make_shared<Encodings>();
+  e->gzip = std::make_shared<const std::string>(Gzip(*text));
+  e->text_file = MakeFileBody(*text);
+  e->gzip_file = MakeFileBody(*e->gzip);
+  e->text = std::move(text);
+  std::lock_guard lock(encodings_mu_);
+  building_ = false;
+  encodings_ = e;
+  return e;
 }
 
 }  // namespace usdcop

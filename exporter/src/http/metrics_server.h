@@ -53,7 +53,8 @@ class MetricsServer {
   ServerResponse Handle(const ServerRequest& request);
   ServerResponse Reload();
   // An exposition as sent: the text and its gzip encoding, each also in a memory file for
-  // sendfile. Made once per exposition (the renderer makes a new one when something changed).
+  // sendfile. Made once per exposition (the renderer makes a new one when something changed), by
+  // the scrape that first sees it; the others meanwhile get the previous one.
   struct Encodings {
     std::shared_ptr<const std::string> text;
     std::shared_ptr<const std::string> gzip;  // "" when zlib failed: the text is sent
@@ -69,6 +70,7 @@ class MetricsServer {
 
   std::mutex encodings_mu_;
   std::shared_ptr<const Encodings> encodings_;  // guarded by encodings_mu_: of the newest exposition
+  bool building_ = false;                        // guarded by encodings_mu_: a scrape is making the next
   std::mutex reload_mu_;
   std::optional<std::chrono::steady_clock::time_point> last_reload_;  // guarded by reload_mu_
 
