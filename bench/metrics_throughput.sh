@@ -130,7 +130,7 @@ print()
 print("usdcop_exporter vs prometheus-pushgateway: GET /metrics, same usdcop_* series")
 print(f"wrk -t$THREADS -d${DURATION}s --latency, $ROUNDS rounds per cell, median shown; "
       f"Accept-Encoding: {'$ACCEPT_ENCODING' or 'none'}; "
-      f"exporter --web.max-connections=64 (default); $(nproc) CPUs shared by wrk and the servers")
+      f"exporter with its default flags; $(nproc) CPUs shared by wrk and the servers")
 print()
 print(f"{'':28}{'exporter':>14}{'pushgateway':>14}")
 print(f"{'sample lines (series)':28}{series:>14}{pgw_series:>14}")

@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
   // Few, small allocations across many connection threads: glibc's default of 8 arenas per
   // core would keep each thread's freed buffers in its own arena and grow RSS for nothing.
   mallopt(M_ARENA_MAX, 2);
+  // The exposition's strings (hundreds of KB, a new one every second) come from mmap and go back
+  // whole when freed, instead of landing among the connections' small blocks, where they would
+  // pin the heap's pages (glibc raises its threshold above them after the first free otherwise).
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   usdcop::BlockSignals();  // before any thread starts
   usdcop::CurlHttpClient::GlobalInit();
   usdcop::Logger log(*level, *format);
