@@ -213,6 +213,17 @@ TEST_F(ControlApiTest, RateLimitAnswers429WithRetryAfterPerCaller) {
   EXPECT_EQ(Call("GET", "/api/l0/health", "guess-4").code, 429);
 }
 
+TEST_F(ControlApiTest, AReloadKeepsTheRateLimitBuckets) {
+  Install(3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 200);
+  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 429);
+  Install(3);  // what a reload (SIGHUP, /-/reload) does
+  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 429);
+  Install(5);  // a larger burst does not refill what was used
+  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 429);
+  EXPECT_EQ(Call("GET", "/api/l0/health", kOperatorToken).code, 200);
+}
+
 TEST_F(ControlApiTest, AnIdempotencyKeyActsOnceAndReplays) {
   const std::string body = R"({"action": "do-it", "layer": "L1"})";
   ControlResponse first = Call("POST", "/api/l0/health", kOperatorToken, body, "key-1");

@@ -66,10 +66,11 @@ void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
     installed_ = nullptr;
     return;
   }
-  auto in = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens),
-                                                  std::make_unique<RateLimiter>(setup->per_second, setup->burst)});
   std::lock_guard lock(mu_);
-  installed_ = std::move(in);
+  // One limiter for the life of the API: a reload must not hand every caller a full bucket.
+  if (!limiter_) limiter_ = std::make_shared<RateLimiter>(setup->per_second, setup->burst);
+  else limiter_->SetRates(setup->per_second, setup->burst);
+  installed_ = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens), limiter_});
 }
 
 ControlResponse ControlApi::Handle(const ControlRequest& req) {

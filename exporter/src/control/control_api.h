@@ -43,7 +43,7 @@ class ControlApi {
   struct Installed {
     std::shared_ptr<const ControlSetup> setup;
     TokenTable tokens;
-    std::unique_ptr<RateLimiter> limiter;
+    std::shared_ptr<RateLimiter> limiter;  // limiter_, kept across installs
   };
   struct Audit {
     std::string caller;
@@ -68,6 +68,7 @@ class ControlApi {
 
   mutable std::mutex mu_;
   std::shared_ptr<const Installed> installed_;  // guarded by mu_
+  std::shared_ptr<RateLimiter> limiter_;        // guarded by mu_: made by the first Install
   std::set<std::string> in_flight_keys_;        // guarded by mu_: Idempotency-Keys being acted on
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mu_
   std::atomic<std::uint64_t> generation_{0};

@@ -5,6 +5,13 @@
 
 namespace usdcop {
 
+void RateLimiter::SetRates(double per_second, double burst) {
+  std::lock_guard lock(mu_);
+  per_second_ = per_second;
+  burst_ = burst;
+  for (auto& [key, bucket] : buckets_) bucket.tokens = std::min(bucket.tokens, burst_);
+}
+
 std::optional<int> RateLimiter::Take(const std::string& key, Clock::time_point now) {
   std::lock_guard lock(mu_);
   auto refill = [&](Bucket& b) {

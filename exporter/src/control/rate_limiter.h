@@ -1,6 +1,7 @@
 // A token bucket per caller: `burst` requests at once, refilled at `per_second`. Callers are
 // the token's name, or the client's address for requests without a valid token, so that
-// guessing tokens is limited too. Buckets full again are forgotten. Thread-safe.
+// guessing tokens is limited too. Buckets full again are forgotten. A reload keeps the buckets
+// (SetRates). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,10 @@ class RateLimiter {
   using Clock = std::chrono::steady_clock;
   RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(burst) {}
 
+  // New rates for the buckets as they are (a reload): a caller who used up its bucket does not
+  // get a full one back; a bucket over the new burst is cut to it.
+  void SetRates(double per_second, double burst);
+
   // Takes one request from `key`'s bucket: nullopt when allowed, else the whole seconds to wait
   // (at least 1), for Retry-After.
   std::optional<int> Take(const std::string& key, Clock::time_point now = Clock::now());
@@ -25,9 +30,9 @@ class RateLimiter {
     double tokens;
     Clock::time_point at;
   };
-  const double per_second_;
-  const double burst_;
   std::mutex mu_;
+  double per_second_;  // guarded by mu_
+  double burst_;       // guarded by mu_
   std::map<std::string, Bucket> buckets_;  // guarded by mu_
   Clock::time_point last_sweep_{};         // guarded by mu_
 };
