@@ -14,7 +14,7 @@ ServerResponse Json(const ControlResponse& r) {
   return res;
 }
 
-HttpRoute RouteOf(std::string_view, std::string_view) {
+HttpRoute ControlRouteOf(std::string_view, std::string_view) {
   HttpRoute route;
   route.body_limit = kMaxControlBody;
   route.blocking = true;
@@ -32,7 +32,7 @@ ControlServer::ControlServer(Handler handler, Logger& log, HttpServerOptions opt
             options.workers = kWorkers;
             return options;
           }(),
-          RouteOf, [this](const ServerRequest& r) { return Serve(r); }, gate_, log) {}
+          ControlRouteOf, [this](const ServerRequest& r) { return Serve(r); }, gate_, log) {}
 
 ServerResponse ControlServer::Serve(const ServerRequest& req) {
   ControlRequest r;

@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
 
-HttpRoute RouteOf(std::string_view method, std::string_view path) {
+HttpRoute MetricsRouteOf(std::string_view method, std::string_view path) {
   HttpRoute route;
   route.require_basic_auth = true;
   if (path == "/-/reload" && (method == "POST" || method == "PUT")) {
@@ -37,7 +37,7 @@ MetricsServer::MetricsServer(MetricsServerHandlers handlers, Logger& log, HttpSe
             options.worker_queue = 4;
             return options;
           }(),
-          RouteOf, [this](const ServerRequest& r) { return Handle(r); }, gate_, log) {}
+          MetricsRouteOf, [this](const ServerRequest& r) { return Handle(r); }, gate_, log) {}
 
 ServerResponse MetricsServer::Handle(const ServerRequest& req) {
   if (req.body_too_large) {
