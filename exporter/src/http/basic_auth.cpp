@@ -95,14 +95,9 @@ std::string BasicAuthenticator::Key(const BasicCredentials& credentials, const s
   return key;
 }
 
-std::optional<bool> BasicAuthenticator::AllowsCached(const BasicAuthUsers& users, std::string_view authorization) {
-  std::optional<BasicCredentials> credentials = ParseBasicAuthorization(authorization);
-  if (!credentials) return false;
-  std::optional<bool> allowed;
-  if (auto it = users.hashes.find(credentials->user); it != users.hashes.end() && Cached(Key(*credentials, it->second)))
-    allowed = true;
-  OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
-  return allowed;
+bool BasicAuthenticator::AllowsCached(const BasicAuthUsers& users, const BasicCredentials& credentials) {
+  auto it = users.hashes.find(credentials.user);
+  return it != users.hashes.end() && Cached(Key(credentials, it->second));
 }
 
 bool BasicAuthenticator::Allows(const BasicAuthUsers& users, std::string_view authorization) {

@@ -59,9 +59,9 @@ class BasicAuthenticator {
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
 
   bool Allows(const BasicAuthUsers& users, std::string_view authorization);
-  // Without bcrypt: true when these credentials succeeded before (cached), false when the
-  // header holds no basic credentials, nullopt when only Allows (bcrypt) can tell.
-  std::optional<bool> AllowsCached(const BasicAuthUsers& users, std::string_view authorization);
+  // Without bcrypt: true when these credentials succeeded before (cached); false when only
+  // Allows (bcrypt) can tell.
+  bool AllowsCached(const BasicAuthUsers& users, const BasicCredentials& credentials);
 
   // Successful checks kept at most; the cache is emptied when full (a few users, one entry each).
   static constexpr size_t kMaxCached = 256;

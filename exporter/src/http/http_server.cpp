@@ -230,6 +230,12 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   PlainStream& Lowest() { return beast::get_lowest_layer(stream_); }
   const HttpServerOptions& options() const { return server_->options; }
 
+  // The connection ended, timed out or was closed by us: nothing to answer (not a bad message).
+  static bool Ended(beast::error_code ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted;
+  }
+
   // A request ends the connection without an answer: count it when a limit did it.
   void Fail(beast::error_code ec, HttpReject timeout_reason) {
     if (evicted_ || ec == asio::error::operation_aborted) return;
@@ -279,9 +285,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
       std::string_view raw(static_cast<const char*>(data.data()), data.size());
       return Refuse(raw.find("\r\n") == std::string_view::npos ? 414 : 431, HttpReject::kTooLarge);
     }
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted)
-      return Fail(ec, HttpReject::kHeadTimeout);
+    if (Ended(ec)) return Fail(ec, HttpReject::kHeadTimeout);
     if (ec) return Refuse(400, HttpReject::kMalformed);
     server_->limiter.Busy(id_);
     ++requests_;
@@ -367,10 +371,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
       request_.body_too_large = true;
       return Dispatch(true);
     }
-    if (ec == beast::error::timeout) return Fail(ec, HttpReject::kBodyTimeout);
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
-      return Fail(ec, HttpReject::kBodyTimeout);
+    if (Ended(ec)) return Fail(ec, HttpReject::kBodyTimeout);
     if (ec) return Refuse(400, HttpReject::kMalformed);
     request_.body = std::move(body_->get().body());
     Dispatch(false);

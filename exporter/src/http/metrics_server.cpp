@@ -28,7 +28,6 @@ ServerResponse MethodNotAllowed(const char* allow) {
 MetricsServer::MetricsServer(MetricsServerHandlers handlers, Logger& log, HttpServerOptions options,
                              std::shared_ptr<const WebConfig> web, bool lifecycle)
     : handlers_(std::move(handlers)),
-      log_(log),
       lifecycle_(lifecycle),
       gate_(std::move(web)),
       server_(

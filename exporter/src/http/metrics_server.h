@@ -64,7 +64,6 @@ class MetricsServer {
   std::shared_ptr<const Encodings> EncodingsOf(std::shared_ptr<const std::string> text);
 
   MetricsServerHandlers handlers_;
-  Logger& log_;
   const bool lifecycle_;
   WebGate gate_;  // before server_, which uses it
 

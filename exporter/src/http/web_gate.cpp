@@ -1,5 +1,7 @@
 #include "http/web_gate.h"
 
+#include <openssl/crypto.h>
+
 namespace usdcop {
 
 WebGate::WebGate(std::shared_ptr<const WebConfig> web) : web_(std::move(web)) {
@@ -9,10 +11,12 @@ WebGate::WebGate(std::shared_ptr<const WebConfig> web) : web_(std::move(web)) {
 WebGate::AuthCheck WebGate::CheckCached(std::string_view authorization) {
   std::shared_ptr<const WebConfig> web = Current();
   if (!web || web->basic_auth.empty() || authorization.empty()) return {};
-  std::optional<bool> cached = auth_.AllowsCached(web->basic_auth, authorization);
-  if (cached && !*cached) return {};  // not basic credentials: maybe a bearer token
-  if (!cached) return {AuthCheck::kNeedsVerify, ""};
-  return {AuthCheck::kUser, ParseBasicAuthorization(authorization)->user};
+  std::optional<BasicCredentials> credentials = ParseBasicAuthorization(authorization);
+  if (!credentials) return {};  // not basic credentials: maybe a bearer token
+  AuthCheck check{AuthCheck::kNeedsVerify, ""};
+  if (auth_.AllowsCached(web->basic_auth, *credentials)) check = {AuthCheck::kUser, credentials->user};
+  OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
+  return check;
 }
 
 std::optional<std::string> WebGate::Verify(std::string_view authorization) {
