@@ -8,6 +8,7 @@
 #include "control/alert_lifecycle.h"
 #include "control/rate_limiter.h"
 #include "control/tokens.h"
+#include "fake_clock.h"
 
 namespace usdcop {
 namespace {
@@ -74,7 +75,8 @@ class AlertLifecycleTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<StateStore> store_;
   Logger log_{LogLevel::kError};
-  SystemClock clock_;
+  // The payloads' dates, not the day the test runs: episodes are forgotten a week after they resolve.
+  FakeClock clock_{*ParseTimestamp("2026-11-25T12:00:00Z")};
 };
 
 TEST_F(AlertLifecycleTest, CountsEveryNotificationAndMeasuresEachResolutionOnce) {
