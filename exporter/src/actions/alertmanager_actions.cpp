@@ -34,6 +34,11 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
     return {400, {{"error", "give fingerprint or alertname (one of them)"}, {"field", "fingerprint"}}, "no alert named"};
   Duration for_ = acknowledge_for_;
   if (call.params.contains("duration")) for_ = *ParseDuration(call.params["duration"].get<std::string>());
+  // `user`: whom the caller acts for (the replaced system's scripts send it); createdBy stays the caller.
+  const std::string user = call.params.value("user", "");
+  std::string comment = "acknowledged through usdcop_exporter";
+  if (!user.empty()) comment += " for " + user;
+  if (call.params.contains("comment")) comment += ": " + call.params["comment"].get<std::string>();
   std::string path = "/api/v2/alerts?active=true&silenced=false&inhibited=true&unprocessed=false";
   if (!alertname.empty()) path += "&filter=" + UrlEscape("alertname=\"" + alertname + "\"");
   auto r = Call("GET", path, "", call.deadline);
@@ -55,7 +60,7 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
                     {"startsAt", FormatTimestamp(now)},
                     {"endsAt", FormatTimestamp(now + for_)},
                     {"createdBy", call.caller.name},
-                    {"comment", "acknowledged through usdcop_exporter: " + call.params.value("comment", "")}};
+                    {"comment", comment}};
     auto s = Call("POST", "/api/v2/silences", silence.dump(), call.deadline);
     if (!s.ok()) return PeerFailure("Alertmanager", "create a silence", s.status());
     if (s->status != 200) return PeerRefused("Alertmanager", "POST /api/v2/silences", *s);
@@ -76,7 +81,8 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
     return {404, {{"error", error}, {"field", fingerprint.empty() ? "alertname" : "fingerprint"}}, error};
   }
   return {200, {{"action", "acknowledge-alert"}, {"acknowledged", acknowledged}},
-          "acknowledged " + std::to_string(acknowledged.size()) + " alert(s) for " + FormatDuration(for_)};
+          "acknowledged " + std::to_string(acknowledged.size()) + " alert(s) for " + FormatDuration(for_) +
+              (user.empty() ? "" : " for user " + user)};
 }
 
 ActionResult AlertmanagerActions::Expire(const ActionCall& call, const std::vector<AlertEpisode>& episodes,

@@ -1,7 +1,8 @@
 // The control API's Alertmanager actions, through its v2 API:
 //   acknowledge-alert  a silence for each firing alert that `fingerprint` or `alertname` names,
 //                      matching all its labels, createdBy the caller, for `duration` (default
-//                      control.acknowledge_for); the acknowledgement is recorded (AlertLifecycle)
+//                      control.acknowledge_for), its comment naming `user` (whom the caller acts
+//                      for) and `comment`; the acknowledgement is recorded (AlertLifecycle)
 //   resolve-alert      expires the acknowledgement silences of that alert (or `silence_id`)
 //   reset-alerts       expires every acknowledgement silence made here (or those of `alertname`)
 //   test-notification  posts a test alert (alertname UsdcopTestNotification, 5 minutes) that the

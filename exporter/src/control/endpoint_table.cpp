@@ -57,7 +57,7 @@ std::string DagOf(const PipelineProbeConfig& p, const std::string& layer) {
 
 std::vector<ActionSpec> PipelineActions(const Config& c, const ControlDeps& d) {
   const std::vector<std::string> layers = LayersOf(c.pipeline ? &*c.pipeline : nullptr, true);
-  const ParamSpec layer{"layer", Kind::kString, true, layers};
+  const ParamSpec layer{"layer", Kind::kString, true, layers, 256, {"component"}};
   const std::vector<ParamSpec> one_layer = {layer};
   const std::vector<ParamSpec> clear = {layer, {"since", Kind::kDuration}};
   if (!c.pipeline || !c.pipeline->airflow || layers.empty()) {
@@ -154,10 +154,13 @@ std::vector<ActionSpec> HookActions(const Config& c, const ControlDeps& d,
 }
 
 std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool l0) {
-  const std::vector<ParamSpec> acknowledge = {{"fingerprint", Kind::kString}, {"alertname", Kind::kString},
-                                              {"comment", Kind::kString, true, {}, 500}, {"duration", Kind::kDuration}};
-  const std::vector<ParamSpec> resolve = {{"fingerprint", Kind::kString}, {"alertname", Kind::kString},
-                                          {"silence_id", Kind::kString}};
+  // alertId (the replaced system's name): a fingerprint when it looks like one, else an alertname.
+  const ParamSpec fingerprint{"fingerprint", Kind::kString, false, {}, 256, {"alertId"}, "[0-9a-f]{16}",
+                              "16 hex digits, Alertmanager's fingerprint of the alert"};
+  const ParamSpec alertname{"alertname", Kind::kString, false, {}, 256, {"alertId"}};
+  const std::vector<ParamSpec> acknowledge = {fingerprint, alertname, {"comment", Kind::kString, false, {}, 500},
+                                              {"duration", Kind::kDuration}, {"user", Kind::kString, false, {}, 128}};
+  const std::vector<ParamSpec> resolve = {fingerprint, alertname, {"silence_id", Kind::kString}};
   const std::vector<ParamSpec> reset = {{"alertname", Kind::kString}};
   const std::vector<ParamSpec> test = {{"severity", Kind::kString, false, {"warning", "critical"}}};
   AlertmanagerTarget target;
@@ -200,10 +203,13 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
   setup->burst = c.control->rate_burst;
   setup->idempotency_ttl = c.control->idempotency_ttl;
   setup->action_timeout = c.control->action_timeout;
-  std::vector<std::string> key_ids;
-  if (c.vendor_api)
+  std::vector<std::string> key_ids, providers;
+  if (c.vendor_api) {
     for (const VendorKeyConfig& k : c.vendor_api->keys) key_ids.push_back(k.id);
-  const std::vector<ParamSpec> key = {{"key_id", Kind::kString, false, key_ids}};
+    providers.push_back(c.vendor_api->provider);
+  }
+  const std::vector<ParamSpec> key = {{"key_id", Kind::kString, false, key_ids},
+                                      {"provider", Kind::kString, false, providers}};
   const ResultBoard& board = d.board;
   const Clock& clock = d.clock;
   const AlertLifecycle& alerts = d.alerts;
