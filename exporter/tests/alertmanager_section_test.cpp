@@ -80,7 +80,8 @@ TEST_F(AlertmanagerConfigTest, ErrorsNameTheirPlaceAndWhatToDo) {
                           file + ":5:10: probes.alertmanager.url: \"127.0.0.1:9093\" is not an http:// or https:// URL "
                                  "(e.g. http://127.0.0.1:9093)",
                           file + ":6:14: probes.alertmanager.ca_file: cannot read " + dir_.File("missing.pem") +
-                              " (give a PEM file of the CA certificates that sign Alertmanager's certificate)"))
+                              ": No such file or directory (give a PEM file of the CA certificates that sign Alertmanager's "
+                              "certificate)"))
       << All(load);
 }
 

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -148,7 +149,30 @@ TEST_F(ConfigTest, UnreadableSecretFileNamesTheFile) {
 )");
   ASSERT_EQ(load.errors.size(), 1u);
   EXPECT_THAT(load.errors[0], HasSubstr(":3:67: probes.pipeline.airflow.password_file: cannot read "
-                                        "\"/nonexistent/pw\": No such file or directory"));
+                                        "/nonexistent/pw: No such file or directory"));
+}
+
+TEST_F(ConfigTest, ASecretFileMustBeASmallRegularFile) {
+  ASSERT_EQ(::mkfifo(Path("fifo").c_str(), 0600), 0);
+  std::filesystem::create_directories(Path("dir"));
+  std::ofstream(Path("big")) << std::string(65 << 10, 'k');
+  const auto error_for = [&](const std::string& file) {
+    ConfigLoad load = Load("probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
+                           file + "}\n    layers: [{layer: L0, dag_id: d}]\n");
+    return load.errors.size() == 1 ? load.errors[0] : ::testing::PrintToString(load.errors);
+  };
+  const std::string field = ":3:67: probes.pipeline.airflow.password_file: cannot read ";
+  const std::string hint = "; point password_file at a regular file of at most 64 KiB";
+  EXPECT_THAT(error_for(Path("fifo")), HasSubstr(field + Path("fifo") + ": not a regular file (a FIFO)" + hint));
+  EXPECT_THAT(error_for("/dev/zero"), HasSubstr(field + "/dev/zero: not a regular file (a character device)" + hint));
+  EXPECT_THAT(error_for(Path("dir")), HasSubstr(field + Path("dir") + ": not a regular file (a directory)" + hint));
+  EXPECT_THAT(error_for(Path("big")), HasSubstr(field + Path("big") + ": larger than 64 KiB" + hint));
+
+  std::filesystem::create_symlink(Path("airflow_password"), Path("linked_password"));
+  ConfigLoad linked = Load("probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
+                           Path("linked_password") + "}\n    layers: [{layer: L0, dag_id: d}]\n");
+  ASSERT_TRUE(linked.config) << ::testing::PrintToString(linked.errors);
+  EXPECT_EQ(linked.config->pipeline->airflow->password.reveal(), "s3cret-value");
 }
 
 TEST_F(ConfigTest, ApiV2TakesATokenOrCredentials) {
@@ -174,7 +198,8 @@ TEST_F(ConfigTest, InvalidYamlAndMissingFile) {
   EXPECT_THAT(load.errors[0], HasSubstr("config.yml:2:1: not valid YAML"));
   ConfigLoad missing = LoadConfigFile(Path("nope.yml"));
   ASSERT_EQ(missing.errors.size(), 1u);
-  EXPECT_THAT(missing.errors[0], HasSubstr("nope.yml: cannot read the config file: No such file or directory"));
+  EXPECT_THAT(missing.errors[0], HasSubstr("nope.yml: No such file or directory (the config file: give its path with "
+                                           "--config.file)"));
 }
 
 TEST_F(ConfigTest, CalendarDefaultsAreTheUsdCopMarket) {

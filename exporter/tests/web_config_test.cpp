@@ -133,8 +133,8 @@ TEST_F(WebConfigTest, APasswordWrittenWhereItsHashBelongsIsNeverQuoted) {
 TEST_F(WebConfigTest, FilesThatCannotBeLoadedAreNamed) {
   WebConfigLoad missing = Load("tls_server_config:\n  cert_file: pki/nope.pem\n  key_file: pki/ca.pem\n");
   std::string e = Errors(missing);
-  EXPECT_THAT(e, HasSubstr(At("2:14") + "tls_server_config.cert_file: cannot read \"" + dir_.File("pki/nope.pem") +
-                           "\": No such file or directory"));
+  EXPECT_THAT(e, HasSubstr(At("2:14") + "tls_server_config.cert_file: cannot read " + dir_.File("pki/nope.pem") +
+                           ": No such file or directory"));
   EXPECT_THAT(e, HasSubstr(At("3:13") + "tls_server_config.key_file: \"" + pki_.ca_cert +
                            "\" is not an unencrypted PEM private key"));
 
@@ -179,7 +179,7 @@ TEST_F(WebConfigTest, TlsNeedsACertificateAndItsKey) {
 
 TEST_F(WebConfigTest, UnreadableOrInvalidYamlIsReported) {
   WebConfigLoad missing = LoadWebConfigFile(dir_.File("absent.yml"));
-  EXPECT_THAT(Errors(missing), HasSubstr(dir_.File("absent.yml") + ": cannot read the web config file: No such file or directory (give its path with --web.config.file)"));
+  EXPECT_THAT(Errors(missing), HasSubstr(dir_.File("absent.yml") + ": No such file or directory (the web config file: give its path with --web.config.file)"));
   WebConfigLoad bad = Load("basic_auth_users: [\n");
   EXPECT_THAT(Errors(bad), HasSubstr(dir_.File("web.yml") + ":2:1: not valid YAML"));
   WebConfigLoad users = Load("basic_auth_users:\n  \"a:b\": $2b$04$" + std::string(53, 'a') + "\n");

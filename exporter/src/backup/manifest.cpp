@@ -1,14 +1,13 @@
 #include "backup/manifest.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <nlohmann/json.hpp>
-#include <system_error>
 #include <unordered_map>
+
+#include "common/small_file.h"
 
 namespace usdcop {
 namespace {
@@ -197,45 +196,19 @@ Result<Manifest> ParseSha256Sums(std::string_view text, const std::string& name)
 }
 
 Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t max_bytes) {
-  ManifestFile file;
-  int fd = -1;
-  int open_err = 0;
   for (std::string_view name : {kJsonManifestName, kSha256SumsName}) {
+    ManifestFile file;
     file.path = set_dir + "/" + std::string(name);
     file.format = name == kJsonManifestName ? ManifestFormat::kJson : ManifestFormat::kSha256Sums;
-    fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    open_err = fd < 0 ? errno : 0;
-    if (open_err != ENOENT) break;
+    struct stat st {};
+    if (::lstat(file.path.c_str(), &st) != 0 && errno == ENOENT) continue;
+    auto text = ReadSmallFile(file.path, static_cast<std::size_t>(max_bytes), FinalSymlink::kRefuse);
+    if (!text.ok()) return text.status();
+    file.text = std::move(text).value();
+    return file;
   }
-  if (open_err == ENOENT)
-    return Status(Reason::kParse, set_dir + ": no " + std::string(kJsonManifestName) + " or " +
-                                      std::string(kSha256SumsName) + " (an empty or unfinished set)");
-  if (open_err == ELOOP) return Bad(file.path, "a symlink; a manifest must be a regular file of the set");
-  if (open_err != 0) return Status(Reason::kIo, file.path + ": " + std::generic_category().message(open_err));
-  struct stat st {};
-  int err = 0;
-  if (::fstat(fd, &st) != 0) {
-    err = errno;
-  } else if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= max_bytes) {
-    file.text.resize(static_cast<std::size_t>(st.st_size));
-    std::size_t got = 0;
-    while (got < file.text.size()) {
-      ssize_t n = ::read(fd, file.text.data() + got, file.text.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        err = n < 0 ? errno : 0;
-        break;
-      }
-      got += static_cast<std::size_t>(n);
-    }
-    file.text.resize(got);
-  }
-  ::close(fd);
-  if (err != 0) return Status(Reason::kIo, file.path + ": " + std::generic_category().message(err));
-  if (!S_ISREG(st.st_mode)) return Bad(file.path, "not a regular file");
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
-    return Bad(file.path, "larger than " + std::to_string(max_bytes) + " bytes");
-  return file;
+  return Status(Reason::kParse, set_dir + ": no " + std::string(kJsonManifestName) + " or " +
+                                    std::string(kSha256SumsName) + " (an empty or unfinished set)");
 }
 
 Result<Manifest> ParseManifest(const ManifestFile& file) {

@@ -54,8 +54,8 @@ struct ManifestFile {
   std::string text;
 };
 
-// Reads the manifest of the set directory `set_dir`: manifest.json when present, else SHA256SUMS.
-// Neither present, a manifest that is a symlink, not a regular file or larger than
+// Reads the manifest of the set directory `set_dir`: manifest.json when present, else SHA256SUMS,
+// by ReadSmallFile. Neither present, a manifest that is a symlink, not a regular file or larger than
 // `max_bytes`: Reason::kParse; one that cannot be read: Reason::kIo ("PATH: <strerror>").
 Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t max_bytes = 64 << 20);
 // True when the set directory holds a manifest as ReadManifestFile takes it: manifest.json or

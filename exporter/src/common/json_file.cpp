@@ -1,20 +1,14 @@
 #include "common/json_file.h"
 
-#include <cerrno>
-#include <fstream>
-#include <system_error>
-
+#include "common/small_file.h"
 #include "common/units.h"
 
 namespace usdcop {
 
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Reason::kIo, path + ": " + std::generic_category().message(errno));
-  std::string text(max_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(max_bytes + 1));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  auto text = ReadSmallFile(path, max_bytes);
+  if (!text.ok()) return text.status();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return Status(Reason::kParse, path + ": not a JSON object");
   return j;
 }

@@ -12,9 +12,10 @@
 
 namespace usdcop {
 
-// The JSON object in `path`, read up to `max_bytes` (a larger file does not parse).
-// Reason::kIo "PATH: <strerror>" when it cannot be read, Reason::kParse "PATH: not a JSON
-// object" otherwise.
+// The JSON object in the regular file `path` of at most `max_bytes`, read by ReadSmallFile (a
+// FIFO or a device is refused at once, never waited on). Its errors when the file cannot be read
+// or is no such file (Reason::kIo "PATH: <strerror>", Reason::kParse "PATH: not a regular file
+// (a FIFO)", "PATH: larger than 1 MiB"), else Reason::kParse "PATH: not a JSON object".
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes = 1 << 20);
 
 // A time value as Unix seconds: RFC 3339 text ("2026-11-24T13:05:00Z") or a number of seconds.

@@ -2,12 +2,16 @@
 // is reached only through reveal(), which makes every use greppable. Immutable; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace usdcop {
+
+// A file holding a secret (a `*_file` of the config, the TLS key) is a regular file of at most this.
+inline constexpr std::size_t kMaxSecretFileBytes = 64 << 10;
 
 class Secret {
  public:

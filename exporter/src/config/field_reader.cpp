@@ -2,11 +2,10 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
+
+#include "common/small_file.h"
 
 namespace usdcop {
 namespace {
@@ -26,15 +25,12 @@ std::string Alternatives(std::initializer_list<std::string_view> allowed) {
 
 std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
                                           std::vector<std::string>* errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    errors->push_back(path + ": cannot read " + std::string(what) + ": " + std::strerror(errno) + " (" +
-                      std::string(hint) + ")");
+  auto text = ReadSmallFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) {
+    errors->push_back(text.status().message() + " (" + std::string(what) + ": " + std::string(hint) + ")");
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(text).value();
 }
 
 std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
@@ -255,15 +251,15 @@ std::optional<Secret> FieldReader::SecretField(const YAML::Node& map, std::strin
     return Secret(value);
   }
   if (file) {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) {
-      Error(map[file_key], Join(path, file_key),
-            "cannot read \"" + *file + "\": " + std::strerror(errno));
+    auto text = ReadSmallFile(*file, kMaxSecretFileBytes);
+    if (!text.ok()) {
+      std::string why = "cannot read " + text.status().message();
+      if (text.status().reason() == Reason::kParse)
+        why += "; point " + file_key + " at a regular file of at most " + ByteCountText(kMaxSecretFileBytes);
+      Error(map[file_key], Join(path, file_key), why);
       return std::nullopt;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string value = text.str();
+    std::string value = std::move(text).value();
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) {
       Error(map[file_key], Join(path, file_key), "\"" + *file + "\" is empty");

@@ -69,7 +69,8 @@ class FieldReader {
   std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path,
                                       const char* key, bool required = false);
   // A secret given as `<name>_file` (read, trailing newline dropped) or `<name>_env`.
-  // Inline `<name>` is refused: secrets never sit in the config file.
+  // Inline `<name>` is refused: secrets never sit in the config file. The file must be a regular
+  // file of at most kMaxSecretFileBytes (ReadSmallFile: a FIFO or /dev/zero is refused at once).
   std::optional<Secret> SecretField(const YAML::Node& map, std::string_view path,
                                     const std::string& name, bool required);
 
@@ -85,7 +86,11 @@ class FieldReader {
   std::vector<std::string>* errors_;
 };
 
-// The whole of a file, or nullopt with "<path>: cannot read <what>: <why> (<hint>)" in *errors.
+// A config file (the config, the web config) is a regular file of at most this.
+inline constexpr std::size_t kMaxConfigFileBytes = 16 << 20;
+
+// The whole of a file (ReadSmallFile, at most kMaxConfigFileBytes), or nullopt with
+// "<path>: <why> (<what>: <hint>)" in *errors.
 std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
                                           std::vector<std::string>* errors);
 // YAML text as a tree, or nullopt with "<file>:line:col: not valid YAML: ..." in *errors.

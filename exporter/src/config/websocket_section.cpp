@@ -1,6 +1,5 @@
 // probes.websocket: the WebSocket service's feed and its status endpoint.
-#include <fstream>
-
+#include "common/small_file.h"
 #include "config/sections.h"
 
 namespace usdcop {
@@ -21,10 +20,11 @@ Duration PhaseTimeout(FieldReader& r, const YAML::Node& node, const std::string&
 
 std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path, std::string_view signs) {
   std::string ca_file = r.FilePath(node, path, "ca_file").value_or("");
-  if (!ca_file.empty() && !std::ifstream(ca_file))
+  if (ca_file.empty()) return ca_file;
+  if (auto read = ReadSmallFile(ca_file, kMaxPemFileBytes); !read.ok())
     r.Error(node["ca_file"], Join(path, "ca_file"),
-            "cannot read " + ca_file + " (give a PEM file of the CA certificates that sign " + std::string(signs) +
-                " certificate)");
+            "cannot read " + read.status().message() + " (give a PEM file of the CA certificates that sign " +
+                std::string(signs) + " certificate)");
   return ca_file;
 }
 

@@ -6,10 +6,10 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
+#include <optional>
+
+#include "common/secret.h"
+#include "common/small_file.h"
 
 namespace usdcop {
 namespace {
@@ -98,35 +98,54 @@ std::string OpenSslReason() {
   return reason != nullptr ? reason : "unknown OpenSSL error";
 }
 
-// "" if the file can be opened for reading, else why not.
-std::string Unreadable(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return in ? "" : "cannot read \"" + path + "\": " + std::strerror(errno);
+// The text of a PEM file (ReadSmallFile: a FIFO or a device is refused, never waited on), or
+// nullopt with the problem recorded under `field`.
+std::optional<std::string> ReadPem(const std::string& path, std::size_t max_bytes, const char* field,
+                                   TlsContextBuild& build) {
+  auto text = ReadSmallFile(path, max_bytes);
+  if (text.ok()) return std::move(text).value();
+  build.problems.emplace_back(field, "cannot read " + text.status().message());
+  return std::nullopt;
 }
 
-EVP_PKEY* ReadKey(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return nullptr;
-  EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, NoPassword, nullptr);
-  std::fclose(f);
-  return key;
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+Bio MemoryBio(const std::string& text) {
+  return Bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
+}
+
+// SSL_CTX_use_certificate_chain_file from text: the first certificate, then the chain after it.
+bool UseCertificateChain(SSL_CTX* ctx, const std::string& pem) {
+  Bio bio = MemoryBio(pem);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr),
+                                                  X509_free);
+  if (!cert || SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_clear_chain_certs(ctx) != 1) return false;
+  while (X509* next = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    if (SSL_CTX_add0_chain_cert(ctx, next) != 1) {
+      X509_free(next);
+      return false;
+    }
+  }
+  // The loop ends where no PEM block starts: the end of the text, not an error.
+  const unsigned long last = ERR_peek_last_error();
+  if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE) ERR_clear_error();
+  return ERR_peek_error() == 0;
 }
 
 void LoadCertAndKey(SSL_CTX* ctx, const TlsServerConfig& c, TlsContextBuild& build) {
   bool cert_ok = false;
-  if (std::string why = Unreadable(c.cert_file); !why.empty()) {
-    build.problems.emplace_back("cert_file", why);
-  } else if (SSL_CTX_use_certificate_chain_file(ctx, c.cert_file.c_str()) != 1) {
-    build.problems.emplace_back("cert_file",
-                                "\"" + c.cert_file + "\" is not a PEM certificate (" + OpenSslReason() + ")");
-  } else {
-    cert_ok = true;
+  if (auto pem = ReadPem(c.cert_file, kMaxPemFileBytes, "cert_file", build)) {
+    cert_ok = UseCertificateChain(ctx, *pem);
+    if (!cert_ok)
+      build.problems.emplace_back("cert_file",
+                                  "\"" + c.cert_file + "\" is not a PEM certificate (" + OpenSslReason() + ")");
   }
-  if (std::string why = Unreadable(c.key_file); !why.empty()) {
-    build.problems.emplace_back("key_file", why);
-    return;
-  }
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(ReadKey(c.key_file), EVP_PKEY_free);
+  std::optional<std::string> key_pem = ReadPem(c.key_file, kMaxSecretFileBytes, "key_file", build);
+  if (!key_pem) return;
+  Bio bio = MemoryBio(*key_pem);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr),
+                                                          EVP_PKEY_free);
+  OPENSSL_cleanse(key_pem->data(), key_pem->size());
   if (!key) {
     build.problems.emplace_back(
         "key_file", "\"" + c.key_file + "\" is not an unencrypted PEM private key (" + OpenSslReason() + ")");
@@ -136,19 +155,29 @@ void LoadCertAndKey(SSL_CTX* ctx, const TlsServerConfig& c, TlsContextBuild& bui
   }
 }
 
+// SSL_CTX_load_verify_locations and SSL_load_client_CA_file from text: each certificate (and
+// CRL) trusted, each certificate's subject named in the CertificateRequest, so that clients pick a
+// matching certificate.
 void LoadClientCa(SSL_CTX* ctx, const std::string& path, TlsContextBuild& build) {
-  if (std::string why = Unreadable(path); !why.empty()) {
-    build.problems.emplace_back("client_ca_file", why);
-    return;
+  std::optional<std::string> pem = ReadPem(path, kMaxPemFileBytes, "client_ca_file", build);
+  if (!pem) return;
+  Bio bio = MemoryBio(*pem);
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio.get(), nullptr, nullptr, nullptr);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int certs = 0;
+  bool ok = infos != nullptr;
+  for (int i = 0; ok && i < sk_X509_INFO_num(infos); ++i) {
+    const X509_INFO* info = sk_X509_INFO_value(infos, i);
+    if (info->x509 != nullptr) {
+      ok = X509_STORE_add_cert(store, info->x509) == 1 && SSL_CTX_add_client_CA(ctx, info->x509) == 1;
+      ++certs;
+    }
+    if (ok && info->crl != nullptr) ok = X509_STORE_add_crl(store, info->crl) == 1;
   }
-  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(path.c_str());
-  if (names == nullptr || SSL_CTX_load_verify_locations(ctx, path.c_str(), nullptr) != 1) {
-    if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+  if (infos != nullptr) sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  if (!ok || certs == 0)
     build.problems.emplace_back("client_ca_file",
                                 "\"" + path + "\" holds no PEM CA certificate (" + OpenSslReason() + ")");
-    return;
-  }
-  SSL_CTX_set_client_CA_list(ctx, names);  // named in the CertificateRequest, so clients pick a matching cert
 }
 
 std::string JoinGroups(const std::vector<std::string>& groups) {

@@ -5,20 +5,15 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <vector>
+
+#include "common/small_file.h"
 
 namespace usdcop {
 namespace {
 
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// /proc/stat grows with the CPUs and interrupts; 4 MiB is far above any machine's.
+constexpr std::size_t kMaxProcFileBytes = 4 << 20;
 
 std::optional<double> ToNumber(std::string_view field) {
   long long value = 0;
@@ -41,8 +36,8 @@ std::optional<double> CountOpenFds(const std::string& dir) {
 // Read once: the boot time does not change while the process runs.
 double BootTime(const std::string& proc_root) {
   static const double boot = [&] {
-    auto text = ReadSmallFile(proc_root + "/stat");
-    return text ? ParseBootTime(*text).value_or(0) : 0;
+    auto text = ReadSmallFile(proc_root + "/stat", kMaxProcFileBytes);
+    return text.ok() ? ParseBootTime(*text).value_or(0) : 0;
   }();
   return boot;
 }
@@ -88,8 +83,8 @@ std::optional<double> ParseBootTime(std::string_view proc_stat) {
 }
 
 std::optional<ProcessStats> ReadProcessStats(const std::string& proc_root) {
-  auto stat = ReadSmallFile(proc_root + "/self/stat");
-  if (!stat) return std::nullopt;
+  auto stat = ReadSmallFile(proc_root + "/self/stat", kMaxProcFileBytes);
+  if (!stat.ok()) return std::nullopt;
   const ProcSystem system{::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE), BootTime(proc_root)};
   auto stats = ParseProcStat(*stat, system);
   if (!stats) return std::nullopt;

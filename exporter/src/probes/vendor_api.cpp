@@ -1,7 +1,6 @@
 #include "probes/vendor_api.h"
 
-#include <fstream>
-#include <sstream>
+#include "common/small_file.h"
 
 namespace usdcop {
 namespace {
@@ -22,15 +21,12 @@ VendorApiProbe::VendorApiProbe(VendorApiProbeConfig config, HttpClient& http)
 
 std::string VendorApiProbe::ActiveKeyId(Status& status) const {
   if (config_.active_key_file.empty()) return config_.active_key;
-  std::ifstream in(config_.active_key_file, std::ios::binary);
-  if (!in) {
-    MergeInto(status, Status(Reason::kIo, "active key file " + config_.active_key_file + ": cannot read it"));
+  auto text = ReadSmallFile(config_.active_key_file, kMaxActiveKeyFileBytes);
+  if (!text.ok()) {
+    MergeInto(status, Status(text.status().reason(), "active key file " + text.status().message()));
     return "";
   }
-  std::string text(kMaxActiveKeyFileBytes, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  std::string id = Trim(text);
+  std::string id = Trim(*text);
   for (const VendorKeyConfig& k : config_.keys)
     if (k.id == id) return id;
   // Not quoted: a pipeline that wrote the key itself there must not have it echoed.
