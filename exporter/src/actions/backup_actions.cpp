@@ -1,12 +1,16 @@
 #include "actions/backup_actions.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <random>
 
+#include "backup/copy_set.h"
 #include "backup/manifest.h"
 #include "backup/set_files.h"
 #include "backup/sha256.h"
 #include "backup/verify.h"
+#include "common/fd.h"
 
 namespace usdcop {
 namespace {
@@ -49,25 +53,33 @@ json VerifyNewest(const std::string& root, const Deadline& deadline, ByteRateLim
   return out;
 }
 
-// Copies the directory tree `from` into `to`, file by file, checking the deadline between files.
-Status CopyTree(const fs::path& from, const fs::path& to, const Deadline& deadline, std::uint64_t* bytes) {
+// Copies the set `source` to `scratch`/`set_name`, `scratch` a new directory in `scratch_dir`;
+// *made says whether `scratch` was made (and is to be removed).
+SetCopy CopyToScratch(const fs::path& source, const std::string& scratch_dir, const fs::path& scratch,
+                      const fs::path& set_name, const Deadline& deadline, bool* made) {
+  SetCopy copy;
   std::error_code ec;
-  fs::create_directories(to, ec);
-  if (ec) return Status(Reason::kIo, "cannot create " + to.string() + ": " + ec.message());
-  for (fs::recursive_directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
-    if (deadline.Cancelled()) return Status(Reason::kCancelled, "the exporter is stopping");
-    if (deadline.Expired()) return Status(Reason::kTimeout, "the copy did not finish within the action's timeout");
-    const fs::path target = to / fs::relative(it->path(), from, ec);
-    if (it->is_directory(ec)) {
-      fs::create_directories(target, ec);
-    } else if (it->is_regular_file(ec)) {
-      fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec);
-      if (!ec) *bytes += fs::file_size(target, ec);
-    }
-    if (ec) return Status(Reason::kIo, "cannot copy " + it->path().string() + ": " + ec.message());
+  fs::create_directories(scratch_dir, ec);
+  *made = false;
+  if (!LexicallyInside(scratch_dir, scratch)) {
+    copy.status = Status(Reason::kIo, scratch.string() + ": not inside the scratch directory " + scratch_dir);
+  } else if (::mkdir(scratch.c_str(), 0700) != 0) {  // a new directory of ours, or nothing
+    copy.status = Status(Reason::kIo, "cannot create " + scratch.string() + ": " + ErrnoText(errno));
+  } else {
+    *made = true;
+    copy = CopySet(source, scratch / set_name, deadline);
   }
-  if (ec) return Status(Reason::kIo, "cannot read " + from.string() + ": " + ec.message());
-  return Status::Ok();
+  return copy;
+}
+
+// Adds what the copy found (symlinks it did not copy) to the verification of the copy, first
+// among its details, so that the answer says it as the verification says its own findings.
+void AddCopyFindings(const SetCopy& copy, SetVerification& v, std::size_t max_details) {
+  v.failures[static_cast<std::size_t>(IntegrityReason::kBadManifest)] += copy.symlinks;
+  std::vector<IntegrityFailure> details = copy.findings;
+  for (IntegrityFailure& f : v.details)
+    if (details.size() < max_details) details.push_back(std::move(f));
+  v.details = std::move(details);
 }
 
 }  // namespace
@@ -98,35 +110,46 @@ ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer
     std::string error = "no backup set of " + layer.layer + " in " + layer.path;
     return {409, {{"error", error}, {"field", "layer"}}, error};
   }
+  std::error_code ec;
+  // The layer's own directory may be a symlink in the config; a set below it may not.
+  fs::path source = *set;
+  if (source == fs::path(layer.path)) {
+    fs::path resolved = fs::canonical(source, ec);
+    if (!ec) source = std::move(resolved);
+  }
+  const fs::path set_name = source.filename().empty() ? source.parent_path().filename() : source.filename();
   std::mt19937_64 rng(std::random_device{}());
   const fs::path scratch = fs::path(scratch_dir) / (layer.layer + "-" + std::to_string(rng() % 1000000000));
   const auto start = std::chrono::steady_clock::now();
-  std::uint64_t bytes = 0;
-  Status copied = CopyTree(*set, scratch / set->filename(), call.deadline, &bytes);
+  bool made = false;
+  SetCopy copy = CopyToScratch(source, scratch_dir, scratch, set_name, call.deadline, &made);
   const double copy_seconds = Seconds(start);
-  json body = {{"action", "test-recovery"}, {"layer", layer.layer}, {"set", set->filename().string()},
-               {"bytes_copied", bytes}, {"copy_seconds", copy_seconds}};
-  bool intact = false;
-  if (copied.ok()) {
+  json body = {{"action", "test-recovery"}, {"layer", layer.layer},         {"set", set_name.string()},
+               {"files_copied", copy.files_copied}, {"bytes_copied", copy.bytes_copied}, {"copy_seconds", copy_seconds}};
+  constexpr std::size_t kMaxDetails = 20;
+  SetVerification v;
+  if (copy.status.ok()) {
     SetVerifier verifier(nullptr, clock, nullptr);
     const auto verify_start = std::chrono::steady_clock::now();
-    SetVerification v = verifier.Verify(scratch.string(), (scratch / set->filename()).string(),
-                                        VerifyOptions{call.deadline, Duration(0), nullptr, 20});
-    body["verification"] = VerificationJson(v);
+    v = verifier.Verify(scratch.string(), (scratch / set_name).string(),
+                        VerifyOptions{call.deadline, Duration(0), nullptr, kMaxDetails});
     body["verify_seconds"] = Seconds(verify_start);
-    intact = v.intact();
   } else {
-    body["error"] = copied.message();
+    v.complete = false;
+    v.status = copy.status;
+    body["error"] = copy.status.message();
   }
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
+  AddCopyFindings(copy, v, kMaxDetails);
+  body["verification"] = VerificationJson(v);
+  const bool intact = v.intact();
+  if (made) fs::remove_all(scratch, ec);  // removes symlinks, never follows them
   body["duration_seconds"] = Seconds(start);
   body["recovered"] = intact;
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", Seconds(start));
   return {200, body,
-          std::string(intact ? "recovered " : "recovery FAILED for ") + layer.layer + " set " +
-              set->filename().string() + " in " + took + " s"};
+          std::string(intact ? "recovered " : "recovery FAILED for ") + layer.layer + " set " + set_name.string() +
+              " in " + took + " s"};
 }
 
 }  // namespace usdcop

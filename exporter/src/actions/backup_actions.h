@@ -1,8 +1,11 @@
 // The control API's backup actions, on the exporter itself:
 //   verify-integrity  hashes the newest set of each layer (or `layer`) now, every file, ignoring
 //                     the probe's verification cache, within the probe's byte budget
-//   test-recovery     copies the newest set of `layer` to a scratch directory, verifies the copy
-//                     there, removes it, and reports how long the copy and the check took
+//   test-recovery     copies the newest set of `layer` to a new directory in the scratch
+//                     directory (CopySet: no symlink followed, nothing written outside it),
+//                     verifies the copy there, removes it, and reports how long the copy and the
+//                     check took; each symlink of the set is not copied and is a bad_manifest
+//                     failure of the verification, so such a set is never "recovered"
 #pragma once
 
 #include <string>

@@ -22,8 +22,13 @@ Status IoError(const std::string& what, int err) {
   return Status(Reason::kIo, what + ": " + std::generic_category().message(err));
 }
 
-Status List(int dir_fd, const std::string& prefix, int depth, const Deadline& deadline,
-            std::unordered_map<std::string, FileStat>& out) {
+// `stop` (why the walk ends), followed by the I/O errors met before.
+Status Stopping(Status stop, const Status& before) {
+  MergeInto(stop, before);
+  return stop;
+}
+
+Status Walk(int dir_fd, const std::string& prefix, int depth, const Deadline& deadline, SetVisitor& visitor) {
   DIR* dir = ::fdopendir(dir_fd);
   if (dir == nullptr) {
     int err = errno;
@@ -39,12 +44,12 @@ Status List(int dir_fd, const std::string& prefix, int depth, const Deadline& de
       break;
     }
     const std::string_view name = d->d_name;
-    if (name == "." || name == ".." || (d->d_type != DT_REG && d->d_type != DT_DIR && d->d_type != DT_UNKNOWN))
-      continue;
+    if (name == "." || name == "..") continue;
     if (deadline.Cancelled() || deadline.Expired()) {
       const std::string what = "listing " + (prefix.empty() ? std::string("the set") : prefix);
-      MergeInto(status, deadline.Cancelled() ? Status(Reason::kCancelled, what + ": cancelled at shutdown")
-                                             : Status(Reason::kTimeout, what + ": deadline passed"));
+      status = Stopping(deadline.Cancelled() ? Status(Reason::kCancelled, what + ": cancelled at shutdown")
+                                             : Status(Reason::kTimeout, what + ": deadline passed"),
+                        status);
       break;
     }
     std::string rel;
@@ -54,19 +59,47 @@ Status List(int dir_fd, const std::string& prefix, int depth, const Deadline& de
     struct stat st {};
     if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno != ENOENT) MergeInto(status, IoError(rel, errno));  // ENOENT: deleted meanwhile
-    } else if (S_ISREG(st.st_mode)) {
-      out.emplace(std::move(rel), StatOf(st));
-    } else if (S_ISDIR(st.st_mode) && depth >= kMaxDepth) {
+      continue;
+    }
+    const SetEntry entry{::dirfd(dir), d->d_name, rel, st};
+    Status visited;
+    if (S_ISREG(st.st_mode)) {
+      visited = visitor.File(entry);
+    } else if (!S_ISDIR(st.st_mode)) {
+      visited = visitor.Other(entry);
+    } else if (depth >= kMaxDepth) {
       MergeInto(status, Status(Reason::kIo, rel + ": nested deeper than " + std::to_string(kMaxDepth)));
-    } else if (S_ISDIR(st.st_mode)) {
-      int sub = ::openat(::dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub < 0) MergeInto(status, IoError(rel, errno));
-      else MergeInto(status, List(sub, rel, depth + 1, deadline, out));
+    } else if (int sub = ::openat(::dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC); sub < 0) {
+      MergeInto(status, IoError(rel, errno));
+    } else if (visited = visitor.Enter(entry); !visited.ok()) {
+      ::close(sub);
+    } else {
+      Status below = Walk(sub, rel, depth + 1, deadline, visitor);
+      visitor.Leave(entry);
+      if (below.ok() || below.reason() == Reason::kIo) MergeInto(status, below);
+      else visited = below;  // the deadline or the visitor stopped the walk below
+    }
+    if (!visited.ok()) {
+      status = Stopping(visited, status);
+      break;
     }
   }
   ::closedir(dir);
   return status;
 }
+
+// ListSetFiles' visitor: each regular file's stat by its path.
+class FileLister : public SetVisitor {
+ public:
+  explicit FileLister(std::unordered_map<std::string, FileStat>& out) : out_(out) {}
+  Status File(const SetEntry& e) override {
+    out_.emplace(e.rel, StatOf(e.st));
+    return Status::Ok();
+  }
+
+ private:
+  std::unordered_map<std::string, FileStat>& out_;
+};
 
 }  // namespace
 
@@ -86,8 +119,13 @@ FileStat StatOf(const struct stat& st) {
                   static_cast<std::uint64_t>(st.st_ino)};
 }
 
+Status WalkSet(int dir_fd, const Deadline& deadline, SetVisitor& visitor) {
+  return Walk(dir_fd, "", 0, deadline, visitor);
+}
+
 Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out) {
-  return List(dir_fd, "", 0, deadline, out);
+  FileLister lister(out);
+  return WalkSet(dir_fd, deadline, lister);
 }
 
 std::optional<std::filesystem::path> SetToCheck(const std::filesystem::path& path) {
