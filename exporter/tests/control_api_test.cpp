@@ -11,6 +11,7 @@
 
 #include "backup/sha256.h"
 #include "common/clock.h"
+#include "fake_clock.h"
 
 namespace usdcop {
 namespace {
@@ -66,8 +67,15 @@ class ControlApiTest : public ::testing::Test {
                    },
                    ""};
     ActionSpec missing{"not-here", {}, true, nullptr, "give control.actions.not-here a hook"};
+    ActionSpec flaky{"flaky", {}, true,
+                     [this](const ActionCall&) -> ActionResult {
+                       if (throws_.exchange(false)) throw std::runtime_error("a bug of the action");
+                       runs_++;
+                       return {200, {{"done", true}}, "did it"};
+                     },
+                     ""};
     setup->endpoints = {
-        {"/api/l0/health", [] { return nlohmann::json{{"view", "l0"}}; }, {act, missing}},
+        {"/api/l0/health", [] { return nlohmann::json{{"view", "l0"}}; }, {act, missing, flaky}},
         {"/api/alerts/webhook", nullptr, {},
          [this](const Caller&, const nlohmann::json& body) -> ActionResult {
            webhooks_++;
@@ -106,7 +114,8 @@ class ControlApiTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  SystemClock clock_;
+  FakeClock clock_{*ParseTimestamp("2026-11-25T12:00:30Z")};
+  std::atomic<bool> throws_{false};
   std::unique_ptr<StateStore> store_;
   std::FILE* log_file_ = nullptr;
   std::unique_ptr<Logger> log_;
@@ -168,9 +177,9 @@ TEST_F(ControlApiTest, BadBodiesNameTheField) {
   const Case cases[] = {
       {"{not json", 400, "body", "JSON object"},
       {"[1, 2]", 400, "body", "JSON object"},
-      {"{}", 400, "action", "do-it or not-here"},
-      {R"({"action": 7})", 400, "action", "do-it or not-here"},
-      {R"({"action": "explode"})", 400, "action", "do-it or not-here"},
+      {"{}", 400, "action", "do-it, not-here or flaky"},
+      {R"({"action": 7})", 400, "action", "do-it, not-here or flaky"},
+      {R"({"action": "explode"})", 400, "action", "do-it, not-here or flaky"},
       {R"({"action": "do-it"})", 400, "layer", "L0 or L1"},
       {R"({"action": "do-it", "layer": "L9"})", 400, "layer", "L0 or L1"},
       {R"({"action": "do-it", "layer": 0})", 400, "layer", "string"},
@@ -296,6 +305,102 @@ TEST_F(ControlApiTest, RequestsAreCountedByEndpointMethodAndCode) {
   EXPECT_EQ((counts[{"/api/l0/health", "GET", 200}]), 2u);
   EXPECT_EQ((counts[{"other", "GET", 404}]), 1u);
   EXPECT_EQ(counts.size(), 2u);
+}
+
+TEST_F(ControlApiTest, AThrowingActionReleasesItsIdempotencyKeyAndItsRetryRuns) {
+  throws_ = true;
+  const std::string body = R"({"action": "flaky"})";
+  EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, body, "key-9").code, 500);
+  ControlResponse retry = Call("POST", "/api/l0/health", kOperatorToken, body, "key-9");
+  EXPECT_EQ(retry.code, 200) << retry.body.dump();  // not 409 "still being carried out"
+  EXPECT_EQ(runs_.load(), 1);
+  EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, body, "key-9").code, 200);  // replayed
+  EXPECT_EQ(runs_.load(), 1);
+}
+
+TEST_F(ControlApiTest, JsonNestedDeeperThan32LevelsIsRefusedBeforeItIsWalked) {
+  auto nested = [](int depth) {
+    return R"({"action": "do-it", "layer": "L0", "since": )" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  ControlResponse ok_depth = Call("POST", "/api/l0/health", kOperatorToken, nested(32));
+  EXPECT_EQ(ok_depth.body.value("field", ""), "since") << "32 levels parse; the field is then checked";
+  ControlResponse deep = Call("POST", "/api/l0/health", kOperatorToken, nested(33));
+  EXPECT_EQ(deep.code, 400);
+  EXPECT_EQ(deep.body.value("field", ""), "body");
+  EXPECT_NE(deep.body.value("error", "").find("deeper than 32"), std::string::npos) << deep.body.dump();
+  // 64 KiB of nesting, as the attack sent it (it overflowed the stack): refused, and the webhook too.
+  const std::string attack = std::string(32 * 1024, '[') + std::string(32 * 1024 - 1, ']');
+  EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, attack).code, 400);
+  EXPECT_EQ(Call("POST", "/api/alerts/webhook", kWebhookToken, R"({"alerts": )" + attack + "}").code, 400);
+  EXPECT_EQ(webhooks_.load(), 0);
+}
+
+TEST_F(ControlApiTest, TheRateLimitComesBeforeTheEndpointAndTheToken) {
+  Install(3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/no/such/" + std::to_string(i), "").code, 404);
+  EXPECT_EQ(Call("GET", "/no/such/3", "").code, 429);
+  EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429);
+  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 200) << "a token has a bucket of its own";
+}
+
+TEST_F(ControlApiTest, RefusalsOfCallersWithoutATokenAreAuditedAsCountsPerMinute) {
+  Install(1000);
+  for (int i = 0; i < 300; ++i) Call("GET", "/no/such/" + std::to_string(i), "");
+  for (int i = 0; i < 200; ++i) Call("GET", "/api/l0/health", "guess-" + std::to_string(i));
+  Call("GET", "/api/l0/health", kViewerToken);
+  std::vector<AuditRow> rows = Audit();
+  ASSERT_EQ(rows.size(), 3u) << "one row per (caller, address, method, endpoint, code) and minute, and the viewer's";
+  EXPECT_EQ(rows[1].code, 401);
+  EXPECT_EQ(rows[1].count, 1) << "the count is written off the request path";
+  api_->Housekeep();
+  rows = Audit();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].code, 404);
+  EXPECT_EQ(rows[2].endpoint, "/no/such/0") << "the first request's path";
+  EXPECT_EQ(rows[2].count, 300);
+  EXPECT_EQ(rows[1].count, 200);
+  EXPECT_EQ(rows[0].caller, "alice");
+  EXPECT_EQ(rows[0].count, 1);
+  // The next minute starts new rows; the minute that ended is logged once with its count.
+  clock_.Set(*ParseTimestamp("2026-11-25T12:01:05Z"));
+  Call("GET", "/api/l0/health", "");
+  api_->Housekeep();
+  EXPECT_EQ(Audit().size(), 4u);
+  const std::string log = LogText();
+  EXPECT_NE(log.find("msg=\"control requests refused\""), std::string::npos) << log;
+  EXPECT_NE(log.find("count=300"), std::string::npos) << log;
+  // Every request is still counted in the metric.
+  auto counts = api_->Requests();
+  EXPECT_EQ((counts[{"other", "GET", 404}]), 300u);
+  EXPECT_EQ((counts[{"/api/l0/health", "GET", 401}]), 201u);
+}
+
+TEST_F(ControlApiTest, RateLimitedCallsWithATokenAreCountedToo) {
+  Install(2);
+  for (int i = 0; i < 50; ++i) Call("GET", "/api/l0/health", kViewerToken);
+  api_->Housekeep(true);
+  std::vector<AuditRow> rows = Audit();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].code, 429);
+  EXPECT_EQ(rows[0].caller, "alice");
+  EXPECT_EQ(rows[0].count, 48);
+}
+
+TEST_F(ControlApiTest, HousekeepingDeletesAuditRowsOlderThanTheRetention) {
+  AuditRow old;
+  old.time = clock_.Now() - std::chrono::hours(24 * 91);
+  old.caller = "ops";
+  old.code = 200;
+  ASSERT_TRUE(store_->AppendAudit(old).ok());
+  AuditRow recent = old;
+  recent.time = clock_.Now() - std::chrono::hours(24 * 89);
+  ASSERT_TRUE(store_->AppendAudit(recent).ok());
+  api_->Housekeep();
+  std::vector<AuditRow> rows = Audit();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].time, recent.time);
+  EXPECT_NE(LogText().find("msg=\"deleted old audit rows\" rows=1"), std::string::npos) << LogText();
 }
 
 TEST(AuditParamsTest, RedactsSecretLookingFieldsAndCutsLongTexts) {

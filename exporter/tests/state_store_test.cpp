@@ -3,7 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "temp_dir.h"
 
@@ -35,6 +39,85 @@ TEST(StateStore, UsesWriteAheadLogging) {
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->Put("a", "b", "c").ok());
   EXPECT_TRUE(std::filesystem::exists(dir.File("s.db-wal")));
+}
+
+TEST(StateStore, ConcurrentAuditRowsAreAllCommittedWithTheirOwnIds) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  constexpr int kThreads = 8, kEach = 250;
+  std::vector<std::vector<std::int64_t>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AuditRow row;
+        row.time = SysTime(std::chrono::seconds(1764000000 + i));
+        row.caller = "t" + std::to_string(t);
+        row.result = std::to_string(i);
+        auto id = (*store)->AppendAudit(row);
+        ASSERT_TRUE(id.ok()) << id.status().message();
+        ids[t].push_back(*id);
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::int64_t> distinct;
+  for (const auto& v : ids) distinct.insert(v.begin(), v.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kThreads * kEach));
+  auto rows = (*store)->RecentAudit(kThreads * kEach + 1);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), static_cast<size_t>(kThreads * kEach));
+  for (const AuditRow& r : *rows) {  // each id is its own row
+    const int t = std::stoi(r.caller.substr(1));
+    EXPECT_EQ(ids[t][std::stoi(r.result)], r.id);
+  }
+  ASSERT_TRUE((*store)->SetAuditCount(rows->front().id, 7).ok());
+  EXPECT_EQ((*store)->RecentAudit(1)->front().count, 7);
+}
+
+TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, caller TEXT NOT "
+                         "NULL, address TEXT NOT NULL, method TEXT NOT NULL, endpoint TEXT NOT NULL, action TEXT NOT "
+                         "NULL, params TEXT NOT NULL, code INTEGER NOT NULL, result TEXT NOT NULL);"
+                         "INSERT INTO audit_log VALUES (1, 5, 'ops', '::1', 'GET', '/api/l0/health', '', '{}', 200, "
+                         "'ok'); PRAGMA user_version=3;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  AuditRow row;
+  row.count = 3;
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  auto rows = (*store)->RecentAudit(10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].count, 3);
+  EXPECT_EQ((*rows)[1].caller, "ops");
+  EXPECT_EQ((*rows)[1].count, 1);
+}
+
+TEST(StateStore, ItsCheckpointerCopiesTheLogIntoTheDatabaseWhileItIsOpen) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  const auto before = std::filesystem::file_size(path);
+  AuditRow row;
+  row.params = std::string(2000, 'x');
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  // Commits do not checkpoint; the checkpointer does, within a second or two.
+  bool copied = false;
+  for (int i = 0; i < 100 && !copied; ++i) {
+    copied = std::filesystem::file_size(path) > before + 200 * 2000;
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(copied) << std::filesystem::file_size(path) << " bytes, " << before << " at start";
 }
 
 TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {

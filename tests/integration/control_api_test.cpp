@@ -345,13 +345,20 @@ TEST_F(ControlApiIT, TheAuditLogKeepsEveryAnsweredCallAcrossKill9) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(stack_.File("state.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*), sum(code = 401), sum(caller = 'ops') FROM audit_log", -1, &st,
-                               nullptr),
+  // Each answer to a token's caller is a row, committed before it was sent. The 10 refusals
+  // without a token are counted per kind and minute: their first is a row before it is
+  // answered, the count of the rest is written every 2 s, so a kill -9 may lose some of that.
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT count(*) FILTER (WHERE caller != ''), sum(caller = 'ops'), "
+                               "count(*) FILTER (WHERE code = 401), sum(count) FILTER (WHERE code = 401) FROM audit_log",
+                               -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), answered);
-  EXPECT_EQ(sqlite3_column_int(st, 1), 10);
-  EXPECT_EQ(sqlite3_column_int(st, 2), 20);
+  EXPECT_EQ(sqlite3_column_int(st, 0), answered - 10);
+  EXPECT_EQ(sqlite3_column_int(st, 1), 20);
+  EXPECT_GE(sqlite3_column_int(st, 2), 1);
+  EXPECT_LE(sqlite3_column_int(st, 2), 2) << "one row a minute; the test may straddle two";
+  EXPECT_LE(sqlite3_column_int(st, 3), 10);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

@@ -149,11 +149,15 @@ int Daemon::WaitForSignals() {
   for (;;) {
     // Every 2 s without a signal, freed heap pages go back to the system: a burst of connections
     // (or an attack) leaves glibc's arenas holding memory the exporter no longer uses. It walks
-    // the free lists of two arenas: about a tenth of a millisecond.
+    // the free lists of two arenas: about a tenth of a millisecond. The control API's counts of
+    // refusals are written then too, and its old audit rows deleted (every 10 minutes).
     const timespec period{2, 0};
     const int sig = sigtimedwait(&set, nullptr, &period);
     if (sig < 0) {
-      if (errno == EAGAIN) malloc_trim(0);
+      if (errno == EAGAIN) {
+        malloc_trim(0);
+        if (control_api_) control_api_->Housekeep();
+      }
       continue;
     }
     if (sig == SIGHUP) {
@@ -169,6 +173,7 @@ int Daemon::WaitForSignals() {
 void Daemon::Shutdown() {
   if (control_api_) control_api_->Cancel();
   if (control_server_) control_server_->Stop();
+  if (control_api_) control_api_->Housekeep(true);  // the last counts of refusals
   if (server_) server_->Stop();
   if (scheduler_ && !scheduler_->Stop(Duration(1500))) {
     log_.Warn("a probe ignored its deadline at shutdown; exiting without waiting for it");
@@ -229,6 +234,7 @@ Status Daemon::ReloadWebConfig() {
 
 bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebConfig>& web) {
   alerts_ = std::make_unique<AlertLifecycle>(*store_, log_, clock_);
+  if (config.control) alerts_->SetSeverities(config.control->alert_severities);
   if (Status s = alerts_->Load(); !s.ok())
     log_.Error("cannot read the alert lifecycle from the state store; starting without it", {{"err", s.message()}});
   control_api_ = std::make_unique<ControlApi>(*store_, log_, clock_);
@@ -263,6 +269,7 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
 }
 
 void Daemon::ReloadControl(const Config& config) {
+  if (config.control) alerts_->SetSeverities(config.control->alert_severities);
   auto setup = BuildControlSetup(config, *control_deps_);
   if (setup && !control_server_)
     log_.Warn("the config gained a control section: the control API starts at the next restart");

@@ -215,7 +215,10 @@ struct ControlConfig {
   std::map<std::string, std::string> backup_dags;      // layer -> the DAG trigger-backup runs
   std::string scratch_dir;                             // test-recovery copies sets here; "" = <storage dir>/recovery-test
   Duration acknowledge_for = std::chrono::hours(2);    // default silence of acknowledge-alert
+  // The severities the webhook's figures count under their own name; any other counts as "other".
+  std::vector<std::string> alert_severities = {"critical", "warning", "info"};
   Duration idempotency_ttl = std::chrono::hours(24);   // how long an Idempotency-Key is remembered
+  Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
   std::map<std::string, HookConfig> actions;           // operator hooks by action name
 };
 

@@ -1,5 +1,7 @@
 // control: the side port's callers (tokens by SHA-256 with a role), its rate limit, and what
 // its actions act on (Alertmanager, the backup DAGs, operator hooks).
+#include <algorithm>
+
 #include "config/sections.h"
 
 namespace usdcop {
@@ -32,6 +34,22 @@ std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& n
   return t;
 }
 
+// control.alert_severities: label values of their own (letters, digits, _ or -), distinct, not
+// "other" (where the rest are counted).
+void CheckAlertSeverities(FieldReader& r, const YAML::Node& list, const std::string& path,
+                          const std::vector<std::string>& severities) {
+  if (severities.empty() || severities.size() > 20) r.Error(list, path, "must list 1 to 20 severities");
+  for (size_t i = 0; i < severities.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    if (!std::regex_match(severities[i], std::regex("[A-Za-z0-9_-]{1,32}")))
+      r.Error(list[i], at, "must be 1 to 32 letters, digits, _ or -");
+    else if (severities[i] == "other")
+      r.Error(list[i], at, "\"other\" is where the severities not listed are counted; leave it out");
+    else if (std::find(severities.begin(), severities.begin() + i, severities[i]) != severities.begin() + i)
+      r.Error(list[i], at, "is listed twice");
+  }
+}
+
 std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, const std::string& path) {
   if (!r.Map(node, path, {"command", "url", "method", "bearer_token_file", "bearer_token_env", "ca_file", "timeout"}))
     return std::nullopt;
@@ -57,7 +75,7 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, cons
 
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path) {
   if (!r.Map(node, path, {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager", "backup_dags", "scratch_dir",
-                          "acknowledge_for", "idempotency_ttl", "actions"}))
+                          "acknowledge_for", "alert_severities", "idempotency_ttl", "audit_retention", "actions"}))
     return std::nullopt;
   ControlConfig c;
   c.tokens = ParseUniqueList(r, node, "tokens", Join(path, "tokens"), "{name, sha256, role}", "name", ParseToken,
@@ -108,7 +126,15 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
   }
   c.scratch_dir = r.FilePath(node, path, "scratch_dir").value_or("");
   c.acknowledge_for = r.Dur(node, path, "acknowledge_for").value_or(c.acknowledge_for);
+  if (auto severities = r.StringList(node, path, "alert_severities")) {
+    c.alert_severities = std::move(*severities);
+    CheckAlertSeverities(r, node["alert_severities"], Join(path, "alert_severities"), c.alert_severities);
+  }
   c.idempotency_ttl = r.Dur(node, path, "idempotency_ttl").value_or(c.idempotency_ttl);
+  c.audit_retention = r.Dur(node, path, "audit_retention").value_or(c.audit_retention);
+  if (c.audit_retention < std::chrono::hours(1))
+    r.Error(node["audit_retention"], Join(path, "audit_retention"),
+            "must be at least 1h: the audit log is what shows who did what");
   if (const YAML::Node actions = node["actions"]; actions.IsDefined()) {
     std::string p = Join(path, "actions");
     if (!actions.IsMap()) {

@@ -35,6 +35,53 @@ bool ValidIdempotencyKey(const std::string& key) {
   });
 }
 
+// The deepest nesting of objects and arrays a body may have: a deeper one is refused before
+// anything (the parser's DOM, the audit's copy, a destructor) walks it recursively.
+constexpr int kMaxJsonDepth = 32;
+
+// A SAX handler that builds nothing and stops at the first level deeper than kMaxJsonDepth.
+class DepthCheck {
+ public:
+  bool too_deep = false;
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(nlohmann::json::number_integer_t) { return true; }
+  bool number_unsigned(nlohmann::json::number_unsigned_t) { return true; }
+  bool number_float(nlohmann::json::number_float_t, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(nlohmann::json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return Enter(); }
+  bool end_object() { return Leave(); }
+  bool start_array(std::size_t) { return Enter(); }
+  bool end_array() { return Leave(); }
+  bool key(std::string&) { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool Enter() {
+    too_deep = ++depth_ > kMaxJsonDepth;
+    return !too_deep;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
+};
+
+bool TooDeep(const std::string& body) {
+  DepthCheck check;
+  nlohmann::json::sax_parse(body, &check, nlohmann::json::input_format_t::json, false);
+  return check.too_deep;
+}
+
+// Refusals are counted per key; past this many keys in a minute, the addresses share one.
+constexpr size_t kMaxRefusalKeys = 4096;
+
+std::int64_t UnixMinute(SysTime t) {
+  return std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()).count();
+}
+
 std::vector<std::string> ActionNames(const EndpointSpec& ep) {
   std::vector<std::string> names;
   for (const ActionSpec& a : ep.actions) names.push_back(a.name);
@@ -94,6 +141,20 @@ ControlResponse ControlApi::Handle(const ControlRequest& req) {
 }
 
 ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
+  std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
+  if (!caller && !req.basic_user.empty()) {
+    auto it = in.setup->basic_auth_users.find(req.basic_user);
+    if (it != in.setup->basic_auth_users.end()) caller = Caller{"basic:" + req.basic_user, it->second};
+  }
+  if (caller) audit.caller = caller->name;
+  // Before anything else: a flood of any request costs a bucket lookup. Callers without a valid
+  // token share their address's bucket, so guessing tokens and paths is limited too.
+  if (auto wait = in.limiter->Take(caller ? "token:" + caller->name : "address:" + req.remote_addr)) {
+    audit.result = "rate limited";
+    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return r;
+  }
   const EndpointSpec* ep = nullptr;
   for (const EndpointSpec& e : in.setup->endpoints)
     if (e.path == req.path) ep = &e;
@@ -108,19 +169,6 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
     audit.result = "method not allowed";
     ControlResponse r = ErrorResponse(405, webhook ? "use POST" : "use GET or POST", "method");
     r.headers.emplace_back("Allow", webhook ? "POST" : "GET, POST");
-    return r;
-  }
-  std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
-  if (!caller && !req.basic_user.empty()) {
-    auto it = in.setup->basic_auth_users.find(req.basic_user);
-    if (it != in.setup->basic_auth_users.end()) caller = Caller{"basic:" + req.basic_user, it->second};
-  }
-  if (caller) audit.caller = caller->name;
-  // Callers without a valid token share their address's bucket, so guessing tokens is limited too.
-  if (auto wait = in.limiter->Take(caller ? "token:" + caller->name : "address:" + req.remote_addr)) {
-    audit.result = "rate limited";
-    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
-    r.headers.emplace_back("Retry-After", std::to_string(*wait));
     return r;
   }
   if (!caller) {
@@ -161,6 +209,12 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
   if (req.body_too_large) {
     audit.result = "body too large";
     return ErrorResponse(413, "the body is larger than 64 KiB", "body");
+  }
+  if (TooDeep(req.body)) {
+    audit.result = "JSON too deep";
+    return ErrorResponse(400, "the body nests objects and arrays deeper than " + std::to_string(kMaxJsonDepth) +
+                                  " levels",
+                         "body");
   }
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
@@ -221,28 +275,23 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
     slot = caller.name + "\n" + req.idempotency_key;
     {
       std::lock_guard lock(mu_);
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_prune_ > std::chrono::minutes(10)) {
-        last_prune_ = now;
-        (void)store_.PruneIdempotency(clock_.Now() - in.setup->idempotency_ttl);
-      }
       if (!in_flight_keys_.insert(slot).second) {
         audit.result = "idempotency key in use";
         return ErrorResponse(409, "a request with this Idempotency-Key is still being carried out", "Idempotency-Key");
       }
     }
+    // Released however this scope is left, a throwing action included: its retry runs.
+    struct Release {
+      ControlApi* api;
+      const std::string& slot;
+      ~Release() { api->ReleaseKey(slot); }
+    } release{this, slot};
     auto stored = store_.GetIdempotency(caller.name, req.idempotency_key);
-    auto release = [&] {
-      std::lock_guard lock(mu_);
-      in_flight_keys_.erase(slot);
-    };
     if (!stored.ok()) {
-      release();
       audit.result = "idempotency store unreadable";
       return ErrorResponse(500, "cannot read the Idempotency-Key store: " + stored.status().message());
     }
     if (*stored && (*stored)->created >= clock_.Now() - in.setup->idempotency_ttl) {
-      release();
       if ((*stored)->request_hash != request_hash) {
         audit.result = "idempotency key reused for another request";
         return ErrorResponse(422, "this Idempotency-Key was used for a different request", "Idempotency-Key");
@@ -261,7 +310,6 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
           IdempotencyRow{caller.name, req.idempotency_key, request_hash, result.code, result.body.dump(), clock_.Now()});
       if (!put.ok()) log_.Error("cannot remember an Idempotency-Key", {{"err", put.message()}});
     }
-    release();
     ControlResponse r;
     r.code = result.code;
     r.body = std::move(result.body);
@@ -287,18 +335,99 @@ ControlResponse ControlApi::Record(const ControlRequest& req, const std::string&
   row.params = audit.params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   row.code = res.code;
   row.result = audit.result.substr(0, 500);
-  Status s = store_.AppendAudit(row);
+  // Anyone can send these, as fast as they like: counted, one row a minute per kind.
+  const bool counted = audit.caller.empty() || res.code == 429;
+  RefusalKey key{UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label, row.code};
+  if (counted && !CountRefusal(key, row.result)) return res;
+  Result<std::int64_t> written = store_.AppendAudit(row);
+  if (counted) RefusalWritten(key, written.ok() ? *written : 0);
   const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError : res.code >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
   log_.Log(level, "control request",
            {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
             {"action", row.action}, {"params", row.params}, {"code", std::to_string(row.code)}, {"result", row.result}});
-  if (s.ok()) return res;
-  log_.Error("cannot write the audit log; answering 500", {{"err", s.message()}});
+  if (written.ok()) return res;
+  log_.Error("cannot write the audit log; answering 500", {{"err", written.status().message()}});
   ControlResponse failed = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
                                                   std::string(req.method == "POST" && !audit.action.empty()
                                                                   ? " (the action ran: " + audit.result + ")"
                                                                   : ""));
   return failed;
+}
+
+bool ControlApi::CountRefusal(RefusalKey& key, const std::string& result) {
+  std::lock_guard lock(mu_);
+  if (refusals_.size() >= kMaxRefusalKeys && !refusals_.count(key)) std::get<2>(key) = "(many addresses)";
+  Refusals& r = refusals_[key];
+  r.count++;
+  if (r.row != 0 || r.writing) return false;
+  r.writing = true;  // the first of its minute (or the first since its row failed to be written)
+  r.result = result;
+  return true;
+}
+
+void ControlApi::RefusalWritten(const RefusalKey& key, std::int64_t row) {
+  std::lock_guard lock(mu_);
+  Refusals& r = refusals_[key];
+  r.writing = false;
+  r.row = row;
+  r.written = row != 0 ? 1 : 0;
+  if (row == 0) r.count = 0;  // answered 500: not a refusal of this kind after all
+}
+
+void ControlApi::FlushRefusals(std::int64_t current) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> counts;  // (row, count) to write
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = refusals_.begin(); it != refusals_.end();) {
+      Refusals& r = it->second;
+      if (r.row != 0 && r.count != r.written) {
+        counts.emplace_back(r.row, r.count);
+        r.written = r.count;
+      }
+      if (std::get<0>(it->first) < current && !r.writing) {
+        const auto& [minute, caller, address, method, endpoint, code] = it->first;
+        if (r.count > 1)
+          log_.Warn("control requests refused",
+                    {{"caller", caller}, {"address", address}, {"method", method}, {"endpoint", endpoint},
+                     {"code", std::to_string(code)}, {"count", std::to_string(r.count)}, {"result", r.result},
+                     {"minute", FormatTimestamp(SysTime(std::chrono::minutes(minute)))}});
+        it = refusals_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& [row, count] : counts)
+    if (Status s = store_.SetAuditCount(row, count); !s.ok())
+      log_.Error("cannot write a count of refused requests to the audit log", {{"err", s.message()}});
+}
+
+void ControlApi::Housekeep(bool final) {
+  const SysTime now = clock_.Now();
+  FlushRefusals(final ? UnixMinute(now) + 1 : UnixMinute(now));
+  std::shared_ptr<const Installed> in;
+  {
+    std::lock_guard lock(mu_);
+    const auto steady = std::chrono::steady_clock::now();
+    if (final || (last_prune_ != std::chrono::steady_clock::time_point{} && steady - last_prune_ < std::chrono::minutes(10)))
+      return;
+    last_prune_ = steady;
+    in = installed_;
+  }
+  if (!in) return;
+  if (Status s = store_.PruneIdempotency(now - in->setup->idempotency_ttl); !s.ok())
+    log_.Error("cannot delete expired Idempotency-Keys", {{"err", s.message()}});
+  Result<int> pruned = store_.PruneAudit(now - in->setup->audit_retention);
+  if (!pruned.ok())
+    log_.Error("cannot delete old audit rows", {{"err", pruned.status().message()}});
+  else if (*pruned > 0)
+    log_.Info("deleted old audit rows", {{"rows", std::to_string(*pruned)},
+                                         {"retention", FormatDuration(in->setup->audit_retention)}});
+}
+
+void ControlApi::ReleaseKey(const std::string& slot) {
+  std::lock_guard lock(mu_);
+  in_flight_keys_.erase(slot);
 }
 
 void ControlApi::Count(const std::string& endpoint, const std::string& method, int code) {

@@ -1,16 +1,24 @@
 // The control API, apart from HTTP: routing, bearer-token authentication, roles, the rate limit,
 // body checks, Idempotency-Key replays, and the audit log of every call. Each request goes
 // through the same steps in the same order:
-//   endpoint (404) -> method (405) -> token (401) -> rate limit (429) -> role (403) ->
-//   body size (413) -> JSON and fields (400) -> idempotency (replay, 409, 422) -> view or action
-// and every answer, refusals included, is written to the audit log (SQLite, committed) and logged
-// before it is sent: nothing answered is missing from the log after a kill -9. Thread-safe.
+//   caller (token or basic-auth user, if any) -> rate limit (429) -> endpoint (404) ->
+//   method (405) -> token (401) -> role (403) -> body size (413) -> JSON depth, JSON and fields
+//   (400) -> idempotency (replay, 409, 422) -> view or action
+// The rate limit comes first, so a flood costs a bucket lookup and no more. Every answer to an
+// authenticated caller is written to the audit log (SQLite, committed; concurrent rows share a
+// commit) and logged before it is sent: nothing answered is missing after a kill -9. Refusals
+// that would let anyone fill the disk (any answer to a caller without a valid token, and every
+// 429) are audited as counts: the first of each (caller, address, method, endpoint, code) in a
+// minute is written and logged before it is answered; the rest of that minute only raise the
+// row's count, written by Housekeep() (every 2 s) and logged once at the minute's end.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <string>
 
 #include "common/clock.h"
@@ -36,6 +44,10 @@ class ControlApi {
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> Requests() const;
   // Cancels the actions in flight (shutdown): their calls end at once.
   void Cancel() { cancelled_ = true; }
+  // Off the request path, every few seconds and at shutdown: writes the counts of refusals,
+  // and every 10 minutes deletes the audit rows older than control.audit_retention and the
+  // expired Idempotency-Keys. `final`: counts everything now (shutdown).
+  void Housekeep(bool final = false);
   // Moves with every request counted.
   std::uint64_t generation() const { return generation_.load(); }
 
@@ -51,6 +63,16 @@ class ControlApi {
     nlohmann::json params = nlohmann::json::object();
     std::string result;
   };
+  // The refusals of one (caller, address, method, endpoint, code) in one minute: one row.
+  // (Unix minute, caller, address, method, endpoint, code)
+  using RefusalKey = std::tuple<std::int64_t, std::string, std::string, std::string, std::string, int>;
+  struct Refusals {
+    std::int64_t row = 0;     // the audit row's id; 0 while its first is being written (or failed)
+    bool writing = false;
+    std::int64_t count = 0;    // answered
+    std::int64_t written = 0;  // the count the row has
+    std::string result;        // the first's reason, for the minute's log line
+  };
 
   ControlResponse Route(const Installed& in, const ControlRequest& req, Audit& audit);
   ControlResponse Post(const Installed& in, const EndpointSpec& ep, const Caller& caller, const ControlRequest& req,
@@ -60,6 +82,12 @@ class ControlApi {
   // Writes the audit row and the log line; a 500 instead of `res` when the row cannot be written.
   ControlResponse Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
                          ControlResponse res);
+  // Counts a refusal; true when it was the minute's first of its kind, to be written as a row.
+  bool CountRefusal(RefusalKey& key, const std::string& result);
+  void RefusalWritten(const RefusalKey& key, std::int64_t row);
+  // Writes the changed counts; drops (and logs) the minutes before `current`.
+  void FlushRefusals(std::int64_t current);
+  void ReleaseKey(const std::string& slot);
   void Count(const std::string& endpoint, const std::string& method, int code);
 
   StateStore& store_;
@@ -73,7 +101,8 @@ class ControlApi {
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mu_
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> cancelled_{false};
-  std::chrono::steady_clock::time_point last_prune_{};  // guarded by mu_
+  std::chrono::steady_clock::time_point last_prune_{};  // guarded by mu_: the last Housekeep that pruned
+  std::map<RefusalKey, Refusals> refusals_;             // guarded by mu_
 };
 
 // The parameters as the audit log keeps them: values of fields whose name suggests a secret

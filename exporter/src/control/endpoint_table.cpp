@@ -202,6 +202,7 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
   setup->per_second = c.control->rate_per_second;
   setup->burst = c.control->rate_burst;
   setup->idempotency_ttl = c.control->idempotency_ttl;
+  setup->audit_retention = c.control->audit_retention;
   setup->action_timeout = c.control->action_timeout;
   std::vector<std::string> key_ids, providers;
   if (c.vendor_api) {

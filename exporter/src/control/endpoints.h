@@ -38,6 +38,7 @@ struct ControlSetup {
   double per_second = 10;
   double burst = 20;
   Duration idempotency_ttl = std::chrono::hours(24);
+  Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
   Duration action_timeout = std::chrono::seconds(30);  // each action's deadline
   std::vector<EndpointSpec> endpoints;
 };

@@ -30,6 +30,12 @@ void RenderProbeMeta(const ProbeRecord& r, FamilyBuilder& out) {
             r.last_run_timestamp);
 }
 
+std::string ExpositionText(FamilyBuilder& out) {
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, out.Take());
+  return text.str();
+}
+
 }  // namespace
 
 void MetricsRenderer::SetReloadSuccessful(bool ok) {
@@ -83,28 +89,33 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   const bool market_open = open_;
   const auto now = std::chrono::steady_clock::now();
   const bool probes_current = cached_ && board_gen == cached_board_generation_ &&
-                              reload_gen == cached_reload_generation_ && market_open == cached_market_open_ &&
-                              control_gen == cached_control_generation_;
+                              reload_gen == cached_reload_generation_ && market_open == cached_market_open_;
+  // A control request moves only the control API's few families: the probes' part is kept.
+  const bool control_current = cached_ && control_gen == cached_control_generation_;
   const bool process_current = (!process_source_ && !http_source_) || now - process_sampled_ < process_interval_;
-  if (probes_current && process_current) return cached_;
+  if (probes_current && control_current && process_current) return cached_;
   if (!probes_current) {
-    std::optional<ControlStats> control;
-    if (control_stats_) control = control_stats_();
-    cached_probes_ = Build(board_.Snapshot(), calendar_.get(), market_open, control ? &*control : nullptr);
-    cached_control_generation_ = control_gen;
+    cached_probes_ = Build(board_.Snapshot(), calendar_.get(), market_open);
     cached_board_generation_ = board_gen;
     cached_reload_generation_ = reload_gen;
     cached_market_open_ = market_open;
   }
-  std::string text = cached_probes_;
+  if (!control_current) {
+    cached_control_.clear();
+    if (control_stats_) {
+      FamilyBuilder out;
+      RenderControl(control_stats_(), out);
+      cached_control_ = ExpositionText(out);
+    }
+    cached_control_generation_ = control_gen;
+  }
+  std::string text = cached_probes_ + cached_control_;
   if (process_source_ || http_source_) {
     FamilyBuilder out;
     if (http_source_) RenderHttpStats(http_source_(), out);
     if (process_source_)
       if (auto stats = process_source_()) RenderProcessStats(*stats, out);
-    std::ostringstream sampled;
-    prometheus::TextSerializer().Serialize(sampled, out.Take());
-    text += sampled.str();
+    text += ExpositionText(out);
     process_sampled_ = now;
   }
   cached_ = std::make_shared<const std::string>(std::move(text));
@@ -112,8 +123,7 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
 }
 
 std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
-                                   const TradingCalendar* calendar, bool market_open,
-                                   const ControlStats* control) const {
+                                   const TradingCalendar* calendar, bool market_open) const {
   FamilyBuilder out;
   out.Gauge("usdcop_build_info", "The exporter's version and the git revision it was built from.",
             {{"version", build_.version}, {"revision", build_.revision}}, 1);
@@ -132,10 +142,7 @@ std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const Probe
         },
         *r->result);
   }
-  if (control) RenderControl(*control, out);
-  std::ostringstream text;
-  prometheus::TextSerializer().Serialize(text, out.Take());
-  return text.str();
+  return ExpositionText(out);
 }
 
 }  // namespace usdcop

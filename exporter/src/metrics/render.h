@@ -65,7 +65,7 @@ class MetricsRenderer {
 
  private:
   std::string Build(const std::vector<std::shared_ptr<const ProbeRecord>>& records,
-                    const TradingCalendar* calendar, bool market_open, const ControlStats* control) const;
+                    const TradingCalendar* calendar, bool market_open) const;
 
   const ResultBoard& board_;
   const BuildInfo build_;
@@ -76,8 +76,9 @@ class MetricsRenderer {
   std::mutex mu_;
   std::uint64_t cached_board_generation_ = 0;   // guarded by mu_
   std::uint64_t cached_reload_generation_ = 0;  // guarded by mu_
-  std::shared_ptr<const std::string> cached_;   // guarded by mu_: probes' text + process text
+  std::shared_ptr<const std::string> cached_;   // guarded by mu_: probes' + control's + process text
   std::string cached_probes_;                   // guarded by mu_: the probes' part of cached_
+  std::string cached_control_;                  // guarded by mu_: the control API's part, rebuilt on its own
   std::function<std::optional<ProcessStats>()> process_source_;  // guarded by mu_
   std::function<std::vector<HttpServerStats>()> http_source_;    // guarded by mu_
   std::chrono::nanoseconds process_interval_{0};                 // guarded by mu_

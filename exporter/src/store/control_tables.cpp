@@ -11,34 +11,81 @@ std::int64_t Micros(SysTime t) {
 
 }  // namespace
 
-Status StateStore::AppendAudit(const AuditRow& row) {
+Result<std::int64_t> StateStore::AppendAudit(const AuditRow& row) {
+  PendingAudit mine{&row};
+  std::unique_lock queue(audit_mu_);
+  audit_queue_.push_back(&mine);
+  while (!mine.done) {
+    if (audit_committing_) {  // another caller is committing: the next commit takes this row
+      audit_cv_.wait(queue);
+      continue;
+    }
+    audit_committing_ = true;
+    std::vector<PendingAudit*> batch;
+    batch.swap(audit_queue_);
+    queue.unlock();
+    std::vector<const AuditRow*> rows;
+    for (const PendingAudit* p : batch) rows.push_back(p->row);
+    std::vector<std::int64_t> ids;
+    Status s = WriteAudit(rows, ids);
+    queue.lock();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->status = s;
+      batch[i]->id = s.ok() ? ids[i] : 0;
+      batch[i]->done = true;
+    }
+    audit_committing_ = false;
+    audit_cv_.notify_all();
+  }
+  if (!mine.status.ok()) return mine.status;
+  return mine.id;
+}
+
+Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids) {
   std::lock_guard lock(mu_);
   // Every control request writes a row: the statement is prepared once and kept.
   if (!audit_insert_ &&
       sqlite3_prepare_v3(db_,
                          "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, "
-                         "result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         "result, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                          -1, SQLITE_PREPARE_PERSISTENT, &audit_insert_, nullptr) != SQLITE_OK)
     return Error("audit log: write failed");
-  sqlite3_stmt* st = audit_insert_;
-  sqlite3_bind_int64(st, 1, Micros(row.time));
-  Bind(st, 2, row.caller);
-  Bind(st, 3, row.address);
-  Bind(st, 4, row.method);
-  Bind(st, 5, row.endpoint);
-  Bind(st, 6, row.action);
-  Bind(st, 7, row.params);
-  sqlite3_bind_int(st, 8, row.code);
-  Bind(st, 9, row.result);
-  return StepDone(st) ? Status::Ok() : Error("audit log: write failed");
+  return InTransaction([&]() -> Status {
+    sqlite3_stmt* st = audit_insert_;
+    for (const AuditRow* row : rows) {
+      sqlite3_bind_int64(st, 1, Micros(row->time));
+      Bind(st, 2, row->caller);
+      Bind(st, 3, row->address);
+      Bind(st, 4, row->method);
+      Bind(st, 5, row->endpoint);
+      Bind(st, 6, row->action);
+      Bind(st, 7, row->params);
+      sqlite3_bind_int(st, 8, row->code);
+      Bind(st, 9, row->result);
+      sqlite3_bind_int64(st, 10, row->count);
+      if (!StepDone(st)) return Error("audit log: write failed");
+      ids.push_back(sqlite3_last_insert_rowid(db_));
+    }
+    return Status::Ok();
+  });
+}
+
+Status StateStore::SetAuditCount(std::int64_t id, std::int64_t count) {
+  std::lock_guard lock(mu_);
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", -1, &st.s, nullptr) != SQLITE_OK)
+    return Error("audit log: write failed");
+  sqlite3_bind_int64(st.s, 1, count);
+  sqlite3_bind_int64(st.s, 2, id);
+  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("audit log: write failed");
 }
 
 Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {
   std::lock_guard lock(mu_);
   Stmt st;
   if (sqlite3_prepare_v2(db_,
-                         "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result "
-                         "FROM audit_log ORDER BY id DESC LIMIT ?1",
+                         "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
+                         "count FROM audit_log ORDER BY id DESC LIMIT ?1",
                          -1, &st.s, nullptr) != SQLITE_OK)
     return Error("audit log: read failed");
   sqlite3_bind_int(st.s, 1, limit);
@@ -56,19 +103,30 @@ Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {
     r.params = Text(st.s, 7);
     r.code = sqlite3_column_int(st.s, 8);
     r.result = Text(st.s, 9);
+    r.count = sqlite3_column_int64(st.s, 10);
   }
   if (rc != SQLITE_DONE) return Error("audit log: read failed");
   return rows;
 }
 
 Result<int> StateStore::PruneAudit(SysTime before) {
-  std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM audit_log WHERE time_us < ?1", -1, &st.s, nullptr) != SQLITE_OK)
-    return Error("audit log: prune failed");
-  sqlite3_bind_int64(st.s, 1, Micros(before));
-  if (sqlite3_step(st.s) != SQLITE_DONE) return Error("audit log: prune failed");
-  return sqlite3_changes(db_);
+  // In steps of 1,000 rows, each its own transaction: a first prune of a large log does not hold
+  // the store (and the requests waiting to audit) for its whole length.
+  int deleted = 0;
+  for (;;) {
+    std::lock_guard lock(mu_);
+    Stmt st;
+    if (sqlite3_prepare_v2(db_,
+                           "DELETE FROM audit_log WHERE id IN "
+                           "(SELECT id FROM audit_log WHERE time_us < ?1 ORDER BY time_us LIMIT 1000)",
+                           -1, &st.s, nullptr) != SQLITE_OK)
+      return Error("audit log: prune failed");
+    sqlite3_bind_int64(st.s, 1, Micros(before));
+    if (sqlite3_step(st.s) != SQLITE_DONE) return Error("audit log: prune failed");
+    const int n = sqlite3_changes(db_);
+    deleted += n;
+    if (n < 1000) return deleted;
+  }
 }
 
 Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_view caller, std::string_view key) {

@@ -9,7 +9,10 @@
 namespace usdcop {
 namespace {
 
-constexpr int kSchemaVersion = 3;  // 2: file_digests; 3: audit_log, idempotency_keys
+constexpr int kSchemaVersion = 4;  // 2: file_digests; 3: audit_log, idempotency_keys; 4: audit_log.count
+
+// The WAL size (pages) at which a commit wakes the checkpointer before its next second.
+constexpr int kCheckpointPages = 1000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS probe_state (
@@ -39,8 +42,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
   action     TEXT NOT NULL,
   params     TEXT NOT NULL,
   code       INTEGER NOT NULL,
-  result     TEXT NOT NULL
+  result     TEXT NOT NULL,
+  count      INTEGER NOT NULL DEFAULT 1
 );
+CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log(time_us);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   caller       TEXT NOT NULL,
   key          TEXT NOT NULL,
@@ -67,16 +72,87 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   std::unique_ptr<StateStore> store(new StateStore(path, db));
   if (rc != SQLITE_OK) return store->Error("cannot open");
   sqlite3_busy_timeout(db, 5000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA journal_size_limit=67108864;"}) {
     Status s = store->Exec(sql);
     if (!s.ok()) return s;
   }
-  Status s = store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";").c_str());
+  Status s = store->Migrate();
   if (!s.ok()) return s;
+  store->StartCheckpointer();
   return store;
 }
 
+Status StateStore::Migrate() {
+  // Version 3's audit_log has no count column (the schema's CREATE TABLE leaves it as it is).
+  Stmt cols;
+  if (sqlite3_prepare_v2(db_, "SELECT count(*), coalesce(sum(name = 'count'), 0) FROM pragma_table_info('audit_log')",
+                         -1, &cols.s, nullptr) != SQLITE_OK ||
+      sqlite3_step(cols.s) != SQLITE_ROW)
+    return Error("cannot read the schema");
+  if (sqlite3_column_int(cols.s, 0) > 0 && sqlite3_column_int(cols.s, 1) == 0) {
+    Status s = Exec("ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;");
+    if (!s.ok()) return s;
+  }
+  Status s = Exec(kSchema);
+  if (!s.ok()) return s;
+  return Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";").c_str());
+}
+
+void StateStore::StartCheckpointer() {
+  sqlite3* ck = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(ck);
+    return;  // SQLite's own checkpoints on commit stay on
+  }
+  sqlite3_busy_timeout(ck, 5000);
+  // A connection learns that the file is in WAL mode when it first reads it; until then its
+  // checkpoints do nothing.
+  if (sqlite3_exec(ck, "PRAGMA journal_mode=WAL;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(ck);
+    return;
+  }
+  // Commits no longer checkpoint; they wake the checkpointer once the WAL is large.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        if (pages >= kCheckpointPages) {
+          auto* store = static_cast<StateStore*>(self);
+          {
+            std::lock_guard lock(store->ck_mu_);
+            store->ck_due_ = true;
+          }
+          store->ck_cv_.notify_one();
+        }
+        return SQLITE_OK;
+      },
+      this);
+  checkpointer_ = std::thread([this, ck] { Checkpoints(ck); });
+}
+
+void StateStore::Checkpoints(sqlite3* db) {
+  std::unique_lock lock(ck_mu_);
+  while (!ck_stop_) {
+    ck_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return ck_stop_ || ck_due_; });
+    if (ck_stop_) break;
+    ck_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader needs, never waits for or blocks a writer.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
+  lock.unlock();
+  sqlite3_close_v2(db);
+}
+
 StateStore::~StateStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(ck_mu_);
+      ck_stop_ = true;
+    }
+    ck_cv_.notify_one();
+    checkpointer_.join();
+  }
   sqlite3_finalize(audit_insert_);
   sqlite3_close_v2(db_);
 }

@@ -2,13 +2,16 @@
 // start. Probes keep what must survive a restart here (the runs already counted, scan
 // watermarks), as small JSON documents under (namespace, key), and the backup probe keeps its
 // verification cache (one row per file, too many for JSON documents) in a table of its own.
-// Thread-safe: one connection behind a mutex; every Put is its own committed transaction. WAL with synchronous=NORMAL: a
+// Thread-safe: one connection behind a mutex; every Put is its own committed transaction, and the
+// audit rows of concurrent callers share one (group commit). WAL with synchronous=NORMAL: a
 // committed write survives the process being killed (kill -9); only a power cut or a kernel
-// crash may lose the last transactions.
+// crash may lose the last transactions. Checkpoints (copying the WAL into the database, with an
+// fsync) run on a thread and a connection of their own, never inside a caller's commit.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -46,6 +50,7 @@ struct AuditRow {
   std::string params;  // JSON, secrets removed
   int code = 0;
   std::string result;  // a short text: what happened or why it was refused
+  std::int64_t count = 1;  // > 1: the refusals of one (caller, address, code) in one minute, in one row
 };
 
 // The answer given to an action that carried an Idempotency-Key, replayed to its retries.
@@ -82,8 +87,12 @@ class StateStore {
   // Deletes the digests of every scope below the directory `root` that is not in `keep`.
   Status RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep);
 
-  // The audit log (store/control_tables.cpp). Append commits before it returns.
-  Status AppendAudit(const AuditRow& row);
+  // The audit log (store/control_tables.cpp). Append commits before it returns, and returns the
+  // row's id. Concurrent appends share a transaction: the first caller in commits every row
+  // queued by then while the others wait for it, so N callers cost one commit, not N.
+  Result<std::int64_t> AppendAudit(const AuditRow& row);
+  // Sets the count of the row `id` (a minute's refusals, counted after its first was written).
+  Status SetAuditCount(std::int64_t id, std::int64_t count);
   // The newest `limit` rows, newest first.
   Result<std::vector<AuditRow>> RecentAudit(int limit);
   // Deletes the rows older than `before`; the number deleted.
@@ -98,11 +107,35 @@ class StateStore {
   Status Exec(const char* sql);
   Status Error(std::string_view what);
   Status InTransaction(const std::function<Status()>& body);  // mu_ held
+  Status Migrate();
+  // Writes a batch of audit rows in one transaction: the status and each row's id.
+  Status WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids);
+  void StartCheckpointer();
+  void Checkpoints(sqlite3* db);  // the checkpointer thread
 
   const std::string path_;
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_
   sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, on the first AppendAudit
+
+  // Group commit of the audit rows: the callers waiting, and whether one of them is committing.
+  struct PendingAudit {
+    const AuditRow* row;
+    bool done = false;
+    Status status;
+    std::int64_t id = 0;
+  };
+  std::mutex audit_mu_;
+  std::condition_variable audit_cv_;
+  std::vector<PendingAudit*> audit_queue_;  // guarded by audit_mu_
+  bool audit_committing_ = false;           // guarded by audit_mu_
+
+  // The checkpointer: wakes every second, or early when the WAL has grown past a threshold.
+  std::mutex ck_mu_;
+  std::condition_variable ck_cv_;
+  bool ck_stop_ = false;  // guarded by ck_mu_
+  bool ck_due_ = false;   // guarded by ck_mu_
+  std::thread checkpointer_;
 };
 
 }  // namespace usdcop
