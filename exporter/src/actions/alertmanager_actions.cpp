@@ -72,7 +72,7 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
     e.severity = LabelOf(a, "severity");
     auto starts = ParseTimestamp(a.value("startsAt", ""));
     e.starts_at = starts ? ToUnixSeconds(*starts) : ToUnixSeconds(now);
-    lifecycle_.Acknowledge(e, call.caller.name, id);
+    lifecycle_.Acknowledge(e, call.caller.name, id, ToUnixSeconds(now + for_));
     acknowledged.push_back({{"fingerprint", e.fingerprint}, {"alertname", e.alertname}, {"severity", e.severity},
                             {"silence_id", id}, {"ends_at", FormatTimestamp(now + for_)}});
   }

@@ -7,26 +7,15 @@ namespace {
 
 constexpr const char* kEpisodes = "alert_episodes";
 constexpr const char* kFigures = "alert_figures";
-constexpr double kKeepResolved = 7 * 86400;  // resolved episodes are forgotten after this
-constexpr size_t kMaxEpisodes = 10000;
-
-nlohmann::json HistogramJson(const SecondsHistogram& h) {
-  return {{"counts", h.counts}, {"count", h.count}, {"sum", h.sum}};
-}
-
-SecondsHistogram HistogramFrom(const nlohmann::json& j) {
-  SecondsHistogram h;
-  auto counts = j.value("counts", std::vector<std::uint64_t>{});
-  if (counts.size() == h.counts.size()) h.counts = counts;
-  h.count = j.value("count", std::uint64_t{0});
-  h.sum = j.value("sum", 0.0);
-  return h;
-}
+constexpr double kKeepResolved = 7 * 86400;    // resolved episodes are forgotten after this
+constexpr double kKeepUnresolved = 28 * 86400;  // and those whose resolution never came after this
+constexpr size_t kMaxEpisodeText = 256;         // an episode keeps this much of a name or severity
 
 nlohmann::json EpisodeJson(const AlertEpisode& e) {
   nlohmann::json j = {{"fingerprint", e.fingerprint}, {"alertname", e.alertname}, {"severity", e.severity},
                       {"starts_at", e.starts_at}, {"acknowledged_by", e.acknowledged_by},
                       {"silence_id", e.silence_id}};
+  if (e.silence_ends_at) j["silence_ends_at"] = *e.silence_ends_at;
   j["resolved_at"] = e.resolved_at ? nlohmann::json(*e.resolved_at) : nlohmann::json();
   j["acknowledged_at"] = e.acknowledged_at ? nlohmann::json(*e.acknowledged_at) : nlohmann::json();
   return j;
@@ -44,29 +33,39 @@ std::optional<AlertEpisode> EpisodeFrom(const nlohmann::json& j) {
   if (j.contains("resolved_at") && j["resolved_at"].is_number()) e.resolved_at = j["resolved_at"].get<double>();
   if (j.contains("acknowledged_at") && j["acknowledged_at"].is_number())
     e.acknowledged_at = j["acknowledged_at"].get<double>();
+  if (j.contains("silence_ends_at") && j["silence_ends_at"].is_number())
+    e.silence_ends_at = j["silence_ends_at"].get<double>();
   if (e.fingerprint.empty()) return std::nullopt;
   return e;
 }
 
+// A string field of `object`, cut to kMaxEpisodeText; "" when absent or not a string.
+std::string TextOf(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>().substr(0, kMaxEpisodeText) : "";
+}
+
 std::string Label(const nlohmann::json& alert, const char* name) {
-  if (!alert.contains("labels") || !alert["labels"].is_object()) return "";
-  auto it = alert["labels"].find(name);
-  return it != alert["labels"].end() && it->is_string() ? it->get<std::string>() : "";
+  return alert.contains("labels") && alert["labels"].is_object() ? TextOf(alert["labels"], name) : "";
 }
 
 }  // namespace
-
-void SecondsHistogram::Observe(double seconds) {
-  for (size_t i = 0; i < std::size(kBounds); ++i)
-    if (seconds <= kBounds[i]) counts[i]++;
-  count++;
-  sum += seconds;
-}
 
 std::string AlertEpisode::key() const {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", starts_at);
   return fingerprint + "@" + buf;
+}
+
+bool AlertEpisode::OpenAcknowledgement(double now) const {
+  return !silence_id.empty() && (!silence_ends_at || *silence_ends_at > now);
+}
+
+void AlertLifecycle::SetSeverities(std::vector<std::string> severities) {
+  std::lock_guard lock(mu_);
+  if (figures_.SetSeverities(std::move(severities)) == 0) return;  // before Load: nothing to fold, nothing to save
+  SaveFigures();
+  generation_++;
 }
 
 Status AlertLifecycle::Load() {
@@ -77,23 +76,14 @@ Status AlertLifecycle::Load() {
   std::lock_guard lock(mu_);
   for (const auto& [key, value] : *rows)
     if (auto e = EpisodeFrom(nlohmann::json::parse(value, nullptr, false))) episodes_[e->key()] = std::move(*e);
-  if (*figures) {
-    nlohmann::json j = nlohmann::json::parse(**figures, nullptr, false);
-    if (j.is_object()) {
-      const nlohmann::json& notifications = j["notifications"];
-      if (notifications.is_array())
-        for (const nlohmann::json& n : notifications)
-          if (n.is_array() && n.size() == 4 && n[0].is_string() && n[1].is_string() && n[2].is_string() &&
-              n[3].is_number_unsigned())
-            figures_.notifications[{n[0].get<std::string>(), n[1].get<std::string>(), n[2].get<std::string>()}] =
-                n[3].get<std::uint64_t>();
-      for (const char* part : {"resolution", "acknowledgement"}) {
-        const nlohmann::json& by_severity = j[part];
-        if (!by_severity.is_object()) continue;
-        auto& into = std::string_view(part) == "resolution" ? figures_.resolution : figures_.acknowledgement;
-        for (auto it = by_severity.begin(); it != by_severity.end(); ++it) into[it.key()] = HistogramFrom(it.value());
-      }
-    }
+  const size_t kept = episodes_.size();
+  Prune(ToUnixSeconds(clock_.Now()));
+  size_t folded = 0;
+  if (*figures) folded = figures_.Load(nlohmann::json::parse(**figures, nullptr, false));
+  if (folded > 0 || kept > episodes_.size()) {
+    log_.Warn("alert figures and episodes kept by an earlier run were over their bounds: folded into other, pruned",
+              {{"series_folded", std::to_string(folded)}, {"episodes_pruned", std::to_string(kept - episodes_.size())}});
+    SaveFigures();
   }
   generation_++;
   return Status::Ok();
@@ -108,16 +98,16 @@ ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
   std::lock_guard lock(mu_);
   for (const nlohmann::json& a : *alerts) {
     if (!a.is_object()) continue;
-    const std::string status = a.value("status", "");
-    const std::string fingerprint = a.value("fingerprint", "");
-    auto starts = ParseTimestamp(a.value("startsAt", ""));
+    const std::string status = TextOf(a, "status");
+    const std::string fingerprint = TextOf(a, "fingerprint");
+    auto starts = ParseTimestamp(TextOf(a, "startsAt"));
     if ((status != "firing" && status != "resolved") || fingerprint.empty() || !starts) continue;
     AlertEpisode e;
     e.fingerprint = fingerprint;
     e.alertname = Label(a, "alertname");
     e.severity = Label(a, "severity");
     e.starts_at = ToUnixSeconds(*starts);
-    figures_.notifications[{e.alertname, e.severity, status}]++;
+    figures_.CountNotification(e.alertname, e.severity, status);
     auto [it, fresh] = episodes_.try_emplace(e.key(), e);
     AlertEpisode& ep = it->second;
     if (status == "firing") {
@@ -127,29 +117,32 @@ ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
     }
     resolved++;
     if (ep.resolved_at) continue;  // a repeat of a resolution already measured
-    auto ends = ParseTimestamp(a.value("endsAt", ""));
+    auto ends = ParseTimestamp(TextOf(a, "endsAt"));
     ep.resolved_at = ends ? ToUnixSeconds(*ends) : ToUnixSeconds(clock_.Now());
-    figures_.resolution[ep.severity].Observe(std::max(0.0, *ep.resolved_at - ep.starts_at));
+    figures_.ObserveResolution(ep.severity, std::max(0.0, *ep.resolved_at - ep.starts_at));
     measured++;
     Save(ep);
   }
   Prune(ToUnixSeconds(clock_.Now()));
+  ReportFolded(ToUnixSeconds(clock_.Now()));
   SaveFigures();
   generation_++;
   std::string summary = std::to_string(firing) + " firing, " + std::to_string(resolved) + " resolved";
   return {200, {{"firing", firing}, {"resolved", resolved}, {"resolutions_measured", measured}}, summary};
 }
 
-void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id) {
+void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id,
+                                 double silence_ends_at) {
   std::lock_guard lock(mu_);
   auto [it, fresh] = episodes_.try_emplace(alert.key(), alert);
   AlertEpisode& ep = it->second;
   if (!ep.acknowledged_at) {
     ep.acknowledged_at = ToUnixSeconds(clock_.Now());
-    figures_.acknowledgement[ep.severity].Observe(std::max(0.0, *ep.acknowledged_at - ep.starts_at));
+    figures_.ObserveAcknowledgement(ep.severity, std::max(0.0, *ep.acknowledged_at - ep.starts_at));
   }
   ep.acknowledged_by = by;
   ep.silence_id = silence_id;
+  ep.silence_ends_at = silence_ends_at;
   Save(ep);
   SaveFigures();
   generation_++;
@@ -178,7 +171,7 @@ void AlertLifecycle::SilenceExpired(const std::string& episode_key) {
 
 ControlStats AlertLifecycle::Figures() const {
   std::lock_guard lock(mu_);
-  return figures_;
+  return figures_.stats();
 }
 
 std::uint64_t AlertLifecycle::generation() const {
@@ -198,10 +191,10 @@ nlohmann::json AlertLifecycle::Summary() const {
   nlohmann::json recent = nlohmann::json::array();
   for (const auto& [key, e] : episodes_) recent.push_back(EpisodeJson(e));
   std::uint64_t received = 0;
-  for (const auto& [labels, n] : figures_.notifications) received += n;
+  for (const auto& [labels, n] : figures_.stats().notifications) received += n;
   return {{"notifications_received", received},
-          {"mttr", mean(figures_.resolution)},
-          {"time_to_acknowledge", mean(figures_.acknowledgement)},
+          {"mttr", mean(figures_.stats().resolution)},
+          {"time_to_acknowledge", mean(figures_.stats().acknowledgement)},
           {"episodes", std::move(recent)}};
 }
 
@@ -211,31 +204,42 @@ void AlertLifecycle::Save(const AlertEpisode& e) {
 }
 
 void AlertLifecycle::SaveFigures() {
-  nlohmann::json notifications = nlohmann::json::array();
-  for (const auto& [labels, n] : figures_.notifications)
-    notifications.push_back({std::get<0>(labels), std::get<1>(labels), std::get<2>(labels), n});
-  nlohmann::json resolution = nlohmann::json::object(), ack = nlohmann::json::object();
-  for (const auto& [severity, h] : figures_.resolution) resolution[severity] = HistogramJson(h);
-  for (const auto& [severity, h] : figures_.acknowledgement) ack[severity] = HistogramJson(h);
-  Status s = store_.Put(kFigures, "all",
-                        nlohmann::json{{"notifications", notifications}, {"resolution", resolution},
-                                       {"acknowledgement", ack}}
-                            .dump());
+  Status s = store_.Put(kFigures, "all", figures_.ToJson().dump());
   if (!s.ok()) log_.Error("cannot save the alert figures", {{"err", s.message()}});
 }
 
 void AlertLifecycle::Prune(double now) {
+  auto forget = [this](std::map<std::string, AlertEpisode>::iterator it) {
+    (void)store_.Delete(kEpisodes, it->first);
+    return episodes_.erase(it);
+  };
   for (auto it = episodes_.begin(); it != episodes_.end();) {
     const AlertEpisode& e = it->second;
-    bool old = (e.resolved_at && now - *e.resolved_at > kKeepResolved && e.silence_id.empty()) ||
-               (!e.resolved_at && now - e.starts_at > 4 * kKeepResolved);
-    if (old || episodes_.size() > kMaxEpisodes) {
-      (void)store_.Delete(kEpisodes, it->first);
-      it = episodes_.erase(it);
-    } else {
-      ++it;
-    }
+    const bool old = e.resolved_at ? now - *e.resolved_at > kKeepResolved : now - e.starts_at > kKeepUnresolved;
+    it = old && !e.OpenAcknowledgement(now) ? forget(it) : std::next(it);
   }
+  if (episodes_.size() <= kMaxEpisodes) return;
+  // Over the cap: the oldest resolved episodes go first, then the oldest firing ones (a resolution
+  // that comes later is still measured from its startsAt); never one with an open acknowledgement.
+  std::vector<std::tuple<bool, double, std::string>> candidates;  // (firing, resolved or started, key)
+  for (const auto& [key, e] : episodes_)
+    if (!e.OpenAcknowledgement(now)) candidates.emplace_back(!e.resolved_at, e.resolved_at.value_or(e.starts_at), key);
+  std::sort(candidates.begin(), candidates.end());
+  for (size_t i = 0; i < candidates.size() && episodes_.size() > kMaxEpisodes; ++i)
+    forget(episodes_.find(std::get<2>(candidates[i])));
+}
+
+void AlertLifecycle::ReportFolded(double now) {
+  const AlertFigures::Folded& f = figures_.folded();
+  if (f.alertnames + f.severities == 0 || (last_fold_report_ && now - *last_fold_report_ < 60)) return;
+  last_fold_report_ = now;
+  AlertFigures::Folded taken = figures_.TakeFolded();
+  log_.Warn("webhook alerts counted under \"other\": alert names must look like metric names ([a-zA-Z_][a-zA-Z0-9_]*, "
+            "at most 128 characters) and are kept for the first 500; severities must be in control.alert_severities",
+            {{"alertnames", std::to_string(taken.alertnames)},
+             {"severities", std::to_string(taken.severities)},
+             {"example_alertname", taken.example_alertname},
+             {"example_severity", taken.example_severity}});
 }
 
 }  // namespace usdcop

@@ -2,7 +2,11 @@
 // fired, was acknowledged (acknowledge-alert, with the silence that acknowledges it) and was
 // resolved. Each firing is an episode, keyed by the alert's fingerprint and startsAt, so that the
 // repeats Alertmanager sends (repeat_interval, several receivers) count as notifications but are
-// measured once. Episodes and the figures survive restarts (the state store). Thread-safe.
+// measured once. Episodes and the figures survive restarts (the state store). Whoever posts, what
+// is kept stays bounded: the figures' label values as AlertFigures says, the episodes by age (a
+// week after their resolution, four weeks after their start when no resolution came) and by
+// number (kMaxEpisodes, the oldest resolved ones going first); an episode whose acknowledgement
+// silence still lasts is never forgotten. Thread-safe.
 #pragma once
 
 #include <map>
@@ -14,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "control/alert_figures.h"
 #include "control/api_types.h"
 #include "control/control_stats.h"
 #include "store/state_store.h"
@@ -29,21 +34,31 @@ struct AlertEpisode {
   std::optional<double> acknowledged_at;
   std::string acknowledged_by;
   std::string silence_id;  // the silence acknowledge-alert created; "" once expired or never
+  std::optional<double> silence_ends_at;  // when it ends; unknown for silences recorded before it was kept
   std::string key() const;
+  // The acknowledgement silence lasts at `now` (one of unknown end counts as lasting).
+  bool OpenAcknowledgement(double now) const;
 };
 
 class AlertLifecycle {
  public:
+  static constexpr size_t kMaxEpisodes = 10000;
+
   AlertLifecycle(StateStore& store, Logger& log, const Clock& clock) : store_(store), log_(log), clock_(clock) {}
 
-  // Reads the episodes and figures kept by earlier runs.
+  // The severities counted under their own name (control.alert_severities; critical, warning and
+  // info until told): before Load, and again on a reload.
+  void SetSeverities(std::vector<std::string> severities);
+  // Reads the episodes and figures kept by earlier runs, bounded as new ones are.
   Status Load();
   // One Alertmanager webhook payload (version 4): {"status", "alerts": [{status, labels,
   // startsAt, endsAt, fingerprint}...]}. 400 when it is not one.
   ActionResult Ingest(const nlohmann::json& payload);
-  // Records the acknowledgement of an alert that is firing (as Alertmanager describes it): the
-  // time from its start is measured once per episode.
-  void Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id);
+  // Records the acknowledgement of an alert that is firing (as Alertmanager describes it), by the
+  // silence `silence_id` lasting until `silence_ends_at` (Unix seconds): the time from its start
+  // is measured once per episode.
+  void Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id,
+                   double silence_ends_at);
   // The episodes with a live acknowledgement silence, of one alert (fingerprint), of one
   // alertname, or all ("" and "").
   std::vector<AlertEpisode> Acknowledged(const std::string& fingerprint, const std::string& alertname) const;
@@ -59,13 +74,15 @@ class AlertLifecycle {
   void Save(const AlertEpisode& e);  // mu_ held
   void SaveFigures();                // mu_ held
   void Prune(double now);            // mu_ held
+  void ReportFolded(double now);     // mu_ held: logs what was counted as other, at most once a minute
 
   StateStore& store_;
   Logger& log_;
   const Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, AlertEpisode> episodes_;  // guarded by mu_, by key()
-  ControlStats figures_;                          // guarded by mu_ (the alert parts)
+  AlertFigures figures_;                          // guarded by mu_
+  std::optional<double> last_fold_report_;        // guarded by mu_
   std::uint64_t generation_ = 0;                  // guarded by mu_
 };
 

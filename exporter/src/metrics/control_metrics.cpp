@@ -30,7 +30,8 @@ void RenderControl(const ControlStats& stats, FamilyBuilder& out) {
   for (const auto& [labels, n] : stats.notifications)
     out.Counter("usdcop_alert_notifications_received_total",
                 "Alerts received from Alertmanager's webhook, by alert name, severity and status (firing, resolved); "
-                "kept across restarts.",
+                "kept across restarts. Names that are not metric-style or beyond the first 500, and severities not in "
+                "control.alert_severities, count as \"other\".",
                 {{"alertname", std::get<0>(labels)}, {"severity", std::get<1>(labels)}, {"status", std::get<2>(labels)}},
                 static_cast<double>(n));
   RenderHistograms(stats.resolution, "usdcop_alert_resolution_seconds",
