@@ -2,8 +2,11 @@
 // metrics. Flags follow the Prometheus exporters' conventions.
 #include <CLI/CLI.hpp>
 #include <malloc.h>
+#include <sys/prctl.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "app/daemon.h"
@@ -38,6 +41,12 @@ int CheckConfig(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // No core dump, and no ptrace or /proc/PID/{mem,environ,...} access without CAP_SYS_PTRACE:
+  // the process holds secrets (the config's, libcurl's copies in its headers, the TLS key), and
+  // this covers every copy of them, where MADV_DONTDUMP would cover only buffers of our own. The
+  // kernel also makes /proc/PID/* owned by root. Reset by execve, so hooks' children are as usual.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    std::cerr << "warning: cannot turn core dumps off (prctl PR_SET_DUMPABLE): " << std::strerror(errno) << "\n";
   CLI::App app{"usdcop_exporter: Prometheus exporter for the USD/COP trading data pipeline."};
   std::string config_file = "usdcop_exporter.yml";
   std::string web_listen = ":9812";
