@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <string>
 
+#include "backup/manifest.h"
 #include "backup/set_files.h"
 #include "common/fd.h"
 
@@ -105,8 +106,8 @@ class SetCopier : public SetVisitor {
 }  // namespace
 
 bool LexicallyInside(const fs::path& dir, const fs::path& path) {
-  const fs::path rel = path.lexically_normal().lexically_relative(dir.lexically_normal());
-  return !rel.empty() && rel != "." && *rel.begin() != "..";
+  const fs::path d = dir.lexically_normal(), p = path.lexically_normal();
+  return IsWithin(d, p) && p.lexically_relative(d) != ".";
 }
 
 SetCopy CopySet(const fs::path& set_dir, const fs::path& dest, const Deadline& deadline) {

@@ -35,7 +35,8 @@ inline constexpr std::size_t kMaxCopyFindings = 20;
 // parent must). What could be copied before an error or the deadline stays in `dest`.
 SetCopy CopySet(const std::filesystem::path& set_dir, const std::filesystem::path& dest, const Deadline& deadline);
 
-// True when `path` lies strictly below `dir` by lexically_relative: not `dir` itself, no ".." out.
+// True when `path` lies strictly below `dir`, both made lexically normal: IsWithin (by
+// lexically_relative), and not `dir` itself.
 bool LexicallyInside(const std::filesystem::path& dir, const std::filesystem::path& path);
 
 }  // namespace usdcop

@@ -223,8 +223,8 @@ Result<Manifest> ReadManifest(const std::string& set_dir, std::uint64_t max_byte
 }
 
 bool IsWithin(const fs::path& root, const fs::path& path) {
-  auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-  return r == root.end() || (std::next(r) == root.end() && r->empty());  // "root/" too
+  const fs::path rel = path.lexically_relative(root);  // "root/" too; empty when one is relative
+  return !rel.empty() && *rel.begin() != "..";
 }
 
 Result<fs::path> ResolveBelowRoot(const fs::path& canonical_root, const fs::path& set_dir,

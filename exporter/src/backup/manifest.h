@@ -74,7 +74,8 @@ Result<std::filesystem::path> ResolveBelowRoot(const std::filesystem::path& cano
                                                const std::filesystem::path& set_dir,
                                                std::string_view relative);
 
-// True when `path` is `root` or lies below it (both lexically normal and absolute).
+// True when `path` is `root` or lies below it (both lexically normal and absolute), by
+// lexically_relative: no ".." out of `root`.
 bool IsWithin(const std::filesystem::path& root, const std::filesystem::path& path);
 
 }  // namespace usdcop
