@@ -3,7 +3,8 @@
 # connections, against the same exporter's /metrics in the same run as the peer (no token, no
 # audit row, a cached exposition). Each control GET checks the token (SHA-256), takes a rate-limit
 # token, renders the view from the probes' latest results and commits its audit row to SQLite
-# before it answers: the ratio shows what that costs. The exporter probes pipeline-sim's Airflow
+# (group-committed with the rows of the requests beside it) before it answers: the ratio shows
+# what that costs. Then a 2 s flood without a token, and the audit rows it added. The exporter probes pipeline-sim's Airflow
 # (six layers) and a backup directory, so the view is a real one. Prints p50 and p99 (median of
 # ROUNDS rounds) and the seed's SLA (2 s) and our aim (2 ms) beside them.
 #   bash bench/control_api_latency.sh
@@ -95,7 +96,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
   echo "metrics $(wrk_run "http://127.0.0.1:$METRICS_PORT/metrics")" >>"$TMP/results"
 done
 rows=$(sqlite3 "$TMP/state.db" 'SELECT count(*) FROM audit_log' 2>/dev/null || echo "?")
-python3 - "$TMP/results" "$CONNECTIONS" "$ROUNDS" "$rows" <<'PY'
+# The flood: requests without a token to paths that do not exist, as fast as wrk sends them, then
+# what they cost: audit rows added (a row per kind and minute, not one each) and the /metrics
+# scrape during the flood (the probes' part of the exposition is not re-rendered).
+flood_out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$CONTROL_PORT/api/no-such-endpoint" &
+  sleep 1
+  curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$METRICS_PORT/metrics" >"$TMP/scrape_time"
+  wait)
+flood_requests=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' <<<"$flood_out")
+sleep 3  # the counts are written every 2 s
+flood_rows=$(sqlite3 "$TMP/state.db" "SELECT count(*), coalesce(sum(count), 0) FROM audit_log WHERE caller = ''" 2>/dev/null || echo "?")
+python3 - "$TMP/results" "$CONNECTIONS" "$ROUNDS" "$rows" "$flood_requests" "$flood_rows" "$(cat "$TMP/scrape_time")" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 med = lambda who, i: statistics.median(float(r[i]) for r in rows if r[0] == who)
@@ -106,4 +117,7 @@ for who, name in (("control", "/api/l0/health"), ("metrics", "/metrics (peer)"))
 c50, c99 = med("control", 1), med("control", 2)
 print(f"ratio control/metrics: p50 {c50 / med('metrics', 1):.2f}x, p99 {c99 / med('metrics', 2):.2f}x")
 print(f"aim p99 < 2 ms: {'met' if c99 < 2 else 'NOT met'} ({c99:.3f} ms); seed SLA 2 s: {2000 / c99:.0f}x under")
+rows, counted = (sys.argv[6].split("|") + ["?"])[:2]
+print(f"flood of {sys.argv[5]} requests without a token in 2 s: {rows} audit rows holding {counted} counted refusals; "
+      f"a /metrics scrape during it: {float(sys.argv[7]) * 1000:.1f} ms")
 PY

@@ -115,8 +115,9 @@ void StateStore::StartCheckpointer() {
   sqlite3_wal_hook(
       db_,
       [](void* self, sqlite3*, const char*, int pages) {
+        auto* store = static_cast<StateStore*>(self);
+        store->wal_pages_.store(pages, std::memory_order_relaxed);
         if (pages >= kCheckpointPages) {
-          auto* store = static_cast<StateStore*>(self);
           {
             std::lock_guard lock(store->ck_mu_);
             store->ck_due_ = true;
@@ -136,8 +137,18 @@ void StateStore::Checkpoints(sqlite3* db) {
     if (ck_stop_) break;
     ck_due_ = false;
     lock.unlock();
-    // PASSIVE: copies what no reader needs, never waits for or blocks a writer.
+    // PASSIVE: copies what no reader needs, never waits for or blocks a writer. But under
+    // writes that never pause it never finishes (new frames arrive while it copies), and the
+    // log starts over only after a complete checkpoint: it would grow without end. So once the
+    // WAL is past kCheckpointPages a second pass runs holding the store's mutex (every reader
+    // and writer of the file goes through it): it copies only what arrived during the first,
+    // and syncs, and the next commit starts the log over.
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (wal_pages_.load(std::memory_order_relaxed) >= kCheckpointPages) {
+      std::lock_guard writers(mu_);
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      wal_pages_.store(0, std::memory_order_relaxed);
+    }
     lock.lock();
   }
   lock.unlock();

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -135,6 +136,7 @@ class StateStore {
   std::condition_variable ck_cv_;
   bool ck_stop_ = false;  // guarded by ck_mu_
   bool ck_due_ = false;   // guarded by ck_mu_
+  std::atomic<int> wal_pages_{0};  // the WAL's size at the last commit
   std::thread checkpointer_;
 };
 
