@@ -3,13 +3,13 @@
 // walker is refused before anything walks it.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/sha.h>
 #include <signal.h>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/control_client.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -19,35 +19,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kOperator = "operator-tok-5d21";
 constexpr const char* kWebhook = "webhook-tok-90ac";
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-// One query's first row, as text columns.
-std::vector<std::string> QueryRow(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::vector<std::string> out;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-        out.emplace_back(t ? t : "");
-      }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return out;
-}
 
 class ControlAbuseIT : public ::testing::Test {
  protected:

@@ -5,7 +5,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/sha.h>
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/alerting.h"
+#include "support/control_client.h"
 #include "support/exposition.h"
 #include "support/ports.h"
 #include "support/stack.h"
@@ -33,18 +33,6 @@ constexpr const char* kOperator = "operator-tok-2a97";
 constexpr const char* kWebhook = "webhook-tok-c33b";
 constexpr const char* kPlantedKey = "planted-VendorKey-0e5d71";
 constexpr const char* kPlantedEnv = "planted-Env-Secret-8c2f";
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
 
 struct Reply {
   int status = 0;
