@@ -23,14 +23,10 @@ constexpr const char* kWebhook = "webhook-tok-90ac";
 class ControlAbuseIT : public ::testing::Test {
  protected:
   void Start(const std::string& extra = "", const std::string& rate = "{per_second: 100000, burst: 100000}") {
-    stack_.WriteConfig("control:\n  tokens:\n"
-                       "    - {name: ops, sha256: " + Sha256Hex(kOperator) + ", role: operator}\n"
-                       "    - {name: alertmanager, sha256: " + Sha256Hex(kWebhook) + ", role: webhook}\n"
-                       "  rate_limit: " + rate + "\n" + extra);
-    stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-    ASSERT_TRUE(port) << stack_.exporter().Log();
-    port_ = std::stoi(*port);
+    stack_.WriteConfig("control:\n  tokens:\n" + ControlTokenYaml("ops", kOperator, "operator") +
+                       ControlTokenYaml("alertmanager", kWebhook, "webhook") + "  rate_limit: " + rate + "\n" + extra);
+    port_ = StartExporterWithControl(stack_);
+    ASSERT_NE(port_, 0);
   }
   httplib::Client Client() const {
     httplib::Client c("127.0.0.1", port_);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/control_client.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -23,8 +24,6 @@ using ::testing::UnorderedElementsAre;
 using nlohmann::json;
 
 constexpr const char* kToken = "ops-recovery-tok-41c7";
-// printf %s ops-recovery-tok-41c7 | sha256sum
-constexpr const char* kTokenSha256 = "418be2af2c4ab3e6c651c53869fbb10e90598f3d57ef486e849917f6218345e3";
 constexpr const char* kBars = "time,close\n2026-11-25T06:00:00Z,4100.5\n";
 // printf "time,close\n2026-11-25T06:00:00Z,4100.5\n" | sha256sum
 constexpr const char* kBarsSha256 = "6107eac01253712add0f60c93a520c3ab9cdc2a90400ad034ce361d2aea3ea14";
@@ -58,13 +57,10 @@ class RecoverySymlinksIT : public ::testing::Test {
     std::ofstream(outside_ / "secret") << "outside the backup root";
     std::ofstream(outside_ / "dir/inner") << "outside too";
     stack_.WriteConfig("probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
-                       root_.string() + "}]\ncontrol:\n  tokens:\n    - {name: ops, sha256: " + kTokenSha256 +
-                       ", role: operator}\n  rate_limit: {per_second: 1000, burst: 1000}\n  scratch_dir: " +
-                       scratch_.string() + "\n");
-    stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-    ASSERT_TRUE(port) << stack_.exporter().Log();
-    control_port_ = std::stoi(*port);
+                       root_.string() + "}]\ncontrol:\n  tokens:\n" + ControlTokenYaml("ops", kToken, "operator") +
+                       "  rate_limit: {per_second: 1000, burst: 1000}\n  scratch_dir: " + scratch_.string() + "\n");
+    control_port_ = StartExporterWithControl(stack_);
+    ASSERT_NE(control_port_, 0);
   }
 
   json TestRecovery() {

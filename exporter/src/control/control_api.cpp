@@ -336,11 +336,13 @@ ControlResponse ControlApi::Record(const ControlRequest& req, const std::string&
   row.code = res.code;
   row.result = audit.result.substr(0, 500);
   // Anyone can send these, as fast as they like: counted, one row a minute per kind.
-  const bool counted = audit.caller.empty() || res.code == 429;
-  RefusalKey key{UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label, row.code};
-  if (counted && !CountRefusal(key, row.result)) return res;
+  std::optional<RefusalKey> counted;
+  if (audit.caller.empty() || res.code == 429) {
+    counted.emplace(UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label, row.code);
+    if (!CountRefusal(*counted, row.result)) return res;
+  }
   Result<std::int64_t> written = store_.AppendAudit(row);
-  if (counted) RefusalWritten(key, written.ok() ? *written : 0);
+  if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
   const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError : res.code >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
   log_.Log(level, "control request",
            {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
