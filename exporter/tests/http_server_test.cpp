@@ -16,6 +16,10 @@
 #include <chrono>
 #include <future>
 #include <latch>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include "http/bounded_pool.h"
@@ -370,6 +374,71 @@ TEST(HttpServer, ABlockingRouteBeyondItsQueueIsAnswered503AtOnce) {
   release.set_value();
   EXPECT_THAT(running.ReadUntilClose(), StartsWith("HTTP/1.1 200"));
   EXPECT_THAT(queued.ReadUntilClose(), StartsWith("HTTP/1.1 200"));
+}
+
+TEST(HttpServer, AnAnswerGivenLaterFromAnotherThreadIsSentAndOneNeverGivenIs500) {
+  Logger log(LogLevel::kError);
+  WebGate gate(nullptr);
+  std::mutex mu;
+  std::vector<Responder> owed;  // the answers the handler has not given yet
+  HttpServer server(
+      Small(), [](std::string_view, std::string_view) { return HttpRoute{}; },
+      HttpServer::AsyncHandler([&](const ServerRequest& r, Responder reply) {
+        std::lock_guard lock(mu);
+        if (r.path == "/late") owed.push_back(std::move(reply));  // given by the test's thread
+        // "/dropped": the handler forgets it (its last copy goes here)
+      }),
+      gate, log);
+  auto port = server.Start(ListenAddress{"127.0.0.1", 0});
+  ASSERT_TRUE(port.ok());
+  Raw late(*port), dropped(*port);
+  ASSERT_TRUE(late.Send("GET /late HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  for (int i = 0; i < 400; ++i) {
+    std::lock_guard lock(mu);
+    if (!owed.empty()) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_FALSE(late.Readable()) << "nothing is sent before the answer is given";
+  std::thread([&] {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(owed.size(), 1u);
+    owed.front()(TextResponse(202, "later\n"));
+    owed.front()(TextResponse(200, "twice\n"));  // a second answer is ignored
+    owed.clear();
+  }).join();
+  const std::string answer = late.ReadUntilClose();
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 202"));
+  EXPECT_THAT(answer, HasSubstr("later"));
+  EXPECT_EQ(Count(answer, "HTTP/1.1"), 1u);
+  ASSERT_TRUE(dropped.Send("GET /dropped HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(dropped.ReadUntilClose(), StartsWith("HTTP/1.1 500"));
+}
+
+TEST(HttpServer, StopWaitsForTheAnswersStillOwed) {
+  Logger log(LogLevel::kError);
+  WebGate gate(nullptr);
+  std::promise<Responder> handed;
+  auto server = std::make_unique<HttpServer>(
+      Small(), [](std::string_view, std::string_view) { return HttpRoute{}; },
+      HttpServer::AsyncHandler([&](const ServerRequest&, Responder reply) { handed.set_value(std::move(reply)); }),
+      gate, log);
+  auto port = server->Start(ListenAddress{"127.0.0.1", 0});
+  ASSERT_TRUE(port.ok());
+  Raw client(*port);
+  ASSERT_TRUE(client.Send("GET / HTTP/1.1\r\n\r\n"));
+  auto reply = std::make_optional(handed.get_future().get());
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server->Stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(stopped) << "Stop returned while an answer was still owed";
+  (*reply)(TextResponse(200, "ok\n"));
+  reply.reset();  // its last copy: Stop may return now
+  stopper.join();
+  EXPECT_TRUE(stopped);
+  server.reset();
 }
 
 TEST(HttpServer, WrongPasswordsQueueForBcryptWhileCachedCredentialsPassAtOnce) {

@@ -1,5 +1,6 @@
 #include "http/http_server.h"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -9,10 +10,12 @@
 #include <boost/beast/ssl.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 
+#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -101,7 +104,7 @@ using TlsStream = beast::ssl_stream<PlainStream>;
 // pools, and the sessions still queued end when `iocs`, declared after what they touch, are destroyed.
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+  Impl(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log)
       : options(std::move(options)),
         router(std::move(router)),
         handler(std::move(handler)),
@@ -163,9 +166,20 @@ class HttpServer::Impl {
   void Accept();
   void OnAccept(beast::error_code ec, Socket socket);
 
+  // An answer owed: counted from the handler's call until its Responder is gone.
+  struct Owed {
+    explicit Owed(Impl* server) : server(server) { server->owed.fetch_add(1); }
+    ~Owed() {
+      if (server->owed.fetch_sub(1) != 1) return;
+      std::lock_guard lock(server->owed_mu);  // taken, so a Stop between its check and its wait hears this
+      server->owed_cv.notify_all();
+    }
+    Impl* server;
+  };
+
   const HttpServerOptions options;
   const Router router;
-  const Handler handler;
+  const AsyncHandler handler;
   WebGate& gate;
   Logger& log;
   ConnectionLimiter limiter;
@@ -177,6 +191,9 @@ class HttpServer::Impl {
   std::atomic<std::uint64_t> next_id{1};
   std::mutex sessions_mu;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions;  // guarded by sessions_mu
+  std::mutex owed_mu;
+  std::condition_variable owed_cv;
+  std::atomic<size_t> owed{0};
   std::vector<std::unique_ptr<asio::io_context>> iocs;  // one per I/O thread
   std::atomic<size_t> next_ioc{0};
   std::vector<asio::executor_work_guard<Executor>> keep_running;
@@ -377,28 +394,28 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     Dispatch(false);
   }
 
-  // The handler's answer; a body over the limit is refused whatever it says (it may shape the
-  // answer, as the control API's JSON does, or refuse for another reason first).
-  ServerResponse Handle() {
-    ServerResponse response = server_->handler(request_);
+  // Gives the handler's answer; a body over the limit is refused whatever it says (it may shape
+  // the answer, as the control API's JSON does, or refuse for another reason first).
+  void Answer(ServerResponse response, bool close) {
     if (request_.body_too_large && response.status < 400) response = TextResponse(413, "Payload Too Large\n");
-    return response;
+    Write(std::move(response), close);
   }
 
-  // Runs the handler (on a worker for blocking routes), then writes its answer.
+  // Calls the handler (on a worker for blocking routes); its answer is written when it is given.
   void Dispatch(bool close) {
     Lowest().expires_never();
-    if (!route_.blocking || !server_->workers) return Write(Handle(), close);
     auto self = this->shared_from_this();
-    const bool queued = server_->workers->TrySubmit([self, close] {
-      ServerResponse response = self->Handle();
-      asio::post(self->stream_.get_executor(),
-                 [self, close, response = std::move(response)]() mutable { self->Write(std::move(response), close); });
+    Responder reply([self, close, owed = std::make_shared<HttpServer::Impl::Owed>(server_)](ServerResponse response) {
+      asio::dispatch(self->stream_.get_executor(), [self, close, response = std::move(response)]() mutable {
+        self->Answer(std::move(response), close);
+      });
     });
+    if (!route_.blocking || !server_->workers) return server_->handler(request_, std::move(reply));
+    const bool queued = server_->workers->TrySubmit([self, reply] { self->server_->handler(self->request_, reply); });
     if (!queued) {
       ServerResponse busy = TextResponse(503, "Service Unavailable: too many requests at once; retry.\n");
       busy.headers.emplace_back("Retry-After", "1");
-      Write(std::move(busy), close);
+      reply(std::move(busy));
     }
   }
 
@@ -621,8 +638,29 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
   Accept();
 }
 
-HttpServer::HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+struct Responder::State {
+  explicit State(std::function<void(ServerResponse)> send) : send(std::move(send)) {}
+  ~State() {
+    if (!answered.exchange(true))
+      send(TextResponse(500, "Internal Server Error: the request was dropped unanswered; the log may say why.\n"));
+  }
+  std::function<void(ServerResponse)> send;
+  std::atomic<bool> answered{false};
+};
+
+Responder::Responder(std::function<void(ServerResponse)> send) : state_(std::make_shared<State>(std::move(send))) {}
+
+void Responder::operator()(ServerResponse response) const {
+  if (!state_->answered.exchange(true)) state_->send(std::move(response));
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(router), std::move(handler), gate, log)) {}
+
+HttpServer::HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+    : HttpServer(std::move(options), std::move(router),
+                 AsyncHandler([handler = std::move(handler)](const ServerRequest& r, Responder reply) { reply(handler(r)); }),
+                 gate, log) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -654,7 +692,12 @@ Result<int> HttpServer::Start(const ListenAddress& address) {
   s.Accept();
   // Each context keeps running while it has no connection (run() would return at once).
   for (auto& ioc : s.iocs) s.keep_running.push_back(asio::make_work_guard(*ioc));
-  for (auto& ioc : s.iocs) threads_.emplace_back([&ioc] { ioc->run(); });
+  const std::string name = "http-" + s.options.port_name.substr(0, 10);  // a thread's name: 15 bytes at most
+  for (auto& ioc : s.iocs)
+    threads_.emplace_back([&ioc, name] {
+      pthread_setname_np(pthread_self(), name.c_str());
+      ioc->run();
+    });
   return port;
 }
 
@@ -670,6 +713,11 @@ void HttpServer::Stop() {
   s.acceptor.close(ignored);
   s.auth_pool.Stop();
   if (s.workers) s.workers->Stop();
+  // The answers still owed are posted to stopped contexts (and dropped with them) once given.
+  std::unique_lock lock(s.owed_mu);
+  while (!s.owed_cv.wait_for(lock, std::chrono::seconds(5), [&s] { return s.owed.load() == 0; }))
+    s.log.Warn("waiting for the answers still owed before the server stops",
+               {{"port", s.options.port_name}, {"answers", std::to_string(s.owed.load())}});
 }
 
 HttpServerStats HttpServer::Stats() const {

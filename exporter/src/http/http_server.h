@@ -15,7 +15,9 @@
 //  - basic auth (WebGate): a cached success is checked on the I/O thread; bcrypt runs on a
 //    one-thread pool with a bounded queue, and a full queue answers 503 at once. Handlers of
 //    `blocking` routes run on a bounded worker pool (503 when full); the others on the I/O thread.
-// The handler sees a parsed request and returns a response; it knows nothing of sockets. It also
+// The handler sees a parsed request and answers it through a Responder, at once or later from any
+// thread (the control API answers once its audit row is committed); it knows nothing of sockets.
+// A handler that returns its answer is the simple case of it. It also
 // sees a request whose body was over the limit (body_too_large, no body), to shape or audit the
 // answer: the server makes it a 413 unless the handler refused with another 4xx or 5xx.
 // Thread-safe; Start once, Stop (or the destructor) once. Start sets SIGPIPE to be ignored.
@@ -93,6 +95,19 @@ struct ServerResponse {
 };
 ServerResponse TextResponse(int status, std::string text);
 
+// The answer to one request, given once, from any thread: the server writes it on the connection's
+// own thread (at once when called there). Copies share the one answer; a second is ignored. When
+// the last copy goes without an answer (a handler's bug), the client gets a 500, never a wait.
+class Responder {
+ public:
+  explicit Responder(std::function<void(ServerResponse)> send);
+  void operator()(ServerResponse response) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 // What the server must know of a request's route before reading its body.
 struct HttpRoute {
   size_t body_limit = 0;           // bytes of body accepted
@@ -104,15 +119,20 @@ class HttpServer {
  public:
   using Router = std::function<HttpRoute(std::string_view method, std::string_view path)>;
   using Handler = std::function<ServerResponse(const ServerRequest&)>;
+  // The request is valid until it is answered.
+  using AsyncHandler = std::function<void(const ServerRequest&, Responder)>;
 
   // `gate` must outlive the server; its TLS selector, when set, makes the port HTTPS.
   HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log);
+  HttpServer(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts the I/O threads; the bound port (useful with port 0).
   Result<int> Start(const ListenAddress& address);
+  // Closes the port and joins its threads, then waits for the answers still owed (a handler's
+  // Responder held elsewhere) to be given or dropped: what they touch must outlive this call.
   void Stop();
 
   HttpServerStats Stats() const;
