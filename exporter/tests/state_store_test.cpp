@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -75,6 +76,64 @@ TEST(StateStore, ConcurrentAuditRowsAreAllCommittedWithTheirOwnIds) {
   EXPECT_EQ((*store)->RecentAudit(1)->front().count, 7);
 }
 
+TEST(StateStore, QueuedAuditRowsAreAnsweredInOrderOnceCommittedAndBeforeTheStoreCloses) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  std::vector<std::int64_t> ids;  // in the order the writer answered
+  std::mutex mu;
+  {
+    auto store = StateStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < 500; ++i) {
+      AuditRow row;
+      row.result = std::to_string(i);
+      (*store)->AppendAuditAsync(row, [&ids, &mu, i](const AuditRow& written, Result<std::int64_t> id) {
+        ASSERT_TRUE(id.ok());
+        EXPECT_EQ(written.result, std::to_string(i));
+        std::lock_guard lock(mu);
+        ids.push_back(*id);
+      });
+    }
+  }  // closed at once: the rows still queued are written and answered first
+  ASSERT_EQ(ids.size(), 500u);
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[i - 1] + 1);
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  auto rows = (*store)->RecentAudit(1000);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 500u);
+  EXPECT_EQ(rows->front().id, ids.back());
+  EXPECT_EQ(rows->front().result, "499");
+}
+
+TEST(StateStore, PruningDeletesTheOldRowsInStepsUntilAStepHasNone) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  const SysTime now = *ParseTimestamp("2026-11-25T12:00:00Z");
+  const SysTime old = now - std::chrono::hours(2);
+  AuditRow row;
+  row.time = now + std::chrono::hours(24);  // stamped in the future, then the clock was put right
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  row.time = old;
+  for (int i = 0; i < 2500; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // more than one step
+  row.time = now;
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // a whole step of new rows
+  row.time = old;  // behind them: left for a later prune
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  auto pruned = (*store)->PruneAudit(now - std::chrono::hours(1));
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_EQ(*pruned, 2500);
+  auto rows = (*store)->RecentAudit(5000);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2002u);
+  EXPECT_EQ(rows->front().time, old);
+  EXPECT_EQ(rows->back().time, now + std::chrono::hours(24));
+  EXPECT_EQ(*(*store)->PruneAudit(now - std::chrono::hours(1)), 0);
+  EXPECT_EQ(*(*store)->PruneAudit(now + std::chrono::hours(1)), 2001);
+  EXPECT_EQ((*store)->RecentAudit(10)->size(), 1u);
+}
+
 TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
   TempDir dir;
   const std::string path = dir.File("s.db");
@@ -85,7 +144,7 @@ TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
                          "NULL, address TEXT NOT NULL, method TEXT NOT NULL, endpoint TEXT NOT NULL, action TEXT NOT "
                          "NULL, params TEXT NOT NULL, code INTEGER NOT NULL, result TEXT NOT NULL);"
                          "INSERT INTO audit_log VALUES (1, 5, 'ops', '::1', 'GET', '/api/l0/health', '', '{}', 200, "
-                         "'ok'); PRAGMA user_version=3;",
+                         "'ok'); CREATE INDEX audit_log_time ON audit_log(time_us); PRAGMA user_version=3;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -100,6 +159,15 @@ TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
   EXPECT_EQ((*rows)[0].count, 3);
   EXPECT_EQ((*rows)[1].caller, "ops");
   EXPECT_EQ((*rows)[1].count, 1);
+  { auto closed = std::move(store).value(); }  // closed here
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log_time'", -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "schema 5 has no index on time_us: it cost every commit a page";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST(StateStore, ItsCheckpointerCopiesTheLogIntoTheDatabaseWhileItIsOpen) {

@@ -3,7 +3,7 @@
 // watermarks), as small JSON documents under (namespace, key), and the backup probe keeps its
 // verification cache (one row per file, too many for JSON documents) in a table of its own.
 // Thread-safe: one connection behind a mutex; every Put is its own committed transaction, and the
-// audit rows of concurrent callers share one (group commit). WAL with synchronous=NORMAL: a
+// audit rows queued while the audit writer commits share its next one (group commit). WAL with synchronous=NORMAL: a
 // committed write survives the process being killed (kill -9); only a power cut or a kernel
 // crash may lose the last transactions. Checkpoints (copying the WAL into the database, with an
 // fsync) run on a thread and a connection of their own, never inside a caller's commit.
@@ -88,9 +88,15 @@ class StateStore {
   // Deletes the digests of every scope below the directory `root` that is not in `keep`.
   Status RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep);
 
-  // The audit log (store/control_tables.cpp). Append commits before it returns, and returns the
-  // row's id. Concurrent appends share a transaction: the first caller in commits every row
-  // queued by then while the others wait for it, so N callers cost one commit, not N.
+  // The audit log (store/control_tables.cpp). AppendAuditAsync queues a row for the audit
+  // writer, a thread of the store's: it commits every row queued by then in one transaction, so
+  // N concurrent rows cost one commit, not N, and then calls each row's `done` on its own thread,
+  // in queue order, with the row and its id or the error. `done` runs once the row is committed (it
+  // survives a kill -9); it must be quick and must not wait for the audit writer. Rows queued
+  // before the store is destroyed are written and their `done` called.
+  using AuditDone = std::function<void(const AuditRow& row, Result<std::int64_t> id)>;
+  void AppendAuditAsync(AuditRow row, AuditDone done);
+  // The same, waiting for the commit: the row's id.
   Result<std::int64_t> AppendAudit(const AuditRow& row);
   // Sets the count of the row `id` (a minute's refusals, counted after its first was written).
   Status SetAuditCount(std::int64_t id, std::int64_t count);
@@ -119,17 +125,17 @@ class StateStore {
   sqlite3* db_;  // guarded by mu_
   sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, on the first AppendAudit
 
-  // Group commit of the audit rows: the callers waiting, and whether one of them is committing.
+  // The audit writer: the rows queued, each with what to call once it is committed.
   struct PendingAudit {
-    const AuditRow* row;
-    bool done = false;
-    Status status;
-    std::int64_t id = 0;
+    AuditRow row;
+    AuditDone done;
   };
+  void AuditWriter();  // the audit writer's thread
   std::mutex audit_mu_;
   std::condition_variable audit_cv_;
-  std::vector<PendingAudit*> audit_queue_;  // guarded by audit_mu_
-  bool audit_committing_ = false;           // guarded by audit_mu_
+  std::vector<PendingAudit> audit_queue_;  // guarded by audit_mu_
+  bool audit_stop_ = false;                // guarded by audit_mu_
+  std::thread audit_writer_;
 
   // The checkpointer: wakes every second, or early when the WAL has grown past a threshold.
   std::mutex ck_mu_;
