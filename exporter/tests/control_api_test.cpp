@@ -75,7 +75,7 @@ class ControlApiTest : public ::testing::Test {
                      },
                      ""};
     setup->endpoints = {
-        {"/api/l0/health", [] { return nlohmann::json{{"view", "l0"}}; }, {act, missing, flaky}},
+        {"/api/l0/health", [] { return std::make_shared<const std::string>(R"({"view": "l0"})"); }, {act, missing, flaky}},
         {"/api/alerts/webhook", nullptr, {},
          [this](const Caller&, const nlohmann::json& body) -> ActionResult {
            webhooks_++;
@@ -94,7 +94,9 @@ class ControlApiTest : public ::testing::Test {
     r.body = body;
     r.idempotency_key = idem;
     r.remote_addr = "127.0.0.1";
-    return api_->Handle(r);
+    ControlResponse res = api_->Handle(r);
+    if (res.text) res.body = nlohmann::json::parse(*res.text);  // a view, sent as it is
+    return res;
   }
 
   std::string LogText() {

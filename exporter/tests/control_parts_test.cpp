@@ -9,6 +9,7 @@
 #include "control/alert_lifecycle.h"
 #include "control/rate_limiter.h"
 #include "control/tokens.h"
+#include "control/views.h"
 #include "fake_clock.h"
 
 namespace usdcop {
@@ -389,4 +390,29 @@ TEST(ControlSectionTest, ReportsEachMistakeWithItsPlace) {
 }
 
 }  // namespace
+TEST(ViewCacheTest, RendersOncePerMillisecondAndProbeResultsAndSaysWhenFor) {
+  ResultBoard board;
+  board.Configure({{"pipeline", std::chrono::seconds(10)}});
+  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00.123456Z"));
+  int renders = 0;
+  ViewCache cache(board, clock, [&renders](const BoardSnapshot& b, SysTime now) {
+    ++renders;
+    return nlohmann::json{{"generated_at", ToUnixSeconds(now)}, {"probes", b.size()}};
+  });
+  auto first = cache.Get();
+  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.123999Z"));  // the same millisecond
+  EXPECT_EQ(cache.Get(), first) << "shared, not rendered again";
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(nlohmann::json::parse(*first)["generated_at"], ToUnixSeconds(*ParseTimestamp("2026-11-25T12:00:00.123Z")))
+      << "the view is exact as of its millisecond";
+  EXPECT_EQ(first->back(), '\n');
+  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.124Z"));
+  auto next = cache.Get();
+  EXPECT_EQ(renders, 2);
+  EXPECT_NE(*next, *first);
+  board.Record("pipeline", Status::Ok(), 0.1, 1.0, nullptr);  // new results, the same millisecond
+  cache.Get();
+  EXPECT_EQ(renders, 3);
+}
+
 }  // namespace usdcop

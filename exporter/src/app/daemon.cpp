@@ -256,7 +256,8 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
   http.port_name = "control";
   http.io_threads = 1;
   control_server_ = std::make_unique<ControlServer>(
-      [this](const ControlRequest& r) { return control_api_->Handle(r); }, log_, http, web);
+      [this](const ControlRequest& r, ControlApi::Done done) { control_api_->HandleAsync(r, std::move(done)); }, log_,
+      http, web);
   auto port = control_server_->Start(options_.control);
   if (!port.ok()) {
     log_.Error("cannot serve the control API", {{"err", port.status().message()}});

@@ -2,6 +2,7 @@
 // a ControlRequest and a ControlResponse back into HTTP, and knows nothing else of the API.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@ struct ControlRequest {
 struct ControlResponse {
   int code = 200;
   nlohmann::json body = nlohmann::json::object();
+  std::shared_ptr<const std::string> text;  // set: the body as JSON text (a view), and `body` unused
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

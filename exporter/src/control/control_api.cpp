@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <regex>
 
 #include "backup/sha256.h"
@@ -120,7 +121,7 @@ void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
   installed_ = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens), limiter_});
 }
 
-ControlResponse ControlApi::Handle(const ControlRequest& req) {
+void ControlApi::HandleAsync(const ControlRequest& req, Done done) {
   std::shared_ptr<const Installed> in;
   {
     std::lock_guard lock(mu_);
@@ -134,10 +135,14 @@ ControlResponse ControlApi::Handle(const ControlRequest& req) {
     audit.result = std::string("internal error: ") + e.what();
     res = ErrorResponse(500, "internal error; the exporter's log has the details");
   }
-  const std::string endpoint = in ? EndpointLabel(*in->setup, req.path) : "other";
-  res = Record(req, endpoint, audit, std::move(res));
-  Count(endpoint, MethodLabel(req.method), res.code);
-  return res;
+  Record(req, in ? EndpointLabel(*in->setup, req.path) : "other", audit, std::move(res), std::move(done));
+}
+
+ControlResponse ControlApi::Handle(const ControlRequest& req) {
+  std::promise<ControlResponse> answered;
+  std::future<ControlResponse> answer = answered.get_future();
+  HandleAsync(req, [&answered](ControlResponse res) { answered.set_value(std::move(res)); });
+  return answer.get();
 }
 
 ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
@@ -198,7 +203,7 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
   if (req.method == "GET") {
     audit.result = "ok";
     ControlResponse r;
-    r.body = ep->get();
+    r.text = ep->get();
     return r;
   }
   return Post(in, *ep, *caller, req, audit);
@@ -323,8 +328,8 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
   return r;
 }
 
-ControlResponse ControlApi::Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
-                                   ControlResponse res) {
+void ControlApi::Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
+                        ControlResponse res, Done done) {
   AuditRow row;
   row.time = clock_.Now();
   row.caller = audit.caller;
@@ -339,21 +344,31 @@ ControlResponse ControlApi::Record(const ControlRequest& req, const std::string&
   std::optional<RefusalKey> counted;
   if (audit.caller.empty() || res.code == 429) {
     counted.emplace(UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label, row.code);
-    if (!CountRefusal(*counted, row.result)) return res;
+    if (!CountRefusal(*counted, row.result)) {
+      Count(endpoint_label, row.method, res.code);
+      return done(std::move(res));
+    }
   }
-  Result<std::int64_t> written = store_.AppendAudit(row);
-  if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
-  const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError : res.code >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
-  log_.Log(level, "control request",
-           {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
-            {"action", row.action}, {"params", row.params}, {"code", std::to_string(row.code)}, {"result", row.result}});
-  if (written.ok()) return res;
-  log_.Error("cannot write the audit log; answering 500", {{"err", written.status().message()}});
-  ControlResponse failed = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
-                                                  std::string(req.method == "POST" && !audit.action.empty()
-                                                                  ? " (the action ran: " + audit.result + ")"
-                                                                  : ""));
-  return failed;
+  const bool acted = req.method == "POST" && !audit.action.empty();
+  store_.AppendAuditAsync(std::move(row), [this, counted = std::move(counted), endpoint_label, acted,
+                                           res = std::move(res), done = std::move(done)](
+                                              const AuditRow& row, Result<std::int64_t> written) mutable {
+    if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
+    const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError
+                           : res.code >= 400                  ? LogLevel::kWarn
+                                                              : LogLevel::kInfo;
+    log_.Log(level, "control request",
+             {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
+              {"action", row.action}, {"params", row.params}, {"code", std::to_string(row.code)},
+              {"result", row.result}});
+    if (!written.ok()) {
+      log_.Error("cannot write the audit log; answering 500", {{"err", written.status().message()}});
+      res = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
+                                   std::string(acted ? " (the action ran: " + row.result + ")" : ""));
+    }
+    Count(endpoint_label, row.method, res.code);
+    done(std::move(res));
+  });
 }
 
 bool ControlApi::CountRefusal(RefusalKey& key, const std::string& result) {

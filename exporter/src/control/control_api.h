@@ -5,8 +5,10 @@
 //   method (405) -> token (401) -> role (403) -> body size (413) -> JSON depth, JSON and fields
 //   (400) -> idempotency (replay, 409, 422) -> view or action
 // The rate limit comes first, so a flood costs a bucket lookup and no more. Every answer to an
-// authenticated caller is written to the audit log (SQLite, committed; concurrent rows share a
-// commit) and logged before it is sent: nothing answered is missing after a kill -9. Refusals
+// authenticated caller is written to the audit log (SQLite, committed by the store's audit writer;
+// the rows queued meanwhile share a commit) and logged before it is sent: nothing answered is
+// missing after a kill -9. The request's thread does not wait for the commit: the answer is given
+// from the audit writer once the row is committed. Refusals
 // that would let anyone fill the disk (any answer to a caller without a valid token, and every
 // 429) are audited as counts: the first of each (caller, address, method, endpoint, code) in a
 // minute is written and logged before it is answered; the rest of that minute only raise the
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -38,6 +41,12 @@ class ControlApi {
 
   // The endpoints, tokens and limits (at start and on every reload).
   void Install(std::shared_ptr<const ControlSetup> setup);
+  using Done = std::function<void(ControlResponse)>;
+  // Answers `request` through `done`, called once: at once for a refusal counted without a row,
+  // else on the store's audit writer once the row is committed (the view or action itself runs
+  // on the calling thread). The request need not outlive the call.
+  void HandleAsync(const ControlRequest& request, Done done);
+  // The same, waiting for the answer. Never on the store's audit writer.
   ControlResponse Handle(const ControlRequest& request);
 
   // Requests by (endpoint, method, code); the renderer adds the alert figures.
@@ -79,9 +88,10 @@ class ControlApi {
                        Audit& audit);
   ControlResponse RunAction(const Installed& in, const EndpointSpec& ep, const ActionSpec& action, const Caller& caller,
                             const ControlRequest& req, const nlohmann::json& params, Audit& audit);
-  // Writes the audit row and the log line; a 500 instead of `res` when the row cannot be written.
-  ControlResponse Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
-                         ControlResponse res);
+  // Writes the audit row and the log line, counts the request, then answers `res` through `done`
+  // (a 500 instead when the row cannot be written).
+  void Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit, ControlResponse res,
+              Done done);
   // Counts a refusal; true when it was the minute's first of its kind, to be written as a row.
   bool CountRefusal(RefusalKey& key, const std::string& result);
   void RefusalWritten(const RefusalKey& key, std::int64_t row);

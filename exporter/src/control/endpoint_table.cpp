@@ -214,7 +214,10 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
   const ResultBoard& board = d.board;
   const Clock& clock = d.clock;
   const AlertLifecycle& alerts = d.alerts;
-  auto view = [&board, &clock](auto fn) { return [&board, &clock, fn] { return fn(board.Snapshot(), clock.Now()); }; };
+  auto view = [&board, &clock](ViewCache::Render render) {
+    auto cache = std::make_shared<ViewCache>(board, clock, std::move(render));
+    return [cache] { return cache->Get(); };
+  };
   setup->endpoints = {
       {"/api/l0/health", view(L0HealthView), Concat(std::vector<ActionSpec>{RunChecks(d)}, AlertActions(c, d, true))},
       {"/api/pipeline/health", view(PipelineHealthView), PipelineActions(c, d)},
@@ -223,7 +226,7 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
        HookActions(c, d, {{"restart-websocket", {}}, {"force-handover", {}}, {"clear-buffers", {}}})},
       {"/api/usage/monitoring", view(UsageMonitoringView),
        HookActions(c, d, {{"rotate-key", key}, {"activate-backup-key", key}})},
-      {"/api/alerts/system", [&board, &alerts, &clock] { return AlertsSystemView(board.Snapshot(), alerts, clock.Now()); },
+      {"/api/alerts/system", [&board, &alerts, &clock] { return ViewText(AlertsSystemView(board.Snapshot(), alerts, clock.Now())); },
        AlertActions(c, d, false)},
   };
   AlertLifecycle& lifecycle = d.alerts;

@@ -26,7 +26,7 @@ struct ActionSpec {
 
 struct EndpointSpec {
   std::string path;
-  std::function<nlohmann::json()> get;  // never blocks on a probe
+  std::function<std::shared_ptr<const std::string>()> get;  // the view as JSON text; never blocks on a probe
   std::vector<ActionSpec> actions;
   // Set only for the webhook receiver: takes the whole body (not {"action": ...}).
   std::function<ActionResult(const Caller&, const nlohmann::json& body)> ingest;

@@ -240,4 +240,20 @@ json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycl
   return out;
 }
 
+std::shared_ptr<const std::string> ViewText(const nlohmann::json& view) {
+  return std::make_shared<const std::string>(view.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+std::shared_ptr<const std::string> ViewCache::Get() {
+  const SysTime at = std::chrono::floor<std::chrono::milliseconds>(clock_.Now());
+  // Read before the snapshot: results published in between make the next GET render again.
+  const std::uint64_t generation = board_.generation();
+  std::lock_guard lock(mu_);
+  if (text_ && generation == generation_ && at == at_) return text_;
+  text_ = ViewText(render_(board_.Snapshot(), at));
+  generation_ = generation;
+  at_ = at;
+  return text_;
+}
+
 }  // namespace usdcop

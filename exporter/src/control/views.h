@@ -4,8 +4,13 @@
 // was measured (`checked_at`, `age_seconds`) and whether that run succeeded.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
 
+#include "common/clock.h"
 #include "common/units.h"
 #include "scheduler/result_board.h"
 
@@ -21,5 +26,28 @@ nlohmann::json BackupStatusView(const BoardSnapshot& board, SysTime now);
 nlohmann::json WebSocketStatusView(const BoardSnapshot& board, SysTime now);
 nlohmann::json UsageMonitoringView(const BoardSnapshot& board, SysTime now);
 nlohmann::json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycle, SysTime now);
+
+// A view as the JSON text sent (a trailing newline included).
+std::shared_ptr<const std::string> ViewText(const nlohmann::json& view);
+
+// A view rendered once per (probe results, millisecond) and shared by the GETs of that
+// millisecond: exact as of its generated_at (the millisecond it was rendered for), and cheap under
+// a burst of reads. Thread-safe.
+class ViewCache {
+ public:
+  using Render = std::function<nlohmann::json(const BoardSnapshot&, SysTime)>;
+  ViewCache(const ResultBoard& board, const Clock& clock, Render render)
+      : board_(board), clock_(clock), render_(std::move(render)) {}
+  std::shared_ptr<const std::string> Get();
+
+ private:
+  const ResultBoard& board_;
+  const Clock& clock_;
+  const Render render_;
+  std::mutex mu_;
+  std::uint64_t generation_ = 0;                // guarded by mu_: of the board the text was rendered from
+  SysTime at_{};                                // guarded by mu_: the millisecond it was rendered for
+  std::shared_ptr<const std::string> text_;  // guarded by mu_
+};
 
 }  // namespace usdcop

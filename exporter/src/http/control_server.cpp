@@ -9,15 +9,18 @@ ServerResponse Json(const ControlResponse& r) {
   res.content_type = "application/json";
   res.headers = r.headers;
   res.headers.emplace_back("Cache-Control", "no-store");
-  res.body = std::make_shared<const std::string>(
-      r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  res.body = r.text ? r.text
+                    : std::make_shared<const std::string>(
+                          r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return res;
 }
 
-HttpRoute ControlRouteOf(std::string_view, std::string_view) {
+HttpRoute ControlRouteOf(std::string_view method, std::string_view path) {
   HttpRoute route;
   route.body_limit = kMaxControlBody;
-  route.blocking = true;
+  // Actions may block. Views do not, but the alerts' view shares a lock with the webhook, which
+  // holds it while it writes episodes to the store: it waits on a worker, not on the I/O thread.
+  route.blocking = method == "POST" || path == "/api/alerts/system";
   return route;  // authentication is the API's: a bearer token or a basic-auth user
 }
 
@@ -32,9 +35,10 @@ ControlServer::ControlServer(Handler handler, Logger& log, HttpServerOptions opt
             options.workers = kWorkers;
             return options;
           }(),
-          ControlRouteOf, [this](const ServerRequest& r) { return Serve(r); }, gate_, log) {}
+          ControlRouteOf, HttpServer::AsyncHandler([this](const ServerRequest& r, Responder reply) { Serve(r, std::move(reply)); }),
+          gate_, log) {}
 
-ServerResponse ControlServer::Serve(const ServerRequest& req) {
+void ControlServer::Serve(const ServerRequest& req, Responder reply) {
   ControlRequest r;
   r.method = req.method;
   r.path = req.path;
@@ -44,9 +48,11 @@ ServerResponse ControlServer::Serve(const ServerRequest& req) {
   r.remote_addr = req.remote_addr;
   r.body_too_large = req.body_too_large;
   if (!req.body_too_large) r.body = req.body;
-  ServerResponse res = Json(handler_(r));
-  res.close = req.body_too_large;
-  return res;
+  handler_(r, [reply = std::move(reply), close = req.body_too_large](ControlResponse answer) {
+    ServerResponse res = Json(answer);
+    res.close = close;
+    reply(std::move(res));
+  });
 }
 
 }  // namespace usdcop

@@ -1,7 +1,9 @@
 // The side port: the control API over HTTP(S), on an HttpServer (bounded against hostile and slow
 // clients). It turns each request into a ControlRequest and the answer back into JSON over HTTP,
-// and knows nothing else of the API. Handlers run on a bounded worker pool (actions call other
-// systems and may block); a full pool answers 503. Bodies are limited to kMaxControlBody: one
+// and knows nothing else of the API. A GET (a view, never blocking) is handled on the I/O thread;
+// a POST (and the alerts' view, which may wait for the webhook's writes) on a bounded worker pool (actions call other systems and may block), and a full pool
+// answers 503. Either is answered when the API gives its answer (once the audit row is committed),
+// so no thread waits for the commit. Bodies are limited to kMaxControlBody: one
 // that declares more is refused (through the API: authenticated, audited) without being read, a
 // longer chunked one when it passes the limit; both answer 413 as JSON and close the connection.
 // With a web config it serves HTTPS with the config's TLS settings and headers; basic-auth
@@ -23,7 +25,7 @@ namespace usdcop {
 
 class ControlServer {
  public:
-  using Handler = std::function<ControlResponse(const ControlRequest&)>;
+  using Handler = std::function<void(const ControlRequest&, std::function<void(ControlResponse)> done)>;
   static constexpr size_t kWorkers = 4;
 
   ControlServer(Handler handler, Logger& log, HttpServerOptions options, std::shared_ptr<const WebConfig> web = nullptr);
@@ -36,7 +38,7 @@ class ControlServer {
   HttpServerStats Stats() const { return server_.Stats(); }
 
  private:
-  ServerResponse Serve(const ServerRequest& request);
+  void Serve(const ServerRequest& request, Responder reply);
 
   Handler handler_;
   WebGate gate_;
