@@ -78,7 +78,10 @@ TEST_F(CoreDumpIT, TheRunningExporterIsNotDumpable) {
   ASSERT_TRUE(uid);
   ASSERT_NE(*uid, 0u) << "as root, the owner of /proc/PID says nothing";
   ASSERT_TRUE(Eventually([&] { return RealUid(dumpable.pid()) == uid; }, 5s)) << "the same user for both";
-  EXPECT_EQ(ProcOwner(dumpable.pid()), uid) << "a dumpable process owns its /proc/PID files";
+  // Between its setuid and its exec a child is not dumpable either (the kernel resets the flag at
+  // exec), so this waits for the exec.
+  EXPECT_TRUE(Eventually([&] { return ProcOwner(dumpable.pid()) == uid; }, 5s))
+      << "a dumpable process owns its /proc/PID files";
   EXPECT_EQ(ProcOwner(exporter.pid()), 0u) << "the exporter's /proc/PID files belong to root: it is not dumpable";
   EXPECT_EQ(exporter.Stop(), 0) << exporter.Log();
 }

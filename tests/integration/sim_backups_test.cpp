@@ -225,7 +225,9 @@ TEST_F(SimBackupsIT, Sha256SumsSetsPassSha256sumCheckInEveryLayer) {
 TEST_F(SimBackupsIT, NewSetsAppearOnTheCadence) {
   Start({"--backups.cadence", "2s", "--backups.backfill", "1"});
   std::vector<std::string> before = Sets(L0());
-  ASSERT_EQ(before.size(), 1u);
+  // The backfilled set, and the next one when a period began between the backfill and this look.
+  ASSERT_GE(before.size(), 1u);
+  ASSERT_LE(before.size(), 2u);
   ASSERT_TRUE(WaitForSetAfter(L0(), before.back())) << stack_.Dir();
   ASSERT_TRUE(WaitForSetAfter(L0(), Sets(L0()).back())) << stack_.Dir();
   EXPECT_TRUE(OnlySets(L0()));  // the set just written is complete; the next write is ~2 s away
