@@ -3,9 +3,9 @@
 // watermarks), as small JSON documents under (namespace, key), and the backup probe keeps its
 // verification cache (one row per file, too many for JSON documents) in a table of its own.
 // Thread-safe: one connection behind a mutex; every Put is its own committed transaction, and the
-// audit rows queued while the audit writer commits share its next one (group commit). WAL with synchronous=NORMAL: a
-// committed write survives the process being killed (kill -9); only a power cut or a kernel
-// crash may lose the last transactions. Checkpoints (copying the WAL into the database, with an
+// audit rows queued while the audit writer commits share its next one (group commit). WAL with
+// synchronous=NORMAL: a committed write survives the process being killed (kill -9); only a power
+// cut or a kernel crash may lose the last transactions. Checkpoints (copying the WAL into the database, with an
 // fsync) run on a thread and a connection of their own, never inside a caller's commit.
 #pragma once
 
