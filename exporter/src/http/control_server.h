@@ -1,11 +1,12 @@
 // The side port: the control API over HTTP(S), on an HttpServer (bounded against hostile and slow
 // clients). It turns each request into a ControlRequest and the answer back into JSON over HTTP,
 // and knows nothing else of the API. A GET (a view, never blocking) is handled on the I/O thread;
-// a POST (and the alerts' view, which may wait for the webhook's writes) on a bounded worker pool (actions call other systems and may block), and a full pool
-// answers 503. Either is answered when the API gives its answer (once the audit row is committed),
-// so no thread waits for the commit. Bodies are limited to kMaxControlBody: one
-// that declares more is refused (through the API: authenticated, audited) without being read, a
-// longer chunked one when it passes the limit; both answer 413 as JSON and close the connection.
+// a POST (actions call other systems and may block) and the alerts' view (which may wait for the
+// webhook's writes) on a bounded worker pool, and a full pool answers 503. Either is answered when
+// the API gives its answer (once the audit row is committed), so no thread waits for the commit.
+// Bodies are limited to kMaxControlBody: one that declares more is refused (through the API:
+// authenticated, audited) without being read, a longer chunked one when it passes the limit; both
+// answer 413 as JSON and close the connection.
 // With a web config it serves HTTPS with the config's TLS settings and headers; basic-auth
 // credentials are verified by the server (off the I/O threads) and handed to the API, which maps
 // users to roles. Thread-safe.
