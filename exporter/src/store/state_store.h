@@ -5,8 +5,9 @@
 // Thread-safe: one connection behind a mutex; every Put is its own committed transaction, and the
 // audit rows queued while the audit writer commits share its next one (group commit). WAL with
 // synchronous=NORMAL: a committed write survives the process being killed (kill -9); only a power
-// cut or a kernel crash may lose the last transactions. Checkpoints (copying the WAL into the database, with an
-// fsync) run on a thread and a connection of their own, never inside a caller's commit.
+// cut or a kernel crash may lose the last transactions. Checkpoints (copying the WAL into the
+// database, with an fsync) run on a thread and a connection of their own, never inside a
+// caller's commit.
 #pragma once
 
 #include <sqlite3.h>
@@ -123,7 +124,7 @@ class StateStore {
   const std::string path_;
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_
-  sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, on the first AppendAudit
+  sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, by the audit writer's first commit
 
   // The audit writer: the rows queued, each with what to call once it is committed.
   struct PendingAudit {
