@@ -1,4 +1,4 @@
-#include "probes/alertmanager.h"
+#include "probes/alertmanager/alertmanager_probe.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

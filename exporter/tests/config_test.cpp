@@ -54,17 +54,17 @@ TEST_F(ConfigTest, LoadsAValidFileWithDefaultsAndResolvedPaths) {
   ASSERT_TRUE(load.config) << ::testing::PrintToString(load.errors);
   const Config& c = *load.config;
   EXPECT_EQ(c.storage_path, Path("state/usdcop.db"));
-  ASSERT_TRUE(c.pipeline);
-  EXPECT_EQ(c.pipeline->interval, std::chrono::seconds(15));
-  EXPECT_EQ(c.pipeline->runs_per_request, 25);
-  ASSERT_TRUE(c.pipeline->airflow);
-  EXPECT_EQ(c.pipeline->airflow->url, "http://127.0.0.1:8080");  // trailing slash dropped
-  EXPECT_EQ(c.pipeline->airflow->password.reveal(), "s3cret-value");  // newline dropped
-  ASSERT_EQ(c.pipeline->layers.size(), 2u);
-  EXPECT_EQ(c.pipeline->layers[0].expected_every, std::chrono::minutes(5));
-  ASSERT_TRUE(c.pipeline->layers[0].records_xcom);
-  EXPECT_EQ(c.pipeline->layers[0].records_xcom->key, "records");
-  EXPECT_EQ(c.pipeline->layers[1].status_file, "/data/status/l5.json");
+  ASSERT_TRUE(c.probes.Get<PipelineKind>());
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->interval, std::chrono::seconds(15));
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->runs_per_request, 25);
+  ASSERT_TRUE(c.probes.Get<PipelineKind>()->airflow);
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->url, "http://127.0.0.1:8080");  // trailing slash dropped
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->password.reveal(), "s3cret-value");  // newline dropped
+  ASSERT_EQ(c.probes.Get<PipelineKind>()->layers.size(), 2u);
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->layers[0].expected_every, std::chrono::minutes(5));
+  ASSERT_TRUE(c.probes.Get<PipelineKind>()->layers[0].records_xcom);
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->layers[0].records_xcom->key, "records");
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->layers[1].status_file, "/data/status/l5.json");
 }
 
 TEST_F(ConfigTest, ABadDurationNamesFileLineColumnFieldAndWhatToUse) {
@@ -130,7 +130,7 @@ TEST_F(ConfigTest, SecretFromEnvironmentAndMissingSources) {
     layers: [{layer: L0, dag_id: d}]
 )");
   ASSERT_TRUE(ok.config) << ::testing::PrintToString(ok.errors);
-  EXPECT_EQ(ok.config->pipeline->airflow->password.reveal(), "from-env");
+  EXPECT_EQ(ok.config->probes.Get<PipelineKind>()->airflow->password.reveal(), "from-env");
   ConfigLoad bad = Load(R"(probes:
   pipeline:
     airflow: {url: ftp://a, username: admin, password_env: USDCOP_TEST_UNSET_VAR, password_file: nope}
@@ -172,7 +172,7 @@ TEST_F(ConfigTest, ASecretFileMustBeASmallRegularFile) {
   ConfigLoad linked = Load("probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
                            Path("linked_password") + "}\n    layers: [{layer: L0, dag_id: d}]\n");
   ASSERT_TRUE(linked.config) << ::testing::PrintToString(linked.errors);
-  EXPECT_EQ(linked.config->pipeline->airflow->password.reveal(), "s3cret-value");
+  EXPECT_EQ(linked.config->probes.Get<PipelineKind>()->airflow->password.reveal(), "s3cret-value");
 }
 
 TEST_F(ConfigTest, ApiV2TakesATokenOrCredentials) {
@@ -183,7 +183,7 @@ TEST_F(ConfigTest, ApiV2TakesATokenOrCredentials) {
     layers: [{layer: L0, dag_id: d}]
 )");
   ASSERT_TRUE(load.config) << ::testing::PrintToString(load.errors);
-  EXPECT_EQ(load.config->pipeline->airflow->api, AirflowConfig::Api::kV2);
+  EXPECT_EQ(load.config->probes.Get<PipelineKind>()->airflow->api, AirflowConfig::Api::kV2);
   ConfigLoad bad = Load(R"(probes:
   pipeline:
     airflow: {url: http://a:8080, api: v3}
@@ -247,7 +247,7 @@ TEST_F(ConfigTest, CalendarSectionIsParsedAndChecked) {
 TEST_F(ConfigTest, MarketDataSectionDefaultsAndChecks) {
   ConfigLoad ok = Load("probes:\n  market_data:\n    source: {sqlite: market.db}\n");
   ASSERT_TRUE(ok.config) << ::testing::PrintToString(ok.errors);
-  const MarketDataProbeConfig& m = *ok.config->market_data;
+  const MarketDataProbeConfig& m = *ok.config->probes.Get<MarketDataKind>();
   EXPECT_EQ(m.sqlite_path, Path("market.db"));
   EXPECT_EQ(m.table.table, "usdcop_m5_ohlcv");
   EXPECT_EQ(m.table.ingested_at, "created_at");
@@ -257,8 +257,8 @@ TEST_F(ConfigTest, MarketDataSectionDefaultsAndChecks) {
 
   ConfigLoad price_only = Load("probes:\n  market_data:\n    source: {sqlite: m.db}\n    columns: {time: ts, price: price}\n");
   ASSERT_TRUE(price_only.config) << ::testing::PrintToString(price_only.errors);
-  EXPECT_EQ(price_only.config->market_data->table.close, "");
-  EXPECT_EQ(price_only.config->market_data->table.ingested_at, "");
+  EXPECT_EQ(price_only.config->probes.Get<MarketDataKind>()->table.close, "");
+  EXPECT_EQ(price_only.config->probes.Get<MarketDataKind>()->table.ingested_at, "");
 
   ConfigLoad bad = Load(R"(probes:
   market_data:
@@ -287,7 +287,7 @@ TEST_F(ConfigTest, HandoverReadsTheMarketDataTableAndTheServiceStatus) {
     handover: {status_url: "http://127.0.0.1:8080/status"}
 )");
   ASSERT_TRUE(ok.config) << ::testing::PrintToString(ok.errors);
-  const HandoverConfig& h = *ok.config->ready_signal->handover;
+  const HandoverConfig& h = *ok.config->probes.Get<ReadySignalKind>()->handover;
   EXPECT_EQ(h.status_url, "http://127.0.0.1:8080/status");
   EXPECT_EQ(h.last_bar_field, "/last_published_bar");
   EXPECT_EQ(h.symbol, "EUR/USD");  // the first of the market-data symbols
@@ -321,8 +321,8 @@ TEST_F(ConfigTest, ReadySignalTakesExactlyOneSource) {
   ready_signal: {signal_table: ops.l0_ready_signals, signal_type: websocket_ready}
 )");
   ASSERT_TRUE(table.config) << ::testing::PrintToString(table.errors);
-  EXPECT_EQ(table.config->ready_signal->signal_table, "ops.l0_ready_signals");
-  EXPECT_EQ(table.config->ready_signal->signal_type, "websocket_ready");
+  EXPECT_EQ(table.config->probes.Get<ReadySignalKind>()->signal_table, "ops.l0_ready_signals");
+  EXPECT_EQ(table.config->probes.Get<ReadySignalKind>()->signal_type, "websocket_ready");
 
   ConfigLoad bad = Load(R"(probes:
   ready_signal: {flag_file: l0.flag, signal_table: "x; DROP TABLE y", signal_type: data_ready}
@@ -341,7 +341,7 @@ TEST_F(ConfigTest, ReadySignalTakesExactlyOneSource) {
 TEST_F(ConfigTest, AnEmptyFileIsAValidConfigWithNoProbes) {
   ConfigLoad load = Load("");
   ASSERT_TRUE(load.config);
-  EXPECT_FALSE(load.config->pipeline);
+  EXPECT_FALSE(load.config->probes.Get<PipelineKind>());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // One probe result's metrics (or any rendering's) as exposition text, serialised as
-// MetricsRenderer does: for the tests of metrics/*_metrics.cpp.
+// MetricsRenderer does: for the tests of probes/<name>/<name>_metrics.cpp.
 #pragma once
 
 #include <prometheus/text_serializer.h>

@@ -1,4 +1,4 @@
-#include "probes/websocket.h"
+#include "probes/websocket/websocket_probe.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

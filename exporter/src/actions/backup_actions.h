@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "config/config.h"
+#include "probes/backups/backups_config.h"
 #include "control/api_types.h"
 
 namespace usdcop {

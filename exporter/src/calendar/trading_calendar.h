@@ -14,7 +14,7 @@
 
 #include "common/status.h"
 #include "common/units.h"
-#include "config/config.h"
+#include "calendar/calendar_config.h"
 
 namespace usdcop {
 

@@ -9,36 +9,19 @@ namespace usdcop {
 namespace {
 
 void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
-  if (!r.Map(probes, "probes",
-             {"pipeline", "market_data", "ready_signal", "backups", "websocket", "vendor_api", "alertmanager"}))
-    return;
-  if (!probes.IsMap()) return;
-  if (probes["pipeline"].IsDefined())
-    config.pipeline = ParsePipelineSection(r, probes["pipeline"], "probes.pipeline");
-  if (probes["market_data"].IsDefined())
-    config.market_data = ParseMarketDataSection(r, probes["market_data"], "probes.market_data");
-  if (probes["ready_signal"].IsDefined())
-    config.ready_signal = ParseReadySignalSection(r, probes["ready_signal"], "probes.ready_signal");
-  if (probes["backups"].IsDefined()) config.backups = ParseBackupsSection(r, probes["backups"], "probes.backups");
-  if (probes["websocket"].IsDefined())
-    config.websocket = ParseWebSocketSection(r, probes["websocket"], "probes.websocket");
-  if (probes["vendor_api"].IsDefined())
-    config.vendor_api = ParseVendorApiSection(r, probes["vendor_api"], "probes.vendor_api");
-  if (probes["alertmanager"].IsDefined())
-    config.alertmanager = ParseAlertmanagerSection(r, probes["alertmanager"], "probes.alertmanager");
-  // The signal table and the handover are read where the market-data probe reads the L0 bars.
-  if (config.ready_signal && !config.ready_signal->signal_table.empty() && !config.market_data)
-    r.Error(probes["ready_signal"]["signal_table"], "probes.ready_signal.signal_table",
-            "is read from probes.market_data's database: configure probes.market_data");
-  if (config.ready_signal && config.ready_signal->handover) {
-    const YAML::Node at = probes["ready_signal"]["handover"];
-    if (!config.market_data) {
-      r.Error(at, "probes.ready_signal.handover",
-              "reads the L0 bars through probes.market_data's source and table: configure probes.market_data");
-    } else if (config.ready_signal->handover->symbol.empty() && !config.market_data->symbols.empty()) {
-      config.ready_signal->handover->symbol = config.market_data->symbols.front();
-    }
-  }
+  std::vector<std::string_view> names;
+  ForEachProbeKind([&](auto kind) { names.push_back(decltype(kind)::type::kName); });
+  if (!r.Map(probes, "probes", names) || !probes.IsMap()) return;
+  ForEachProbeKind([&](auto kind) {
+    using K = typename decltype(kind)::type;
+    const std::string name(K::kName);
+    if (probes[name].IsDefined()) config.probes.Get<K>() = K::Parse(r, probes[name], "probes." + name);
+  });
+  // Checks between sections, once every section is read.
+  ForEachProbeKind([&](auto kind) {
+    using K = typename decltype(kind)::type;
+    if constexpr (requires { K::CrossCheck(r, probes, config.probes); }) K::CrossCheck(r, probes, config.probes);
+  });
 }
 
 ConfigLoad Parse(const std::string& text, const std::string& file) {

@@ -15,7 +15,7 @@ std::string Quoted(const YAML::Node& node) {
   return "\"" + node.Scalar() + "\"";
 }
 
-std::string Alternatives(std::initializer_list<std::string_view> allowed) {
+std::string Alternatives(std::span<const std::string_view> allowed) {
   std::string out;
   for (std::string_view a : allowed) out += (out.empty() ? "" : ", ") + std::string(a);
   return out;
@@ -73,6 +73,12 @@ bool FieldReader::Map(const YAML::Node& node, std::string_view path,
 
 bool FieldReader::Map(const YAML::Node& node, std::string_view path,
                       std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused) {
+  return Map(node, path, std::span<const std::string_view>(allowed.begin(), allowed.size()),
+             std::span<const RefusedKey>(refused.begin(), refused.size()));
+}
+
+bool FieldReader::Map(const YAML::Node& node, std::string_view path, std::span<const std::string_view> allowed,
+                      std::span<const RefusedKey> refused) {
   if (node.IsNull()) return true;
   if (!node.IsMap()) {
     Error(node, path, "expected a map of " + Alternatives(allowed) + ", got " + Quoted(node));

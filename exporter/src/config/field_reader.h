@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <optional>
 #include <regex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,9 @@ class FieldReader {
   // The same, reporting each key of `refused` present with its reason.
   bool Map(const YAML::Node& node, std::string_view path,
            std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused);
+  // The same, for keys known only at run time (the table of probe kinds).
+  bool Map(const YAML::Node& node, std::string_view path, std::span<const std::string_view> allowed,
+           std::span<const RefusedKey> refused = {});
   // True if `node` is a sequence (reported otherwise).
   bool List(const YAML::Node& node, std::string_view path);
   // map[key] as a list of strings; nullopt when absent or invalid (reported).

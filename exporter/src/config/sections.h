@@ -1,5 +1,6 @@
-// One parse function per config section, each reporting its problems through the FieldReader.
-// Internal to config/; the public entry points are in config.h.
+// The parse functions of the sections outside probes: (calendar, control) and the helpers every
+// section shares, each reporting its problems through the FieldReader. The probes' sections are
+// their kinds' Parse (probes/<name>/<name>_config.cpp). The public entry points are in config.h.
 #pragma once
 
 #include <optional>
@@ -13,20 +14,6 @@
 
 namespace usdcop {
 
-std::optional<PipelineProbeConfig> ParsePipelineSection(FieldReader& r, const YAML::Node& node,
-                                                        const std::string& path);
-
-std::optional<MarketDataProbeConfig> ParseMarketDataSection(FieldReader& r, const YAML::Node& node,
-                                                            const std::string& path);
-std::optional<ReadySignalProbeConfig> ParseReadySignalSection(FieldReader& r, const YAML::Node& node,
-                                                              const std::string& path);
-std::optional<BackupsProbeConfig> ParseBackupsSection(FieldReader& r, const YAML::Node& node, const std::string& path);
-std::optional<WebSocketProbeConfig> ParseWebSocketSection(FieldReader& r, const YAML::Node& node,
-                                                          const std::string& path);
-std::optional<VendorApiProbeConfig> ParseVendorApiSection(FieldReader& r, const YAML::Node& node,
-                                                          const std::string& path);
-std::optional<AlertmanagerProbeConfig> ParseAlertmanagerSection(FieldReader& r, const YAML::Node& node,
-                                                              const std::string& path);
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 

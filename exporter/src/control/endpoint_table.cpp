@@ -56,17 +56,18 @@ std::string DagOf(const PipelineProbeConfig& p, const std::string& layer) {
 }
 
 std::vector<ActionSpec> PipelineActions(const Config& c, const ControlDeps& d) {
-  const std::vector<std::string> layers = LayersOf(c.pipeline ? &*c.pipeline : nullptr, true);
+  const auto& section = c.probes.Get<PipelineKind>();
+  const std::vector<std::string> layers = LayersOf(section ? &*section : nullptr, true);
   const ParamSpec layer{"layer", Kind::kString, true, layers, 256, {"component"}};
   const std::vector<ParamSpec> one_layer = {layer};
   const std::vector<ParamSpec> clear = {layer, {"since", Kind::kDuration}};
-  if (!c.pipeline || !c.pipeline->airflow || layers.empty()) {
+  if (!section || !section->airflow || layers.empty()) {
     const std::string hint = "configure probes.pipeline.airflow and a dag_id for the layers it acts on";
     return {Unconfigured("restart-component", one_layer, hint), Unconfigured("clear-errors", clear, hint),
             Unconfigured("force-sync", one_layer, hint)};
   }
-  auto airflow = std::make_shared<AirflowActions>(*c.pipeline->airflow, d.http, d.clock);
-  auto pipeline = std::make_shared<PipelineProbeConfig>(*c.pipeline);
+  auto airflow = std::make_shared<AirflowActions>(*section->airflow, d.http, d.clock);
+  auto pipeline = std::make_shared<PipelineProbeConfig>(*section);
   auto dag = [pipeline](const ActionCall& call) { return DagOf(*pipeline, call.params["layer"].get<std::string>()); };
   return {
       {"restart-component", one_layer, true,
@@ -80,19 +81,21 @@ std::vector<ActionSpec> PipelineActions(const Config& c, const ControlDeps& d) {
 
 std::vector<ActionSpec> BackupActions(const Config& c, const ControlDeps& d) {
   std::vector<std::string> layers;
-  if (c.backups)
-    for (const BackupLayerConfig& l : c.backups->layers) layers.push_back(l.layer);
+  const auto& section = c.probes.Get<BackupsKind>();
+  const auto& pipeline = c.probes.Get<PipelineKind>();
+  if (section)
+    for (const BackupLayerConfig& l : section->layers) layers.push_back(l.layer);
   std::vector<std::string> backup_dag_layers;
   if (c.control)
     for (const auto& [layer, dag] : c.control->backup_dags) backup_dag_layers.push_back(layer);
   std::vector<ActionSpec> out;
   const ParamSpec trigger_layer{"layer", Kind::kString, true, backup_dag_layers};
-  if (!c.pipeline || !c.pipeline->airflow || backup_dag_layers.empty()) {
+  if (!pipeline || !pipeline->airflow || backup_dag_layers.empty()) {
     out.push_back(Unconfigured("trigger-backup", {trigger_layer},
                                "configure probes.pipeline.airflow and control.backup_dags (layer: the DAG that "
                                "writes its backups)"));
   } else {
-    auto airflow = std::make_shared<AirflowActions>(*c.pipeline->airflow, d.http, d.clock);
+    auto airflow = std::make_shared<AirflowActions>(*pipeline->airflow, d.http, d.clock);
     auto dags = std::make_shared<std::map<std::string, std::string>>(c.control->backup_dags);
     out.push_back({"trigger-backup", {trigger_layer}, true,
                    [airflow, dags](const ActionCall& call) {
@@ -102,13 +105,13 @@ std::vector<ActionSpec> BackupActions(const Config& c, const ControlDeps& d) {
   }
   const ParamSpec optional_layer{"layer", Kind::kString, false, layers};
   const ParamSpec required_layer{"layer", Kind::kString, true, layers};
-  if (!c.backups || layers.empty()) {
+  if (!section || layers.empty()) {
     const std::string hint = "configure probes.backups with the layers' backup directories";
     out.push_back(Unconfigured("verify-integrity", {optional_layer}, hint));
     out.push_back(Unconfigured("test-recovery", {required_layer}, hint));
     return out;
   }
-  auto backups = std::make_shared<BackupsProbeConfig>(*c.backups);
+  auto backups = std::make_shared<BackupsProbeConfig>(*section);
   std::string scratch = c.control ? c.control->scratch_dir : "";
   if (scratch.empty())
     scratch = (std::filesystem::absolute(d.storage_path).parent_path() / "recovery-test").string();
@@ -166,8 +169,8 @@ std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool
   AlertmanagerTarget target;
   if (c.control && !c.control->alertmanager_url.empty()) {
     target = {c.control->alertmanager_url, c.control->alertmanager_ca_file, "", Secret()};
-  } else if (c.alertmanager) {
-    target = {c.alertmanager->url, c.alertmanager->ca_file, c.alertmanager->username, c.alertmanager->password};
+  } else if (const auto& section = c.probes.Get<AlertmanagerKind>()) {
+    target = {section->url, section->ca_file, section->username, section->password};
   }
   if (target.url.empty()) {
     const std::string hint = "configure probes.alertmanager, or give control.alertmanager.url (Alertmanager's base URL)";
@@ -205,9 +208,9 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
   setup->audit_retention = c.control->audit_retention;
   setup->action_timeout = c.control->action_timeout;
   std::vector<std::string> key_ids, providers;
-  if (c.vendor_api) {
-    for (const VendorKeyConfig& k : c.vendor_api->keys) key_ids.push_back(k.id);
-    providers.push_back(c.vendor_api->provider);
+  if (const auto& vendor_api = c.probes.Get<VendorApiKind>()) {
+    for (const VendorKeyConfig& k : vendor_api->keys) key_ids.push_back(k.id);
+    providers.push_back(vendor_api->provider);
   }
   const std::vector<ParamSpec> key = {{"key_id", Kind::kString, false, key_ids},
                                       {"provider", Kind::kString, false, providers}};

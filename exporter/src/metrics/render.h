@@ -22,6 +22,7 @@
 #include "http/server_stats.h"
 #include "metrics/family_builder.h"
 #include "metrics/process_metrics.h"
+#include "probes/probe_kinds.h"
 #include "scheduler/result_board.h"
 
 namespace usdcop {
@@ -31,14 +32,11 @@ struct BuildInfo {
   std::string revision;
 };
 
-// One result type's metrics; one overload per probe result (metrics/*_metrics.cpp).
-void RenderResult(const PipelineResult& result, FamilyBuilder& out);
-void RenderResult(const MarketDataResult& result, FamilyBuilder& out);
-void RenderResult(const ReadySignalResult& result, FamilyBuilder& out);
-void RenderResult(const BackupsResult& result, FamilyBuilder& out);
-void RenderResult(const WebSocketResult& result, FamilyBuilder& out);
-void RenderResult(const VendorApiResult& result, FamilyBuilder& out);
-void RenderResult(const AlertmanagerResult& result, FamilyBuilder& out);
+// One probe result's metrics: its kind's Render.
+template <class R>
+void RenderResult(const R& result, FamilyBuilder& out) {
+  KindOfResult<R>::Render(result, out);
+}
 // The control API's requests and the alert lifecycle's figures.
 void RenderControl(const ControlStats& stats, FamilyBuilder& out);
 // usdcop_http_connections and usdcop_http_connections_rejected_total of each port.

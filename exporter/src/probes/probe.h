@@ -4,13 +4,28 @@
 // state between runs without locking; different probes run on different threads.
 #pragma once
 
+#include <memory>
+
 #include "common/clock.h"
 #include "common/deadline.h"
 #include "common/log.h"
 #include "common/status.h"
-#include "probes/results.h"
+#include "probes/probe_kinds.h"
 
 namespace usdcop {
+
+class HttpClient;
+class StateStore;
+class TradingCalendar;
+
+// What a kind's Build may hand its probe: the exporter's shared services, all outliving it.
+struct ProbeDeps {
+  HttpClient& http;
+  StateStore& store;
+  std::shared_ptr<const TradingCalendar> calendar;
+  const Clock& clock;  // the scheduler's
+  Logger& log;
+};
 
 struct ProbeContext {
   Deadline deadline;  // every I/O call takes its time from here

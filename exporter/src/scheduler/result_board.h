@@ -16,7 +16,7 @@
 #include "common/deadline.h"
 #include "common/status.h"
 #include "common/units.h"
-#include "probes/results.h"
+#include "probes/probe_kinds.h"
 
 namespace usdcop {
 

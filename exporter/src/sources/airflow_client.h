@@ -11,7 +11,7 @@
 #include "common/deadline.h"
 #include "common/status.h"
 #include "common/units.h"
-#include "config/config.h"
+#include "sources/airflow_config.h"
 #include "sources/http_client.h"
 
 namespace usdcop {

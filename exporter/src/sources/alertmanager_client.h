@@ -10,8 +10,8 @@
 
 #include "common/deadline.h"
 #include "common/status.h"
-#include "config/config.h"
-#include "probes/alertmanager_result.h"
+#include "probes/alertmanager/alertmanager_config.h"
+#include "probes/alertmanager/alertmanager_result.h"
 #include "sources/http_client.h"
 
 namespace usdcop {

@@ -15,6 +15,20 @@
 
 namespace usdcop {
 
+// Where the L0 bars are and how to read them.
+struct BarTableConfig {
+  std::string table = "usdcop_m5_ohlcv";  // [schema.]table, checked as SQL identifiers
+  // Column names; "" = the table has no such column. The older variant has `price` only.
+  std::string time = "time";
+  std::string symbol = "symbol";
+  std::string open = "open";
+  std::string high = "high";
+  std::string low = "low";
+  std::string close = "close";
+  std::string price;                     // used when close is ""
+  std::string ingested_at = "created_at";  // "" = incremental reads go by bar time
+};
+
 // The bars newer than a given bar time: how many distinct bar times, and the newest.
 struct NewerBars {
   int64_t bars = 0;

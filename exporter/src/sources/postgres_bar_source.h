@@ -11,7 +11,6 @@
 #include <string>
 
 #include "common/secret.h"
-#include "config/config.h"
 #include "sources/bar_source.h"
 
 namespace usdcop {

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 
-#include "config/config.h"
 #include "sources/bar_source.h"
 
 namespace usdcop {

@@ -1,0 +1,43 @@
+// The websocket probe's row of the table of probe kinds (probes/probe_kinds.h): its name (the
+// config section probes.websocket and the `probe` label), its config and result types, and what
+// the framework calls, each defined in this folder beside what it belongs to.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "probes/websocket/websocket_config.h"
+#include "probes/websocket/websocket_result.h"
+
+namespace YAML {
+class Node;
+}  // namespace YAML
+
+namespace usdcop {
+
+class FamilyBuilder;
+class FieldReader;
+class Probe;
+struct ProbeConfigs;
+struct ProbeDeps;
+
+struct WebSocketKind {
+  static constexpr std::string_view kName = "websocket";
+  using Config = WebSocketProbeConfig;
+  using Result = WebSocketResult;
+
+  // The section, read, defaulted and checked; nullopt after reporting its errors (websocket_config.cpp).
+  static std::optional<Config> Parse(FieldReader& r, const YAML::Node& node, const std::string& path);
+  // The probe of a loaded section (websocket_probe.cpp).
+  static std::shared_ptr<Probe> Build(const Config& config, const ProbeConfigs& all, const ProbeDeps& deps);
+  // The result's metrics (websocket_metrics.cpp).
+  static void Render(const Result& result, FamilyBuilder& out);
+  // The result as the control API shows it, ages computed at `now` (Unix seconds; websocket_view.cpp).
+  static nlohmann::json View(const Result& result, double now);
+};
+
+}  // namespace usdcop
