@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/deadline.h"
@@ -41,19 +42,34 @@ struct SignalRow {
   std::optional<double> created_at, updated_at, expires_at;  // Unix seconds
 };
 
+// A database's L0 bar table. The two row reads are the same query over a different column, so
+// they are written once here and each database implements Query. Not thread-safe: each probe
+// opens its own.
 class BarSource {
  public:
   virtual ~BarSource() = default;
   // Rows with time >= from (Unix seconds), in time order.
-  virtual Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) = 0;
-  // Rows with mark > after, in mark order.
-  virtual Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) = 0;
+  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
+    return Query(symbol, table_.time, ">=", from, d);
+  }
+  // Rows with mark > after, in mark order (the mark: ingested_at, or the bar time without one).
+  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
+    return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+  }
   // Distinct bar times > after (Unix seconds), counted by the database.
   virtual Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) = 0;
   // The newest (by created_at) ready or completed signals of a type in the ready-signal table
   // `table` (columns signal_type, status, created_at, updated_at, expires_at), at most `limit`.
   virtual Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type,
                                                       int limit, const Deadline& d) = 0;
+
+ protected:
+  explicit BarSource(BarTableConfig table) : table_(std::move(table)) {}
+  // The symbol's rows with `column` <op> bound (Unix seconds), ordered by that column.
+  virtual Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
+                                            double bound, const Deadline& d) = 0;
+
+  const BarTableConfig table_;
 };
 
 // What to check when the database says a table or column does not exist.

@@ -38,7 +38,7 @@ std::string ConninfoValue(const std::string& value) {
 }
 
 PostgresBarSource::PostgresBarSource(std::string conninfo, Secret password, BarTableConfig table)
-    : conninfo_(std::move(conninfo)), password_(std::move(password)), table_(std::move(table)) {}
+    : BarSource(std::move(table)), conninfo_(std::move(conninfo)), password_(std::move(password)) {}
 
 PostgresBarSource::~PostgresBarSource() = default;
 
@@ -135,14 +135,6 @@ Result<NewerBars> PostgresBarSource::BarsNewerThan(const std::string& symbol, do
     out.newest = Number(row[1]);
     return out;
   });
-}
-
-Result<std::vector<BarRow>> PostgresBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
-  return Query(symbol, table_.time, ">=", from, d);
-}
-
-Result<std::vector<BarRow>> PostgresBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
-  return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
 }
 
 Result<std::vector<SignalRow>> PostgresBarSource::ReadySignals(const std::string& table, const std::string& signal_type,

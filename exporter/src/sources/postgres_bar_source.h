@@ -20,15 +20,13 @@ class PostgresBarSource final : public BarSource {
   PostgresBarSource(std::string conninfo, Secret password, BarTableConfig table);
   ~PostgresBarSource() override;
 
-  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
-  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
   Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
   Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
                                               const Deadline& d) override;
 
  private:
   Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
-                                    double bound, const Deadline& d);
+                                    double bound, const Deadline& d) override;
   // Runs body(txn) with statement_timeout set to the time left; database errors become a Status.
   template <typename T, typename F>
   Result<T> Exec(const Deadline& d, F&& body, bool signal_table = false);
@@ -38,7 +36,6 @@ class PostgresBarSource final : public BarSource {
 
   const std::string conninfo_;
   const Secret password_;
-  const BarTableConfig table_;
   std::unique_ptr<pqxx::connection> conn_;
   long statement_timeout_ms_ = 0;  // the session's setting; 0 = not set on this connection
 };

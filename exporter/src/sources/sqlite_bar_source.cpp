@@ -151,14 +151,6 @@ Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, doub
   return out;
 }
 
-Result<std::vector<BarRow>> SqliteBarSource::RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
-  return Query(symbol, table_.time, ">=", from, d);
-}
-
-Result<std::vector<BarRow>> SqliteBarSource::RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
-  return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
-}
-
 Result<std::vector<SignalRow>> SqliteBarSource::ReadySignals(const std::string& table, const std::string& signal_type,
                                                             int limit, const Deadline& d) {
   Status s = Open(d);

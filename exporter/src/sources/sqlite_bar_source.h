@@ -16,18 +16,16 @@ namespace usdcop {
 
 class SqliteBarSource final : public BarSource {
  public:
-  SqliteBarSource(std::string path, BarTableConfig table) : path_(std::move(path)), table_(std::move(table)) {}
+  SqliteBarSource(std::string path, BarTableConfig table) : BarSource(std::move(table)), path_(std::move(path)) {}
   ~SqliteBarSource() override;
 
-  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) override;
-  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) override;
   Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
   Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
                                               const Deadline& d) override;
 
  private:
   Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
-                                    double bound, const Deadline& d);
+                                    double bound, const Deadline& d) override;
   // Whether the column holds text for this symbol (nullopt: the symbol has no rows).
   Result<std::optional<bool>> ColumnIsText(const std::string& symbol, const std::string& column, const Deadline& d);
   // Prepares `sql` with ?1 = symbol and ?2 = bound in the column's representation.
@@ -38,7 +36,6 @@ class SqliteBarSource final : public BarSource {
   std::string SelectList() const;
 
   const std::string path_;
-  const BarTableConfig table_;
   sqlite3* db_ = nullptr;
 };
 

@@ -86,23 +86,18 @@ Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vec
 
 Status StateStore::SetAuditCount(std::int64_t id, std::int64_t count) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", -1, &st.s, nullptr) != SQLITE_OK)
-    return Error("audit log: write failed");
-  sqlite3_bind_int64(st.s, 1, count);
-  sqlite3_bind_int64(st.s, 2, id);
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("audit log: write failed");
+  return RunOnce(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", count, id) ? Status::Ok()
+                                                                                : Error("audit log: write failed");
 }
 
 Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {
   std::lock_guard lock(mu_);
   Stmt st;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
-                         "count FROM audit_log ORDER BY id DESC LIMIT ?1",
-                         -1, &st.s, nullptr) != SQLITE_OK)
+  if (!Prepare(db_, st,
+               "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
+               "count FROM audit_log ORDER BY id DESC LIMIT ?1",
+               limit))
     return Error("audit log: read failed");
-  sqlite3_bind_int(st.s, 1, limit);
   std::vector<AuditRow> rows;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
@@ -133,10 +128,8 @@ Result<int> StateStore::PruneAudit(SysTime before) {
   for (;;) {
     std::lock_guard lock(mu_);
     Stmt step;
-    if (sqlite3_prepare_v2(db_, "SELECT id, time_us FROM audit_log WHERE id > ?1 ORDER BY id LIMIT 1000", -1, &step.s,
-                           nullptr) != SQLITE_OK)
+    if (!Prepare(db_, step, "SELECT id, time_us FROM audit_log WHERE id > ?1 ORDER BY id LIMIT 1000", after))
       return Error("audit log: prune failed");
-    sqlite3_bind_int64(step.s, 1, after);
     const std::int64_t first = after;
     int rows = 0, old = 0;
     int rc;
@@ -147,14 +140,9 @@ Result<int> StateStore::PruneAudit(SysTime before) {
     }
     if (rc != SQLITE_DONE) return Error("audit log: prune failed");
     if (old == 0) return deleted;
-    Stmt del;
-    if (sqlite3_prepare_v2(db_, "DELETE FROM audit_log WHERE id > ?1 AND id <= ?2 AND time_us < ?3", -1, &del.s,
-                           nullptr) != SQLITE_OK)
+    if (!RunOnce(db_, "DELETE FROM audit_log WHERE id > ?1 AND id <= ?2 AND time_us < ?3", first, after,
+                 Micros(before)))
       return Error("audit log: prune failed");
-    sqlite3_bind_int64(del.s, 1, first);
-    sqlite3_bind_int64(del.s, 2, after);
-    sqlite3_bind_int64(del.s, 3, Micros(before));
-    if (sqlite3_step(del.s) != SQLITE_DONE) return Error("audit log: prune failed");
     deleted += sqlite3_changes(db_);
     if (rows < 1000) return deleted;
   }
@@ -163,12 +151,9 @@ Result<int> StateStore::PruneAudit(SysTime before) {
 Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_view caller, std::string_view key) {
   std::lock_guard lock(mu_);
   Stmt st;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT request_hash, code, body, created_us FROM idempotency_keys WHERE caller=?1 AND key=?2",
-                         -1, &st.s, nullptr) != SQLITE_OK)
+  if (!Prepare(db_, st, "SELECT request_hash, code, body, created_us FROM idempotency_keys WHERE caller=?1 AND key=?2",
+               caller, key))
     return Error("idempotency keys: read failed");
-  Bind(st.s, 1, caller);
-  Bind(st.s, 2, key);
   int rc = sqlite3_step(st.s);
   if (rc == SQLITE_DONE) return std::optional<IdempotencyRow>();
   if (rc != SQLITE_ROW) return Error("idempotency keys: read failed");
@@ -184,28 +169,19 @@ Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_vie
 
 Status StateStore::PutIdempotency(const IdempotencyRow& row) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, created_us) "
-                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                         -1, &st.s, nullptr) != SQLITE_OK)
-    return Error("idempotency keys: write failed");
-  Bind(st.s, 1, row.caller);
-  Bind(st.s, 2, row.key);
-  Bind(st.s, 3, row.request_hash);
-  sqlite3_bind_int(st.s, 4, row.code);
-  Bind(st.s, 5, row.body);
-  sqlite3_bind_int64(st.s, 6, Micros(row.created));
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("idempotency keys: write failed");
+  return RunOnce(db_,
+                 "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, created_us) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                 row.caller, row.key, row.request_hash, row.code, row.body, Micros(row.created))
+             ? Status::Ok()
+             : Error("idempotency keys: write failed");
 }
 
 Status StateStore::PruneIdempotency(SysTime before) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM idempotency_keys WHERE created_us < ?1", -1, &st.s, nullptr) != SQLITE_OK)
-    return Error("idempotency keys: prune failed");
-  sqlite3_bind_int64(st.s, 1, Micros(before));
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("idempotency keys: prune failed");
+  return RunOnce(db_, "DELETE FROM idempotency_keys WHERE created_us < ?1", Micros(before))
+             ? Status::Ok()
+             : Error("idempotency keys: prune failed");
 }
 
 }  // namespace usdcop

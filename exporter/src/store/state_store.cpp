@@ -200,53 +200,37 @@ Status StateStore::Exec(const char* sql) {
 Result<std::optional<std::string>> StateStore::Get(std::string_view ns, std::string_view key) {
   std::lock_guard lock(mu_);
   Stmt st;
-  if (sqlite3_prepare_v2(db_, "SELECT value FROM probe_state WHERE namespace=?1 AND key=?2", -1,
-                         &st.s, nullptr) != SQLITE_OK)
+  if (!Prepare(db_, st, "SELECT value FROM probe_state WHERE namespace=?1 AND key=?2", ns, key))
     return Error("read failed");
-  Bind(st.s, 1, ns);
-  Bind(st.s, 2, key);
   int rc = sqlite3_step(st.s);
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return Error("read failed");
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0));
-  return std::optional<std::string>(std::string(text ? text : ""));
+  return std::optional<std::string>(Text(st.s, 0));
 }
 
 Status StateStore::Put(std::string_view ns, std::string_view key, std::string_view value) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO probe_state(namespace, key, value, updated_at) "
-                         "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(namespace, key) DO UPDATE SET "
-                         "value=excluded.value, updated_at=excluded.updated_at",
-                         -1, &st.s, nullptr) != SQLITE_OK)
-    return Error("write failed");
-  Bind(st.s, 1, ns);
-  Bind(st.s, 2, key);
-  Bind(st.s, 3, value);
-  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  sqlite3_bind_double(st.s, 4, now);
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("write failed");
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return RunOnce(db_,
+                 "INSERT INTO probe_state(namespace, key, value, updated_at) "
+                 "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(namespace, key) DO UPDATE SET "
+                 "value=excluded.value, updated_at=excluded.updated_at",
+                 ns, key, value, now)
+             ? Status::Ok()
+             : Error("write failed");
 }
 
 Status StateStore::Delete(std::string_view ns, std::string_view key) {
   std::lock_guard lock(mu_);
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", -1, &st.s,
-                         nullptr) != SQLITE_OK)
-    return Error("delete failed");
-  Bind(st.s, 1, ns);
-  Bind(st.s, 2, key);
-  return sqlite3_step(st.s) == SQLITE_DONE ? Status::Ok() : Error("delete failed");
+  return RunOnce(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", ns, key) ? Status::Ok()
+                                                                                        : Error("delete failed");
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> StateStore::List(std::string_view ns) {
   std::lock_guard lock(mu_);
   Stmt st;
-  if (sqlite3_prepare_v2(db_, "SELECT key, value FROM probe_state WHERE namespace=?1 ORDER BY key", -1, &st.s,
-                         nullptr) != SQLITE_OK)
+  if (!Prepare(db_, st, "SELECT key, value FROM probe_state WHERE namespace=?1 ORDER BY key", ns))
     return Error("read failed");
-  Bind(st.s, 1, ns);
   std::vector<std::pair<std::string, std::string>> rows;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) rows.emplace_back(Text(st.s, 0), Text(st.s, 1));
@@ -266,12 +250,9 @@ Status StateStore::InTransaction(const std::function<Status()>& body) {
 Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view scope) {
   std::lock_guard lock(mu_);
   Stmt st;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT path, size, mtime_ns, inode, sha256, verified_at_us FROM file_digests "
-                         "WHERE scope=?1",
-                         -1, &st.s, nullptr) != SQLITE_OK)
+  if (!Prepare(db_, st, "SELECT path, size, mtime_ns, inode, sha256, verified_at_us FROM file_digests WHERE scope=?1",
+               scope))
     return Error("file digests: read failed");
-  Bind(st.s, 1, scope);
   std::vector<FileDigestRow> rows;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
