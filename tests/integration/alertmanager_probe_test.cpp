@@ -138,9 +138,7 @@ TEST_F(AlertmanagerProbeIT, CountsActiveAlertsPerSeverityAsSilencesAndInhibition
   CommandResult lint = RunCommand({"promtool", "check", "metrics"}, silenced_exposition);  // severity="" included
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
   EXPECT_EQ(lint.output, "");
-  auto contract = stack_.CheckContract(silenced_exposition, {"usdcop_alerts_active"});
-  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
-  EXPECT_EQ(contract->exit_code, 0) << contract->output;
+  EXPECT_EQ(stack_.CheckContract(silenced_exposition, {"usdcop_alerts_active"}), "");
 }
 
 TEST_F(AlertmanagerProbeIT, NothingListeningIsReasonConnectAndPublishesNoCounts) {

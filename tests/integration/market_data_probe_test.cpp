@@ -77,9 +77,7 @@ TEST_F(MarketDataIT, ExpositionPassesPromtoolAndTheContract) {
   CommandResult lint = RunCommand({"promtool", "check", "metrics"}, text);
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
   EXPECT_EQ(lint.output, "");
-  auto contract = stack_.CheckContract(text, {"usdcop_l0_"});
-  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
-  EXPECT_EQ(contract->exit_code, 0) << contract->output;
+  EXPECT_EQ(stack_.CheckContract(text, {"usdcop_l0_"}), "");
 }
 
 TEST_F(MarketDataIT, AMissingTableIsAQueryErrorNamingTheFix) {

@@ -108,9 +108,7 @@ TEST_F(VendorApiIT, UsageDatesAndTheActiveKeyFromThePipelinesFile) {
   EXPECT_TRUE(stack_.WaitForValue(Key("usdcop_vendor_api_key_active", "backup"), 1, 10s));
   EXPECT_EQ(stack_.Scrape()[Key("usdcop_vendor_api_key_active", "primary")], 0);
 
-  auto contract = stack_.CheckContract(stack_.ScrapeText(), {"usdcop_vendor_api_"});
-  if (!contract) GTEST_SKIP() << "../shared/tools/check-contract not found";
-  EXPECT_EQ(contract->exit_code, 0) << contract->output;
+  EXPECT_EQ(stack_.CheckContract(stack_.ScrapeText(), {"usdcop_vendor_api_"}), "");
 }
 
 TEST_F(VendorApiIT, EachFaultGivesItsRatioOrReason) {

@@ -105,14 +105,18 @@ bool Stack::WaitForAtLeast(const std::string& series, double value, std::chrono:
       limit);
 }
 
-std::optional<CommandResult> Stack::CheckContract(const std::string& exposition,
-                                                  const std::vector<std::string>& required_prefixes) const {
+std::string Stack::CheckContract(const std::string& exposition, const std::vector<std::string>& required_prefixes) const {
+  std::string findings = usdcop::testing::CheckContract(exposition, required_prefixes);
+  // The design's own tool, an extra check where ../shared is beside the checkout.
   const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
-  if (!std::filesystem::exists(tool)) return std::nullopt;
+  if (!std::filesystem::exists(tool)) return findings;
   WriteFile("exposition.prom", exposition);
-  std::vector<std::string> argv = {"python3", tool, File("exposition.prom")};
+  std::vector<std::string> argv = {"python3", tool, File("exposition.prom"), "--also",
+                                   std::string(USDCOP_SOURCE_DIR) + "/README.md"};
   for (const std::string& prefix : required_prefixes) argv.insert(argv.end(), {"--require", prefix});
-  return RunCommand(argv, "");
+  CommandResult r = RunCommand(argv, "");
+  if (r.exit_code != 0) findings += "check-contract (exit " + std::to_string(r.exit_code) + "):\n" + r.output;
+  return findings;
 }
 
 void WaitOutTheNightlyClose() {
