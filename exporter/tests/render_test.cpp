@@ -1,3 +1,5 @@
+// MetricsRenderer's logic: caching by generation, the calendar followed over time, removed
+// probes. What the text says for each result, to the byte, is render_golden_test's.
 #include "metrics/render.h"
 
 #include <gmock/gmock.h>
@@ -33,53 +35,6 @@ PipelineResult OneLayer(LayerStatus status) {
   r.layers.push_back(l);
   r.airflow = AirflowHealthResult{{{"scheduler", true}, {"metadatabase", false}}, 1795525599.0};
   return r;
-}
-
-TEST_F(RenderTest, MetaMetricsBeforeAndAfterTheFirstRun) {
-  board_.Configure({{"pipeline", std::chrono::seconds(10)}});
-  std::string text = *renderer_.Render();
-  EXPECT_THAT(text, HasSubstr("usdcop_build_info{version=\"1.2.3\",revision=\"abc123\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_config_last_reload_successful 1\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_timeout_seconds{probe=\"pipeline\"} 10\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_errors_total{probe=\"pipeline\",reason=\"timeout\"} 0\n"));
-  EXPECT_THAT(text, Not(HasSubstr("usdcop_probe_success")));  // not run yet
-
-  board_.Record("pipeline", Status(Reason::kHttpStatus, "401"), 0.25, 1795525600, nullptr);
-  text = *renderer_.Render();
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_success{probe=\"pipeline\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_duration_seconds{probe=\"pipeline\"} 0.25\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_last_run_timestamp_seconds{probe=\"pipeline\"} 1795525600\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_probe_errors_total{probe=\"pipeline\",reason=\"http_status\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE usdcop_probe_errors_total counter\n"));
-}
-
-TEST_F(RenderTest, PipelineStatusIsAStateSetWithOneSeriesAtOne) {
-  board_.Configure({{"pipeline", std::chrono::seconds(10)}});
-  board_.Record("pipeline", Status::Ok(), 0.1, 1795525600,
-                std::make_shared<const ProbeResult>(OneLayer(LayerStatus::kFailed)));
-  std::string text = *renderer_.Render();
-  const std::string id = "layer=\"L0\",dag_id=\"dag0\"";
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_status{" + id + ",status=\"failed\"} 1\n"));
-  for (const char* other : {"running", "completed", "idle"})
-    EXPECT_THAT(text, HasSubstr("usdcop_pipeline_status{" + id + ",status=\"" + other + "\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_runs_total{" + id + ",state=\"success\"} 3\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_runs_total{" + id + ",state=\"failed\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_last_success_timestamp_seconds{" + id + "} 1795525560.5\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_records_processed_total{layer=\"L0\"} 180\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_airflow_component_healthy{component=\"metadatabase\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_airflow_scheduler_heartbeat_timestamp_seconds 1795525599\n"));
-  EXPECT_THAT(text, Not(HasSubstr("usdcop_pipeline_last_run_duration_seconds")));  // unknown: absent
-}
-
-TEST_F(RenderTest, ALayerThatWasNotReadKeepsOnlyItsCounters) {
-  PipelineResult r = OneLayer(LayerStatus::kRunning);
-  r.layers[0].current = false;
-  board_.Configure({{"pipeline", std::chrono::seconds(10)}});
-  board_.Record("pipeline", Status(Reason::kTimeout, "slow"), 10, 1795525600, std::make_shared<const ProbeResult>(r));
-  std::string text = *renderer_.Render();
-  EXPECT_THAT(text, Not(HasSubstr("usdcop_pipeline_status")));
-  EXPECT_THAT(text, Not(HasSubstr("usdcop_pipeline_last_run_start_timestamp_seconds")));
-  EXPECT_THAT(text, HasSubstr("usdcop_pipeline_runs_total{layer=\"L0\",dag_id=\"dag0\",state=\"success\"} 3\n"));
 }
 
 TEST_F(RenderTest, ServesTheCachedTextUntilSomethingChanges) {
