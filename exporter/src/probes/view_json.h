@@ -19,4 +19,12 @@ inline nlohmann::json AgeOf(const std::optional<double>& t, double now) {
   return t ? nlohmann::json(now - *t) : nlohmann::json();
 }
 
+// item_json(item) for each item, as a JSON array ([] when there are none).
+template <class Items, class F>
+nlohmann::json ArrayOf(const Items& items, F item_json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& item : items) out.push_back(item_json(item));
+  return out;
+}
+
 }  // namespace usdcop::view_json

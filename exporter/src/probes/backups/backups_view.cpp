@@ -9,6 +9,7 @@ namespace {
 
 using nlohmann::json;
 using view_json::AgeOf;
+using view_json::ArrayOf;
 using view_json::Opt;
 using view_json::OptInt;
 
@@ -33,9 +34,7 @@ json BackupLayerJson(const BackupLayerResult& b, double now) {
 }  // namespace
 
 json BackupsKind::View(const BackupsResult& result, double now) {
-  json layers = json::array();
-  for (const BackupLayerResult& l : result.layers) layers.push_back(BackupLayerJson(l, now));
-  return {{"layers", layers}};
+  return {{"layers", ArrayOf(result.layers, [now](const BackupLayerResult& l) { return BackupLayerJson(l, now); })}};
 }
 
 }  // namespace usdcop

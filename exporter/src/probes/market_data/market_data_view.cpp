@@ -9,6 +9,7 @@ namespace {
 
 using nlohmann::json;
 using view_json::AgeOf;
+using view_json::ArrayOf;
 using view_json::Opt;
 using view_json::OptInt;
 
@@ -30,9 +31,7 @@ json SymbolJson(const SymbolResult& s, double now) {
 }  // namespace
 
 json MarketDataKind::View(const MarketDataResult& result, double now) {
-  json symbols = json::array();
-  for (const SymbolResult& s : result.symbols) symbols.push_back(SymbolJson(s, now));
-  return {{"symbols", symbols}};
+  return {{"symbols", ArrayOf(result.symbols, [now](const SymbolResult& s) { return SymbolJson(s, now); })}};
 }
 
 }  // namespace usdcop

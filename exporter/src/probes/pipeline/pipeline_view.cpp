@@ -9,6 +9,7 @@ namespace {
 
 using nlohmann::json;
 using view_json::AgeOf;
+using view_json::ArrayOf;
 using view_json::Opt;
 using view_json::OptInt;
 
@@ -40,9 +41,8 @@ json AirflowJson(const PipelineResult& p, double now) {
 }  // namespace
 
 json PipelineKind::View(const PipelineResult& result, double now) {
-  json layers = json::array();
-  for (const LayerResult& l : result.layers) layers.push_back(LayerJson(l, now));
-  return {{"layers", layers}, {"airflow", AirflowJson(result, now)}};
+  return {{"layers", ArrayOf(result.layers, [now](const LayerResult& l) { return LayerJson(l, now); })},
+          {"airflow", AirflowJson(result, now)}};
 }
 
 }  // namespace usdcop

@@ -9,6 +9,7 @@ namespace {
 
 using nlohmann::json;
 using view_json::AgeOf;
+using view_json::ArrayOf;
 using view_json::Opt;
 using view_json::OptInt;
 
@@ -28,9 +29,8 @@ json KeyJson(const VendorKeyResult& k, double now) {
 }  // namespace
 
 json VendorApiKind::View(const VendorApiResult& result, double now) {
-  json keys = json::array();
-  for (const VendorKeyResult& k : result.keys) keys.push_back(KeyJson(k, now));
-  return {{"provider", result.provider}, {"keys", keys}};
+  return {{"provider", result.provider},
+          {"keys", ArrayOf(result.keys, [now](const VendorKeyResult& k) { return KeyJson(k, now); })}};
 }
 
 }  // namespace usdcop
