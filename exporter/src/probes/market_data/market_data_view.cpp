@@ -11,7 +11,6 @@ using nlohmann::json;
 using view_json::AgeOf;
 using view_json::ArrayOf;
 using view_json::Opt;
-using view_json::OptInt;
 
 json WindowJson(const WindowStats& w) {
   json outliers = json::object();

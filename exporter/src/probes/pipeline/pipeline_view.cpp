@@ -11,7 +11,6 @@ using nlohmann::json;
 using view_json::AgeOf;
 using view_json::ArrayOf;
 using view_json::Opt;
-using view_json::OptInt;
 
 json LayerJson(const LayerResult& l, double now) {
   const double finished = static_cast<double>(l.runs_success + l.runs_failed);

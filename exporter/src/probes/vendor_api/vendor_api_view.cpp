@@ -8,10 +8,8 @@ namespace usdcop {
 namespace {
 
 using nlohmann::json;
-using view_json::AgeOf;
 using view_json::ArrayOf;
 using view_json::Opt;
-using view_json::OptInt;
 
 json KeyJson(const VendorKeyResult& k, double now) {
   json usage = json::object();
