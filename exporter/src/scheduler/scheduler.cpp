@@ -23,7 +23,7 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
   board_.Configure(infos);
   std::lock_guard lock(mu_);
   for (auto& [name, slot] : slots_) slot.configured = false;
-  const SteadyTime now = std::chrono::steady_clock::now();
+  const SteadyTime now = clock_.SteadyNow();
   for (ProbeSpec& p : probes) {
     Slot& slot = slots_[p.name];
     slot.spec = std::move(p);
@@ -37,7 +37,7 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
 std::vector<std::string> Scheduler::RunNow(const std::vector<std::string>& names) {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
-  const SteadyTime now = std::chrono::steady_clock::now();
+  const SteadyTime now = clock_.SteadyNow();
   for (auto& [name, slot] : slots_) {
     if (!slot.configured || (!names.empty() && std::find(names.begin(), names.end(), name) == names.end())) continue;
     if (slot.in_flight) slot.run_again = true;
@@ -72,7 +72,7 @@ bool Scheduler::Stop(Duration grace) {
 void Scheduler::Loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    const SteadyTime now = std::chrono::steady_clock::now();
+    const SteadyTime now = clock_.SteadyNow();
     CheckDeadlines(now);
     for (auto& [name, slot] : slots_) {
       if (!slot.configured || slot.next_due > now) continue;
@@ -86,12 +86,12 @@ void Scheduler::Loop() {
       slot.next_due += slot.spec.interval;
       if (slot.next_due <= now) slot.next_due = now + slot.spec.interval;
     }
-    wake_.wait_until(lock, NextWake());
+    clock_.WaitUntil(lock, wake_, NextWake());
   }
 }
 
-Scheduler::SteadyTime Scheduler::NextWake() const {
-  SteadyTime wake = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+SteadyTime Scheduler::NextWake() const {
+  SteadyTime wake = clock_.SteadyNow() + std::chrono::seconds(60);
   for (const auto& [name, slot] : slots_) {
     if (slot.configured) wake = std::min(wake, slot.next_due);
     if (slot.in_flight && !slot.in_flight->reported) wake = std::min(wake, slot.in_flight->deadline + kDeadlineGrace);
@@ -121,7 +121,7 @@ void Scheduler::CheckDeadlines(SteadyTime now) {
 }
 
 void Scheduler::ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run) {
-  ProbeContext ctx{Deadline{run->deadline, &cancelled_}, clock_, log_};
+  ProbeContext ctx{Deadline{run->deadline, &cancelled_, &clock_}, clock_, log_};
   ProbeOutcome outcome;
   try {
     outcome = spec.probe->Run(ctx);
@@ -130,7 +130,7 @@ void Scheduler::ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run) {
   } catch (...) {
     outcome.status = Status(Reason::kInternal, "unknown exception");
   }
-  const auto end = std::chrono::steady_clock::now();
+  const auto end = clock_.SteadyNow();
   if (!run->reported.exchange(true)) {
     auto result = std::make_shared<const ProbeResult>(std::move(outcome.result));
     if (std::holds_alternative<std::monostate>(*result)) result = nullptr;
@@ -152,7 +152,7 @@ void Scheduler::FinishRun(const std::string& name, const std::shared_ptr<Run>& r
     it->second.in_flight = nullptr;
     if (it->second.run_again) {
       it->second.run_again = false;
-      it->second.next_due = std::chrono::steady_clock::now();
+      it->second.next_due = clock_.SteadyNow();
     }
     if (!it->second.configured) slots_.erase(it);
   }

@@ -2,7 +2,9 @@
 // worker threads. A run still going when its next turn comes is not started twice: that turn
 // is skipped and counted (reason "overlap"). A run past its deadline (plus a short grace) is
 // recorded as a timeout at once, whether or not the probe has returned: a hung probe never
-// delays another probe or a scrape. Thread-safe.
+// delays another probe or a scrape. Intervals and deadlines are in the Clock's monotonic time,
+// and the scheduler's thread sleeps on it (Clock::WaitUntil), so a test with a fake clock
+// advances it instead of sleeping; Stop's `grace` is real time. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -54,7 +56,6 @@ class Scheduler {
   static constexpr Duration kDeadlineGrace{250};
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
   struct Run {
     std::atomic<bool> reported{false};
     SteadyTime start;
