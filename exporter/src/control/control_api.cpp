@@ -116,7 +116,7 @@ void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
   }
   std::lock_guard lock(mu_);
   // One limiter for the life of the API: a reload must not hand every caller a full bucket.
-  if (!limiter_) limiter_ = std::make_shared<RateLimiter>(setup->per_second, setup->burst);
+  if (!limiter_) limiter_ = std::make_shared<RateLimiter>(clock_, setup->per_second, setup->burst);
   else limiter_->SetRates(setup->per_second, setup->burst);
   installed_ = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens), limiter_});
 }
@@ -425,8 +425,8 @@ void ControlApi::Housekeep(bool final) {
   std::shared_ptr<const Installed> in;
   {
     std::lock_guard lock(mu_);
-    const auto steady = std::chrono::steady_clock::now();
-    if (final || (last_prune_ != std::chrono::steady_clock::time_point{} && steady - last_prune_ < std::chrono::minutes(10)))
+    const SteadyTime steady = clock_.SteadyNow();
+    if (final || (last_prune_ != SteadyTime{} && steady - last_prune_ < std::chrono::minutes(10)))
       return;
     last_prune_ = steady;
     in = installed_;

@@ -111,7 +111,7 @@ class ControlApi {
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mu_
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> cancelled_{false};
-  std::chrono::steady_clock::time_point last_prune_{};  // guarded by mu_: the last Housekeep that pruned
+  SteadyTime last_prune_{};  // guarded by mu_: the last Housekeep that pruned
   std::map<RefusalKey, Refusals> refusals_;             // guarded by mu_
 };
 

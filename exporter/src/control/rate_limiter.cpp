@@ -12,8 +12,9 @@ void RateLimiter::SetRates(double per_second, double burst) {
   for (auto& [key, bucket] : buckets_) bucket.tokens = std::min(bucket.tokens, burst_);
 }
 
-std::optional<int> RateLimiter::Take(const std::string& key, Clock::time_point now) {
+std::optional<int> RateLimiter::Take(const std::string& key) {
   std::lock_guard lock(mu_);
+  const SteadyTime now = clock_.SteadyNow();
   auto refill = [&](Bucket& b) {
     double elapsed = std::chrono::duration<double>(now - b.at).count();
     if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * per_second_);

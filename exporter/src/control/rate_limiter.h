@@ -1,7 +1,7 @@
 // A token bucket per caller: `burst` requests at once, refilled at `per_second`. Callers are
 // the token's name, or the client's address for requests without a valid token, so that
 // guessing tokens is limited too. Buckets full again are forgotten. A reload keeps the buckets
-// (SetRates). Thread-safe.
+// (SetRates). Time is the Clock's monotonic time. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -10,12 +10,15 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
+
 namespace usdcop {
 
 class RateLimiter {
  public:
-  using Clock = std::chrono::steady_clock;
-  RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(burst) {}
+  // `clock` outlives the limiter.
+  RateLimiter(const Clock& clock, double per_second, double burst)
+      : clock_(clock), per_second_(per_second), burst_(burst) {}
 
   // New rates for the buckets as they are (a reload): a caller who used up its bucket does not
   // get a full one back; a bucket over the new burst is cut to it.
@@ -23,18 +26,19 @@ class RateLimiter {
 
   // Takes one request from `key`'s bucket: nullopt when allowed, else the whole seconds to wait
   // (at least 1), for Retry-After.
-  std::optional<int> Take(const std::string& key, Clock::time_point now = Clock::now());
+  std::optional<int> Take(const std::string& key);
 
  private:
   struct Bucket {
     double tokens;
-    Clock::time_point at;
+    SteadyTime at;
   };
+  const Clock& clock_;
   std::mutex mu_;
   double per_second_;  // guarded by mu_
   double burst_;       // guarded by mu_
   std::map<std::string, Bucket> buckets_;  // guarded by mu_
-  Clock::time_point last_sweep_{};         // guarded by mu_
+  SteadyTime last_sweep_{};                // guarded by mu_
 };
 
 }  // namespace usdcop
