@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 
+#include "fake_clock.h"
 #include "sha256_reference.h"
 #include "temp_dir.h"
 
@@ -97,47 +99,50 @@ TEST(Sha256Hasher, StopsAtTheDeadlineAndOnCancellation) {
   EXPECT_EQ(ok->bytes, 2 * Sha256Hasher::kChunkBytes);
 }
 
+SysTime T0() { return *ParseTimestamp("2026-11-25T12:00:00Z"); }
+
 TEST(BackupByteRateLimiter, KeepsHashingToItsBudget) {
   TempDir dir;
   constexpr std::uint64_t kRate = 4 * Sha256Hasher::kChunkBytes;  // 4 chunks a second
   // One second's worth is the burst; the 6th and 7th chunks cost 0.25 s each.
   const std::string path = WriteFile(dir, "f", RandomBytes(7 * Sha256Hasher::kChunkBytes));
+  FakeClock clock(T0());
+  clock.set_advance_on_sleep(true);  // the hasher's waits move the clock
   ByteRateLimiter limiter(kRate);
   Sha256Hasher h;
-  auto start = std::chrono::steady_clock::now();
-  auto d = h.HashFile(path, Deadline::After(10s), &limiter);
-  auto took = std::chrono::steady_clock::now() - start;
+  const SteadyTime start = clock.SteadyNow();
+  auto d = h.HashFile(path, Deadline::After(clock, 10s), &limiter);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_GE(took, 450ms);
-  EXPECT_LT(took, 5s);
+  // It waited out the debt of chunks 6 and 7 (the 5th, past the burst, is paid after its read).
+  EXPECT_GE(clock.SteadyNow() - start, 500ms);
+  EXPECT_LT(clock.SteadyNow() - start, 501ms);
 }
 
 TEST(BackupByteRateLimiter, FailsAtOnceWhenTheBudgetCannotBeMetBeforeTheDeadline) {
+  FakeClock clock(T0());
   ByteRateLimiter limiter(1024);
-  const Deadline deadline = Deadline::After(10s);
+  const Deadline deadline = Deadline::After(clock, 10s);
   ASSERT_TRUE(limiter.Acquire(1 << 20, deadline).ok());  // the first read is paid after it
-  auto start = std::chrono::steady_clock::now();
-  Status s = limiter.Acquire(1 << 20, deadline);  // ~1000 s of debt to wait out
+  // ~1000 s of debt to wait out; a wait would block this thread for good (nobody advances).
+  Status s = limiter.Acquire(1 << 20, deadline);
   EXPECT_EQ(s.reason(), Reason::kTimeout);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(clock.SteadyNow(), deadline.at - 10s);
 }
 
 TEST(BackupByteRateLimiter, WakesUpForCancellation) {
+  FakeClock clock(T0());
   ByteRateLimiter limiter(1 << 20);
   std::atomic<bool> cancelled{false};
-  const Deadline deadline = Deadline::After(60s, &cancelled);
+  const Deadline deadline = Deadline::After(clock, 60s, &cancelled);
   ASSERT_TRUE(limiter.Acquire(3 << 20, deadline).ok());  // 2 s of debt
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(100ms);
-    cancelled = true;
-  });
-  auto start = std::chrono::steady_clock::now();
-  Status s = limiter.Acquire(1, deadline);
-  auto took = std::chrono::steady_clock::now() - start;
-  canceller.join();
-  EXPECT_EQ(s.reason(), Reason::kCancelled);
-  EXPECT_GE(took, 90ms);
-  EXPECT_LT(took, 1s);
+  auto paid = std::async(std::launch::async, [&] { return limiter.Acquire(1, deadline); });
+  for (int i = 0; i < 10000 && clock.parked() == 0; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(clock.parked(), 1u) << "the payer waits on the clock";
+  cancelled = true;
+  clock.Advance(50ms);  // its next look at the flag, 50 ms on
+  ASSERT_EQ(paid.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(paid.get().reason(), Reason::kCancelled);
+  EXPECT_EQ(clock.SteadyNow(), deadline.at - 60s + 50ms);
 }
 
 }  // namespace

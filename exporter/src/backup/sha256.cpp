@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <system_error>
-#include <thread>
 
 namespace usdcop {
 namespace {
@@ -49,8 +48,7 @@ std::string Sha256Hex(std::string_view bytes) {
 
 ByteRateLimiter::ByteRateLimiter(std::uint64_t bytes_per_second)
     : rate_(std::max<std::uint64_t>(bytes_per_second, 1)),
-      tokens_(static_cast<double>(rate_)),
-      last_(std::chrono::steady_clock::now()) {}
+      tokens_(static_cast<double>(rate_)) {}
 
 Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
   const double capacity = static_cast<double>(rate_);
@@ -58,8 +56,9 @@ Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
     std::chrono::duration<double> wait{};
     {
       std::lock_guard lock(mu_);
-      const SteadyTime now = std::chrono::steady_clock::now();
-      tokens_ = std::min(capacity, tokens_ + std::chrono::duration<double>(now - last_).count() * capacity);
+      const SteadyTime now = deadline.clock->SteadyNow();
+      // A full bucket stays full whatever the time since construction: the first call starts it.
+      if (last_) tokens_ = std::min(capacity, tokens_ + std::chrono::duration<double>(now - *last_).count() * capacity);
       last_ = now;
       if (tokens_ >= 0) {
         tokens_ -= static_cast<double>(bytes);
@@ -71,7 +70,8 @@ Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
     if (wait > deadline.Remaining())
       return Status(Reason::kTimeout, "byte budget of " + std::to_string(rate_) +
                                           " bytes/s: the deadline passes before the next read");
-    std::this_thread::sleep_for(std::min<std::chrono::duration<double>>(wait, kMaxSleep));
+    deadline.clock->SleepFor(std::chrono::ceil<std::chrono::steady_clock::duration>(
+        std::min<std::chrono::duration<double>>(wait, kMaxSleep)));
   }
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,10 @@
 
 namespace usdcop {
 
-// A token bucket of bytes: `bytes_per_second` on average, bursts up to one second's worth.
+// A token bucket of bytes: `bytes_per_second` on average, bursts up to one second's worth. Its
+// time is the monotonic time of the Deadline it is paid under (Deadline::clock), and so are its
+// waits: the deadline it is checked against and the budget run on the same clock, and a test with
+// a fake clock moves both. The bucket starts full at the first Acquire.
 class ByteRateLimiter {
  public:
   explicit ByteRateLimiter(std::uint64_t bytes_per_second);
@@ -36,12 +40,10 @@ class ByteRateLimiter {
   std::uint64_t bytes_per_second() const { return rate_; }
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
-
   const std::uint64_t rate_;
   std::mutex mu_;
   double tokens_;    // guarded by mu_; negative: in debt
-  SteadyTime last_;  // guarded by mu_: when tokens_ was last refilled
+  std::optional<SteadyTime> last_;  // guarded by mu_: when tokens_ was last refilled
 };
 
 struct FileDigest {
