@@ -17,8 +17,9 @@ TEST(AirflowVariantsIT, ApiV2LogsInAndLogsInAgainWhenItsTokenExpires) {
   stack.Sim("/sim/airflow/dags/" + kDagIds[0] + "/runs", R"({"state": "failed", "duration_seconds": 2})");
   const std::string failed = "usdcop_pipeline_status{layer=\"L0\",dag_id=\"" + kDagIds[0] + "\",status=\"failed\"}";
   ASSERT_TRUE(stack.WaitForValue(failed, 1, 5s)) << stack.exporter().Log();
-  // Tokens last 1 s: runs over the next 3 s all need a fresh login, and all succeed.
-  std::this_thread::sleep_for(3s);
+  // Tokens last 1 s: the runs up to one that starts 2 s from now outlive the token at least
+  // twice, and all succeed.
+  ASSERT_TRUE(stack.WaitForRunStartedAfter("pipeline", UnixNow() + 2));
   Series s = stack.Scrape();
   EXPECT_EQ(s["usdcop_probe_success{probe=\"pipeline\"}"], 1) << stack.exporter().Log();
   EXPECT_EQ(s["usdcop_probe_errors_total{probe=\"pipeline\",reason=\"http_status\"}"], 0);

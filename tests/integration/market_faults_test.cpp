@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/sim_json.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -101,10 +102,18 @@ TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
   double first = stack.Scrape()[ts];
   ASSERT_TRUE(Eventually([&] { return stack.Scrape()[ts] > first; }, 15s));  // each bar moves it
 
-  stack.Sim("/sim/market/fault", R"({"fault": "stale_ready"})");
-  std::this_thread::sleep_for(3s);  // a write already under way may still land
+  // Bars the simulator has written.
+  auto bars = [&] { return GetJson(stack.sim_port(), "/sim/market/state").value("bars_written", 0); };
+  const int at_fault = [&] {
+    stack.Sim("/sim/market/fault", R"({"fault": "stale_ready"})");
+    return bars();
+  }();
+  // The bar after the next one: a flag write under way when the fault came has landed.
+  ASSERT_TRUE(Eventually([&] { return bars() >= at_fault + 2; }, 15s));
+  ASSERT_TRUE(stack.WaitForRunStartedAfter("ready_signal", UnixNow()));
   double stale = stack.Scrape()[ts];
-  std::this_thread::sleep_for(6s);  // three more bars
+  ASSERT_TRUE(Eventually([&] { return bars() >= at_fault + 5; }, 15s));  // three more bars
+  ASSERT_TRUE(stack.WaitForRunStartedAfter("ready_signal", UnixNow()));  // read after them
   EXPECT_EQ(stack.Scrape()[ts], stale);
   stack.Sim("/sim/market/fault", R"({"fault": "none"})");
   EXPECT_TRUE(Eventually([&] { return stack.Scrape()[ts] > stale; }, 15s));

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include "support/sim_json.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -131,10 +132,9 @@ TEST_F(PipelineProbeIT, ARestartDoesNotCountRunsTwice) {
 
   stack_.StartExporter();
   ASSERT_TRUE(stack_.WaitForValue("usdcop_probe_success{probe=\"pipeline\"}", 1));
-  ASSERT_TRUE(Eventually([&] {  // two more runs of the probe over the same Airflow runs
-    return stack_.Scrape()["usdcop_probe_last_run_timestamp_seconds{probe=\"pipeline\"}"] > 0;
-  }));
-  std::this_thread::sleep_for(2500ms);
+  // Two more runs of the probe over the same Airflow runs.
+  ASSERT_TRUE(stack_.WaitForRunStartedAfter("pipeline", UnixNow()));
+  ASSERT_TRUE(stack_.WaitForRunStartedAfter("pipeline", UnixNow()));
   Series s = stack_.Scrape();
   EXPECT_EQ(s[success], 1);
   EXPECT_EQ(s[failed], 1);
@@ -147,10 +147,13 @@ TEST_F(PipelineProbeIT, ARestartDoesNotCountRunsTwice) {
 
 TEST_F(PipelineProbeIT, SigtermStopsWithinTwoSecondsEvenWithAProbeInFlight) {
   stack_.WriteConfig(stack_.PipelineConfig("10s", "9s"));
-  stack_.StartExporter();
+  EXPECT_EQ(stack_.StopExporter(), 0);  // the fixture's: only the new exporter's requests hang
   stack_.Sim("/sim/airflow/fault", R"({"fault": "hang", "hang_seconds": 60})");
+  stack_.StartExporter();
   ASSERT_TRUE(stack_.exporter().WaitForLog("(starting usdcop_exporter)", 5s));
-  std::this_thread::sleep_for(300ms);  // the first run is now waiting on the hung Airflow
+  ASSERT_TRUE(Eventually([&] {  // the first run is waiting on the hung Airflow
+    return GetJson(stack_.sim_port(), "/sim/state").value("airflow", nlohmann::json::object()).value("hanging_requests", 0) > 0;
+  }));
   stack_.exporter().Signal(SIGTERM);
   auto code = stack_.exporter().WaitExit(2000ms);
   ASSERT_TRUE(code) << "still running 2 s after SIGTERM";

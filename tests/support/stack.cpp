@@ -119,6 +119,23 @@ std::string Stack::CheckContract(const std::string& exposition, const std::vecto
   return findings;
 }
 
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool Stack::WaitForRunStartedAfter(const std::string& probe, double unix_seconds,
+                                   std::chrono::milliseconds limit) const {
+  const std::string labels = "{probe=\"" + probe + "\"}";
+  return Eventually(
+      [&] {
+        Series s = Scrape();
+        auto end = s.find("usdcop_probe_last_run_timestamp_seconds" + labels);
+        auto took = s.find("usdcop_probe_duration_seconds" + labels);
+        return end != s.end() && took != s.end() && end->second - took->second > unix_seconds;
+      },
+      limit);
+}
+
 void WaitOutTheNightlyClose() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const long long into_day = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 86400;

@@ -24,6 +24,9 @@ inline constexpr const char* kPlantedPassword = "planted-Airflow-pw-7f3c9e";
 // midnight, so that no bar stops coming while the test waits for one.
 void WaitOutTheNightlyClose();
 
+// The wall clock as Unix seconds, the unit of the exporter's *_timestamp_seconds.
+double UnixNow();
+
 class Stack {
  public:
   Stack();
@@ -68,6 +71,10 @@ class Stack {
                     std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
   bool WaitForAtLeast(const std::string& series, double value,
                       std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
+  // Waits until `probe` has a finished run that started after `unix_seconds` (its last run's end
+  // less its duration): what the probe reads from then on is in the metrics. Bounded.
+  bool WaitForRunStartedAfter(const std::string& probe, double unix_seconds,
+                              std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
 
  private:
   std::string dir_;
