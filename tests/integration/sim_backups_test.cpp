@@ -523,7 +523,9 @@ TEST(SimBackupsStopIT, SigtermStopsWithinASecond) {
                stack.File("backups"), "--backups.cadence", "1s", "--backups.backfill", "2"},
               stack.File("sim.log"));
   ASSERT_TRUE(sim.WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", 10s)) << sim.Log();
-  std::this_thread::sleep_for(1500ms);  // past a cadence boundary
+  // Past a cadence boundary: a set written since it listens.
+  const size_t at_start = Sets(stack.File("backups") + "/l0").size();
+  ASSERT_TRUE(Eventually([&] { return Sets(stack.File("backups") + "/l0").size() > at_start; }, 5s)) << sim.Log();
   auto sent = std::chrono::steady_clock::now();
   sim.Signal(SIGTERM);
   EXPECT_EQ(sim.WaitExit(3s), std::optional<int>(0)) << sim.Log();

@@ -59,11 +59,12 @@ class SimWebSocketIT : public ::testing::Test {
     if (bar_interval == "1h") WaitOutABarDueSoon();
   }
   // Tests that count messages on hour-long bars: when a bar is due within 20 s (at the turn of
-  // the hour), waits until it is published.
+  // the hour), waits until it is published (the next one is due an hour later).
   void WaitOutABarDueSoon() const {
-    auto due = UnixSeconds(GetJson(stack_.sim_port(), "/sim/market/state")["next_bar_due_at"]);
+    auto due_at = [&] { return UnixSeconds(GetJson(stack_.sim_port(), "/sim/market/state")["next_bar_due_at"]); };
+    auto due = due_at();
     if (!due || *due - std::time(nullptr) > 20) return;
-    std::this_thread::sleep_for(std::chrono::seconds(*due - std::time(nullptr) + 2));
+    ASSERT_TRUE(Eventually([&] { return due_at() > due; }, 30s)) << "the bar due at " << *due << " never came";
   }
   json State() const { return GetJson(stack_.sim_port(), "/sim/websocket/state"); }
   json Status() const { return GetJson(ws_port_, "/status"); }

@@ -488,8 +488,10 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   AwaitScraped("usdcop_alert_resolution_seconds", 2);
   ASSERT_FALSE(HasFatalFailure());
   // A few more scrapes and evaluations, so that every rate window holds two samples after the
-  // last change.
-  std::this_thread::sleep_for(std::chrono::seconds(4 * kScrapeSeconds));
+  // last change: every target scraped 4 intervals after now (evaluations run every second).
+  const double changed = static_cast<double>(std::time(nullptr));
+  ASSERT_TRUE(Eventually([&] { return Scalar("min(timestamp(up))") >= changed + 4 * kScrapeSeconds; }, 30s))
+      << prometheus_->Query("timestamp(up)").dump();
 
   // Every query at one time, two seconds ago: every scrape and evaluation up to it is stored, so
   // the two passes see the same data.
