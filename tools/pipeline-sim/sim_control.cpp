@@ -1,7 +1,7 @@
 #include "sim_control.h"
 
-#include "http_util.h"
-#include "log.h"
+#include "shared/http_util.h"
+#include "shared/log.h"
 
 namespace usdcop::sim {
 

@@ -1,0 +1,74 @@
+#include "airflow/auto_runner.h"
+
+#include <algorithm>
+
+#include "airflow/dags.h"
+#include "shared/log.h"
+
+namespace usdcop::sim {
+namespace {
+
+constexpr auto kRunnerTick = std::chrono::milliseconds(100);
+
+}  // namespace
+
+void AutoRunner::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void AutoRunner::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AutoRunner::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    Tick(Steady::now());
+    lock.lock();
+    wake_.wait_for(lock, kRunnerTick, [this] { return stop_; });
+  }
+}
+
+void AutoRunner::Tick(Steady::time_point now) {
+  for (const std::string& dag_id : model_.DagIds()) {
+    auto next = next_start_.find(dag_id);
+    if (next == next_start_.end() || next->second <= now) StartRun(dag_id, now);
+  }
+  for (const DagRun& run : model_.StartQueuedRuns()) {
+    Log("auto: " + run.dag_id + " " + run.run_id + " queued -> running");
+    FinishLater(run, now);
+  }
+  auto due = std::partition(pending_.begin(), pending_.end(),
+                            [now](const Pending& p) { return p.finish_at > now; });
+  for (auto it = due; it != pending_.end(); ++it) {
+    auto run = model_.CompleteRun(it->dag_id, it->run_id, it->started_at, DagRecords(it->dag_id));
+    if (run && run->state == RunState::kFailed) Log("auto: " + run->run_id + " failed (fail_next)");
+  }
+  pending_.erase(due, pending_.end());
+}
+
+void AutoRunner::StartRun(const std::string& dag_id, Steady::time_point now) {
+  Steady::duration period = Scaled(DagPeriod(dag_id));
+  next_start_[dag_id] = now + period;
+  NewRun spec{.state = RunState::kRunning,
+              .type = RunType::kScheduled,
+              .start = Now(),
+              .interval = std::chrono::duration_cast<Micros>(period)};
+  FinishLater(model_.AddRun(dag_id, spec), now);
+}
+
+void AutoRunner::FinishLater(const DagRun& run, Steady::time_point now) {
+  Steady::duration period = Scaled(DagPeriod(run.dag_id));
+  pending_.push_back({run.dag_id, run.run_id, run.start_date.value_or(Now()), now + period / 5});
+}
+
+AutoRunner::Steady::duration AutoRunner::Scaled(std::chrono::seconds period) const {
+  return std::chrono::duration_cast<Steady::duration>(
+      std::chrono::duration<double>(static_cast<double>(period.count()) / speed_));
+}
+
+}  // namespace usdcop::sim

@@ -1,0 +1,92 @@
+#include "backups/control.h"
+
+#include "shared/http_util.h"
+
+namespace usdcop::sim {
+namespace {
+
+int StatusOf(BackupErrorKind kind) {
+  switch (kind) {
+    case BackupErrorKind::kBadInput:
+      return 400;
+    case BackupErrorKind::kConflict:
+      return 409;
+    case BackupErrorKind::kIo:
+      return 503;
+  }
+  return 500;
+}
+
+void ReplyError(httplib::Response& res, const BackupError& error) {
+  ReplyJson(res, StatusOf(error.kind), {{"error", error.message}, {"field", error.field}});
+}
+
+std::optional<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
+  body.RejectUnknown({"fault", "layer", "file"});
+  BackupFaultRequest r;
+  auto name = body.String("fault", true);
+  auto fault = name ? ParseBackupFault(*name) : std::nullopt;
+  if (name && !fault) {
+    body.Fail("fault",
+              "fault must be one of none, flip_byte, truncate, delete_file, unlisted_file, "
+              "break_manifest, skip_period");
+  }
+  r.fault = fault.value_or(BackupFault::kNone);
+  r.layer = body.String("layer", false);
+  auto file = body.String("file", false);
+  if (file && !FaultTakesFile(r.fault)) {
+    body.Fail("file", "file goes with flip_byte, truncate, delete_file, unlisted_file");
+  }
+  if (file && file->empty()) body.Fail("file", "file must not be empty");
+  if (!body.ok()) return std::nullopt;
+  r.file = file.value_or("");
+  return r;
+}
+
+}  // namespace
+
+void BackupControl::Register(httplib::Server& server) {
+  auto bind = [this](void (BackupControl::*fn)(const Request&, Response&)) {
+    return OptionalBody([this, fn](const Request& req, Response& res) { (this->*fn)(req, res); });
+  };
+  server.Post("/sim/backups/fault", bind(&BackupControl::SetFault));
+  server.Post("/sim/backups/create", bind(&BackupControl::Create));
+  server.Get("/sim/backups/state", [this](const Request& req, Response& res) { State(req, res); });
+}
+
+bool BackupControl::Enabled(Response& res) const {
+  if (writer_ != nullptr) return true;
+  ReplyJson(
+      res, 409,
+      {{"error", "backups are off: start pipeline-sim with --backups.dir"}, {"field", "backups"}});
+  return false;
+}
+
+void BackupControl::SetFault(const Request& req, Response& res) {
+  if (!Enabled(res)) return;
+  FieldReader body(req.body);
+  auto request = ParseBackupFaultRequest(body);
+  if (!request) return ReplyInputError(res, body.error());
+  auto applied = writer_->ApplyFault(*request);
+  if (!applied.ok()) return ReplyError(res, applied.error());
+  ReplyJson(res, 200, DescribeFaultApplied(applied.value()));
+}
+
+void BackupControl::Create(const Request& req, Response& res) {
+  if (!Enabled(res)) return;
+  FieldReader body(req.body);
+  body.RejectUnknown({"layer"});
+  auto layer = body.String("layer", false);
+  if (!body.ok()) return ReplyInputError(res, body.error());
+  auto created = writer_->Create(layer);
+  if (!created.ok()) return ReplyError(res, created.error());
+  const BackupCreated& c = created.value();
+  ReplyJson(res, 200, {{"layer", c.layer}, {"set", c.set}, {"dir", c.dir.string()}});
+}
+
+void BackupControl::State(const Request&, Response& res) {
+  if (!Enabled(res)) return;
+  ReplyJson(res, 200, writer_->Describe());
+}
+
+}  // namespace usdcop::sim

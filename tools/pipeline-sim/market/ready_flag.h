@@ -1,0 +1,42 @@
+// The L0 ready signal as a flag file: {"ready": true, "timestamp": "<now>", "last_bar": "<bar>"},
+// written atomically (temporary file, then rename) after each successful bar write.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/sim_time.h"
+
+namespace usdcop::sim {
+
+// A time as the status endpoints write it (FormatIsoZ), or JSON null.
+nlohmann::json TimeOrNull(const std::optional<Time>& t);
+
+class ReadyFlag {
+ public:
+  explicit ReadyFlag(std::filesystem::path path) : path_(std::move(path)) {}
+  ReadyFlag(const ReadyFlag&) = delete;
+  ReadyFlag& operator=(const ReadyFlag&) = delete;
+
+  // Creates the file's directory. False, with a reason in *error, when that fails.
+  bool Init(std::string* error);
+  // False, with a reason in *error, when the file cannot be written.
+  bool Write(Time last_bar, std::string* error);
+  // path, writes, last_timestamp, last_bar: for GET /sim/market/state.
+  nlohmann::json Describe() const;
+
+ private:
+  const std::filesystem::path path_;
+  mutable std::mutex mu_;
+  int64_t writes_ = 0;              // guarded by mu_
+  std::optional<Time> written_at_;  // guarded by mu_
+  std::optional<Time> last_bar_;    // guarded by mu_
+};
+
+}  // namespace usdcop::sim

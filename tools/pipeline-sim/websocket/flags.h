@@ -1,0 +1,29 @@
+// The --websocket.* flags, and the WebSocket server they describe. The server is off unless
+// --websocket.listen is given; it needs market data (it streams the bars written), and the other
+// --websocket.* flags need it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "market/writer.h"
+#include "websocket/server.h"
+
+namespace usdcop::sim {
+
+struct WsOptions {
+  std::string listen;  // host:port; empty: off
+  std::string port_file;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+void AddWsFlags(CLI::App& app, WsOptions& o);
+
+// The server the flags describe (not yet bound), or null when it is off. On bad flags or unusable
+// TLS files: null with the reason in *error. `market` is null when market data is off.
+std::unique_ptr<WsServer> BuildWsServer(const WsOptions& o, MarketWriter* market,
+                                        std::string* error);
+
+}  // namespace usdcop::sim
