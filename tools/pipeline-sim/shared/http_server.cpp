@@ -7,7 +7,6 @@
 
 #include "shared/http_util.h"
 #include "shared/log.h"
-#include "vendor/api.h"
 
 namespace usdcop::sim {
 namespace {
@@ -30,6 +29,19 @@ void OnException(const httplib::Request& req, httplib::Response& res, std::excep
   }
   Log("error: " + req.method + " " + req.path + ": " + what);
   ReplyJson(res, 500, {{"error", what}});
+}
+
+// The request target for a log line, with the value of every `apikey` query parameter (the
+// vendor API's key) replaced by <redacted>.
+std::string RedactApiKeys(const std::string& target) {
+  std::string out = target;
+  for (size_t at = out.find("apikey="); at != std::string::npos; at = out.find("apikey=", at + 1)) {
+    if (at > 0 && out[at - 1] != '?' && out[at - 1] != '&') continue;
+    size_t start = at + 7;
+    size_t end = out.find_first_of("&#", start);
+    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "<redacted>");
+  }
+  return out;
 }
 
 void LogRequest(const httplib::Request& req, const httplib::Response& res) {

@@ -66,17 +66,6 @@ void ReadUsage(FieldReader& body, double* used, double* limit, std::optional<dou
 
 }  // namespace
 
-std::string RedactApiKeys(const std::string& target) {
-  std::string out = target;
-  for (size_t at = out.find("apikey="); at != std::string::npos; at = out.find("apikey=", at + 1)) {
-    if (at > 0 && out[at - 1] != '?' && out[at - 1] != '&') continue;
-    size_t start = at + 7;
-    size_t end = out.find_first_of("&#", start);
-    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "<redacted>");
-  }
-  return out;
-}
-
 void VendorApi::Register(httplib::Server& server) {
   server.Get("/api_usage", [this](const Request& req, Response& res) { Usage(req, res); });
   auto bind = [this](void (VendorApi::*fn)(const Request&, Response&)) {

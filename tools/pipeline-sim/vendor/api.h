@@ -64,8 +64,4 @@ class VendorApi {
   std::uint64_t unknown_key_calls_ = 0;   // guarded by mu_
 };
 
-// The request target for a log line, with the value of every `apikey` query parameter replaced
-// by <redacted>.
-std::string RedactApiKeys(const std::string& target);
-
 }  // namespace usdcop::sim
