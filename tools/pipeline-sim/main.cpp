@@ -7,11 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 
@@ -26,6 +24,8 @@
 #include "shared/http_server.h"
 #include "shared/listen_address.h"
 #include "shared/log.h"
+#include "shared/password_file.h"
+#include "shared/status.h"
 #include "sim_control.h"
 #include "status_files/status_files.h"
 #include "vendor/api.h"
@@ -84,23 +84,27 @@ void AddFlags(CLI::App& app, Options& o) {
   AddWsFlags(app, o.websocket);
 }
 
-// admin/admin unless flags say otherwise; nullopt when the password file is unreadable or empty.
-std::optional<Credentials> LoadCredentials(const Options& o) {
+// admin/admin unless flags say otherwise; an error naming --airflow.password-file when that
+// file is unreadable or empty.
+Result<Credentials> LoadCredentials(const Options& o) {
   Credentials c{o.username, "admin"};
   if (o.password_file.empty()) return c;
-  std::ifstream in(o.password_file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.empty()) return std::nullopt;
-  c.password = text;
+  auto password = ReadPasswordFile("--airflow.password-file", o.password_file);
+  if (!password.ok()) return password.error();
+  c.password = std::move(password).value();
   return c;
 }
 
-// Binds the address; the port actually bound, or -1.
-int Bind(httplib::Server& server, const Address& address) {
-  if (address.port == 0) return server.bind_to_any_port(address.host);
-  return server.bind_to_port(address.host, address.port) ? address.port : -1;
+// Binds the address; the port actually bound, or an error naming --listen.
+Result<int> Bind(httplib::Server& server, const Options& o, const Address& address) {
+  int port = address.port;
+  if (address.port == 0) {
+    port = server.bind_to_any_port(address.host);
+  } else if (!server.bind_to_port(address.host, address.port)) {
+    port = -1;
+  }
+  if (port < 0) return IoError("--listen", "cannot listen on " + o.listen);
+  return port;
 }
 
 sigset_t StopSignals() {
@@ -240,56 +244,88 @@ int Serve(httplib::Server& server, Simulator& sim, AutoRunner* runner) {
   return 0;
 }
 
-int Fail(const std::string& message, int exit_code) {
-  Log(message);
+// Exit codes: 2 for what the flags say (checked before anything starts), 1 for what fails once
+// the simulator runs (a directory, a port, a port file).
+constexpr int kExitBadFlags = 2;
+constexpr int kExitStartFailed = 1;
+
+// Logs the error's message; answers `exit_code`.
+int Fail(const Status& status, int exit_code) {
+  Log(status.message());
   return exit_code;
 }
 
 // Prints the WebSocket server's URL (before the line tests wait for), and writes its port file.
-bool AnnounceWs(const Options& o, const WsServer& ws, int port) {
+Status AnnounceWs(const Options& o, const WsServer& ws, int port) {
   std::cout << "pipeline-sim websocket on " << ws.url() << std::endl;
-  return o.websocket.port_file.empty() || WritePortFile(o.websocket.port_file, port);
+  if (o.websocket.port_file.empty()) return Status::Ok();
+  return WritePortFile("--websocket.port-file", o.websocket.port_file, port);
 }
 
 // Prints the one line tests wait for, and writes the port file.
-bool Announce(const Options& o, const Address& address, int port) {
+Status Announce(const Options& o, const Address& address, int port) {
   std::cout << "pipeline-sim listening on http://" << UrlHost(address.host) << ":" << port
             << std::endl;
-  return o.port_file.empty() || WritePortFile(o.port_file, port);
+  if (o.port_file.empty()) return Status::Ok();
+  return WritePortFile("--port-file", o.port_file, port);
+}
+
+// What the flags describe, checked before anything starts.
+struct Parts {
+  Address address;
+  Credentials credentials;
+  std::unique_ptr<MarketWriter> market;
+  std::unique_ptr<BackupWriter> backups;
+  std::unique_ptr<WsServer> ws;
+};
+
+Result<Parts> BuildParts(const Options& o) {
+  Parts parts;
+  auto address = ParseAddress(o.listen);
+  if (!address) {
+    return BadInput("--listen", "--listen: expected host:port, got \"" + o.listen + "\"");
+  }
+  parts.address = *address;
+  auto credentials = LoadCredentials(o);
+  if (!credentials.ok()) return credentials.error();
+  parts.credentials = *credentials;
+  auto market = BuildMarketWriter(o.market);
+  if (!market.ok()) return market.error();
+  parts.market = std::move(market).value();
+  auto backups = BuildBackupWriter(o.backups);
+  if (!backups.ok()) return backups.error();
+  parts.backups = std::move(backups).value();
+  auto ws = BuildWsServer(o.websocket, parts.market.get());
+  if (!ws.ok()) return ws.error();
+  parts.ws = std::move(ws).value();
+  return parts;
 }
 
 int Run(const Options& o) {
-  auto address = ParseAddress(o.listen);
-  if (!address) return Fail("--listen: expected host:port, got \"" + o.listen + "\"", 2);
-  auto credentials = LoadCredentials(o);
-  if (!credentials) return Fail("--airflow.password-file: no password in " + o.password_file, 2);
-  std::string error;
-  auto market = BuildMarketWriter(o.market, &error);
-  if (!error.empty()) return Fail(error, 2);
-  auto backups = BuildBackupWriter(o.backups, &error);
-  if (!error.empty()) return Fail(error, 2);
-  auto ws = BuildWsServer(o.websocket, market.get(), &error);
-  if (!error.empty()) return Fail(error, 2);
+  auto parts = BuildParts(o);
+  if (!parts.ok()) return Fail(parts.status(), kExitBadFlags);
   sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   signal(SIGPIPE, SIG_IGN);
 
-  Simulator simulator(o, *credentials, std::move(market), std::move(backups), std::move(ws));
-  if (!simulator.status_files.Init(&error)) return Fail(error, 1);
+  Simulator simulator(o, parts->credentials, std::move(parts->market), std::move(parts->backups),
+                      std::move(parts->ws));
+  if (Status s = simulator.status_files.Init(); !s.ok()) return Fail(s, kExitStartFailed);
   // The startup backfills, before we announce.
   if (simulator.market) simulator.market->Init();
   if (simulator.backups) simulator.backups->Init();
   httplib::Server server;
   ConfigureServer(server, o.threads, !o.quiet);
   simulator.Register(server);
-  int ws_port = simulator.ws ? simulator.ws->Bind(&error) : 0;
-  if (ws_port < 0) return Fail(error, 1);
-  int port = Bind(server, *address);
-  if (port < 0) return Fail("cannot listen on " + o.listen, 1);
-  if (simulator.ws && !AnnounceWs(o, *simulator.ws, ws_port)) {
-    return Fail("cannot write --websocket.port-file " + o.websocket.port_file, 1);
+  Result<int> ws_port = simulator.ws ? simulator.ws->Bind() : Result<int>(0);
+  if (!ws_port.ok()) return Fail(ws_port.status(), kExitStartFailed);
+  auto port = Bind(server, o, parts->address);
+  if (!port.ok()) return Fail(port.status(), kExitStartFailed);
+  if (simulator.ws) {
+    Status announced = AnnounceWs(o, *simulator.ws, *ws_port);
+    if (!announced.ok()) return Fail(announced, kExitStartFailed);
   }
-  if (!Announce(o, *address, port)) return Fail("cannot write --port-file " + o.port_file, 1);
+  if (Status s = Announce(o, parts->address, *port); !s.ok()) return Fail(s, kExitStartFailed);
   std::unique_ptr<AutoRunner> runner;
   if (o.auto_runs) {
     runner = std::make_unique<AutoRunner>(simulator.model, o.speed);

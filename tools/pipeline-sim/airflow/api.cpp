@@ -142,7 +142,7 @@ void AirflowApi::IssueToken(const Request& req, Response& res) {
   FieldReader body(req.body);
   auto username = body.String("username", true);
   auto password = body.String("password", true);
-  if (!body.ok()) return ReplyApiError(res, ApiVersion::kV2, 400, "", body.error().error);
+  if (!body.ok()) return ReplyApiError(res, ApiVersion::kV2, 400, "", body.error().message);
   if (!CredentialsMatch(credentials_, *username, *password)) {
     return ReplyApiError(res, ApiVersion::kV2, 401, "", "Invalid credentials");
   }

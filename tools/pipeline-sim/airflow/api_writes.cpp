@@ -39,8 +39,8 @@ std::optional<std::string> AirflowApi::TriggerRun(const Request& req, Response& 
   std::string dag_id = PathParam(req, 1);
   FieldReader body = ReadApiBody(req.body);
   auto spec = ParseTriggerBody(body, version, Now());
-  if (!spec) {
-    ReplyBodyError(res, version, body.error());
+  if (!spec.ok()) {
+    ReplyBodyError(res, version, spec.error());
     return std::nullopt;
   }
   TriggerResult result = model_.TriggerRun(dag_id, *spec);
@@ -65,8 +65,8 @@ std::optional<std::string> AirflowApi::ClearRun(const Request& req, Response& re
   std::string run_id = PathParam(req, 2);
   FieldReader body = ReadApiBody(req.body);
   auto spec = ParseClearRunBody(body, version);
-  if (!spec) {
-    ReplyBodyError(res, version, body.error());
+  if (!spec.ok()) {
+    ReplyBodyError(res, version, spec.error());
     return run_id;
   }
   spec->run_id = run_id;
@@ -84,8 +84,8 @@ std::optional<std::string> AirflowApi::ClearTaskInstances(const Request& req, Re
   std::string dag_id = PathParam(req, 1);
   FieldReader body = ReadApiBody(req.body);
   auto spec = ParseClearTasksBody(body, version);
-  if (!spec) {
-    ReplyBodyError(res, version, body.error());
+  if (!spec.ok()) {
+    ReplyBodyError(res, version, spec.error());
     return std::nullopt;
   }
   auto cleared = model_.ClearRuns(dag_id, *spec);  // picks nothing when the run is unknown

@@ -25,7 +25,7 @@ Micros SecondsToMicros(double seconds) {
 std::optional<std::string> DagIdParam(const httplib::Request& req, httplib::Response& res) {
   std::string dag_id = PathParam(req, 1);
   if (IsValidId(dag_id)) return dag_id;
-  ReplyInputError(res, {"dag_id must be 1 to 250 letters, digits, '_', '-' or '.'", "dag_id"});
+  ReplyError(res, BadInput("dag_id", "dag_id must be 1 to 250 letters, digits, '_', '-' or '.'"));
   return std::nullopt;
 }
 
@@ -66,7 +66,7 @@ struct AirflowFaultRequest {
   double hang_seconds = 60;
 };
 
-std::optional<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
+Result<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "dag_id", "hang_seconds"});
   AirflowFaultRequest request;
   auto name = body.String("fault", true);
@@ -82,7 +82,7 @@ std::optional<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
   }
   if (request.dag_id && !IsValidId(*request.dag_id)) body.Fail("dag_id", "not a valid dag_id");
   request.hang_seconds = body.Number("hang_seconds", 0, kMaxHangSeconds, false).value_or(60);
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return request;
 }
 
@@ -127,7 +127,7 @@ void AirflowControl::AddRun(const Request& req, Response& res) {
   auto records = body.Int("records", 0, kMaxRecords, false);
   auto offset = body.Number("start_offset_seconds", -kMaxOffsetSeconds, kMaxOffsetSeconds, false);
   auto duration = body.Number("duration_seconds", 0, kMaxOffsetSeconds, false);
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   NewRun spec{.state = *state, .start = Now() + SecondsToMicros(offset.value_or(0))};
   if (duration) spec.duration = SecondsToMicros(*duration);
   spec.records = records;
@@ -141,7 +141,7 @@ void AirflowControl::SetState(const Request& req, Response& res) {
   body.RejectUnknown({"state", "records"});
   auto state = StateField(body);
   auto records = body.Int("records", 0, kMaxRecords, false);
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   ReplyJson(res, 200, RunJson(model_.SetNewestRunState(*dag_id, *state, records),
                               ApiVersion::kV1));
 }
@@ -158,7 +158,7 @@ void AirflowControl::AddDags(const Request& req, Response& res) {
   for (size_t i = 0; ids && i < ids->size(); ++i) {
     if (!IsValidId((*ids)[i])) body.Fail("dag_ids", "not a valid dag_id: \"" + (*ids)[i] + "\"");
   }
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   auto added = model_.AddDags(*ids);
   for (const std::string& id : *ids) AddHistory(model_, id, runs_each);
   ReplyJson(res, 200, {{"created", added}, {"runs_each", runs_each}});
@@ -167,7 +167,7 @@ void AirflowControl::AddDags(const Request& req, Response& res) {
 void AirflowControl::SetFault(const Request& req, Response& res) {
   FieldReader body(req.body);
   auto request = ParseAirflowFaultRequest(body);
-  if (!request) return ReplyInputError(res, body.error());
+  if (!request.ok()) return ReplyError(res, request.error());
   if (request->fault == Fault::kNone) {
     ClearFaults();
   } else if (request->fault == Fault::kFailNext) {
@@ -192,7 +192,7 @@ void AirflowControl::SetHealth(const Request& req, Response& res) {
     auto healthy = HealthField(body, key.c_str());
     if (healthy) changes.emplace_back(c, *healthy);
   }
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   for (const auto& [component, healthy] : changes) model_.SetHealthy(component, healthy);
   ReplyJson(res, 200, HealthJson(model_.Health(), ApiVersion::kV2));
 }

@@ -41,13 +41,13 @@ void ReplyRunNotFound(httplib::Response& res, ApiVersion version, const std::str
   ReplyApiError(res, version, 404, "DAGRun not found", detail);
 }
 
-void ReplyBodyError(httplib::Response& res, ApiVersion version, const InputError& error) {
+void ReplyBodyError(httplib::Response& res, ApiVersion version, const Error& error) {
   if (version == ApiVersion::kV2) {
-    return ReplyJson(res, 422, ValidationErrorJson(error.field, error.error));
+    return ReplyJson(res, 422, ValidationErrorJson(error.field, error.message));
   }
   // marshmallow's ValidationError.messages, printed by Python: {'field': ['message']}
   std::string key = error.field == "body" ? "_schema" : error.field;
-  ReplyApiError(res, version, 400, "Bad Request", "{'" + key + "': ['" + error.error + "']}");
+  ReplyApiError(res, version, 400, "Bad Request", "{'" + key + "': ['" + error.message + "']}");
 }
 
 void ReplyTriggerConflict(httplib::Response& res, ApiVersion version, const TriggerResult& result) {

@@ -24,7 +24,7 @@ void ReplyRunNotFound(httplib::Response& res, ApiVersion version, const std::str
                       const std::string& run_id);
 // A write call's body was refused: 400 with marshmallow's messages as the detail (v1), 422
 // with FastAPI's validation error list (v2).
-void ReplyBodyError(httplib::Response& res, ApiVersion version, const InputError& error);
+void ReplyBodyError(httplib::Response& res, ApiVersion version, const Error& error);
 // 409: a trigger's run id or logical date is taken (`result` is that conflict).
 void ReplyTriggerConflict(httplib::Response& res, ApiVersion version, const TriggerResult& result);
 

@@ -83,7 +83,7 @@ FieldReader ReadApiBody(const std::string& body) {
   return reader;
 }
 
-std::optional<TriggerSpec> ParseTriggerBody(FieldReader& body, ApiVersion version, Time now) {
+Result<TriggerSpec> ParseTriggerBody(FieldReader& body, ApiVersion version, Time now) {
   TriggerSpec spec;
   if (version == ApiVersion::kV1) {
     ReadTriggerV1(body, spec, now);
@@ -91,11 +91,11 @@ std::optional<TriggerSpec> ParseTriggerBody(FieldReader& body, ApiVersion versio
     ReadTriggerV2(body, spec, now);
   }
   ReadRunFields(body, spec);
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return spec;
 }
 
-std::optional<ClearSpec> ParseClearRunBody(FieldReader& body, ApiVersion version) {
+Result<ClearSpec> ParseClearRunBody(FieldReader& body, ApiVersion version) {
   ClearSpec spec;
   if (version == ApiVersion::kV1) {
     body.RejectUnknown({"dry_run"});
@@ -104,11 +104,11 @@ std::optional<ClearSpec> ParseClearRunBody(FieldReader& body, ApiVersion version
     if (body.Bool("only_failed", false).value_or(false)) spec.tasks = TaskFilter::kFailed;
   }
   spec.dry_run = body.Bool("dry_run", false).value_or(true);
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return spec;
 }
 
-std::optional<ClearSpec> ParseClearTasksBody(FieldReader& body, ApiVersion version) {
+Result<ClearSpec> ParseClearTasksBody(FieldReader& body, ApiVersion version) {
   body.RejectUnknown({"dry_run", "only_failed", "only_running", "reset_dag_runs", "dag_run_id",
                       "start_date", "end_date"});
   ClearSpec spec;
@@ -131,7 +131,7 @@ std::optional<ClearSpec> ParseClearTasksBody(FieldReader& body, ApiVersion versi
   if (spec.run_id && (spec.from || spec.to)) {
     body.Fail("body", "Exactly one of dag_run_id or (start_date and end_date) must be provided");
   }
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return spec;
 }
 

@@ -1,6 +1,6 @@
 // The bodies of the simulated Airflow's write calls, read into what the model is to do, with
-// the defaults and checks of Airflow 2.8 (API v1) and Airflow 3 (API v2). A refused body
-// leaves its reason in the FieldReader's error(). Pure functions.
+// the defaults and checks of Airflow 2.8 (API v1) and Airflow 3 (API v2). A refused body is
+// answered as the FieldReader's first problem, a kBadInput Error. Pure functions.
 #pragma once
 
 #include <optional>
@@ -21,15 +21,15 @@ FieldReader ReadApiBody(const std::string& body);
 //       "conf"? (an object), "note"?
 //   v2: "logical_date" (required, may be null), "dag_run_id"?, "data_interval_start"? and
 //       "data_interval_end"? (both or neither), "run_after"? (default now), "conf"?, "note"?
-std::optional<TriggerSpec> ParseTriggerBody(FieldReader& body, ApiVersion version, Time now);
+Result<TriggerSpec> ParseTriggerBody(FieldReader& body, ApiVersion version, Time now);
 
 // POST /api/v{1,2}/dags/{dag}/dagRuns/{run}/clear: "dry_run"? (default true); v2 also
 // "only_failed"? (default false). The run id is the caller's to set.
-std::optional<ClearSpec> ParseClearRunBody(FieldReader& body, ApiVersion version);
+Result<ClearSpec> ParseClearRunBody(FieldReader& body, ApiVersion version);
 
 // POST /api/v{1,2}/dags/{dag}/clearTaskInstances: "dry_run"? (default true), "only_failed"?
 // (default true), "only_running"? (default false), "reset_dag_runs"? (default false in v1, true
 // in v2), "dag_run_id"? or "start_date"?/"end_date"? (bounds on the logical date).
-std::optional<ClearSpec> ParseClearTasksBody(FieldReader& body, ApiVersion version);
+Result<ClearSpec> ParseClearTasksBody(FieldReader& body, ApiVersion version);
 
 }  // namespace usdcop::sim

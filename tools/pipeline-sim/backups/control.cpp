@@ -5,23 +5,7 @@
 namespace usdcop::sim {
 namespace {
 
-int StatusOf(BackupErrorKind kind) {
-  switch (kind) {
-    case BackupErrorKind::kBadInput:
-      return 400;
-    case BackupErrorKind::kConflict:
-      return 409;
-    case BackupErrorKind::kIo:
-      return 503;
-  }
-  return 500;
-}
-
-void ReplyError(httplib::Response& res, const BackupError& error) {
-  ReplyJson(res, StatusOf(error.kind), {{"error", error.message}, {"field", error.field}});
-}
-
-std::optional<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
+Result<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "layer", "file"});
   BackupFaultRequest r;
   auto name = body.String("fault", true);
@@ -38,7 +22,7 @@ std::optional<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
     body.Fail("file", "file goes with flip_byte, truncate, delete_file, unlisted_file");
   }
   if (file && file->empty()) body.Fail("file", "file must not be empty");
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   r.file = file.value_or("");
   return r;
 }
@@ -56,9 +40,7 @@ void BackupControl::Register(httplib::Server& server) {
 
 bool BackupControl::Enabled(Response& res) const {
   if (writer_ != nullptr) return true;
-  ReplyJson(
-      res, 409,
-      {{"error", "backups are off: start pipeline-sim with --backups.dir"}, {"field", "backups"}});
+  ReplyError(res, Conflict("backups", "backups are off: start pipeline-sim with --backups.dir"));
   return false;
 }
 
@@ -66,7 +48,7 @@ void BackupControl::SetFault(const Request& req, Response& res) {
   if (!Enabled(res)) return;
   FieldReader body(req.body);
   auto request = ParseBackupFaultRequest(body);
-  if (!request) return ReplyInputError(res, body.error());
+  if (!request.ok()) return ReplyError(res, request.error());
   auto applied = writer_->ApplyFault(*request);
   if (!applied.ok()) return ReplyError(res, applied.error());
   ReplyJson(res, 200, DescribeFaultApplied(applied.value()));
@@ -77,7 +59,7 @@ void BackupControl::Create(const Request& req, Response& res) {
   FieldReader body(req.body);
   body.RejectUnknown({"layer"});
   auto layer = body.String("layer", false);
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   auto created = writer_->Create(layer);
   if (!created.ok()) return ReplyError(res, created.error());
   const BackupCreated& c = created.value();

@@ -20,14 +20,10 @@ constexpr const char* kStrayFile = "stray.tmp";
 constexpr const char* kStrayContent = "left behind by pipeline-sim's unlisted_file fault\n";
 constexpr size_t kDigestHexDigits = 64;
 
-BackupError BadFile(std::string message) {
-  return {BackupErrorKind::kBadInput, "file", std::move(message)};
-}
-BackupError Conflict(std::string message) {
-  return {BackupErrorKind::kConflict, "set", std::move(message)};
-}
-BackupError IoError(std::string message) {
-  return {BackupErrorKind::kIo, "filesystem", std::move(message)};
+Error BadFile(std::string message) { return BadInput("file", std::move(message)); }
+Error SetConflict(std::string message) { return Conflict("set", std::move(message)); }
+Error FilesystemError(std::string message) {
+  return IoError("filesystem", std::move(message));
 }
 
 // A name a set can hold: no directories, not "." or "..", not a manifest's.
@@ -50,7 +46,7 @@ std::vector<std::string> DataFiles(const fs::path& set_dir) {
   return files;
 }
 
-BackupResult<std::string> PickDataFile(const fs::path& set_dir, const std::string& file,
+Result<std::string> PickDataFile(const fs::path& set_dir, const std::string& file,
                                        const std::vector<std::string>& preferred) {
   std::vector<std::string> files = DataFiles(set_dir);
   auto holds = [&files](const std::string& f) {
@@ -65,7 +61,7 @@ BackupResult<std::string> PickDataFile(const fs::path& set_dir, const std::strin
     if (holds(f)) return f;
   }
   if (!files.empty()) return files.front();
-  return Conflict("the set " + set + " holds no data file any more");
+  return SetConflict("the set " + set + " holds no data file any more");
 }
 
 std::optional<std::string> ReadFile(const fs::path& path) {
@@ -83,12 +79,12 @@ bool OverwriteFile(const fs::path& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-BackupResult<SetFaultDone> FlipByte(const fs::path& path) {
+Result<SetFaultDone> FlipByte(const fs::path& path) {
   std::error_code ec;
   uintmax_t size = fs::file_size(path, ec);
   std::string name = path.filename().string();
-  if (ec) return IoError("cannot read the size of " + path.string() + ": " + ec.message());
-  if (size == 0) return Conflict(name + " is empty: no byte to flip");
+  if (ec) return FilesystemError("cannot read the size of " + path.string() + ": " + ec.message());
+  if (size == 0) return SetConflict(name + " is empty: no byte to flip");
   auto offset = static_cast<std::streamoff>(size / 2);
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
   char byte = 0;
@@ -97,29 +93,29 @@ BackupResult<SetFaultDone> FlipByte(const fs::path& path) {
   f.seekp(offset);
   f.put(static_cast<char>(~byte));
   f.close();
-  if (!f) return IoError("cannot change a byte of " + path.string());
+  if (!f) return FilesystemError("cannot change a byte of " + path.string());
   return SetFaultDone{
       name, "byte " + std::to_string(offset) + " of " + std::to_string(size) + " inverted"};
 }
 
-BackupResult<SetFaultDone> Truncate(const fs::path& path) {
+Result<SetFaultDone> Truncate(const fs::path& path) {
   std::error_code ec;
   uintmax_t size = fs::file_size(path, ec);
   if (!ec) fs::resize_file(path, size / 2, ec);
-  if (ec) return IoError("cannot truncate " + path.string() + ": " + ec.message());
+  if (ec) return FilesystemError("cannot truncate " + path.string() + ": " + ec.message());
   return SetFaultDone{path.filename().string(), "cut from " + std::to_string(size) + " to " +
                                                     std::to_string(size / 2) + " bytes"};
 }
 
-BackupResult<SetFaultDone> DeleteFile(const fs::path& path) {
+Result<SetFaultDone> DeleteFile(const fs::path& path) {
   std::error_code ec;
   if (!fs::remove(path, ec) || ec) {
-    return IoError("cannot remove " + path.string() + (ec ? ": " + ec.message() : ""));
+    return FilesystemError("cannot remove " + path.string() + (ec ? ": " + ec.message() : ""));
   }
   return SetFaultDone{path.filename().string(), "removed"};
 }
 
-BackupResult<SetFaultDone> AddUnlistedFile(const fs::path& set_dir, const std::string& file) {
+Result<SetFaultDone> AddUnlistedFile(const fs::path& set_dir, const std::string& file) {
   std::string name = file.empty() ? kStrayFile : file;
   if (!IsPlainFileName(name)) {
     return BadFile("\"" + name + "\" is not a plain file name (or is a manifest's)");
@@ -129,7 +125,7 @@ BackupResult<SetFaultDone> AddUnlistedFile(const fs::path& set_dir, const std::s
     return BadFile("the set " + set_dir.filename().string() + " holds " + name + " already");
   }
   if (!OverwriteFile(set_dir / name, kStrayContent)) {
-    return IoError("cannot write " + (set_dir / name).string());
+    return FilesystemError("cannot write " + (set_dir / name).string());
   }
   return SetFaultDone{name, "added, not in the manifest"};
 }
@@ -141,24 +137,26 @@ bool StartsWithDigest(const std::string& line) {
 }
 
 // manifest.json: cut in half; SHA256SUMS: the first line's digest cut to half its digits.
-BackupResult<SetFaultDone> BreakManifest(const fs::path& set_dir) {
+Result<SetFaultDone> BreakManifest(const fs::path& set_dir) {
   std::error_code ec;
   bool json = fs::exists(set_dir / ManifestFileName(ManifestFormat::kJson), ec);
   std::string name(ManifestFileName(json ? ManifestFormat::kJson : ManifestFormat::kSha256Sums));
   fs::path path = set_dir / name;
   auto text = ReadFile(path);
-  if (!text) return Conflict("the set " + set_dir.filename().string() + " has no manifest");
+  if (!text) return SetConflict("the set " + set_dir.filename().string() + " has no manifest");
   std::string detail;
   if (json) {
     detail = "cut from " + std::to_string(text->size()) + " to " +
              std::to_string(text->size() / 2) + " bytes";
     text->resize(text->size() / 2);
   } else {
-    if (!StartsWithDigest(*text)) return Conflict(name + ": the first line is malformed already");
+    if (!StartsWithDigest(*text)) {
+      return SetConflict(name + ": the first line is malformed already");
+    }
     text->erase(kDigestHexDigits / 2, kDigestHexDigits / 2);
     detail = "the first line's digest cut to " + std::to_string(kDigestHexDigits / 2) + " digits";
   }
-  if (!OverwriteFile(path, *text)) return IoError("cannot write " + path.string());
+  if (!OverwriteFile(path, *text)) return FilesystemError("cannot write " + path.string());
   return SetFaultDone{name, detail};
 }
 
@@ -184,7 +182,7 @@ bool FaultChangesSet(BackupFault fault) {
   return fault != BackupFault::kNone && fault != BackupFault::kSkipPeriod;
 }
 
-BackupResult<SetFaultDone> ApplySetFault(const fs::path& set_dir, BackupFault fault,
+Result<SetFaultDone> ApplySetFault(const fs::path& set_dir, BackupFault fault,
                                          const std::string& file,
                                          const std::vector<std::string>& preferred) {
   if (fault == BackupFault::kUnlistedFile) return AddUnlistedFile(set_dir, file);
@@ -200,8 +198,7 @@ BackupResult<SetFaultDone> ApplySetFault(const fs::path& set_dir, BackupFault fa
     case BackupFault::kDeleteFile:
       return DeleteFile(path);
     default:
-      return BackupError{BackupErrorKind::kBadInput, "fault",
-                         std::string(BackupFaultName(fault)) + " does not change a set"};
+      return BadInput("fault", std::string(BackupFaultName(fault)) + " does not change a set");
   }
 }
 

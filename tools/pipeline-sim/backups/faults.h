@@ -8,42 +8,18 @@
 //                    line's digest is cut to 32 hex digits (a malformed line)
 //   skip_period      the layer's next scheduled set is not written (BackupWriter keeps that)
 //   none             clears skip_period
-// Also the error values of the backup control requests. Stateless; callers serialise changes
-// to one layer directory.
+// Stateless; callers serialise changes to one layer directory.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "shared/status.h"
+
 namespace usdcop::sim {
-
-// Why a backup control request could not be done; answered 400 (kBadInput), 409 (kConflict) or
-// 503 (kIo) with {"error": message, "field": field}.
-enum class BackupErrorKind { kBadInput, kConflict, kIo };
-struct BackupError {
-  BackupErrorKind kind;
-  std::string field;
-  std::string message;
-};
-
-// A value, or the BackupError that explains its absence.
-template <typename T>
-class [[nodiscard]] BackupResult {
- public:
-  BackupResult(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  BackupResult(BackupError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  const T& value() const { return std::get<0>(v_); }
-  const BackupError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, BackupError> v_;
-};
 
 enum class BackupFault {
   kNone,
@@ -71,7 +47,7 @@ struct SetFaultDone {
 // holds, else its first data file by name); for unlisted_file, the file to add (empty:
 // stray.tmp). kBadInput on a bad `file`, kConflict when the set has nothing to change, kIo when
 // the change fails.
-BackupResult<SetFaultDone> ApplySetFault(const std::filesystem::path& set_dir, BackupFault fault,
+Result<SetFaultDone> ApplySetFault(const std::filesystem::path& set_dir, BackupFault fault,
                                          const std::string& file,
                                          const std::vector<std::string>& preferred);
 

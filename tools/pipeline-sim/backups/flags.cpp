@@ -20,47 +20,56 @@ bool IsLayerName(const std::string& name) {
   return false;
 }
 
-// "L0,L3" as {"L0", "L3"}; nullopt with *error on an unknown or repeated layer.
-std::optional<std::vector<std::string>> ParseLayers(const std::string& text, std::string* error) {
+// "L0,L3" as {"L0", "L3"}; an error on an unknown or repeated layer.
+Result<std::vector<std::string>> ParseLayers(const std::string& text) {
   std::vector<std::string> layers;
   std::set<std::string> seen;
   std::istringstream in(text);
   for (std::string name; std::getline(in, name, ',');) {
     if (!IsLayerName(name) || !seen.insert(name).second) {
-      *error = "--backups.layers: expected distinct layers L0..L5 separated by commas, got \"" +
-               text + "\"";
-      return std::nullopt;
+      return BadInput("--backups.layers",
+                      "--backups.layers: expected distinct layers L0..L5 separated by commas, "
+                      "got \"" + text + "\"");
     }
     layers.push_back(name);
   }
-  if (layers.empty()) *error = "--backups.layers: at least one layer";
-  return layers.empty() ? std::nullopt : std::optional(layers);
+  if (layers.empty()) return BadInput("--backups.layers", "--backups.layers: at least one layer");
+  return layers;
 }
 
-// A duration in whole seconds, at least 1s; nullopt with *error otherwise.
-std::optional<std::chrono::seconds> ParseSeconds(const char* flag, const std::string& text,
-                                                 std::string* error) {
+// A duration in whole seconds, at least 1s; an error naming `flag` otherwise.
+Result<std::chrono::seconds> ParseSeconds(const char* flag, const std::string& text) {
   auto d = ParseDuration(text);
   if (!d || *d < std::chrono::seconds(1) || d->count() % 1000 != 0) {
-    *error = std::string(flag) +
-             ": expected whole seconds, at least 1s (like 3s, 6h, 30d), got \"" + text + "\"";
-    return std::nullopt;
+    return BadInput(flag, std::string(flag) +
+                              ": expected whole seconds, at least 1s (like 3s, 6h, 30d), got \"" +
+                              text + "\"");
   }
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
-std::optional<BackupSettings> ParseSettings(const BackupOptions& o, std::string* error) {
+Result<uint64_t> ParseFileSize(const std::string& text) {
+  auto size = ParseSize(text);
+  if (!size || *size == 0 || *size > kMaxFileSize) {
+    return BadInput("--backups.file-size",
+                    "--backups.file-size: expected 1 byte to 256MiB (like 64KiB, 1MiB), got \"" +
+                        text + "\"");
+  }
+  return *size;
+}
+
+Result<BackupSettings> ParseSettings(const BackupOptions& o) {
   BackupSettings s;
   s.root = std::filesystem::absolute(o.dir);
-  auto layers = ParseLayers(o.layers, error);
-  auto cadence = ParseSeconds("--backups.cadence", o.cadence, error);
-  auto retention = ParseSeconds("--backups.retention", o.retention, error);
-  auto size = ParseSize(o.file_size);
-  if (!size || *size == 0 || *size > kMaxFileSize) {
-    *error = "--backups.file-size: expected 1 byte to 256MiB (like 64KiB, 1MiB), got \"" +
-             o.file_size + "\"";
+  auto layers = ParseLayers(o.layers);
+  auto cadence = ParseSeconds("--backups.cadence", o.cadence);
+  auto retention = ParseSeconds("--backups.retention", o.retention);
+  auto size = ParseFileSize(o.file_size);
+  // When several are wrong, the last of them is the one reported (as it always was).
+  for (const Status& parsed :
+       {size.status(), retention.status(), cadence.status(), layers.status()}) {
+    if (!parsed.ok()) return parsed;
   }
-  if (!error->empty()) return std::nullopt;
   s.layers = *layers;
   s.cadence = *cadence;
   s.retention = *retention;
@@ -103,12 +112,11 @@ void AddBackupFlags(CLI::App& app, BackupOptions& o) {
       ->needs(dir);
 }
 
-std::unique_ptr<BackupWriter> BuildBackupWriter(const BackupOptions& o, std::string* error) {
-  error->clear();
-  if (o.dir.empty()) return nullptr;
-  auto settings = ParseSettings(o, error);
-  if (!settings) return nullptr;
-  return std::make_unique<BackupWriter>(std::move(*settings));
+Result<std::unique_ptr<BackupWriter>> BuildBackupWriter(const BackupOptions& o) {
+  if (o.dir.empty()) return std::unique_ptr<BackupWriter>();
+  auto settings = ParseSettings(o);
+  if (!settings.ok()) return settings.error();
+  return std::make_unique<BackupWriter>(std::move(settings).value());
 }
 
 }  // namespace usdcop::sim

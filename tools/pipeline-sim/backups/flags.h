@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backups/writer.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -23,8 +24,8 @@ struct BackupOptions {
 
 void AddBackupFlags(CLI::App& app, BackupOptions& o);
 
-// The writer the flags describe (not yet initialised), or null when backups are off. On bad
-// flags: null with the reason in *error.
-std::unique_ptr<BackupWriter> BuildBackupWriter(const BackupOptions& o, std::string* error);
+// The writer the flags describe (not yet initialised), or null when backups are off; an error,
+// its message naming the flag, on bad flags.
+Result<std::unique_ptr<BackupWriter>> BuildBackupWriter(const BackupOptions& o);
 
 }  // namespace usdcop::sim

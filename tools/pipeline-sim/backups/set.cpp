@@ -39,9 +39,10 @@ uint64_t ContentSeed(const SetSpec& spec, std::string_view file) {
   return SplitMix64(Fnv1a(spec.layer + "/" + std::string(file)) ^ static_cast<uint64_t>(seconds));
 }
 
-// Writes `size` pseudo-random bytes of `seed`; their digest, or nullopt with *error.
-std::optional<std::string> WriteDataFile(const fs::path& path, uint64_t seed, uint64_t size,
-                                         std::string* error) {
+Error WriteError(std::string message) { return IoError("filesystem", std::move(message)); }
+
+// Writes `size` pseudo-random bytes of `seed`; their digest.
+Result<std::string> WriteDataFile(const fs::path& path, uint64_t seed, uint64_t size) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   Sha256 sha;
   std::string chunk;
@@ -60,20 +61,16 @@ std::optional<std::string> WriteDataFile(const fs::path& path, uint64_t seed, ui
   }
   out.close();
   std::string digest = sha.HexDigest();
-  if (!out || digest.empty()) {
-    *error = "cannot write " + path.string();
-    return std::nullopt;
-  }
+  if (!out || digest.empty()) return WriteError("cannot write " + path.string());
   return digest;
 }
 
-bool WriteTextFile(const fs::path& path, const std::string& text, std::string* error) {
+Status WriteTextFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (out) return true;
-  *error = "cannot write " + path.string();
-  return false;
+  if (out) return Status::Ok();
+  return WriteError("cannot write " + path.string());
 }
 
 std::string RenderManifest(const SetSpec& spec, const std::vector<Entry>& entries) {
@@ -120,19 +117,15 @@ class TempDir {
 };
 
 // Fills the temporary set directory: data files, then the manifest (written last).
-bool FillSet(const fs::path& dir, const SetSpec& spec, const std::atomic<bool>& cancel,
-             std::string* error) {
+Status FillSet(const fs::path& dir, const SetSpec& spec, const std::atomic<bool>& cancel) {
   std::vector<Entry> entries;
   for (const std::string& file : spec.files) {
-    if (cancel) {
-      *error = "stopped before the set was complete";
-      return false;
-    }
-    auto digest = WriteDataFile(dir / file, ContentSeed(spec, file), spec.file_size, error);
-    if (!digest) return false;
+    if (cancel) return WriteError("stopped before the set was complete");
+    auto digest = WriteDataFile(dir / file, ContentSeed(spec, file), spec.file_size);
+    if (!digest.ok()) return digest.status();
     entries.push_back({file, spec.file_size, *digest});
   }
-  return WriteTextFile(dir / ManifestFileName(spec.format), RenderManifest(spec, entries), error);
+  return WriteTextFile(dir / ManifestFileName(spec.format), RenderManifest(spec, entries));
 }
 
 }  // namespace
@@ -190,36 +183,27 @@ std::vector<std::string> DataFileNames(int count) {
   return names;
 }
 
-bool WriteSet(const fs::path& layer_dir, const SetSpec& spec, const std::atomic<bool>& cancel,
-              std::string* error) {
+Status WriteSet(const fs::path& layer_dir, const SetSpec& spec, const std::atomic<bool>& cancel) {
   const std::string name = SetName(spec.time);
   const fs::path target = layer_dir / name;
   const fs::path temp = layer_dir / (std::string(kTempPrefix) + name);
   std::error_code ec;
   fs::create_directories(layer_dir, ec);
-  if (ec) {
-    *error = "cannot create " + layer_dir.string() + ": " + ec.message();
-    return false;
-  }
+  if (ec) return WriteError("cannot create " + layer_dir.string() + ": " + ec.message());
   if (fs::exists(target, ec)) {
-    *error = "set " + name + " exists already in " + layer_dir.string();
-    return false;
+    return WriteError("set " + name + " exists already in " + layer_dir.string());
   }
   fs::remove_all(temp, ec);  // an interrupted write's
   if (!fs::create_directory(temp, ec)) {
-    *error = "cannot create " + temp.string() + (ec ? ": " + ec.message() : "");
-    return false;
+    return WriteError("cannot create " + temp.string() + (ec ? ": " + ec.message() : ""));
   }
   TempDir guard(temp);
-  if (!FillSet(temp, spec, cancel, error)) return false;
+  if (Status filled = FillSet(temp, spec, cancel); !filled.ok()) return filled;
   if (spec.backdate) Backdate(temp, spec.created_at);
   fs::rename(temp, target, ec);
-  if (ec) {
-    *error = "cannot rename " + temp.string() + " to " + name + ": " + ec.message();
-    return false;
-  }
+  if (ec) return WriteError("cannot rename " + temp.string() + " to " + name + ": " + ec.message());
   guard.Release();
-  return true;
+  return Status::Ok();
 }
 
 int RemoveLeftovers(const fs::path& layer_dir) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "shared/sim_time.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -51,11 +52,11 @@ struct SetSpec {
 };
 
 // Writes the set into layer_dir/.tmp-<name>, then renames that to layer_dir/<name>, so that a
-// reader never sees half a set. Creates layer_dir when missing. False, with a reason in *error,
+// reader never sees half a set. Creates layer_dir when missing. A kIo error (field "filesystem")
 // when a write fails, the set exists already or `cancel` turns true between two files; the
 // temporary directory is removed then.
-bool WriteSet(const std::filesystem::path& layer_dir, const SetSpec& spec,
-              const std::atomic<bool>& cancel, std::string* error);
+Status WriteSet(const std::filesystem::path& layer_dir, const SetSpec& spec,
+                const std::atomic<bool>& cancel);
 
 // Removes the hidden .tmp-* directories of writes a crash interrupted; answers how many.
 int RemoveLeftovers(const std::filesystem::path& layer_dir);

@@ -153,13 +153,13 @@ void BackupWriter::WritePeriod(Time period, const std::vector<bool>& skip) {
   }
 }
 
-BackupResult<std::string> BackupWriter::WriteLayerSet(size_t layer, Time time, Time created_at,
+Result<std::string> BackupWriter::WriteLayerSet(size_t layer, Time time, Time created_at,
                                                       bool backdate) {
   const Layer& l = layers_[layer];
   const std::string name = SetName(time);
   std::error_code ec;
   if (fs::exists(l.dir / name, ec)) {
-    return BackupError{BackupErrorKind::kConflict, "set", "the set " + name + " exists already"};
+    return Conflict("set", "the set " + name + " exists already");
   }
   SetSpec spec{.layer = l.name,
                .time = time,
@@ -168,10 +168,9 @@ BackupResult<std::string> BackupWriter::WriteLayerSet(size_t layer, Time time, T
                .format = settings_.format,
                .files = file_names_,
                .file_size = settings_.file_size};
-  std::string error;
-  if (!WriteSet(l.dir, spec, cancel_, &error)) {
-    NoteError(layer, error);
-    return BackupError{BackupErrorKind::kIo, "filesystem", error};
+  if (Status written = WriteSet(l.dir, spec, cancel_); !written.ok()) {
+    NoteError(layer, written.message());
+    return written.error();
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -199,16 +198,16 @@ void BackupWriter::Prune(size_t layer) {
   layers_[layer].sets_deleted += deleted;
 }
 
-BackupResult<size_t> BackupWriter::FindLayer(const std::optional<std::string>& name) const {
+Result<size_t> BackupWriter::FindLayer(const std::optional<std::string>& name) const {
   if (!name) return size_t{0};
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (layers_[i].name == *name) return i;
   }
-  return BackupError{BackupErrorKind::kBadInput, "layer",
-                     "layer must be one of the backed-up layers: " + JoinNames(settings_.layers)};
+  return BadInput("layer",
+                  "layer must be one of the backed-up layers: " + JoinNames(settings_.layers));
 }
 
-BackupResult<BackupCreated> BackupWriter::Create(const std::optional<std::string>& layer) {
+Result<BackupCreated> BackupWriter::Create(const std::optional<std::string>& layer) {
   auto index = FindLayer(layer);
   if (!index.ok()) return index.error();
   const Layer& l = layers_[index.value()];
@@ -218,17 +217,16 @@ BackupResult<BackupCreated> BackupWriter::Create(const std::optional<std::string
     std::this_thread::sleep_until(second);
     std::lock_guard<std::mutex> io(io_mu_);
     auto written = WriteLayerSet(index.value(), second, Now(), /*backdate=*/false);
-    if (!written.ok() && written.error().kind == BackupErrorKind::kConflict) continue;
+    if (!written.ok() && written.error().kind == ErrorKind::kConflict) continue;
     if (!written.ok()) return written.error();
     Log("backups: " + l.name + ": set " + written.value() + " written on request");
     return BackupCreated{.layer = l.name, .set = written.value(), .dir = l.dir / written.value()};
   }
-  return BackupError{
-      BackupErrorKind::kConflict, "set",
-      "the sets of the last " + std::to_string(kCreateAttempts) + " seconds exist already"};
+  return Conflict("set", "the sets of the last " + std::to_string(kCreateAttempts) +
+                             " seconds exist already");
 }
 
-BackupResult<BackupFaultApplied> BackupWriter::ApplyFault(const BackupFaultRequest& request) {
+Result<BackupFaultApplied> BackupWriter::ApplyFault(const BackupFaultRequest& request) {
   if (request.fault == BackupFault::kNone && !request.layer) {
     ClearFaults();
     Log("backups: faults cleared in every layer");
@@ -258,14 +256,13 @@ BackupFaultApplied BackupWriter::ChangeNothing(const BackupFaultRequest& request
   return applied;
 }
 
-BackupResult<BackupFaultApplied> BackupWriter::ChangeNewestSet(const BackupFaultRequest& request,
+Result<BackupFaultApplied> BackupWriter::ChangeNewestSet(const BackupFaultRequest& request,
                                                                size_t layer) {
   std::lock_guard<std::mutex> io(io_mu_);
   const Layer& l = layers_[layer];
   std::vector<std::string> sets = ListSets(l.dir);
   if (sets.empty()) {
-    return BackupError{BackupErrorKind::kConflict, "layer",
-                       "no backup set in " + l.dir.string() + " yet"};
+    return Conflict("layer", "no backup set in " + l.dir.string() + " yet");
   }
   auto done = ApplySetFault(l.dir / sets.back(), request.fault, request.file, file_names_);
   if (!done.ok()) return done.error();

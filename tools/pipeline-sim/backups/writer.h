@@ -89,8 +89,8 @@ class BackupWriter {
   // Writes a set of `layer` (default: the first configured) named by the current UTC second;
   // when that set exists (the scheduled one), waits for the next second (twice at most).
   // kBadInput for an unknown layer, kConflict when those sets exist, kIo when the write fails.
-  BackupResult<BackupCreated> Create(const std::optional<std::string>& layer);
-  BackupResult<BackupFaultApplied> ApplyFault(const BackupFaultRequest& request);
+  Result<BackupCreated> Create(const std::optional<std::string>& layer);
+  Result<BackupFaultApplied> ApplyFault(const BackupFaultRequest& request);
   // Clears skip_period in every layer (POST /sim/reset); the sets on disk stay as they are.
   void ClearFaults();
 
@@ -117,13 +117,13 @@ class BackupWriter {
   // Writes the scheduled sets of `period`, except in the layers marked to skip it.
   void WritePeriod(Time period, const std::vector<bool>& skip);
   // Writes the layer's set at `time` unless it exists, then prunes. Requires io_mu_.
-  BackupResult<std::string> WriteLayerSet(size_t layer, Time time, Time created_at, bool backdate);
+  Result<std::string> WriteLayerSet(size_t layer, Time time, Time created_at, bool backdate);
   // Deletes the layer's sets older than the retention. Requires io_mu_.
   void Prune(size_t layer);
   void Backfill(size_t layer, Time now);  // requires io_mu_
-  BackupResult<size_t> FindLayer(const std::optional<std::string>& name) const;
+  Result<size_t> FindLayer(const std::optional<std::string>& name) const;
   BackupFaultApplied ChangeNothing(const BackupFaultRequest& request, size_t layer);
-  BackupResult<BackupFaultApplied> ChangeNewestSet(const BackupFaultRequest& request, size_t layer);
+  Result<BackupFaultApplied> ChangeNewestSet(const BackupFaultRequest& request, size_t layer);
   void NoteError(size_t layer, const std::string& error);           // takes mu_
   void NoteFault(size_t layer, const BackupFaultApplied& applied);  // takes mu_
   Time PeriodStart(Time t) const;

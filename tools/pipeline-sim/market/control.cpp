@@ -27,7 +27,7 @@ std::optional<MarketFault> FaultField(FieldReader& body) {
   return fault;
 }
 
-std::optional<MarketFaultRequest> ParseMarketFaultRequest(FieldReader& body) {
+Result<MarketFaultRequest> ParseMarketFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "bars", "kind", "seconds"});
   MarketFaultRequest r;
   r.fault = FaultField(body).value_or(MarketFault::kNone);
@@ -40,7 +40,7 @@ std::optional<MarketFaultRequest> ParseMarketFaultRequest(FieldReader& body) {
     body.Fail("bars", "bars goes with gap, duplicate, outlier, late");
   if (kind && r.fault != MarketFault::kOutlier) body.Fail("kind", "kind goes with outlier only");
   if (seconds && r.fault != MarketFault::kLate) body.Fail("seconds", "seconds goes with late only");
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   r.bars = bars.value_or(1);
   r.kind = *shape;
   if (seconds)
@@ -88,7 +88,7 @@ void ParseRange(FieldReader& body, BackfillRequest& r) {
   }
 }
 
-std::optional<BackfillRequest> ParseBackfillRequest(FieldReader& body) {
+Result<BackfillRequest> ParseBackfillRequest(FieldReader& body) {
   body.RejectUnknown({"days", "from", "to", "created_at"});
   BackfillRequest r;
   ParseRange(body, r);
@@ -97,7 +97,7 @@ std::optional<BackfillRequest> ParseBackfillRequest(FieldReader& body) {
     body.Fail("created_at", "created_at must be on_time or now");
   }
   if (stamp && *stamp == "now") r.stamp = BackfillStamp::kNow;
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return r;
 }
 
@@ -116,11 +116,9 @@ std::string FaultDetails(const MarketFaultRequest& r) {
 
 bool MarketEnabled(const MarketWriter* writer, httplib::Response& res) {
   if (writer != nullptr) return true;
-  ReplyJson(res, 409,
-            {{"error",
-              "market data is off: start pipeline-sim with --market.sqlite "
-              "or --market.postgres"},
-             {"field", "market"}});
+  ReplyError(res, Conflict("market",
+                           "market data is off: start pipeline-sim with --market.sqlite or "
+                           "--market.postgres"));
   return false;
 }
 
@@ -138,7 +136,7 @@ void MarketControl::SetFault(const Request& req, Response& res) {
   if (!MarketEnabled(writer_, res)) return;
   FieldReader body(req.body);
   auto request = ParseMarketFaultRequest(body);
-  if (!request) return ReplyInputError(res, body.error());
+  if (!request.ok()) return ReplyError(res, request.error());
   writer_->SetFault(*request);
   std::string name(MarketFaultName(request->fault));
   Log("market fault set: " + name + FaultDetails(*request));
@@ -149,13 +147,10 @@ void MarketControl::SetFault(const Request& req, Response& res) {
 
 void MarketControl::InsertBars(const Request& req, Response& res) {
   if (!MarketEnabled(writer_, res)) return;
-  InputError error;
-  auto rows = ParseBarsBody(req.body, writer_->settings().symbol, &error);
-  if (!rows) return ReplyInputError(res, error);
-  std::string failure;
-  if (!writer_->InsertRows(*rows, &failure)) {
-    return ReplyJson(res, 503, {{"error", failure}, {"field", "database"}});
-  }
+  auto rows = ParseBarsBody(req.body, writer_->settings().symbol);
+  if (!rows.ok()) return ReplyError(res, rows.error());
+  Status inserted = writer_->InsertRows(*rows);
+  if (!inserted.ok()) return ReplyError(res, inserted.error());
   ReplyJson(res, 200, {{"inserted", rows->size()}});
 }
 
@@ -163,9 +158,10 @@ void MarketControl::Backfill(const Request& req, Response& res) {
   if (!MarketEnabled(writer_, res)) return;
   FieldReader body(req.body);
   auto request = ParseBackfillRequest(body);
-  if (!request) return ReplyInputError(res, body.error());
-  BackfillResult r = writer_->Backfill(request->from, request->to, request->stamp);
-  if (!r.ok) return ReplyJson(res, 503, {{"error", r.error}, {"field", "database"}});
+  if (!request.ok()) return ReplyError(res, request.error());
+  auto done = writer_->Backfill(request->from, request->to, request->stamp);
+  if (!done.ok()) return ReplyError(res, done.error());
+  const BackfillDone& r = *done;
   ReplyJson(res, 200,
             {{"from", FormatIsoZ(r.from)},
              {"to", FormatIsoZ(r.to)},

@@ -1,38 +1,22 @@
 #include "market/flags.h"
 
-#include <fstream>
-#include <iterator>
-
 #include "common/units.h"
+#include "shared/password_file.h"
 
 namespace usdcop::sim {
 namespace {
 
-// The file's content without trailing newlines; nullopt when unreadable or empty.
-std::optional<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-std::unique_ptr<MarketStore> MakeStore(const MarketOptions& o, std::string* error) {
+Result<std::unique_ptr<MarketStore>> MakeStore(const MarketOptions& o) {
   if (!o.sqlite_path.empty()) return MakeSqliteStore(o.sqlite_path, o.table);
   std::string password;
   if (!o.password_file.empty()) {
-    auto text = ReadSecretFile(o.password_file);
-    if (!text) {
-      *error = "--market.password-file: no password in " + o.password_file;
-      return nullptr;
-    }
-    password = *text;
+    auto read = ReadPasswordFile("--market.password-file", o.password_file);
+    if (!read.ok()) return read.error();
+    password = std::move(read).value();
   }
   return MakePostgresStore(o.postgres_conninfo, password, o.table);
 }
 
-// Checks the flags that do not need a store; false with *error.
 // usdcop: the USD/COP market (America/Bogota, Mon-Fri 08:00..12:55, Colombian holidays);
 // always: bars around the clock, so that tests see live bars at any hour.
 CalendarConfig CalendarFor(const std::string& name, Duration bar_interval) {
@@ -46,22 +30,29 @@ CalendarConfig CalendarFor(const std::string& name, Duration bar_interval) {
   return config;
 }
 
-bool CheckFlags(const MarketOptions& o, std::string* error) {
+// Checks the flags that do not need a store. When several are wrong, the last of these checks
+// is the one reported (as it always was).
+Status CheckFlags(const MarketOptions& o) {
   bool sqlite = !o.sqlite_path.empty();
   bool postgres = !o.postgres_conninfo.empty();
-  if (sqlite && postgres) *error = "give --market.sqlite or --market.postgres, not both";
-  if (!sqlite && !postgres && !o.ready_flag_file.empty()) {
-    *error = "--ready.flag-file needs --market.sqlite or --market.postgres (it follows bar writes)";
-  }
-  if (sqlite && !o.password_file.empty())
-    *error = "--market.password-file goes with --market.postgres";
+  if (o.symbol.empty()) return BadInput("--market.symbol", "--market.symbol must not be empty");
   if (!IsValidTableName(o.table)) {
-    *error = "--market.table: \"" + o.table +
-             "\" is not an SQL identifier ([A-Za-z_][A-Za-z0-9_]*, "
-             "optionally schema.table)";
+    return BadInput("--market.table", "--market.table: \"" + o.table +
+                                          "\" is not an SQL identifier ([A-Za-z_][A-Za-z0-9_]*, "
+                                          "optionally schema.table)");
   }
-  if (o.symbol.empty()) *error = "--market.symbol must not be empty";
-  return error->empty();
+  if (sqlite && !o.password_file.empty()) {
+    return BadInput("--market.password-file",
+                    "--market.password-file goes with --market.postgres");
+  }
+  if (!sqlite && !postgres && !o.ready_flag_file.empty()) {
+    return BadInput("--ready.flag-file", "--ready.flag-file needs --market.sqlite or "
+                                         "--market.postgres (it follows bar writes)");
+  }
+  if (sqlite && postgres) {
+    return BadInput("--market.sqlite", "give --market.sqlite or --market.postgres, not both");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -93,40 +84,39 @@ void AddMarketFlags(CLI::App& app, MarketOptions& o) {
                  "L0 ready flag, rewritten after each bar write");
 }
 
-std::unique_ptr<MarketWriter> BuildMarketWriter(const MarketOptions& o, std::string* error) {
-  error->clear();
-  if (!CheckFlags(o, error)) return nullptr;
-  if (o.sqlite_path.empty() && o.postgres_conninfo.empty()) return nullptr;
+Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o) {
+  if (Status checked = CheckFlags(o); !checked.ok()) return checked;
+  if (o.sqlite_path.empty() && o.postgres_conninfo.empty()) return std::unique_ptr<MarketWriter>();
   auto latency = ParseDuration(o.latency);
   if (!latency) {
-    *error = "--market.latency: expected a duration like 2s or 500ms, got \"" + o.latency + "\"";
-    return nullptr;
+    return BadInput("--market.latency", "--market.latency: expected a duration like 2s or 500ms, "
+                                        "got \"" + o.latency + "\"");
   }
   auto interval = ParseDuration(o.bar_interval);
   if (!interval || *interval < std::chrono::seconds(1)) {
-    *error =
-        "--market.bar-interval: expected a duration of 1s or more, got \"" + o.bar_interval + "\"";
-    return nullptr;
+    return BadInput("--market.bar-interval",
+                    "--market.bar-interval: expected a duration of 1s or more, got \"" +
+                        o.bar_interval + "\"");
   }
+  // usdcop::Result, the exporter's: the calendar is the exporter's code.
   auto calendar = TradingCalendar::Create(CalendarFor(o.calendar, *interval));
   if (!calendar.ok()) {
-    *error = "trading calendar: " + calendar.status().message();
-    return nullptr;
+    return BadInput("--market.calendar", "trading calendar: " + calendar.status().message());
   }
   std::unique_ptr<ReadyFlag> ready;
   if (!o.ready_flag_file.empty()) {
     ready = std::make_unique<ReadyFlag>(o.ready_flag_file);
-    if (!ready->Init(error)) return nullptr;
+    if (Status created = ready->Init(); !created.ok()) return created;
   }
-  auto store = MakeStore(o, error);
-  if (!store) return nullptr;
+  auto store = MakeStore(o);
+  if (!store.ok()) return store.error();
   MarketSettings settings{.symbol = o.symbol,
                           .table = o.table,
                           .backfill_days = o.backfill_days,
                           .latency = std::chrono::duration_cast<Micros>(*latency),
                           .seed = o.seed};
-  return std::make_unique<MarketWriter>(std::move(store), *calendar, std::move(settings),
-                                        std::move(ready));
+  return std::make_unique<MarketWriter>(std::move(store).value(), *calendar,
+                                        std::move(settings), std::move(ready));
 }
 
 }  // namespace usdcop::sim

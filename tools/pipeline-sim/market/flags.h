@@ -8,6 +8,7 @@
 #include <string>
 
 #include "market/writer.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -27,8 +28,9 @@ struct MarketOptions {
 
 void AddMarketFlags(CLI::App& app, MarketOptions& o);
 
-// The writer the flags describe (not yet initialised), or null when market data is off. On bad
-// flags: null with the reason in *error.
-std::unique_ptr<MarketWriter> BuildMarketWriter(const MarketOptions& o, std::string* error);
+// The writer the flags describe (not yet initialised), or null when market data is off. An
+// error, its message naming the flag, on bad flags or an unusable ready-flag directory or
+// password file.
+Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o);
 
 }  // namespace usdcop::sim

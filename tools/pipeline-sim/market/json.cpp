@@ -12,17 +12,19 @@ constexpr const char* kKeys[] = {"time",   "open",   "high",   "low",        "cl
 // Reads the fields of one bar object; the first problem is kept.
 class BarReader {
  public:
-  BarReader(const json& item, size_t index, InputError* error)
-      : item_(item), prefix_("bars[" + std::to_string(index) + "]"), error_(error) {}
+  BarReader(const json& item, size_t index)
+      : item_(item), prefix_("bars[" + std::to_string(index) + "]") {}
 
   bool Fail(const std::string& key, const std::string& message) {
-    if (ok_)
-      *error_ = {prefix_ + (key.empty() ? "" : "." + key) + " " + message,
-                 prefix_ + (key.empty() ? "" : "." + key)};
-    ok_ = false;
+    if (!error_) {
+      std::string field = prefix_ + (key.empty() ? "" : "." + key);
+      error_ = BadInput(field, field + " " + message);
+    }
     return false;
   }
-  bool ok() const { return ok_; }
+  bool ok() const { return !error_.has_value(); }
+  // Only meaningful when !ok().
+  const Error& error() const { return *error_; }
 
   void RejectUnknown() {
     for (const auto& [key, value] : item_.items()) {
@@ -51,7 +53,7 @@ class BarReader {
   std::optional<Time> TimeField(const char* key, bool required) {
     auto text = String(key);
     if (!text) {
-      if (required && ok_) Fail(key, "is required");
+      if (required && ok()) Fail(key, "is required");
       return std::nullopt;
     }
     auto t = ParseIsoTime(*text);
@@ -62,16 +64,14 @@ class BarReader {
  private:
   const json& item_;
   const std::string prefix_;
-  InputError* error_;
-  bool ok_ = true;
+  std::optional<Error> error_;
 };
 
-std::optional<BarRow> ParseBar(const json& item, size_t index, const std::string& symbol, Time now,
-                               InputError* error) {
-  BarReader r(item, index, error);
+Result<BarRow> ParseBar(const json& item, size_t index, const std::string& symbol, Time now) {
+  BarReader r(item, index);
   if (!item.is_object()) {
     r.Fail("", "must be an object");
-    return std::nullopt;
+    return r.error();
   }
   r.RejectUnknown();
   BarRow row;
@@ -85,37 +85,31 @@ std::optional<BarRow> ParseBar(const json& item, size_t index, const std::string
   row.source = r.String("source").value_or("pipeline-sim");
   row.created_at = r.TimeField("created_at", false).value_or(now);
   row.updated_at = r.TimeField("updated_at", false);
-  if (!r.ok()) return std::nullopt;
+  if (!r.ok()) return r.error();
   row.time = *time;
   return row;
 }
 
 }  // namespace
 
-std::optional<std::vector<BarRow>> ParseBarsBody(const std::string& body, const std::string& symbol,
-                                                 InputError* error) {
+Result<std::vector<BarRow>> ParseBarsBody(const std::string& body, const std::string& symbol) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    *error = {"the body must be a JSON object {\"bars\": [...]}", "body"};
-    return std::nullopt;
+    return BadInput("body", "the body must be a JSON object {\"bars\": [...]}");
   }
   for (const auto& [key, value] : parsed.items()) {
-    if (key != "bars") {
-      *error = {"unknown field \"" + key + "\"", key};
-      return std::nullopt;
-    }
+    if (key != "bars") return BadInput(key, "unknown field \"" + key + "\"");
   }
   auto bars = parsed.find("bars");
   if (bars == parsed.end() || !bars->is_array() || bars->empty() || bars->size() > kMaxRows) {
-    *error = {"\"bars\" must be a list of 1 to 100000 bars", "bars"};
-    return std::nullopt;
+    return BadInput("bars", "\"bars\" must be a list of 1 to 100000 bars");
   }
   std::vector<BarRow> rows;
   Time now = Now();
   for (size_t i = 0; i < bars->size(); ++i) {
-    auto row = ParseBar((*bars)[i], i, symbol, now, error);
-    if (!row) return std::nullopt;
-    rows.push_back(std::move(*row));
+    auto row = ParseBar((*bars)[i], i, symbol, now);
+    if (!row.ok()) return row.error();
+    rows.push_back(std::move(row).value());
   }
   return rows;
 }

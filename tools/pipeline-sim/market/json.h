@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "market/store.h"
+#include "shared/status.h"
 #include "shared/http_util.h"
 
 namespace usdcop::sim {
@@ -14,8 +15,7 @@ namespace usdcop::sim {
 // {"bars": [{"time", "open"?, "high"?, "low"?, "close"?, "volume"?, "symbol"?, "source"?,
 // "created_at"?, "updated_at"?}, ...]}: time is required (ISO 8601 with a zone); prices and
 // volume are numbers or null (absent: NULL); symbol defaults to `symbol`, source to
-// "pipeline-sim", created_at to now, updated_at to NULL. nullopt with *error on bad input.
-std::optional<std::vector<BarRow>> ParseBarsBody(const std::string& body, const std::string& symbol,
-                                                 InputError* error);
+// "pipeline-sim", created_at to now, updated_at to NULL. The first problem as a kBadInput Error.
+Result<std::vector<BarRow>> ParseBarsBody(const std::string& body, const std::string& symbol);
 
 }  // namespace usdcop::sim

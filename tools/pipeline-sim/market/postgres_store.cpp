@@ -101,17 +101,16 @@ class PostgresStore : public MarketStore {
   std::string_view Kind() const override { return "postgres"; }
   std::string Where() const override { return RedactConninfo(conninfo_); }
   bool connected() const override { return conn_ != nullptr; }
-  bool Open(std::string* error) override;
-  bool Insert(const std::vector<BarRow>& rows, std::string* error) override;
-  std::optional<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to,
-                                             std::string* error) override;
+  Status Open() override;
+  Status Insert(const std::vector<BarRow>& rows) override;
+  Result<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to) override;
 
  private:
   std::string FullConninfo() const;
   std::string Scrub(std::string message) const;
   void Setup();
-  // Records a failed call; drops the connection when it is gone. Always false.
-  bool Failed(const std::exception& e, std::string* error);
+  // Records a failed call; drops the connection when it is gone.
+  Error Failed(const std::exception& e);
 
   const std::string conninfo_;
   const std::string password_;
@@ -163,36 +162,34 @@ void PostgresStore::Setup() {
                      " WHERE symbol = $1 AND time >= $2::timestamptz AND time < $3::timestamptz");
 }
 
-bool PostgresStore::Open(std::string* error) {
-  if (conn_ != nullptr && conn_->is_open()) return true;
+Status PostgresStore::Open() {
+  if (conn_ != nullptr && conn_->is_open()) return Status::Ok();
   conn_.reset();
   if (Steady::now() < next_attempt_) {
-    *error = "postgres: not connected, waiting to reconnect (" + last_error_ + ")";
-    return false;
+    return DatabaseError("postgres: not connected, waiting to reconnect (" + last_error_ + ")");
   }
   try {
     conn_ = std::make_unique<pqxx::connection>(FullConninfo());
     Setup();
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // libpqxx reports by exceptions: turned into a value here
     conn_.reset();
     last_error_ = Scrub(e.what());
-    *error = "postgres: cannot connect: " + last_error_;
+    Error error = DatabaseError("postgres: cannot connect: " + last_error_);
     next_attempt_ = Steady::now() + backoff_;
-    Log(*error + "; next attempt in " +
+    Log(error.message + "; next attempt in " +
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff_).count()) + " s");
     backoff_ = std::min<Steady::duration>(backoff_ * 2, kMaxBackoff);
-    return false;
+    return error;
   }
   Log(std::string("postgres: ") + (ever_connected_ ? "reconnected to " : "connected to ") +
       Where());
   ever_connected_ = true;
   backoff_ = kFirstBackoff;
-  return true;
+  return Status::Ok();
 }
 
-bool PostgresStore::Failed(const std::exception& e, std::string* error) {
+Error PostgresStore::Failed(const std::exception& e) {
   std::string message = Scrub(e.what());
-  *error = "postgres: " + message;
   bool lost = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr || conn_ == nullptr ||
               !conn_->is_open();
   bool missing = dynamic_cast<const pqxx::undefined_table*>(&e) != nullptr;
@@ -203,11 +200,11 @@ bool PostgresStore::Failed(const std::exception& e, std::string* error) {
     conn_.reset();
     next_attempt_ = Steady::time_point{};  // the first reconnect is immediate, then backoff
   }
-  return false;
+  return DatabaseError("postgres: " + message);
 }
 
-bool PostgresStore::Insert(const std::vector<BarRow>& rows, std::string* error) {
-  if (!Open(error)) return false;
+Status PostgresStore::Insert(const std::vector<BarRow>& rows) {
+  if (Status s = Open(); !s.ok()) return s;
   try {
     pqxx::work txn(*conn_);
     std::vector<Param> params;
@@ -219,15 +216,15 @@ bool PostgresStore::Insert(const std::vector<BarRow>& rows, std::string* error) 
       i += n;
     }
     txn.commit();
-    return true;
+    return Status::Ok();
   } catch (const std::exception& e) {
-    return Failed(e, error);
+    return Failed(e);
   }
 }
 
-std::optional<std::set<Time>> PostgresStore::TimesPresent(const std::string& symbol, Time from,
-                                                          Time to, std::string* error) {
-  if (!Open(error)) return std::nullopt;
+Result<std::set<Time>> PostgresStore::TimesPresent(const std::string& symbol, Time from,
+                                                   Time to) {
+  if (Status s = Open(); !s.ok()) return s;
   try {
     pqxx::work txn(*conn_);
     pqxx::result r =
@@ -237,8 +234,7 @@ std::optional<std::set<Time>> PostgresStore::TimesPresent(const std::string& sym
     txn.commit();
     return times;
   } catch (const std::exception& e) {
-    Failed(e, error);
-    return std::nullopt;
+    return Failed(e);
   }
 }
 

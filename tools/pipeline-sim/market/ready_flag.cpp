@@ -16,16 +16,16 @@ nlohmann::json TimeOrNull(const std::optional<Time>& t) {
   return t ? nlohmann::json(FormatIsoZ(*t)) : nlohmann::json(nullptr);
 }
 
-bool ReadyFlag::Init(std::string* error) {
+Status ReadyFlag::Init() {
   std::error_code ec;
   fs::path dir = fs::absolute(path_, ec).parent_path();
   if (!ec) fs::create_directories(dir, ec);
-  if (!ec) return true;
-  *error = "cannot create the directory of " + path_.string() + ": " + ec.message();
-  return false;
+  if (!ec) return Status::Ok();
+  return IoError("filesystem",
+                 "cannot create the directory of " + path_.string() + ": " + ec.message());
 }
 
-bool ReadyFlag::Write(Time last_bar, std::string* error) {
+Status ReadyFlag::Write(Time last_bar) {
   std::lock_guard<std::mutex> lock(mu_);
   Time now = Now();
   nlohmann::json content = {
@@ -36,22 +36,18 @@ bool ReadyFlag::Write(Time last_bar, std::string* error) {
     std::ofstream out(temp, std::ios::trunc);
     out << content.dump() << '\n';
     out.close();
-    if (!out) {
-      *error = "cannot write " + temp.string();
-      return false;
-    }
+    if (!out) return IoError("filesystem", "cannot write " + temp.string());
   }
   std::error_code ec;
   fs::rename(temp, path_, ec);
   if (ec) {
     fs::remove(temp, ec);
-    *error = "cannot rename to " + path_.string();
-    return false;
+    return IoError("filesystem", "cannot rename to " + path_.string());
   }
   ++writes_;
   written_at_ = now;
   last_bar_ = last_bar;
-  return true;
+  return Status::Ok();
 }
 
 nlohmann::json ReadyFlag::Describe() const {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/sim_time.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -24,10 +25,10 @@ class ReadyFlag {
   ReadyFlag(const ReadyFlag&) = delete;
   ReadyFlag& operator=(const ReadyFlag&) = delete;
 
-  // Creates the file's directory. False, with a reason in *error, when that fails.
-  bool Init(std::string* error);
-  // False, with a reason in *error, when the file cannot be written.
-  bool Write(Time last_bar, std::string* error);
+  // Creates the file's directory.
+  Status Init();
+  // An error when the file cannot be written.
+  Status Write(Time last_bar);
   // path, writes, last_timestamp, last_bar: for GET /sim/market/state.
   nlohmann::json Describe() const;
 

@@ -19,16 +19,18 @@ class SqliteStore : public MarketStore {
   std::string_view Kind() const override { return "sqlite"; }
   std::string Where() const override { return path_; }
   bool connected() const override { return connected_; }
-  bool Open(std::string* error) override;
-  bool Insert(const std::vector<BarRow>& rows, std::string* error) override;
-  std::optional<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to,
-                                             std::string* error) override;
+  Status Open() override;
+  Status Insert(const std::vector<BarRow>& rows) override;
+  Result<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to) override;
 
  private:
-  bool Exec(const std::string& sql, std::string* error);
-  bool Prepare(const std::string& sql, sqlite3_stmt** stmt, std::string* error);
-  bool InsertRow(const BarRow& row, std::string* error);
-  bool Failed(const std::string& what, std::string* error);
+  Status Exec(const std::string& sql);
+  Status Prepare(const std::string& sql, sqlite3_stmt** stmt);
+  Status InsertRow(const BarRow& row);
+  // Records a failed call: the connection counts as lost.
+  Error Failed(const std::string& what);
+  // Opens the database and creates the table; Open() closes it again when this fails.
+  Status OpenAndCreate();
   std::string IndexDdl(const std::string& suffix, const std::string& columns) const;
   // After a test dropped the table: the next Open() creates it again.
   void ReopenIfTableMissing(const std::string& error);
@@ -53,25 +55,24 @@ void BindNumber(sqlite3_stmt* stmt, int i, const std::optional<double>& v) {
   }
 }
 
-bool SqliteStore::Failed(const std::string& what, std::string* error) {
-  *error = "sqlite " + path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+Error SqliteStore::Failed(const std::string& what) {
   connected_ = false;
-  return false;
+  return DatabaseError("sqlite " + path_ + ": " + what + ": " +
+                       (db_ ? sqlite3_errmsg(db_) : "out of memory"));
 }
 
-bool SqliteStore::Exec(const std::string& sql, std::string* error) {
+Status SqliteStore::Exec(const std::string& sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return true;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return Status::Ok();
   std::string text = message ? message : "unknown error";
   sqlite3_free(message);
-  *error = "sqlite " + path_ + ": " + text;
   connected_ = false;
-  return false;
+  return DatabaseError("sqlite " + path_ + ": " + text);
 }
 
-bool SqliteStore::Prepare(const std::string& sql, sqlite3_stmt** stmt, std::string* error) {
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, stmt, nullptr) == SQLITE_OK) return true;
-  return Failed("prepare", error);
+Status SqliteStore::Prepare(const std::string& sql, sqlite3_stmt** stmt) {
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, stmt, nullptr) == SQLITE_OK) return Status::Ok();
+  return Failed("prepare");
 }
 
 std::string SqliteStore::IndexDdl(const std::string& suffix, const std::string& columns) const {
@@ -82,33 +83,36 @@ std::string SqliteStore::IndexDdl(const std::string& suffix, const std::string& 
          columns + ")";
 }
 
-bool SqliteStore::Open(std::string* error) {
-  if (db_ != nullptr) return true;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    Failed("open", error);
-    Close();
-    return false;
-  }
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  bool ok = Exec("PRAGMA journal_mode=WAL", error) && Exec("PRAGMA synchronous=NORMAL", error) &&
-            Exec("CREATE TABLE IF NOT EXISTS " + table_ +
-                     " (time TEXT NOT NULL, symbol TEXT NOT NULL, open REAL, high REAL, "
-                     "low REAL, close REAL, volume REAL, source TEXT, created_at TEXT NOT NULL, "
-                     "updated_at TEXT)",
-                 error) &&
-            Exec(IndexDdl("symbol_time_idx", "symbol, time"), error) &&
-            Exec(IndexDdl("symbol_created_at_idx", "symbol, created_at"), error) &&
-            Prepare("INSERT INTO " + table_ +
-                        " (time, symbol, open, high, low, close, volume, source, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    &insert_, error);
-  if (!ok) Close();
-  connected_ = ok;
-  return ok;
+Status SqliteStore::Open() {
+  if (db_ != nullptr) return Status::Ok();
+  Status opened = OpenAndCreate();
+  if (!opened.ok()) Close();
+  connected_ = opened.ok();
+  return opened;
 }
 
-bool SqliteStore::InsertRow(const BarRow& row, std::string* error) {
+Status SqliteStore::OpenAndCreate() {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) return Failed("open");
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  const std::string statements[] = {
+      "PRAGMA journal_mode=WAL",
+      "PRAGMA synchronous=NORMAL",
+      "CREATE TABLE IF NOT EXISTS " + table_ +
+          " (time TEXT NOT NULL, symbol TEXT NOT NULL, open REAL, high REAL, low REAL, "
+          "close REAL, volume REAL, source TEXT, created_at TEXT NOT NULL, updated_at TEXT)",
+      IndexDdl("symbol_time_idx", "symbol, time"),
+      IndexDdl("symbol_created_at_idx", "symbol, created_at")};
+  for (const std::string& sql : statements) {
+    if (Status s = Exec(sql); !s.ok()) return s;
+  }
+  return Prepare("INSERT INTO " + table_ +
+                     " (time, symbol, open, high, low, close, volume, source, created_at, "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 &insert_);
+}
+
+Status SqliteStore::InsertRow(const BarRow& row) {
   sqlite3_reset(insert_);
   BindTime(insert_, 1, FormatIsoZ(row.time));
   BindTime(insert_, 2, row.symbol);
@@ -124,27 +128,29 @@ bool SqliteStore::InsertRow(const BarRow& row, std::string* error) {
   } else {
     sqlite3_bind_null(insert_, 10);
   }
-  if (sqlite3_step(insert_) == SQLITE_DONE) return true;
-  return Failed("insert", error);
+  if (sqlite3_step(insert_) == SQLITE_DONE) return Status::Ok();
+  return Failed("insert");
 }
 
-bool SqliteStore::Insert(const std::vector<BarRow>& rows, std::string* error) {
-  if (!Open(error)) return false;
-  if (!Exec("BEGIN IMMEDIATE", error)) return false;
+Status SqliteStore::Insert(const std::vector<BarRow>& rows) {
+  if (Status s = Open(); !s.ok()) return s;
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   for (const BarRow& row : rows) {
-    if (!InsertRow(row, error)) {
+    if (Status s = InsertRow(row); !s.ok()) {
       sqlite3_reset(insert_);
-      std::string ignored;
-      Exec("ROLLBACK", &ignored);
-      ReopenIfTableMissing(*error);
-      return false;
+      (void)Exec("ROLLBACK");  // the insert's error is the one to report
+      ReopenIfTableMissing(s.message());
+      return s;
     }
   }
   sqlite3_reset(insert_);
-  if (Exec("COMMIT", error)) return connected_ = true;
-  std::string ignored;
-  Exec("ROLLBACK", &ignored);
-  return false;
+  Status committed = Exec("COMMIT");
+  if (committed.ok()) {
+    connected_ = true;
+    return committed;
+  }
+  (void)Exec("ROLLBACK");
+  return committed;
 }
 
 void SqliteStore::ReopenIfTableMissing(const std::string& error) {
@@ -153,14 +159,13 @@ void SqliteStore::ReopenIfTableMissing(const std::string& error) {
   Close();
 }
 
-std::optional<std::set<Time>> SqliteStore::TimesPresent(const std::string& symbol, Time from,
-                                                        Time to, std::string* error) {
-  if (!Open(error)) return std::nullopt;
+Result<std::set<Time>> SqliteStore::TimesPresent(const std::string& symbol, Time from, Time to) {
+  if (Status s = Open(); !s.ok()) return s;
   sqlite3_stmt* stmt = nullptr;
   std::string sql = "SELECT time FROM " + table_ + " WHERE symbol = ? AND time >= ? AND time < ?";
-  if (!Prepare(sql, &stmt, error)) {
-    ReopenIfTableMissing(*error);
-    return std::nullopt;
+  if (Status s = Prepare(sql, &stmt); !s.ok()) {
+    ReopenIfTableMissing(s.message());
+    return s;
   }
   BindTime(stmt, 1, symbol);
   BindTime(stmt, 2, FormatIsoZ(from));
@@ -173,10 +178,7 @@ std::optional<std::set<Time>> SqliteStore::TimesPresent(const std::string& symbo
     if (t) times.insert(*t);
   }
   sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) {
-    Failed("select", error);
-    return std::nullopt;
-  }
+  if (rc != SQLITE_DONE) return Failed("select");
   connected_ = true;
   return times;
 }

@@ -20,6 +20,8 @@ bool IsIdentifier(std::string_view s) {
 
 }  // namespace
 
+Error DatabaseError(std::string message) { return IoError("database", std::move(message)); }
+
 bool IsValidTableName(std::string_view name) {
   size_t dot = name.find('.');
   if (dot == std::string_view::npos) return IsIdentifier(name);

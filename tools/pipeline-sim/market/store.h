@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "shared/sim_time.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -33,18 +34,19 @@ class MarketStore {
   virtual std::string_view Kind() const = 0;
   // Where it writes, without secrets: a file path, or the conninfo without its password.
   virtual std::string Where() const = 0;
-  // Connects if needed and creates the table and its indexes. False with *error on failure.
-  virtual bool Open(std::string* error) = 0;
-  // Inserts every row in one transaction (in batches). False with *error on failure, when
-  // nothing was written.
-  virtual bool Insert(const std::vector<BarRow>& rows, std::string* error) = 0;
-  // The bar times present for the symbol with from <= time < to; nullopt with *error on
-  // failure.
-  virtual std::optional<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to,
-                                                     std::string* error) = 0;
+  // Every error below is a DatabaseError.
+  // Connects if needed and creates the table and its indexes.
+  virtual Status Open() = 0;
+  // Inserts every row in one transaction (in batches); on an error nothing was written.
+  virtual Status Insert(const std::vector<BarRow>& rows) = 0;
+  // The bar times present for the symbol with from <= time < to.
+  virtual Result<std::set<Time>> TimesPresent(const std::string& symbol, Time from, Time to) = 0;
   // Whether the last call found the database reachable.
   virtual bool connected() const = 0;
 };
+
+// A failed store call: kIo, field "database" (answered 503 {"error", "field": "database"}).
+Error DatabaseError(std::string message);
 
 // A table name: an SQL identifier [A-Za-z_][A-Za-z0-9_]*, optionally schema-qualified.
 bool IsValidTableName(std::string_view name);

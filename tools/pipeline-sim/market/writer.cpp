@@ -61,18 +61,17 @@ void MarketWriter::Init() {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = head;
   }
-  std::string error;
   {
     std::lock_guard<std::mutex> store_lock(store_mu_);
-    if (!store_->Open(&error)) Log("market: " + error + " (retrying every second)");
+    Status opened = store_->Open();
+    if (!opened.ok()) Log("market: " + opened.message() + " (retrying every second)");
   }
   Log("market: " + settings_.symbol + " bars to " + std::string(store_->Kind()) + " " +
       store_->Where() + " table " + settings_.table + "; next bar " + FormatIsoZ(head) +
       ", due at " + FormatIsoZ(head + calendar_->bar_interval() + settings_.latency));
   if (settings_.backfill_days <= 0) return;
   Time from = now - std::chrono::days(settings_.backfill_days);
-  BackfillResult result = Backfill(from, head, BackfillStamp::kOnTime);
-  if (result.ok) return;
+  if (Backfill(from, head, BackfillStamp::kOnTime).ok()) return;
   std::lock_guard<std::mutex> lock(mu_);
   pending_backfill_from_ = from;
 }
@@ -120,7 +119,7 @@ void MarketWriter::Tick() {
     retry = pending_backfill_from_;
   }
   if (retry) {
-    if (!Backfill(*retry, Time::max(), BackfillStamp::kOnTime).ok) return;
+    if (!Backfill(*retry, Time::max(), BackfillStamp::kOnTime).ok()) return;
     std::lock_guard<std::mutex> lock(mu_);
     pending_backfill_from_.reset();
   }
@@ -165,14 +164,13 @@ bool MarketWriter::WriteNextDue() {
     }
   }
   std::vector<BarRow> rows = LiveRows(bar, plan, Now());
-  std::string error;
   {
     std::lock_guard<std::mutex> store_lock(store_mu_);
-    bool ok = store_->Insert(rows, &error);
+    Status inserted = store_->Insert(rows);
     std::lock_guard<std::mutex> lock(mu_);
     connected_ = store_->connected();
-    if (!ok) {
-      NoteWriteError(error);
+    if (!inserted.ok()) {
+      NoteWriteError(inserted.message());
       return false;
     }
     NoteWriteSuccess();
@@ -216,8 +214,8 @@ void MarketWriter::SignalReady(Time bar) {
     if (!ready_flag_ || faults_.stale_ready()) return;
     last = std::max(TimeOf(newest_bar_).value_or(bar), bar);
   }
-  std::string error;
-  if (!ready_flag_->Write(last, &error)) Log("market: ready flag: " + error);
+  Status written = ready_flag_->Write(last);
+  if (!written.ok()) Log("market: ready flag: " + written.message());
 }
 
 std::vector<BarRow> MarketWriter::BackfillRows(const std::vector<SysTime>& bars,
@@ -234,9 +232,9 @@ std::vector<BarRow> MarketWriter::BackfillRows(const std::vector<SysTime>& bars,
   return rows;
 }
 
-BackfillResult MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
+Result<BackfillDone> MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
   auto started = std::chrono::steady_clock::now();
-  BackfillResult r;
+  BackfillDone r;
   {
     std::lock_guard<std::mutex> lock(mu_);
     to = std::min(to, head_);  // the live writer's bars are its own
@@ -248,17 +246,18 @@ BackfillResult MarketWriter::Backfill(Time from, Time to, BackfillStamp stamp) {
   std::vector<BarRow> rows;
   {
     std::lock_guard<std::mutex> store_lock(store_mu_);  // TimesPresent to Insert: one step
-    auto present = bars.empty() ? std::set<Time>()
-                                : store_->TimesPresent(settings_.symbol, from, to, &r.error);
+    Result<std::set<Time>> present =
+        bars.empty() ? std::set<Time>() : store_->TimesPresent(settings_.symbol, from, to);
     std::optional<Time> newest_present;
-    if (present && !present->empty()) newest_present = *present->rbegin();
-    if (present) rows = BackfillRows(bars, *present, stamp);
-    r.ok = present && (rows.empty() || store_->Insert(rows, &r.error));
+    if (present.ok() && !present->empty()) newest_present = *present->rbegin();
+    if (present.ok()) rows = BackfillRows(bars, *present, stamp);
+    Status done = present.status();
+    if (done.ok() && !rows.empty()) done = store_->Insert(rows);
     std::lock_guard<std::mutex> lock(mu_);
     connected_ = store_->connected();
-    if (!r.ok) {
-      NoteWriteError("backfill: " + r.error);
-      return r;
+    if (!done.ok()) {
+      NoteWriteError("backfill: " + done.message());
+      return done.error();
     }
     NoteWriteSuccess();
     RecordBackfill(rows, newest_present);
@@ -310,12 +309,12 @@ Published MarketWriter::published() const {
   return published_;
 }
 
-bool MarketWriter::InsertRows(const std::vector<BarRow>& rows, std::string* error) {
+Status MarketWriter::InsertRows(const std::vector<BarRow>& rows) {
   std::lock_guard<std::mutex> store_lock(store_mu_);
-  bool ok = store_->Insert(rows, error);
+  Status inserted = store_->Insert(rows);
   std::lock_guard<std::mutex> lock(mu_);
   connected_ = store_->connected();
-  if (!ok) return false;
+  if (!inserted.ok()) return inserted;
   counters_.rows_written += static_cast<int64_t>(rows.size());
   counters_.inserted_rows += static_cast<int64_t>(rows.size());
   std::optional<PublishedBar> newest;
@@ -323,7 +322,7 @@ bool MarketWriter::InsertRows(const std::vector<BarRow>& rows, std::string* erro
     if (row.symbol == settings_.symbol) Raise(newest, PublishedOf(row));
   }
   if (newest) NoteBar(*newest);
-  return true;
+  return Status::Ok();
 }
 
 void MarketWriter::SetFault(const MarketFaultRequest& request) {

@@ -34,6 +34,7 @@
 #include "market/price_model.h"
 #include "market/ready_flag.h"
 #include "market/store.h"
+#include "shared/status.h"
 #include "shared/worker_thread.h"
 
 namespace usdcop::sim {
@@ -71,9 +72,8 @@ struct Published {
 // while the writer's lock is held: it must not call back into the writer, only queue the bar.
 using PublishListener = std::function<void(const PublishedBar&)>;
 
-struct BackfillResult {
-  bool ok = false;
-  std::string error;
+// What a backfill did.
+struct BackfillDone {
   Time from, to;         // the range actually covered (to is capped at the live writer's next bar)
   int64_t expected = 0;  // calendar bars in the range
   int64_t present = 0;   // already in the table
@@ -98,9 +98,10 @@ class MarketWriter {
   bool Stop(std::chrono::milliseconds budget);
 
   void SetFault(const MarketFaultRequest& request);
-  BackfillResult Backfill(Time from, Time to, BackfillStamp stamp);
-  // Inserts rows as given (POST /sim/market/bars). False with *error on failure.
-  bool InsertRows(const std::vector<BarRow>& rows, std::string* error);
+  // A DatabaseError when the store fails (it is also counted and kept as last_error).
+  Result<BackfillDone> Backfill(Time from, Time to, BackfillStamp stamp);
+  // Inserts rows as given (POST /sim/market/bars); a DatabaseError when the store fails.
+  Status InsertRows(const std::vector<BarRow>& rows);
   nlohmann::json Describe() const;
   nlohmann::json DescribeFaults() const;
   Published published() const;

@@ -43,8 +43,8 @@ httplib::Server::HandlerWithContentReader OptionalBody(httplib::Server::Handler 
   };
 }
 
-void ReplyInputError(httplib::Response& res, const InputError& error) {
-  ReplyJson(res, 400, {{"error", error.error}, {"field", error.field}});
+void ReplyError(httplib::Response& res, const Error& error) {
+  ReplyJson(res, HttpStatusOf(error.kind), {{"error", error.message}, {"field", error.field}});
 }
 
 std::string PathParam(const httplib::Request& req, size_t i) {
@@ -73,7 +73,7 @@ FieldReader::FieldReader(const std::string& body) {
 }
 
 void FieldReader::Fail(std::string field, std::string message) {
-  if (!error_) error_ = InputError{std::move(message), std::move(field)};
+  if (!error_) error_ = BadInput(std::move(field), std::move(message));
 }
 
 void FieldReader::RejectUnknown(std::initializer_list<std::string_view> known) {

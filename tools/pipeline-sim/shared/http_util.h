@@ -1,5 +1,6 @@
-// Helpers shared by the simulator's HTTP handlers: JSON replies, path parameters, and a reader
-// of control-request bodies that keeps the first validation error as a value.
+// Helpers shared by the simulator's HTTP handlers: JSON replies (errors included), path
+// parameters, and a reader of control-request bodies that keeps the first validation error as a
+// value.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "shared/status.h"
+
 namespace usdcop::sim {
 
 using nlohmann::json;
@@ -24,12 +27,9 @@ void ReplyJson(httplib::Response& res, int status, const json& body);
 // read the body only when there is one. Bodies over 16 MiB are answered 413.
 httplib::Server::HandlerWithContentReader OptionalBody(httplib::Server::Handler handler);
 
-// A control-endpoint input error, answered as 400 {"error": ..., "field": ...}.
-struct InputError {
-  std::string error;
-  std::string field;
-};
-void ReplyInputError(httplib::Response& res, const InputError& error);
+// A control endpoint's error: its kind's HTTP status (400, 409, 503) with
+// {"error": message, "field": field}.
+void ReplyError(httplib::Response& res, const Error& error);
 
 // Path parameter `i` of a regex route. httplib has already percent-decoded the path.
 std::string PathParam(const httplib::Request& req, size_t i);
@@ -38,13 +38,17 @@ std::string PathParam(const httplib::Request& req, size_t i);
 bool IsValidId(std::string_view id);
 
 // Reads fields of a JSON object body. Each getter answers nullopt when the field is absent or
-// wrong; the first problem is kept in error(). An empty body counts as {}.
+// wrong; the first problem is kept, as a kBadInput Error naming the field, in status(). An empty
+// body counts as {}.
 class FieldReader {
  public:
   explicit FieldReader(const std::string& body);
 
   bool ok() const { return !error_.has_value(); }
-  const InputError& error() const { return *error_; }
+  // Only meaningful when !ok().
+  const Error& error() const { return *error_; }
+  // OK, or the first problem.
+  Status status() const { return error_ ? Status(*error_) : Status::Ok(); }
   // Records a problem found by the caller (the first one wins).
   void Fail(std::string field, std::string message);
   bool Has(const char* key) const { return object_.contains(key); }
@@ -66,7 +70,7 @@ class FieldReader {
   const json* Find(const char* key, bool required);
 
   json object_ = json::object();
-  std::optional<InputError> error_;
+  std::optional<Error> error_;
 };
 
 }  // namespace usdcop::sim

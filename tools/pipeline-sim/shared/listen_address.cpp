@@ -23,16 +23,18 @@ std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-bool WritePortFile(const std::string& path, int port) {
+Status WritePortFile(std::string_view flag, const std::string& path, int port) {
   std::string temp = path + ".tmp";
+  bool written = false;
   {
     std::ofstream out(temp, std::ios::trunc);
     out << port << '\n';
-    if (!out.flush()) return false;
+    written = static_cast<bool>(out.flush());
   }
   std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  return !ec;
+  if (written) std::filesystem::rename(temp, path, ec);
+  if (written && !ec) return Status::Ok();
+  return IoError(std::string(flag), "cannot write " + std::string(flag) + " " + path);
 }
 
 }  // namespace usdcop::sim

@@ -5,6 +5,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "shared/status.h"
 
 namespace usdcop::sim {
 
@@ -17,7 +20,8 @@ struct Address {
 std::optional<Address> ParseAddress(const std::string& text);
 // The host for a URL: an IPv6 address in brackets.
 std::string UrlHost(const std::string& host);
-// Writes "PORT\n" to `path` atomically (temporary file, then rename); false on failure.
-bool WritePortFile(const std::string& path, int port);
+// Writes "PORT\n" to `path` atomically (temporary file, then rename); on failure an error
+// "cannot write FLAG PATH", `flag` being the flag that named the file.
+Status WritePortFile(std::string_view flag, const std::string& path, int port);
 
 }  // namespace usdcop::sim

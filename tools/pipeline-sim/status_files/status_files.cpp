@@ -22,8 +22,8 @@ bool IsValidStatus(const std::string& status) {
   return status == "running" || status == "completed" || status == "failed" || status == "idle";
 }
 
-// The file's content from a POST body; nullopt (with the error kept in `body`) when invalid.
-std::optional<json> ContentFromBody(FieldReader& body) {
+// The file's content from a POST body, or the first problem with it.
+Result<json> ContentFromBody(FieldReader& body) {
   body.RejectUnknown({"status", "records", "updated_at"});
   auto status = body.String("status", true);
   if (status && !IsValidStatus(*status)) {
@@ -34,7 +34,7 @@ std::optional<json> ContentFromBody(FieldReader& body) {
   if (updated_at && !ParseIsoTime(*updated_at)) {
     body.Fail("updated_at", "updated_at must be an ISO 8601 time with a zone");
   }
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   return json{{"status", *status},
               {"updated_at", updated_at.value_or(FormatAirflow2(Now()))},
               {"records", records.value_or(0)}};
@@ -50,17 +50,16 @@ json ReadJsonFile(const fs::path& path) {
 
 StatusFiles::StatusFiles(std::filesystem::path state_dir) : dir_(std::move(state_dir) / "status") {}
 
-bool StatusFiles::Init(std::string* error) {
+Status StatusFiles::Init() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  if (!ec) return true;
-  *error = "cannot create " + dir_.string() + ": " + ec.message();
-  return false;
+  if (!ec) return Status::Ok();
+  return IoError("filesystem", "cannot create " + dir_.string() + ": " + ec.message());
 }
 
 fs::path StatusFiles::PathFor(const std::string& layer) const { return dir_ / (layer + ".json"); }
 
-bool StatusFiles::Write(const std::string& layer, const json& content, std::string* error) {
+Status StatusFiles::Write(const std::string& layer, const json& content) {
   fs::path target = PathFor(layer);
   fs::path temp = dir_ / ("." + layer + ".json.tmp." + std::to_string(getpid()) + "." +
                           std::to_string(temp_counter_++));
@@ -68,17 +67,13 @@ bool StatusFiles::Write(const std::string& layer, const json& content, std::stri
     std::ofstream out(temp, std::ios::trunc);
     out << content.dump(2) << '\n';
     out.close();
-    if (!out) {
-      *error = "cannot write " + temp.string();
-      return false;
-    }
+    if (!out) return IoError("filesystem", "cannot write " + temp.string());
   }
   std::error_code ec;
   fs::rename(temp, target, ec);
-  if (!ec) return true;
+  if (!ec) return Status::Ok();
   fs::remove(temp, ec);
-  *error = "cannot rename to " + target.string();
-  return false;
+  return IoError("filesystem", "cannot rename to " + target.string());
 }
 
 bool StatusFiles::Remove(const std::string& layer) {
@@ -114,21 +109,20 @@ void StatusFiles::Register(httplib::Server& server) {
 
 void StatusFiles::Post(const httplib::Request& req, httplib::Response& res) {
   std::string layer = PathParam(req, 1);
-  if (!IsValidLayer(layer)) return ReplyInputError(res, {"not a valid layer name", "layer"});
+  if (!IsValidLayer(layer)) return ReplyError(res, BadInput("layer", "not a valid layer name"));
   FieldReader body(req.body);
   auto content = ContentFromBody(body);
-  if (!content) return ReplyInputError(res, body.error());
-  std::string error;
-  if (!Write(layer, *content, &error)) {
-    Log("status file: " + error);
-    return ReplyJson(res, 500, {{"error", error}});
+  if (!content.ok()) return ReplyError(res, content.error());
+  if (Status written = Write(layer, *content); !written.ok()) {
+    Log("status file: " + written.message());
+    return ReplyJson(res, 500, {{"error", written.message()}});  // this endpoint: 500, no field
   }
   ReplyJson(res, 200, {{"path", PathFor(layer).string()}, {"content", *content}});
 }
 
 void StatusFiles::Delete(const httplib::Request& req, httplib::Response& res) {
   std::string layer = PathParam(req, 1);
-  if (!IsValidLayer(layer)) return ReplyInputError(res, {"not a valid layer name", "layer"});
+  if (!IsValidLayer(layer)) return ReplyError(res, BadInput("layer", "not a valid layer name"));
   bool deleted = Remove(layer);
   ReplyJson(res, 200, {{"path", PathFor(layer).string()}, {"deleted", deleted}});
 }

@@ -13,6 +13,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "shared/status.h"
+
 namespace usdcop::sim {
 
 class StatusFiles {
@@ -21,12 +23,12 @@ class StatusFiles {
   StatusFiles(const StatusFiles&) = delete;
   StatusFiles& operator=(const StatusFiles&) = delete;
 
-  // Creates the status directory. False, with a reason in *error, when that fails.
-  bool Init(std::string* error);
+  // Creates the status directory.
+  Status Init();
   std::filesystem::path PathFor(const std::string& layer) const;
 
-  // False, with a reason in *error, when the file cannot be written.
-  bool Write(const std::string& layer, const nlohmann::json& content, std::string* error);
+  // An error when the file cannot be written.
+  Status Write(const std::string& layer, const nlohmann::json& content);
   // True when a file was there.
   bool Remove(const std::string& layer);
   void RemoveAll();

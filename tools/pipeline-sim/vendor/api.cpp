@@ -136,12 +136,12 @@ void VendorApi::AddKey(const Request& req, Response& res) {
   if (apikey && apikey->empty()) body.Fail("apikey", "apikey must not be empty");
   Key k;
   ReadUsage(body, &k.current_usage, &k.plan_limit, &k.daily_usage, &k.plan_daily_limit);
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   k.apikey = *apikey;
   std::lock_guard lock(mu_);
   for (const auto& [other_id, other] : keys_)
     if (other_id != *id && other.apikey == k.apikey)
-      return ReplyInputError(res, {"key " + other_id + " has that apikey already", "apikey"});
+      return ReplyError(res, BadInput("apikey", "key " + other_id + " has that apikey already"));
   keys_[*id] = std::move(k);
   ReplyJson(res, 200, {{"id", *id}});
 }
@@ -150,14 +150,14 @@ void VendorApi::SetUsage(const Request& req, Response& res) {
   FieldReader body(req.body);
   body.RejectUnknown({"id", "current_usage", "plan_limit", "daily_usage", "plan_daily_limit"});
   auto id = body.String("id", false);
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   std::lock_guard lock(mu_);
-  if (id && !keys_.count(*id)) return ReplyInputError(res, {"no key with id " + *id, "id"});
+  if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_) {
     if (id && key_id != *id) continue;
     FieldReader each(req.body);
     ReadUsage(each, &k.current_usage, &k.plan_limit, &k.daily_usage, &k.plan_daily_limit);
-    if (!each.ok()) return ReplyInputError(res, each.error());
+    if (!each.ok()) return ReplyError(res, each.error());
   }
   ReplyJson(res, 200, {{"keys", id ? 1 : keys_.size()}});
 }
@@ -171,9 +171,9 @@ void VendorApi::SetFault(const Request& req, Response& res) {
   if (name && fault == FaultNames().end())
     body.Fail("fault", "fault must be one of none, usage_81, usage_96, rate_limited_429, rate_limited_200, "
                        "unauthorized, server_error, garbage");
-  if (!body.ok()) return ReplyInputError(res, body.error());
+  if (!body.ok()) return ReplyError(res, body.error());
   std::lock_guard lock(mu_);
-  if (id && !keys_.count(*id)) return ReplyInputError(res, {"no key with id " + *id, "id"});
+  if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_)
     if (!id || key_id == *id) k.fault = fault->second;
   ReplyJson(res, 200, {{"fault", fault->first}, {"id", id ? json(*id) : json(nullptr)}});

@@ -14,9 +14,9 @@ void WsControl::Register(httplib::Server& server) {
 
 bool WsControl::Enabled(Response& res) const {
   if (server_ != nullptr) return true;
-  ReplyJson(res, 409,
-            {{"error", "the WebSocket server is off: start pipeline-sim with --websocket.listen"},
-             {"field", "websocket"}});
+  ReplyError(res,
+             Conflict("websocket",
+                      "the WebSocket server is off: start pipeline-sim with --websocket.listen"));
   return false;
 }
 
@@ -24,7 +24,7 @@ void WsControl::SetFault(const Request& req, Response& res) {
   if (!Enabled(res)) return;
   FieldReader body(req.body);
   auto setting = ParseWsFaultRequest(body);
-  if (!setting) return ReplyInputError(res, body.error());
+  if (!setting.ok()) return ReplyError(res, setting.error());
   server_->SetFault(*setting);
   json described = DescribeWsFault(*setting);
   Log("websocket fault set: " + described.dump());

@@ -14,7 +14,7 @@ constexpr int64_t kMaxAfterMessages = 1'000'000'000;
 
 std::string_view WsFaultName(WsFault fault) { return kWsFaultNames[static_cast<size_t>(fault)]; }
 
-std::optional<WsFaultSetting> ParseWsFaultRequest(FieldReader& body) {
+Result<WsFaultSetting> ParseWsFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "seconds", "after_messages"});
   WsFaultSetting s;
   auto fault = body.OneOf("fault", kWsFaultNames, true);
@@ -25,7 +25,7 @@ std::optional<WsFaultSetting> ParseWsFaultRequest(FieldReader& body) {
   if (after && s.fault != WsFault::kDrop) {
     body.Fail("after_messages", "after_messages goes with drop only");
   }
-  if (!body.ok()) return std::nullopt;
+  if (!body.ok()) return body.error();
   if (seconds) {
     s.slow = std::chrono::duration_cast<Micros>(std::chrono::duration<double>(*seconds));
   }

@@ -34,8 +34,8 @@ struct WsFaultSetting {
 };
 
 std::string_view WsFaultName(WsFault fault);
-// {"fault", "seconds"?, "after_messages"?}; nullopt with the first problem kept in `body`.
-std::optional<WsFaultSetting> ParseWsFaultRequest(FieldReader& body);
+// {"fault", "seconds"?, "after_messages"?}; the first problem as a kBadInput Error.
+Result<WsFaultSetting> ParseWsFaultRequest(FieldReader& body);
 // {"fault", "seconds", "after_messages"}, each parameter null unless the fault takes it.
 nlohmann::json DescribeWsFault(const WsFaultSetting& setting);
 

@@ -13,31 +13,34 @@ void AddWsFlags(CLI::App& app, WsOptions& o) {
   app.add_option("--websocket.tls-key", o.tls_key, "PEM private key of --websocket.tls-cert");
 }
 
-std::unique_ptr<WsServer> BuildWsServer(const WsOptions& o, MarketWriter* market,
-                                        std::string* error) {
-  error->clear();
+Result<std::unique_ptr<WsServer>> BuildWsServer(const WsOptions& o, MarketWriter* market) {
   if (o.listen.empty()) {
-    if (!o.port_file.empty()) *error = "--websocket.port-file goes with --websocket.listen";
     if (!o.tls_cert.empty() || !o.tls_key.empty()) {
-      *error = "--websocket.tls-cert and --websocket.tls-key go with --websocket.listen";
+      return BadInput("--websocket.tls-cert",
+                      "--websocket.tls-cert and --websocket.tls-key go with --websocket.listen");
     }
-    return nullptr;
+    if (!o.port_file.empty()) {
+      return BadInput("--websocket.port-file",
+                      "--websocket.port-file goes with --websocket.listen");
+    }
+    return std::unique_ptr<WsServer>();
   }
   if (market == nullptr) {
-    *error = "--websocket.listen needs market data: give --market.sqlite or --market.postgres "
-             "(the WebSocket streams the bars written)";
-    return nullptr;
+    return BadInput("--websocket.listen",
+                    "--websocket.listen needs market data: give --market.sqlite or "
+                    "--market.postgres (the WebSocket streams the bars written)");
   }
   auto address = ParseAddress(o.listen);
   if (!address) {
-    *error = "--websocket.listen: expected host:port, got \"" + o.listen + "\"";
-    return nullptr;
+    return BadInput("--websocket.listen",
+                    "--websocket.listen: expected host:port, got \"" + o.listen + "\"");
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
-    *error = "--websocket.tls-cert and --websocket.tls-key go together: give both or neither";
-    return nullptr;
+    return BadInput("--websocket.tls-cert",
+                    "--websocket.tls-cert and --websocket.tls-key go together: give both or "
+                    "neither");
   }
-  return WsServer::Create(*address, o.tls_cert, o.tls_key, *market, error);
+  return WsServer::Create(*address, o.tls_cert, o.tls_key, *market);
 }
 
 }  // namespace usdcop::sim

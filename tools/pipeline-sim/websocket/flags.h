@@ -8,6 +8,7 @@
 #include <string>
 
 #include "market/writer.h"
+#include "shared/status.h"
 #include "websocket/server.h"
 
 namespace usdcop::sim {
@@ -21,9 +22,8 @@ struct WsOptions {
 
 void AddWsFlags(CLI::App& app, WsOptions& o);
 
-// The server the flags describe (not yet bound), or null when it is off. On bad flags or unusable
-// TLS files: null with the reason in *error. `market` is null when market data is off.
-std::unique_ptr<WsServer> BuildWsServer(const WsOptions& o, MarketWriter* market,
-                                        std::string* error);
+// The server the flags describe (not yet bound), or null when it is off; an error, its message
+// naming the flag, on bad flags or unusable TLS files. `market` is null when market data is off.
+Result<std::unique_ptr<WsServer>> BuildWsServer(const WsOptions& o, MarketWriter* market);
 
 }  // namespace usdcop::sim

@@ -29,12 +29,15 @@ constexpr auto kAcceptRetry = std::chrono::milliseconds(100);  // after e.g. EMF
 
 bool Readable(const std::string& path) { return std::ifstream(path).good(); }
 
-// The server's TLS context; null with *error naming the flag and file.
-std::unique_ptr<net::ssl::context> LoadTls(const std::string& cert, const std::string& key,
-                                           std::string* error) {
-  if (!Readable(cert)) *error = "--websocket.tls-cert: cannot read " + cert;
-  if (error->empty() && !Readable(key)) *error = "--websocket.tls-key: cannot read " + key;
-  if (!error->empty()) return nullptr;
+// The server's TLS context; an error naming the flag and file.
+Result<std::unique_ptr<net::ssl::context>> LoadTls(const std::string& cert,
+                                                   const std::string& key) {
+  if (!Readable(cert)) {
+    return BadInput("--websocket.tls-cert", "--websocket.tls-cert: cannot read " + cert);
+  }
+  if (!Readable(key)) {
+    return BadInput("--websocket.tls-key", "--websocket.tls-key: cannot read " + key);
+  }
   auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
   tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                    net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
@@ -42,19 +45,22 @@ std::unique_ptr<net::ssl::context> LoadTls(const std::string& cert, const std::s
   error_code ec;
   tls->use_certificate_chain_file(cert, ec);
   if (ec) {
-    *error = "--websocket.tls-cert: " + cert + " holds no PEM certificate (" + ec.message() + ")";
-    return nullptr;
+    return BadInput("--websocket.tls-cert", "--websocket.tls-cert: " + cert +
+                                                " holds no PEM certificate (" + ec.message() + ")");
   }
   tls->use_private_key_file(key, net::ssl::context::pem, ec);
   // OpenSSL checks the key against the certificate as it loads it.
   bool mismatch = ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
                             X509_R_KEY_VALUES_MISMATCH;
   if (mismatch || (!ec && SSL_CTX_check_private_key(tls->native_handle()) != 1)) {
-    *error = "--websocket.tls-key: " + key + " is not the key of the certificate in " + cert;
-  } else if (ec) {
-    *error = "--websocket.tls-key: " + key + " holds no PEM private key (" + ec.message() + ")";
+    return BadInput("--websocket.tls-key", "--websocket.tls-key: " + key +
+                                               " is not the key of the certificate in " + cert);
   }
-  return error->empty() ? std::move(tls) : nullptr;
+  if (ec) {
+    return BadInput("--websocket.tls-key", "--websocket.tls-key: " + key +
+                                               " holds no PEM private key (" + ec.message() + ")");
+  }
+  return tls;
 }
 
 }  // namespace
@@ -126,19 +132,20 @@ WsServer::~WsServer() {
   impl_->hub.Clear();
 }
 
-std::unique_ptr<WsServer> WsServer::Create(const Address& listen, const std::string& tls_cert,
-                                           const std::string& tls_key, MarketWriter& writer,
-                                           std::string* error) {
-  error->clear();
+Result<std::unique_ptr<WsServer>> WsServer::Create(const Address& listen,
+                                                   const std::string& tls_cert,
+                                                   const std::string& tls_key,
+                                                   MarketWriter& writer) {
   auto impl = std::make_unique<Impl>(writer, listen);
   if (!tls_cert.empty()) {
-    impl->tls = LoadTls(tls_cert, tls_key, error);
-    if (!impl->tls) return nullptr;
+    auto tls = LoadTls(tls_cert, tls_key);
+    if (!tls.ok()) return tls.error();
+    impl->tls = std::move(tls).value();
   }
   return std::unique_ptr<WsServer>(new WsServer(std::move(impl)));
 }
 
-int WsServer::Bind(std::string* error) {
+Result<int> WsServer::Bind() {
   Impl& s = *impl_;
   error_code ec;
   tcp::resolver resolver(s.io);
@@ -151,9 +158,9 @@ int WsServer::Bind(std::string* error) {
   if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (!ec) s.port = s.acceptor.local_endpoint(ec).port();
   if (ec) {
-    *error = "cannot listen on --websocket.listen " + s.address.host + ":" +
-             std::to_string(s.address.port) + ": " + ec.message();
-    return -1;
+    return IoError("--websocket.listen", "cannot listen on --websocket.listen " + s.address.host +
+                                             ":" + std::to_string(s.address.port) + ": " +
+                                             ec.message());
   }
   return s.port;
 }

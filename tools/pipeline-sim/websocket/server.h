@@ -14,6 +14,7 @@
 
 #include "market/writer.h"
 #include "shared/listen_address.h"
+#include "shared/status.h"
 #include "websocket/faults.h"
 #include "websocket/status.h"
 
@@ -21,17 +22,17 @@ namespace usdcop::sim {
 
 class WsServer {
  public:
-  // TLS when `tls_cert` (and then `tls_key`, PEM files) is given. Null when they are unusable,
-  // with the flag and the file named in *error.
-  static std::unique_ptr<WsServer> Create(const Address& listen, const std::string& tls_cert,
-                                          const std::string& tls_key, MarketWriter& writer,
-                                          std::string* error);
+  // TLS when `tls_cert` (and then `tls_key`, PEM files) is given. An error naming the flag and
+  // the file when they are unusable.
+  static Result<std::unique_ptr<WsServer>> Create(const Address& listen,
+                                                  const std::string& tls_cert,
+                                                  const std::string& tls_key, MarketWriter& writer);
   ~WsServer();
   WsServer(const WsServer&) = delete;
   WsServer& operator=(const WsServer&) = delete;
 
-  // Binds the address; the port bound, or -1 with the reason in *error.
-  int Bind(std::string* error);
+  // Binds the address; the port bound, or an error naming --websocket.listen.
+  Result<int> Bind();
   // Serves on a thread of its own and follows the writer's publications. After Bind.
   void Start();
   // Stops following the writer, closes the connections (a close frame to the sessions, given
