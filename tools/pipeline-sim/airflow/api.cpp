@@ -78,14 +78,14 @@ bool AirflowApi::AnsweredByFault(ApiVersion version, Response& res) {
       break;
   }
   switch (faults_.Current()) {
-    case Fault::kGarbage:
+    case AirflowFault::kGarbage:
       res.status = 200;
       res.set_content(std::string(kGarbageBody), "application/json");
       return true;
-    case Fault::kUnauthorized:
+    case AirflowFault::kUnauthorized:
       ReplyApiError(res, version, 401, "Unauthorized", "Unauthorized");
       return true;
-    case Fault::kServerError:
+    case AirflowFault::kServerError:
       ReplyApiError(res, version, 500, "Internal Server Error", "Internal Server Error");
       return true;
     default:

@@ -22,11 +22,10 @@ Micros SecondsToMicros(double seconds) {
 }
 
 // The {dag_id} path parameter, or an error when it is not an Airflow id.
-std::optional<std::string> DagIdParam(const httplib::Request& req, httplib::Response& res) {
+Result<std::string> DagIdParam(const httplib::Request& req) {
   std::string dag_id = PathParam(req, 1);
   if (IsValidId(dag_id)) return dag_id;
-  ReplyError(res, BadInput("dag_id", "dag_id must be 1 to 250 letters, digits, '_', '-' or '.'"));
-  return std::nullopt;
+  return BadInput("dag_id", "dag_id must be 1 to 250 letters, digits, '_', '-' or '.'");
 }
 
 std::optional<RunState> StateField(FieldReader& body) {
@@ -61,7 +60,7 @@ std::optional<bool> HealthField(FieldReader& body, const char* key) {
 }
 
 struct AirflowFaultRequest {
-  Fault fault = Fault::kNone;
+  AirflowFault fault = AirflowFault::kNone;
   std::optional<std::string> dag_id;
   double hang_seconds = 60;
 };
@@ -70,14 +69,14 @@ Result<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "dag_id", "hang_seconds"});
   AirflowFaultRequest request;
   auto name = body.String("fault", true);
-  auto fault = name ? ParseFault(*name) : std::nullopt;
+  auto fault = name ? ParseAirflowFault(*name) : std::nullopt;
   if (name && !fault) {
     body.Fail("fault", "fault must be one of none, hang, garbage, unauthorized, server_error, "
                        "fail_next");
   }
-  request.fault = fault.value_or(Fault::kNone);
+  request.fault = fault.value_or(AirflowFault::kNone);
   request.dag_id = body.String("dag_id", false);
-  if (request.dag_id && request.fault != Fault::kFailNext) {
+  if (request.dag_id && request.fault != AirflowFault::kFailNext) {
     body.Fail("dag_id", "dag_id goes with fail_next only");
   }
   if (request.dag_id && !IsValidId(*request.dag_id)) body.Fail("dag_id", "not a valid dag_id");
@@ -91,7 +90,7 @@ Result<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
 json DescribeAirflow(const AirflowModel& model, const FaultInjector& faults,
                      const TokenStore& tokens) {
   auto hang = std::chrono::duration<double>(faults.hang_time()).count();
-  return {{"fault", FaultName(faults.Current())},
+  return {{"fault", AirflowFaultName(faults.Current())},
           {"hang_seconds", hang},
           {"hanging_requests", faults.hanging()},
           {"tokens", tokens.size()},
@@ -114,13 +113,13 @@ void AirflowControl::Register(httplib::Server& server) {
 }
 
 void AirflowControl::ClearFaults() {
-  faults_.Set(Fault::kNone, faults_.hang_time());
+  faults_.Set(AirflowFault::kNone, faults_.hang_time());
   model_.ClearFailNext();
 }
 
 void AirflowControl::AddRun(const Request& req, Response& res) {
-  auto dag_id = DagIdParam(req, res);
-  if (!dag_id) return;
+  auto dag_id = DagIdParam(req);
+  if (!dag_id.ok()) return ReplyError(res, dag_id.error());
   FieldReader body(req.body);
   body.RejectUnknown({"state", "records", "start_offset_seconds", "duration_seconds"});
   auto state = StateField(body);
@@ -135,8 +134,8 @@ void AirflowControl::AddRun(const Request& req, Response& res) {
 }
 
 void AirflowControl::SetState(const Request& req, Response& res) {
-  auto dag_id = DagIdParam(req, res);
-  if (!dag_id) return;
+  auto dag_id = DagIdParam(req);
+  if (!dag_id.ok()) return ReplyError(res, dag_id.error());
   FieldReader body(req.body);
   body.RejectUnknown({"state", "records"});
   auto state = StateField(body);
@@ -168,15 +167,15 @@ void AirflowControl::SetFault(const Request& req, Response& res) {
   FieldReader body(req.body);
   auto request = ParseAirflowFaultRequest(body);
   if (!request.ok()) return ReplyError(res, request.error());
-  if (request->fault == Fault::kNone) {
+  if (request->fault == AirflowFault::kNone) {
     ClearFaults();
-  } else if (request->fault == Fault::kFailNext) {
+  } else if (request->fault == AirflowFault::kFailNext) {
     model_.SetFailNext(request->dag_id);
   } else {
     faults_.Set(request->fault, std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::duration<double>(request->hang_seconds)));
   }
-  std::string name(FaultName(request->fault));
+  std::string name(AirflowFaultName(request->fault));
   Log("fault set: " + name + (request->dag_id ? " dag_id=" + *request->dag_id : ""));
   ReplyJson(res, 200, {{"fault", name},
                        {"dag_id", request->dag_id ? json(*request->dag_id) : json(nullptr)},

@@ -10,16 +10,18 @@ constexpr std::array<std::string_view, 6> kAirflowFaultNames = {
 
 }  // namespace
 
-std::string_view FaultName(Fault fault) { return kAirflowFaultNames[static_cast<size_t>(fault)]; }
+std::string_view AirflowFaultName(AirflowFault fault) {
+  return kAirflowFaultNames[static_cast<size_t>(fault)];
+}
 
-std::optional<Fault> ParseFault(std::string_view name) {
+std::optional<AirflowFault> ParseAirflowFault(std::string_view name) {
   for (size_t i = 0; i < kAirflowFaultNames.size(); ++i) {
-    if (kAirflowFaultNames[i] == name) return static_cast<Fault>(i);
+    if (kAirflowFaultNames[i] == name) return static_cast<AirflowFault>(i);
   }
   return std::nullopt;
 }
 
-void FaultInjector::Set(Fault fault, std::chrono::milliseconds hang_time) {
+void FaultInjector::Set(AirflowFault fault, std::chrono::milliseconds hang_time) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     fault_ = fault;
@@ -28,7 +30,7 @@ void FaultInjector::Set(Fault fault, std::chrono::milliseconds hang_time) {
   changed_.notify_all();
 }
 
-Fault FaultInjector::Current() const {
+AirflowFault FaultInjector::Current() const {
   std::lock_guard<std::mutex> lock(mu_);
   return fault_;
 }
@@ -41,11 +43,11 @@ std::chrono::milliseconds FaultInjector::hang_time() const {
 FaultInjector::Wait FaultInjector::WaitWhileHanging() {
   std::unique_lock<std::mutex> lock(mu_);
   if (shutdown_) return Wait::kShutdown;
-  if (fault_ != Fault::kHang) return Wait::kNotHanging;
+  if (fault_ != AirflowFault::kHang) return Wait::kNotHanging;
   if (hanging_ >= max_hanging_) return Wait::kTooMany;
   ++hanging_;
   bool woken = changed_.wait_for(lock, hang_time_,
-                                 [this] { return shutdown_ || fault_ != Fault::kHang; });
+                                 [this] { return shutdown_ || fault_ != AirflowFault::kHang; });
   --hanging_;
   if (shutdown_) return Wait::kShutdown;
   return woken ? Wait::kReleased : Wait::kTimedOut;

@@ -11,9 +11,9 @@
 namespace usdcop::sim {
 
 // kFailNext is not an API fault: it marks DAGs (in AirflowModel) to fail their next run.
-enum class Fault { kNone, kHang, kGarbage, kUnauthorized, kServerError, kFailNext };
-std::string_view FaultName(Fault fault);
-std::optional<Fault> ParseFault(std::string_view name);
+enum class AirflowFault { kNone, kHang, kGarbage, kUnauthorized, kServerError, kFailNext };
+std::string_view AirflowFaultName(AirflowFault fault);
+std::optional<AirflowFault> ParseAirflowFault(std::string_view name);
 
 class FaultInjector {
  public:
@@ -24,8 +24,8 @@ class FaultInjector {
   FaultInjector& operator=(const FaultInjector&) = delete;
 
   // Sets the API fault (kNone clears it); wakes hung requests.
-  void Set(Fault fault, std::chrono::milliseconds hang_time);
-  Fault Current() const;
+  void Set(AirflowFault fault, std::chrono::milliseconds hang_time);
+  AirflowFault Current() const;
   std::chrono::milliseconds hang_time() const;
 
   enum class Wait { kNotHanging, kReleased, kTimedOut, kShutdown, kTooMany };
@@ -40,7 +40,7 @@ class FaultInjector {
   const int max_hanging_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
-  Fault fault_ = Fault::kNone;                  // guarded by mu_
+  AirflowFault fault_ = AirflowFault::kNone;                  // guarded by mu_
   std::chrono::milliseconds hang_time_{60000};  // guarded by mu_
   int hanging_ = 0;                             // guarded by mu_
   bool shutdown_ = false;                       // guarded by mu_

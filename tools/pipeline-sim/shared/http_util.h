@@ -38,7 +38,7 @@ std::string PathParam(const httplib::Request& req, size_t i);
 bool IsValidId(std::string_view id);
 
 // Reads fields of a JSON object body. Each getter answers nullopt when the field is absent or
-// wrong; the first problem is kept, as a kBadInput Error naming the field, in status(). An empty
+// wrong; the first problem is kept, as a kBadInput Error naming the field, in error(). An empty
 // body counts as {}.
 class FieldReader {
  public:
@@ -47,8 +47,6 @@ class FieldReader {
   bool ok() const { return !error_.has_value(); }
   // Only meaningful when !ok().
   const Error& error() const { return *error_; }
-  // OK, or the first problem.
-  Status status() const { return error_ ? Status(*error_) : Status::Ok(); }
   // Records a problem found by the caller (the first one wins).
   void Fail(std::string field, std::string message);
   bool Has(const char* key) const { return object_.contains(key); }

@@ -10,7 +10,7 @@ namespace {
 
 constexpr double kMaxCredits = 1e9;
 
-const std::map<std::string, VendorFault>& FaultNames() {
+const std::map<std::string, VendorFault>& VendorFaultNames() {
   static const std::map<std::string, VendorFault> kNames = {
       {"none", VendorFault::kNone},
       {"usage_81", VendorFault::kUsage81},
@@ -23,8 +23,8 @@ const std::map<std::string, VendorFault>& FaultNames() {
   return kNames;
 }
 
-std::string FaultName(VendorFault f) {
-  for (const auto& [name, fault] : FaultNames())
+std::string VendorFaultName(VendorFault f) {
+  for (const auto& [name, fault] : VendorFaultNames())
     if (fault == f) return name;
   return "none";
 }
@@ -90,7 +90,7 @@ json VendorApi::Describe() const {
     keys[id] = {{"calls", k.calls}, {"current_usage", k.current_usage}, {"plan_limit", k.plan_limit},
                 {"daily_usage", k.daily_usage ? json(*k.daily_usage) : json(nullptr)},
                 {"plan_daily_limit", k.plan_daily_limit ? json(*k.plan_daily_limit) : json(nullptr)},
-                {"fault", FaultName(k.fault)}};
+                {"fault", VendorFaultName(k.fault)}};
   }
   return {{"keys", keys}, {"unknown_key_calls", unknown_key_calls_}};
 }
@@ -167,8 +167,8 @@ void VendorApi::SetFault(const Request& req, Response& res) {
   body.RejectUnknown({"fault", "id"});
   auto name = body.String("fault", true);
   auto id = body.String("id", false);
-  auto fault = name ? FaultNames().find(*name) : FaultNames().end();
-  if (name && fault == FaultNames().end())
+  auto fault = name ? VendorFaultNames().find(*name) : VendorFaultNames().end();
+  if (name && fault == VendorFaultNames().end())
     body.Fail("fault", "fault must be one of none, usage_81, usage_96, rate_limited_429, rate_limited_200, "
                        "unauthorized, server_error, garbage");
   if (!body.ok()) return ReplyError(res, body.error());
