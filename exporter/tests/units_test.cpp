@@ -73,5 +73,18 @@ TEST(ParseDate, IsMidnightUtc) {
   EXPECT_EQ(ParseDate("2027-1-10"), std::nullopt);
 }
 
+TEST(ToSeconds, KeepsTheFractionOfAnyDuration) {
+  EXPECT_DOUBLE_EQ(ToSeconds(std::chrono::milliseconds(1500)), 1.5);
+  EXPECT_DOUBLE_EQ(ToSeconds(std::chrono::microseconds(-250)), -0.00025);
+  EXPECT_DOUBLE_EQ(ToSeconds(std::chrono::hours(2)), 7200.0);
+}
+
+TEST(SecondsSince, ReadsTheSteadyClockFromTheStart) {
+  const auto start = std::chrono::steady_clock::now() - std::chrono::seconds(3);
+  const double seconds = SecondsSince(start);
+  EXPECT_GE(seconds, 3.0);
+  EXPECT_LT(seconds, 3.0 + 3600.0);  // not a timing check: only that the start is subtracted
+}
+
 }  // namespace
 }  // namespace usdcop

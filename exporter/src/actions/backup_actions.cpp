@@ -11,16 +11,13 @@
 #include "backup/sha256.h"
 #include "backup/verify.h"
 #include "common/fd.h"
+#include "common/units.h"
 
 namespace usdcop {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 json VerificationJson(const SetVerification& v) {
   json failures = json::object();
@@ -49,7 +46,7 @@ json VerifyNewest(const std::string& root, const Deadline& deadline, ByteRateLim
   *intact = v.intact();
   json out = VerificationJson(v);
   out["set"] = set->filename().string();
-  out["duration_seconds"] = Seconds(start);
+  out["duration_seconds"] = SecondsSince(start);
   return out;
 }
 
@@ -123,7 +120,7 @@ ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer
   const auto start = std::chrono::steady_clock::now();
   bool made = false;
   SetCopy copy = CopyToScratch(source, scratch_dir, scratch, set_name, call.deadline, &made);
-  const double copy_seconds = Seconds(start);
+  const double copy_seconds = SecondsSince(start);
   json body = {{"action", "test-recovery"}, {"layer", layer.layer},         {"set", set_name.string()},
                {"files_copied", copy.files_copied}, {"bytes_copied", copy.bytes_copied}, {"copy_seconds", copy_seconds}};
   constexpr std::size_t kMaxDetails = 20;
@@ -133,7 +130,7 @@ ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer
     const auto verify_start = std::chrono::steady_clock::now();
     v = verifier.Verify(scratch.string(), (scratch / set_name).string(),
                         VerifyOptions{call.deadline, Duration(0), nullptr, kMaxDetails});
-    body["verify_seconds"] = Seconds(verify_start);
+    body["verify_seconds"] = SecondsSince(verify_start);
   } else {
     v.complete = false;
     v.status = copy.status;
@@ -143,10 +140,10 @@ ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer
   body["verification"] = VerificationJson(v);
   const bool intact = v.intact();
   if (made) fs::remove_all(scratch, ec);  // removes symlinks, never follows them
-  body["duration_seconds"] = Seconds(start);
+  body["duration_seconds"] = SecondsSince(start);
   body["recovered"] = intact;
   char took[32];
-  std::snprintf(took, sizeof took, "%.3f", Seconds(start));
+  std::snprintf(took, sizeof took, "%.3f", SecondsSince(start));
   return {200, body,
           std::string(intact ? "recovered " : "recovery FAILED for ") + layer.layer + " set " + set_name.string() +
               " in " + took + " s"};

@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "common/fd.h"
+#include "common/units.h"
 
 namespace usdcop {
 namespace {
@@ -35,10 +36,6 @@ constexpr milliseconds kDrainAfterKill{100};
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37): the system call directly.
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
-double SecondsSince(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
 
 // --- The spec -------------------------------------------------------------------------------
 

@@ -31,6 +31,15 @@ std::optional<SysTime> ParseTimestamp(std::string_view text);
 std::optional<SysTime> ParseDate(std::string_view text);
 // Unix seconds with sub-second precision, the unit of every *_timestamp_seconds metric.
 double ToUnixSeconds(SysTime t);
+// A duration in seconds with its fraction, the unit of every *_seconds metric.
+template <class Rep, class Period>
+constexpr double ToSeconds(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration<double>(d).count();
+}
+// The seconds a steady_clock stopwatch started at `start` reads now.
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return ToSeconds(std::chrono::steady_clock::now() - start);
+}
 // RFC 3339 in UTC with microseconds: "2026-11-24T13:05:01.123456Z".
 std::string FormatTimestamp(SysTime t);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/units.h"
+
 namespace usdcop {
 
 void RateLimiter::SetRates(double per_second, double burst) {
@@ -16,7 +18,7 @@ std::optional<int> RateLimiter::Take(const std::string& key) {
   std::lock_guard lock(mu_);
   const SteadyTime now = clock_.SteadyNow();
   auto refill = [&](Bucket& b) {
-    double elapsed = std::chrono::duration<double>(now - b.at).count();
+    double elapsed = ToSeconds(now - b.at);
     if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * per_second_);
     b.at = std::max(b.at, now);
   };

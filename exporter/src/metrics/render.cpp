@@ -5,13 +5,15 @@
 #include <optional>
 #include <sstream>
 
+#include "common/units.h"
+
 namespace usdcop {
 namespace {
 
 void RenderProbeMeta(const ProbeRecord& r, FamilyBuilder& out) {
   const Labels probe = {{"probe", r.name}};
   out.Gauge("usdcop_probe_timeout_seconds", "The deadline each run of the probe gets.", probe,
-            std::chrono::duration<double>(r.timeout).count());
+            ToSeconds(r.timeout));
   for (Reason reason : kAllReasons) {
     auto it = r.errors.find(reason);
     out.Counter("usdcop_probe_errors_total",

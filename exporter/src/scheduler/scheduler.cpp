@@ -2,13 +2,9 @@
 
 #include <algorithm>
 
+#include "common/units.h"
+
 namespace usdcop {
-namespace {
-
-double Seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-}  // namespace
-
 Scheduler::Scheduler(ResultBoard& board, const Clock& clock, Logger& log, size_t workers)
     : board_(board), clock_(clock), log_(log) {
   for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
@@ -115,7 +111,7 @@ void Scheduler::CheckDeadlines(SteadyTime now) {
     const auto& run = slot.in_flight;
     if (!run || now < run->deadline + kDeadlineGrace || run->reported.exchange(true)) continue;
     Status s(Reason::kTimeout, "did not finish within its " + FormatDuration(slot.spec.timeout) + " timeout");
-    board_.Record(name, s, Seconds(now - run->start), NowUnix(), nullptr);
+    board_.Record(name, s, ToSeconds(now - run->start), NowUnix(), nullptr);
     log_.Warn("probe failed", {{"probe", name}, {"reason", "timeout"}, {"err", s.message()}});
   }
 }
@@ -134,13 +130,13 @@ void Scheduler::ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run) {
   if (!run->reported.exchange(true)) {
     auto result = std::make_shared<const ProbeResult>(std::move(outcome.result));
     if (std::holds_alternative<std::monostate>(*result)) result = nullptr;
-    board_.Record(spec.name, outcome.status, Seconds(end - run->start), NowUnix(), std::move(result));
+    board_.Record(spec.name, outcome.status, ToSeconds(end - run->start), NowUnix(), std::move(result));
     if (!outcome.status.ok())
       log_.Warn("probe failed", {{"probe", spec.name},
                                  {"reason", std::string(ReasonName(outcome.status.reason()))},
                                  {"err", outcome.status.message()}});
     else
-      log_.Debug("probe succeeded", {{"probe", spec.name}, {"duration_seconds", std::to_string(Seconds(end - run->start))}});
+      log_.Debug("probe succeeded", {{"probe", spec.name}, {"duration_seconds", std::to_string(ToSeconds(end - run->start))}});
   }
   FinishRun(spec.name, run);
 }

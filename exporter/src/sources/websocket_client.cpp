@@ -31,10 +31,6 @@ constexpr auto kSlice = std::chrono::milliseconds(50);
 // After a phase was aborted, how long its operation may take to notice.
 constexpr auto kDrainLimit = std::chrono::seconds(2);
 
-double SecondsSince(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
 struct UrlParts {
   bool tls = false;
   std::string host;  // without IPv6 brackets

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/set_files.h"
+#include "common/units.h"
 
 namespace usdcop {
 namespace {
@@ -33,7 +34,7 @@ ProbeOutcome BackupsProbe::Run(const ProbeContext& ctx) {
   for (const BackupLayerConfig& layer : config_.layers) {
     BackupLayerResult out;
     out.layer = layer.layer;
-    out.max_age_seconds = std::chrono::duration<double>(layer.max_age.count() > 0 ? layer.max_age : layer.cadence).count();
+    out.max_age_seconds = ToSeconds(layer.max_age.count() > 0 ? layer.max_age : layer.cadence);
     Status s = RunLayer(layer, ctx, out);
     if (!s.ok()) MergeInto(status, Status(s.reason(), layer.layer + ": " + s.message()));
     result.layers.push_back(std::move(out));
@@ -122,8 +123,8 @@ Status BackupsProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext
 
 std::int64_t BackupsProbe::Gaps(const BackupLayerConfig& layer, const std::vector<double>& complete_sets,
                                double now) const {
-  const double cadence = std::chrono::duration<double>(layer.cadence).count();
-  const double retention = std::chrono::duration<double>(layer.retention).count();
+  const double cadence = ToSeconds(layer.cadence);
+  const double retention = ToSeconds(layer.retention);
   auto period = [cadence](double t) { return static_cast<std::int64_t>(std::floor(t / cadence)); };
   // From the oldest set kept (within the retention window) to the last period that has ended.
   std::int64_t first = std::numeric_limits<std::int64_t>::max();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/units.h"
 #include "sources/postgres_bar_source.h"
 #include "sources/sqlite_bar_source.h"
 
@@ -70,7 +71,7 @@ Status MarketDataProbe::Save(const std::string& symbol, const SymbolState& state
 
 Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext& ctx, SymbolResult& out) {
   SymbolState& state = states_.try_emplace(symbol, SymbolState{nullptr, IngestTracker(
-      std::chrono::duration<double>(config_.lookback).count()), 0, {}, false}).first->second;
+      ToSeconds(config_.lookback)), 0, {}, false}).first->second;
   if (!state.loaded) {
     Status s = Load(symbol, state);
     if (!s.ok()) return s;  // without the watermark every row would count as new
@@ -94,7 +95,7 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
   } else {
     for (const BarRow& r : fresh) state.book->Add(r);
   }
-  const double interval = std::chrono::duration<double>(calendar_->bar_interval()).count();
+  const double interval = ToSeconds(calendar_->bar_interval());
   for (const BarRow& r : fresh) {
     state.ingested_total += 1;
     if (r.ingested_at) state.latency.Observe(std::max(0.0, *r.ingested_at - (r.time + interval)));

@@ -1,6 +1,7 @@
 #include "probes/pipeline/pipeline_probe.h"
 
 #include "common/json_file.h"
+#include "common/units.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -27,8 +28,6 @@ const DagRun* Newest(const std::vector<DagRun>& runs) {
   }
   return newest;
 }
-
-double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 json ToJson(const PipelineProbe::LayerState& s) {
   json j{{"counted", s.counted}, {"success", s.success}, {"failed", s.failed},
@@ -147,7 +146,7 @@ Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& 
       if (r.state == "success" && state)
         state->last_success = std::max(state->last_success.value_or(0), ToUnixSeconds(*r.end));
     }
-    if (last_finished) out.last_duration = Seconds(std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
+    if (last_finished) out.last_duration = ToSeconds(std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
     if (state) MergeInto(status, CountFinishedRuns(layer, *runs, ctx, *state));
   } else {
     MergeInto(status, runs.status());

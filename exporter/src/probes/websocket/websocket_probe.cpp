@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/units.h"
 #include "sources/websocket_feed.h"
 #include "sources/websocket_status.h"
 
@@ -73,7 +74,7 @@ Status WebSocketProbe::Session(const ProbeContext& ctx, WebSocketResult& out) {
   }
   Status read = ReadFirstData(connection, ctx);
   if (!read.ok()) return read;
-  out.first_message_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  out.first_message_seconds = SecondsSince(start);
   out.up = true;
 
   // The service should see a client leave politely; a service that does not answer the close
