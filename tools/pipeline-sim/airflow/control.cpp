@@ -68,13 +68,7 @@ struct AirflowFaultRequest {
 Result<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "dag_id", "hang_seconds"});
   AirflowFaultRequest request;
-  auto name = body.String("fault", true);
-  auto fault = name ? ParseAirflowFault(*name) : std::nullopt;
-  if (name && !fault) {
-    body.Fail("fault", "fault must be one of none, hang, garbage, unauthorized, server_error, "
-                       "fail_next");
-  }
-  request.fault = fault.value_or(AirflowFault::kNone);
+  request.fault = body.OneOf("fault", kAirflowFaultNames, true).value_or(AirflowFault::kNone);
   request.dag_id = body.String("dag_id", false);
   if (request.dag_id && request.fault != AirflowFault::kFailNext) {
     body.Fail("dag_id", "dag_id goes with fail_next only");
@@ -90,7 +84,7 @@ Result<AirflowFaultRequest> ParseAirflowFaultRequest(FieldReader& body) {
 json DescribeAirflow(const AirflowModel& model, const FaultInjector& faults,
                      const TokenStore& tokens) {
   auto hang = std::chrono::duration<double>(faults.hang_time()).count();
-  return {{"fault", AirflowFaultName(faults.Current())},
+  return {{"fault", kAirflowFaultNames[faults.Current()]},
           {"hang_seconds", hang},
           {"hanging_requests", faults.hanging()},
           {"tokens", tokens.size()},
@@ -175,7 +169,7 @@ void AirflowControl::SetFault(const Request& req, Response& res) {
     faults_.Set(request->fault, std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::duration<double>(request->hang_seconds)));
   }
-  std::string name(AirflowFaultName(request->fault));
+  std::string name(kAirflowFaultNames[request->fault]);
   Log("fault set: " + name + (request->dag_id ? " dag_id=" + *request->dag_id : ""));
   ReplyJson(res, 200, {{"fault", name},
                        {"dag_id", request->dag_id ? json(*request->dag_id) : json(nullptr)},

@@ -1,26 +1,7 @@
 #include "airflow/faults.h"
 
-#include <array>
 
 namespace usdcop::sim {
-namespace {
-
-constexpr std::array<std::string_view, 6> kAirflowFaultNames = {
-    "none", "hang", "garbage", "unauthorized", "server_error", "fail_next"};
-
-}  // namespace
-
-std::string_view AirflowFaultName(AirflowFault fault) {
-  return kAirflowFaultNames[static_cast<size_t>(fault)];
-}
-
-std::optional<AirflowFault> ParseAirflowFault(std::string_view name) {
-  for (size_t i = 0; i < kAirflowFaultNames.size(); ++i) {
-    if (kAirflowFaultNames[i] == name) return static_cast<AirflowFault>(i);
-  }
-  return std::nullopt;
-}
-
 void FaultInjector::Set(AirflowFault fault, std::chrono::milliseconds hang_time) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -8,12 +8,14 @@
 #include <optional>
 #include <string_view>
 
+#include "shared/enum_names.h"
+
 namespace usdcop::sim {
 
 // kFailNext is not an API fault: it marks DAGs (in AirflowModel) to fail their next run.
 enum class AirflowFault { kNone, kHang, kGarbage, kUnauthorized, kServerError, kFailNext };
-std::string_view AirflowFaultName(AirflowFault fault);
-std::optional<AirflowFault> ParseAirflowFault(std::string_view name);
+inline constexpr EnumNames<AirflowFault, 6> kAirflowFaultNames(
+    {"none", "hang", "garbage", "unauthorized", "server_error", "fail_next"});
 
 class FaultInjector {
  public:

@@ -8,14 +8,7 @@ namespace {
 Result<BackupFaultRequest> ParseBackupFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "layer", "file"});
   BackupFaultRequest r;
-  auto name = body.String("fault", true);
-  auto fault = name ? ParseBackupFault(*name) : std::nullopt;
-  if (name && !fault) {
-    body.Fail("fault",
-              "fault must be one of none, flip_byte, truncate, delete_file, unlisted_file, "
-              "break_manifest, skip_period");
-  }
-  r.fault = fault.value_or(BackupFault::kNone);
+  r.fault = body.OneOf("fault", kBackupFaultNames, true).value_or(BackupFault::kNone);
   r.layer = body.String("layer", false);
   auto file = body.String("file", false);
   if (file && !FaultTakesFile(r.fault)) {

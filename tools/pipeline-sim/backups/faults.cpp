@@ -1,7 +1,6 @@
 #include "backups/faults.h"
 
 #include <algorithm>
-#include <array>
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -13,9 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 7> kBackupFaultNames = {
-    "none",          "flip_byte",      "truncate",   "delete_file",
-    "unlisted_file", "break_manifest", "skip_period"};
 constexpr const char* kStrayFile = "stray.tmp";
 constexpr const char* kStrayContent = "left behind by pipeline-sim's unlisted_file fault\n";
 constexpr size_t kDigestHexDigits = 64;
@@ -162,17 +158,6 @@ Result<SetFaultDone> BreakManifest(const fs::path& set_dir) {
 
 }  // namespace
 
-std::string_view BackupFaultName(BackupFault fault) {
-  return kBackupFaultNames[static_cast<size_t>(fault)];
-}
-
-std::optional<BackupFault> ParseBackupFault(std::string_view name) {
-  for (size_t i = 0; i < kBackupFaultNames.size(); ++i) {
-    if (kBackupFaultNames[i] == name) return static_cast<BackupFault>(i);
-  }
-  return std::nullopt;
-}
-
 bool FaultTakesFile(BackupFault fault) {
   return fault == BackupFault::kFlipByte || fault == BackupFault::kTruncate ||
          fault == BackupFault::kDeleteFile || fault == BackupFault::kUnlistedFile;
@@ -198,7 +183,7 @@ Result<SetFaultDone> ApplySetFault(const fs::path& set_dir, BackupFault fault,
     case BackupFault::kDeleteFile:
       return DeleteFile(path);
     default:
-      return BadInput("fault", std::string(BackupFaultName(fault)) + " does not change a set");
+      return BadInput("fault", std::string(kBackupFaultNames[fault]) + " does not change a set");
   }
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/enum_names.h"
 #include "shared/status.h"
 
 namespace usdcop::sim {
@@ -30,8 +31,9 @@ enum class BackupFault {
   kBreakManifest,
   kSkipPeriod
 };
-std::string_view BackupFaultName(BackupFault fault);
-std::optional<BackupFault> ParseBackupFault(std::string_view name);
+inline constexpr EnumNames<BackupFault, 7> kBackupFaultNames(
+    {"none", "flip_byte", "truncate", "delete_file", "unlisted_file", "break_manifest",
+     "skip_period"});
 // The faults that take a "file": flip_byte, truncate, delete_file, unlisted_file.
 bool FaultTakesFile(BackupFault fault);
 // The faults that change an existing set at once: all but none and skip_period.

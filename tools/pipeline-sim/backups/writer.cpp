@@ -39,7 +39,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }  // namespace
 
 nlohmann::json DescribeFaultApplied(const BackupFaultApplied& applied) {
-  return {{"fault", BackupFaultName(applied.fault)},
+  return {{"fault", kBackupFaultNames[applied.fault]},
           {"layer", StringOrNull(applied.layer)},
           {"set", StringOrNull(applied.set)},
           {"file", StringOrNull(applied.file)},
@@ -290,7 +290,7 @@ void BackupWriter::NoteError(size_t layer, const std::string& error) {
 }
 
 void BackupWriter::NoteFault(size_t layer, const BackupFaultApplied& applied) {
-  std::string name(BackupFaultName(applied.fault));
+  std::string name(kBackupFaultNames[applied.fault]);
   Log("backups: " + applied.layer + ": fault " + name + " on set " + applied.set +
       (applied.file.empty() ? "" : " file " + applied.file) + ": " + applied.detail);
   std::lock_guard<std::mutex> lock(mu_);

@@ -16,21 +16,10 @@ bool TakesBars(MarketFault f) {
          f == MarketFault::kLate;
 }
 
-std::optional<MarketFault> FaultField(FieldReader& body) {
-  auto name = body.String("fault", true);
-  auto fault = name ? ParseMarketFault(*name) : std::nullopt;
-  if (name && !fault) {
-    body.Fail("fault",
-              "fault must be one of none, gap, duplicate, outlier, stop, late, stale_ready, "
-              "handover_stall");
-  }
-  return fault;
-}
-
 Result<MarketFaultRequest> ParseMarketFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "bars", "kind", "seconds"});
   MarketFaultRequest r;
-  r.fault = FaultField(body).value_or(MarketFault::kNone);
+  r.fault = body.OneOf("fault", kMarketFaultNames, true).value_or(MarketFault::kNone);
   auto bars = body.Int("bars", 1, kMaxFaultBars, false);
   auto kind = body.String("kind", false);
   auto seconds = body.Number("seconds", 0, kMaxLateSeconds, false);
@@ -138,7 +127,7 @@ void MarketControl::SetFault(const Request& req, Response& res) {
   auto request = ParseMarketFaultRequest(body);
   if (!request.ok()) return ReplyError(res, request.error());
   writer_->SetFault(*request);
-  std::string name(MarketFaultName(request->fault));
+  std::string name(kMarketFaultNames[request->fault]);
   Log("market fault set: " + name + FaultDetails(*request));
   json out = writer_->DescribeFaults();
   out["set"] = name;

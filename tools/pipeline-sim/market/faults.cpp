@@ -5,8 +5,6 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 8> kMarketFaultNames = {
-    "none", "gap", "duplicate", "outlier", "stop", "late", "stale_ready", "handover_stall"};
 constexpr std::array<std::string_view, 4> kShapeNames = {"normal", "price_jump",
                                                          "ohlc_inconsistent", "non_positive"};
 
@@ -15,17 +13,6 @@ void CountDown(int64_t& counter, bool used) {
 }
 
 }  // namespace
-
-std::string_view MarketFaultName(MarketFault fault) {
-  return kMarketFaultNames[static_cast<size_t>(fault)];
-}
-
-std::optional<MarketFault> ParseMarketFault(std::string_view name) {
-  for (size_t i = 0; i < kMarketFaultNames.size(); ++i) {
-    if (kMarketFaultNames[i] == name) return static_cast<MarketFault>(i);
-  }
-  return std::nullopt;
-}
 
 std::string_view OutlierKindName(BarShape shape) { return kShapeNames[static_cast<size_t>(shape)]; }
 
@@ -111,17 +98,17 @@ bool MarketFaults::Active(MarketFault fault) const {
 }
 
 std::string_view MarketFaults::Current() const {
-  if (Active(last_set_)) return MarketFaultName(last_set_);
-  for (size_t i = 1; i < kMarketFaultNames.size(); ++i) {
-    if (Active(static_cast<MarketFault>(i))) return kMarketFaultNames[i];
+  if (Active(last_set_)) return kMarketFaultNames[last_set_];
+  for (size_t i = 1; i < kMarketFaultNames.names().size(); ++i) {
+    if (Active(static_cast<MarketFault>(i))) return kMarketFaultNames.names()[i];
   }
   return "none";
 }
 
 nlohmann::json MarketFaults::Describe() const {
   nlohmann::json active = nlohmann::json::array();
-  for (size_t i = 1; i < kMarketFaultNames.size(); ++i) {
-    if (Active(static_cast<MarketFault>(i))) active.push_back(kMarketFaultNames[i]);
+  for (size_t i = 1; i < kMarketFaultNames.names().size(); ++i) {
+    if (Active(static_cast<MarketFault>(i))) active.push_back(kMarketFaultNames.names()[i]);
   }
   return {{"active", active},
           {"gap_bars", gap_},

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "market/price_model.h"
+#include "shared/enum_names.h"
 #include "shared/sim_time.h"
 
 namespace usdcop::sim {
@@ -33,8 +34,8 @@ enum class MarketFault {
   kStaleReady,
   kHandoverStall
 };
-std::string_view MarketFaultName(MarketFault fault);
-std::optional<MarketFault> ParseMarketFault(std::string_view name);
+inline constexpr EnumNames<MarketFault, 8> kMarketFaultNames(
+    {"none", "gap", "duplicate", "outlier", "stop", "late", "stale_ready", "handover_stall"});
 std::string_view OutlierKindName(BarShape shape);
 std::optional<BarShape> ParseOutlierKind(std::string_view name);
 

@@ -18,15 +18,18 @@ Result<std::unique_ptr<MarketStore>> MakeStore(const MarketOptions& o) {
 }
 
 // usdcop: the USD/COP market (America/Bogota, Mon-Fri 08:00..12:55, Colombian holidays);
-// always: bars around the clock, so that tests see live bars at any hour.
-CalendarConfig CalendarFor(const std::string& name, Duration bar_interval) {
+// always: bars around the clock, so that tests see live bars at any hour (UTC unless `timezone`
+// says otherwise: tests pick a zone whose local midnight, the one pause, is hours away).
+CalendarConfig CalendarFor(const MarketOptions& o, Duration bar_interval) {
   CalendarConfig config;
   config.bar_interval = bar_interval;
-  if (name != "always") return config;
-  config.timezone = "UTC";
-  config.sessions = {CalendarConfig::Session{
-      {0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 59)}};
-  config.colombia_holidays = false;
+  if (o.calendar == "always") {
+    config.timezone = "UTC";
+    config.sessions = {CalendarConfig::Session{
+        {0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 59)}};
+    config.colombia_holidays = false;
+  }
+  if (!o.timezone.empty()) config.timezone = o.timezone;
   return config;
 }
 
@@ -77,6 +80,8 @@ void AddMarketFlags(CLI::App& app, MarketOptions& o) {
                  "(every day 00:00..23:59 UTC)")
       ->capture_default_str()
       ->check(CLI::IsMember({"usdcop", "always"}));
+  app.add_option("--market.timezone", o.timezone,
+                 "the calendar's time zone instead of its own (an IANA name, e.g. Etc/GMT-7)");
   app.add_option("--market.bar-interval", o.bar_interval,
                  "bar length (shorter than 5m only to speed up tests)")
       ->capture_default_str();
@@ -99,9 +104,10 @@ Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o) 
                         o.bar_interval + "\"");
   }
   // usdcop::Result, the exporter's: the calendar is the exporter's code.
-  auto calendar = TradingCalendar::Create(CalendarFor(o.calendar, *interval));
+  auto calendar = TradingCalendar::Create(CalendarFor(o, *interval));
   if (!calendar.ok()) {
-    return BadInput("--market.calendar", "trading calendar: " + calendar.status().message());
+    const char* flag = o.timezone.empty() ? "--market.calendar" : "--market.timezone";
+    return BadInput(flag, "trading calendar: " + calendar.status().message());
   }
   std::unique_ptr<ReadyFlag> ready;
   if (!o.ready_flag_file.empty()) {

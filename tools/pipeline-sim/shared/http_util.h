@@ -14,6 +14,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "shared/enum_names.h"
 #include "shared/status.h"
 
 namespace usdcop::sim {
@@ -63,6 +64,12 @@ class FieldReader {
   // A string that must be one of `names`: its index there.
   std::optional<size_t> OneOf(const char* key, std::span<const std::string_view> names,
                               bool required);
+  // A string that must be one of an enum's names: its value.
+  template <class Enum, size_t N>
+  std::optional<Enum> OneOf(const char* key, const EnumNames<Enum, N>& names, bool required) {
+    auto index = OneOf(key, names.names(), required);
+    return index ? std::optional<Enum>(static_cast<Enum>(*index)) : std::nullopt;
+  }
 
  private:
   const json* Find(const char* key, bool required);

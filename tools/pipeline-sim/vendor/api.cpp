@@ -10,25 +10,6 @@ namespace {
 
 constexpr double kMaxCredits = 1e9;
 
-const std::map<std::string, VendorFault>& VendorFaultNames() {
-  static const std::map<std::string, VendorFault> kNames = {
-      {"none", VendorFault::kNone},
-      {"usage_81", VendorFault::kUsage81},
-      {"usage_96", VendorFault::kUsage96},
-      {"rate_limited_429", VendorFault::kRateLimited429},
-      {"rate_limited_200", VendorFault::kRateLimited200},
-      {"unauthorized", VendorFault::kUnauthorized},
-      {"server_error", VendorFault::kServerError},
-      {"garbage", VendorFault::kGarbage}};
-  return kNames;
-}
-
-std::string VendorFaultName(VendorFault f) {
-  for (const auto& [name, fault] : VendorFaultNames())
-    if (fault == f) return name;
-  return "none";
-}
-
 json VendorError(int code, const std::string& message) {
   return {{"code", code}, {"message", message}, {"status", "error"}};
 }
@@ -90,7 +71,7 @@ json VendorApi::Describe() const {
     keys[id] = {{"calls", k.calls}, {"current_usage", k.current_usage}, {"plan_limit", k.plan_limit},
                 {"daily_usage", k.daily_usage ? json(*k.daily_usage) : json(nullptr)},
                 {"plan_daily_limit", k.plan_daily_limit ? json(*k.plan_daily_limit) : json(nullptr)},
-                {"fault", VendorFaultName(k.fault)}};
+                {"fault", kVendorFaultNames[k.fault]}};
   }
   return {{"keys", keys}, {"unknown_key_calls", unknown_key_calls_}};
 }
@@ -165,18 +146,14 @@ void VendorApi::SetUsage(const Request& req, Response& res) {
 void VendorApi::SetFault(const Request& req, Response& res) {
   FieldReader body(req.body);
   body.RejectUnknown({"fault", "id"});
-  auto name = body.String("fault", true);
+  auto fault = body.OneOf("fault", kVendorFaultNames, true);
   auto id = body.String("id", false);
-  auto fault = name ? VendorFaultNames().find(*name) : VendorFaultNames().end();
-  if (name && fault == VendorFaultNames().end())
-    body.Fail("fault", "fault must be one of none, usage_81, usage_96, rate_limited_429, rate_limited_200, "
-                       "unauthorized, server_error, garbage");
   if (!body.ok()) return ReplyError(res, body.error());
   std::lock_guard lock(mu_);
   if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_)
-    if (!id || key_id == *id) k.fault = fault->second;
-  ReplyJson(res, 200, {{"fault", fault->first}, {"id", id ? json(*id) : json(nullptr)}});
+    if (!id || key_id == *id) k.fault = *fault;
+  ReplyJson(res, 200, {{"fault", kVendorFaultNames[*fault]}, {"id", id ? json(*id) : json(nullptr)}});
 }
 
 }  // namespace usdcop::sim

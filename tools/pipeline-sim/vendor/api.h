@@ -25,9 +25,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared/enum_names.h"
+
 namespace usdcop::sim {
 
-enum class VendorFault { kNone, kUsage81, kUsage96, kRateLimited429, kRateLimited200, kUnauthorized, kServerError, kGarbage };
+enum class VendorFault {
+  kNone,
+  kUsage81,
+  kUsage96,
+  kRateLimited429,
+  kRateLimited200,
+  kUnauthorized,
+  kServerError,
+  kGarbage
+};
+inline constexpr EnumNames<VendorFault, 8> kVendorFaultNames(
+    {"none", "usage_81", "usage_96", "rate_limited_429", "rate_limited_200", "unauthorized",
+     "server_error", "garbage"});
 
 class VendorApi {
  public:

@@ -201,7 +201,7 @@ awaitable<void> Connection<Stream>::Upgrade(const Request& req) {
   upgraded_ = true;
   ++hub_.counters().total;
   ++hub_.counters().active;
-  Log("websocket: " + peer_ + ": session opened (fault " + std::string(WsFaultName(fault.fault)) +
+  Log("websocket: " + peer_ + ": session opened (fault " + std::string(kWsFaultNames[fault.fault]) +
       ")");
   net::co_spawn(ws_.get_executor(), ReadLoop(this->shared_from_this()),
                 [](std::exception_ptr e) { LogIfThrew("websocket reader", e); });

@@ -1,24 +1,18 @@
 #include "websocket/faults.h"
 
-#include <array>
 
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 7> kWsFaultNames = {
-    "none", "refuse_upgrade", "silent", "garbage", "drop", "close_frame", "slow"};
 constexpr double kMaxSlowSeconds = 600;
 constexpr int64_t kMaxAfterMessages = 1'000'000'000;
 
 }  // namespace
 
-std::string_view WsFaultName(WsFault fault) { return kWsFaultNames[static_cast<size_t>(fault)]; }
-
 Result<WsFaultSetting> ParseWsFaultRequest(FieldReader& body) {
   body.RejectUnknown({"fault", "seconds", "after_messages"});
   WsFaultSetting s;
-  auto fault = body.OneOf("fault", kWsFaultNames, true);
-  s.fault = fault ? static_cast<WsFault>(*fault) : WsFault::kNone;
+  s.fault = body.OneOf("fault", kWsFaultNames, true).value_or(WsFault::kNone);
   auto seconds = body.Number("seconds", 0, kMaxSlowSeconds, false);
   auto after = body.Int("after_messages", 0, kMaxAfterMessages, false);
   if (seconds && s.fault != WsFault::kSlow) body.Fail("seconds", "seconds goes with slow only");
@@ -38,7 +32,7 @@ nlohmann::json DescribeWsFault(const WsFaultSetting& s) {
   nlohmann::json after = nullptr;
   if (s.fault == WsFault::kSlow) seconds = std::chrono::duration<double>(s.slow).count();
   if (s.fault == WsFault::kDrop) after = s.after_messages;
-  return {{"fault", WsFaultName(s.fault)}, {"seconds", seconds}, {"after_messages", after}};
+  return {{"fault", kWsFaultNames[s.fault]}, {"seconds", seconds}, {"after_messages", after}};
 }
 
 }  // namespace usdcop::sim
