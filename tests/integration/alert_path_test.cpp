@@ -42,7 +42,7 @@ constexpr const char* kVendorKey = "planted-TD-key-alertpath-9a4e";
 class AlertPathIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    WaitOutTheNightlyClose();
+    zone_ = AlwaysOpenZone();
     StartSimulator();
     ASSERT_FALSE(HasFatalFailure());
     WriteExporterConfig();
@@ -63,7 +63,7 @@ class AlertPathIT : public ::testing::Test {
   void StartSimulator() {
     stack_.WriteFile("td_key", std::string(kVendorKey) + "\n");
     stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
-                     "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
+                     "--market.timezone", zone_, "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
                      "--websocket.listen", "127.0.0.1:0", "--websocket.port-file", stack_.File("ws.port"),
                      "--backups.dir", stack_.File("backups"), "--backups.layers", "L0", "--backups.cadence", "1h",
                      "--backups.backfill", "2"});
@@ -77,8 +77,7 @@ class AlertPathIT : public ::testing::Test {
     const std::string sim = "127.0.0.1:" + std::to_string(stack_.sim_port());
     const std::string ws = "127.0.0.1:" + std::to_string(ws_port_);
     stack_.WriteConfig(
-        "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-        "close: \"23:59\"}]\n  bar_interval: 2s\n  holidays: []\n" +
+        AlwaysOpenCalendarYaml(zone_, "2s") +
         stack_.PipelineConfig("1s", "900ms") +
         "  market_data:\n    interval: 1s\n    timeout: 900ms\n    source: {sqlite: market.db}\n"
         "    windows: [session]\n    arrival_grace: 1s\n    lookback: 1m\n"
@@ -159,6 +158,7 @@ class AlertPathIT : public ::testing::Test {
   WebhookReceiver webhook_;
   Stack stack_;
   WsClient trader_;
+  std::string zone_;  // the always-open calendar's (AlwaysOpenZone)
   int ws_port_ = 0;
   int exporter_port_ = 0;
   std::unique_ptr<AlertmanagerServer> alertmanager_;

@@ -23,12 +23,11 @@ std::string Outliers(const char* reason) {
 class MarketFaultsIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    WaitOutTheNightlyClose();
-    stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
+    const std::string zone = AlwaysOpenZone();
+    stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always", "--market.timezone", zone,
                      "--market.bar-interval", "5s", "--market.latency", "1s", "--market.backfill-days", "1"});
     stack_.WriteConfig(
-        "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-        "close: \"23:59\"}]\n  bar_interval: 5s\n  holidays: []\n"
+        AlwaysOpenCalendarYaml(zone, "5s") +
         "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
         "    windows: [10m]\n    arrival_grace: 3s\n    lookback: 1m\n");
     stack_.StartExporter();
@@ -91,9 +90,10 @@ namespace usdcop::testing {
 namespace {
 
 TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
-  WaitOutTheNightlyClose();
+  const std::string zone = AlwaysOpenZone();
   Stack stack;
-  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
+  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.timezone", zone,
+                  "--market.bar-interval",
                   "2s", "--market.latency", "0s", "--ready.flag-file", stack.File("l0_ready.flag")});
   stack.WriteConfig("probes:\n  ready_signal:\n    interval: 1s\n    timeout: 500ms\n    flag_file: l0_ready.flag\n");
   stack.StartExporter();
@@ -122,13 +122,13 @@ TEST(ReadySignalIT, TheFlagFollowsBarWritesAndGoesStaleWithTheFault) {
 }
 
 TEST(HandoverIT, AStalledWebSocketServiceLeavesBarsPendingUntilItCatchesUp) {
-  WaitOutTheNightlyClose();
+  const std::string zone = AlwaysOpenZone();
   Stack stack;
-  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.bar-interval",
+  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always", "--market.timezone", zone,
+                  "--market.bar-interval",
                   "2s", "--market.latency", "0s", "--market.backfill-days", "1"});
   stack.WriteConfig(
-      "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-      "close: \"23:59\"}]\n  bar_interval: 2s\n  holidays: []\n"
+      AlwaysOpenCalendarYaml(zone, "2s") +
       "probes:\n  market_data:\n    interval: 1s\n    timeout: 800ms\n    source: {sqlite: market.db}\n"
       "    windows: [10m]\n"
       "  ready_signal:\n    interval: 1s\n    timeout: 800ms\n    flag_file: l0_ready.flag\n"

@@ -34,7 +34,7 @@ using nlohmann::json;
 // The simulator's flags for market data on the always calendar with bars of `interval`.
 std::vector<std::string> MarketFlags(const Stack& stack, const std::string& interval) {
   return {"--market.sqlite", stack.File("market.db"), "--market.calendar", "always",
-          "--market.bar-interval", interval, "--market.backfill-days", "1"};
+          "--market.timezone", AlwaysOpenZone(), "--market.bar-interval", interval, "--market.backfill-days", "1"};
 }
 
 int ReadPort(const std::string& path) {
@@ -109,7 +109,6 @@ TEST_F(SimWebSocketIT, TheSnapshotOnConnectIsTheLastPublishedBar) {
 }
 
 TEST_F(SimWebSocketIT, ANewBarArrivesAsAMessage) {
-  WaitOutTheNightlyClose();
   StartSim("1s");
   auto client = Connected();
   auto first = client->Read(5s);
@@ -189,7 +188,6 @@ TEST_F(SimWebSocketIT, OtherRequestsGetJsonErrors) {
 }
 
 TEST_F(SimWebSocketIT, ManyClientsAndOneThatNeverReads) {
-  WaitOutTheNightlyClose();
   StartSim("1s");
   auto idle = Connected();  // never reads
   std::vector<std::unique_ptr<WsClient>> clients;

@@ -25,9 +25,8 @@ using nlohmann::json;
 class SimWsStatusIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    WaitOutTheNightlyClose();
     stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
-                     "--market.bar-interval", "2s", "--market.backfill-days", "1"});
+                     "--market.timezone", AlwaysOpenZone(), "--market.bar-interval", "2s", "--market.backfill-days", "1"});
   }
   json Status() const { return GetJson(stack_.sim_port(), "/status"); }
   json State() const { return GetJson(stack_.sim_port(), "/sim/market/state"); }

@@ -174,7 +174,7 @@ class DashboardsIT : public ::testing::Test {
   void SetUp() override {
     for (const char* tool : {"prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "sha256sum"})
       if (!OnPath(tool)) GTEST_SKIP() << tool << " not found (bash scripts/install-deps)";
-    WaitOutTheNightlyClose();
+    zone_ = AlwaysOpenZone();
     StartSimulator();
     ASSERT_FALSE(HasFatalFailure());
     StartNodeExporter();
@@ -202,7 +202,7 @@ class DashboardsIT : public ::testing::Test {
     stack_.WriteFile("td_primary", primary_key_ + "\n");
     stack_.WriteFile("td_backup", backup_key_ + "\n");
     stack_.StartSim({"--auto", "--speed", "300", "--market.sqlite", stack_.File("market.db"), "--market.calendar",
-                     "always", "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
+                     "always", "--market.timezone", zone_, "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
                      "--ready.flag-file", stack_.File("l0_ready.flag"), "--websocket.listen", "127.0.0.1:0",
                      "--websocket.port-file", stack_.File("ws.port"), "--backups.dir", stack_.File("backups"),
                      "--backups.layers", "L0", "--backups.cadence", "1h", "--backups.backfill", "2"});
@@ -241,8 +241,7 @@ class DashboardsIT : public ::testing::Test {
       layers += "      - {layer: L" + std::to_string(i) + ", dag_id: " + kDagIds[i] +
                 ", records_xcom: {task_id: report, key: records}}\n";
     stack_.WriteConfig(
-        "calendar:\n  timezone: UTC\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", "
-        "close: \"23:59\"}]\n  bar_interval: 2s\n  holidays: []\n"
+        AlwaysOpenCalendarYaml(zone_, "2s") +
         "probes:\n  pipeline:\n    interval: 1s\n    timeout: 900ms\n    airflow:\n      url: http://" + sim +
         "\n      api: v1\n      username: admin\n      password_file: airflow_password\n    layers:\n" + layers +
         "  market_data:\n    interval: 1s\n    timeout: 900ms\n    source: {sqlite: market.db}\n"
@@ -438,6 +437,7 @@ class DashboardsIT : public ::testing::Test {
   std::string backup_key_ = "planted-TD-backup-" + RandomToken();
   std::string operator_token_ = RandomToken();
   std::string webhook_token_ = RandomToken();
+  std::string zone_;  // the always-open calendar's (AlwaysOpenZone)
   int ws_port_ = 0, exporter_port_ = 0, control_port_ = 0, node_port_ = 0, prometheus_port_ = 0;
   long prometheus_start_ = 0;
   int queries_run_ = 0;

@@ -136,11 +136,20 @@ bool Stack::WaitForRunStartedAfter(const std::string& probe, double unix_seconds
       limit);
 }
 
-void WaitOutTheNightlyClose() {
+std::string AlwaysOpenZone() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const long long into_day = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 86400;
-  if (into_day < 86400 - 150) return;
-  std::this_thread::sleep_for(std::chrono::seconds(86400 - into_day + 3));
+  const long long hour = std::chrono::duration_cast<std::chrono::hours>(now).count() % 24;
+  if (hour >= 5 && hour < 19) return "UTC";
+  // Local noon: UTC+(12 - hour), 12 h ahead at 00:xx UTC, 11 h behind at 23:xx. Etc/GMT's sign
+  // is POSIX's, the reverse of ISO's: Etc/GMT-7 is UTC+7.
+  const long long ahead = 12 - hour;
+  return ahead > 0 ? "Etc/GMT-" + std::to_string(ahead) : "Etc/GMT+" + std::to_string(-ahead);
+}
+
+std::string AlwaysOpenCalendarYaml(const std::string& zone, const std::string& bar_interval) {
+  return "calendar:\n  timezone: " + zone +
+         "\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", close: "
+         "\"23:59\"}]\n  bar_interval: " + bar_interval + "\n  holidays: []\n";
 }
 
 }  // namespace usdcop::testing

@@ -19,10 +19,14 @@ extern const std::vector<std::string> kDagIds;
 // The Airflow password the tests give the simulator and the exporter; it must never leak.
 inline constexpr const char* kPlantedPassword = "planted-Airflow-pw-7f3c9e";
 
-// Tests on pipeline-sim's `always` calendar (bars around the clock, last bar of the day at
-// 23:59 UTC) call this first: in the last 150 s of the UTC day it sleeps until just after
-// midnight, so that no bar stops coming while the test waits for one.
-void WaitOutTheNightlyClose();
+// Tests on pipeline-sim's `always` calendar (bars every day from 00:00 to 23:59 local time, so a
+// pause at local midnight) run it in this zone, passed to the sim as --market.timezone: UTC, or an
+// Etc/GMT zone, whichever makes the local time now between 05:00 and 19:00, so that no bar stops
+// coming for hours whenever the test starts.
+std::string AlwaysOpenZone();
+// The exporter's calendar section for that calendar: every day 00:00..23:59 in `zone`, bars of
+// `bar_interval` (e.g. "2s"), no holidays.
+std::string AlwaysOpenCalendarYaml(const std::string& zone, const std::string& bar_interval);
 
 // The wall clock as Unix seconds, the unit of the exporter's *_timestamp_seconds.
 double UnixNow();
