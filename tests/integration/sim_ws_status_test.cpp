@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/process.h"
 #include "support/sim_json.h"
 #include "support/stack.h"
 
@@ -113,6 +114,25 @@ TEST(SimWsStatusRestartIT, BarsAlreadyInTheTablePublishAtStartup) {
   stack.StartSim(args);
   json again = GetJson(stack.sim_port(), "/status");
   EXPECT_EQ(again["last_published_bar"], first["last_published_bar"]) << again.dump();
+}
+
+// --market.timezone moves the calendar: hour-long bars open on the zone's hours, so at half past
+// the UTC hour in India (UTC+05:30). A zone the tz database lacks stops the simulator at start.
+TEST(SimMarketTimezoneIT, TheCalendarRunsOnTheZonesHours) {
+  Stack stack;
+  stack.StartSim({"--market.sqlite", stack.File("market.db"), "--market.calendar", "always",
+                  "--market.timezone", "Asia/Kolkata", "--market.bar-interval", "1h",
+                  "--market.backfill-days", "1"});
+  json state = GetJson(stack.sim_port(), "/sim/market/state");
+  ASSERT_TRUE(state["last_bar_time"].is_string()) << state.dump();
+  EXPECT_EQ(state["last_bar_time"].get<std::string>().substr(13, 6), ":30:00") << state.dump();
+
+  CommandResult bad = RunCommand({PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir",
+                                  stack.File("sim2"), "--market.sqlite", stack.File("other.db"),
+                                  "--market.timezone", "Mars/Olympus_Mons"},
+                                 "", 10s);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--market.timezone"), std::string::npos) << bad.output;
 }
 
 TEST(SimWsStatusNoMarketIT, StatusAnswers409WithoutMarketData) {

@@ -107,7 +107,7 @@ Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o) 
   auto calendar = TradingCalendar::Create(CalendarFor(o, *interval));
   if (!calendar.ok()) {
     const char* flag = o.timezone.empty() ? "--market.calendar" : "--market.timezone";
-    return BadInput(flag, "trading calendar: " + calendar.status().message());
+    return BadInput(flag, std::string(flag) + ": trading calendar: " + calendar.status().message());
   }
   std::unique_ptr<ReadyFlag> ready;
   if (!o.ready_flag_file.empty()) {
