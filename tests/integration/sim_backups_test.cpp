@@ -3,7 +3,6 @@
 // it says, skip_period, retention, the create endpoint, and I/O errors the simulator survives. Short cadences (2s)
 // keep each test within seconds; every wait is bounded.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/control_client.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -33,19 +33,6 @@ using nlohmann::json;
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EXPECT_EQ(EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr), 1);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
 }
 
 // "2026-11-24T13:05:00Z" (a fraction is allowed) as Unix seconds; nullopt for anything else.

@@ -40,6 +40,7 @@
 #include <thread>
 
 #include "support/alerting.h"
+#include "support/control_client.h"
 #include "support/ports.h"
 #include "support/stack.h"
 #include "support/ws_client.h"
@@ -69,12 +70,6 @@ std::string RandomToken() {
   std::string out;
   for (int i = 0; i < 24; ++i) out += "0123456789abcdef"[rd() % 16];
   return out;
-}
-
-std::string Sha256Hex(const std::string& text) {
-  CommandResult r = RunCommand({"sha256sum"}, text);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return r.output.substr(0, 64);
 }
 
 std::string UtcDate(std::chrono::system_clock::time_point t) {

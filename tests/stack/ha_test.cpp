@@ -35,6 +35,7 @@
 #include <sstream>
 
 #include "support/alerting.h"
+#include "support/control_client.h"
 #include "support/stack.h"
 
 namespace usdcop::testing {
@@ -99,11 +100,6 @@ class HAStackIT : public ::testing::Test {
     auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
     ASSERT_TRUE(port) << stack_.exporter().Log();
     control_port_ = std::stoi(*port);
-  }
-
-  static std::string Sha256Hex(const std::string& text) {
-    CommandResult r = RunCommand({"sha256sum"}, text);
-    return r.exit_code == 0 ? r.output.substr(0, 64) : "";
   }
 
   // Ports nothing listens on now, distinct from each other.

@@ -11,7 +11,7 @@
 
 namespace usdcop::testing {
 
-// Lowercase hex of the SHA-256 of `text`, as control.tokens[].sha256 takes it.
+// Lowercase hex of the SHA-256 of `text`, as control.tokens[].sha256 and backup manifests take it.
 std::string Sha256Hex(const std::string& text);
 // One control.tokens entry: "    - {name: NAME, sha256: <of token>, role: ROLE}\n".
 std::string ControlTokenYaml(const std::string& name, const std::string& token, const std::string& role);
