@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -29,19 +29,18 @@ class FakeClock final : public Clock {
     return steady_;
   }
   // Returns at once if `until` has come, else when `cv` is notified by its owner or by Advance.
-  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                 SteadyTime until) const override {
+  void WaitUntil(Mutex& waiter_mu, CondVar& cv, SteadyTime until) const override REQUIRES(waiter_mu) {
     {
       std::lock_guard guard(mu_);
       if (steady_ >= until) return;
-      waiters_.push_back({&cv, lock.mutex(), advances_});
+      waiters_.push_back({&cv, &waiter_mu, advances_});
     }
-    // `lock` is held from the check above to here, and Advance takes it before notifying: no
-    // wakeup is lost.
-    cv.wait(lock);
+    // `waiter_mu` is held from the check above to here, and Advance takes it before notifying:
+    // no wakeup is lost.
+    cv.Wait(waiter_mu);
     std::lock_guard guard(mu_);
     waiters_.erase(std::find_if(waiters_.begin(), waiters_.end(),
-                                [&](const Waiter& w) { return w.cv == &cv && w.mu == lock.mutex(); }));
+                                [&](const Waiter& w) { return w.cv == &cv && w.mu == &waiter_mu; }));
   }
   // Waits until Advance has moved the clock by `d`; with advance_on_sleep, advances it itself.
   void SleepFor(std::chrono::steady_clock::duration d) const override {
@@ -49,9 +48,9 @@ class FakeClock final : public Clock {
       Move(d);
       return;
     }
-    std::unique_lock lock(sleep_mu_);
+    MutexLock lock(sleep_mu_);
     const SteadyTime until = SteadyNow() + d;
-    while (SteadyNow() < until) WaitUntil(lock, sleep_cv_, until);
+    while (SteadyNow() < until) WaitUntil(sleep_mu_, sleep_cv_, until);
   }
 
   void Set(SysTime t) {
@@ -73,8 +72,8 @@ class FakeClock final : public Clock {
 
  private:
   struct Waiter {
-    std::condition_variable* cv;
-    std::mutex* mu;
+    CondVar* cv;
+    Mutex* mu;
     std::uint64_t since;  // advances_ when it began to wait
   };
 
@@ -88,8 +87,8 @@ class FakeClock final : public Clock {
       wake = waiters_;
     }
     for (const Waiter& w : wake) {
-      { std::lock_guard lock(*w.mu); }  // the waiter is inside cv.wait, or has not checked yet
-      w.cv->notify_all();
+      { MutexLock lock(*w.mu); }  // the waiter is inside cv.Wait, or has not checked yet
+      w.cv->NotifyAll();
     }
   }
 
@@ -100,8 +99,8 @@ class FakeClock final : public Clock {
   mutable std::vector<Waiter> waiters_;                // guarded by mu_
   mutable std::uint64_t advances_ = 0;                 // guarded by mu_
   std::atomic<bool> advance_on_sleep_{false};
-  mutable std::mutex sleep_mu_;
-  mutable std::condition_variable sleep_cv_;
+  mutable Mutex sleep_mu_;
+  mutable CondVar sleep_cv_;
 };
 
 }  // namespace usdcop

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "app/probe_table.h"
+#include "common/mutex.h"
 #include "config/config.h"
 
 namespace usdcop {
@@ -183,7 +184,7 @@ void Daemon::Shutdown() {
 }
 
 Status Daemon::Reload() {
-  std::lock_guard lock(reload_mu_);
+  MutexLock lock(reload_mu_);
   ConfigLoad load = LoadConfigFile(options_.config_file);
   if (!load.config) {
     for (const std::string& e : load.errors) log_.Error("invalid configuration; keeping the old one", {{"err", e}});

@@ -4,11 +4,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
 #include "control/endpoint_table.h"
@@ -77,7 +77,7 @@ class Daemon {
   std::unique_ptr<ControlApi> control_api_;
   std::unique_ptr<ControlDeps> control_deps_;
   std::unique_ptr<ControlServer> control_server_;  // null when the config had no control section at start
-  std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
+  Mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
 };
 
 }  // namespace usdcop

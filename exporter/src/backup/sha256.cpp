@@ -55,7 +55,7 @@ Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
   for (;;) {
     std::chrono::duration<double> wait{};
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       const SteadyTime now = deadline.clock->SteadyNow();
       // A full bucket stays full whatever the time since construction: the first call starts it.
       if (last_) tokens_ = std::min(capacity, tokens_ + std::chrono::duration<double>(now - *last_).count() * capacity);

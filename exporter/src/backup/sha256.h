@@ -12,12 +12,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/deadline.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace usdcop {
@@ -41,9 +41,9 @@ class ByteRateLimiter {
 
  private:
   const std::uint64_t rate_;
-  std::mutex mu_;
-  double tokens_;    // guarded by mu_; negative: in debt
-  std::optional<SteadyTime> last_;  // guarded by mu_: when tokens_ was last refilled
+  Mutex mu_;
+  double tokens_ GUARDED_BY(mu_);  // negative: in debt
+  std::optional<SteadyTime> last_ GUARDED_BY(mu_);  // when tokens_ was last refilled
 };
 
 struct FileDigest {

@@ -7,10 +7,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/units.h"
 
 namespace usdcop {
@@ -24,10 +23,9 @@ class Clock {
   virtual SysTime Now() const = 0;
   // Monotonic time; never goes back.
   virtual SteadyTime SteadyNow() const = 0;
-  // cv.wait_until(lock, until) in this clock's monotonic time: returns when `cv` is notified,
-  // when SteadyNow() reaches `until`, or spuriously, with `lock` held. Callers recheck.
-  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                         SteadyTime until) const = 0;
+  // cv.WaitUntil(mu, until) in this clock's monotonic time: returns when `cv` is notified,
+  // when SteadyNow() reaches `until`, or spuriously, with `mu` held. Callers recheck.
+  virtual void WaitUntil(Mutex& mu, CondVar& cv, SteadyTime until) const REQUIRES(mu) = 0;
   // Blocks the calling thread for `d` of this clock's monotonic time.
   virtual void SleepFor(std::chrono::steady_clock::duration d) const = 0;
 };
@@ -39,9 +37,8 @@ class SystemClock final : public Clock {
     return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   }
   SteadyTime SteadyNow() const override { return std::chrono::steady_clock::now(); }
-  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                 SteadyTime until) const override {
-    cv.wait_until(lock, until);
+  void WaitUntil(Mutex& mu, CondVar& cv, SteadyTime until) const override REQUIRES(mu) {
+    cv.WaitUntil(mu, until);
   }
   void SleepFor(std::chrono::steady_clock::duration d) const override { std::this_thread::sleep_for(d); }
 };

@@ -72,7 +72,7 @@ void Logger::Log(LogLevel level, std::string_view msg, std::initializer_list<Log
     for (const LogField& f : fields) line += " " + std::string(f.key) + "=" + LogfmtValue(f.value);
   }
   line += '\n';
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);
 }

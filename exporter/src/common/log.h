@@ -5,10 +5,11 @@
 
 #include <cstdio>
 #include <initializer_list>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -42,7 +43,7 @@ class Logger {
   const LogLevel level_;
   const LogFormat format_;
   std::FILE* const out_;
-  std::mutex mu_;  // serialises writes to out_
+  Mutex mu_;  // serialises writes to out_
 };
 
 // One logfmt value, quoted and escaped where it needs to be.

@@ -62,7 +62,7 @@ bool AlertEpisode::OpenAcknowledgement(double now) const {
 }
 
 void AlertLifecycle::SetSeverities(std::vector<std::string> severities) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (figures_.SetSeverities(std::move(severities)) == 0) return;  // before Load: nothing to fold, nothing to save
   SaveFigures();
   generation_++;
@@ -73,7 +73,7 @@ Status AlertLifecycle::Load() {
   if (!rows.ok()) return rows.status();
   auto figures = store_.Get(kFigures, "all");
   if (!figures.ok()) return figures.status();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [key, value] : *rows)
     if (auto e = EpisodeFrom(nlohmann::json::parse(value, nullptr, false))) episodes_[e->key()] = std::move(*e);
   const size_t kept = episodes_.size();
@@ -95,7 +95,7 @@ ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
     return {400, {{"error", "not an Alertmanager webhook payload: alerts must be a list"}, {"field", "alerts"}},
             "not a webhook payload"};
   int firing = 0, resolved = 0, measured = 0;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const nlohmann::json& a : *alerts) {
     if (!a.is_object()) continue;
     const std::string status = TextOf(a, "status");
@@ -133,7 +133,7 @@ ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
 
 void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id,
                                  double silence_ends_at) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, fresh] = episodes_.try_emplace(alert.key(), alert);
   AlertEpisode& ep = it->second;
   if (!ep.acknowledged_at) {
@@ -151,7 +151,7 @@ void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& b
 
 std::vector<AlertEpisode> AlertLifecycle::Acknowledged(const std::string& fingerprint,
                                                        const std::string& alertname) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<AlertEpisode> out;
   for (const auto& [key, e] : episodes_)
     if (!e.silence_id.empty() && (fingerprint.empty() || e.fingerprint == fingerprint) &&
@@ -161,7 +161,7 @@ std::vector<AlertEpisode> AlertLifecycle::Acknowledged(const std::string& finger
 }
 
 void AlertLifecycle::SilenceExpired(const std::string& episode_key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = episodes_.find(episode_key);
   if (it == episodes_.end()) return;
   it->second.silence_id.clear();
@@ -170,17 +170,17 @@ void AlertLifecycle::SilenceExpired(const std::string& episode_key) {
 }
 
 ControlStats AlertLifecycle::Figures() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return figures_.stats();
 }
 
 std::uint64_t AlertLifecycle::generation() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return generation_;
 }
 
 nlohmann::json AlertLifecycle::Summary() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto mean = [](const std::map<std::string, SecondsHistogram>& by_severity) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [severity, h] : by_severity)
@@ -208,15 +208,16 @@ void AlertLifecycle::SaveFigures() {
   if (!s.ok()) log_.Error("cannot save the alert figures", {{"err", s.message()}});
 }
 
+AlertLifecycle::Episodes::iterator AlertLifecycle::Forget(Episodes::iterator it) {
+  (void)store_.Delete(kEpisodes, it->first);
+  return episodes_.erase(it);
+}
+
 void AlertLifecycle::Prune(double now) {
-  auto forget = [this](std::map<std::string, AlertEpisode>::iterator it) {
-    (void)store_.Delete(kEpisodes, it->first);
-    return episodes_.erase(it);
-  };
   for (auto it = episodes_.begin(); it != episodes_.end();) {
     const AlertEpisode& e = it->second;
     const bool old = e.resolved_at ? now - *e.resolved_at > kKeepResolved : now - e.starts_at > kKeepUnresolved;
-    it = old && !e.OpenAcknowledgement(now) ? forget(it) : std::next(it);
+    it = old && !e.OpenAcknowledgement(now) ? Forget(it) : std::next(it);
   }
   if (episodes_.size() <= kMaxEpisodes) return;
   // Over the cap: the oldest resolved episodes go first, then the oldest firing ones (a resolution
@@ -226,7 +227,7 @@ void AlertLifecycle::Prune(double now) {
     if (!e.OpenAcknowledgement(now)) candidates.emplace_back(!e.resolved_at, e.resolved_at.value_or(e.starts_at), key);
   std::sort(candidates.begin(), candidates.end());
   for (size_t i = 0; i < candidates.size() && episodes_.size() > kMaxEpisodes; ++i)
-    forget(episodes_.find(std::get<2>(candidates[i])));
+    Forget(episodes_.find(std::get<2>(candidates[i])));
 }
 
 void AlertLifecycle::ReportFolded(double now) {

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "control/alert_figures.h"
 #include "control/api_types.h"
 #include "control/control_stats.h"
@@ -71,19 +71,21 @@ class AlertLifecycle {
   std::uint64_t generation() const;
 
  private:
-  void Save(const AlertEpisode& e);  // mu_ held
-  void SaveFigures();                // mu_ held
-  void Prune(double now);            // mu_ held
-  void ReportFolded(double now);     // mu_ held: logs what was counted as other, at most once a minute
+  void Save(const AlertEpisode& e) REQUIRES(mu_);
+  void SaveFigures() REQUIRES(mu_);
+  void Prune(double now) REQUIRES(mu_);
+  using Episodes = std::map<std::string, AlertEpisode>;
+  Episodes::iterator Forget(Episodes::iterator it) REQUIRES(mu_);  // deletes it from the store too
+  void ReportFolded(double now) REQUIRES(mu_);  // logs what was counted as other, at most once a minute
 
   StateStore& store_;
   Logger& log_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, AlertEpisode> episodes_;  // guarded by mu_, by key()
-  AlertFigures figures_;                          // guarded by mu_
-  std::optional<double> last_fold_report_;        // guarded by mu_
-  std::uint64_t generation_ = 0;                  // guarded by mu_
+  mutable Mutex mu_;
+  Episodes episodes_ GUARDED_BY(mu_);  // by key()
+  AlertFigures figures_ GUARDED_BY(mu_);
+  std::optional<double> last_fold_report_ GUARDED_BY(mu_);
+  std::uint64_t generation_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace usdcop

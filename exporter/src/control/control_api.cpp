@@ -110,11 +110,11 @@ nlohmann::json AuditParams(const nlohmann::json& params) {
 
 void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
   if (!setup) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     installed_ = nullptr;
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // One limiter for the life of the API: a reload must not hand every caller a full bucket.
   if (!limiter_) limiter_ = std::make_shared<RateLimiter>(clock_, setup->per_second, setup->burst);
   else limiter_->SetRates(setup->per_second, setup->burst);
@@ -124,7 +124,7 @@ void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
 void ControlApi::HandleAsync(const ControlRequest& req, Done done) {
   std::shared_ptr<const Installed> in;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     in = installed_;
   }
   Audit audit;
@@ -279,7 +279,7 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
     request_hash = Sha256Hex(ep.path + "\n" + action.name + "\n" + params.dump());
     slot = caller.name + "\n" + req.idempotency_key;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (!in_flight_keys_.insert(slot).second) {
         audit.result = "idempotency key in use";
         return ErrorResponse(409, "a request with this Idempotency-Key is still being carried out", "Idempotency-Key");
@@ -352,27 +352,32 @@ void ControlApi::Record(const ControlRequest& req, const std::string& endpoint_l
   const bool acted = req.method == "POST" && !audit.action.empty();
   store_.AppendAuditAsync(std::move(row), [this, counted = std::move(counted), endpoint_label, acted,
                                            res = std::move(res), done = std::move(done)](
-                                              const AuditRow& row, Result<std::int64_t> written) mutable {
+                                              const AuditRow& written_row, Result<std::int64_t> written) mutable {
     if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
     const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError
                            : res.code >= 400                  ? LogLevel::kWarn
                                                               : LogLevel::kInfo;
     log_.Log(level, "control request",
-             {{"caller", row.caller}, {"address", row.address}, {"method", row.method}, {"endpoint", row.endpoint},
-              {"action", row.action}, {"params", row.params}, {"code", std::to_string(row.code)},
-              {"result", row.result}});
+             {{"caller", written_row.caller},
+              {"address", written_row.address},
+              {"method", written_row.method},
+              {"endpoint", written_row.endpoint},
+              {"action", written_row.action},
+              {"params", written_row.params},
+              {"code", std::to_string(written_row.code)},
+              {"result", written_row.result}});
     if (!written.ok()) {
       log_.Error("cannot write the audit log; answering 500", {{"err", written.status().message()}});
       res = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
-                                   std::string(acted ? " (the action ran: " + row.result + ")" : ""));
+                                   std::string(acted ? " (the action ran: " + written_row.result + ")" : ""));
     }
-    Count(endpoint_label, row.method, res.code);
+    Count(endpoint_label, written_row.method, res.code);
     done(std::move(res));
   });
 }
 
 bool ControlApi::CountRefusal(RefusalKey& key, const std::string& result) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (refusals_.size() >= kMaxRefusalKeys && !refusals_.count(key)) std::get<2>(key) = "(many addresses)";
   Refusals& r = refusals_[key];
   r.count++;
@@ -383,7 +388,7 @@ bool ControlApi::CountRefusal(RefusalKey& key, const std::string& result) {
 }
 
 void ControlApi::RefusalWritten(const RefusalKey& key, std::int64_t row) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Refusals& r = refusals_[key];
   r.writing = false;
   r.row = row;
@@ -394,7 +399,7 @@ void ControlApi::RefusalWritten(const RefusalKey& key, std::int64_t row) {
 void ControlApi::FlushRefusals(std::int64_t current) {
   std::vector<std::pair<std::int64_t, std::int64_t>> counts;  // (row, count) to write
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = refusals_.begin(); it != refusals_.end();) {
       Refusals& r = it->second;
       if (r.row != 0 && r.count != r.written) {
@@ -424,7 +429,7 @@ void ControlApi::Housekeep(bool final) {
   FlushRefusals(final ? UnixMinute(now) + 1 : UnixMinute(now));
   std::shared_ptr<const Installed> in;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const SteadyTime steady = clock_.SteadyNow();
     if (final || (last_prune_ != SteadyTime{} && steady - last_prune_ < std::chrono::minutes(10)))
       return;
@@ -443,18 +448,18 @@ void ControlApi::Housekeep(bool final) {
 }
 
 void ControlApi::ReleaseKey(const std::string& slot) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   in_flight_keys_.erase(slot);
 }
 
 void ControlApi::Count(const std::string& endpoint, const std::string& method, int code) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   requests_[{endpoint, method, code}]++;
   generation_++;
 }
 
 std::map<std::tuple<std::string, std::string, int>, std::uint64_t> ControlApi::Requests() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return requests_;
 }
 

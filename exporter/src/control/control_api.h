@@ -19,13 +19,13 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <tuple>
 #include <string>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "control/control_stats.h"
 #include "control/endpoints.h"
 #include "control/rate_limiter.h"
@@ -104,15 +104,15 @@ class ControlApi {
   Logger& log_;
   const Clock& clock_;
 
-  mutable std::mutex mu_;
-  std::shared_ptr<const Installed> installed_;  // guarded by mu_
-  std::shared_ptr<RateLimiter> limiter_;        // guarded by mu_: made by the first Install
-  std::set<std::string> in_flight_keys_;        // guarded by mu_: Idempotency-Keys being acted on
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::shared_ptr<const Installed> installed_ GUARDED_BY(mu_);
+  std::shared_ptr<RateLimiter> limiter_ GUARDED_BY(mu_);  // made by the first Install
+  std::set<std::string> in_flight_keys_ GUARDED_BY(mu_);  // Idempotency-Keys being acted on
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_ GUARDED_BY(mu_);
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> cancelled_{false};
-  SteadyTime last_prune_{};  // guarded by mu_: the last Housekeep that pruned
-  std::map<RefusalKey, Refusals> refusals_;             // guarded by mu_
+  SteadyTime last_prune_ GUARDED_BY(mu_){};  // the last Housekeep that pruned
+  std::map<RefusalKey, Refusals> refusals_ GUARDED_BY(mu_);
 };
 
 // The parameters as the audit log keeps them: values of fields whose name suggests a secret

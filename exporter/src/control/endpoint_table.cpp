@@ -149,8 +149,11 @@ std::vector<ActionSpec> HookActions(const Config& c, const ControlDeps& d,
       continue;
     }
     HttpClient& http = d.http;
+    // A copy: clang 14 cannot capture a structured binding (the thread-safety check compiles with it).
     out.push_back({name, params, true,
-                   [name, hook = *hook, &http](const ActionCall& call) { return RunHookAction(call, name, hook, http); },
+                   [name = std::string(name), hook = *hook, &http](const ActionCall& call) {
+                     return RunHookAction(call, name, hook, http);
+                   },
                    ""});
   }
   return out;

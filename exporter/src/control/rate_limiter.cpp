@@ -8,18 +8,20 @@
 namespace usdcop {
 
 void RateLimiter::SetRates(double per_second, double burst) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   per_second_ = per_second;
   burst_ = burst;
   for (auto& [key, bucket] : buckets_) bucket.tokens = std::min(bucket.tokens, burst_);
 }
 
 std::optional<int> RateLimiter::Take(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const SteadyTime now = clock_.SteadyNow();
+  const double burst = burst_;
+  const double per_second = per_second_;
   auto refill = [&](Bucket& b) {
     double elapsed = ToSeconds(now - b.at);
-    if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * per_second_);
+    if (elapsed > 0) b.tokens = std::min(burst, b.tokens + elapsed * per_second);
     b.at = std::max(b.at, now);
   };
   // Forget full buckets now and then, so that many callers (addresses) do not grow the map.

@@ -6,11 +6,11 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -34,11 +34,11 @@ class RateLimiter {
     SteadyTime at;
   };
   const Clock& clock_;
-  std::mutex mu_;
-  double per_second_;  // guarded by mu_
-  double burst_;       // guarded by mu_
-  std::map<std::string, Bucket> buckets_;  // guarded by mu_
-  SteadyTime last_sweep_{};                // guarded by mu_
+  Mutex mu_;
+  double per_second_ GUARDED_BY(mu_);
+  double burst_ GUARDED_BY(mu_);
+  std::map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
+  SteadyTime last_sweep_ GUARDED_BY(mu_){};
 };
 
 }  // namespace usdcop

@@ -131,7 +131,7 @@ std::shared_ptr<const std::string> ViewCache::Get() {
   const SysTime at = std::chrono::floor<std::chrono::milliseconds>(clock_.Now());
   // Read before the snapshot: results published in between make the next GET render again.
   const std::uint64_t generation = board_.generation();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (text_ && generation == generation_ && at == at_) return text_;
   text_ = ViewText(render_(board_.Snapshot(), at));
   generation_ = generation;

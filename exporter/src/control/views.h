@@ -6,11 +6,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/units.h"
 #include "scheduler/result_board.h"
 
@@ -44,10 +44,10 @@ class ViewCache {
   const ResultBoard& board_;
   const Clock& clock_;
   const Render render_;
-  std::mutex mu_;
-  std::uint64_t generation_ = 0;                // guarded by mu_: of the board the text was rendered from
-  SysTime at_{};                                // guarded by mu_: the millisecond it was rendered for
-  std::shared_ptr<const std::string> text_;  // guarded by mu_
+  Mutex mu_;
+  std::uint64_t generation_ GUARDED_BY(mu_) = 0;  // of the board the text was rendered from
+  SysTime at_ GUARDED_BY(mu_){};  // the millisecond it was rendered for
+  std::shared_ptr<const std::string> text_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop

@@ -109,7 +109,7 @@ bool BasicAuthenticator::Allows(const BasicAuthUsers& users, std::string_view au
   const std::string key = Key(*credentials, hash);
   bool matches = known && Cached(key);
   if (!matches) {
-    std::lock_guard lock(bcrypt_mu_);
+    MutexLock lock(bcrypt_mu_);
     // Clients that connect at once with the same credentials wait here for the first one's check.
     matches = (known && Cached(key)) || BcryptMatches(credentials->password, hash);
     if (known && matches) Remember(key);
@@ -119,13 +119,13 @@ bool BasicAuthenticator::Allows(const BasicAuthUsers& users, std::string_view au
 }
 
 void BasicAuthenticator::Remember(const std::string& key) {
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();
   cache_.insert(key);
 }
 
 bool BasicAuthenticator::Cached(const std::string& key) {
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   return cache_.count(key) != 0;
 }
 

@@ -5,11 +5,12 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -69,12 +70,12 @@ class BasicAuthenticator {
  private:
   // The cache key of credentials against a user's configured hash (or the dummy hash).
   static std::string Key(const BasicCredentials& credentials, const std::string& hash);
-  bool Cached(const std::string& key);
-  void Remember(const std::string& key);  // lock order: bcrypt_mu_, then cache_mu_
+  bool Cached(const std::string& key) EXCLUDES(cache_mu_);
+  void Remember(const std::string& key) EXCLUDES(cache_mu_);
 
-  std::mutex bcrypt_mu_;  // one bcrypt at a time
-  std::mutex cache_mu_;
-  std::unordered_set<std::string> cache_;  // guarded by cache_mu_: digests of successful checks
+  Mutex bcrypt_mu_ ACQUIRED_BEFORE(cache_mu_);  // one bcrypt at a time
+  Mutex cache_mu_;
+  std::unordered_set<std::string> cache_ GUARDED_BY(cache_mu_);  // digests of successful checks
 };
 
 }  // namespace usdcop

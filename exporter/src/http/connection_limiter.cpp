@@ -3,7 +3,7 @@
 namespace usdcop {
 
 ConnectionLimiter::Admission ConnectionLimiter::Admit(std::uint64_t id, const std::string& address) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Admission a;
   auto found = addresses_.find(address);
   // The address's own cap first: one client's connections make room among themselves.
@@ -32,7 +32,7 @@ ConnectionLimiter::Admission ConnectionLimiter::Admit(std::uint64_t id, const st
 }
 
 void ConnectionLimiter::Waiting(std::uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   StopWaiting(it->second);
@@ -40,18 +40,18 @@ void ConnectionLimiter::Waiting(std::uint64_t id) {
 }
 
 void ConnectionLimiter::Busy(std::uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(id);
   if (it != entries_.end()) StopWaiting(it->second);
 }
 
 void ConnectionLimiter::Closed(std::uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Remove(id);
 }
 
 size_t ConnectionLimiter::open() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return entries_.size();
 }
 

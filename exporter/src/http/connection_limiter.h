@@ -7,13 +7,14 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -63,18 +64,18 @@ class ConnectionLimiter {
     Waiters::node_type all_node, address_node;
     bool waiting = false;
   };
-  void StartWaiting(std::uint64_t id, Entry& entry);  // with mu_ held
-  void StopWaiting(Entry& entry);                     // with mu_ held
-  void Remove(std::uint64_t id);                      // with mu_ held
-  std::uint64_t Evict(const Waiters& from);           // with mu_ held: removes the oldest
+  void StartWaiting(std::uint64_t id, Entry& entry) REQUIRES(mu_);
+  void StopWaiting(Entry& entry) REQUIRES(mu_);
+  void Remove(std::uint64_t id) REQUIRES(mu_);
+  std::uint64_t Evict(const Waiters& from) REQUIRES(mu_);  // removes the oldest
 
   const size_t max_total_;
   const size_t max_per_address_;
-  mutable std::mutex mu_;
-  std::uint64_t sequence_ = 0;                                // guarded by mu_
-  std::unordered_map<std::uint64_t, Entry> entries_;          // guarded by mu_
-  std::unordered_map<std::string, Address> addresses_;        // guarded by mu_
-  Waiters waiting_;                                           // guarded by mu_
+  mutable Mutex mu_;
+  std::uint64_t sequence_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::uint64_t, Entry> entries_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Address> addresses_ GUARDED_BY(mu_);
+  Waiters waiting_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop

@@ -15,13 +15,12 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 
-#include <condition_variable>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "http/bounded_pool.h"
 #include "http/connection_limiter.h"
 
@@ -104,18 +103,17 @@ using TlsStream = beast::ssl_stream<PlainStream>;
 // pools, and the sessions still queued end when `iocs`, declared after what they touch, are destroyed.
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log)
-      : options(std::move(options)),
-        router(std::move(router)),
-        handler(std::move(handler)),
-        gate(gate),
-        log(log),
-        limiter(this->options.max_connections, this->options.max_connections_per_address),
-        auth_pool(1, this->options.auth_queue),
-        iocs(MakeContexts(this->options.io_threads)),
+  Impl(HttpServerOptions opts, Router routes, AsyncHandler on_request, WebGate& web_gate, Logger& logger)
+      : options(std::move(opts)),
+        router(std::move(routes)),
+        handler(std::move(on_request)),
+        gate(web_gate),
+        log(logger),
+        limiter(options.max_connections, options.max_connections_per_address),
+        auth_pool(1, options.auth_queue),
+        iocs(MakeContexts(options.io_threads)),
         acceptor(*iocs.front()) {
-    if (this->options.workers > 0)
-      workers = std::make_unique<BoundedPool>(this->options.workers, this->options.worker_queue);
+    if (options.workers > 0) workers = std::make_unique<BoundedPool>(options.workers, options.worker_queue);
   }
 
   // A session's side of the server, for eviction.
@@ -141,18 +139,18 @@ class HttpServer::Impl {
   }
 
   void Register(std::uint64_t id, std::weak_ptr<Closable> session) {
-    std::lock_guard lock(sessions_mu);
+    MutexLock lock(sessions_mu);
     sessions.emplace(id, std::move(session));
   }
   void Unregister(std::uint64_t id) {
     limiter.Closed(id);
-    std::lock_guard lock(sessions_mu);
+    MutexLock lock(sessions_mu);
     sessions.erase(id);
   }
   void Evict(std::uint64_t id) {
     std::shared_ptr<Closable> session;
     {
-      std::lock_guard lock(sessions_mu);
+      MutexLock lock(sessions_mu);
       if (auto it = sessions.find(id); it != sessions.end()) session = it->second.lock();
     }
     if (session) session->Evict();
@@ -168,11 +166,11 @@ class HttpServer::Impl {
 
   // An answer owed: counted from the handler's call until its Responder is gone.
   struct Owed {
-    explicit Owed(Impl* server) : server(server) { server->owed.fetch_add(1); }
+    explicit Owed(Impl* owner) : server(owner) { server->owed.fetch_add(1); }
     ~Owed() {
       if (server->owed.fetch_sub(1) != 1) return;
-      std::lock_guard lock(server->owed_mu);  // taken, so a Stop between its check and its wait hears this
-      server->owed_cv.notify_all();
+      MutexLock lock(server->owed_mu);  // taken, so a Stop between its check and its wait hears this
+      server->owed_cv.NotifyAll();
     }
     Impl* server;
   };
@@ -189,10 +187,10 @@ class HttpServer::Impl {
   std::array<std::atomic<std::int64_t>, kAllHttpRejects.size()> last_logged{};
   std::array<std::atomic<std::uint64_t>, kAllHttpRejects.size()> unlogged{};
   std::atomic<std::uint64_t> next_id{1};
-  std::mutex sessions_mu;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions;  // guarded by sessions_mu
-  std::mutex owed_mu;
-  std::condition_variable owed_cv;
+  Mutex sessions_mu;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions GUARDED_BY(sessions_mu);
+  Mutex owed_mu;
+  CondVar owed_cv;
   std::atomic<size_t> owed{0};
   std::vector<std::unique_ptr<asio::io_context>> iocs;  // one per I/O thread
   std::atomic<size_t> next_ioc{0};
@@ -604,8 +602,8 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
     // instead of spinning.
     log.Error("cannot accept a connection", {{"port", options.port_name}, {"err", ec.message()}});
     accept_backoff.emplace(*iocs.front(), std::chrono::milliseconds(100));
-    accept_backoff->async_wait([this](beast::error_code ec) {
-      if (!ec) Accept();
+    accept_backoff->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) Accept();
     });
     return;
   }
@@ -639,7 +637,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
 }
 
 struct Responder::State {
-  explicit State(std::function<void(ServerResponse)> send) : send(std::move(send)) {}
+  explicit State(std::function<void(ServerResponse)> send_fn) : send(std::move(send_fn)) {}
   ~State() {
     if (!answered.exchange(true))
       send(TextResponse(500, "Internal Server Error: the request was dropped unanswered; the log may say why.\n"));
@@ -714,10 +712,14 @@ void HttpServer::Stop() {
   s.auth_pool.Stop();
   if (s.workers) s.workers->Stop();
   // The answers still owed are posted to stopped contexts (and dropped with them) once given.
-  std::unique_lock lock(s.owed_mu);
-  while (!s.owed_cv.wait_for(lock, std::chrono::seconds(5), [&s] { return s.owed.load() == 0; }))
+  MutexLock lock(s.owed_mu);
+  auto warn_at = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (s.owed.load() != 0) {
+    if (s.owed_cv.WaitUntil(s.owed_mu, warn_at) == std::cv_status::no_timeout || s.owed.load() == 0) continue;
     s.log.Warn("waiting for the answers still owed before the server stops",
                {{"port", s.options.port_name}, {"answers", std::to_string(s.owed.load())}});
+    warn_at = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  }
 }
 
 HttpServerStats HttpServer::Stats() const {

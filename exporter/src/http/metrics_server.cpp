@@ -81,7 +81,7 @@ ServerResponse MetricsServer::Reload() {
     return TextResponse(403, "Forbidden: the lifecycle endpoint is off; start the exporter with "
                              "--web.enable-lifecycle to reload by HTTP, or send it SIGHUP.\n");
   {
-    std::lock_guard lock(reload_mu_);
+    MutexLock lock(reload_mu_);
     const auto now = std::chrono::steady_clock::now();
     if (last_reload_ && now - *last_reload_ < kReloadInterval) {
       const auto wait = std::chrono::ceil<std::chrono::seconds>(kReloadInterval - (now - *last_reload_));
@@ -102,7 +102,7 @@ ServerResponse MetricsServer::Reload() {
 std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(std::shared_ptr<const std::string> text) {
   std::shared_ptr<const Encodings> current;
   {
-    std::lock_guard lock(encodings_mu_);
+    MutexLock lock(encodings_mu_);
     current = encodings_;
     if (current && current->text == text) return current;
     // Another scrape is compressing the new exposition: serve the one before it meanwhile (at
@@ -116,7 +116,7 @@ std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(std::
   e->text_file = MakeFileBody(*text);
   e->gzip_file = MakeFileBody(*e->gzip);
   e->text = std::move(text);
-  std::lock_guard lock(encodings_mu_);
+  MutexLock lock(encodings_mu_);
   building_ = false;
   encodings_ = e;
   return e;

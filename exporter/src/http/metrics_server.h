@@ -10,11 +10,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "http/http_server.h"
 #include "http/listen_address.h"
@@ -67,11 +67,11 @@ class MetricsServer {
   const bool lifecycle_;
   WebGate gate_;  // before server_, which uses it
 
-  std::mutex encodings_mu_;
-  std::shared_ptr<const Encodings> encodings_;  // guarded by encodings_mu_: of the newest exposition
-  bool building_ = false;                        // guarded by encodings_mu_: a scrape is making the next
-  std::mutex reload_mu_;
-  std::optional<std::chrono::steady_clock::time_point> last_reload_;  // guarded by reload_mu_
+  Mutex encodings_mu_;
+  std::shared_ptr<const Encodings> encodings_ GUARDED_BY(encodings_mu_);  // of the newest exposition
+  bool building_ GUARDED_BY(encodings_mu_) = false;  // a scrape is making the next
+  Mutex reload_mu_;
+  std::optional<std::chrono::steady_clock::time_point> last_reload_ GUARDED_BY(reload_mu_);
 
   HttpServer server_;  // last: stopped and destroyed before what its handlers use
 };

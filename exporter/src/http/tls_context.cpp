@@ -225,12 +225,12 @@ bool TlsContextSelector::Install(SSL_CTX& base) {
 }
 
 void TlsContextSelector::Set(TlsContext context) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   current_ = std::move(context);
 }
 
 TlsContext TlsContextSelector::Current() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return current_;
 }
 

@@ -13,10 +13,11 @@
 #include <openssl/ssl.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace usdcop {
 
@@ -71,8 +72,8 @@ class TlsContextSelector {
   static int OnClientHello(SSL* ssl, int* alert, void* self);
   TlsContext Current();
 
-  std::mutex mu_;
-  TlsContext current_;  // guarded by mu_
+  Mutex mu_;
+  TlsContext current_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop

@@ -33,7 +33,7 @@ bool WebGate::RequiresBasicAuth() {
 }
 
 Status WebGate::Update(std::shared_ptr<const WebConfig> web) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if ((web_ != nullptr) != (web != nullptr))
     return Status(Reason::kParse, "the web config file can be given or dropped only at start");
   if (!web) return Status::Ok();
@@ -46,7 +46,7 @@ Status WebGate::Update(std::shared_ptr<const WebConfig> web) {
 }
 
 std::shared_ptr<const WebConfig> WebGate::Current() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return web_;
 }
 

@@ -7,13 +7,13 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "http/basic_auth.h"
 #include "http/tls_context.h"
@@ -57,8 +57,8 @@ class WebGate {
 
   std::unique_ptr<TlsContextSelector> selector_;
   BasicAuthenticator auth_;
-  std::mutex mu_;
-  std::shared_ptr<const WebConfig> web_;  // guarded by mu_
+  Mutex mu_;
+  std::shared_ptr<const WebConfig> web_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop

@@ -46,14 +46,14 @@ void MetricsRenderer::SetReloadSuccessful(bool ok) {
 }
 
 void MetricsRenderer::SetCalendar(std::shared_ptr<const TradingCalendar> calendar) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   calendar_ = std::move(calendar);
   cached_ = nullptr;
 }
 
 void MetricsRenderer::SetControlSource(std::function<ControlStats()> stats,
                                        std::function<std::uint64_t()> generation) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   control_stats_ = std::move(stats);
   control_generation_ = std::move(generation);
   cached_ = nullptr;
@@ -61,14 +61,14 @@ void MetricsRenderer::SetControlSource(std::function<ControlStats()> stats,
 
 void MetricsRenderer::SetProcessSource(std::function<std::optional<ProcessStats>()> source,
                                        std::chrono::nanoseconds min_interval) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   process_source_ = std::move(source);
   process_interval_ = min_interval;
   cached_ = nullptr;
 }
 
 void MetricsRenderer::SetHttpSource(std::function<std::vector<HttpServerStats>()> source) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   http_source_ = std::move(source);
   cached_ = nullptr;
 }
@@ -78,7 +78,7 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   // the next scrape re-renders.
   const std::uint64_t board_gen = board_.generation();
   const std::uint64_t reload_gen = reload_generation_.load();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const std::uint64_t control_gen = control_generation_ ? control_generation_() : 0;
   // The calendar's answer changes at most once a second (sessions start and end on the minute):
   // evaluated once per second of the clock rather than on every scrape.

@@ -11,13 +11,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "calendar/trading_calendar.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "control/control_stats.h"
 #include "http/server_stats.h"
 #include "metrics/family_builder.h"
@@ -71,24 +71,24 @@ class MetricsRenderer {
   std::atomic<bool> reload_ok_{true};
   std::atomic<std::uint64_t> reload_generation_{0};
 
-  std::mutex mu_;
-  std::uint64_t cached_board_generation_ = 0;   // guarded by mu_
-  std::uint64_t cached_reload_generation_ = 0;  // guarded by mu_
-  std::shared_ptr<const std::string> cached_;   // guarded by mu_: probes' + control's + process text
-  std::string cached_probes_;                   // guarded by mu_: the probes' part of cached_
-  std::string cached_control_;                  // guarded by mu_: the control API's part, rebuilt on its own
-  std::function<std::optional<ProcessStats>()> process_source_;  // guarded by mu_
-  std::function<std::vector<HttpServerStats>()> http_source_;    // guarded by mu_
-  std::chrono::nanoseconds process_interval_{0};                 // guarded by mu_
-  std::chrono::steady_clock::time_point process_sampled_;        // guarded by mu_
-  std::shared_ptr<const TradingCalendar> calendar_;  // guarded by mu_
-  bool cached_market_open_ = false;                   // guarded by mu_
-  std::shared_ptr<const TradingCalendar> open_calendar_;  // guarded by mu_: what open_ was computed with
-  SysTime open_second_{};                                 // guarded by mu_
-  bool open_ = false;                                     // guarded by mu_: IsOpen at open_second_
-  std::function<ControlStats()> control_stats_;       // guarded by mu_
-  std::function<std::uint64_t()> control_generation_;  // guarded by mu_
-  std::uint64_t cached_control_generation_ = 0;       // guarded by mu_
+  Mutex mu_;
+  std::uint64_t cached_board_generation_ GUARDED_BY(mu_) = 0;
+  std::uint64_t cached_reload_generation_ GUARDED_BY(mu_) = 0;
+  std::shared_ptr<const std::string> cached_ GUARDED_BY(mu_);  // probes' + control's + process text
+  std::string cached_probes_ GUARDED_BY(mu_);  // the probes' part of cached_
+  std::string cached_control_ GUARDED_BY(mu_);  // the control API's part, rebuilt on its own
+  std::function<std::optional<ProcessStats>()> process_source_ GUARDED_BY(mu_);
+  std::function<std::vector<HttpServerStats>()> http_source_ GUARDED_BY(mu_);
+  std::chrono::nanoseconds process_interval_ GUARDED_BY(mu_){0};
+  std::chrono::steady_clock::time_point process_sampled_ GUARDED_BY(mu_);
+  std::shared_ptr<const TradingCalendar> calendar_ GUARDED_BY(mu_);
+  bool cached_market_open_ GUARDED_BY(mu_) = false;
+  std::shared_ptr<const TradingCalendar> open_calendar_ GUARDED_BY(mu_);  // what open_ was computed with
+  SysTime open_second_ GUARDED_BY(mu_){};
+  bool open_ GUARDED_BY(mu_) = false;  // IsOpen at open_second_
+  std::function<ControlStats()> control_stats_ GUARDED_BY(mu_);
+  std::function<std::uint64_t()> control_generation_ GUARDED_BY(mu_);
+  std::uint64_t cached_control_generation_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace usdcop

@@ -3,7 +3,7 @@
 namespace usdcop {
 
 void ResultBoard::Configure(const std::vector<ProbeInfo>& probes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::map<std::string, std::shared_ptr<const ProbeRecord>> next;
   for (const ProbeInfo& p : probes) {
     auto it = records_.find(p.name);
@@ -18,7 +18,7 @@ void ResultBoard::Configure(const std::vector<ProbeInfo>& probes) {
 
 void ResultBoard::Record(const std::string& name, const Status& status, double duration_seconds,
                          double end_timestamp, std::shared_ptr<const ProbeResult> result) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = records_.find(name);
   if (it == records_.end()) return;
   auto record = std::make_shared<ProbeRecord>(*it->second);
@@ -31,31 +31,32 @@ void ResultBoard::Record(const std::string& name, const Status& status, double d
   if (!status.ok()) record->errors[status.reason()]++;
   it->second = std::move(record);
   generation_++;
-  recorded_.notify_all();
+  recorded_.NotifyAll();
+}
+
+bool ResultBoard::RanSince(const std::vector<std::string>& names, double since) const {
+  for (const std::string& name : names) {
+    auto it = records_.find(name);
+    if (it == records_.end()) continue;  // no longer configured
+    const ProbeRecord& r = *it->second;
+    if (!r.has_run || r.last_run_timestamp - r.duration_seconds < since - 0.001) return false;
+  }
+  return true;
 }
 
 bool ResultBoard::WaitForRunsSince(const std::vector<std::string>& names, double since,
                                    const Deadline& deadline) const {
-  std::unique_lock lock(mu_);
-  auto all_ran = [&] {
-    for (const std::string& name : names) {
-      auto it = records_.find(name);
-      if (it == records_.end()) continue;  // no longer configured
-      const ProbeRecord& r = *it->second;
-      if (!r.has_run || r.last_run_timestamp - r.duration_seconds < since - 0.001) return false;
-    }
-    return true;
-  };
-  while (!all_ran()) {
+  MutexLock lock(mu_);
+  while (!RanSince(names, since)) {
     if (deadline.Expired() || deadline.Cancelled()) return false;
     // Short waits, so that a cancellation is seen without a notification.
-    recorded_.wait_for(lock, std::min<Duration>(deadline.Remaining(), std::chrono::milliseconds(100)));
+    recorded_.WaitFor(mu_, std::min<Duration>(deadline.Remaining(), std::chrono::milliseconds(100)));
   }
   return true;
 }
 
 void ResultBoard::CountSkipped(const std::string& name, Reason reason) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = records_.find(name);
   if (it == records_.end()) return;
   auto record = std::make_shared<ProbeRecord>(*it->second);
@@ -65,7 +66,7 @@ void ResultBoard::CountSkipped(const std::string& name, Reason reason) {
 }
 
 std::vector<std::shared_ptr<const ProbeRecord>> ResultBoard::Snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<const ProbeRecord>> out;
   out.reserve(records_.size());
   for (const auto& [name, record] : records_) out.push_back(record);
@@ -73,13 +74,13 @@ std::vector<std::shared_ptr<const ProbeRecord>> ResultBoard::Snapshot() const {
 }
 
 std::shared_ptr<const ProbeRecord> ResultBoard::Get(const std::string& name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = records_.find(name);
   return it == records_.end() ? nullptr : it->second;
 }
 
 bool ResultBoard::AllRan() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [name, record] : records_)
     if (!record->has_run) return false;
   return true;

@@ -5,15 +5,14 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/deadline.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/units.h"
 #include "probes/probe_kinds.h"
@@ -58,9 +57,12 @@ class ResultBoard {
   bool AllRan() const;
 
  private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable recorded_;
-  std::map<std::string, std::shared_ptr<const ProbeRecord>> records_;  // guarded by mu_
+  // Whether each of `names` has a run that started at or after `since`.
+  bool RanSince(const std::vector<std::string>& names, double since) const REQUIRES(mu_);
+
+  mutable Mutex mu_;
+  mutable CondVar recorded_;
+  std::map<std::string, std::shared_ptr<const ProbeRecord>> records_ GUARDED_BY(mu_);
   std::atomic<std::uint64_t> generation_{1};
 };
 

@@ -17,7 +17,7 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
   std::vector<ResultBoard::ProbeInfo> infos;
   for (const ProbeSpec& p : probes) infos.push_back({p.name, p.timeout});
   board_.Configure(infos);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [name, slot] : slots_) slot.configured = false;
   const SteadyTime now = clock_.SteadyNow();
   for (ProbeSpec& p : probes) {
@@ -27,11 +27,11 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
     if (!slot.in_flight) slot.next_due = now;  // a busy one gets its turn when due, not as an overlap
   }
   std::erase_if(slots_, [](const auto& kv) { return !kv.second.configured && !kv.second.in_flight; });
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 std::vector<std::string> Scheduler::RunNow(const std::vector<std::string>& names) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> out;
   const SteadyTime now = clock_.SteadyNow();
   for (auto& [name, slot] : slots_) {
@@ -40,23 +40,26 @@ std::vector<std::string> Scheduler::RunNow(const std::vector<std::string>& names
     else slot.next_due = now;
     out.push_back(name);
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   return out;
 }
 
 bool Scheduler::Stop(Duration grace) {
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !loop_.joinable()) return runs_in_flight_ == 0;
     stopping_ = true;
     cancelled_ = true;
-    wake_.notify_all();
-    task_ready_.notify_all();
+    wake_.NotifyAll();
+    task_ready_.NotifyAll();
   }
   if (loop_.joinable()) loop_.join();
-  std::unique_lock lock(mu_);
-  bool drained = run_done_.wait_for(lock, grace, [this] { return runs_in_flight_ == 0; });
-  lock.unlock();
+  MutexLock lock(mu_);
+  const SteadyTime until = std::chrono::steady_clock::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(grace);
+  while (runs_in_flight_ != 0 && run_done_.WaitUntil(mu_, until) == std::cv_status::no_timeout) {
+  }
+  const bool drained = runs_in_flight_ == 0;
+  lock.Unlock();
   for (std::thread& w : workers_) {
     if (drained) w.join();
     else w.detach();  // a probe that ignores its deadline; the process is about to exit
@@ -66,7 +69,7 @@ bool Scheduler::Stop(Duration grace) {
 }
 
 void Scheduler::Loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     const SteadyTime now = clock_.SteadyNow();
     CheckDeadlines(now);
@@ -82,7 +85,7 @@ void Scheduler::Loop() {
       slot.next_due += slot.spec.interval;
       if (slot.next_due <= now) slot.next_due = now + slot.spec.interval;
     }
-    clock_.WaitUntil(lock, wake_, NextWake());
+    clock_.WaitUntil(mu_, wake_, NextWake());
   }
 }
 
@@ -103,7 +106,7 @@ void Scheduler::StartRun(Slot& slot, SteadyTime now) {
   slot.in_flight = run;
   runs_in_flight_++;
   tasks_.push_back([this, spec = slot.spec, run] { ExecuteRun(spec, run); });
-  task_ready_.notify_one();
+  task_ready_.NotifyOne();
 }
 
 void Scheduler::CheckDeadlines(SteadyTime now) {
@@ -142,7 +145,7 @@ void Scheduler::ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run) {
 }
 
 void Scheduler::FinishRun(const std::string& name, const std::shared_ptr<Run>& run) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = slots_.find(name);
   if (it != slots_.end() && it->second.in_flight == run) {
     it->second.in_flight = nullptr;
@@ -153,16 +156,16 @@ void Scheduler::FinishRun(const std::string& name, const std::shared_ptr<Run>& r
     if (!it->second.configured) slots_.erase(it);
   }
   runs_in_flight_--;
-  run_done_.notify_all();
-  wake_.notify_all();
+  run_done_.NotifyAll();
+  wake_.NotifyAll();
 }
 
 void Scheduler::WorkerLoop() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mu_);
-      task_ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && tasks_.empty()) task_ready_.Wait(mu_);
       if (tasks_.empty()) return;  // stopping, nothing left
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -9,18 +9,17 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "probes/probe.h"
 #include "scheduler/result_board.h"
 
@@ -71,11 +70,11 @@ class Scheduler {
   };
 
   void Loop();
-  void StartRun(Slot& slot, SteadyTime now);                // mu_ held
+  void StartRun(Slot& slot, SteadyTime now) REQUIRES(mu_);
   void ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run);  // on a worker
   void FinishRun(const std::string& name, const std::shared_ptr<Run>& run);
-  void CheckDeadlines(SteadyTime now);                      // mu_ held
-  SteadyTime NextWake() const;                              // mu_ held
+  void CheckDeadlines(SteadyTime now) REQUIRES(mu_);
+  SteadyTime NextWake() const REQUIRES(mu_);
   void WorkerLoop();
   double NowUnix() const { return ToUnixSeconds(clock_.Now()); }
 
@@ -84,14 +83,14 @@ class Scheduler {
   Logger& log_;
   std::atomic<bool> cancelled_{false};
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::map<std::string, Slot> slots_;  // guarded by mu_
-  std::deque<std::function<void()>> tasks_;  // guarded by mu_
-  std::condition_variable task_ready_;
-  std::condition_variable run_done_;
-  size_t runs_in_flight_ = 0;  // guarded by mu_
-  bool stopping_ = false;      // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  std::map<std::string, Slot> slots_ GUARDED_BY(mu_);
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mu_);
+  CondVar task_ready_;
+  CondVar run_done_;
+  size_t runs_in_flight_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> workers_;
   std::thread loop_;

@@ -96,7 +96,7 @@ std::string AirflowClient::ApiPrefix() const {
 
 Result<Secret> AirflowClient::Token(bool refresh, const Deadline& deadline) {
   if (!config_.token.empty()) return config_.token;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!refresh && !token_.empty()) return token_;
   HttpRequest req{.method = "POST", .url = config_.url + "/auth/token"};
   req.headers = {{"Content-Type", "application/json"}};

@@ -3,12 +3,12 @@
 // own health. Thread-safe: the cached v2 token is guarded by a mutex.
 #pragma once
 
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/deadline.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/units.h"
 #include "sources/airflow_config.h"
@@ -64,8 +64,8 @@ class AirflowClient {
 
   const AirflowConfig config_;
   HttpClient& http_;
-  std::mutex mu_;
-  Secret token_;  // guarded by mu_; the v2 token from POST /auth/token
+  Mutex mu_;
+  Secret token_ GUARDED_BY(mu_);  // the v2 token from POST /auth/token
 };
 
 }  // namespace usdcop

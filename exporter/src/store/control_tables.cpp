@@ -3,6 +3,7 @@
 
 #include <future>
 
+#include "common/mutex.h"
 #include "common/sqlite_util.h"
 #include "store/state_store.h"
 
@@ -17,11 +18,11 @@ std::int64_t Micros(SysTime t) {
 
 void StateStore::AppendAuditAsync(AuditRow row, AuditDone done) {
   {
-    std::lock_guard lock(audit_mu_);
+    MutexLock lock(audit_mu_);
     if (!audit_writer_.joinable()) audit_writer_ = std::thread([this] { AuditWriter(); });
     audit_queue_.push_back(PendingAudit{std::move(row), std::move(done)});
   }
-  audit_cv_.notify_one();
+  audit_cv_.NotifyOne();
 }
 
 Result<std::int64_t> StateStore::AppendAudit(const AuditRow& row) {
@@ -36,12 +37,12 @@ void StateStore::AuditWriter() {
   std::vector<PendingAudit> batch;
   std::vector<const AuditRow*> rows;
   std::vector<std::int64_t> ids;
-  std::unique_lock lock(audit_mu_);
+  MutexLock lock(audit_mu_);
   while (true) {
-    audit_cv_.wait(lock, [this] { return audit_stop_ || !audit_queue_.empty(); });
+    while (!audit_stop_ && audit_queue_.empty()) audit_cv_.Wait(audit_mu_);
     if (audit_queue_.empty()) return;  // stopping, and every row is written
     batch.swap(audit_queue_);
-    lock.unlock();
+    lock.Unlock();
     rows.clear();
     ids.clear();
     for (const PendingAudit& p : batch) rows.push_back(&p.row);
@@ -51,12 +52,12 @@ void StateStore::AuditWriter() {
       else batch[i].done(batch[i].row, s);
     }
     batch.clear();
-    lock.lock();
+    lock.Lock();
   }
 }
 
 Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Every control request writes a row: the statement is prepared once and kept.
   if (!audit_insert_ &&
       sqlite3_prepare_v3(db_,
@@ -64,8 +65,8 @@ Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vec
                          "result, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                          -1, SQLITE_PREPARE_PERSISTENT, &audit_insert_, nullptr) != SQLITE_OK)
     return Error("audit log: write failed");
+  sqlite3_stmt* const st = audit_insert_;
   return InTransaction([&]() -> Status {
-    sqlite3_stmt* st = audit_insert_;
     for (const AuditRow* row : rows) {
       sqlite3_bind_int64(st, 1, Micros(row->time));
       Bind(st, 2, row->caller);
@@ -85,13 +86,13 @@ Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vec
 }
 
 Status StateStore::SetAuditCount(std::int64_t id, std::int64_t count) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return RunOnce(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", count, id) ? Status::Ok()
                                                                                 : Error("audit log: write failed");
 }
 
 Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt st;
   if (!Prepare(db_, st,
                "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
@@ -126,7 +127,7 @@ Result<int> StateStore::PruneAudit(SysTime before) {
   int deleted = 0;
   std::int64_t after = 0;  // the last id looked at
   for (;;) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Stmt step;
     if (!Prepare(db_, step, "SELECT id, time_us FROM audit_log WHERE id > ?1 ORDER BY id LIMIT 1000", after))
       return Error("audit log: prune failed");
@@ -149,7 +150,7 @@ Result<int> StateStore::PruneAudit(SysTime before) {
 }
 
 Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_view caller, std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt st;
   if (!Prepare(db_, st, "SELECT request_hash, code, body, created_us FROM idempotency_keys WHERE caller=?1 AND key=?2",
                caller, key))
@@ -168,7 +169,7 @@ Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_vie
 }
 
 Status StateStore::PutIdempotency(const IdempotencyRow& row) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return RunOnce(db_,
                  "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, created_us) "
                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -178,7 +179,7 @@ Status StateStore::PutIdempotency(const IdempotencyRow& row) {
 }
 
 Status StateStore::PruneIdempotency(SysTime before) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return RunOnce(db_, "DELETE FROM idempotency_keys WHERE created_us < ?1", Micros(before))
              ? Status::Ok()
              : Error("idempotency keys: prune failed");

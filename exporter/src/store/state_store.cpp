@@ -129,10 +129,10 @@ void StateStore::StartCheckpointer() {
         store->wal_pages_.store(pages, std::memory_order_relaxed);
         if (pages >= kCheckpointPages) {
           {
-            std::lock_guard lock(store->ck_mu_);
+            MutexLock lock(store->ck_mu_);
             store->ck_due_ = true;
           }
-          store->ck_cv_.notify_one();
+          store->ck_cv_.NotifyOne();
         }
         return SQLITE_OK;
       },
@@ -142,12 +142,14 @@ void StateStore::StartCheckpointer() {
 
 void StateStore::Checkpoints(sqlite3* db) {
   pthread_setname_np(pthread_self(), "checkpointer");
-  std::unique_lock lock(ck_mu_);
+  MutexLock lock(ck_mu_);
   while (!ck_stop_) {
-    ck_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return ck_stop_ || ck_due_; });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!ck_stop_ && !ck_due_ && ck_cv_.WaitUntil(ck_mu_, until) == std::cv_status::no_timeout) {
+    }
     if (ck_stop_) break;
     ck_due_ = false;
-    lock.unlock();
+    lock.Unlock();
     // PASSIVE: copies what no reader needs, never waits for or blocks a writer. But under
     // writes that never pause it never finishes (new frames arrive while it copies), and the
     // log starts over only after a complete checkpoint: it would grow without end. So once the
@@ -156,29 +158,29 @@ void StateStore::Checkpoints(sqlite3* db) {
     // and syncs, and the next commit starts the log over.
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (wal_pages_.load(std::memory_order_relaxed) >= kCheckpointPages) {
-      std::lock_guard writers(mu_);
+      MutexLock writers(mu_);
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       wal_pages_.store(0, std::memory_order_relaxed);
     }
-    lock.lock();
+    lock.Lock();
   }
-  lock.unlock();
+  lock.Unlock();
   sqlite3_close_v2(db);
 }
 
 StateStore::~StateStore() {
   {
-    std::lock_guard lock(audit_mu_);
+    MutexLock lock(audit_mu_);
     audit_stop_ = true;
   }
-  audit_cv_.notify_one();
+  audit_cv_.NotifyOne();
   if (audit_writer_.joinable()) audit_writer_.join();  // after the rows still queued
   if (checkpointer_.joinable()) {
     {
-      std::lock_guard lock(ck_mu_);
+      MutexLock lock(ck_mu_);
       ck_stop_ = true;
     }
-    ck_cv_.notify_one();
+    ck_cv_.NotifyOne();
     checkpointer_.join();
   }
   sqlite3_finalize(audit_insert_);
@@ -198,7 +200,7 @@ Status StateStore::Exec(const char* sql) {
 }
 
 Result<std::optional<std::string>> StateStore::Get(std::string_view ns, std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt st;
   if (!Prepare(db_, st, "SELECT value FROM probe_state WHERE namespace=?1 AND key=?2", ns, key))
     return Error("read failed");
@@ -209,7 +211,7 @@ Result<std::optional<std::string>> StateStore::Get(std::string_view ns, std::str
 }
 
 Status StateStore::Put(std::string_view ns, std::string_view key, std::string_view value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   return RunOnce(db_,
                  "INSERT INTO probe_state(namespace, key, value, updated_at) "
@@ -221,13 +223,13 @@ Status StateStore::Put(std::string_view ns, std::string_view key, std::string_vi
 }
 
 Status StateStore::Delete(std::string_view ns, std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return RunOnce(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", ns, key) ? Status::Ok()
                                                                                         : Error("delete failed");
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> StateStore::List(std::string_view ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt st;
   if (!Prepare(db_, st, "SELECT key, value FROM probe_state WHERE namespace=?1 ORDER BY key", ns))
     return Error("read failed");
@@ -248,7 +250,7 @@ Status StateStore::InTransaction(const std::function<Status()>& body) {
 }
 
 Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view scope) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt st;
   if (!Prepare(db_, st, "SELECT path, size, mtime_ns, inode, sha256, verified_at_us FROM file_digests WHERE scope=?1",
                scope))
@@ -271,7 +273,7 @@ Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view 
 Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<FileDigestRow>& rows,
                                    const std::vector<std::string>& removed) {
   if (rows.empty() && removed.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return InTransaction([&]() -> Status {
     Stmt put, del;
     if (sqlite3_prepare_v2(db_,
@@ -303,7 +305,7 @@ Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<Fil
 Status StateStore::RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep) {
   std::string prefix(root);
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return InTransaction([&]() -> Status {
     Stmt scopes, del;
     // The scopes that start with "root/": from "root/" up to "root0" ('0' follows '/'), bytewise.

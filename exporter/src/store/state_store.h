@@ -13,17 +13,16 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/units.h"
 
@@ -114,7 +113,7 @@ class StateStore {
   StateStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const char* sql);
   Status Error(std::string_view what);
-  Status InTransaction(const std::function<Status()>& body);  // mu_ held
+  Status InTransaction(const std::function<Status()>& body) REQUIRES(mu_);
   Status Migrate();
   // Writes a batch of audit rows in one transaction: the status and each row's id.
   Status WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids);
@@ -122,9 +121,11 @@ class StateStore {
   void Checkpoints(sqlite3* db);  // the checkpointer thread
 
   const std::string path_;
-  std::mutex mu_;
-  sqlite3* db_;  // guarded by mu_
-  sqlite3_stmt* audit_insert_ = nullptr;  // guarded by mu_: prepared once, by the audit writer's first commit
+  Mutex mu_;
+  // The connection, used with mu_ held once Open has returned (the analysis sees the pointer,
+  // which never changes, not the connection behind it).
+  sqlite3* const db_;
+  sqlite3_stmt* audit_insert_ GUARDED_BY(mu_) = nullptr;  // prepared once, by the audit writer's first commit
 
   // The audit writer: the rows queued, each with what to call once it is committed.
   struct PendingAudit {
@@ -132,17 +133,17 @@ class StateStore {
     AuditDone done;
   };
   void AuditWriter();  // the audit writer's thread
-  std::mutex audit_mu_;
-  std::condition_variable audit_cv_;
-  std::vector<PendingAudit> audit_queue_;  // guarded by audit_mu_
-  bool audit_stop_ = false;                // guarded by audit_mu_
+  Mutex audit_mu_;
+  CondVar audit_cv_;
+  std::vector<PendingAudit> audit_queue_ GUARDED_BY(audit_mu_);
+  bool audit_stop_ GUARDED_BY(audit_mu_) = false;
   std::thread audit_writer_;
 
   // The checkpointer: wakes every second, or early when the WAL has grown past a threshold.
-  std::mutex ck_mu_;
-  std::condition_variable ck_cv_;
-  bool ck_stop_ = false;  // guarded by ck_mu_
-  bool ck_due_ = false;   // guarded by ck_mu_
+  Mutex ck_mu_;
+  CondVar ck_cv_;
+  bool ck_stop_ GUARDED_BY(ck_mu_) = false;
+  bool ck_due_ GUARDED_BY(ck_mu_) = false;
   std::atomic<int> wal_pages_{0};  // the WAL's size at the last commit
   std::thread checkpointer_;
 };
