@@ -253,7 +253,11 @@ class BeastConnection final : public WebSocketConnection {
     auto& tls = ws_.next_layer();
     tls.set_verify_mode(asio::ssl::verify_peer);
     tls.set_verify_callback(asio::ssl::host_name_verification(url.host));
+// OpenSSL's SSL_set_tlsext_host_name is a macro that casts the name with (void *).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
     if (!IsAddress(url.host)) SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str());
+#pragma GCC diagnostic pop
     done_ = false;
     tls.async_handshake(asio::ssl::stream_base::client, [this](beast::error_code e) { Finish(e); });
     switch (RunPhase(timeout, deadline)) {
