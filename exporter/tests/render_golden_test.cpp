@@ -321,7 +321,9 @@ class RenderGolden : public ::testing::TestWithParam<Golden> {};
 TEST_P(RenderGolden, MatchesItsFixtureAndTheContract) { ExpectGolden(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RenderGolden, ::testing::ValuesIn(kGoldens),
-                         [](const ::testing::TestParamInfo<Golden>& info) { return std::string(info.param.fixture); });
+                         [](const ::testing::TestParamInfo<Golden>& param_info) {
+                           return std::string(param_info.param.fixture);
+                         });
 
 // Together the golden files show every metric of the contract: a contract entry the exporter
 // no longer renders, or a renderer the files miss, shows here.

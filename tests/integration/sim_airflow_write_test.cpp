@@ -130,7 +130,7 @@ class SimAirflowWriteIT : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Api, SimAirflowWriteIT, ::testing::Values("v1", "v2"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
 
 TEST_P(SimAirflowWriteIT, TriggerCreatesAQueuedManualRunWithItsConfAndNote) {
   json body = {{"dag_run_id", "it-run-1"}, {"logical_date", "2026-01-02T03:04:05Z"}, {"conf", {{"reason", "test"}}},
