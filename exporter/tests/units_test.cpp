@@ -81,9 +81,9 @@ TEST(ToSeconds, KeepsTheFractionOfAnyDuration) {
 
 TEST(SecondsSince, ReadsTheSteadyClockFromTheStart) {
   const auto start = std::chrono::steady_clock::now() - std::chrono::seconds(3);
-  const double seconds = SecondsSince(start);
-  EXPECT_GE(seconds, 3.0);
-  EXPECT_LT(seconds, 3.0 + 3600.0);  // not a timing check: only that the start is subtracted
+  const double elapsed = SecondsSince(start);
+  EXPECT_GE(elapsed, 3.0);
+  EXPECT_LT(elapsed, 3.0 + 3600.0);  // not a timing check: only that the start is subtracted
 }
 
 }  // namespace
