@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "backup/verify.h"
 #include "common/clock.h"
 

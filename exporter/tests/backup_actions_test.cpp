@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "fake_clock.h"
 #include "temp_dir.h"
 

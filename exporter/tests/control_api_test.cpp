@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "common/clock.h"
 #include "fake_clock.h"
 

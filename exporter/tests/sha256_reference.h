@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 
 namespace usdcop {
 

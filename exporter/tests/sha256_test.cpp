@@ -1,4 +1,4 @@
-#include "backup/sha256.h"
+#include "common/sha256.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

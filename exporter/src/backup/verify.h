@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "backup/manifest.h"
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "backup/verify_cache.h"
 #include "common/clock.h"
 #include "common/deadline.h"

@@ -7,7 +7,7 @@
 #include <future>
 #include <regex>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 
 namespace usdcop {
 namespace {

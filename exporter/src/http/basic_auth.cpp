@@ -9,7 +9,7 @@
 #include <memory>
 #include <regex>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "common/secret.h"
 
 namespace usdcop {

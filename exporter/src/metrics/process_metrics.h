@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 
 namespace usdcop {
 

@@ -20,7 +20,7 @@
 #include "common/mutex.h"
 #include "control/control_stats.h"
 #include "http/server_stats.h"
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "metrics/process_metrics.h"
 #include "probes/probe_kinds.h"
 #include "scheduler/result_board.h"

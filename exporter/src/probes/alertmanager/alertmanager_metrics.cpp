@@ -1,7 +1,7 @@
 // usdcop_alerts_active: from the Alertmanager probe's result.
 #include <map>
 
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/alertmanager/alertmanager_kind.h"
 
 namespace usdcop {

@@ -1,5 +1,5 @@
 // usdcop_backup_*: from the backup probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/backups/backups_kind.h"
 
 namespace usdcop {

@@ -15,7 +15,7 @@
 #include <map>
 #include <memory>
 
-#include "backup/sha256.h"
+#include "common/sha256.h"
 #include "backup/verify.h"
 #include "backup/verify_cache.h"
 #include "calendar/trading_calendar.h"

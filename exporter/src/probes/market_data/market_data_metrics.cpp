@@ -1,5 +1,5 @@
 // usdcop_l0_*: from the market-data probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/market_data/market_data_kind.h"
 
 namespace usdcop {

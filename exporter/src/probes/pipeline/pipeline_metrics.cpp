@@ -1,5 +1,5 @@
 // usdcop_pipeline_* and usdcop_airflow_*: from the pipeline probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/pipeline/pipeline_kind.h"
 
 namespace usdcop {

@@ -1,5 +1,5 @@
 // usdcop_ready_signal_* and usdcop_handover_*: from the ready-signal probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/ready_signal/ready_signal_kind.h"
 
 namespace usdcop {

@@ -1,5 +1,5 @@
 // usdcop_vendor_api_*: from the vendor-API probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/vendor_api/vendor_api_kind.h"
 
 namespace usdcop {

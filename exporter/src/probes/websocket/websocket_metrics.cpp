@@ -1,5 +1,5 @@
 // usdcop_websocket_*: from the WebSocket probe's result.
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 #include "probes/websocket/websocket_kind.h"
 
 namespace usdcop {

@@ -1,4 +1,4 @@
-#include "metrics/family_builder.h"
+#include "exposition/family_builder.h"
 
 #include <limits>
 
