@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "control/control_stats.h"
+#include "metrics/control_stats.h"
 
 namespace usdcop {
 

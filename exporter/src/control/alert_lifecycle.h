@@ -20,7 +20,7 @@
 #include "common/mutex.h"
 #include "control/alert_figures.h"
 #include "control/api_types.h"
-#include "control/control_stats.h"
+#include "metrics/control_stats.h"
 #include "store/state_store.h"
 
 namespace usdcop {

@@ -26,7 +26,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mutex.h"
-#include "control/control_stats.h"
+#include "metrics/control_stats.h"
 #include "control/endpoints.h"
 #include "control/rate_limiter.h"
 #include "store/state_store.h"

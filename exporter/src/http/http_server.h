@@ -39,7 +39,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "http/listen_address.h"
-#include "http/server_stats.h"
+#include "metrics/server_stats.h"
 #include "http/web_gate.h"
 
 namespace usdcop {
