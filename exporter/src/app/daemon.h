@@ -12,7 +12,7 @@
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
 #include "control/endpoint_table.h"
-#include "http/control_server.h"
+#include "control/control_server.h"
 #include "http/listen_address.h"
 #include "http/metrics_server.h"
 #include "http/web_config.h"

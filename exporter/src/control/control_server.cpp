@@ -1,4 +1,4 @@
-#include "http/control_server.h"
+#include "control/control_server.h"
 
 namespace usdcop {
 namespace {
