@@ -11,7 +11,7 @@
 #include "common/mutex.h"
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
-#include "control/endpoint_table.h"
+#include "app/endpoint_table.h"
 #include "control/control_server.h"
 #include "http/listen_address.h"
 #include "http/metrics_server.h"

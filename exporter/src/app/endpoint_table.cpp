@@ -1,4 +1,4 @@
-#include "control/endpoint_table.h"
+#include "app/endpoint_table.h"
 
 #include <filesystem>
 
