@@ -10,8 +10,8 @@
 
 #include "common/deadline.h"
 #include "common/status.h"
-#include "probes/alertmanager/alertmanager_config.h"
-#include "probes/alertmanager/alertmanager_result.h"
+#include "sources/alertmanager_alert.h"
+#include "sources/alertmanager_config.h"
 #include "sources/http_client.h"
 
 namespace usdcop {
@@ -26,7 +26,7 @@ Result<AlertmanagerCluster> ParseAlertmanagerStatus(const std::string& body);
 
 class AlertmanagerClient {
  public:
-  AlertmanagerClient(AlertmanagerProbeConfig config, HttpClient& http) : config_(std::move(config)), http_(http) {}
+  AlertmanagerClient(AlertmanagerConfig config, HttpClient& http) : config_(std::move(config)), http_(http) {}
 
   // Every alert: active, silenced, inhibited and unprocessed.
   Result<std::vector<AlertmanagerAlert>> Alerts(const Deadline& deadline);
@@ -38,7 +38,7 @@ class AlertmanagerClient {
   // The body of a 200 to GET <url>/api/v2<path>. HTTP 401 and 403 are kAuth, others kHttpStatus.
   Result<std::string> Get(const std::string& path, const Deadline& deadline);
 
-  const AlertmanagerProbeConfig config_;
+  const AlertmanagerConfig config_;
   HttpClient& http_;
 };
 

@@ -14,7 +14,12 @@ namespace usdcop {
 
 class AlertmanagerProbe final : public Probe {
  public:
-  AlertmanagerProbe(AlertmanagerProbeConfig config, HttpClient& http) : client_(std::move(config), http) {}
+  AlertmanagerProbe(AlertmanagerProbeConfig config, HttpClient& http)
+      : client_(AlertmanagerConfig{.url = std::move(config.url),
+                                   .ca_file = std::move(config.ca_file),
+                                   .username = std::move(config.username),
+                                   .password = std::move(config.password)},
+                http) {}
   ProbeOutcome Run(const ProbeContext& ctx) override;
 
  private:
