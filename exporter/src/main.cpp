@@ -13,7 +13,7 @@
 #include "app/probe_table.h"
 #include "app/verify_backup.h"
 #include "common/log.h"
-#include "config/config.h"
+#include "app/config.h"
 #include "http/listen_address.h"
 #include "common/units.h"
 #include "sources/http_client.h"

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "config/config.h"
+#include "app/config.h"
 #include "control/alert_lifecycle.h"
 #include "control/rate_limiter.h"
 #include "control/tokens.h"

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "config/config.h"
+#include "app/config.h"
 #include "temp_dir.h"
 
 namespace usdcop {

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "config/config.h"
+#include "app/config.h"
 #include "temp_dir.h"
 
 namespace usdcop {

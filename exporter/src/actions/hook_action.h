@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "config/config.h"
+#include "control/control_config.h"
 #include "control/api_types.h"
 #include "sources/http_client.h"
 

@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "app/config.h"
 #include "app/probe_table.h"
 #include "common/mutex.h"
-#include "config/config.h"
 
 namespace usdcop {
 namespace {

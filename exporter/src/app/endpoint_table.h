@@ -8,7 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "config/config.h"
+#include "app/config.h"
 #include "control/alert_lifecycle.h"
 #include "control/endpoints.h"
 #include "scheduler/result_board.h"

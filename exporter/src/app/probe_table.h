@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "config/config.h"
+#include "app/config.h"
 #include "probes/probe.h"
 #include "scheduler/scheduler.h"
 

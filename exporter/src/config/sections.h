@@ -1,6 +1,7 @@
-// The parse functions of the sections outside probes: (calendar, control) and the helpers every
-// section shares, each reporting its problems through the FieldReader. The probes' sections are
-// their kinds' Parse (probes/<name>/<name>_config.cpp). The public entry points are in config.h.
+// The calendar section's parse function and the helpers every section shares, each reporting
+// its problems through the FieldReader. The control section's is in control/control_config.cpp,
+// the probes' are their kinds' Parse (probes/<name>/<name>_config.cpp); the whole file's entry
+// points are in app/config.h.
 #pragma once
 
 #include <optional>
@@ -9,12 +10,12 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "calendar/calendar_config.h"
+#include "common/units.h"
 #include "config/field_reader.h"
 
 namespace usdcop {
 
-std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 // The `layer` field of a layer item: letters, digits and _ (e.g. L0); "" when absent or invalid.

@@ -1,5 +1,5 @@
 // The control API's table: each endpoint's GET view and POST actions, as the daemon builds them
-// from the config (control/endpoint_table.cpp). Immutable once built; a reload builds a new one.
+// from the config (app/endpoint_table.cpp). Immutable once built; a reload builds a new one.
 #pragma once
 
 #include <functional>

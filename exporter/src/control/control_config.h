@@ -1,20 +1,25 @@
-// The exporter's configuration: one YAML file, parsed, defaulted and validated into an
-// immutable Config. A Config is only ever built whole; the daemon swaps it in on success and
-// keeps the old one otherwise. Every field is documented in docs/configuration.md.
+// The control section of the config file (control:): the side port's callers (tokens by SHA-256
+// with a role), its rate limit, and what its actions act on (Alertmanager, the backup DAGs,
+// operator hooks). Parsed by ParseControlSection (control_config.cpp) into the Config
+// (app/config.h); the control API, its server and the actions are given this section only.
 #pragma once
 
-#include <cstdint>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "calendar/calendar_config.h"
 #include "common/secret.h"
 #include "common/units.h"
-#include "probes/probe_kinds.h"
+
+namespace YAML {
+class Node;
+}  // namespace YAML
 
 namespace usdcop {
+
+class FieldReader;
 
 // The control API on the side port (--control.listen-address): who may call it, how often, and
 // what its actions act on.
@@ -59,23 +64,7 @@ struct ControlConfig {
   std::map<std::string, HookConfig> actions;           // operator hooks by action name
 };
 
-struct Config {
-  std::string file;          // the path it was loaded from
-  std::string storage_path;  // SQLite state store; "" = not set in the file
-  CalendarConfig calendar;   // the defaults when the file has no calendar section
-  ProbeConfigs probes;       // each probe kind's section under probes:, when the file has it
-  std::optional<ControlConfig> control;  // absent: the side port is not served
-};
-
-struct ConfigLoad {
-  std::optional<Config> config;     // set when errors is empty
-  std::vector<std::string> errors;  // "file:line:col: field.path: what is wrong (what to do)"
-};
-
-// Reads, parses and validates the file. Secrets named by *_file and *_env are read here; their
-// values never appear in errors. Relative paths in the file are relative to its directory.
-ConfigLoad LoadConfigFile(const std::string& path);
-// The same for YAML text, `file` naming it in messages (tests, embedded defaults).
-ConfigLoad LoadConfigText(const std::string& text, const std::string& file);
+// The section, read, defaulted and checked; nullopt after reporting its errors.
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
 
 }  // namespace usdcop

@@ -1,5 +1,7 @@
 // control: the side port's callers (tokens by SHA-256 with a role), its rate limit, and what
 // its actions act on (Alertmanager, the backup DAGs, operator hooks).
+#include "control/control_config.h"
+
 #include <algorithm>
 
 #include "config/sections.h"

@@ -1,4 +1,4 @@
-#include "config/config.h"
+#include "app/config.h"
 
 #include <filesystem>
 
