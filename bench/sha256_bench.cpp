@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "common/sha256.h"
 #include "backup/verify.h"
 #include "common/clock.h"
+#include "common/sha256.h"
 
 namespace usdcop {
 namespace {

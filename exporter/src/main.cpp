@@ -9,13 +9,13 @@
 #include <cstring>
 #include <iostream>
 
+#include "app/config.h"
 #include "app/daemon.h"
 #include "app/probe_table.h"
 #include "app/verify_backup.h"
 #include "common/log.h"
-#include "app/config.h"
-#include "http/listen_address.h"
 #include "common/units.h"
+#include "http/listen_address.h"
 #include "sources/http_client.h"
 
 #ifndef USDCOP_VERSION

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "common/sha256.h"
 #include "common/clock.h"
+#include "common/sha256.h"
 #include "fake_clock.h"
 
 namespace usdcop {

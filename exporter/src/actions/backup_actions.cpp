@@ -8,9 +8,9 @@
 #include "backup/copy_set.h"
 #include "backup/manifest.h"
 #include "backup/set_files.h"
-#include "common/sha256.h"
 #include "backup/verify.h"
 #include "common/fd.h"
+#include "common/sha256.h"
 #include "common/units.h"
 
 namespace usdcop {

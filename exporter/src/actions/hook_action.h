@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "control/control_config.h"
 #include "control/api_types.h"
+#include "control/control_config.h"
 #include "sources/http_client.h"
 
 namespace usdcop {

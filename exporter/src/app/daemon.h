@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "app/endpoint_table.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mutex.h"
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
-#include "app/endpoint_table.h"
 #include "control/control_server.h"
 #include "http/listen_address.h"
 #include "http/metrics_server.h"

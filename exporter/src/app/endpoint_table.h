@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "app/config.h"
 #include "common/clock.h"
 #include "common/log.h"
-#include "app/config.h"
 #include "control/alert_lifecycle.h"
 #include "control/endpoints.h"
 #include "scheduler/result_board.h"

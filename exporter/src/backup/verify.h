@@ -35,11 +35,11 @@
 #include <vector>
 
 #include "backup/manifest.h"
-#include "common/sha256.h"
 #include "backup/verify_cache.h"
 #include "common/clock.h"
 #include "common/deadline.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "common/status.h"
 
 namespace usdcop {

@@ -26,9 +26,9 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mutex.h"
-#include "metrics/control_stats.h"
 #include "control/endpoints.h"
 #include "control/rate_limiter.h"
+#include "metrics/control_stats.h"
 #include "store/state_store.h"
 
 namespace usdcop {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/units.h"
 #include "control/api_types.h"
 #include "control/params.h"
 #include "control/tokens.h"
-#include "common/units.h"
 
 namespace usdcop {
 

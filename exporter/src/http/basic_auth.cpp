@@ -9,8 +9,8 @@
 #include <memory>
 #include <regex>
 
-#include "common/sha256.h"
 #include "common/secret.h"
+#include "common/sha256.h"
 
 namespace usdcop {
 namespace {

@@ -39,8 +39,8 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "http/listen_address.h"
-#include "metrics/server_stats.h"
 #include "http/web_gate.h"
+#include "metrics/server_stats.h"
 
 namespace usdcop {
 

@@ -18,10 +18,10 @@
 #include "calendar/trading_calendar.h"
 #include "common/clock.h"
 #include "common/mutex.h"
-#include "metrics/control_stats.h"
-#include "metrics/server_stats.h"
 #include "exposition/family_builder.h"
+#include "metrics/control_stats.h"
 #include "metrics/process_metrics.h"
+#include "metrics/server_stats.h"
 #include "probes/probe_kinds.h"
 #include "scheduler/result_board.h"
 

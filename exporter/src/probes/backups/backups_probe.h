@@ -15,10 +15,10 @@
 #include <map>
 #include <memory>
 
-#include "common/sha256.h"
 #include "backup/verify.h"
 #include "backup/verify_cache.h"
 #include "calendar/trading_calendar.h"
+#include "common/sha256.h"
 #include "probes/backups/backups_config.h"
 #include "probes/probe.h"
 #include "store/state_store.h"
