@@ -82,10 +82,7 @@ class CondVar {
   }
   template <class R, class P>
   std::cv_status WaitFor(Mutex& mu, const std::chrono::duration<R, P>& d) REQUIRES(mu) {
-    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
-    const std::cv_status status = cv_.wait_for(lock, d);
-    lock.release();
-    return status;
+    return WaitUntil(mu, std::chrono::steady_clock::now() + d);
   }
   void NotifyOne() { cv_.notify_one(); }
   void NotifyAll() { cv_.notify_all(); }
