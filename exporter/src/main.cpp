@@ -13,9 +13,9 @@
 #include "app/daemon.h"
 #include "app/probe_table.h"
 #include "app/verify_backup.h"
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/units.h"
-#include "http/listen_address.h"
 #include "sources/http_client.h"
 
 #ifndef USDCOP_VERSION

@@ -438,6 +438,10 @@ TEST(SimWebSocketFlagsIT, BadFlagsStopTheSimulatorAtStart) {
   std::vector<std::string> bad_address = MarketFlags(stack, "1h");
   bad_address.insert(bad_address.end(), {"--websocket.listen", "8080"});
   ExpectBadFlags(stack, bad_address, "--websocket.listen: expected host:port");
+  // The exporter's parser: a bare IPv6 address needs brackets ("[::1]:0").
+  std::vector<std::string> bare_v6 = MarketFlags(stack, "1h");
+  bare_v6.insert(bare_v6.end(), {"--websocket.listen", "::1:0"});
+  ExpectBadFlags(stack, bare_v6, "--websocket.listen: expected host:port");
 }
 
 TEST(SimWebSocketOffIT, TheControlEndpointAnswers409) {

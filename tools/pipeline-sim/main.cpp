@@ -96,7 +96,7 @@ Result<Credentials> LoadCredentials(const Options& o) {
 }
 
 // Binds the address; the port actually bound, or an error naming --listen.
-Result<int> Bind(httplib::Server& server, const Options& o, const Address& address) {
+Result<int> Bind(httplib::Server& server, const Options& o, const ListenAddress& address) {
   int port = address.port;
   if (address.port == 0) {
     port = server.bind_to_any_port(address.host);
@@ -263,7 +263,7 @@ Status AnnounceWs(const Options& o, const WsServer& ws, int port) {
 }
 
 // Prints the one line tests wait for, and writes the port file.
-Status Announce(const Options& o, const Address& address, int port) {
+Status Announce(const Options& o, const ListenAddress& address, int port) {
   std::cout << "pipeline-sim listening on http://" << UrlHost(address.host) << ":" << port
             << std::endl;
   if (o.port_file.empty()) return Status::Ok();
@@ -272,7 +272,7 @@ Status Announce(const Options& o, const Address& address, int port) {
 
 // What the flags describe, checked before anything starts.
 struct Parts {
-  Address address;
+  ListenAddress address;
   Credentials credentials;
   std::unique_ptr<MarketWriter> market;
   std::unique_ptr<BackupWriter> backups;
@@ -281,7 +281,7 @@ struct Parts {
 
 Result<Parts> BuildParts(const Options& o) {
   Parts parts;
-  auto address = ParseAddress(o.listen);
+  auto address = ParseListenAddress(o.listen);
   if (!address) {
     return BadInput("--listen", "--listen: expected host:port, got \"" + o.listen + "\"");
   }

@@ -8,12 +8,12 @@
 
 #include "app/endpoint_table.h"
 #include "common/clock.h"
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/mutex.h"
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
 #include "control/control_server.h"
-#include "http/listen_address.h"
 #include "http/metrics_server.h"
 #include "http/web_config.h"
 #include "metrics/render.h"

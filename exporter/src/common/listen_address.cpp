@@ -1,4 +1,4 @@
-#include "http/listen_address.h"
+#include "common/listen_address.h"
 
 #include <charconv>
 

@@ -15,11 +15,11 @@
 #include <functional>
 #include <memory>
 
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "control/api_types.h"
 #include "http/http_server.h"
-#include "http/listen_address.h"
 #include "http/web_gate.h"
 
 namespace usdcop {

@@ -36,9 +36,9 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/status.h"
-#include "http/listen_address.h"
 #include "http/web_gate.h"
 #include "metrics/server_stats.h"
 

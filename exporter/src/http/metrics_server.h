@@ -13,11 +13,11 @@
 #include <optional>
 #include <string>
 
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "http/http_server.h"
-#include "http/listen_address.h"
 #include "http/web_gate.h"
 
 namespace usdcop {

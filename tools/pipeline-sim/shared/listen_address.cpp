@@ -6,19 +6,6 @@
 
 namespace usdcop::sim {
 
-std::optional<Address> ParseAddress(const std::string& text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  Address a{text.substr(0, colon), 0};
-  if (a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
-  std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
-    return std::nullopt;
-  }
-  a.port = std::stoi(port);
-  return a.port <= 65535 ? std::optional<Address>(a) : std::nullopt;
-}
-
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }

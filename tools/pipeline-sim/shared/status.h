@@ -3,7 +3,7 @@
 // exporter's common/status.h. An Error carries what kind of failure it is (the control endpoints
 // answer it with that kind's HTTP status), the request field or place at fault, and a message for
 // humans; a startup error's message names the flag. std::optional is kept for pure parsers and
-// lookups whose only failure is "not one" (ParseIsoTime, ParseAddress, FindRun).
+// lookups whose only failure is "not one" (ParseIsoTime, ParseListenAddress, FindRun).
 // The exporter's usdcop::Status is not reused: its Reason set is the `reason` label of the probe
 // metrics, and the simulator's errors are answers to test requests, not probe failures.
 // Values: copyable, not synchronised.

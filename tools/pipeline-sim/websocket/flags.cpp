@@ -30,7 +30,7 @@ Result<std::unique_ptr<WsServer>> BuildWsServer(const WsOptions& o, MarketWriter
                     "--websocket.listen needs market data: give --market.sqlite or "
                     "--market.postgres (the WebSocket streams the bars written)");
   }
-  auto address = ParseAddress(o.listen);
+  auto address = ParseListenAddress(o.listen);
   if (!address) {
     return BadInput("--websocket.listen",
                     "--websocket.listen: expected host:port, got \"" + o.listen + "\"");

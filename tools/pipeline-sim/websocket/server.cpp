@@ -68,7 +68,7 @@ Result<std::unique_ptr<net::ssl::context>> LoadTls(const std::string& cert,
 // Members in destruction order, last first: connections (owned by the io_context's pending
 // operations) go before the hub and the TLS context they use.
 struct WsServer::Impl {
-  Impl(MarketWriter& w, Address a) : writer(w), hub(w), address(std::move(a)) {}
+  Impl(MarketWriter& w, ListenAddress a) : writer(w), hub(w), address(std::move(a)) {}
 
   net::awaitable<void> AcceptLoop();
   void RunIo();
@@ -76,7 +76,7 @@ struct WsServer::Impl {
 
   MarketWriter& writer;
   WsHub hub;
-  const Address address;
+  const ListenAddress address;
   int port = 0;  // set by Bind, before the thread starts
   std::unique_ptr<net::ssl::context> tls;
   net::io_context io{1};
@@ -132,7 +132,7 @@ WsServer::~WsServer() {
   impl_->hub.Clear();
 }
 
-Result<std::unique_ptr<WsServer>> WsServer::Create(const Address& listen,
+Result<std::unique_ptr<WsServer>> WsServer::Create(const ListenAddress& listen,
                                                    const std::string& tls_cert,
                                                    const std::string& tls_key,
                                                    MarketWriter& writer) {

@@ -24,7 +24,7 @@ class WsServer {
  public:
   // TLS when `tls_cert` (and then `tls_key`, PEM files) is given. An error naming the flag and
   // the file when they are unusable.
-  static Result<std::unique_ptr<WsServer>> Create(const Address& listen,
+  static Result<std::unique_ptr<WsServer>> Create(const ListenAddress& listen,
                                                   const std::string& tls_cert,
                                                   const std::string& tls_key, MarketWriter& writer);
   ~WsServer();
