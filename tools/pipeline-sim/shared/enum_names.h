@@ -1,12 +1,11 @@
 // The wire names of an enum whose values run 0..N-1 in declaration order (the faults of each
-// simulated system): one table gives a value's name, a name's value, and, through
-// FieldReader::OneOf, a control body's field with its "must be one of ..." error. Constant;
+// simulated system): one table gives a value's name and, through FieldReader::OneOf, a
+// control body's field read back as a value, with its "must be one of ..." error. Constant;
 // thread-safe.
 #pragma once
 
 #include <array>
 #include <cstddef>
-#include <optional>
 #include <span>
 #include <string_view>
 
@@ -19,12 +18,6 @@ class EnumNames {
 
   constexpr std::string_view operator[](Enum value) const {
     return names_[static_cast<size_t>(value)];
-  }
-  constexpr std::optional<Enum> Parse(std::string_view name) const {
-    for (size_t i = 0; i < N; ++i) {
-      if (names_[i] == name) return static_cast<Enum>(i);
-    }
-    return std::nullopt;
   }
   constexpr std::span<const std::string_view> names() const { return names_; }
 
