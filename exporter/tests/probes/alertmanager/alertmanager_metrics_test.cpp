@@ -1,0 +1,44 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "support/render_text.h"
+
+namespace usdcop {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+AlertmanagerAlert Alert(const std::string& severity, const std::string& state) {
+  AlertmanagerAlert a;
+  a.severity = severity;
+  a.state = state;
+  return a;
+}
+
+TEST(AlertmanagerMetricsTest, NoAlertsStillPublishesCriticalAndWarningAtZero) {
+  std::string text = RenderText(AlertmanagerResult{});
+  EXPECT_THAT(text, HasSubstr("# TYPE usdcop_alerts_active gauge\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);  // HELP, TYPE and the two series
+}
+
+TEST(AlertmanagerMetricsTest, CountsOnlyActiveAlertsPerSeverity) {
+  AlertmanagerResult r;
+  r.alerts = {Alert("critical", "active"),    Alert("critical", "active"),     Alert("critical", "suppressed"),
+              Alert("warning", "suppressed"), Alert("warning", "unprocessed"), Alert("info", "active"),
+              Alert("page", "suppressed"),    Alert("", "active")};
+  std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));  // silenced, not yet routed
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"info\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"page\"} 0\n"));  // seen, all suppressed
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"\"} 1\n"));     // no severity label
+  EXPECT_THAT(text, Not(HasSubstr("usdcop_alerts_active{severity=\"none\"}")));
+}
+
+}  // namespace
+}  // namespace usdcop

@@ -1,0 +1,245 @@
+#include "store/state_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "support/temp_dir.h"
+
+namespace usdcop {
+namespace {
+
+TEST(StateStore, CreatesItsFileAndDirectoryAndKeepsValuesAcrossReopen) {
+  TempDir dir;
+  const std::string path = dir.File("nested/dir/state.db");
+  {
+    auto store = StateStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_FALSE((*store)->Get("ns", "k")->has_value());
+    ASSERT_TRUE((*store)->Put("ns", "k", "v1").ok());
+    ASSERT_TRUE((*store)->Put("ns", "k", "v2").ok());
+    ASSERT_TRUE((*store)->Put("other", "k", "o").ok());
+  }
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get("ns", "k").value(), "v2");
+  EXPECT_EQ(*(*store)->Get("other", "k").value(), "o");
+  ASSERT_TRUE((*store)->Delete("ns", "k").ok());
+  EXPECT_FALSE((*store)->Get("ns", "k")->has_value());
+}
+
+TEST(StateStore, UsesWriteAheadLogging) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Put("a", "b", "c").ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.File("s.db-wal")));
+}
+
+TEST(StateStore, ConcurrentAuditRowsAreAllCommittedWithTheirOwnIds) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  constexpr int kThreads = 8, kEach = 250;
+  std::vector<std::vector<std::int64_t>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AuditRow row;
+        row.time = SysTime(std::chrono::seconds(1764000000 + i));
+        row.caller = "t" + std::to_string(t);
+        row.result = std::to_string(i);
+        auto id = (*store)->AppendAudit(row);
+        ASSERT_TRUE(id.ok()) << id.status().message();
+        ids[t].push_back(*id);
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::int64_t> distinct;
+  for (const auto& v : ids) distinct.insert(v.begin(), v.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kThreads * kEach));
+  auto rows = (*store)->RecentAudit(kThreads * kEach + 1);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), static_cast<size_t>(kThreads * kEach));
+  for (const AuditRow& r : *rows) {  // each id is its own row
+    const int t = std::stoi(r.caller.substr(1));
+    EXPECT_EQ(ids[t][std::stoi(r.result)], r.id);
+  }
+  ASSERT_TRUE((*store)->SetAuditCount(rows->front().id, 7).ok());
+  EXPECT_EQ((*store)->RecentAudit(1)->front().count, 7);
+}
+
+TEST(StateStore, QueuedAuditRowsAreAnsweredInOrderOnceCommittedAndBeforeTheStoreCloses) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  std::vector<std::int64_t> ids;  // in the order the writer answered
+  std::mutex mu;
+  {
+    auto store = StateStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < 500; ++i) {
+      AuditRow row;
+      row.result = std::to_string(i);
+      (*store)->AppendAuditAsync(row, [&ids, &mu, i](const AuditRow& written, Result<std::int64_t> id) {
+        ASSERT_TRUE(id.ok());
+        EXPECT_EQ(written.result, std::to_string(i));
+        std::lock_guard lock(mu);
+        ids.push_back(*id);
+      });
+    }
+  }  // closed at once: the rows still queued are written and answered first
+  ASSERT_EQ(ids.size(), 500u);
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[i - 1] + 1);
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  auto rows = (*store)->RecentAudit(1000);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 500u);
+  EXPECT_EQ(rows->front().id, ids.back());
+  EXPECT_EQ(rows->front().result, "499");
+}
+
+TEST(StateStore, PruningDeletesTheOldRowsInStepsUntilAStepHasNone) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  const SysTime now = *ParseTimestamp("2026-11-25T12:00:00Z");
+  const SysTime old = now - std::chrono::hours(2);
+  AuditRow row;
+  row.time = now + std::chrono::hours(24);  // stamped in the future, then the clock was put right
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  row.time = old;
+  for (int i = 0; i < 2500; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // more than one step
+  row.time = now;
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // a whole step of new rows
+  row.time = old;  // behind them: left for a later prune
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  auto pruned = (*store)->PruneAudit(now - std::chrono::hours(1));
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_EQ(*pruned, 2500);
+  auto rows = (*store)->RecentAudit(5000);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2002u);
+  EXPECT_EQ(rows->front().time, old);
+  EXPECT_EQ(rows->back().time, now + std::chrono::hours(24));
+  EXPECT_EQ(*(*store)->PruneAudit(now - std::chrono::hours(1)), 0);
+  EXPECT_EQ(*(*store)->PruneAudit(now + std::chrono::hours(1)), 2001);
+  EXPECT_EQ((*store)->RecentAudit(10)->size(), 1u);
+}
+
+TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, caller TEXT NOT "
+                         "NULL, address TEXT NOT NULL, method TEXT NOT NULL, endpoint TEXT NOT NULL, action TEXT NOT "
+                         "NULL, params TEXT NOT NULL, code INTEGER NOT NULL, result TEXT NOT NULL);"
+                         "INSERT INTO audit_log VALUES (1, 5, 'ops', '::1', 'GET', '/api/l0/health', '', '{}', 200, "
+                         "'ok'); CREATE INDEX audit_log_time ON audit_log(time_us); PRAGMA user_version=3;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  AuditRow row;
+  row.count = 3;
+  ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  auto rows = (*store)->RecentAudit(10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].count, 3);
+  EXPECT_EQ((*rows)[1].caller, "ops");
+  EXPECT_EQ((*rows)[1].count, 1);
+  { auto closed = std::move(store).value(); }  // closed here
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log_time'", -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "schema 5 has no index on time_us: it cost every commit a page";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST(StateStore, ItsCheckpointerCopiesTheLogIntoTheDatabaseWhileItIsOpen) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  const auto before = std::filesystem::file_size(path);
+  AuditRow row;
+  row.params = std::string(2000, 'x');
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());
+  // Commits do not checkpoint; the checkpointer does, within a second or two.
+  bool copied = false;
+  for (int i = 0; i < 100 && !copied; ++i) {
+    copied = std::filesystem::file_size(path) > before + 200 * 2000;
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(copied) << std::filesystem::file_size(path) << " bytes, " << before << " at start";
+}
+
+TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {
+  TempDir dir;
+  std::ofstream(dir.File("file")) << "x";
+  auto store = StateStore::Open(dir.File("file/state.db"));  // a file where a directory should be
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().reason(), Reason::kIo);
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("file"));
+}
+
+FileDigestRow Row(const std::string& path, std::uint64_t size, const std::string& sha) {
+  return FileDigestRow{path, size, 1'764'000'000'123'456'789, 0xfedcba9876543210u, sha,
+                       *ParseTimestamp("2026-11-24T12:00:00.123456Z")};
+}
+
+TEST(StateStore, FileDigestsRoundTripPerScopeInOneTransaction) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  StateStore& s = **store;
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set1", {Row("a", 1, "aa"), Row("sub/b", 2, "bb")}, {}).ok());
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set2", {Row("a", 9, "99")}, {}).ok());
+  auto rows = s.LoadFileDigests("/b/l0/set1");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  const FileDigestRow& a = (*rows)[0].path == "a" ? (*rows)[0] : (*rows)[1];
+  EXPECT_EQ(a.size, 1u);
+  EXPECT_EQ(a.mtime_ns, 1'764'000'000'123'456'789);
+  EXPECT_EQ(a.inode, 0xfedcba9876543210u);  // above INT64_MAX: stored as its two's complement
+  EXPECT_EQ(a.sha256, "aa");
+  EXPECT_EQ(a.verified_at, *ParseTimestamp("2026-11-24T12:00:00.123456Z"));
+
+  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set1", {Row("a", 5, "a5")}, {"sub/b"}).ok());  // upsert, delete
+  rows = s.LoadFileDigests("/b/l0/set1");
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].sha256, "a5");
+  EXPECT_EQ(s.LoadFileDigests("/b/l0/set2")->size(), 1u);
+  EXPECT_TRUE(s.LoadFileDigests("/nowhere")->empty());
+}
+
+TEST(StateStore, RetainFileDigestScopesForgetsOtherSetsOfTheSameRootOnly) {
+  TempDir dir;
+  auto store = StateStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  StateStore& s = **store;
+  for (const char* scope : {"/b/l0/old", "/b/l0/new", "/b/l01/other_root", "/b/l1/x"})
+    ASSERT_TRUE(s.SaveFileDigests(scope, {Row("a", 1, "aa")}, {}).ok());
+  ASSERT_TRUE(s.RetainFileDigestScopes("/b/l0", {"/b/l0/new"}).ok());
+  EXPECT_TRUE(s.LoadFileDigests("/b/l0/old")->empty());
+  EXPECT_EQ(s.LoadFileDigests("/b/l0/new")->size(), 1u);
+  EXPECT_EQ(s.LoadFileDigests("/b/l01/other_root")->size(), 1u);
+  EXPECT_EQ(s.LoadFileDigests("/b/l1/x")->size(), 1u);
+}
+
+}  // namespace
+}  // namespace usdcop
