@@ -5,8 +5,6 @@
 #include <regex>
 #include <set>
 
-#include "common/secret.h"
-
 namespace usdcop {
 namespace {
 
@@ -32,17 +30,6 @@ TEST(Status, CarriesReasonAndMessage) {
   EXPECT_EQ(r.status().reason(), Reason::kParse);
   Result<int> v = 5;
   EXPECT_EQ(*v, 5);
-}
-
-TEST(Secret, PrintsRedactedAndComparesByValue) {
-  Secret s("hunter2");
-  std::ostringstream out;
-  out << s;
-  EXPECT_EQ(out.str(), "<redacted>");
-  EXPECT_TRUE(s == Secret("hunter2"));
-  EXPECT_FALSE(s == Secret("hunter3"));
-  EXPECT_FALSE(s == Secret("hunter"));
-  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
 }
 
 }  // namespace

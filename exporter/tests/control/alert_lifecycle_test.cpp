@@ -1,78 +1,16 @@
-// The control API's parts: tokens, the rate limiter, the alert lifecycle, the control section.
+// control/alert_lifecycle.cpp: the alert webhooks, their episodes, acknowledgements and figures,
+// kept in the state store.
+#include "control/alert_lifecycle.h"
+
 #include <gtest/gtest.h>
-#include <openssl/sha.h>
 
 #include <filesystem>
 #include <set>
 
-#include "app/config.h"
-#include "control/alert_lifecycle.h"
-#include "control/rate_limiter.h"
-#include "control/tokens.h"
-#include "control/views.h"
 #include "support/fake_clock.h"
 
 namespace usdcop {
 namespace {
-
-std::string RawSha256(const std::string& text) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d);
-  return std::string(reinterpret_cast<const char*>(d), sizeof d);
-}
-
-TEST(TokenTableTest, MatchesTheHashOfABearerTokenOnly) {
-  TokenTable t({{"ops", RawSha256("s3cret"), ControlRole::kOperator}, {"ro", RawSha256("other"), ControlRole::kViewer}});
-  auto c = t.Authenticate("Bearer s3cret");
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->name, "ops");
-  EXPECT_EQ(c->role, ControlRole::kOperator);
-  EXPECT_EQ(t.Authenticate("bearer other")->name, "ro");
-  EXPECT_FALSE(t.Authenticate("Bearer s3cre"));
-  EXPECT_FALSE(t.Authenticate("Bearer s3cret2"));
-  EXPECT_FALSE(t.Authenticate("Basic s3cret"));
-  EXPECT_FALSE(t.Authenticate("s3cret"));
-  EXPECT_FALSE(t.Authenticate("Bearer "));
-  EXPECT_FALSE(t.Authenticate(""));
-}
-
-TEST(RateLimiterTest, ABucketRefillsAtItsRate) {
-  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00Z"));
-  RateLimiter limiter(clock, 2, 2);  // 2 per second, burst 2
-  EXPECT_FALSE(limiter.Take("a"));
-  EXPECT_FALSE(limiter.Take("a"));
-  auto wait = limiter.Take("a");
-  ASSERT_TRUE(wait);
-  EXPECT_EQ(*wait, 1);
-  EXPECT_FALSE(limiter.Take("b")) << "each key has its own bucket";
-  clock.Advance(std::chrono::milliseconds(500));
-  EXPECT_FALSE(limiter.Take("a"));
-  EXPECT_TRUE(limiter.Take("a"));
-  RateLimiter slow(clock, 0.1, 1);  // one per 10 s
-  EXPECT_FALSE(slow.Take("a"));
-  EXPECT_EQ(slow.Take("a").value_or(0), 10);
-}
-
-TEST(RateLimiterTest, WallClockStepsDoNotRefillABucket) {
-  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00Z"));
-  RateLimiter limiter(clock, 1, 1);
-  EXPECT_FALSE(limiter.Take("a"));
-  clock.Set(clock.Now() + std::chrono::hours(1));  // the wall clock set forward
-  EXPECT_EQ(limiter.Take("a").value_or(0), 1);
-  clock.Advance(std::chrono::seconds(1));
-  EXPECT_FALSE(limiter.Take("a"));
-}
-
-TEST(RateLimiterTest, ANewRateKeepsAnEmptyBucketEmpty) {
-  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00Z"));
-  RateLimiter limiter(clock, 1, 3);
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.Take("a"));
-  limiter.SetRates(0.5, 10);  // a reload: the bucket is not refilled
-  EXPECT_EQ(limiter.Take("a").value_or(0), 2);
-  clock.Advance(std::chrono::seconds(2));
-  EXPECT_FALSE(limiter.Take("a"));
-  EXPECT_TRUE(limiter.Take("a"));
-}
 
 class AlertLifecycleTest : public ::testing::Test {
  protected:
@@ -341,100 +279,5 @@ TEST_F(AlertLifecycleTest, OverTheEpisodeCapTheOldestResolvedGoFirstNeverAnAckno
   EXPECT_EQ(kept.count("f9998"), 1u) << "firing ones stay while resolved ones can go";
 }
 
-ConfigLoad LoadControl(const std::string& control_yaml) {
-  return LoadConfigText("control:\n" + control_yaml, "test.yml");
-}
-
-std::string Errors(const ConfigLoad& load) {
-  std::string out;
-  for (const std::string& e : load.errors) out += e + "\n";
-  return out;
-}
-
-TEST(ControlSectionTest, ReadsTokensLimitsAndHooks) {
-  const std::string hash(64, 'a');
-  ConfigLoad load = LoadControl("  tokens: [{name: ops, sha256: " + hash + ", role: operator}]\n"
-                                "  rate_limit: {per_second: 5, burst: 9}\n"
-                                "  basic_auth_users: {carol: viewer}\n"
-                                "  backup_dags: {L0: usdcop_l0_backup}\n"
-                                "  alertmanager: {url: 'http://127.0.0.1:9093'}\n"
-                                "  actions:\n"
-                                "    restart-websocket: {command: [systemctl, restart, ws], timeout: 10s}\n"
-                                "    rotate-key: {url: 'http://127.0.0.1:1/rotate', method: PUT}\n");
-  ASSERT_TRUE(load.config) << Errors(load);
-  const ControlConfig& c = *load.config->control;
-  ASSERT_EQ(c.tokens.size(), 1u);
-  EXPECT_EQ(c.tokens[0].sha256, std::string(32, '\xaa'));
-  EXPECT_EQ(c.tokens[0].role, ControlRole::kOperator);
-  EXPECT_EQ(c.rate_per_second, 5);
-  EXPECT_EQ(c.rate_burst, 9);
-  EXPECT_EQ(c.basic_auth_users.at("carol"), ControlRole::kViewer);
-  EXPECT_EQ(c.backup_dags.at("L0"), "usdcop_l0_backup");
-  EXPECT_EQ(c.alertmanager_url, "http://127.0.0.1:9093");
-  EXPECT_EQ(c.actions.at("restart-websocket").command.size(), 3u);
-  EXPECT_EQ(c.actions.at("restart-websocket").timeout, std::chrono::seconds(10));
-  EXPECT_EQ(c.actions.at("rotate-key").method, "PUT");
-  EXPECT_EQ(c.alert_severities, (std::vector<std::string>{"critical", "warning", "info"}));
-  load = LoadControl("  tokens: []\n  alert_severities: [critical, page, ticket]\n");
-  ASSERT_TRUE(load.config) << Errors(load);
-  EXPECT_EQ(load.config->control->alert_severities, (std::vector<std::string>{"critical", "page", "ticket"}));
-}
-
-TEST(ControlSectionTest, ReportsEachMistakeWithItsPlace) {
-  struct Case {
-    std::string yaml;
-    std::string says;
-  };
-  const Case cases[] = {
-      {"  rate_limit: {per_second: 5}\n", "control.tokens: is required"},
-      {"  tokens: [{name: ops, sha256: abc, role: operator}]\n", "must be 64 hex digits"},
-      {"  tokens: [{name: ops, token: abc, role: operator}]\n", "configured by their SHA-256 only"},
-      {"  tokens: [{name: ops, sha256: " + std::string(64, 'b') + "}]\n", "role: is required"},
-      {"  tokens: [{name: ops, sha256: " + std::string(64, 'b') + ", role: admin}]\n", "viewer"},
-      {"  tokens: []\n  actions: {launch-rockets: {command: [x]}}\n", "is not an action a hook can serve"},
-      {"  tokens: []\n  actions: {rotate-key: {timeout: 5s}}\n", "needs either command"},
-      {"  tokens: []\n  actions: {rotate-key: {command: [x], url: 'http://a/'}}\n", "needs either command"},
-      {"  tokens: []\n  backup_dags: {L0: 'no spaces allowed'}\n", "is not an Airflow DAG id"},
-      {"  tokens: []\n  alert_severities: [critical, other]\n",
-       "control.alert_severities[1]: \"other\" is where the severities not listed are counted"},
-      {"  tokens: []\n  alert_severities: [critical, warning, critical]\n",
-       "control.alert_severities[2]: is listed twice"},
-      {"  tokens: []\n  alert_severities: ['sev 1']\n", "control.alert_severities[0]: must be 1 to 32 letters"},
-      {"  tokens: []\n  alert_severities: []\n", "control.alert_severities: must list 1 to 20 severities"},
-      {"  tokens: []\n  alert_severities: critical\n", "control.alert_severities"},
-  };
-  for (const Case& c : cases) {
-    ConfigLoad load = LoadControl(c.yaml);
-    EXPECT_FALSE(load.config) << c.yaml;
-    EXPECT_NE(Errors(load).find(c.says), std::string::npos) << c.yaml << "\n" << Errors(load);
-    EXPECT_NE(Errors(load).find("test.yml:"), std::string::npos) << Errors(load);
-  }
-}
-
 }  // namespace
-TEST(ViewCacheTest, RendersOncePerMillisecondAndProbeResultsAndSaysWhenFor) {
-  ResultBoard board;
-  board.Configure({{"pipeline", std::chrono::seconds(10)}});
-  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00.123456Z"));
-  int renders = 0;
-  ViewCache cache(board, clock, [&renders](const BoardSnapshot& b, SysTime now) {
-    ++renders;
-    return nlohmann::json{{"generated_at", ToUnixSeconds(now)}, {"probes", b.size()}};
-  });
-  auto first = cache.Get();
-  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.123999Z"));  // the same millisecond
-  EXPECT_EQ(cache.Get(), first) << "shared, not rendered again";
-  EXPECT_EQ(renders, 1);
-  EXPECT_EQ(nlohmann::json::parse(*first)["generated_at"], ToUnixSeconds(*ParseTimestamp("2026-11-25T12:00:00.123Z")))
-      << "the view is exact as of its millisecond";
-  EXPECT_EQ(first->back(), '\n');
-  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.124Z"));
-  auto next = cache.Get();
-  EXPECT_EQ(renders, 2);
-  EXPECT_NE(*next, *first);
-  board.Record("pipeline", Status::Ok(), 0.1, 1.0, nullptr);  // new results, the same millisecond
-  cache.Get();
-  EXPECT_EQ(renders, 3);
-}
-
 }  // namespace usdcop

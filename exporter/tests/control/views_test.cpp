@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/units.h"
 #include "probes/probe_kinds.h"
+#include "support/fake_clock.h"
 
 namespace usdcop {
 namespace {
@@ -146,21 +148,31 @@ TEST(ViewsTest, WebSocketViewShowsTheSessionAndTheHandover) {
   EXPECT_EQ(v["ready_signal"]["handover"]["lag_seconds"], 300);
 }
 
-TEST(ViewsTest, AlertmanagerViewListsAtMost200AlertsAndCountsAll) {
-  AlertmanagerResult am;
-  for (int i = 0; i < 250; ++i)
-    am.alerts.push_back(AlertmanagerAlert{.fingerprint = std::to_string(i), .alertname = "L0DataStale",
-                                          .severity = i % 2 ? "critical" : "", .state = "active",
-                                          .starts_at = kNow - 10});
-  am.receivers = std::vector<std::string>{"slack"};
-  const json v = AlertmanagerKind::View(am, kNow);
-  EXPECT_EQ(v["alerts"].size(), 200u);
-  EXPECT_EQ(v["counts"]["active"]["critical"], 125);
-  EXPECT_EQ(v["counts"]["active"]["none"], 125);
-  EXPECT_EQ(v["alerts"][0]["firing_seconds"], 10);
-  EXPECT_EQ(v["receivers"], json({"slack"}));
-  EXPECT_FALSE(v.contains("cluster"));
+TEST(ViewCacheTest, RendersOncePerMillisecondAndProbeResultsAndSaysWhenFor) {
+  ResultBoard board;
+  board.Configure({{"pipeline", std::chrono::seconds(10)}});
+  FakeClock clock(*ParseTimestamp("2026-11-25T12:00:00.123456Z"));
+  int renders = 0;
+  ViewCache cache(board, clock, [&renders](const BoardSnapshot& b, SysTime now) {
+    ++renders;
+    return nlohmann::json{{"generated_at", ToUnixSeconds(now)}, {"probes", b.size()}};
+  });
+  auto first = cache.Get();
+  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.123999Z"));  // the same millisecond
+  EXPECT_EQ(cache.Get(), first) << "shared, not rendered again";
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(nlohmann::json::parse(*first)["generated_at"], ToUnixSeconds(*ParseTimestamp("2026-11-25T12:00:00.123Z")))
+      << "the view is exact as of its millisecond";
+  EXPECT_EQ(first->back(), '\n');
+  clock.Set(*ParseTimestamp("2026-11-25T12:00:00.124Z"));
+  auto next = cache.Get();
+  EXPECT_EQ(renders, 2);
+  EXPECT_NE(*next, *first);
+  board.Record("pipeline", Status::Ok(), 0.1, 1.0, nullptr);  // new results, the same millisecond
+  cache.Get();
+  EXPECT_EQ(renders, 3);
 }
+
 
 }  // namespace
 }  // namespace usdcop

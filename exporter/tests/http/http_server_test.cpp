@@ -1,6 +1,6 @@
-// The HTTP server's limits, one at a time, in process: the connection caps' state machine
-// (ConnectionLimiter), the bounded pool, and an HttpServer on 127.0.0.1 driven over raw sockets
-// with small limits and short deadlines. The attacks at full size, against the real binary,
+// The HTTP server's limits, one at a time, in process: an HttpServer on 127.0.0.1 driven over raw
+// sockets with small limits and short deadlines (its connection caps' state machine and its pool
+// are tested in connection_limiter_test.cpp and bounded_pool_test.cpp). The attacks at full size, against the real binary,
 // are in tests/integration/front_door_test.cpp.
 #include "http/http_server.h"
 
@@ -22,8 +22,6 @@
 #include <vector>
 #include <string>
 
-#include "http/bounded_pool.h"
-#include "http/connection_limiter.h"
 #include "support/test_bcrypt.h"
 #include "support/test_http_server.h"
 
@@ -33,86 +31,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
-
-// ---- ConnectionLimiter ----------------------------------------------------------------------
-
-TEST(ConnectionLimiter, AdmitsUpToTheCapsThenClosesTheOldestWaitingConnectionFirst) {
-  ConnectionLimiter limiter(3, 2);
-  EXPECT_TRUE(limiter.Admit(1, "a").admitted);
-  EXPECT_TRUE(limiter.Admit(2, "a").admitted);
-  // "a" is at its cap: its oldest waiting connection (1) makes room.
-  ConnectionLimiter::Admission third = limiter.Admit(3, "a");
-  ASSERT_TRUE(third.admitted);
-  ASSERT_EQ(third.evicted.size(), 1u);
-  EXPECT_EQ(third.evicted[0].first, 1u);
-  EXPECT_STREQ(third.evicted[0].second, ConnectionLimiter::kPerAddress);
-  EXPECT_EQ(limiter.open(), 2u);
-  EXPECT_TRUE(limiter.Admit(4, "b").admitted);
-  // The port is full (3): the oldest waiting of any address goes, here 2.
-  ConnectionLimiter::Admission fifth = limiter.Admit(5, "c");
-  ASSERT_TRUE(fifth.admitted);
-  ASSERT_EQ(fifth.evicted.size(), 1u);
-  EXPECT_EQ(fifth.evicted[0].first, 2u);
-  EXPECT_STREQ(fifth.evicted[0].second, ConnectionLimiter::kCapacity);
-  EXPECT_EQ(limiter.open(), 3u);
-}
-
-TEST(ConnectionLimiter, ABusyConnectionIsNeverClosedAndANewOneIsRefusedInstead) {
-  ConnectionLimiter limiter(2, 2);
-  ASSERT_TRUE(limiter.Admit(1, "a").admitted);
-  ASSERT_TRUE(limiter.Admit(2, "b").admitted);
-  limiter.Busy(1);
-  limiter.Busy(2);
-  ConnectionLimiter::Admission refused = limiter.Admit(3, "c");
-  EXPECT_FALSE(refused.admitted);
-  EXPECT_STREQ(refused.refused_reason, ConnectionLimiter::kCapacity);
-  EXPECT_TRUE(refused.evicted.empty());
-  // Back to waiting, 2 is now the newest waiter and 1 the oldest.
-  limiter.Waiting(2);
-  limiter.Waiting(1);
-  ConnectionLimiter::Admission admitted = limiter.Admit(4, "c");
-  ASSERT_TRUE(admitted.admitted);
-  EXPECT_EQ(admitted.evicted.at(0).first, 2u);
-}
-
-TEST(ConnectionLimiter, PerAddressRefusalWhenAllOfTheAddressIsBusy) {
-  ConnectionLimiter limiter(10, 1);
-  ASSERT_TRUE(limiter.Admit(1, "a").admitted);
-  limiter.Busy(1);
-  ConnectionLimiter::Admission refused = limiter.Admit(2, "a");
-  EXPECT_FALSE(refused.admitted);
-  EXPECT_STREQ(refused.refused_reason, ConnectionLimiter::kPerAddress);
-  EXPECT_TRUE(limiter.Admit(3, "b").admitted);  // other addresses are not affected
-  limiter.Closed(1);
-  limiter.Closed(1);  // twice, and unknown ids: ignored
-  limiter.Closed(99);
-  EXPECT_TRUE(limiter.Admit(4, "a").admitted);
-  EXPECT_EQ(limiter.open(), 2u);
-}
-
-// ---- BoundedPool ----------------------------------------------------------------------------
-
-TEST(BoundedPool, RefusesAtOnceWhenItsQueueIsFull) {
-  BoundedPool pool(1, 2);
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::latch started(1);
-  std::atomic<int> ran{0};
-  ASSERT_TRUE(pool.TrySubmit([&] {
-    started.count_down();
-    released.wait();
-    ++ran;
-  }));
-  started.wait();  // the worker is busy; two may queue
-  EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));
-  EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));
-  EXPECT_FALSE(pool.TrySubmit([&] { ++ran; }));
-  release.set_value();
-  for (int i = 0; i < 500 && ran < 3; ++i) std::this_thread::sleep_for(2ms);
-  EXPECT_EQ(ran, 3);
-  pool.Stop();
-  EXPECT_FALSE(pool.TrySubmit([] {}));
-}
 
 // ---- HttpServer over raw sockets ------------------------------------------------------------
 

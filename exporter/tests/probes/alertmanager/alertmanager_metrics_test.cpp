@@ -1,8 +1,10 @@
+// probes/alertmanager/alertmanager_metrics.cpp: the alertmanager probe's metrics, and its golden file.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "support/golden.h"
 #include "support/render_text.h"
 
 namespace usdcop {
@@ -39,6 +41,33 @@ TEST(AlertmanagerMetricsTest, CountsOnlyActiveAlertsPerSeverity) {
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"\"} 1\n"));     // no severity label
   EXPECT_THAT(text, Not(HasSubstr("usdcop_alerts_active{severity=\"none\"}")));
 }
+
+// -- The golden file: fixtures/alertmanager.prom (support/golden.h) ---------------------------------------
+
+// Active and suppressed alerts of critical, a warning, an info alert that is silenced (its
+// severity shows as 0) and one without a severity.
+AlertmanagerResult GoldenAlertmanager() {
+  auto alert = [](const char* name, const char* severity, const char* state) {
+    AlertmanagerAlert a;
+    a.fingerprint = std::string(name) + "-fp";
+    a.alertname = name;
+    a.severity = severity;
+    a.state = state;
+    a.starts_at = 1795525000;
+    return a;
+  };
+  AlertmanagerResult r;
+  r.alerts = {alert("L0DataStale", "critical", "active"), alert("PipelineLayerFailed", "critical", "suppressed"),
+              alert("BackupTooOld", "warning", "active"), alert("VendorQuotaHigh", "info", "suppressed"),
+              alert("Watchdog", "", "active")};
+  r.receivers = std::vector<std::string>{"default"};
+  return r;
+}
+
+const Golden kAlertmanagerGolden{"alertmanager", [] { return RenderText(GoldenAlertmanager()); }};
+[[maybe_unused]] const bool kAlertmanagerGoldenRegistered = RegisterGolden(kAlertmanagerGolden);
+
+TEST(AlertmanagerMetricsTest, MatchesItsGoldenFileAndTheContract) { ExpectGolden(kAlertmanagerGolden); }
 
 }  // namespace
 }  // namespace usdcop
