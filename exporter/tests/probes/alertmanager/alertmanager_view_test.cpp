@@ -1,6 +1,8 @@
 // probes/alertmanager/alertmanager_view.cpp: the alerts as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 

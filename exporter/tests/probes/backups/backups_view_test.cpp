@@ -1,6 +1,8 @@
 // probes/backups/backups_view.cpp: each layer's backup sets as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/backups/backups_kind.h"
 
 namespace usdcop {

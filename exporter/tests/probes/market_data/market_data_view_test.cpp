@@ -1,6 +1,8 @@
 // probes/market_data/market_data_view.cpp: each symbol's bars and windows as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/market_data/market_data_kind.h"
 
 namespace usdcop {

@@ -1,6 +1,8 @@
 // probes/pipeline/pipeline_view.cpp: the pipeline's layers and Airflow as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/pipeline/pipeline_kind.h"
 
 namespace usdcop {

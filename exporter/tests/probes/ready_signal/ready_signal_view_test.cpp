@@ -1,6 +1,8 @@
 // probes/ready_signal/ready_signal_view.cpp: the ready signal and the handover as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/ready_signal/ready_signal_kind.h"
 
 namespace usdcop {

@@ -1,6 +1,8 @@
 // probes/vendor_api/vendor_api_view.cpp: the vendor's keys and their usage as the control API shows them.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/vendor_api/vendor_api_kind.h"
 
 namespace usdcop {

@@ -1,6 +1,8 @@
 // probes/websocket/websocket_view.cpp: the WebSocket session as the control API shows it.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "probes/websocket/websocket_kind.h"
 
 namespace usdcop {
