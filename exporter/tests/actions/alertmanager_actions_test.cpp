@@ -65,7 +65,7 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndReco
   ASSERT_EQ(r.body["acknowledged"].size(), 1u);
   EXPECT_EQ(r.body["acknowledged"][0]["alertname"], "L0DataGap");
   EXPECT_EQ(r.body["acknowledged"][0]["silence_id"], "silence-1");
-  EXPECT_EQ(r.body["acknowledged"][0]["ends_at"], "2026-11-25T14:00:00Z") << "control.acknowledge_for: 2h";
+  EXPECT_EQ(r.body["acknowledged"][0]["ends_at"], "2026-11-25T14:00:00.000000Z") << "control.acknowledge_for: 2h";
   EXPECT_EQ(r.summary, "acknowledged 1 alert(s) for 2h for user ana");
 
   ASSERT_EQ(http_.requests.size(), 2u);
@@ -91,7 +91,7 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeByNameFiltersInAlertmanagerAndTakesAD
   ActionResult r = actions_->Acknowledge(Call(params_));
   ASSERT_EQ(r.code, 200) << r.body.dump();
   EXPECT_EQ(r.body["acknowledged"].size(), 2u);
-  EXPECT_EQ(r.body["acknowledged"][1]["ends_at"], "2026-11-25T12:30:00Z");
+  EXPECT_EQ(r.body["acknowledged"][1]["ends_at"], "2026-11-25T12:30:00.000000Z");
   EXPECT_EQ(lifecycle_->Acknowledged("", "L0DataStale").size(), 2u);
 }
 
@@ -182,8 +182,8 @@ TEST_F(AlertmanagerActionsTest, TestNotificationPostsAFiveMinuteAlertOfTheSeveri
   EXPECT_EQ(sent[0]["labels"]["alertname"], "UsdcopTestNotification");
   EXPECT_EQ(sent[0]["labels"]["severity"], "critical");
   EXPECT_EQ(sent[0]["labels"]["requested_by"], "ops");
-  EXPECT_EQ(sent[0]["startsAt"], "2026-11-25T12:00:00Z");
-  EXPECT_EQ(sent[0]["endsAt"], "2026-11-25T12:05:00Z");
+  EXPECT_EQ(sent[0]["startsAt"], "2026-11-25T12:00:00.000000Z");
+  EXPECT_EQ(sent[0]["endsAt"], "2026-11-25T12:05:00.000000Z");
 
   params_ = json::object();
   http_.On(std::string(kAm) + "/api/v2/alerts",
