@@ -111,11 +111,21 @@ bool BasicAuthenticator::Allows(const BasicAuthUsers& users, std::string_view au
   if (!matches) {
     MutexLock lock(bcrypt_mu_);
     // Clients that connect at once with the same credentials wait here for the first one's check.
-    matches = (known && Cached(key)) || BcryptMatches(credentials->password, hash);
+    matches = known && Cached(key);
+    if (!matches) {
+      matches = BcryptMatches(credentials->password, hash);
+      ++work_.checks;
+      if (IsBcryptHash(hash)) work_.rounds += uint64_t{1} << BcryptCost(hash);
+    }
     if (known && matches) Remember(key);
   }
   OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
   return known && matches;
+}
+
+BasicAuthenticator::Work BasicAuthenticator::BcryptWork() const {
+  MutexLock lock(bcrypt_mu_);
+  return work_;
 }
 
 void BasicAuthenticator::Remember(const std::string& key) {

@@ -4,6 +4,7 @@
 // kept, so that a scrape every 15 s pays bcrypt once rather than each time.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,6 +65,14 @@ class BasicAuthenticator {
   // Allows (bcrypt) can tell.
   bool AllowsCached(const BasicAuthUsers& users, const BasicCredentials& credentials);
 
+  // The bcrypt work done so far: checks run, and their rounds (2^cost each). What the tests hold
+  // the cache, the one-at-a-time rule and the unknown user's dummy check against, without timing.
+  struct Work {
+    uint64_t checks = 0;
+    uint64_t rounds = 0;
+  };
+  Work BcryptWork() const EXCLUDES(bcrypt_mu_);
+
   // Successful checks kept at most; the cache is emptied when full (a few users, one entry each).
   static constexpr size_t kMaxCached = 256;
 
@@ -73,7 +82,8 @@ class BasicAuthenticator {
   bool Cached(const std::string& key) EXCLUDES(cache_mu_);
   void Remember(const std::string& key) EXCLUDES(cache_mu_);
 
-  Mutex bcrypt_mu_ ACQUIRED_BEFORE(cache_mu_);  // one bcrypt at a time
+  mutable Mutex bcrypt_mu_ ACQUIRED_BEFORE(cache_mu_);  // one bcrypt at a time
+  Work work_ GUARDED_BY(bcrypt_mu_);
   Mutex cache_mu_;
   std::unordered_set<std::string> cache_ GUARDED_BY(cache_mu_);  // digests of successful checks
 };
