@@ -88,20 +88,20 @@ std::optional<std::string> BearerToken(const httplib::Request& req) {
 std::string TokenStore::Issue() {
   std::string token = RandomHex(32);
   auto now = Clock::now();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   DropExpired(now);
   expiry_[token] = now + ttl_;
   return token;
 }
 
 bool TokenStore::Valid(const std::string& token) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = expiry_.find(token);
   return it != expiry_.end() && Clock::now() < it->second;
 }
 
 size_t TokenStore::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return expiry_.size();
 }
 

@@ -3,13 +3,14 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include <httplib.h>
+
+#include "common/mutex.h"
 
 namespace usdcop::sim {
 
@@ -43,11 +44,11 @@ class TokenStore {
 
  private:
   using Clock = std::chrono::steady_clock;
-  void DropExpired(Clock::time_point now);  // requires mu_
+  void DropExpired(Clock::time_point now) REQUIRES(mu_);
 
   const std::chrono::seconds ttl_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Clock::time_point> expiry_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Clock::time_point> expiry_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop::sim
