@@ -14,13 +14,13 @@ nlohmann::json RecordedBody(const std::string& body) {
 }
 
 void AirflowActions::Record(AirflowAction action) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (actions_.size() >= kMaxActions) actions_.pop_front();
   actions_.push_back(std::move(action));
 }
 
 nlohmann::json AirflowActions::Json() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   nlohmann::json out = nlohmann::json::array();
   for (const AirflowAction& a : actions_) {
     out.push_back({{"method", a.method},
@@ -35,7 +35,7 @@ nlohmann::json AirflowActions::Json() const {
 }
 
 void AirflowActions::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   actions_.clear();
 }
 

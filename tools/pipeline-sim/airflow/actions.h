@@ -6,11 +6,12 @@
 
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "common/mutex.h"
 
 namespace usdcop::sim {
 
@@ -42,8 +43,8 @@ class AirflowActions {
   void Clear();
 
  private:
-  mutable std::mutex mu_;
-  std::deque<AirflowAction> actions_;  // guarded by mu_, oldest first
+  mutable Mutex mu_;
+  std::deque<AirflowAction> actions_ GUARDED_BY(mu_);  // oldest first
 };
 
 }  // namespace usdcop::sim

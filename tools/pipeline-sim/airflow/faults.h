@@ -3,11 +3,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "shared/enum_names.h"
 
 namespace usdcop::sim {
@@ -39,13 +38,16 @@ class FaultInjector {
   void Shutdown();
 
  private:
+  // What ends a hung request's wait early: Shutdown() or the hang fault cleared or changed.
+  bool Released() const REQUIRES(mu_) { return shutdown_ || fault_ != AirflowFault::kHang; }
+
   const int max_hanging_;
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  AirflowFault fault_ = AirflowFault::kNone;                  // guarded by mu_
-  std::chrono::milliseconds hang_time_{60000};  // guarded by mu_
-  int hanging_ = 0;                             // guarded by mu_
-  bool shutdown_ = false;                       // guarded by mu_
+  mutable Mutex mu_;
+  CondVar changed_;
+  AirflowFault fault_ GUARDED_BY(mu_) = AirflowFault::kNone;
+  std::chrono::milliseconds hang_time_ GUARDED_BY(mu_) = std::chrono::milliseconds(60000);
+  int hanging_ GUARDED_BY(mu_) = 0;
+  bool shutdown_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace usdcop::sim

@@ -9,20 +9,23 @@ WorkerThread::~WorkerThread() {
 void WorkerThread::Start(std::function<void()> loop) {
   thread_ = std::thread([this, loop = std::move(loop)] {
     loop();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     exited_ = true;
-    exited_cv_.notify_all();
+    exited_cv_.NotifyAll();
   });
 }
 
 bool WorkerThread::Join(std::chrono::milliseconds budget) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!thread_.joinable()) return true;
-  if (!exited_cv_.wait_for(lock, budget, [this] { return exited_; })) {
-    thread_.detach();
-    return false;
+  const auto until = std::chrono::steady_clock::now() + budget;
+  while (!exited_) {
+    if (exited_cv_.WaitUntil(mu_, until) == std::cv_status::timeout && !exited_) {
+      thread_.detach();
+      return false;
+    }
   }
-  lock.unlock();
+  lock.Unlock();
   thread_.join();
   return true;
 }

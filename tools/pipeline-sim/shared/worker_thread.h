@@ -3,10 +3,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace usdcop::sim {
 
@@ -25,9 +25,9 @@ class WorkerThread {
   bool Join(std::chrono::milliseconds budget);
 
  private:
-  std::mutex mu_;
-  std::condition_variable exited_cv_;
-  bool exited_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar exited_cv_;
+  bool exited_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
