@@ -16,20 +16,22 @@ void AutoRunner::Start() { thread_ = std::thread([this] { Loop(); }); }
 
 void AutoRunner::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void AutoRunner::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
-    lock.unlock();
+    lock.Unlock();
     Tick(Steady::now());
-    lock.lock();
-    wake_.wait_for(lock, kRunnerTick, [this] { return stop_; });
+    lock.Lock();
+    const Steady::time_point until = Steady::now() + kRunnerTick;
+    while (!stop_ && wake_.WaitUntil(mu_, until) == std::cv_status::no_timeout) {
+    }
   }
 }
 

@@ -6,14 +6,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "airflow/model.h"
+#include "common/mutex.h"
 
 namespace usdcop::sim {
 
@@ -49,9 +48,9 @@ class AutoRunner {
   std::map<std::string, Steady::time_point> next_start_;
   std::vector<Pending> pending_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -114,11 +114,12 @@ auto AirflowModel::FindIn(DagT& dag, const std::string& run_id) -> decltype(&dag
 
 AirflowModel::AirflowModel(std::vector<std::string> default_dags)
     : default_dags_(std::move(default_dags)) {
-  ResetLocked();  // no other thread can see the object yet
+  MutexLock lock(mu_);  // no other thread can see the object yet; held for ResetLocked's REQUIRES
+  ResetLocked();
 }
 
 std::vector<std::string> AirflowModel::DagIds() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> ids;
   ids.reserve(dags_.size());
   for (const auto& [id, dag] : dags_) ids.push_back(id);
@@ -126,7 +127,7 @@ std::vector<std::string> AirflowModel::DagIds() const {
 }
 
 std::vector<std::string> AirflowModel::AddDags(const std::vector<std::string>& dag_ids) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> added;
   for (const std::string& id : dag_ids) {
     if (dags_.try_emplace(id).second) added.push_back(id);
@@ -136,7 +137,7 @@ std::vector<std::string> AirflowModel::AddDags(const std::vector<std::string>& d
 
 std::optional<RunPage> AirflowModel::ListRuns(const std::string& dag_id, RunOrder order,
                                               size_t offset, size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = dags_.find(dag_id);
   if (it == dags_.end()) return std::nullopt;
   std::vector<const DagRun*> runs;
@@ -154,13 +155,13 @@ std::optional<RunPage> AirflowModel::ListRuns(const std::string& dag_id, RunOrde
 }
 
 bool AirflowModel::HasDag(const std::string& dag_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return dags_.count(dag_id) > 0;
 }
 
 std::optional<DagRun> AirflowModel::FindRun(const std::string& dag_id,
                                             const std::string& run_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = dags_.find(dag_id);
   if (it == dags_.end()) return std::nullopt;
   const DagRun* run = FindIn(it->second, run_id);
@@ -168,13 +169,13 @@ std::optional<DagRun> AirflowModel::FindRun(const std::string& dag_id,
 }
 
 DagRun AirflowModel::AddRun(const std::string& dag_id, const NewRun& spec) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return AppendRun(dag_id, spec, Now());
 }
 
 DagRun AirflowModel::SetNewestRunState(const std::string& dag_id, RunState state,
                                        std::optional<int64_t> records) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Time now = Now();
   Dag& dag = GetOrAddDag(dag_id);
   if (dag.runs.empty()) return AppendRun(dag_id, NewRun{.state = state, .start = now,
@@ -188,7 +189,7 @@ DagRun AirflowModel::SetNewestRunState(const std::string& dag_id, RunState state
 std::optional<DagRun> AirflowModel::CompleteRun(const std::string& dag_id,
                                                 const std::string& run_id, Time started_at,
                                                 int64_t records) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = dags_.find(dag_id);
   if (it == dags_.end()) return std::nullopt;
   Dag& dag = it->second;
@@ -204,7 +205,7 @@ std::optional<DagRun> AirflowModel::CompleteRun(const std::string& dag_id,
 }
 
 TriggerResult AirflowModel::TriggerRun(const std::string& dag_id, const TriggerSpec& spec) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Time now = Now();
   TriggerResult result;
   DagRun& run = result.run;
@@ -243,7 +244,7 @@ TriggerResult AirflowModel::TriggerRun(const std::string& dag_id, const TriggerS
 
 std::optional<std::vector<DagRun>> AirflowModel::ClearRuns(const std::string& dag_id,
                                                            const ClearSpec& spec) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = dags_.find(dag_id);
   if (it == dags_.end()) return std::nullopt;
   Dag& dag = it->second;
@@ -260,7 +261,7 @@ std::optional<std::vector<DagRun>> AirflowModel::ClearRuns(const std::string& da
 }
 
 std::vector<DagRun> AirflowModel::StartQueuedRuns() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Time now = Now();
   std::vector<DagRun> started;
   for (auto& [id, dag] : dags_) {
@@ -274,7 +275,7 @@ std::vector<DagRun> AirflowModel::StartQueuedRuns() {
 }
 
 void AirflowModel::SetFailNext(const std::optional<std::string>& dag_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (dag_id) {
     GetOrAddDag(*dag_id).fail_next = true;
     return;
@@ -283,12 +284,12 @@ void AirflowModel::SetFailNext(const std::optional<std::string>& dag_id) {
 }
 
 void AirflowModel::ClearFailNext() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [id, dag] : dags_) dag.fail_next = false;
 }
 
 std::vector<ComponentHealth> AirflowModel::Health() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Time now = Now();
   std::vector<ComponentHealth> out(health_.begin(), health_.end());
   for (ComponentHealth& h : out) {
@@ -299,14 +300,14 @@ std::vector<ComponentHealth> AirflowModel::Health() const {
 }
 
 void AirflowModel::SetHealthy(Component component, bool healthy) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ComponentHealth& h = health_[static_cast<size_t>(component)];
   if (h.healthy && !healthy && component != Component::kMetadatabase) h.heartbeat = Now();
   h.healthy = healthy;
 }
 
 std::vector<DagSnapshot> AirflowModel::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<DagSnapshot> out;
   for (const auto& [id, dag] : dags_) {
     out.push_back({id, dag.fail_next, {dag.runs.begin(), dag.runs.end()}});
@@ -315,7 +316,7 @@ std::vector<DagSnapshot> AirflowModel::Snapshot() const {
 }
 
 void AirflowModel::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ResetLocked();
 }
 

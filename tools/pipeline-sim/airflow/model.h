@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "shared/sim_time.h"
 
 namespace usdcop::sim {
@@ -179,22 +179,23 @@ class AirflowModel {
     bool fail_next = false;
   };
 
-  Dag& GetOrAddDag(const std::string& dag_id);  // requires mu_
-  DagRun& AppendRun(const std::string& dag_id, const NewRun& spec, Time now);  // requires mu_
-  DagRun& Store(Dag& dag, DagRun run);                                         // requires mu_
-  // Every state change of a stored run goes through here (keeps Dag::queued).
-  static void Transition(Dag& dag, DagRun& run, RunState state, Time now);     // requires mu_
-  // The run of `dag` with that id, or null; DagT is Dag or const Dag.
+  Dag& GetOrAddDag(const std::string& dag_id) REQUIRES(mu_);
+  DagRun& AppendRun(const std::string& dag_id, const NewRun& spec, Time now) REQUIRES(mu_);
+  DagRun& Store(Dag& dag, DagRun run) REQUIRES(mu_);
+  // Every state change of a stored run goes through here (keeps Dag::queued). Static, so not
+  // annotated: called with mu_ held, on a Dag of dags_.
+  static void Transition(Dag& dag, DagRun& run, RunState state, Time now);
+  // The run of `dag` with that id, or null; DagT is Dag or const Dag. Called with mu_ held.
   template <typename DagT>
   static auto FindIn(DagT& dag, const std::string& run_id) -> decltype(&dag.runs.back());
-  std::string UniqueRunId(const Dag& dag, RunType type, Time logical) const;  // requires mu_
-  void ResetLocked();                                                         // requires mu_
+  std::string UniqueRunId(const Dag& dag, RunType type, Time logical) const REQUIRES(mu_);
+  void ResetLocked() REQUIRES(mu_);
 
   const std::vector<std::string> default_dags_;
-  mutable std::mutex mu_;
-  std::map<std::string, Dag> dags_;                // guarded by mu_
-  std::array<ComponentHealth, 4> health_;          // guarded by mu_, indexed by Component
-  uint64_t next_seq_ = 1;                          // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Dag> dags_ GUARDED_BY(mu_);
+  std::array<ComponentHealth, 4> health_ GUARDED_BY(mu_);  // indexed by Component
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace usdcop::sim
