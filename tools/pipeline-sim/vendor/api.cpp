@@ -59,13 +59,13 @@ void VendorApi::Register(httplib::Server& server) {
 }
 
 void VendorApi::Reset() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   keys_.clear();
   unknown_key_calls_ = 0;
 }
 
 json VendorApi::Describe() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   json keys = json::object();
   for (const auto& [id, k] : keys_) {
     keys[id] = {{"calls", k.calls}, {"current_usage", k.current_usage}, {"plan_limit", k.plan_limit},
@@ -78,7 +78,7 @@ json VendorApi::Describe() const {
 
 void VendorApi::Usage(const Request& req, Response& res) {
   const std::string apikey = req.get_param_value("apikey");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Key* key = nullptr;
   for (auto& [id, k] : keys_)
     if (!apikey.empty() && k.apikey == apikey) key = &k;
@@ -119,7 +119,7 @@ void VendorApi::AddKey(const Request& req, Response& res) {
   ReadUsage(body, &k.current_usage, &k.plan_limit, &k.daily_usage, &k.plan_daily_limit);
   if (!body.ok()) return ReplyError(res, body.error());
   k.apikey = *apikey;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [other_id, other] : keys_)
     if (other_id != *id && other.apikey == k.apikey)
       return ReplyError(res, BadInput("apikey", "key " + other_id + " has that apikey already"));
@@ -132,7 +132,7 @@ void VendorApi::SetUsage(const Request& req, Response& res) {
   body.RejectUnknown({"id", "current_usage", "plan_limit", "daily_usage", "plan_daily_limit"});
   auto id = body.String("id", false);
   if (!body.ok()) return ReplyError(res, body.error());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_) {
     if (id && key_id != *id) continue;
@@ -149,7 +149,7 @@ void VendorApi::SetFault(const Request& req, Response& res) {
   auto fault = body.OneOf("fault", kVendorFaultNames, true);
   auto id = body.String("id", false);
   if (!body.ok()) return ReplyError(res, body.error());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_)
     if (!id || key_id == *id) k.fault = *fault;

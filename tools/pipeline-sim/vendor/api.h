@@ -19,12 +19,12 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "shared/enum_names.h"
 
 namespace usdcop::sim {
@@ -73,9 +73,9 @@ class VendorApi {
   void SetUsage(const Request& req, Response& res);
   void SetFault(const Request& req, Response& res);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Key> keys_;       // by id; guarded by mu_
-  std::uint64_t unknown_key_calls_ = 0;   // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Key> keys_ GUARDED_BY(mu_);  // by id
+  std::uint64_t unknown_key_calls_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace usdcop::sim

@@ -14,12 +14,12 @@ nlohmann::ordered_json ValueOrNull(const std::optional<double>& v) {
 }  // namespace
 
 void WsHub::SetFault(const WsFaultSetting& setting) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   fault_ = setting;
 }
 
 WsFaultSetting WsHub::fault() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return fault_;
 }
 

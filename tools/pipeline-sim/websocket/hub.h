@@ -13,13 +13,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "market/writer.h"
 #include "websocket/faults.h"
 #include "websocket/status.h"
@@ -90,8 +90,8 @@ class WsHub {
 
   const MarketWriter& writer_;
   Counters counters_;
-  mutable std::mutex mu_;
-  WsFaultSetting fault_;  // guarded by mu_
+  mutable Mutex mu_;
+  WsFaultSetting fault_ GUARDED_BY(mu_);
   std::map<const WsConnection*, std::shared_ptr<WsConnection>> connections_;
   bool stopping_ = false;
   std::function<void()> on_empty_;
