@@ -61,7 +61,7 @@ double PriceModel::Unit(int64_t n, uint64_t stream) const { return Hash01(seed_,
 
 int64_t PriceModel::BarsBeforeDay(date::local_days day) const {
   int64_t i = std::max<int64_t>(0, (day - kAnchor).count());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (bars_before_.empty()) bars_before_.push_back(0);
   while (static_cast<int64_t>(bars_before_.size()) <= i) {
     date::local_days d = kAnchor + date::days(bars_before_.size() - 1);

@@ -12,11 +12,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "calendar/trading_calendar.h"
+#include "common/mutex.h"
 #include "shared/sim_time.h"
 
 namespace usdcop::sim {
@@ -54,8 +54,8 @@ class PriceModel {
 
   const std::shared_ptr<const TradingCalendar> calendar_;
   const uint64_t seed_;
-  mutable std::mutex mu_;
-  mutable std::vector<int64_t> bars_before_;  // per day since the anchor; guarded by mu_
+  mutable Mutex mu_;
+  mutable std::vector<int64_t> bars_before_ GUARDED_BY(mu_);  // per day since the anchor
 };
 
 }  // namespace usdcop::sim

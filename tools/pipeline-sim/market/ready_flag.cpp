@@ -26,7 +26,7 @@ Status ReadyFlag::Init() {
 }
 
 Status ReadyFlag::Write(Time last_bar) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Time now = Now();
   nlohmann::json content = {
       {"ready", true}, {"timestamp", FormatIsoZ(now)}, {"last_bar", FormatIsoZ(last_bar)}};
@@ -51,7 +51,7 @@ Status ReadyFlag::Write(Time last_bar) {
 }
 
 nlohmann::json ReadyFlag::Describe() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return {{"path", path_.string()},
           {"writes", writes_},
           {"last_timestamp", TimeOrNull(written_at_)},

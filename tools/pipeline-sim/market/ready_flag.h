@@ -5,12 +5,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "shared/sim_time.h"
 #include "shared/status.h"
 
@@ -34,10 +34,10 @@ class ReadyFlag {
 
  private:
   const std::filesystem::path path_;
-  mutable std::mutex mu_;
-  int64_t writes_ = 0;              // guarded by mu_
-  std::optional<Time> written_at_;  // guarded by mu_
-  std::optional<Time> last_bar_;    // guarded by mu_
+  mutable Mutex mu_;  // also serialises the writes of the file
+  int64_t writes_ GUARDED_BY(mu_) = 0;
+  std::optional<Time> written_at_ GUARDED_BY(mu_);
+  std::optional<Time> last_bar_ GUARDED_BY(mu_);
 };
 
 }  // namespace usdcop::sim

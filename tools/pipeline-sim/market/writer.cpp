@@ -58,11 +58,11 @@ void MarketWriter::Init() {
   Time now = Now();
   Time head = NextBarAfter(now - calendar_->bar_interval() - settings_.latency);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     head_ = head;
   }
   {
-    std::lock_guard<std::mutex> store_lock(store_mu_);
+    MutexLock store_lock(store_mu_);
     Status opened = store_->Open();
     if (!opened.ok()) Log("market: " + opened.message() + " (retrying every second)");
   }
@@ -72,7 +72,7 @@ void MarketWriter::Init() {
   if (settings_.backfill_days <= 0) return;
   Time from = now - std::chrono::days(settings_.backfill_days);
   if (Backfill(from, head, BackfillStamp::kOnTime).ok()) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   pending_backfill_from_ = from;
 }
 
@@ -82,25 +82,27 @@ void MarketWriter::Start() {
 
 bool MarketWriter::Stop(std::chrono::milliseconds budget) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   return thread_.Join(budget);
 }
 
 bool MarketWriter::stopping() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stop_;
 }
 
 void MarketWriter::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
-    lock.unlock();
+    lock.Unlock();
     Tick();
-    lock.lock();
-    wake_.wait_for(lock, WaitTime(), [this] { return stop_ || kicked_; });
+    lock.Lock();
+    const auto until = std::chrono::steady_clock::now() + WaitTime();
+    while (!stop_ && !kicked_ && wake_.WaitUntil(mu_, until) == std::cv_status::no_timeout) {
+    }
     kicked_ = false;
   }
 }
@@ -115,12 +117,12 @@ Micros MarketWriter::WaitTime() const {
 void MarketWriter::Tick() {
   std::optional<Time> retry;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     retry = pending_backfill_from_;
   }
   if (retry) {
     if (!Backfill(*retry, Time::max(), BackfillStamp::kOnTime).ok()) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     pending_backfill_from_.reset();
   }
   while (!stopping() && WriteNextDue()) {
@@ -150,7 +152,7 @@ bool MarketWriter::WriteNextDue() {
   Time bar;
   BarPlan plan;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stop_ || faults_.stopped()) return false;
     plan = faults_.PlanNext();
     bar = head_;
@@ -165,9 +167,9 @@ bool MarketWriter::WriteNextDue() {
   }
   std::vector<BarRow> rows = LiveRows(bar, plan, Now());
   {
-    std::lock_guard<std::mutex> store_lock(store_mu_);
+    MutexLock store_lock(store_mu_);
     Status inserted = store_->Insert(rows);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     connected_ = store_->connected();
     if (!inserted.ok()) {
       NoteWriteError(inserted.message());
@@ -210,7 +212,7 @@ void MarketWriter::NoteWriteSuccess() {
 void MarketWriter::SignalReady(Time bar) {
   Time last = bar;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!ready_flag_ || faults_.stale_ready()) return;
     last = std::max(TimeOf(newest_bar_).value_or(bar), bar);
   }
@@ -236,7 +238,7 @@ Result<BackfillDone> MarketWriter::Backfill(Time from, Time to, BackfillStamp st
   auto started = std::chrono::steady_clock::now();
   BackfillDone r;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     to = std::min(to, head_);  // the live writer's bars are its own
   }
   r.from = from;
@@ -245,7 +247,7 @@ Result<BackfillDone> MarketWriter::Backfill(Time from, Time to, BackfillStamp st
   r.expected = static_cast<int64_t>(bars.size());
   std::vector<BarRow> rows;
   {
-    std::lock_guard<std::mutex> store_lock(store_mu_);  // TimesPresent to Insert: one step
+    MutexLock store_lock(store_mu_);  // TimesPresent to Insert: one step
     Result<std::set<Time>> present =
         bars.empty() ? std::set<Time>() : store_->TimesPresent(settings_.symbol, from, to);
     std::optional<Time> newest_present;
@@ -253,7 +255,7 @@ Result<BackfillDone> MarketWriter::Backfill(Time from, Time to, BackfillStamp st
     if (present.ok()) rows = BackfillRows(bars, *present, stamp);
     Status done = present.status();
     if (done.ok() && !rows.empty()) done = store_->Insert(rows);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     connected_ = store_->connected();
     if (!done.ok()) {
       NoteWriteError("backfill: " + done.message());
@@ -300,19 +302,19 @@ void MarketWriter::Publish() {
 }
 
 void MarketWriter::SetPublishListener(PublishListener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   listener_ = std::move(listener);
 }
 
 Published MarketWriter::published() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return published_;
 }
 
 Status MarketWriter::InsertRows(const std::vector<BarRow>& rows) {
-  std::lock_guard<std::mutex> store_lock(store_mu_);
+  MutexLock store_lock(store_mu_);
   Status inserted = store_->Insert(rows);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   connected_ = store_->connected();
   if (!inserted.ok()) return inserted;
   counters_.rows_written += static_cast<int64_t>(rows.size());
@@ -327,23 +329,23 @@ Status MarketWriter::InsertRows(const std::vector<BarRow>& rows) {
 
 void MarketWriter::SetFault(const MarketFaultRequest& request) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     faults_.Apply(request);
     Publish();       // `none` after handover_stall: catch up at once
     kicked_ = true;  // e.g. `none` after `stop`: catch up now, not on the next tick
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 nlohmann::json MarketWriter::DescribeFaults() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   nlohmann::json out = faults_.Describe();
   out["fault"] = faults_.Current();
   return out;
 }
 
 nlohmann::json MarketWriter::Describe() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const Counters& c = counters_;
   Micros delay = faults_.PlanNext().delay;
   return {

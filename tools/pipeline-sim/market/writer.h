@@ -17,11 +17,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calendar/trading_calendar.h"
+#include "common/mutex.h"
 #include "market/faults.h"
 #include "market/price_model.h"
 #include "market/ready_flag.h"
@@ -99,7 +98,7 @@ class MarketWriter {
 
   void SetFault(const MarketFaultRequest& request);
   // A DatabaseError when the store fails (it is also counted and kept as last_error).
-  Result<BackfillDone> Backfill(Time from, Time to, BackfillStamp stamp);
+  Result<BackfillDone> Backfill(Time from, Time to, BackfillStamp stamp) EXCLUDES(store_mu_, mu_);
   // Inserts rows as given (POST /sim/market/bars); a DatabaseError when the store fails.
   Status InsertRows(const std::vector<BarRow>& rows);
   nlohmann::json Describe() const;
@@ -125,31 +124,31 @@ class MarketWriter {
   };
 
   void Loop();
-  void Tick();
-  // Until the head bar is due, at most a second; requires mu_.
-  Micros WaitTime() const;
+  void Tick() EXCLUDES(mu_);
+  // Until the head bar is due, at most a second.
+  Micros WaitTime() const REQUIRES(mu_);
   // Writes the head bar if it is due; false when nothing more can be written now.
-  bool WriteNextDue();
+  bool WriteNextDue() EXCLUDES(store_mu_, mu_);
   std::vector<BarRow> LiveRows(Time bar, const BarPlan& plan, Time now) const;
   BarRow MakeRow(Time bar, BarShape shape, Time created_at) const;
   // The rows of the bars not present yet.
   std::vector<BarRow> BackfillRows(const std::vector<SysTime>& bars, const std::set<Time>& present,
                                    BackfillStamp stamp) const;
   // newest_present: the newest bar the backfill found already in the table.
-  void RecordBackfill(const std::vector<BarRow>& rows,
-                      std::optional<Time> newest_present);  // requires mu_
-  // A bar now in the table: advances newest_bar_, then publishes it; requires mu_.
-  void NoteBar(const PublishedBar& bar);
+  void RecordBackfill(const std::vector<BarRow>& rows, std::optional<Time> newest_present)
+      REQUIRES(mu_);
+  // A bar now in the table: advances newest_bar_, then publishes it.
+  void NoteBar(const PublishedBar& bar) REQUIRES(mu_);
   // What a bar found in the table but not written here is published with: the price model's
   // values.
   PublishedBar ModelBar(Time bar) const;
-  // Publishes newest_bar_ unless the handover is stalled; requires mu_.
-  void Publish();
+  // Publishes newest_bar_ unless the handover is stalled; calls the listener with mu_ held.
+  void Publish() REQUIRES(mu_);
   Time NextBarAfter(Time t) const;
-  void NoteWriteError(const std::string& error);  // requires mu_
-  void NoteWriteSuccess();                        // requires mu_
-  void SignalReady(Time bar);
-  bool stopping() const;
+  void NoteWriteError(const std::string& error) REQUIRES(mu_);
+  void NoteWriteSuccess() REQUIRES(mu_);
+  void SignalReady(Time bar) EXCLUDES(mu_);
+  bool stopping() const EXCLUDES(mu_);
 
   const std::unique_ptr<MarketStore> store_;
   const std::shared_ptr<const TradingCalendar> calendar_;
@@ -157,26 +156,28 @@ class MarketWriter {
   const std::unique_ptr<ReadyFlag> ready_flag_;
   const PriceModel prices_;
 
-  std::mutex store_mu_;  // serialises every store call; never taken while holding mu_
+  // Serialises every store call (but Kind and Where, which are fixed); never taken while
+  // holding mu_.
+  Mutex store_mu_ ACQUIRED_BEFORE(mu_);
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  Time head_;                                  // the next live bar; guarded by mu_
-  std::optional<Time> pending_backfill_from_;  // a startup backfill to retry; guarded by mu_
+  mutable Mutex mu_;
+  CondVar wake_;
+  Time head_ GUARDED_BY(mu_);                                  // the next live bar
+  std::optional<Time> pending_backfill_from_ GUARDED_BY(mu_);  // a startup backfill to retry
   // Newest bar of the symbol known to be in the table (written live, backfilled, inserted, or
-  // found present by a backfill); guarded by mu_.
-  std::optional<PublishedBar> newest_bar_;
-  Published published_;                // guarded by mu_
-  PublishListener listener_;           // guarded by mu_
-  MarketFaults faults_;                // guarded by mu_
-  Counters counters_;                  // guarded by mu_
-  std::string last_error_;             // guarded by mu_
-  std::optional<Time> last_error_at_;  // guarded by mu_
-  int64_t failures_in_a_row_ = 0;      // guarded by mu_
-  std::chrono::steady_clock::time_point last_error_logged_;  // guarded by mu_
-  bool connected_ = false;  // the store's, after its last call; guarded by mu_
-  bool stop_ = false;       // guarded by mu_
-  bool kicked_ = false;     // guarded by mu_
+  // found present by a backfill).
+  std::optional<PublishedBar> newest_bar_ GUARDED_BY(mu_);
+  Published published_ GUARDED_BY(mu_);
+  PublishListener listener_ GUARDED_BY(mu_);
+  MarketFaults faults_ GUARDED_BY(mu_);
+  Counters counters_ GUARDED_BY(mu_);
+  std::string last_error_ GUARDED_BY(mu_);
+  std::optional<Time> last_error_at_ GUARDED_BY(mu_);
+  int64_t failures_in_a_row_ GUARDED_BY(mu_) = 0;
+  std::chrono::steady_clock::time_point last_error_logged_ GUARDED_BY(mu_);
+  bool connected_ GUARDED_BY(mu_) = false;  // the store's, after its last call
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool kicked_ GUARDED_BY(mu_) = false;
   WorkerThread thread_;
 };
 
