@@ -47,10 +47,17 @@ nlohmann::json DescribeFaultApplied(const BackupFaultApplied& applied) {
 }
 
 BackupWriter::BackupWriter(BackupSettings settings)
-    : settings_(std::move(settings)), file_names_(DataFileNames(settings_.files)) {
-  for (const std::string& name : settings_.layers) {
-    layers_.push_back(Layer{.name = name, .dir = settings_.root / LowerCase(name)});
+    : settings_(std::move(settings)),
+      file_names_(DataFileNames(settings_.files)),
+      layers_(LayersOf(settings_)),
+      states_(layers_.size()) {}
+
+std::vector<BackupWriter::Layer> BackupWriter::LayersOf(const BackupSettings& settings) {
+  std::vector<Layer> layers;
+  for (const std::string& name : settings.layers) {
+    layers.push_back(Layer{.name = name, .dir = settings.root / LowerCase(name)});
   }
+  return layers;
 }
 
 BackupWriter::~BackupWriter() { Stop(std::chrono::seconds(5)); }
@@ -63,7 +70,7 @@ Time BackupWriter::PeriodStart(Time t) const {
 void BackupWriter::Init() {
   Time now = Now();
   {
-    std::lock_guard<std::mutex> io(io_mu_);
+    MutexLock io(io_mu_);
     for (size_t i = 0; i < layers_.size(); ++i) {
       std::error_code ec;
       fs::create_directories(layers_[i].dir, ec);
@@ -79,7 +86,7 @@ void BackupWriter::Init() {
       Backfill(i, now);
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   next_period_ = PeriodStart(now) + settings_.cadence;
   Log("backups: " + JoinNames(settings_.layers) + " to " + settings_.root.string() + " every " +
       Seconds(settings_.cadence) + " (" + std::string(ManifestFormatName(settings_.format)) + ", " +
@@ -109,35 +116,37 @@ void BackupWriter::Start() {
 
 bool BackupWriter::Stop(std::chrono::milliseconds budget) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
     cancel_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   return thread_.Join(budget);
 }
 
 void BackupWriter::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
     Time now = Now();
     if (now < next_period_) {
       Micros wait = std::min<Micros>(next_period_ - now, kWriterTick);
-      wake_.wait_for(lock, wait, [this] { return stop_; });
+      const auto until = std::chrono::steady_clock::now() + wait;
+      while (!stop_ && wake_.WaitUntil(mu_, until) == std::cv_status::no_timeout) {
+      }
       continue;
     }
     // After a long stall (a suspended machine), the periods missed meanwhile stay missing.
     Time period = std::max(next_period_, PeriodStart(now));
     std::vector<bool> skip;
-    for (Layer& layer : layers_) {
-      skip.push_back(layer.skip_pending);
-      if (layer.skip_pending) ++layer.sets_skipped;
-      layer.skip_pending = false;
+    for (LayerState& state : states_) {
+      skip.push_back(state.skip_pending);
+      if (state.skip_pending) ++state.sets_skipped;
+      state.skip_pending = false;
     }
     next_period_ = period + settings_.cadence;
-    lock.unlock();
+    lock.Unlock();
     WritePeriod(period, skip);
-    lock.lock();
+    lock.Lock();
   }
 }
 
@@ -148,7 +157,7 @@ void BackupWriter::WritePeriod(Time period, const std::vector<bool>& skip) {
           " not written");
       continue;
     }
-    std::lock_guard<std::mutex> io(io_mu_);
+    MutexLock io(io_mu_);
     (void)WriteLayerSet(i, period, Now(), /*backdate=*/false);  // failures are noted
   }
 }
@@ -173,8 +182,8 @@ Result<std::string> BackupWriter::WriteLayerSet(size_t layer, Time time, Time cr
     return written.error();
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++layers_[layer].sets_written;
+    MutexLock lock(mu_);
+    ++states_[layer].sets_written;
   }
   Prune(layer);
   return name;
@@ -194,8 +203,8 @@ void BackupWriter::Prune(size_t layer) {
       ++deleted;
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  layers_[layer].sets_deleted += deleted;
+  MutexLock lock(mu_);
+  states_[layer].sets_deleted += deleted;
 }
 
 Result<size_t> BackupWriter::FindLayer(const std::optional<std::string>& name) const {
@@ -215,7 +224,7 @@ Result<BackupCreated> BackupWriter::Create(const std::optional<std::string>& lay
   Time second = std::chrono::floor<std::chrono::seconds>(Now());
   for (int attempt = 0; attempt < kCreateAttempts; ++attempt, second += std::chrono::seconds(1)) {
     std::this_thread::sleep_until(second);
-    std::lock_guard<std::mutex> io(io_mu_);
+    MutexLock io(io_mu_);
     auto written = WriteLayerSet(index.value(), second, Now(), /*backdate=*/false);
     if (!written.ok() && written.error().kind == ErrorKind::kConflict) continue;
     if (!written.ok()) return written.error();
@@ -241,9 +250,9 @@ Result<BackupFaultApplied> BackupWriter::ApplyFault(const BackupFaultRequest& re
 BackupFaultApplied BackupWriter::ChangeNothing(const BackupFaultRequest& request, size_t layer) {
   BackupFaultApplied applied{.fault = request.fault, .layer = layers_[layer].name};
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     bool skip = request.fault == BackupFault::kSkipPeriod;
-    layers_[layer].skip_pending = skip;
+    states_[layer].skip_pending = skip;
     if (skip) applied.set = SetName(next_period_);
   }
   if (request.fault == BackupFault::kNone) {
@@ -258,7 +267,7 @@ BackupFaultApplied BackupWriter::ChangeNothing(const BackupFaultRequest& request
 
 Result<BackupFaultApplied> BackupWriter::ChangeNewestSet(const BackupFaultRequest& request,
                                                                size_t layer) {
-  std::lock_guard<std::mutex> io(io_mu_);
+  MutexLock io(io_mu_);
   const Layer& l = layers_[layer];
   std::vector<std::string> sets = ListSets(l.dir);
   if (sets.empty()) {
@@ -276,14 +285,14 @@ Result<BackupFaultApplied> BackupWriter::ChangeNewestSet(const BackupFaultReques
 }
 
 void BackupWriter::ClearFaults() {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Layer& layer : layers_) layer.skip_pending = false;
+  MutexLock lock(mu_);
+  for (LayerState& state : states_) state.skip_pending = false;
 }
 
 void BackupWriter::NoteError(size_t layer, const std::string& error) {
   Log("backups: " + layers_[layer].name + ": " + error);
-  std::lock_guard<std::mutex> lock(mu_);
-  Layer& l = layers_[layer];
+  MutexLock lock(mu_);
+  LayerState& l = states_[layer];
   ++l.errors;
   l.last_error = error;
   l.last_error_at = Now();
@@ -293,8 +302,8 @@ void BackupWriter::NoteFault(size_t layer, const BackupFaultApplied& applied) {
   std::string name(kBackupFaultNames[applied.fault]);
   Log("backups: " + applied.layer + ": fault " + name + " on set " + applied.set +
       (applied.file.empty() ? "" : " file " + applied.file) + ": " + applied.detail);
-  std::lock_guard<std::mutex> lock(mu_);
-  Layer& l = layers_[layer];
+  MutexLock lock(mu_);
+  LayerState& l = states_[layer];
   ++l.faults_applied;
   nlohmann::json record = DescribeFaultApplied(applied);
   record.erase("layer");
@@ -303,9 +312,9 @@ void BackupWriter::NoteFault(size_t layer, const BackupFaultApplied& applied) {
   if (l.recent_faults.size() > kRecentFaults) l.recent_faults.pop_front();
 }
 
-nlohmann::json BackupWriter::DescribeLayer(const Layer& l,
+nlohmann::json BackupWriter::DescribeLayer(const Layer& layer, const LayerState& l,
                                            const std::vector<std::string>& sets) const {
-  return {{"dir", l.dir.string()},
+  return {{"dir", layer.dir.string()},
           {"cadence", Seconds(settings_.cadence)},
           {"format", ManifestFormatName(settings_.format)},
           {"sets", sets},
@@ -326,10 +335,10 @@ nlohmann::json BackupWriter::DescribeLayer(const Layer& l,
 nlohmann::json BackupWriter::Describe() const {
   std::vector<std::vector<std::string>> sets;
   for (const Layer& l : layers_) sets.push_back(ListSets(l.dir));  // no lock: dirs are fixed
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   nlohmann::json layers = nlohmann::json::object();
   for (size_t i = 0; i < layers_.size(); ++i) {
-    layers[layers_[i].name] = DescribeLayer(layers_[i], sets[i]);
+    layers[layers_[i].name] = DescribeLayer(layers_[i], states_[i], sets[i]);
   }
   return {{"enabled", true},
           {"root", settings_.root.string()},

@@ -14,11 +14,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +25,7 @@
 
 #include "backups/faults.h"
 #include "backups/set.h"
+#include "common/mutex.h"
 #include "shared/sim_time.h"
 #include "shared/worker_thread.h"
 
@@ -92,16 +91,20 @@ class BackupWriter {
   Result<BackupCreated> Create(const std::optional<std::string>& layer);
   Result<BackupFaultApplied> ApplyFault(const BackupFaultRequest& request);
   // Clears skip_period in every layer (POST /sim/reset); the sets on disk stay as they are.
-  void ClearFaults();
+  void ClearFaults() EXCLUDES(mu_);
 
   // Settings, the next scheduled period, and per layer: dir, cadence, format, the sets present,
   // the newest, counters, faults applied, skip pending, last error.
   nlohmann::json Describe() const;
 
  private:
+  // A configured layer: fixed at construction, read without a lock.
   struct Layer {
-    std::string name;           // "L0"; fixed, read without mu_
-    std::filesystem::path dir;  // fixed, read without mu_
+    std::string name;  // "L0"
+    std::filesystem::path dir;
+  };
+  // What the writer did in a layer and is to do next; under mu_.
+  struct LayerState {
     bool skip_pending = false;
     int64_t sets_written = 0;
     int64_t sets_skipped = 0;
@@ -113,33 +116,36 @@ class BackupWriter {
     std::optional<Time> last_error_at;
   };
 
+  static std::vector<Layer> LayersOf(const BackupSettings& settings);
   void Loop();
   // Writes the scheduled sets of `period`, except in the layers marked to skip it.
-  void WritePeriod(Time period, const std::vector<bool>& skip);
-  // Writes the layer's set at `time` unless it exists, then prunes. Requires io_mu_.
-  Result<std::string> WriteLayerSet(size_t layer, Time time, Time created_at, bool backdate);
-  // Deletes the layer's sets older than the retention. Requires io_mu_.
-  void Prune(size_t layer);
-  void Backfill(size_t layer, Time now);  // requires io_mu_
+  void WritePeriod(Time period, const std::vector<bool>& skip) EXCLUDES(io_mu_, mu_);
+  // Writes the layer's set at `time` unless it exists, then prunes.
+  Result<std::string> WriteLayerSet(size_t layer, Time time, Time created_at, bool backdate)
+      REQUIRES(io_mu_) EXCLUDES(mu_);
+  // Deletes the layer's sets older than the retention.
+  void Prune(size_t layer) REQUIRES(io_mu_) EXCLUDES(mu_);
+  void Backfill(size_t layer, Time now) REQUIRES(io_mu_) EXCLUDES(mu_);
   Result<size_t> FindLayer(const std::optional<std::string>& name) const;
   BackupFaultApplied ChangeNothing(const BackupFaultRequest& request, size_t layer);
   Result<BackupFaultApplied> ChangeNewestSet(const BackupFaultRequest& request, size_t layer);
-  void NoteError(size_t layer, const std::string& error);           // takes mu_
-  void NoteFault(size_t layer, const BackupFaultApplied& applied);  // takes mu_
+  void NoteError(size_t layer, const std::string& error) EXCLUDES(mu_);
+  void NoteFault(size_t layer, const BackupFaultApplied& applied) EXCLUDES(mu_);
   Time PeriodStart(Time t) const;
-  nlohmann::json DescribeLayer(const Layer& layer,
-                               const std::vector<std::string>& sets) const;  // requires mu_
+  nlohmann::json DescribeLayer(const Layer& layer, const LayerState& state,
+                               const std::vector<std::string>& sets) const REQUIRES(mu_);
 
   const BackupSettings settings_;
   const std::vector<std::string> file_names_;
+  const std::vector<Layer> layers_;  // one per settings_.layers, same order
 
-  std::mutex io_mu_;  // serialises every change on disk; taken before mu_, never while holding it
+  Mutex io_mu_ ACQUIRED_BEFORE(mu_);  // serialises every change on disk
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Layer> layers_;        // one per settings_.layers, same order; guarded by mu_
-  Time next_period_;                 // the next scheduled period; guarded by mu_
-  bool stop_ = false;                // guarded by mu_
+  mutable Mutex mu_;
+  CondVar wake_;
+  std::vector<LayerState> states_ GUARDED_BY(mu_);  // one per layers_, same order
+  Time next_period_ GUARDED_BY(mu_);                // the next scheduled period
+  bool stop_ GUARDED_BY(mu_) = false;
   std::atomic<bool> cancel_{false};  // stop_, for set writes that do not hold mu_
   WorkerThread thread_;
 };
