@@ -116,7 +116,8 @@ std::optional<double> BackupSetTime(const std::string& dir_name) {
 FileStat StatOf(const struct stat& st) {
   return FileStat{static_cast<std::uint64_t>(st.st_size),
                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                  static_cast<std::uint64_t>(st.st_ino)};
+                  static_cast<std::uint64_t>(st.st_ino),
+                  static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
 }
 
 Status WalkSet(int dir_fd, const Deadline& deadline, SetVisitor& visitor) {

@@ -20,6 +20,7 @@ struct FileStat {
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::uint64_t inode = 0;
+  std::int64_t ctime_ns = 0;
 };
 
 FileStat StatOf(const struct stat& st);

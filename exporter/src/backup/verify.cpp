@@ -243,6 +243,7 @@ void SetRun::Check(const ManifestEntry& e) {
   std::optional<std::string> hashed;
   const std::string* digest = nullptr;
   if (row != nullptr && row->size == st.size && row->mtime_ns == st.mtime_ns && row->inode == st.inode &&
+      row->ctime_ns == st.ctime_ns &&
       row->verified_at > now_ - options_.full_reverify_period) {
     digest = &row->sha256;
     ++out_.cache_hits;
@@ -319,7 +320,7 @@ std::optional<std::string> SetRun::Hash(const ManifestEntry& e, const std::strin
     return std::nullopt;
   }
   if (rows_ != nullptr) {
-    FileDigestRow row{e.path, now.size, now.mtime_ns, now.inode, d->sha256, now_};
+    FileDigestRow row{e.path, now.size, now.mtime_ns, now.inode, now.ctime_ns, d->sha256, now_};
     (*rows_)[e.path] = row;
     changed_.push_back(std::move(row));
   }

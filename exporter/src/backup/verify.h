@@ -11,7 +11,7 @@
 //   bad_manifest     no manifest, a manifest that does not parse or lists no file (counts 1, and
 //                    nothing else is checked), or a listed path that resolves outside the backup
 //                    root through a symlink (counts 1 per path; that file is never opened).
-// A file is hashed only when the cache has no digest for its (size, mtime, inode), or the one it
+// A file is hashed only when the cache has no digest for its (size, mtime, inode, ctime), or the one it
 // has is older than the full re-verification period. Between runs a verifier keeps, for the sets
 // it verified last, the parsed manifest (parsed again when the manifest file's inode, size, mtime
 // or ctime change) and the set's cache rows (read from the cache once, then written through), so

@@ -1,5 +1,5 @@
 // The verification cache of backup files: per set directory, the digest each file had when it
-// was last hashed and the (size, mtime, inode) it had then, so that an unchanged file is not
+// was last hashed and the (size, mtime, inode, ctime) it had then, so that an unchanged file is not
 // hashed again until the full re-verification period has passed. A set's rows are loaded in one
 // call and the changed ones written back in one call (one SQLite transaction), so that
 // re-checking an unchanged set of 10,000 files costs one query.

@@ -11,8 +11,9 @@
 namespace usdcop {
 namespace {
 
-// 2: file_digests; 3: audit_log, idempotency_keys; 4: audit_log.count; 5: no index on audit_log.time_us
-constexpr int kSchemaVersion = 5;
+// 2: file_digests; 3: audit_log, idempotency_keys; 4: audit_log.count; 5: no index on
+// audit_log.time_us; 6: file_digests.ctime_ns
+constexpr int kSchemaVersion = 6;
 
 // The WAL size (pages, 1 MB) at which a commit wakes the checkpointer before its next second. Past
 // it, the checkpointer's second pass holds the writers while it copies and syncs what is left: the
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS file_digests (
   size           INTEGER NOT NULL,
   mtime_ns       INTEGER NOT NULL,
   inode          INTEGER NOT NULL,
+  ctime_ns       INTEGER NOT NULL DEFAULT 0,
   sha256         TEXT NOT NULL,
   verified_at_us INTEGER NOT NULL,
   PRIMARY KEY (scope, path)
@@ -90,20 +92,25 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   return store;
 }
 
-Status StateStore::Migrate() {
-  // Version 3's audit_log has no count column (the schema's CREATE TABLE leaves it as it is).
+Status StateStore::AddColumnIfMissing(const char* table, const char* column, const char* type) {
   Stmt cols;
-  if (sqlite3_prepare_v2(db_, "SELECT count(*), coalesce(sum(name = 'count'), 0) FROM pragma_table_info('audit_log')",
-                         -1, &cols.s, nullptr) != SQLITE_OK ||
+  const std::string sql = std::string("SELECT count(*), coalesce(sum(name = '") + column +
+                          "'), 0) FROM pragma_table_info('" + table + "')";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &cols.s, nullptr) != SQLITE_OK ||
       sqlite3_step(cols.s) != SQLITE_ROW)
     return Error("cannot read the schema");
-  const bool without_count = sqlite3_column_int(cols.s, 0) > 0 && sqlite3_column_int(cols.s, 1) == 0;
+  const bool missing = sqlite3_column_int(cols.s, 0) > 0 && sqlite3_column_int(cols.s, 1) == 0;
   sqlite3_reset(cols.s);  // a statement still reading would lock the schema against the DROP INDEX below
-  if (without_count) {
-    Status s = Exec("ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;");
-    if (!s.ok()) return s;
-  }
-  Status s = Exec(kSchema);
+  if (!missing) return Status::Ok();  // a new table gets it from kSchema's CREATE TABLE
+  return Exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type + ";").c_str());
+}
+
+Status StateStore::Migrate() {
+  // Older tables lack columns added since (the schema's CREATE TABLE IF NOT EXISTS leaves them
+  // as they are): version 3's audit_log its count, version 5's file_digests its ctime_ns.
+  Status s = AddColumnIfMissing("audit_log", "count", "INTEGER NOT NULL DEFAULT 1");
+  if (s.ok()) s = AddColumnIfMissing("file_digests", "ctime_ns", "INTEGER NOT NULL DEFAULT 0");
+  if (s.ok()) s = Exec(kSchema);
   if (!s.ok()) return s;
   return Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";").c_str());
 }
@@ -252,7 +259,8 @@ Status StateStore::InTransaction(const std::function<Status()>& body) {
 Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view scope) {
   MutexLock lock(mu_);
   Stmt st;
-  if (!Prepare(db_, st, "SELECT path, size, mtime_ns, inode, sha256, verified_at_us FROM file_digests WHERE scope=?1",
+  if (!Prepare(db_, st, "SELECT path, size, mtime_ns, inode, sha256, verified_at_us, ctime_ns FROM file_digests "
+               "WHERE scope=?1",
                scope))
     return Error("file digests: read failed");
   std::vector<FileDigestRow> rows;
@@ -265,6 +273,7 @@ Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view 
     r.inode = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 3));
     r.sha256 = Text(st.s, 4);
     r.verified_at = SysTime(std::chrono::microseconds(sqlite3_column_int64(st.s, 5)));
+    r.ctime_ns = sqlite3_column_int64(st.s, 6);
   }
   if (rc != SQLITE_DONE) return Error("file digests: read failed");
   return rows;
@@ -278,7 +287,7 @@ Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<Fil
     Stmt put, del;
     if (sqlite3_prepare_v2(db_,
                            "INSERT OR REPLACE INTO file_digests(scope, path, size, mtime_ns, inode, "
-                           "sha256, verified_at_us) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           "sha256, verified_at_us, ctime_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            -1, &put.s, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1 AND path=?2", -1, &del.s,
                            nullptr) != SQLITE_OK)
@@ -291,6 +300,7 @@ Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<Fil
       sqlite3_bind_int64(put.s, 5, static_cast<sqlite3_int64>(r.inode));
       Bind(put.s, 6, r.sha256);
       sqlite3_bind_int64(put.s, 7, r.verified_at.time_since_epoch().count());
+      sqlite3_bind_int64(put.s, 8, r.ctime_ns);
       if (!StepDone(put.s)) return Error("file digests: write failed");
     }
     for (const std::string& path : removed) {

@@ -29,12 +29,15 @@
 namespace usdcop {
 
 // One file of the backup verification cache: the digest a file had when it was last hashed, and
-// what identified the file then (a change of size, mtime or inode means it must be hashed again).
+// what identified the file then (a change of size, mtime, inode or ctime means it must be hashed
+// again; ctime catches a file rewritten in place with its mtime put back, which no user can do to
+// ctime).
 struct FileDigestRow {
   std::string path;  // relative to its set directory
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::uint64_t inode = 0;
+  std::int64_t ctime_ns = 0;  // 0 in rows written before schema 6: never matches, hashed once
   std::string sha256;  // 64 lowercase hex digits
   SysTime verified_at;
 };
@@ -115,6 +118,8 @@ class StateStore {
   Status Error(std::string_view what);
   Status InTransaction(const std::function<Status()>& body) REQUIRES(mu_);
   Status Migrate();
+  // ALTER TABLE `table` ADD COLUMN `column` `type`, when the table exists without it.
+  Status AddColumnIfMissing(const char* table, const char* column, const char* type);
   // Writes a batch of audit rows in one transaction: the status and each row's id.
   Status WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids);
   void StartCheckpointer();

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "support/fake_clock.h"
 #include "support/sha256_reference.h"
@@ -351,10 +353,42 @@ TEST_F(BackupVerifyTest, SameSizeChangeIsHashedAgainWhenItsMtimeOrInodeChanged) 
   EXPECT_EQ(renamed.bytes_hashed, 3000u);
 }
 
+// The file system's ctime of `path`, in nanoseconds.
+std::int64_t CtimeNs(const fs::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+}
+
+TEST_F(BackupVerifyTest, ARewriteInPlaceWithItsMtimePutBackIsCaughtByItsCtime) {
+  WriteJson();
+  ASSERT_TRUE(Verify().intact());
+  const fs::path file = set_ / "market_data.csv.gz";
+  const auto mtime = fs::last_write_time(file);
+  const std::int64_t ctime_before = CtimeNs(file);
+  // The kernel's file times tick coarsely (jiffies): wait, bounded, until a new change would get a
+  // later ctime, so that the rewrite below cannot share the first write's.
+  const fs::path tick = dir_.File("tick");
+  for (int i = 0; i < 1000; ++i) {
+    WriteBytes(tick, "x");
+    if (CtimeNs(tick) > ctime_before) break;
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_GT(CtimeNs(tick), ctime_before);
+
+  WriteBytes(file, Flipped("market_data.csv.gz", 0));  // same size, same inode
+  fs::last_write_time(file, mtime);                     // and the mtime it had: only ctime moved
+  SetVerification rewritten = Verify();
+  EXPECT_EQ(Failures(rewritten), (Counts{{"digest_mismatch", 1}}));
+  EXPECT_EQ(rewritten.bytes_hashed, 3000u) << "hashed again, not taken from the cache";
+}
+
 TEST_F(BackupVerifyTest, CachedDigestsExpireAfterTheFullReverificationPeriod) {
   WriteJson();
   ASSERT_TRUE(Verify().intact());
-  // Silent corruption: same size, same inode, mtime put back. Only a full re-hash finds it.
+  // Silent corruption (bit rot): the bytes change and no file time shows it. Modelled by
+  // flipping a byte, putting the mtime back, and giving the cache row the file's new ctime (which
+  // no user can put back). Only a full re-hash finds it.
   const fs::path file = set_ / "market_data.csv.gz";
   const auto mtime = fs::last_write_time(file);
   {
@@ -363,6 +397,14 @@ TEST_F(BackupVerifyTest, CachedDigestsExpireAfterTheFullReverificationPeriod) {
     f.put(Flipped("market_data.csv.gz", 2999)[2999]);
   }
   fs::last_write_time(file, mtime);
+  auto loaded = store_->LoadFileDigests(set_.string());
+  ASSERT_TRUE(loaded.ok());
+  std::vector<FileDigestRow> rows = *loaded;
+  auto row = std::find_if(rows.begin(), rows.end(),
+                          [](const FileDigestRow& r) { return r.path == "market_data.csv.gz"; });
+  ASSERT_NE(row, rows.end());
+  row->ctime_ns = CtimeNs(file);
+  ASSERT_TRUE(store_->SaveFileDigests(set_.string(), {*row}, {}).ok());
 
   VerifyOptions o = Options();
   o.full_reverify_period = std::chrono::hours(24);

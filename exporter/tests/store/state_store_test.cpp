@@ -106,8 +106,32 @@ TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {
 }
 
 FileDigestRow Row(const std::string& path, std::uint64_t size, const std::string& sha) {
-  return FileDigestRow{path, size, 1'764'000'000'123'456'789, 0xfedcba9876543210u, sha,
+  return FileDigestRow{path, size, 1'764'000'000'123'456'789, 0xfedcba9876543210u, 1'764'000'001'000'000'001, sha,
                        *ParseTimestamp("2026-11-24T12:00:00.123456Z")};
+}
+
+TEST(StateStore, FileDigestsOfSchema5GainACtimeThatNoFileMatches) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE file_digests (scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER "
+                         "NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+                         "verified_at_us INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID;"
+                         "INSERT INTO file_digests VALUES ('/b/set', 'a', 1, 2, 3, 'aa', 4); PRAGMA user_version=5;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  auto rows = (*store)->LoadFileDigests("/b/set");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].sha256, "aa");
+  EXPECT_EQ((*rows)[0].ctime_ns, 0) << "0: the file is hashed once more, then cached with its ctime";
+  ASSERT_TRUE((*store)->SaveFileDigests("/b/set", {Row("a", 1, "a1")}, {}).ok());
+  EXPECT_EQ((*store)->LoadFileDigests("/b/set")->at(0).ctime_ns, 1'764'000'001'000'000'001);
 }
 
 TEST(StateStore, FileDigestsRoundTripPerScopeInOneTransaction) {
@@ -124,6 +148,7 @@ TEST(StateStore, FileDigestsRoundTripPerScopeInOneTransaction) {
   EXPECT_EQ(a.size, 1u);
   EXPECT_EQ(a.mtime_ns, 1'764'000'000'123'456'789);
   EXPECT_EQ(a.inode, 0xfedcba9876543210u);  // above INT64_MAX: stored as its two's complement
+  EXPECT_EQ(a.ctime_ns, 1'764'000'001'000'000'001);
   EXPECT_EQ(a.sha256, "aa");
   EXPECT_EQ(a.verified_at, *ParseTimestamp("2026-11-24T12:00:00.123456Z"));
 
