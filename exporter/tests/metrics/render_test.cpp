@@ -96,6 +96,7 @@ std::string GoldenRenderer() {
   l0.current = true;
   l0.status = LayerStatus::kIdle;
   l0.runs_success = 3;
+  l0.runs_failed = 0;
   pipeline.layers = {l0};
   board.Record("pipeline", Status::Ok(), 0.125, 1795525600, std::make_shared<const ProbeResult>(pipeline));
   board.CountSkipped("pipeline", Reason::kOverlap);

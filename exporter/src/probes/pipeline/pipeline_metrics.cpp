@@ -25,12 +25,14 @@ void RenderLayer(const LayerResult& l, FamilyBuilder& out) {
   if (l.last_success)
     out.Gauge("usdcop_pipeline_last_success_timestamp_seconds", "End of the layer's newest successful run.", id,
               *l.last_success);
+  // Left out when the state store could not be read: a counter never goes below what it was.
   for (auto [state, count] : {std::pair{"success", l.runs_success}, std::pair{"failed", l.runs_failed}}) {
+    if (!count) continue;
     Labels labels = id;
     labels.emplace_back("state", state);
     out.Counter("usdcop_pipeline_runs_total",
                 "Finished runs of the layer observed by the exporter, each counted once (kept across restarts).",
-                labels, static_cast<double>(count));
+                labels, static_cast<double>(*count));
   }
   if (l.records)
     out.Counter("usdcop_pipeline_records_processed_total",

@@ -24,8 +24,10 @@ struct LayerResult {
   std::optional<double> last_run_start;  // Unix seconds
   std::optional<double> last_success;
   std::optional<double> last_duration;  // seconds, of the newest finished run
-  std::uint64_t runs_success = 0;
-  std::uint64_t runs_failed = 0;
+  // Finished runs counted (kept in the state store); both absent when the store could not be
+  // read, so that the counters are left out rather than rendered 0, a reset to Prometheus.
+  std::optional<std::uint64_t> runs_success;
+  std::optional<std::uint64_t> runs_failed;
   std::optional<double> records;  // set when the layer has a records source
 };
 

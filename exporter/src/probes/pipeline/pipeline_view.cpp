@@ -13,7 +13,8 @@ using view_json::ArrayOf;
 using view_json::Opt;
 
 json LayerJson(const LayerResult& l, double now) {
-  const double finished = static_cast<double>(l.runs_success + l.runs_failed);
+  const double finished =
+      static_cast<double>(l.runs_success.value_or(0) + l.runs_failed.value_or(0));
   return {{"layer", l.layer},
           {"dag_id", l.dag_id},
           {"current", l.current},
@@ -22,9 +23,10 @@ json LayerJson(const LayerResult& l, double now) {
           {"last_success", Opt(l.last_success)},
           {"since_last_success_seconds", AgeOf(l.last_success, now)},
           {"last_run_duration_seconds", Opt(l.last_duration)},
-          {"runs_succeeded", l.runs_success},
-          {"runs_failed", l.runs_failed},
-          {"error_ratio", finished > 0 ? json(static_cast<double>(l.runs_failed) / finished) : json()},
+          {"runs_succeeded", view_json::OptInt(l.runs_success)},
+          {"runs_failed", view_json::OptInt(l.runs_failed)},
+          {"error_ratio",
+           finished > 0 ? json(static_cast<double>(l.runs_failed.value_or(0)) / finished) : json()},
           {"records_last_run", Opt(l.records)}};
 }
 

@@ -30,6 +30,7 @@ PipelineResult GoldenPipeline() {
   l1.status = LayerStatus::kRunning;
   l1.last_run_start = 1795525570;
   l1.runs_success = 11;
+  l1.runs_failed = 0;
   LayerResult l2;
   l2.layer = "L2";
   l2.current = false;
@@ -48,6 +49,21 @@ const Golden kPipelineGolden{"pipeline", [] { return RenderText(GoldenPipeline()
 [[maybe_unused]] const bool kPipelineGoldenRegistered = RegisterGolden(kPipelineGolden);
 
 TEST(PipelineMetricsTest, MatchesItsGoldenFileAndTheContract) { ExpectGolden(kPipelineGolden); }
+
+TEST(PipelineMetricsTest, CountersUnknownForWantOfTheStateStoreAreLeftOutNotRenderedZero) {
+  LayerResult l0;
+  l0.layer = "L0";
+  l0.dag_id = "dag0";
+  l0.current = true;
+  l0.status = LayerStatus::kCompleted;  // Airflow answered; the state store did not
+  PipelineResult r;
+  r.layers = {l0};
+  const std::string text = RenderText(r);
+  EXPECT_NE(text.find("usdcop_pipeline_status{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("usdcop_pipeline_runs_total{"), std::string::npos)
+      << "a 0 would be a counter reset to Prometheus:\n" << text;
+  EXPECT_EQ(text.find("usdcop_pipeline_records_processed_total{"), std::string::npos) << text;
+}
 
 }  // namespace
 }  // namespace usdcop

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <fstream>
 
 #include "support/fake_clock.h"
@@ -125,6 +127,24 @@ TEST_F(PipelineProbeTest, PublishesStatusTimesCountersAndAirflowHealth) {
   EXPECT_DOUBLE_EQ(*l0.records, 60);
   ASSERT_TRUE(result.airflow);
   EXPECT_EQ(result.airflow->components.size(), 2u);
+}
+
+TEST_F(PipelineProbeTest, AnUnreadableStateStoreLeavesTheCountersUnknownAndTheStatusCurrent) {
+  sqlite3* db = nullptr;  // the store damaged under the exporter: its table gone
+  ASSERT_EQ(sqlite3_open(dir_.File("state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE probe_state;", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  http_.Answer(kRunsUrl, 200, kTwoFinished);
+  AnswerXcom("r1", "60");
+  PipelineProbe probe(Config(), http_, *store_);
+  ProbeOutcome out = RunProbe(probe);
+  EXPECT_FALSE(out.status.ok()) << "the store's error is the run's";
+  const LayerResult& l0 = std::get<PipelineResult>(out.result).layers.at(0);
+  EXPECT_TRUE(l0.current);
+  EXPECT_EQ(l0.status, LayerStatus::kFailed);
+  EXPECT_FALSE(l0.runs_success.has_value()) << "unknown, not 0";
+  EXPECT_FALSE(l0.runs_failed.has_value());
+  EXPECT_FALSE(l0.records.has_value());
 }
 
 TEST_F(PipelineProbeTest, CountsEachFinishedRunOnceAcrossRunsAndRestarts) {
