@@ -55,15 +55,18 @@ int Hash(const std::string& path) {
 // A set of `files` files of 512 B to 4 KiB, and its manifest.
 void WriteSet(const fs::path& set, int files, bool json) {
   std::mt19937 rng(7);
-  std::string manifest = json ? R"({"created_at": "2026-11-24T06:00:00Z", "layer": "L0", "files": [)" : "";
+  std::string manifest =
+      json ? R"({"created_at": "2026-11-24T06:00:00Z", "layer": "L0", "files": [)" : "";
   Sha256Hasher hasher;
   for (int i = 0; i < files; ++i) {
-    const std::string rel = "part_" + std::to_string(i % 100) + "/file_" + std::to_string(i) + ".csv";
+    const std::string rel =
+        "part_" + std::to_string(i % 100) + "/file_" + std::to_string(i) + ".csv";
     std::string bytes(512 + rng() % 3584, '\0');
     for (char& c : bytes) c = static_cast<char>('a' + rng() % 26);
     fs::create_directories((set / rel).parent_path());
     std::ofstream(set / rel, std::ios::binary) << bytes;
-    const std::string sha = hasher.HashFile((set / rel).string(), Deadline::After(std::chrono::hours(1)))->sha256;
+    const std::string sha =
+        hasher.HashFile((set / rel).string(), Deadline::After(std::chrono::hours(1)))->sha256;
     if (json)
       manifest += std::string(i ? ", " : "") + R"({"path": ")" + rel + R"(", "size": )" +
                   std::to_string(bytes.size()) + R"(, "sha256": ")" + sha + R"("})";
@@ -84,7 +87,8 @@ bool TimedVerify(SetVerifier& verifier, const fs::path& root, const fs::path& se
   ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (out.intact() && out.status.ok()) return true;
   std::fprintf(stderr, "usdcop_sha256_bench: the set did not verify: %s, %llu failures\n",
-               out.status.ToString().c_str(), static_cast<unsigned long long>(out.total_failures()));
+               out.status.ToString().c_str(),
+               static_cast<unsigned long long>(out.total_failures()));
   return false;
 }
 
@@ -126,12 +130,13 @@ int Recheck(const fs::path& dir, int files, bool json, int rounds) {
     if (!TimedVerify(verifier, root, set, ms, r)) return 1;
     rehashed += r.bytes_hashed;
   }
-  std::printf("files=%llu first_ms=%.2f first_bytes_hashed=%llu recheck_ms=%.2f recheck_min_ms=%.2f "
-              "restart_recheck_ms=%.2f recheck_bytes_hashed=%llu\n",
-              static_cast<unsigned long long>(first.files_listed), first_ms,
-              static_cast<unsigned long long>(first.bytes_hashed), Median(recheck_ms),
-              *std::min_element(recheck_ms.begin(), recheck_ms.end()), Median(restart_ms),
-              static_cast<unsigned long long>(rehashed));
+  std::printf(
+      "files=%llu first_ms=%.2f first_bytes_hashed=%llu recheck_ms=%.2f recheck_min_ms=%.2f "
+      "restart_recheck_ms=%.2f recheck_bytes_hashed=%llu\n",
+      static_cast<unsigned long long>(first.files_listed), first_ms,
+      static_cast<unsigned long long>(first.bytes_hashed), Median(recheck_ms),
+      *std::min_element(recheck_ms.begin(), recheck_ms.end()), Median(restart_ms),
+      static_cast<unsigned long long>(rehashed));
   return 0;
 }
 

@@ -45,7 +45,8 @@ TEST(Contract, AnExpositionThatKeepsTheContractHasNoFindings) {
 }
 
 TEST(Contract, FindsAFamilyTheContractDoesNotList) {
-  auto findings = Small().Check(std::string(kGood) + "# TYPE usdcop_x_stray gauge\nusdcop_x_stray 1\n");
+  auto findings =
+      Small().Check(std::string(kGood) + "# TYPE usdcop_x_stray gauge\nusdcop_x_stray 1\n");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_THAT(findings[0], HasSubstr("usdcop_x_stray: not in the metric contract"));
 }
@@ -56,26 +57,33 @@ TEST(Contract, FindsATypeThatDiffers) {
 }
 
 TEST(Contract, FindsALabelMissingOrAdded) {
-  auto missing = Small().Check("# TYPE usdcop_x_runs_total counter\nusdcop_x_runs_total{layer=\"L0\"} 1\n");
+  auto missing =
+      Small().Check("# TYPE usdcop_x_runs_total counter\nusdcop_x_runs_total{layer=\"L0\"} 1\n");
   ASSERT_EQ(missing.size(), 1u);
-  EXPECT_THAT(missing[0], HasSubstr("usdcop_x_runs_total: labels {layer}, the contract says {layer, state}"));
-  auto added = Small().Check("# TYPE usdcop_x_up gauge\nusdcop_x_up{layer=\"L0\",dag_id=\"d\"} 1\n");
+  EXPECT_THAT(missing[0],
+              HasSubstr("usdcop_x_runs_total: labels {layer}, the contract says {layer, state}"));
+  auto added =
+      Small().Check("# TYPE usdcop_x_up gauge\nusdcop_x_up{layer=\"L0\",dag_id=\"d\"} 1\n");
   ASSERT_EQ(added.size(), 1u);
   EXPECT_THAT(added[0], HasSubstr("labels {dag_id, layer}, the contract says {layer}"));
   // A histogram's buckets without `le`, or its count with it.
   auto bucket = Small().Check(
-      "# TYPE usdcop_x_latency_seconds histogram\nusdcop_x_latency_seconds_bucket{symbol=\"s\"} 1\n");
+      "# TYPE usdcop_x_latency_seconds histogram\nusdcop_x_latency_seconds_bucket{symbol=\"s\"} "
+      "1\n");
   EXPECT_EQ(bucket.size(), 1u);
   auto count = Small().Check(
-      "# TYPE usdcop_x_latency_seconds histogram\nusdcop_x_latency_seconds_count{symbol=\"s\",le=\"1\"} 1\n");
+      "# TYPE usdcop_x_latency_seconds "
+      "histogram\nusdcop_x_latency_seconds_count{symbol=\"s\",le=\"1\"} 1\n");
   EXPECT_EQ(count.size(), 1u);
 }
 
 TEST(Contract, FindsSeriesWithoutATypeTwiceOrUnparsable) {
   EXPECT_THAT(Small().Check("usdcop_x_up{layer=\"L0\"} 1\n"),
               ElementsAre("usdcop_x_up: a series without a TYPE line"));
-  EXPECT_THAT(Small().Check("# TYPE usdcop_x_up gauge\nusdcop_x_up{layer=\"L0\"} 1\nusdcop_x_up{layer=\"L0\"} 2\n"),
-              ElementsAre("series given twice: usdcop_x_up{layer=\"L0\"} 2"));
+  EXPECT_THAT(
+      Small().Check(
+          "# TYPE usdcop_x_up gauge\nusdcop_x_up{layer=\"L0\"} 1\nusdcop_x_up{layer=\"L0\"} 2\n"),
+      ElementsAre("series given twice: usdcop_x_up{layer=\"L0\"} 2"));
   EXPECT_THAT(Small().Check("# TYPE usdcop_x_up gauge\nusdcop_x_up{layer=\"L0} 1\n"),
               ElementsAre("line 2 does not parse: usdcop_x_up{layer=\"L0} 1"));
   // A _count of a gauge is no histogram series.
@@ -112,13 +120,20 @@ TEST(Contract, AMalformedContractIsRefusedWithItsReason) {
   };
   const Case cases[] = {
       {"metric: []", "no `metrics` list"},
-      {"metrics:\n  - {name: a_b, type: gauge, labels: []}", "lacks one of name, type, labels, spec"},
-      {"metrics:\n  - {name: a_b, type: gauges, labels: [], spec: design}", "a_b: unknown type `gauges`"},
-      {"metrics:\n  - {name: a_b, type: gauge, labels: [], spec: mine}", "a_b: unknown spec `mine`"},
-      {"metrics:\n  - {name: a_b, type: gauge, labels: [x, x], spec: design}", "label `x` listed twice"},
-      {"metrics:\n  - {name: a_b, type: gauge, labels: [le], spec: design}", "`le` is not a label name"},
-      {"metrics:\n  - {name: a-b, type: gauge, labels: [], spec: design}", "`a-b` is not a metric name"},
-      {"metrics:\n  - {name: a_b, type: gauge, labels: [], spec: design, help: x}", "unknown key `help`"},
+      {"metrics:\n  - {name: a_b, type: gauge, labels: []}",
+       "lacks one of name, type, labels, spec"},
+      {"metrics:\n  - {name: a_b, type: gauges, labels: [], spec: design}",
+       "a_b: unknown type `gauges`"},
+      {"metrics:\n  - {name: a_b, type: gauge, labels: [], spec: mine}",
+       "a_b: unknown spec `mine`"},
+      {"metrics:\n  - {name: a_b, type: gauge, labels: [x, x], spec: design}",
+       "label `x` listed twice"},
+      {"metrics:\n  - {name: a_b, type: gauge, labels: [le], spec: design}",
+       "`le` is not a label name"},
+      {"metrics:\n  - {name: a-b, type: gauge, labels: [], spec: design}",
+       "`a-b` is not a metric name"},
+      {"metrics:\n  - {name: a_b, type: gauge, labels: [], spec: design, help: x}",
+       "unknown key `help`"},
       {"metrics:\n  - {name: a_b, type: gauge, labels: [], spec: design}\n"
        "  - {name: a_b, type: gauge, labels: [], spec: design}",
        "a_b is listed twice"},
@@ -138,8 +153,10 @@ TEST(Contract, TheRepositoryContractFollowsTheNamingRules) {
   for (const ContractMetric& m : contract.metrics()) {
     const bool total = m.name.size() > 6 && m.name.substr(m.name.size() - 6) == "_total";
     EXPECT_EQ(total, m.type == "counter") << m.name;
-    if (m.spec == "standard") EXPECT_EQ(m.name.rfind("process_", 0), 0u) << m.name;
-    else EXPECT_EQ(m.name.rfind("usdcop_", 0), 0u) << m.name;
+    if (m.spec == "standard")
+      EXPECT_EQ(m.name.rfind("process_", 0), 0u) << m.name;
+    else
+      EXPECT_EQ(m.name.rfind("usdcop_", 0), 0u) << m.name;
     EXPECT_EQ(m.name.find("_milliseconds"), std::string::npos) << m.name;
   }
 }

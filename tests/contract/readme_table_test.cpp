@@ -63,7 +63,8 @@ std::map<std::string, TableRow> MetricRows(const std::string& text, const std::s
     for (std::string l; std::getline(labels, l, ',');)
       if (!Trim(l).empty()) row.labels.insert(Trim(l));
     if (!rows.emplace(m[1], row).second)
-      findings->push_back("line " + std::to_string(number) + ": " + m[1].str() + " has a second row");
+      findings->push_back("line " + std::to_string(number) + ": " + m[1].str() +
+                          " has a second row");
   }
   return rows;
 }
@@ -75,23 +76,26 @@ std::string Describe(const std::string& type, const std::set<std::string>& label
 }
 
 // Each table row against the contract, and the contract's metrics of `specs` against the rows.
-std::vector<std::string> Compare(const std::map<std::string, TableRow>& rows, const std::set<std::string>& specs,
-                                 const std::string& where) {
+std::vector<std::string> Compare(const std::map<std::string, TableRow>& rows,
+                                 const std::set<std::string>& specs, const std::string& where) {
   std::vector<std::string> findings;
   const MetricContract& contract = MetricContract::Repository();
   for (const auto& [name, row] : rows) {
     const ContractMetric* m = contract.Find(name);
     if (!m) {
-      findings.push_back(where + " line " + std::to_string(row.line) + ": " + name + " is not in the contract");
+      findings.push_back(where + " line " + std::to_string(row.line) + ": " + name +
+                         " is not in the contract");
       continue;
     }
     const std::set<std::string> labels(m->labels.begin(), m->labels.end());
     if (row.type != m->type || row.labels != labels)
       findings.push_back(where + " line " + std::to_string(row.line) + ": " + name + " is " +
-                         Describe(row.type, row.labels) + ", the contract says " + Describe(m->type, labels));
+                         Describe(row.type, row.labels) + ", the contract says " +
+                         Describe(m->type, labels));
   }
   for (const ContractMetric& m : contract.metrics())
-    if (specs.count(m.spec) && !rows.count(m.name)) findings.push_back(m.name + ": in the contract, not in " + where);
+    if (specs.count(m.spec) && !rows.count(m.name))
+      findings.push_back(m.name + ": in the contract, not in " + where);
   return findings;
 }
 

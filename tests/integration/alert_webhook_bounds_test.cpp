@@ -47,7 +47,8 @@ Series Family(const Series& series) {
 class AlertWebhookBoundsIT : public ::testing::Test {
  protected:
   void Start() {
-    stack_.WriteConfig("control:\n  tokens:\n" + ControlTokenYaml("alertmanager", kWebhook, "webhook") +
+    stack_.WriteConfig("control:\n  tokens:\n" +
+                       ControlTokenYaml("alertmanager", kWebhook, "webhook") +
                        "  rate_limit: {per_second: 1000, burst: 1000}\n");
     api_ = ControlClient(StartExporterWithControl(stack_));
   }
@@ -59,16 +60,20 @@ class AlertWebhookBoundsIT : public ::testing::Test {
       json alerts = json::array();
       for (int i = 0; i < per_post; ++i) {
         const int n = p * per_post + i;
-        const std::string name = n % 10 == 9 ? "bad name-" + std::to_string(n) : prefix + "_" + std::to_string(n);
-        const std::string severity = n % 4 == 0 ? "critical" : n % 4 == 1 ? "warning" : n % 4 == 2 ? "info"
-                                                                                               : "sev" + std::to_string(n);
+        const std::string name =
+            n % 10 == 9 ? "bad name-" + std::to_string(n) : prefix + "_" + std::to_string(n);
+        const std::string severity = n % 4 == 0   ? "critical"
+                                     : n % 4 == 1 ? "warning"
+                                     : n % 4 == 2 ? "info"
+                                                  : "sev" + std::to_string(n);
         alerts.push_back({{"status", "firing"},
                           {"labels", {{"alertname", name}, {"severity", severity}}},
                           {"startsAt", "2026-11-25T10:00:00Z"},
                           {"endsAt", "0001-01-01T00:00:00Z"},
                           {"fingerprint", prefix + std::to_string(n)}});
       }
-      ControlReply r = api_.Post("/api/alerts/webhook", kWebhook, json{{"version", "4"}, {"alerts", alerts}}.dump());
+      ControlReply r = api_.Post("/api/alerts/webhook", kWebhook,
+                                 json{{"version", "4"}, {"alerts", alerts}}.dump());
       EXPECT_EQ(r.status, 200) << r.text;
       if (r.status == 200) sent += per_post;
     }
@@ -80,7 +85,8 @@ class AlertWebhookBoundsIT : public ::testing::Test {
     std::set<std::string> alertnames = LabelValues(s, "alertname");
     EXPECT_EQ(alertnames.size(), names);
     EXPECT_EQ(alertnames.count("other"), 1u);
-    EXPECT_EQ(LabelValues(s, "severity"), (std::set<std::string>{"critical", "warning", "info", "other"}));
+    EXPECT_EQ(LabelValues(s, "severity"),
+              (std::set<std::string>{"critical", "warning", "info", "other"}));
     EXPECT_LE(Family(s).size(), (kMaxAlertnames + 1) * 4 * 2);
     EXPECT_EQ(Sum(s, kFamily), total);
   }
@@ -97,7 +103,8 @@ TEST_F(AlertWebhookBoundsIT, AFloodOfNamesAndSeveritiesKeepsMetricsBoundedAcross
   Series s = stack_.Scrape();
   ExpectBounded(s, kMaxAlertnames + 1, sent);
   EXPECT_EQ(Sum(s, kFamily, {"alertname=\"Flood_0\""}), 1);
-  EXPECT_EQ(Sum(s, kFamily, {"alertname=\"Flood_600\""}), 0) << "names after the first 500 count as other";
+  EXPECT_EQ(Sum(s, kFamily, {"alertname=\"Flood_600\""}), 0)
+      << "names after the first 500 count as other";
   EXPECT_THAT(stack_.exporter().Log(), ::testing::HasSubstr("webhook alerts counted under"));
 
   // The same state store after a restart: the same series; new names still go to other.
@@ -119,14 +126,19 @@ TEST_F(AlertWebhookBoundsIT, FiguresKeptOverTheBoundsByAnEarlierRunAreFoldedAtSt
   double total = 0;
   for (int i = 0; i < 3000; ++i)
     for (const char* status : {"firing", "resolved"}) {
-      notifications.push_back({"Legacy_" + std::to_string(i), "sev" + std::to_string(i % 7), status, i + 1});
+      notifications.push_back(
+          {"Legacy_" + std::to_string(i), "sev" + std::to_string(i % 7), status, i + 1});
       total += i + 1;
     }
-  const std::string legacy = json{{"notifications", notifications}, {"resolution", json::object()},
-                                  {"acknowledgement", json::object()}}.dump();
-  ASSERT_EQ(ExecSql(stack_.File("state.db"), "UPDATE probe_state SET value = '" + legacy +
-                                                 "' WHERE namespace = 'alert_figures' AND key = 'all'"),
-            1);
+  const std::string legacy = json{
+      {"notifications", notifications},
+      {"resolution", json::object()},
+      {"acknowledgement",
+       json::object()}}.dump();
+  ASSERT_EQ(
+      ExecSql(stack_.File("state.db"), "UPDATE probe_state SET value = '" + legacy +
+                                           "' WHERE namespace = 'alert_figures' AND key = 'all'"),
+      1);
   Start();
   Series s = stack_.Scrape();
   std::set<std::string> alertnames = LabelValues(s, "alertname");
@@ -138,7 +150,8 @@ TEST_F(AlertWebhookBoundsIT, FiguresKeptOverTheBoundsByAnEarlierRunAreFoldedAtSt
   EXPECT_EQ(Sum(s, kFamily, {"alertname=\"Legacy_2999\""}), 2 * 3000);
   // The store keeps the folded figures, not the old ones.
   std::vector<std::string> stored =
-      QueryRow(stack_.File("state.db"), "SELECT length(value) FROM probe_state WHERE namespace = 'alert_figures'");
+      QueryRow(stack_.File("state.db"),
+               "SELECT length(value) FROM probe_state WHERE namespace = 'alert_figures'");
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_LT(std::stoul(stored[0]), legacy.size() / 3);
 }

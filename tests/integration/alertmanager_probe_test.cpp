@@ -22,7 +22,9 @@ using nlohmann::json;
 
 const std::string kSuccess = "usdcop_probe_success{probe=\"alertmanager\"}";
 
-std::string Active(const std::string& severity) { return "usdcop_alerts_active{severity=\"" + severity + "\"}"; }
+std::string Active(const std::string& severity) {
+  return "usdcop_alerts_active{severity=\"" + severity + "\"}";
+}
 
 // Routes by severity to receivers without integrations (nothing is sent), and the project's
 // inhibition: a firing critical mutes the warnings of its component.
@@ -46,7 +48,8 @@ std::string TimeFromNow(std::chrono::seconds from_now) {
   return text;
 }
 
-json Alert(const std::string& alertname, const std::string& severity, const std::string& component) {
+json Alert(const std::string& alertname, const std::string& severity,
+           const std::string& component) {
   json labels = {{"alertname", alertname}, {"component", component}};
   if (!severity.empty()) labels["severity"] = severity;
   return {{"labels", labels},
@@ -59,11 +62,14 @@ class AlertmanagerProbeIT : public ::testing::Test {
  protected:
   void StartAlertmanager() {
     stack_.WriteFile("alertmanager.yml", kAlertmanagerYml);
-    alertmanager_ = std::make_unique<AlertmanagerServer>(stack_.Dir(), stack_.File("alertmanager.yml"));
+    alertmanager_ =
+        std::make_unique<AlertmanagerServer>(stack_.Dir(), stack_.File("alertmanager.yml"));
   }
   void StartExporter(int alertmanager_port) {
-    stack_.WriteConfig("probes:\n  alertmanager:\n    interval: 1s\n    timeout: 800ms\n    url: http://127.0.0.1:" +
-                       std::to_string(alertmanager_port) + "/\n");
+    stack_.WriteConfig(
+        "probes:\n  alertmanager:\n    interval: 1s\n    timeout: 800ms\n    url: "
+        "http://127.0.0.1:" +
+        std::to_string(alertmanager_port) + "/\n");
     stack_.StartExporter();
   }
   // POSTs to Alertmanager's API; the answer's body, failing the test unless HTTP 200.
@@ -73,7 +79,8 @@ class AlertmanagerProbeIT : public ::testing::Test {
     EXPECT_EQ(status, 200) << path << ": " << response << "\n" << alertmanager_->Log();
     return response;
   }
-  // Waits until every severity has its count in one scrape (bounded); false with the last scrape in *last.
+  // Waits until every severity has its count in one scrape (bounded); false with the last scrape in
+  // *last.
   bool WaitForCounts(const std::map<std::string, double>& counts, std::string* last) {
     return Eventually(
         [&] {
@@ -95,32 +102,38 @@ class AlertmanagerProbeIT : public ::testing::Test {
 TEST_F(AlertmanagerProbeIT, CountsActiveAlertsPerSeverityAsSilencesAndInhibitionsChange) {
   StartAlertmanager();
   StartExporter(alertmanager_->port());
-  ASSERT_TRUE(stack_.WaitForValue(kSuccess, 1, 20s)) << stack_.exporter().Log() << alertmanager_->Log();
+  ASSERT_TRUE(stack_.WaitForValue(kSuccess, 1, 20s))
+      << stack_.exporter().Log() << alertmanager_->Log();
   std::string last;
   // Nothing firing: critical and warning are published at 0.
   ASSERT_TRUE(WaitForCounts({{"critical", 0}, {"warning", 0}}, &last)) << last;
 
-  PostToAlertmanager("/api/v2/alerts", json::array({
-                                           Alert("L0PipelineDown", "critical", "pipeline"),
-                                           Alert("L0DataGap", "critical", "market_data"),
-                                           Alert("BackupIntegrityFailed", "critical", "backups"),
-                                           Alert("HighProcessingLatency", "warning", "market_data"),  // inhibited
-                                           Alert("ApiKeyRotationDue", "warning", "vendor_api"),
-                                           Alert("DiskFillingUp", "info", "host"),
-                                           Alert("NoSeverity", "", "host"),
-                                       }));
+  PostToAlertmanager("/api/v2/alerts",
+                     json::array({
+                         Alert("L0PipelineDown", "critical", "pipeline"),
+                         Alert("L0DataGap", "critical", "market_data"),
+                         Alert("BackupIntegrityFailed", "critical", "backups"),
+                         Alert("HighProcessingLatency", "warning", "market_data"),  // inhibited
+                         Alert("ApiKeyRotationDue", "warning", "vendor_api"),
+                         Alert("DiskFillingUp", "info", "host"),
+                         Alert("NoSeverity", "", "host"),
+                     }));
   ASSERT_TRUE(WaitForCounts({{"critical", 3}, {"warning", 1}, {"info", 1}, {"", 1}}, &last))
-      << last << "\n" << stack_.exporter().Log();
+      << last << "\n"
+      << stack_.exporter().Log();
 
-  json silence = {{"matchers", json::array({{{"name", "alertname"}, {"value", "BackupIntegrityFailed"},
-                                             {"isRegex", false}, {"isEqual", true}}})},
+  json silence = {{"matchers", json::array({{{"name", "alertname"},
+                                             {"value", "BackupIntegrityFailed"},
+                                             {"isRegex", false},
+                                             {"isEqual", true}}})},
                   {"startsAt", TimeFromNow(-1s)},
                   {"endsAt", TimeFromNow(1h)},
                   {"createdBy", "AlertmanagerProbeIT"},
                   {"comment", "acknowledged by the test"}};
   json created = json::parse(PostToAlertmanager("/api/v2/silences", silence), nullptr, false);
   ASSERT_TRUE(created.is_object() && created.contains("silenceID")) << created.dump();
-  ASSERT_TRUE(WaitForCounts({{"critical", 2}, {"warning", 1}, {"info", 1}, {"", 1}}, &last)) << last;
+  ASSERT_TRUE(WaitForCounts({{"critical", 2}, {"warning", 1}, {"info", 1}, {"", 1}}, &last))
+      << last;
   Series s = ParseExposition(last);
   EXPECT_EQ(s[kSuccess], 1);
   size_t series = 0;
@@ -133,9 +146,11 @@ TEST_F(AlertmanagerProbeIT, CountsActiveAlertsPerSeverityAsSilencesAndInhibition
   client.set_read_timeout(5s);
   auto expired = client.Delete("/api/v2/silence/" + created["silenceID"].get<std::string>());
   ASSERT_TRUE(expired && expired->status == 200) << alertmanager_->Log();
-  EXPECT_TRUE(WaitForCounts({{"critical", 3}, {"warning", 1}, {"info", 1}, {"", 1}}, &last)) << last;
+  EXPECT_TRUE(WaitForCounts({{"critical", 3}, {"warning", 1}, {"info", 1}, {"", 1}}, &last))
+      << last;
 
-  CommandResult lint = RunCommand({"promtool", "check", "metrics"}, silenced_exposition);  // severity="" included
+  CommandResult lint =
+      RunCommand({"promtool", "check", "metrics"}, silenced_exposition);  // severity="" included
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
   EXPECT_EQ(lint.output, "");
   EXPECT_EQ(stack_.CheckContract(silenced_exposition, {"usdcop_alerts_active"}), "");
@@ -143,7 +158,8 @@ TEST_F(AlertmanagerProbeIT, CountsActiveAlertsPerSeverityAsSilencesAndInhibition
 
 TEST_F(AlertmanagerProbeIT, NothingListeningIsReasonConnectAndPublishesNoCounts) {
   StartExporter(FreeLowPort());
-  ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"alertmanager\",reason=\"connect\"}", 2, 20s))
+  ASSERT_TRUE(stack_.WaitForAtLeast(
+      "usdcop_probe_errors_total{probe=\"alertmanager\",reason=\"connect\"}", 2, 20s))
       << stack_.exporter().Log();
   const std::string text = stack_.ScrapeText();
   Series s = ParseExposition(text);

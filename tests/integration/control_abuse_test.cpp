@@ -22,9 +22,11 @@ constexpr const char* kWebhook = "webhook-tok-90ac";
 
 class ControlAbuseIT : public ::testing::Test {
  protected:
-  void Start(const std::string& extra = "", const std::string& rate = "{per_second: 100000, burst: 100000}") {
+  void Start(const std::string& extra = "",
+             const std::string& rate = "{per_second: 100000, burst: 100000}") {
     stack_.WriteConfig("control:\n  tokens:\n" + ControlTokenYaml("ops", kOperator, "operator") +
-                       ControlTokenYaml("alertmanager", kWebhook, "webhook") + "  rate_limit: " + rate + "\n" + extra);
+                       ControlTokenYaml("alertmanager", kWebhook, "webhook") +
+                       "  rate_limit: " + rate + "\n" + extra);
     port_ = StartExporterWithControl(stack_);
     ASSERT_NE(port_, 0);
   }
@@ -56,15 +58,19 @@ TEST_F(ControlAbuseIT, AFloodOfRefusalsIsAuditedAsCountsNotARowEach) {
   }
   ASSERT_EQ(answered, 2 * kEach);
   // Every request is in the metric at once.
-  EXPECT_TRUE(stack_.WaitForValue(R"(usdcop_control_requests_total{endpoint="other",method="GET",code="404"})", kEach));
   EXPECT_TRUE(stack_.WaitForValue(
-      R"(usdcop_control_requests_total{endpoint="/api/l0/health",method="GET",code="401"})", kEach));
+      R"(usdcop_control_requests_total{endpoint="other",method="GET",code="404"})", kEach));
+  EXPECT_TRUE(stack_.WaitForValue(
+      R"(usdcop_control_requests_total{endpoint="/api/l0/health",method="GET",code="401"})",
+      kEach));
   // In the audit log: a row per kind and minute (the flood may straddle one), with its count.
   ASSERT_EQ(stack_.StopExporter(), 0);
-  auto rows = QueryRow(Db(), "SELECT count(*), sum(count), sum(code = 404), sum(code = 401) FROM audit_log");
+  auto rows = QueryRow(
+      Db(), "SELECT count(*), sum(count), sum(code = 404), sum(code = 401) FROM audit_log");
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_LE(std::stoi(rows[0]), 4) << "rows";
-  EXPECT_EQ(std::stoi(rows[1]), 2 * kEach) << "the counts add up to every request (flushed at shutdown)";
+  EXPECT_EQ(std::stoi(rows[1]), 2 * kEach)
+      << "the counts add up to every request (flushed at shutdown)";
   EXPECT_GE(std::stoi(rows[2]), 1);
   EXPECT_GE(std::stoi(rows[3]), 1);
   const std::string log = stack_.exporter().Log();
@@ -72,7 +78,8 @@ TEST_F(ControlAbuseIT, AFloodOfRefusalsIsAuditedAsCountsNotARowEach) {
   for (size_t at = log.find("msg=\"control request\""); at != std::string::npos;
        at = log.find("msg=\"control request\"", at + 1))
     lines++;
-  EXPECT_LE(lines, 4u) << "the first of each kind and minute is logged; the rest in a line a minute";
+  EXPECT_LE(lines, 4u)
+      << "the first of each kind and minute is logged; the rest in a line a minute";
   EXPECT_NE(log.find("msg=\"control requests refused\""), std::string::npos) << log.substr(0, 4000);
 }
 
@@ -88,7 +95,8 @@ TEST_F(ControlAbuseIT, RateLimitedRequestsAreRefusedBeforeTheyAreRoutedAndCounte
   }
   EXPECT_GE(limited, 290);
   ASSERT_EQ(stack_.StopExporter(), 0);
-  auto rows = QueryRow(Db(), "SELECT count(*), sum(count), sum(count) FILTER (WHERE code = 429) FROM audit_log");
+  auto rows = QueryRow(
+      Db(), "SELECT count(*), sum(count), sum(count) FILTER (WHERE code = 429) FROM audit_log");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_LE(std::stoi(rows[0]), 4);
   EXPECT_EQ(std::stoi(rows[1]), 300);
@@ -110,19 +118,24 @@ TEST_F(ControlAbuseIT, AuditRowsOlderThanTheRetentionAreDeleted) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(Db().c_str(), &db), SQLITE_OK);
   const std::string insert =
-      "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, result) VALUES ";
+      "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, "
+      "result) VALUES ";
   ASSERT_EQ(sqlite3_exec(db,
-                         (insert + "(" + std::to_string(now_us - 31 * day) + ", 'old', '127.0.0.1', 'GET', "
-                                   "'/api/l0/health', '', '{}', 200, 'ok'), (" + std::to_string(now_us - 29 * day) +
+                         (insert + "(" + std::to_string(now_us - 31 * day) +
+                          ", 'old', '127.0.0.1', 'GET', "
+                          "'/api/l0/health', '', '{}', 200, 'ok'), (" +
+                          std::to_string(now_us - 29 * day) +
                           ", 'kept', '127.0.0.1', 'GET', '/api/l0/health', '', '{}', 200, 'ok');")
                              .c_str(),
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   Start("  audit_retention: 30d\n");
-  EXPECT_TRUE(stack_.exporter().WaitForLog("msg=\"deleted old audit rows\" rows=1", 10s)) << stack_.exporter().Log();
+  EXPECT_TRUE(stack_.exporter().WaitForLog("msg=\"deleted old audit rows\" rows=1", 10s))
+      << stack_.exporter().Log();
   ASSERT_EQ(stack_.StopExporter(), 0);
-  auto rows = QueryRow(Db(), "SELECT sum(caller = 'old'), sum(caller = 'kept'), sum(caller = 'ops') FROM audit_log");
+  auto rows = QueryRow(
+      Db(), "SELECT sum(caller = 'old'), sum(caller = 'kept'), sum(caller = 'ops') FROM audit_log");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], "0");
   EXPECT_EQ(rows[1], "1");
@@ -133,7 +146,8 @@ TEST_F(ControlAbuseIT, JsonNestedThousandsDeepIs400AndTheExporterLives) {
   Start();
   const std::string deep = std::string(32 * 1024 - 40, '[') + std::string(32 * 1024 - 40, ']');
   httplib::Client c = Client();
-  auto r = c.Post("/api/l0/health", {{"Authorization", std::string("Bearer ") + kOperator}}, deep, "application/json");
+  auto r = c.Post("/api/l0/health", {{"Authorization", std::string("Bearer ") + kOperator}}, deep,
+                  "application/json");
   ASSERT_TRUE(r) << stack_.exporter().Log();
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(nlohmann::json::parse(r->body, nullptr, false).value("field", ""), "body") << r->body;
@@ -146,7 +160,8 @@ TEST_F(ControlAbuseIT, JsonNestedThousandsDeepIs400AndTheExporterLives) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   ASSERT_EQ(stack_.StopExporter(), 0);
-  auto rows = QueryRow(Db(), "SELECT count(*) FROM audit_log WHERE code = 400 AND result = 'JSON too deep'");
+  auto rows = QueryRow(
+      Db(), "SELECT count(*) FROM audit_log WHERE code = 400 AND result = 'JSON too deep'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0], "2");
 }

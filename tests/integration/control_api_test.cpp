@@ -24,9 +24,9 @@ namespace usdcop::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 
 constexpr const char* kViewer = "viewer-tok-61f0";
 constexpr const char* kOperator = "operator-tok-2a97";
@@ -44,8 +44,8 @@ struct Reply {
 struct Client {
   int port = 0;
   std::string ca;  // HTTPS when set
-  Reply Call(const std::string& method, const std::string& path, const std::string& token, const std::string& body = "",
-             httplib::Headers extra = {}) const {
+  Reply Call(const std::string& method, const std::string& path, const std::string& token,
+             const std::string& body = "", httplib::Headers extra = {}) const {
     std::unique_ptr<httplib::ClientImpl> c;
     if (!ca.empty()) {
       auto ssl = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
@@ -75,25 +75,33 @@ class ControlApiIT : public ::testing::Test {
  protected:
   std::string ControlYaml(const std::string& extra = "") const {
     return "control:\n  tokens:\n"
-           "    - {name: alice, sha256: " + Sha256Hex(kViewer) + ", role: viewer}\n"
-           "    - {name: ops, sha256: " + Sha256Hex(kOperator) + ", role: operator}\n"
-           "    - {name: alertmanager, sha256: " + Sha256Hex(kWebhook) + ", role: webhook}\n"
-           "  rate_limit: {per_second: 1000, burst: 1000}\n" + extra;
+           "    - {name: alice, sha256: " +
+           Sha256Hex(kViewer) +
+           ", role: viewer}\n"
+           "    - {name: ops, sha256: " +
+           Sha256Hex(kOperator) +
+           ", role: operator}\n"
+           "    - {name: alertmanager, sha256: " +
+           Sha256Hex(kWebhook) +
+           ", role: webhook}\n"
+           "  rate_limit: {per_second: 1000, burst: 1000}\n" +
+           extra;
   }
   // Starts the exporter with `yaml` and finds the side port in its log.
   void Start(const std::string& yaml, std::vector<std::string> flags = {}) {
     stack_.WriteConfig(yaml);
     flags.push_back("--control.listen-address=127.0.0.1:0");
     stack_.StartExporter(flags);
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+    auto port = stack_.exporter().WaitForLog(
+        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
     ASSERT_TRUE(port) << stack_.exporter().Log();
     api_.port = std::stoi(*port);
   }
   std::string Everything() {  // every log and answer the test has seen, for secret searches
     return stack_.exporter().Log() + seen_;
   }
-  Reply Call(const std::string& method, const std::string& path, const std::string& token, const std::string& body = "",
-             httplib::Headers extra = {}) {
+  Reply Call(const std::string& method, const std::string& path, const std::string& token,
+             const std::string& body = "", httplib::Headers extra = {}) {
     Reply r = api_.Call(method, path, token, body, std::move(extra));
     seen_ += r.text;
     return r;
@@ -128,7 +136,8 @@ TEST_F(ControlApiIT, EveryEndpointMethodAndRoleOverHttp) {
     EXPECT_EQ(Call("POST", path, kWebhook, action).status, 403) << path;
     Reply op = Call("POST", path, kOperator, action);
     // Not configured in this config (501, naming what to configure), or done (200).
-    EXPECT_TRUE(op.status == 200 || op.status == 501) << path << ": " << op.status << " " << op.text;
+    EXPECT_TRUE(op.status == 200 || op.status == 501)
+        << path << ": " << op.status << " " << op.text;
     if (op.status == 501) {
       EXPECT_THAT(op.body.value("error", ""), HasSubstr("configure")) << op.text;
     }
@@ -140,9 +149,11 @@ TEST_F(ControlApiIT, EveryEndpointMethodAndRoleOverHttp) {
   EXPECT_EQ(checks.status, 200) << checks.text;
   EXPECT_EQ(checks.body["completed"], true);
   const std::string exposition = stack_.ScrapeText();
-  EXPECT_THAT(exposition,
-              HasSubstr("usdcop_control_requests_total{endpoint=\"/api/l0/health\",method=\"GET\",code=\"401\"} 2"));
-  EXPECT_THAT(exposition, HasSubstr("usdcop_control_requests_total{endpoint=\"other\",method=\"GET\",code=\"404\"} 1"));
+  EXPECT_THAT(exposition, HasSubstr("usdcop_control_requests_total{endpoint=\"/api/l0/"
+                                    "health\",method=\"GET\",code=\"401\"} 2"));
+  EXPECT_THAT(
+      exposition,
+      HasSubstr("usdcop_control_requests_total{endpoint=\"other\",method=\"GET\",code=\"404\"} 1"));
   EXPECT_EQ(stack_.CheckContract(exposition, {"usdcop_control_"}), "");
 }
 
@@ -195,10 +206,11 @@ TEST_F(ControlApiIT, HooksRunACommandWithoutAShellAndCallAUrl) {
                     "    restart-websocket: {command: [/usr/bin/env], timeout: 5s}\n"
                     "    clear-buffers: {command: [/bin/sleep, '30'], timeout: 300ms}\n"
                     "    force-handover: {command: [/bin/echo, '$(id)', '*', ';', 'rm -rf /']}\n"
-                    "    rotate-key: {url: 'http://127.0.0.1:" + std::to_string(hook_port) +
-                    "/rotate', bearer_token_file: hook_token}\n"),
+                    "    rotate-key: {url: 'http://127.0.0.1:" +
+                    std::to_string(hook_port) + "/rotate', bearer_token_file: hook_token}\n"),
         {});
-  Reply env = Call("POST", "/api/websocket/status", kOperator, R"({"action": "restart-websocket"})");
+  Reply env =
+      Call("POST", "/api/websocket/status", kOperator, R"({"action": "restart-websocket"})");
   EXPECT_EQ(env.status, 200) << env.text;
   EXPECT_EQ(env.body["exit_code"], 0);
   const std::string out = env.body.value("output", "");
@@ -208,7 +220,8 @@ TEST_F(ControlApiIT, HooksRunACommandWithoutAShellAndCallAUrl) {
   Reply slow = Call("POST", "/api/websocket/status", kOperator, R"({"action": "clear-buffers"})");
   EXPECT_EQ(slow.status, 504) << slow.text;
   EXPECT_EQ(slow.body["timed_out"], true);
-  Reply literal = Call("POST", "/api/websocket/status", kOperator, R"({"action": "force-handover"})");
+  Reply literal =
+      Call("POST", "/api/websocket/status", kOperator, R"({"action": "force-handover"})");
   EXPECT_EQ(literal.status, 200);
   EXPECT_EQ(literal.body["output"], "$(id) * ; rm -rf /\n");
   Reply rotate = Call("POST", "/api/usage/monitoring", kOperator, R"({"action": "rotate-key"})");
@@ -242,15 +255,16 @@ TEST_P(ControlAirflowIT, ActionsTriggerAndClearDagRunsThroughTheRestApi) {
   const std::string l0 = kDagIds[0], backup_dag = kDagIds[5];
   stack_.StartSim();
   stack_.Sim("/sim/airflow/dags/" + l0 + "/runs", R"({"state": "failed"})");
-  Start(stack_.PipelineConfig("1h", "5s", api) + ControlYaml("  backup_dags: {L0: " + backup_dag + "}\n"));
+  Start(stack_.PipelineConfig("1h", "5s", api) +
+        ControlYaml("  backup_dags: {L0: " + backup_dag + "}\n"));
 
   // force-sync, retried with the same Idempotency-Key: one run triggered.
-  Reply sync = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L0"})",
-                    {{"Idempotency-Key", "sync-1"}});
+  Reply sync = Call("POST", "/api/pipeline/health", kOperator,
+                    R"({"action": "force-sync", "layer": "L0"})", {{"Idempotency-Key", "sync-1"}});
   ASSERT_EQ(sync.status, 200) << sync.text;
   EXPECT_EQ(sync.body["dag_run"]["state"], "queued") << sync.text;
-  Reply retry = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L0"})",
-                     {{"Idempotency-Key", "sync-1"}});
+  Reply retry = Call("POST", "/api/pipeline/health", kOperator,
+                     R"({"action": "force-sync", "layer": "L0"})", {{"Idempotency-Key", "sync-1"}});
   EXPECT_EQ(retry.body, sync.body);
   json actions = SimActions();
   ASSERT_TRUE(actions.is_array()) << actions;
@@ -262,17 +276,20 @@ TEST_P(ControlAirflowIT, ActionsTriggerAndClearDagRunsThroughTheRestApi) {
   EXPECT_EQ(body["conf"]["action"], "force-sync");
 
   // clear-errors: the failed run is cleared and queued again.
-  Reply clear = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "clear-errors", "layer": "L0", "since": "1h"})");
+  Reply clear = Call("POST", "/api/pipeline/health", kOperator,
+                     R"({"action": "clear-errors", "layer": "L0", "since": "1h"})");
   ASSERT_EQ(clear.status, 200) << clear.text;
   EXPECT_EQ(clear.body["cleared_task_instances"].size(), 1u) << clear.text;
 
   // restart-component clears the newest run (the one force-sync made).
-  Reply restart = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "restart-component", "layer": "L0"})");
+  Reply restart = Call("POST", "/api/pipeline/health", kOperator,
+                       R"({"action": "restart-component", "layer": "L0"})");
   ASSERT_EQ(restart.status, 200) << restart.text;
   EXPECT_EQ(restart.body["dag_run_id"], sync.body["dag_run"]["dag_run_id"]) << restart.text;
 
   // trigger-backup runs the layer's backup DAG.
-  Reply backup = Call("POST", "/api/backup/status", kOperator, R"({"action": "trigger-backup", "layer": "L0"})");
+  Reply backup = Call("POST", "/api/backup/status", kOperator,
+                      R"({"action": "trigger-backup", "layer": "L0"})");
   ASSERT_EQ(backup.status, 200) << backup.text;
   actions = SimActions();
   ASSERT_EQ(actions.size(), 4u) << actions;
@@ -282,9 +299,13 @@ TEST_P(ControlAirflowIT, ActionsTriggerAndClearDagRunsThroughTheRestApi) {
   EXPECT_EQ(actions[3]["user"], api == "v1" ? "admin" : "token");
 
   // Layers are checked against the config; Airflow's failures are 502 with its status.
-  EXPECT_EQ(Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L9"})").status, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L9"})")
+          .status,
+      400);
   stack_.Sim("/sim/airflow/fault", R"({"fault": "server_error"})");
-  Reply broken = Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L1"})");
+  Reply broken =
+      Call("POST", "/api/pipeline/health", kOperator, R"({"action": "force-sync", "layer": "L1"})");
   EXPECT_EQ(broken.status, 502) << broken.text;
   EXPECT_THAT(broken.body.value("error", ""), HasSubstr("HTTP 500"));
   EXPECT_THAT(Everything(), Not(HasSubstr(kPlantedPassword)));
@@ -300,12 +321,15 @@ TEST_F(ControlApiIT, BackupActionsVerifyAndRecoverARealSet) {
   std::ofstream(set + "/SHA256SUMS")
       << Sha256Hex("time,close\n2026-11-25T06:00:00Z,4100.5\n") << "  bars.csv\n";
   Start("probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
-        stack_.File("backups/L0") + "}]\n" + ControlYaml("  scratch_dir: " + stack_.File("scratch") + "\n"));
-  Reply verify = Call("POST", "/api/backup/status", kOperator, R"({"action": "verify-integrity", "layer": "L0"})");
+        stack_.File("backups/L0") + "}]\n" +
+        ControlYaml("  scratch_dir: " + stack_.File("scratch") + "\n"));
+  Reply verify = Call("POST", "/api/backup/status", kOperator,
+                      R"({"action": "verify-integrity", "layer": "L0"})");
   EXPECT_EQ(verify.status, 200) << verify.text;
   EXPECT_EQ(verify.body["all_intact"], true) << verify.text;
   EXPECT_EQ(verify.body["layers"]["L0"]["files_hashed"], 1) << verify.text;
-  Reply recover = Call("POST", "/api/backup/status", kOperator, R"({"action": "test-recovery", "layer": "L0"})");
+  Reply recover = Call("POST", "/api/backup/status", kOperator,
+                       R"({"action": "test-recovery", "layer": "L0"})");
   EXPECT_EQ(recover.status, 200) << recover.text;
   EXPECT_EQ(recover.body["recovered"], true) << recover.text;
   EXPECT_GT(recover.body["bytes_copied"].get<double>(), 0);
@@ -315,7 +339,10 @@ TEST_F(ControlApiIT, BackupActionsVerifyAndRecoverARealSet) {
   verify = Call("POST", "/api/backup/status", kOperator, R"({"action": "verify-integrity"})");
   EXPECT_EQ(verify.body["all_intact"], false) << verify.text;
   EXPECT_EQ(verify.body["layers"]["L0"]["failures"]["digest_mismatch"], 1) << verify.text;
-  EXPECT_EQ(Call("POST", "/api/backup/status", kOperator, R"({"action": "test-recovery", "layer": "L7"})").status, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/backup/status", kOperator, R"({"action": "test-recovery", "layer": "L7"})")
+          .status,
+      400);
 }
 
 TEST_F(ControlApiIT, TheAuditLogKeepsEveryAnsweredCallAcrossKill9) {
@@ -323,22 +350,26 @@ TEST_F(ControlApiIT, TheAuditLogKeepsEveryAnsweredCallAcrossKill9) {
   int answered = 0;
   for (int i = 0; i < 40; ++i) {
     const char* token = i % 4 == 0 ? "" : i % 4 == 1 ? kViewer : kOperator;
-    Reply r = i % 2 ? Call("GET", "/api/l0/health", token) : Call("POST", "/api/l0/health", token, R"({"action": "bad"})");
+    Reply r = i % 2 ? Call("GET", "/api/l0/health", token)
+                    : Call("POST", "/api/l0/health", token, R"({"action": "bad"})");
     if (r.status != 0) answered++;
   }
   stack_.exporter().Signal(SIGKILL);
   stack_.exporter().WaitExit(5s);
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(stack_.File("state.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(stack_.File("state.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   // Each answer to a token's caller is a row, committed before it was sent. The 10 refusals
   // without a token are counted per kind and minute: their first is a row before it is
   // answered, the count of the rest is written every 2 s, so a kill -9 may lose some of that.
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT count(*) FILTER (WHERE caller != ''), sum(caller = 'ops'), "
-                               "count(*) FILTER (WHERE code = 401), sum(count) FILTER (WHERE code = 401) FROM audit_log",
-                               -1, &st, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(
+          db,
+          "SELECT count(*) FILTER (WHERE caller != ''), sum(caller = 'ops'), "
+          "count(*) FILTER (WHERE code = 401), sum(count) FILTER (WHERE code = 401) FROM audit_log",
+          -1, &st, nullptr),
+      SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(st, 0), answered - 10);
   EXPECT_EQ(sqlite3_column_int(st, 1), 20);
@@ -352,10 +383,13 @@ TEST_F(ControlApiIT, TheAuditLogKeepsEveryAnsweredCallAcrossKill9) {
 TEST_F(ControlApiIT, HttpsWithTheTestCaAndBasicAuthUsersWithRoles) {
   std::filesystem::create_directories(stack_.File("pki"));
   TestPki pki = MakeTestPki(stack_.File("pki"));
-  stack_.WriteFile("web.yml", "tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server-key.pem\n"
-                              "basic_auth_users:\n  carol: " + MakeBcryptHash("carol-pw") + "\n  dave: " +
-                                  MakeBcryptHash("dave-pw") + "\n");
-  Start(ControlYaml("  basic_auth_users: {carol: operator}\n"), {"--web.config.file=" + stack_.File("web.yml")});
+  stack_.WriteFile(
+      "web.yml",
+      "tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server-key.pem\n"
+      "basic_auth_users:\n  carol: " +
+          MakeBcryptHash("carol-pw") + "\n  dave: " + MakeBcryptHash("dave-pw") + "\n");
+  Start(ControlYaml("  basic_auth_users: {carol: operator}\n"),
+        {"--web.config.file=" + stack_.File("web.yml")});
   api_.ca = pki.ca_cert;
   EXPECT_EQ(Call("GET", "/api/l0/health", kViewer).status, 200);
   Client plain{api_.port, ""};
@@ -370,7 +404,8 @@ TEST_F(ControlApiIT, HttpsWithTheTestCaAndBasicAuthUsersWithRoles) {
   };
   EXPECT_EQ(basic("carol", "carol-pw"), 200);
   EXPECT_EQ(basic("carol", "wrong"), 401);
-  EXPECT_EQ(basic("dave", "dave-pw"), 401) << "a web config user without a role in control.basic_auth_users";
+  EXPECT_EQ(basic("dave", "dave-pw"), 401)
+      << "a web config user without a role in control.basic_auth_users";
   // The metrics port takes basic auth as before; tokens are the side port's.
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr("msg=\"control API listening\""));
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr("tls=true"));
@@ -380,44 +415,54 @@ TEST_F(ControlApiIT, AlertmanagerActionsAndTheWebhookMeasureTheAlertLifecycle) {
   WebhookReceiver slack;  // stands in for the other receivers
   const int exporter_control = FreeLowPort();
   stack_.WriteFile("am_webhook_token", std::string(kWebhook) + "\n");
-  stack_.WriteFile("am.yml",
-                   "route:\n  receiver: both\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\n"
-                   "  repeat_interval: 1h\n"
-                   "receivers:\n  - name: both\n    webhook_configs:\n"
-                   "      - url: " + slack.Url("/slack") + "\n        send_resolved: true\n"
-                   "      - url: http://127.0.0.1:" + std::to_string(exporter_control) + "/api/alerts/webhook\n"
-                   "        send_resolved: true\n"
-                   "        http_config:\n          authorization:\n            credentials_file: " +
-                       stack_.File("am_webhook_token") + "\n");
+  stack_.WriteFile(
+      "am.yml",
+      "route:\n  receiver: both\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\n"
+      "  repeat_interval: 1h\n"
+      "receivers:\n  - name: both\n    webhook_configs:\n"
+      "      - url: " +
+          slack.Url("/slack") +
+          "\n        send_resolved: true\n"
+          "      - url: http://127.0.0.1:" +
+          std::to_string(exporter_control) +
+          "/api/alerts/webhook\n"
+          "        send_resolved: true\n"
+          "        http_config:\n          authorization:\n            credentials_file: " +
+          stack_.File("am_webhook_token") + "\n");
   AlertmanagerServer am(stack_.Dir(), stack_.File("am.yml"));
   // No control.alertmanager: the actions use probes.alertmanager's.
-  stack_.WriteConfig("probes:\n  alertmanager: {interval: 1s, timeout: 800ms, url: 'http://127.0.0.1:" +
-                     std::to_string(am.port()) + "'}\n" + ControlYaml());
+  stack_.WriteConfig(
+      "probes:\n  alertmanager: {interval: 1s, timeout: 800ms, url: 'http://127.0.0.1:" +
+      std::to_string(am.port()) + "'}\n" + ControlYaml());
   stack_.StartExporter({"--control.listen-address=127.0.0.1:" + std::to_string(exporter_control)});
   api_.port = exporter_control;
 
   // test-notification: the routing delivers it.
   const auto t0 = std::chrono::steady_clock::now();
-  Reply test = Call("POST", "/api/alerts/system", kOperator, R"({"action": "test-notification", "severity": "critical"})");
+  Reply test = Call("POST", "/api/alerts/system", kOperator,
+                    R"({"action": "test-notification", "severity": "critical"})");
   ASSERT_EQ(test.status, 200) << test.text;
   auto delivered = slack.WaitFor("UsdcopTestNotification", "firing", t0, 20s);
   ASSERT_TRUE(delivered) << am.Log();
   EXPECT_EQ(delivered->alert["labels"]["requested_by"], "ops");
-  ASSERT_TRUE(stack_.WaitForAtLeast(
-      "usdcop_alert_notifications_received_total{alertname=\"UsdcopTestNotification\",severity=\"critical\",status=\"firing\"}",
-      1, 20s))
+  ASSERT_TRUE(
+      stack_.WaitForAtLeast("usdcop_alert_notifications_received_total{alertname="
+                            "\"UsdcopTestNotification\",severity=\"critical\",status=\"firing\"}",
+                            1, 20s))
       << stack_.ScrapeText();
 
   // acknowledge-alert: a silence created by the caller; the acknowledgement is measured.
-  Reply ack = Call("POST", "/api/alerts/system", kOperator,
-                   R"({"action": "acknowledge-alert", "alertname": "UsdcopTestNotification", "comment": "looking", "duration": "30m"})",
-                   {{"Idempotency-Key", "ack-1"}});
+  Reply ack = Call(
+      "POST", "/api/alerts/system", kOperator,
+      R"({"action": "acknowledge-alert", "alertname": "UsdcopTestNotification", "comment": "looking", "duration": "30m"})",
+      {{"Idempotency-Key", "ack-1"}});
   ASSERT_EQ(ack.status, 200) << ack.text;
   ASSERT_EQ(ack.body["acknowledged"].size(), 1u);
   const std::string silence = ack.body["acknowledged"][0]["silence_id"];
-  Reply again = Call("POST", "/api/alerts/system", kOperator,
-                     R"({"action": "acknowledge-alert", "alertname": "UsdcopTestNotification", "comment": "looking", "duration": "30m"})",
-                     {{"Idempotency-Key", "ack-1"}});
+  Reply again = Call(
+      "POST", "/api/alerts/system", kOperator,
+      R"({"action": "acknowledge-alert", "alertname": "UsdcopTestNotification", "comment": "looking", "duration": "30m"})",
+      {{"Idempotency-Key", "ack-1"}});
   EXPECT_EQ(again.body, ack.body);
   EXPECT_EQ(again.headers.count("Idempotency-Replayed"), 1u);
   httplib::Client amc("127.0.0.1", am.port());
@@ -428,12 +473,15 @@ TEST_F(ControlApiIT, AlertmanagerActionsAndTheWebhookMeasureTheAlertLifecycle) {
   for (const json& s : all)
     if (s["createdBy"] == "ops" && s["status"]["state"] == "active") active_by_ops++;
   EXPECT_EQ(active_by_ops, 1) << silences->body;
-  EXPECT_TRUE(stack_.WaitForValue("usdcop_alert_acknowledgement_seconds_count{severity=\"critical\"}", 1, 5s));
+  EXPECT_TRUE(stack_.WaitForValue(
+      "usdcop_alert_acknowledgement_seconds_count{severity=\"critical\"}", 1, 5s));
 
   Reply view;
   for (int i = 0; i < 50; ++i) {  // the probe sees the silenced alert within its 1 s interval
     view = Call("GET", "/api/alerts/system", kViewer);
-    if (view.body["alertmanager"].is_object() && view.body["alertmanager"]["counts"].contains("suppressed")) break;
+    if (view.body["alertmanager"].is_object() &&
+        view.body["alertmanager"]["counts"].contains("suppressed"))
+      break;
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(view.body["response"]["time_to_acknowledge"]["critical"]["count"], 1) << view.text;
@@ -461,16 +509,19 @@ TEST_F(ControlApiIT, AlertmanagerActionsAndTheWebhookMeasureTheAlertLifecycle) {
 
 TEST_F(ControlApiIT, PlantedSecretsAreNeverEchoed) {
   stack_.WriteFile("vendor_key", std::string(kPlantedKey) + "\n");
-  Start("probes:\n  vendor_api:\n    interval: 1m\n    timeout: 2s\n    url: http://127.0.0.1:9\n"
-        "    keys: [{id: primary, key_file: vendor_key, created: 2026-01-10}]\n" +
-        ControlYaml("  actions:\n    rotate-key: {command: [/usr/bin/env]}\n"));
+  Start(
+      "probes:\n  vendor_api:\n    interval: 1m\n    timeout: 2s\n    url: http://127.0.0.1:9\n"
+      "    keys: [{id: primary, key_file: vendor_key, created: 2026-01-10}]\n" +
+      ControlYaml("  actions:\n    rotate-key: {command: [/usr/bin/env]}\n"));
   for (const auto& [path, action] : kEndpoints) {
     Call("GET", path, kViewer);
     Call("POST", path, kOperator, action);
-    Call("POST", path, kOperator, std::string(R"({"action": "x", "api_key": ")") + kPlantedKey + "\"}");
+    Call("POST", path, kOperator,
+         std::string(R"({"action": "x", "api_key": ")") + kPlantedKey + "\"}");
     Call("POST", path, kPlantedKey, action);
   }
-  Call("POST", "/api/usage/monitoring", kOperator, R"({"action": "rotate-key", "key_id": "primary"})");
+  Call("POST", "/api/usage/monitoring", kOperator,
+       R"({"action": "rotate-key", "key_id": "primary"})");
   const std::string all = Everything() + stack_.ScrapeText();
   EXPECT_THAT(all, Not(HasSubstr(kPlantedKey)));
   EXPECT_THAT(all, Not(HasSubstr(kOperator)));

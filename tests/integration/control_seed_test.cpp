@@ -17,8 +17,8 @@ namespace usdcop::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 constexpr const char* kOperator = "seed-operator-tok-7e12";
 constexpr const char* kJson = "application/json";
@@ -33,22 +33,29 @@ struct SeedRequest {
 };
 
 const SeedRequest kHealth{"GET", "/api/l0/health", "", ""};
-const SeedRequest kTriggerBackup{"POST", "/api/backup/status", R"({"action": "trigger-backup", "layer": "l0"})", kJson};
-const SeedRequest kRestartWebsocket{"POST", "/api/websocket/status", R"({"action": "restart-websocket"})", kJson};
-const SeedRequest kAcknowledge{"POST", "/api/alerts/system",
-                               R"({"action": "acknowledge-alert", "alertId": "alert-123", "user": "admin"})", kJson};
+const SeedRequest kTriggerBackup{"POST", "/api/backup/status",
+                                 R"({"action": "trigger-backup", "layer": "l0"})", kJson};
+const SeedRequest kRestartWebsocket{"POST", "/api/websocket/status",
+                                    R"({"action": "restart-websocket"})", kJson};
+const SeedRequest kAcknowledge{
+    "POST", "/api/alerts/system",
+    R"({"action": "acknowledge-alert", "alertId": "alert-123", "user": "admin"})", kJson};
 const SeedRequest kRestartComponent{"POST", "/api/pipeline/health",
-                                    R"({"action": "restart-component", "component": "l0"})", kCurlForm};
-const SeedRequest kActivateBackupKey{"POST", "/api/usage/monitoring",
-                                     R"({"action": "activate-backup-key", "provider": "twelveData"})", kCurlForm};
-const SeedRequest kVerifyIntegrity{"POST", "/api/backup/status", R"({"action": "verify-integrity"})", kCurlForm};
-const SeedRequest kTriggerBackupAgain{"POST", "/api/backup/status", R"({"action": "trigger-backup", "layer": "l0"})",
-                                      kCurlForm};
+                                    R"({"action": "restart-component", "component": "l0"})",
+                                    kCurlForm};
+const SeedRequest kActivateBackupKey{
+    "POST", "/api/usage/monitoring",
+    R"({"action": "activate-backup-key", "provider": "twelveData"})", kCurlForm};
+const SeedRequest kVerifyIntegrity{"POST", "/api/backup/status",
+                                   R"({"action": "verify-integrity"})", kCurlForm};
+const SeedRequest kTriggerBackupAgain{"POST", "/api/backup/status",
+                                      R"({"action": "trigger-backup", "layer": "l0"})", kCurlForm};
 
 class ControlSeedIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    stack_.StartSim({"--backups.dir", stack_.File("backups"), "--backups.layers", "L0", "--backups.backfill", "1"});
+    stack_.StartSim({"--backups.dir", stack_.File("backups"), "--backups.layers", "L0",
+                     "--backups.backfill", "1"});
     stack_.Sim("/sim/airflow/dags/" + kDagIds[0] + "/runs", R"({"state": "failed"})");
     stack_.WriteFile("am.yml", "route: {receiver: nowhere}\nreceivers: [{name: nowhere}]\n");
     am_ = std::make_unique<AlertmanagerServer>(stack_.Dir(), stack_.File("am.yml"));
@@ -56,14 +63,23 @@ class ControlSeedIT : public ::testing::Test {
     const std::string sim = "http://127.0.0.1:" + std::to_string(stack_.sim_port());
     stack_.WriteConfig(stack_.PipelineConfig("1h", "5s") +
                        "  backups:\n    interval: 1h\n    timeout: 30s\n"
-                       "    layers: [{layer: L0, path: " + stack_.File("backups/l0") + "}]\n"
-                       "  vendor_api:\n    interval: 1h\n    timeout: 5s\n    url: " + sim + "\n"
+                       "    layers: [{layer: L0, path: " +
+                       stack_.File("backups/l0") +
+                       "}]\n"
+                       "  vendor_api:\n    interval: 1h\n    timeout: 5s\n    url: " +
+                       sim +
+                       "\n"
                        "    keys:\n      - {id: primary, key_file: td_key, created: 2026-01-10}\n"
                        "      - {id: backup, key_file: td_key, created: 2026-03-01}\n"
-                       "control:\n  tokens:\n" + ControlTokenYaml("ops", kOperator, "operator") +
+                       "control:\n  tokens:\n" +
+                       ControlTokenYaml("ops", kOperator, "operator") +
                        "  rate_limit: {per_second: 1000, burst: 1000}\n"
-                       "  alertmanager: {url: 'http://127.0.0.1:" + std::to_string(am_->port()) + "'}\n"
-                       "  backup_dags: {L0: " + kDagIds[5] + "}\n"
+                       "  alertmanager: {url: 'http://127.0.0.1:" +
+                       std::to_string(am_->port()) +
+                       "'}\n"
+                       "  backup_dags: {L0: " +
+                       kDagIds[5] +
+                       "}\n"
                        "  actions:\n"
                        "    restart-websocket: {command: [/usr/bin/env], timeout: 5s}\n"
                        "    activate-backup-key: {command: [/usr/bin/env], timeout: 5s}\n");
@@ -71,7 +87,8 @@ class ControlSeedIT : public ::testing::Test {
   }
 
   ControlReply Send(const SeedRequest& r) const {
-    return r.method == "GET" ? api_.Get(r.path, kOperator) : api_.Post(r.path, kOperator, r.body, r.content_type);
+    return r.method == "GET" ? api_.Get(r.path, kOperator)
+                             : api_.Post(r.path, kOperator, r.body, r.content_type);
   }
   json SimActions() const {
     auto text = HttpGet(stack_.sim_port(), "/sim/airflow/actions");
@@ -88,11 +105,14 @@ class ControlSeedIT : public ::testing::Test {
   // A firing alert named alert-123 (the seed's alertId), active in Alertmanager.
   void FireAlert123() {
     httplib::Client c("127.0.0.1", am_->port());
-    const json alert = json::array({{{"labels", {{"alertname", "alert-123"}, {"severity", "warning"}}},
-                                     {"annotations", {{"summary", "the seed's example alert"}}}}});
+    const json alert =
+        json::array({{{"labels", {{"alertname", "alert-123"}, {"severity", "warning"}}},
+                      {"annotations", {{"summary", "the seed's example alert"}}}}});
     auto r = c.Post("/api/v2/alerts", alert.dump(), kJson);
     ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-    const std::string active = "/api/v2/alerts?active=true&silenced=false&unprocessed=false&filter=alertname%3D%22alert-123%22";
+    const std::string active =
+        "/api/v2/"
+        "alerts?active=true&silenced=false&unprocessed=false&filter=alertname%3D%22alert-123%22";
     ASSERT_TRUE(Eventually([&] { return Alertmanager(active).size() == 1; })) << am_->Log();
   }
 
@@ -108,8 +128,10 @@ TEST_F(ControlSeedIT, EachSeedRequestVerbatimDoesWhatItSays) {
   ControlReply health;
   ASSERT_TRUE(Eventually([&] {
     health = Send(kHealth);
-    return health.status == 200 && health.body["pipeline"].is_object() && health.body["backup"].is_object();
-  })) << health.status << " " << health.text;
+    return health.status == 200 && health.body["pipeline"].is_object() &&
+           health.body["backup"].is_object();
+  })) << health.status
+      << " " << health.text;
   EXPECT_EQ(health.body["pipeline"]["layer"], "L0");
   EXPECT_EQ(health.body["backup"]["present"], true) << health.text;
 
@@ -138,12 +160,14 @@ TEST_F(ControlSeedIT, EachSeedRequestVerbatimDoesWhatItSays) {
   EXPECT_THAT(silence["comment"].get<std::string>(), HasSubstr("admin"));
   EXPECT_EQ(silence["status"]["state"], "active");
   bool matches_alert = false;
-  for (const json& m : silence["matchers"]) matches_alert = matches_alert || (m["name"] == "alertname" && m["value"] == "alert-123");
+  for (const json& m : silence["matchers"])
+    matches_alert = matches_alert || (m["name"] == "alertname" && m["value"] == "alert-123");
   EXPECT_TRUE(matches_alert) << silence;
   // The audit row keeps the request as sent, user included, and who made it.
-  std::vector<std::string> row = QueryRow(stack_.File("state.db"),
-                                          "SELECT caller, params, result FROM audit_log "
-                                          "WHERE action = 'acknowledge-alert' ORDER BY id DESC LIMIT 1");
+  std::vector<std::string> row =
+      QueryRow(stack_.File("state.db"),
+               "SELECT caller, params, result FROM audit_log "
+               "WHERE action = 'acknowledge-alert' ORDER BY id DESC LIMIT 1");
   ASSERT_EQ(row.size(), 3u);
   EXPECT_EQ(row[0], "ops");
   EXPECT_THAT(row[1], HasSubstr("\"user\":\"admin\""));
@@ -183,16 +207,20 @@ TEST_F(ControlSeedIT, AliasesAreDocumentedNamesNotAWayPastTheFieldCheck) {
     std::string says;
   };
   const Case cases[] = {
-      {"/api/backup/status", R"({"action": "trigger-backup", "layr": "l0"})", "layr", "this action takes layer"},
-      {"/api/pipeline/health", R"({"action": "restart-component", "component": "l0", "layer": "L0"})", "layer",
+      {"/api/backup/status", R"({"action": "trigger-backup", "layr": "l0"})", "layr",
+       "this action takes layer"},
+      {"/api/pipeline/health",
+       R"({"action": "restart-component", "component": "l0", "layer": "L0"})", "layer",
        "give component or layer, not both"},
-      {"/api/pipeline/health", R"({"action": "restart-component", "component": "l9"})", "component", "must be L0"},
-      {"/api/usage/monitoring", R"({"action": "activate-backup-key", "provider": "alphaVantage"})", "provider",
-       "must be twelvedata"},
-      {"/api/alerts/system", R"({"action": "acknowledge-alert", "alertId": "alert-123", "usr": "admin"})", "usr",
+      {"/api/pipeline/health", R"({"action": "restart-component", "component": "l9"})", "component",
+       "must be L0"},
+      {"/api/usage/monitoring", R"({"action": "activate-backup-key", "provider": "alphaVantage"})",
+       "provider", "must be twelvedata"},
+      {"/api/alerts/system",
+       R"({"action": "acknowledge-alert", "alertId": "alert-123", "usr": "admin"})", "usr",
        "alertname (or alertId)"},
-      {"/api/alerts/system", R"({"action": "acknowledge-alert", "alertId": "x", "alertname": "x"})", "alertname",
-       "give alertId or alertname, not both"},
+      {"/api/alerts/system", R"({"action": "acknowledge-alert", "alertId": "x", "alertname": "x"})",
+       "alertname", "give alertId or alertname, not both"},
   };
   for (const Case& c : cases) {
     ControlReply r = api_.Post(c.path, kOperator, c.body);

@@ -46,8 +46,10 @@ class CoreDumpIT : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) return;  // run as ourselves
-    if (!fs::exists(kSetpriv)) GTEST_SKIP() << "running as root without " << kSetpriv << " to run the exporter as nobody";
-    as_nobody_ = {kSetpriv, "--reuid=" + std::to_string(kNobody), "--regid=" + std::to_string(kNobody), "--clear-groups"};
+    if (!fs::exists(kSetpriv))
+      GTEST_SKIP() << "running as root without " << kSetpriv << " to run the exporter as nobody";
+    as_nobody_ = {kSetpriv, "--reuid=" + std::to_string(kNobody),
+                  "--regid=" + std::to_string(kNobody), "--clear-groups"};
     // nobody reads the config and writes the state file in a directory of its own.
     fs::permissions(stack_.Dir(), fs::perms::owner_all | fs::perms::others_exec);
     fs::create_directories(dir_);
@@ -67,9 +69,11 @@ class CoreDumpIT : public ::testing::Test {
 
 TEST_F(CoreDumpIT, TheRunningExporterIsNotDumpable) {
   std::ofstream(dir_ / "config.yml") << "";
-  Process exporter(AsNonRoot({USDCOP_EXPORTER_BIN, "--config.file=" + (dir_ / "config.yml").string(),
-                              "--web.listen-address=127.0.0.1:0", "--storage.path=" + (dir_ / "state.db").string()}),
-                   stack_.File("exporter.log"));
+  Process exporter(
+      AsNonRoot({USDCOP_EXPORTER_BIN, "--config.file=" + (dir_ / "config.yml").string(),
+                 "--web.listen-address=127.0.0.1:0",
+                 "--storage.path=" + (dir_ / "state.db").string()}),
+      stack_.File("exporter.log"));
   ASSERT_TRUE(exporter.WaitForLog("msg=(listening)", 10s)) << exporter.Log();
   // A process of the same user that keeps the default, to show what dumpable looks like.
   Process dumpable(AsNonRoot({"sleep", "60"}), stack_.File("sleep.log"));
@@ -77,12 +81,14 @@ TEST_F(CoreDumpIT, TheRunningExporterIsNotDumpable) {
   const std::optional<uid_t> uid = RealUid(exporter.pid());
   ASSERT_TRUE(uid);
   ASSERT_NE(*uid, 0u) << "as root, the owner of /proc/PID says nothing";
-  ASSERT_TRUE(Eventually([&] { return RealUid(dumpable.pid()) == uid; }, 5s)) << "the same user for both";
+  ASSERT_TRUE(Eventually([&] { return RealUid(dumpable.pid()) == uid; }, 5s))
+      << "the same user for both";
   // Between its setuid and its exec a child is not dumpable either (the kernel resets the flag at
   // exec), so this waits for the exec.
   EXPECT_TRUE(Eventually([&] { return ProcOwner(dumpable.pid()) == uid; }, 5s))
       << "a dumpable process owns its /proc/PID files";
-  EXPECT_EQ(ProcOwner(exporter.pid()), 0u) << "the exporter's /proc/PID files belong to root: it is not dumpable";
+  EXPECT_EQ(ProcOwner(exporter.pid()), 0u)
+      << "the exporter's /proc/PID files belong to root: it is not dumpable";
   EXPECT_EQ(exporter.Stop(), 0) << exporter.Log();
 }
 

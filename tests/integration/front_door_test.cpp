@@ -49,19 +49,24 @@ constexpr auto kAttackTime = 10s;
 
 constexpr const char* kOperatorToken = "front-door-operator-7c1e";
 // printf %s front-door-operator-7c1e | sha256sum
-constexpr const char* kOperatorSha256 = "c2b4cc314de9979d1517ea1a68d138a7a706e724a97902086b1f17e84ebdf72c";
+constexpr const char* kOperatorSha256 =
+    "c2b4cc314de9979d1517ea1a68d138a7a706e724a97902086b1f17e84ebdf72c";
 
 constexpr const char* kConnections = "usdcop_http_connections";
 constexpr const char* kRejected = "usdcop_http_connections_rejected_total";
 
-std::string Label(const std::string& name, const std::string& value) { return name + "=\"" + value + "\""; }
+std::string Label(const std::string& name, const std::string& value) {
+  return name + "=\"" + value + "\"";
+}
 
-std::string Request(const std::string& method, const std::string& target, const std::string& headers = "",
-                    const std::string& body = "") {
+std::string Request(const std::string& method, const std::string& target,
+                    const std::string& headers = "", const std::string& body = "") {
   return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n" + body;
 }
 
-std::string BearerHeader() { return std::string("Authorization: Bearer ") + kOperatorToken + "\r\n"; }
+std::string BearerHeader() {
+  return std::string("Authorization: Bearer ") + kOperatorToken + "\r\n";
+}
 
 // One of the two ports, with a request that answers 200 on it.
 struct Door {
@@ -83,8 +88,8 @@ struct Outcome {
 // `bytes`; each stops at the server's answer or close, or when the exporter's RSS passes the
 // limit (so that a server without bounds fails the test without exhausting the machine; the
 // test then asserts !rss.exceeded() before the next attack).
-std::vector<Outcome> Attack(int port, const std::string& prefix, const std::string& piece, std::uint64_t bytes,
-                            int connections, const RssWatch& rss) {
+std::vector<Outcome> Attack(int port, const std::string& prefix, const std::string& piece,
+                            std::uint64_t bytes, int connections, const RssWatch& rss) {
   std::vector<Outcome> out(static_cast<size_t>(connections));
   std::vector<std::thread> threads;
   for (size_t i = 0; i < out.size(); ++i)
@@ -109,11 +114,13 @@ void ExpectRefusedEarly(const Outcome& o, const std::set<int>& statuses, const s
       << FloodEndName(o.flood.end) << " after " << o.flood.sent << " bytes";
   EXPECT_LT(o.flood.sent, kMaxSentBeforeRefusal);
   if (o.response) {
-    EXPECT_TRUE(statuses.count(o.response->status)) << o.response->status << " " << o.response->body;
+    EXPECT_TRUE(statuses.count(o.response->status))
+        << o.response->status << " " << o.response->body;
   }
   EXPECT_TRUE(o.closed) << "the connection stayed open";
   std::cerr << what << ": " << FloodEndName(o.flood.end) << " after " << o.flood.sent << " bytes"
-            << (o.response ? ", answer " + std::to_string(o.response->status) : ", no answer") << "\n";
+            << (o.response ? ", answer " + std::to_string(o.response->status) : ", no answer")
+            << "\n";
 }
 
 std::string Mib(std::uint64_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
@@ -131,15 +138,18 @@ class FrontDoorIT : public ::testing::Test {
  protected:
   // Starts the exporter with `flags` and `yaml`, plus a control section with one operator token
   // and the control port unless `control` is false.
-  void Start(std::vector<std::string> flags = {}, bool control = true, const std::string& yaml = "") {
-    stack_.WriteConfig(yaml + (control ? std::string("control:\n  tokens:\n    - {name: ops, sha256: ") +
-                                             kOperatorSha256 +
-                                             ", role: operator}\n  rate_limit: {per_second: 1000, burst: 1000}\n"
-                                       : ""));
+  void Start(std::vector<std::string> flags = {}, bool control = true,
+             const std::string& yaml = "") {
+    stack_.WriteConfig(
+        yaml + (control ? std::string("control:\n  tokens:\n    - {name: ops, sha256: ") +
+                              kOperatorSha256 +
+                              ", role: operator}\n  rate_limit: {per_second: 1000, burst: 1000}\n"
+                        : ""));
     if (control) flags.push_back("--control.listen-address=127.0.0.1:0");
     ASSERT_NO_FATAL_FAILURE(stack_.StartExporter(flags));
     if (!control) return;
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+    auto port = stack_.exporter().WaitForLog(
+        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
     ASSERT_TRUE(port) << stack_.exporter().Log();
     control_port_ = std::stoi(*port);
   }
@@ -148,13 +158,14 @@ class FrontDoorIT : public ::testing::Test {
   std::string Log() { return stack_.exporter().Log(); }
   std::vector<Door> Doors() const {
     std::vector<Door> doors = {{"metrics", metrics_port(), "/metrics", ""}};
-    if (control_port_ != 0) doors.push_back({"control", control_port_, "/api/l0/health", BearerHeader()});
+    if (control_port_ != 0)
+      doors.push_back({"control", control_port_, "/api/l0/health", BearerHeader()});
     return doors;
   }
   // The exporter samples its connection figures at most once a second: waits (bounded) until
   // the sum of `name`'s series with `labels` passes `at_least`; the last scrape in last_scrape_.
-  bool EventuallyAtLeast(const std::string& name, const std::vector<std::string>& labels, double at_least,
-                         std::chrono::milliseconds limit = 3000ms) {
+  bool EventuallyAtLeast(const std::string& name, const std::vector<std::string>& labels,
+                         double at_least, std::chrono::milliseconds limit = 3000ms) {
     return Eventually(
         [&] {
           last_scrape_ = stack_.ScrapeText();
@@ -163,7 +174,8 @@ class FrontDoorIT : public ::testing::Test {
         limit);
   }
   double Rejected(const std::string& port, const std::string& reason) {
-    return Sum(ParseExposition(last_scrape_), kRejected, {Label("port", port), Label("reason", reason)});
+    return Sum(ParseExposition(last_scrape_), kRejected,
+               {Label("port", port), Label("reason", reason)});
   }
 
   Stack stack_;
@@ -236,7 +248,8 @@ TEST_F(FrontDoorIT, HeadsOverTheLimitsAre414Or431AndMalformedOnes400EachThenClos
     const int fixed_fields = 1 + (door.auth.empty() ? 0 : 1);  // Host, Authorization
     auto pads = [](int n, size_t size) {
       std::string out;
-      for (int i = 0; i < n; ++i) out += "X-Pad-" + std::to_string(i) + ": " + std::string(size, 'h') + "\r\n";
+      for (int i = 0; i < n; ++i)
+        out += "X-Pad-" + std::to_string(i) + ": " + std::string(size, 'h') + "\r\n";
       return out;
     };
     struct Case {
@@ -245,16 +258,22 @@ TEST_F(FrontDoorIT, HeadsOverTheLimitsAre414Or431AndMalformedOnes400EachThenClos
       int status;  // 200: within the limits
     };
     const std::vector<Case> cases = {
-        {"a request line of 7 KiB", Request("GET", door.path + "?pad=" + std::string(7 * 1024, 'q'), door.auth), 200},
-        {"a request line over 8 KiB", Request("GET", door.path + "?pad=" + std::string(8 * 1024 + 100, 'q'), door.auth),
-         414},
-        {"100 header fields", Request("GET", door.path, door.auth + pads(100 - fixed_fields, 1)), 200},
-        {"101 header fields", Request("GET", door.path, door.auth + pads(101 - fixed_fields, 1)), 431},
+        {"a request line of 7 KiB",
+         Request("GET", door.path + "?pad=" + std::string(7 * 1024, 'q'), door.auth), 200},
+        {"a request line over 8 KiB",
+         Request("GET", door.path + "?pad=" + std::string(8 * 1024 + 100, 'q'), door.auth), 414},
+        {"100 header fields", Request("GET", door.path, door.auth + pads(100 - fixed_fields, 1)),
+         200},
+        {"101 header fields", Request("GET", door.path, door.auth + pads(101 - fixed_fields, 1)),
+         431},
         {"headers of 28 KiB in all", Request("GET", door.path, door.auth + pads(4, 7000)), 200},
-        {"a header line over 8 KiB", Request("GET", door.path, door.auth + pads(1, 8 * 1024 + 100)), 431},
+        {"a header line over 8 KiB", Request("GET", door.path, door.auth + pads(1, 8 * 1024 + 100)),
+         431},
         {"headers over 32 KiB in all", Request("GET", door.path, door.auth + pads(5, 7000)), 431},
-        {"a header line without a colon", Request("GET", door.path, door.auth + "No colon here\r\n"), 400},
-        {"an unreadable Content-Length", Request("POST", door.path, door.auth + "Content-Length: twelve\r\n"), 400},
+        {"a header line without a colon",
+         Request("GET", door.path, door.auth + "No colon here\r\n"), 400},
+        {"an unreadable Content-Length",
+         Request("POST", door.path, door.auth + "Content-Length: twelve\r\n"), 400},
     };
     for (const Case& c : cases) {
       SCOPED_TRACE(c.what);
@@ -273,9 +292,11 @@ TEST_F(FrontDoorIT, HeadsOverTheLimitsAre414Or431AndMalformedOnes400EachThenClos
         EXPECT_TRUE(conn.WaitClosed(1s)) << "the connection stayed open after " << r->status;
       }
     }
-    EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", door.name), Label("reason", "too_large")}, 4))
+    EXPECT_TRUE(
+        EventuallyAtLeast(kRejected, {Label("port", door.name), Label("reason", "too_large")}, 4))
         << HttpLines(last_scrape_);
-    EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", door.name), Label("reason", "malformed")}, 2))
+    EXPECT_TRUE(
+        EventuallyAtLeast(kRejected, {Label("port", door.name), Label("reason", "malformed")}, 2))
         << HttpLines(last_scrape_);
   }
 }
@@ -289,12 +310,14 @@ TEST_F(FrontDoorIT, A256MiBRequestLineIs414WithBoundedMemoryOnOneConnectionAndOn
   for (const Door& door : Doors()) {
     for (const Outcome& o : Attack(door.port, "GET /", piece, 256 * kMiB, 1, rss))
       ExpectRefusedEarly(o, {414}, "one connection, " + door.name + " port");
-    ASSERT_FALSE(rss.exceeded()) << "RSS passed " << Mib(kRssLimit) << " on the " << door.name << " port";
+    ASSERT_FALSE(rss.exceeded()) << "RSS passed " << Mib(kRssLimit) << " on the " << door.name
+                                 << " port";
   }
   for (const Outcome& o : Attack(metrics_port(), "GET /", piece, 256 * kMiB, 4, rss))
     ExpectRefusedEarly(o, {414}, "four connections at once");
   EXPECT_LT(rss.peak_bytes(), kRssLimit) << "peak RSS " << Mib(rss.peak_bytes());
-  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "too_large")}, 5))
+  EXPECT_TRUE(
+      EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "too_large")}, 5))
       << HttpLines(last_scrape_);
 }
 
@@ -306,7 +329,8 @@ TEST_F(FrontDoorIT, TwentyFiveThousandHeadersOf4KiBAre431WithBoundedMemory) {
     const std::string head = "GET " + door.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + door.auth;
     for (const Outcome& o : Attack(door.port, head, header, 25000 * header.size(), 1, rss))
       ExpectRefusedEarly(o, {431}, door.name + " port");
-    ASSERT_FALSE(rss.exceeded()) << "RSS passed " << Mib(kRssLimit) << " on the " << door.name << " port";
+    ASSERT_FALSE(rss.exceeded()) << "RSS passed " << Mib(kRssLimit) << " on the " << door.name
+                                 << " port";
   }
   EXPECT_LT(rss.peak_bytes(), kRssLimit) << "peak RSS " << Mib(rss.peak_bytes());
 }
@@ -319,13 +343,15 @@ TEST_F(FrontDoorIT, A200MiBChunkedBodyToTheControlPortIs413WithBoundedMemory) {
   RssWatch rss(pid(), kRssLimit);
   auto head = [](const std::string& auth) {
     return "POST /api/l0/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-           "Transfer-Encoding: chunked\r\n" + auth + "\r\n";
+           "Transfer-Encoding: chunked\r\n" +
+           auth + "\r\n";
   };
   // Without a token the server may refuse it as 401 from the head alone, or as 413 while
   // reading the body; with the operator's token only the body's size can stop it.
   for (const auto& [auth, statuses] : std::vector<std::pair<std::string, std::set<int>>>{
            {"", {401, 413}}, {BearerHeader(), {413}}}) {
-    std::vector<Outcome> outcomes = Attack(control_port_, head(auth), Chunk64KiB(), 200 * kMiB, 1, rss);
+    std::vector<Outcome> outcomes =
+        Attack(control_port_, head(auth), Chunk64KiB(), 200 * kMiB, 1, rss);
     const Outcome& o = outcomes[0];
     ExpectRefusedEarly(o, statuses, auth.empty() ? "without a token" : "with the operator's token");
     if (o.response) {  // the API's error shape
@@ -343,11 +369,13 @@ TEST_F(FrontDoorIT, A200MiBChunkedBodyToTheControlPortIs413WithBoundedMemory) {
 TEST_F(FrontDoorIT, A200MiBChunkedReloadIs413AndReloadsNothing) {
   ASSERT_NO_FATAL_FAILURE(Start({"--web.enable-lifecycle"}, false));
   // A valid config that a reload would show: its probe's usdcop_probe_timeout_seconds.
-  const std::string changed = "probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
-                              stack_.Dir() + "}]\n";
+  const std::string changed =
+      "probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
+      stack_.Dir() + "}]\n";
   stack_.WriteConfig(changed);
   RssWatch rss(pid(), kRssLimit);
-  const std::string head = "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string head =
+      "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::vector<Outcome> outcomes = Attack(metrics_port(), head, Chunk64KiB(), 200 * kMiB, 1, rss);
   ExpectRefusedEarly(outcomes[0], {413}, "chunked POST /-/reload");
   EXPECT_LT(rss.peak_bytes(), kRssLimit) << "peak RSS " << Mib(rss.peak_bytes());
@@ -357,8 +385,11 @@ TEST_F(FrontDoorIT, A200MiBChunkedReloadIs413AndReloadsNothing) {
   // The changed config was there to apply: SIGHUP applies it.
   stack_.exporter().Signal(SIGHUP);
   EXPECT_TRUE(stack_.exporter().WaitForLog("(configuration reloaded)", 5s)) << Log();
-  EXPECT_TRUE(Eventually([&] { return stack_.ScrapeText().find("usdcop_probe_timeout_seconds{") != std::string::npos; },
-                         5s));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return stack_.ScrapeText().find("usdcop_probe_timeout_seconds{") != std::string::npos;
+      },
+      5s));
 }
 
 TEST_F(FrontDoorIT, ALengthlessPostFollowedBy200MiBIsParsedAsTheNextRequestAndClosed) {
@@ -426,7 +457,8 @@ TEST_F(FrontDoorIT, TwoThousandIdleAndAHundredSlowConnectionsAreEvictedForAScrap
   rlimit limit{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
   if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kNeeded)
-    GTEST_SKIP() << "the hard RLIMIT_NOFILE is " << limit.rlim_max << "; this test holds " << kNeeded << " files";
+    GTEST_SKIP() << "the hard RLIMIT_NOFILE is " << limit.rlim_max << "; this test holds "
+                 << kNeeded << " files";
   {
     // As under systemd's default soft limit of 1024: the exporter must raise its own.
     SoftFileLimit low(1024);
@@ -434,7 +466,8 @@ TEST_F(FrontDoorIT, TwoThousandIdleAndAHundredSlowConnectionsAreEvictedForAScrap
   }
   std::optional<OpenFileLimit> files = ProcOpenFileLimit(pid());
   ASSERT_TRUE(files);
-  EXPECT_EQ(files->soft, files->hard) << "the exporter kept a soft RLIMIT_NOFILE of " << files->soft;
+  EXPECT_EQ(files->soft, files->hard)
+      << "the exporter kept a soft RLIMIT_NOFILE of " << files->soft;
   ASSERT_TRUE(RaiseOpenFileLimit(kNeeded));
 
   RssWatch rss(pid(), kRssLimit);
@@ -442,7 +475,8 @@ TEST_F(FrontDoorIT, TwoThousandIdleAndAHundredSlowConnectionsAreEvictedForAScrap
   held.reserve(kIdle + kSlow);
   const std::string healthy = Request("GET", "/-/healthy");
   const auto start = Clock::now();
-  for (int i = 0; i < kIdle && Clock::now() - start < 10s; ++i) {  // each made one request, waits on keep-alive
+  for (int i = 0; i < kIdle && Clock::now() - start < 10s;
+       ++i) {  // each made one request, waits on keep-alive
     held.emplace_back(metrics_port(), 2000ms);
     if (held.back().connected()) held.back().Send(healthy, 100ms);
   }
@@ -459,13 +493,15 @@ TEST_F(FrontDoorIT, TwoThousandIdleAndAHundredSlowConnectionsAreEvictedForAScrap
   EXPECT_TRUE(Eventually(
       [&] {
         last_scrape_ = stack_.ScrapeText();
-        return Rejected("metrics", "capacity") + Rejected("metrics", "per_address") >= kIdle + kSlow - 128;
+        return Rejected("metrics", "capacity") + Rejected("metrics", "per_address") >=
+               kIdle + kSlow - 128;
       },
       5s))
       << HttpLines(last_scrape_);
   EXPECT_LT(rss.peak_bytes(), kRssLimit) << "peak RSS " << Mib(rss.peak_bytes());
   // Every connection came from 127.0.0.1: the per-address cap (128) holds them.
-  EXPECT_LE(Sum(ParseExposition(last_scrape_), kConnections, {Label("port", "metrics")}), 128) << HttpLines(last_scrape_);
+  EXPECT_LE(Sum(ParseExposition(last_scrape_), kConnections, {Label("port", "metrics")}), 128)
+      << HttpLines(last_scrape_);
 }
 
 TEST_F(FrontDoorIT, AnIdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
@@ -486,7 +522,8 @@ TEST_F(FrontDoorIT, AnIdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
   }
   EXPECT_TRUE(idle.WaitClosed(2s)) << "idle for 3 s with --web.idle-timeout=1s and still open";
   EXPECT_FALSE(busy.WaitClosed(0ms));
-  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "idle")}, 1)) << HttpLines(last_scrape_);
+  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "idle")}, 1))
+      << HttpLines(last_scrape_);
 }
 
 TEST_F(FrontDoorIT, AHalfHeadIsClosedAtTheReadHeaderTimeoutCountedFromAccept) {
@@ -505,15 +542,18 @@ TEST_F(FrontDoorIT, AHalfHeadIsClosedAtTheReadHeaderTimeoutCountedFromAccept) {
   const std::string slow_header = "GET /metrics HTTP/1.1\r\nX-Slow: " + std::string(100, 's');
   for (size_t i = 0; i < 20 && !trickle.WaitClosed(200ms); ++i)
     trickle.Send(std::string_view(slow_header).substr(i, 1), 100ms);
-  EXPECT_TRUE(trickle.WaitClosed(0ms)) << "a head trickled in for 4 s and the connection is still open";
-  for (RawConnection& c : halves) EXPECT_TRUE(c.WaitClosed(3s)) << "half a head for 4 s and still open";
+  EXPECT_TRUE(trickle.WaitClosed(0ms))
+      << "a head trickled in for 4 s and the connection is still open";
+  for (RawConnection& c : halves)
+    EXPECT_TRUE(c.WaitClosed(3s)) << "half a head for 4 s and still open";
   // A keep-alive connection's next head has its own deadline, from its first byte: idle time
   // before it (well within --web.idle-timeout's 60 s) does not count.
   std::this_thread::sleep_until(keep_idle_since + 1500ms);
   EXPECT_FALSE(keep.WaitClosed(0ms)) << "closed while idle, 1.5 s after its answer";
   ASSERT_TRUE(keep.Send(half));
   EXPECT_TRUE(keep.WaitClosed(4s)) << "half of a second head for 4 s and still open";
-  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "head_timeout")}, 3))
+  EXPECT_TRUE(
+      EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "head_timeout")}, 3))
       << HttpLines(last_scrape_);
   EXPECT_GE(Rejected("control", "head_timeout"), 1) << HttpLines(last_scrape_);
 }
@@ -523,10 +563,12 @@ TEST_F(FrontDoorIT, AStalledBodyIsClosedAndCountedAsABodyTimeout) {
   ASSERT_NO_FATAL_FAILURE(Start({"--web.read-header-timeout=1s", "--web.enable-lifecycle"}));
   RawConnection reload(metrics_port()), api(control_port_);
   ASSERT_TRUE(reload.Send(Request("POST", "/-/reload", "Content-Length: 100\r\n", "0123456789")));
-  ASSERT_TRUE(api.Send(Request("POST", "/api/l0/health", BearerHeader() + "Content-Length: 100\r\n", "{\"action\"")));
+  ASSERT_TRUE(api.Send(Request("POST", "/api/l0/health", BearerHeader() + "Content-Length: 100\r\n",
+                               "{\"action\"")));
   EXPECT_TRUE(reload.WaitClosed(5s)) << "10 of 100 bytes of a body, and still open after 5 s";
   EXPECT_TRUE(api.WaitClosed(1s)) << "10 of 100 bytes of a body, and still open after 6 s";
-  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "body_timeout")}, 1))
+  EXPECT_TRUE(
+      EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "body_timeout")}, 1))
       << HttpLines(last_scrape_);
   EXPECT_GE(Rejected("control", "body_timeout"), 1) << HttpLines(last_scrape_);
   EXPECT_THAT(Log(), Not(HasSubstr("configuration reloaded")));
@@ -541,7 +583,8 @@ TEST_F(FrontDoorIT, AResponseTheClientDoesNotReadIsCutAtTheWriteTimeout) {
   std::string pipelined;
   for (int i = 0; i < 3000; ++i) pipelined += Request("GET", "/metrics");
   stalled.Send(pipelined, 3000ms);  // the server stops reading them once its writes stall
-  EXPECT_TRUE(EventuallyAtLeast(kRejected, {Label("port", "metrics"), Label("reason", "write_timeout")}, 1, 10000ms))
+  EXPECT_TRUE(EventuallyAtLeast(
+      kRejected, {Label("port", "metrics"), Label("reason", "write_timeout")}, 1, 10000ms))
       << HttpLines(last_scrape_);
   EXPECT_TRUE(stalled.WaitClosed(5s)) << "the stalled connection is still open";
 }
@@ -569,25 +612,30 @@ TEST_F(FrontDoorIT, AFifthConnectionOverMaxConnections4EvictsTheOldestIdleOne) {
     last_scrape_ = r ? r->body : "";
     return r && r->status == 200 ? ParseExposition(r->body) : Series();
   };
-  auto connections = [&](const Series& s) { return Sum(s, kConnections, {Label("port", "metrics")}); };
+  auto connections = [&](const Series& s) {
+    return Sum(s, kConnections, {Label("port", "metrics")});
+  };
   Series first = scrape();
   ASSERT_FALSE(first.empty()) << "the fifth connection got no answer";
   EXPECT_TRUE(idle[0].WaitClosed(2s)) << "the oldest idle connection was not evicted";
-  for (size_t i = 1; i < idle.size(); ++i) EXPECT_FALSE(idle[i].WaitClosed(0ms)) << "connection " << i;
+  for (size_t i = 1; i < idle.size(); ++i)
+    EXPECT_FALSE(idle[i].WaitClosed(0ms)) << "connection " << i;
   // Every connection comes from 127.0.0.1, and the per-address cap is never above the total one
   // (the exporter lowers it to fit): both caps are full at once, and either reason is right.
   EXPECT_TRUE(Eventually(
       [&] {
         Series s = scrape();
-        const double evicted = Sum(s, kRejected, {Label("port", "metrics"), Label("reason", "capacity")}) +
-                               Sum(s, kRejected, {Label("port", "metrics"), Label("reason", "per_address")});
+        const double evicted =
+            Sum(s, kRejected, {Label("port", "metrics"), Label("reason", "capacity")}) +
+            Sum(s, kRejected, {Label("port", "metrics"), Label("reason", "per_address")});
         return connections(s) == 4 && evicted >= 1;
       },
       4s))
       << HttpLines(last_scrape_);
   idle[1].Close();
   idle[2].Close();
-  EXPECT_TRUE(Eventually([&] { return connections(scrape()) == 2; }, 4s)) << HttpLines(last_scrape_);
+  EXPECT_TRUE(Eventually([&] { return connections(scrape()) == 2; }, 4s))
+      << HttpLines(last_scrape_);
 }
 
 // --- Unread bodies are never requests -------------------------------------------------------
@@ -632,27 +680,46 @@ TEST_F(FrontDoorIT, ABodyThatWasNotReadIsNeverParsedAsARequest) {
   ASSERT_NO_FATAL_FAILURE(Start());  // without --web.enable-lifecycle: /-/reload is 403
   const std::string smuggled_metrics = Request("GET", "/metrics");
   const std::string smuggled_control = Request("GET", "/api/l0/health", BearerHeader());
-  auto length = [](const std::string& body) { return "Content-Length: " + std::to_string(body.size()) + "\r\n"; };
+  auto length = [](const std::string& body) {
+    return "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  };
   const Smuggling cases[] = {
       // The metrics port takes no body there: 413 (or 405 for the method, first).
-      {"1 MiB declared to the metrics port", metrics_port(), Request("POST", "/metrics", "Content-Length: 1048576\r\n"),
-       smuggled_metrics, {405, 413}, true},
-      {"1 MiB declared to the control port", control_port_,
-       Request("POST", "/api/l0/health", BearerHeader() + "Content-Length: 1048576\r\n"), smuggled_control, {413},
+      {"1 MiB declared to the metrics port",
+       metrics_port(),
+       Request("POST", "/metrics", "Content-Length: 1048576\r\n"),
+       smuggled_metrics,
+       {405, 413},
        true},
-      {"403: /-/reload without --web.enable-lifecycle", metrics_port(),
-       Request("POST", "/-/reload", length(smuggled_metrics)), smuggled_metrics, {403}},
-      {"401: the control port without a token", control_port_,
-       Request("POST", "/api/l0/health", length(smuggled_control)), smuggled_control, {401}},
+      {"1 MiB declared to the control port",
+       control_port_,
+       Request("POST", "/api/l0/health", BearerHeader() + "Content-Length: 1048576\r\n"),
+       smuggled_control,
+       {413},
+       true},
+      {"403: /-/reload without --web.enable-lifecycle",
+       metrics_port(),
+       Request("POST", "/-/reload", length(smuggled_metrics)),
+       smuggled_metrics,
+       {403}},
+      {"401: the control port without a token",
+       control_port_,
+       Request("POST", "/api/l0/health", length(smuggled_control)),
+       smuggled_control,
+       {401}},
   };
   for (const Smuggling& c : cases) ExpectOneAnswer(c);
 
   // With basic auth on the metrics port, the 401 comes from the head alone.
   ASSERT_EQ(stack_.StopExporter(), 0);
-  stack_.WriteFile("web.yml", "basic_auth_users:\n  prometheus: " + MakeBcryptHash("front-door-pw", 4) + "\n");
+  stack_.WriteFile("web.yml",
+                   "basic_auth_users:\n  prometheus: " + MakeBcryptHash("front-door-pw", 4) + "\n");
   ASSERT_NO_FATAL_FAILURE(Start({"--web.config.file=" + stack_.File("web.yml")}, false));
-  ExpectOneAnswer({"401: basic auth on the metrics port", metrics_port(),
-                   Request("POST", "/-/reload", length(smuggled_metrics)), smuggled_metrics, {401}});
+  ExpectOneAnswer({"401: basic auth on the metrics port",
+                   metrics_port(),
+                   Request("POST", "/-/reload", length(smuggled_metrics)),
+                   smuggled_metrics,
+                   {401}});
 }
 
 // --- Basic auth -----------------------------------------------------------------------------
@@ -693,10 +760,12 @@ TEST_F(FrontDoorIT, AFloodOfWrongPasswordsDoesNotDelayCachedCredentials) {
           }
         }
         const std::string auth =
-            httplib::make_basic_authentication_header("prometheus", "wrong-" + std::to_string(i) + "-" + std::to_string(n))
+            httplib::make_basic_authentication_header(
+                "prometheus", "wrong-" + std::to_string(i) + "-" + std::to_string(n))
                 .second;
         std::optional<RawResponse> r;
-        if (c->Send(Request("GET", "/metrics", "Authorization: " + auth + "\r\n"), 1000ms)) r = c->ReadResponse(5s);
+        if (c->Send(Request("GET", "/metrics", "Authorization: " + auth + "\r\n"), 1000ms))
+          r = c->ReadResponse(5s);
         if (r) {
           wrong_answered++;
           std::lock_guard lock(mu);
@@ -715,8 +784,9 @@ TEST_F(FrontDoorIT, AFloodOfWrongPasswordsDoesNotDelayCachedCredentials) {
     const auto t0 = Clock::now();
     TestReply r = TestGet(metrics_port(), "/metrics", valid);
     valid_statuses.push_back(r.status);
-    valid_seconds.push_back(r.status == 200 ? std::chrono::duration<double>(Clock::now() - t0).count()
-                                            : std::numeric_limits<double>::infinity());
+    valid_seconds.push_back(r.status == 200
+                                ? std::chrono::duration<double>(Clock::now() - t0).count()
+                                : std::numeric_limits<double>::infinity());
   }
   stop = true;
   for (std::thread& t : flood) t.join();
@@ -728,9 +798,10 @@ TEST_F(FrontDoorIT, AFloodOfWrongPasswordsDoesNotDelayCachedCredentials) {
   // them one at a time, and the flood keeps its queue full); a cached one waits for none. A
   // tenth of what 100 checks in a row take leaves room for the noise of 100 flooding threads on
   // a small machine and still fails a server that checks a cached password in the flood's queue.
-  EXPECT_LT(median, 10 * one_check) << "the median valid request took " << median << " s; one bcrypt check "
-                                    << one_check << " s";
-  for (int status : valid_statuses) EXPECT_EQ(status, 200) << "cached credentials must not wait for the pool";
+  EXPECT_LT(median, 10 * one_check)
+      << "the median valid request took " << median << " s; one bcrypt check " << one_check << " s";
+  for (int status : valid_statuses)
+    EXPECT_EQ(status, 200) << "cached credentials must not wait for the pool";
   std::lock_guard lock(mu);
   int answered = 0;
   for (const auto& [status, count] : wrong_statuses) {
@@ -739,8 +810,8 @@ TEST_F(FrontDoorIT, AFloodOfWrongPasswordsDoesNotDelayCachedCredentials) {
   }
   EXPECT_GE(answered, 100) << "the flood was not answered";
   std::cerr << "wrong passwords answered: " << answered << " (401: " << wrong_statuses[401]
-            << ", 503: " << wrong_statuses[503] << "); valid median " << median << " s, one check " << one_check
-            << " s\n";
+            << ", 503: " << wrong_statuses[503] << "); valid median " << median << " s, one check "
+            << one_check << " s\n";
 }
 
 // --- /-/reload ------------------------------------------------------------------------------
@@ -795,8 +866,11 @@ TEST_F(FrontDoorIT, ReloadWithTheFlagIs200ThenRateLimitedAndAFailureKeepsTheConf
 TEST_F(FrontDoorIT, ATlsClientThatNeverSaysHelloIsClosedAtTheReadHeaderTimeout) {
   std::filesystem::create_directories(stack_.File("pki"));
   TestPki pki = MakeTestPki(stack_.File("pki"));
-  stack_.WriteFile("web.yml", "tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server-key.pem\n");
-  ASSERT_NO_FATAL_FAILURE(Start({"--web.config.file=" + stack_.File("web.yml"), "--web.read-header-timeout=1s"}));
+  stack_.WriteFile(
+      "web.yml",
+      "tls_server_config:\n  cert_file: pki/server.pem\n  key_file: pki/server-key.pem\n");
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--web.config.file=" + stack_.File("web.yml"), "--web.read-header-timeout=1s"}));
   RawConnection silent(metrics_port()), silent_control(control_port_), partial(metrics_port());
   // The start of a ClientHello record that announces 512 bytes and never sends them.
   ASSERT_TRUE(partial.Send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11)));

@@ -14,7 +14,9 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Layer(int i) { return "layer=\"L" + std::to_string(i) + "\",dag_id=\"" + kDagIds[i] + "\""; }
+std::string Layer(int i) {
+  return "layer=\"L" + std::to_string(i) + "\",dag_id=\"" + kDagIds[i] + "\"";
+}
 std::string Status(int i, const char* status) {
   return "usdcop_pipeline_status{" + Layer(i) + ",status=\"" + status + "\"}";
 }
@@ -49,7 +51,9 @@ TEST_F(PipelineProbeIT, AFailedL0RunShowsAsFailedWithinOneInterval) {
 }
 
 TEST_F(PipelineProbeIT, SuccessfulRunsReportTimesAndRecords) {
-  stack_.Sim(RunsPath(0), R"({"state": "success", "records": 60, "start_offset_seconds": -30, "duration_seconds": 12})");
+  stack_.Sim(
+      RunsPath(0),
+      R"({"state": "success", "records": 60, "start_offset_seconds": -30, "duration_seconds": 12})");
   ASSERT_TRUE(stack_.WaitForValue(Status(0, "completed"), 1, 3s));
   ASSERT_TRUE(stack_.WaitForValue("usdcop_pipeline_records_processed_total{layer=\"L0\"}", 60, 3s));
   Series s = stack_.Scrape();
@@ -90,7 +94,8 @@ TEST_F(PipelineProbeIT, GarbageJsonIsAParseError) {
 TEST_F(PipelineProbeIT, A401IsAnHttpStatusErrorAndTheSecretNeverLeaks) {
   stack_.Sim("/sim/airflow/fault", R"({"fault": "unauthorized"})");
   ASSERT_TRUE(stack_.WaitForAtLeast(Errors("http_status"), 1, 5s));
-  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("answered HTTP 401 (check the Airflow credentials)"));
+  EXPECT_THAT(stack_.exporter().Log(),
+              HasSubstr("answered HTTP 401 (check the Airflow credentials)"));
   EXPECT_THAT(stack_.exporter().Log(), Not(HasSubstr(kPlantedPassword)));
   EXPECT_THAT(stack_.ScrapeText(), Not(HasSubstr(kPlantedPassword)));
   EXPECT_THAT(HttpGet(stack_.exporter_port(), "/").value_or(""), Not(HasSubstr(kPlantedPassword)));
@@ -103,7 +108,8 @@ TEST_F(PipelineProbeIT, ABrokenReloadKeepsTheOldConfigRunning) {
   EXPECT_EQ(HttpPost(stack_.exporter_port(), "/-/reload", "", &body), 500);
   // The reason goes to the log, never to the client (a config's text may hold secrets).
   EXPECT_EQ(body, "failed to reload config; see the log\n");
-  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("config.yml:3:15: probes.pipeline.interval: \\\"5x\\\" is not a duration"));
+  EXPECT_THAT(stack_.exporter().Log(),
+              HasSubstr("config.yml:3:15: probes.pipeline.interval: \\\"5x\\\" is not a duration"));
   Series s = stack_.Scrape();
   EXPECT_EQ(s["usdcop_config_last_reload_successful"], 0);
   // The old probe keeps running: its last-run time moves on.
@@ -112,9 +118,13 @@ TEST_F(PipelineProbeIT, ABrokenReloadKeepsTheOldConfigRunning) {
     return stack_.Scrape()["usdcop_probe_last_run_timestamp_seconds{probe=\"pipeline\"}"] > before;
   }));
   // A good config by SIGHUP: reload succeeds and takes effect (only L0 is left).
-  stack_.WriteConfig("probes:\n  pipeline:\n    interval: 1s\n    timeout: 800ms\n    airflow: {url: \"http://127.0.0.1:" +
-                     std::to_string(stack_.sim_port()) + "\", username: admin, password_file: airflow_password}\n"
-                     "    layers: [{layer: L0, dag_id: " + kDagIds[0] + "}]\n");
+  stack_.WriteConfig(
+      "probes:\n  pipeline:\n    interval: 1s\n    timeout: 800ms\n    airflow: {url: "
+      "\"http://127.0.0.1:" +
+      std::to_string(stack_.sim_port()) +
+      "\", username: admin, password_file: airflow_password}\n"
+      "    layers: [{layer: L0, dag_id: " +
+      kDagIds[0] + "}]\n");
   stack_.exporter().Signal(SIGHUP);
   ASSERT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 1));
   ASSERT_TRUE(Eventually([&] { return stack_.Scrape().count(Status(1, "idle")) == 0; }));
@@ -152,7 +162,9 @@ TEST_F(PipelineProbeIT, SigtermStopsWithinTwoSecondsEvenWithAProbeInFlight) {
   stack_.StartExporter();
   ASSERT_TRUE(stack_.exporter().WaitForLog("(starting usdcop_exporter)", 5s));
   ASSERT_TRUE(Eventually([&] {  // the first run is waiting on the hung Airflow
-    return GetJson(stack_.sim_port(), "/sim/state").value("airflow", nlohmann::json::object()).value("hanging_requests", 0) > 0;
+    return GetJson(stack_.sim_port(), "/sim/state")
+               .value("airflow", nlohmann::json::object())
+               .value("hanging_requests", 0) > 0;
   }));
   stack_.exporter().Signal(SIGTERM);
   auto code = stack_.exporter().WaitExit(2000ms);
@@ -162,7 +174,8 @@ TEST_F(PipelineProbeIT, SigtermStopsWithinTwoSecondsEvenWithAProbeInFlight) {
 }
 
 TEST_F(PipelineProbeIT, TheEndpointsOfThePublicPort) {
-  EXPECT_EQ(HttpGet(stack_.exporter_port(), "/-/healthy").value_or(""), "usdcop_exporter is Healthy.\n");
+  EXPECT_EQ(HttpGet(stack_.exporter_port(), "/-/healthy").value_or(""),
+            "usdcop_exporter is Healthy.\n");
   ASSERT_TRUE(Eventually([&] { return HttpGet(stack_.exporter_port(), "/-/ready").has_value(); }));
   std::string landing = HttpGet(stack_.exporter_port(), "/").value_or("");
   EXPECT_THAT(landing, HasSubstr("<a href=\"/metrics\">"));

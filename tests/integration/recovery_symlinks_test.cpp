@@ -19,14 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
-using nlohmann::json;
 
 constexpr const char* kToken = "ops-recovery-tok-41c7";
 constexpr const char* kBars = "time,close\n2026-11-25T06:00:00Z,4100.5\n";
 // printf "time,close\n2026-11-25T06:00:00Z,4100.5\n" | sha256sum
-constexpr const char* kBarsSha256 = "6107eac01253712add0f60c93a520c3ab9cdc2a90400ad034ce361d2aea3ea14";
+constexpr const char* kBarsSha256 =
+    "6107eac01253712add0f60c93a520c3ab9cdc2a90400ad034ce361d2aea3ea14";
 
 // Every path below `dir` with its contents (a symlink by its target), for "nothing changed here".
 std::vector<std::string> Snapshot(const fs::path& dir) {
@@ -56,9 +57,11 @@ class RecoverySymlinksIT : public ::testing::Test {
     std::ofstream(set_ / "SHA256SUMS") << kBarsSha256 << "  bars.csv\n";
     std::ofstream(outside_ / "secret") << "outside the backup root";
     std::ofstream(outside_ / "dir/inner") << "outside too";
-    stack_.WriteConfig("probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
-                       root_.string() + "}]\ncontrol:\n  tokens:\n" + ControlTokenYaml("ops", kToken, "operator") +
-                       "  rate_limit: {per_second: 1000, burst: 1000}\n  scratch_dir: " + scratch_.string() + "\n");
+    stack_.WriteConfig(
+        "probes:\n  backups:\n    interval: 1m\n    timeout: 30s\n    layers: [{layer: L0, path: " +
+        root_.string() + "}]\ncontrol:\n  tokens:\n" + ControlTokenYaml("ops", kToken, "operator") +
+        "  rate_limit: {per_second: 1000, burst: 1000}\n  scratch_dir: " + scratch_.string() +
+        "\n");
     control_port_ = StartExporterWithControl(stack_);
     ASSERT_NE(control_port_, 0);
   }
@@ -96,14 +99,16 @@ TEST_F(RecoverySymlinksIT, SymlinksToAFileAndADirectoryOutsideAreReportedNeverFo
   ASSERT_EQ(r["http_status"], 200) << r.dump();
   EXPECT_EQ(r["recovered"], false) << r.dump();
   EXPECT_EQ(r["files_copied"], 2) << "bars.csv and SHA256SUMS only: " << r.dump();
-  EXPECT_EQ(r["bytes_copied"], clean["bytes_copied"]) << "nothing read through a symlink: " << r.dump();
+  EXPECT_EQ(r["bytes_copied"], clean["bytes_copied"])
+      << "nothing read through a symlink: " << r.dump();
   const json& v = r["verification"];
   EXPECT_EQ(v["failures"]["bad_manifest"], 2) << v.dump();
   std::vector<std::string> found;
   for (const json& d : v["details"]) {
     if (d["reason"] != "bad_manifest") continue;
     found.push_back(d["path"]);
-    EXPECT_THAT(d["detail"].get<std::string>(), HasSubstr("a symlink to " + outside_.string())) << d.dump();
+    EXPECT_THAT(d["detail"].get<std::string>(), HasSubstr("a symlink to " + outside_.string()))
+        << d.dump();
     EXPECT_THAT(d["detail"].get<std::string>(), HasSubstr("not copied")) << d.dump();
   }
   EXPECT_THAT(found, UnorderedElementsAre("link", "linkdir"));

@@ -16,7 +16,9 @@ using ::testing::HasSubstr;
 
 std::string AirflowWithPasswordFile(const std::string& file) {
   return "probes:\n  pipeline:\n    interval: 1s\n    timeout: 800ms\n"
-         "    airflow: {url: http://127.0.0.1:9, username: admin, password_file: " + file + "}\n"
+         "    airflow: {url: http://127.0.0.1:9, username: admin, password_file: " +
+         file +
+         "}\n"
          "    layers: [{layer: L0, dag_id: d}]\n";
 }
 
@@ -27,7 +29,9 @@ class SecretFilesIT : public ::testing::Test {
   // --config.check of a config whose password_file is `file`, killed after 10 s.
   CommandResult ConfigCheck(const std::string& file) {
     stack_.WriteConfig(AirflowWithPasswordFile(file));
-    return RunCommand({USDCOP_EXPORTER_BIN, "--config.check", "--config.file=" + stack_.File("config.yml")}, "", 10s);
+    return RunCommand(
+        {USDCOP_EXPORTER_BIN, "--config.check", "--config.file=" + stack_.File("config.yml")}, "",
+        10s);
   }
 
   Stack stack_;
@@ -37,8 +41,11 @@ class SecretFilesIT : public ::testing::Test {
 TEST_F(SecretFilesIT, ConfigCheckRefusesDevZeroAndAFifoAtOnceNamingTheFile) {
   CommandResult zero = ConfigCheck("/dev/zero");
   EXPECT_EQ(zero.exit_code, 1) << "137 is a kill after 10 s, 134 an abort:\n" << zero.output;
-  EXPECT_THAT(zero.output, HasSubstr("probes.pipeline.airflow.password_file: cannot read /dev/zero: not a regular "
-                                     "file (a character device); point password_file at a regular file of at most 64 KiB"));
+  EXPECT_THAT(
+      zero.output,
+      HasSubstr(
+          "probes.pipeline.airflow.password_file: cannot read /dev/zero: not a regular "
+          "file (a character device); point password_file at a regular file of at most 64 KiB"));
   CommandResult fifo = ConfigCheck(fifo_);
   EXPECT_EQ(fifo.exit_code, 1) << "137 is a kill after 10 s:\n" << fifo.output;
   EXPECT_THAT(fifo.output, HasSubstr("probes.pipeline.airflow.password_file: cannot read " + fifo_ +
@@ -51,26 +58,33 @@ TEST_F(SecretFilesIT, AReloadToAFifoSecretFailsAtOnceAndTheNextReloadStillRuns) 
   ASSERT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 1));
   stack_.WriteConfig(AirflowWithPasswordFile(fifo_));
   stack_.exporter().Signal(SIGHUP);
-  ASSERT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 0)) << stack_.exporter().Log();
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 0))
+      << stack_.exporter().Log();
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr(fifo_ + ": not a regular file (a FIFO)"));
   // The reload lock was not kept by a read of the FIFO: the next reload happens.
   stack_.WriteConfig(AirflowWithPasswordFile(stack_.File("airflow_password")));
   stack_.exporter().Signal(SIGHUP);
-  EXPECT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 1)) << stack_.exporter().Log();
+  EXPECT_TRUE(stack_.WaitForValue("usdcop_config_last_reload_successful", 1))
+      << stack_.exporter().Log();
 }
 
 TEST_F(SecretFilesIT, AProbeStatusFileThatIsAFifoIsAnErrorNotAHang) {
-  stack_.WriteConfig("probes:\n  pipeline:\n    interval: 1s\n    timeout: 800ms\n    layers:\n"
-                     "      - {layer: L5, status_file: " + fifo_ + "}\n");
+  stack_.WriteConfig(
+      "probes:\n  pipeline:\n    interval: 1s\n    timeout: 800ms\n    layers:\n"
+      "      - {layer: L5, status_file: " +
+      fifo_ + "}\n");
   stack_.StartExporter();
   // Two failed runs by their reason: the probe answered, and went on to its next run.
-  ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"pipeline\",reason=\"parse\"}", 2))
+  ASSERT_TRUE(
+      stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"pipeline\",reason=\"parse\"}", 2))
       << stack_.exporter().Log();
   Series s = stack_.Scrape();
   EXPECT_EQ(s["usdcop_probe_success{probe=\"pipeline\"}"], 0);
-  EXPECT_EQ(s["usdcop_probe_errors_total{probe=\"pipeline\",reason=\"timeout\"}"], 0) << "the read never waited";
+  EXPECT_EQ(s["usdcop_probe_errors_total{probe=\"pipeline\",reason=\"timeout\"}"], 0)
+      << "the read never waited";
   EXPECT_EQ(s["usdcop_probe_errors_total{probe=\"pipeline\",reason=\"overlap\"}"], 0);
-  EXPECT_THAT(stack_.exporter().Log(), HasSubstr("status file " + fifo_ + ": not a regular file (a FIFO)"));
+  EXPECT_THAT(stack_.exporter().Log(),
+              HasSubstr("status file " + fifo_ + ": not a regular file (a FIFO)"));
 }
 
 }  // namespace

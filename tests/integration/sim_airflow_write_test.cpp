@@ -1,7 +1,8 @@
-// pipeline-sim's Airflow write calls, in API v1 (Airflow 2.8, basic auth) and v2 (Airflow 3, bearer tokens): trigger a
-// DAG run, clear a run, clear task instances; their errors (404, 409, a refused body, 401 and the API faults), dry runs
-// and the only_failed selection, the progression of a queued run with and without --auto, and the record of the
-// calls at /sim/airflow/actions. Every wait is bounded.
+// pipeline-sim's Airflow write calls, in API v1 (Airflow 2.8, basic auth) and v2 (Airflow 3, bearer
+// tokens): trigger a DAG run, clear a run, clear task instances; their errors (404, 409, a refused
+// body, 401 and the API faults), dry runs and the only_failed selection, the progression of a
+// queued run with and without --auto, and the record of the calls at /sim/airflow/actions. Every
+// wait is bounded.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -39,7 +40,8 @@ std::string Id(const json& run) { return run.value("dag_run_id", ""); }
 std::optional<std::time_t> Seconds(const json& time) {
   if (!time.is_string()) return std::nullopt;
   std::string text = time;
-  if (text.size() > 6 && text.compare(text.size() - 6, 6, "+00:00") == 0) text.replace(text.size() - 6, 6, "Z");
+  if (text.size() > 6 && text.compare(text.size() - 6, 6, "+00:00") == 0)
+    text.replace(text.size() - 6, 6, "Z");
   return UnixSeconds(json(text));
 }
 
@@ -50,13 +52,16 @@ class SimAirflowWriteIT : public ::testing::TestWithParam<std::string> {
 
   bool V1() const { return GetParam() == "v1"; }
   // DAG `layer`'s API prefix: /api/vN/dags/<dag>.
-  std::string Dag(size_t layer = 1) const { return "/api/" + GetParam() + "/dags/" + kDagIds[layer]; }
+  std::string Dag(size_t layer = 1) const {
+    return "/api/" + GetParam() + "/dags/" + kDagIds[layer];
+  }
   // A refused body: 400 in Airflow 2, 422 in Airflow 3 (FastAPI).
   int BadBody() const { return V1() ? 400 : 422; }
   // How the version writes a time: "+00:00" (Python's isoformat) or "Z".
   std::string Zone() const { return V1() ? "+00:00" : "Z"; }
 
-  Reply Send(const std::string& method, const std::string& path, const std::string& body, Auth auth) {
+  Reply Send(const std::string& method, const std::string& path, const std::string& body,
+             Auth auth) {
     std::string token = auth == Auth::kValid && !V1() ? Token() : "";
     httplib::Client client("127.0.0.1", stack_.sim_port());
     client.set_connection_timeout(5s);
@@ -83,8 +88,9 @@ class SimAirflowWriteIT : public ::testing::TestWithParam<std::string> {
   std::string Token() {
     if (!token_.empty()) return token_;
     std::string response;
-    int status = HttpPost(stack_.sim_port(), "/auth/token",
-                          json{{"username", "admin"}, {"password", kPlantedPassword}}.dump(), &response);
+    int status =
+        HttpPost(stack_.sim_port(), "/auth/token",
+                 json{{"username", "admin"}, {"password", kPlantedPassword}}.dump(), &response);
     EXPECT_EQ(status, 201) << response;
     json body = json::parse(response, nullptr, false);
     token_ = body.is_object() ? body.value("access_token", "") : "";
@@ -100,12 +106,14 @@ class SimAirflowWriteIT : public ::testing::TestWithParam<std::string> {
       if (run.value("dag_run_id", "") == run_id) return run;
     return nullptr;
   }
-  // Adds a run through the control endpoint, started `offset_seconds` from now (its logical date too); the run in
-  // v1's shape.
+  // Adds a run through the control endpoint, started `offset_seconds` from now (its logical date
+  // too); the run in v1's shape.
   json AddRun(const std::string& state, int offset_seconds, size_t layer = 1) {
     std::string response;
     int status = HttpPost(stack_.sim_port(), "/sim/airflow/dags/" + kDagIds[layer] + "/runs",
-                          json{{"state", state}, {"start_offset_seconds", offset_seconds}, {"duration_seconds", 1},
+                          json{{"state", state},
+                               {"start_offset_seconds", offset_seconds},
+                               {"duration_seconds", 1},
                                {"records", 7}}
                               .dump(),
                           &response);
@@ -130,10 +138,14 @@ class SimAirflowWriteIT : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Api, SimAirflowWriteIT, ::testing::Values("v1", "v2"),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 TEST_P(SimAirflowWriteIT, TriggerCreatesAQueuedManualRunWithItsConfAndNote) {
-  json body = {{"dag_run_id", "it-run-1"}, {"logical_date", "2026-01-02T03:04:05Z"}, {"conf", {{"reason", "test"}}},
+  json body = {{"dag_run_id", "it-run-1"},
+               {"logical_date", "2026-01-02T03:04:05Z"},
+               {"conf", {{"reason", "test"}}},
                {"note", "triggered by a test"}};
   Reply reply = Post(Dag() + "/dagRuns", body.dump());
   ASSERT_EQ(reply.status, 200) << reply.text;
@@ -154,7 +166,8 @@ TEST_P(SimAirflowWriteIT, TriggerCreatesAQueuedManualRunWithItsConfAndNote) {
     EXPECT_EQ(run["external_trigger"], true);
   } else {
     EXPECT_EQ(run["triggered_by"], "rest_api");
-    EXPECT_EQ(run["run_after"], run["logical_date"]);  // the manual data interval ends at the logical date
+    EXPECT_EQ(run["run_after"],
+              run["logical_date"]);  // the manual data interval ends at the logical date
   }
   json listed = Run("it-run-1");
   ASSERT_TRUE(listed.is_object());
@@ -189,19 +202,27 @@ TEST_P(SimAirflowWriteIT, TriggerDefaultsTheRunIdFromTheLogicalDate) {
 }
 
 TEST_P(SimAirflowWriteIT, TriggerAnswers409WhenTheRunIdOrLogicalDateIsTaken) {
-  ASSERT_EQ(Post(Dag() + "/dagRuns", R"({"dag_run_id": "dup", "logical_date": "2026-01-02T00:00:00Z"})").status, 200);
-  Reply same_id = Post(Dag() + "/dagRuns", R"({"dag_run_id": "dup", "logical_date": "2026-01-03T00:00:00Z"})");
-  Reply same_date = Post(Dag() + "/dagRuns", R"({"dag_run_id": "other", "logical_date": "2026-01-02T00:00:00+00:00"})");
+  ASSERT_EQ(
+      Post(Dag() + "/dagRuns", R"({"dag_run_id": "dup", "logical_date": "2026-01-02T00:00:00Z"})")
+          .status,
+      200);
+  Reply same_id =
+      Post(Dag() + "/dagRuns", R"({"dag_run_id": "dup", "logical_date": "2026-01-03T00:00:00Z"})");
+  Reply same_date = Post(Dag() + "/dagRuns",
+                         R"({"dag_run_id": "other", "logical_date": "2026-01-02T00:00:00+00:00"})");
   EXPECT_EQ(same_id.status, 409) << same_id.text;
   EXPECT_EQ(same_date.status, 409) << same_date.text;
   if (V1()) {
     EXPECT_EQ(same_id.body["title"], "Conflict");
     EXPECT_EQ(same_id.body["status"], 409);
     EXPECT_EQ(same_id.body["type"],
-              "https://airflow.apache.org/docs/apache-airflow/2.8.0/stable-rest-api-ref.html#section/Errors/AlreadyExists");
-    EXPECT_EQ(same_id.body["detail"], "DAGRun with DAG ID: '" + kDagIds[1] + "' and DAGRun ID: 'dup' already exists");
-    EXPECT_EQ(same_date.body["detail"], "DAGRun with DAG ID: '" + kDagIds[1] +
-                                            "' and DAGRun logical date: '2026-01-02 00:00:00+00:00' already exists");
+              "https://airflow.apache.org/docs/apache-airflow/2.8.0/"
+              "stable-rest-api-ref.html#section/Errors/AlreadyExists");
+    EXPECT_EQ(same_id.body["detail"],
+              "DAGRun with DAG ID: '" + kDagIds[1] + "' and DAGRun ID: 'dup' already exists");
+    EXPECT_EQ(same_date.body["detail"],
+              "DAGRun with DAG ID: '" + kDagIds[1] +
+                  "' and DAGRun logical date: '2026-01-02 00:00:00+00:00' already exists");
   } else {
     EXPECT_EQ(same_id.body["detail"]["reason"], "Unique constraint violation") << same_id.text;
     EXPECT_EQ(same_date.body["detail"]["reason"], "Unique constraint violation") << same_date.text;
@@ -211,7 +232,8 @@ TEST_P(SimAirflowWriteIT, TriggerAnswers409WhenTheRunIdOrLogicalDateIsTaken) {
 }
 
 TEST_P(SimAirflowWriteIT, TriggerAnswers404ForAnUnknownDag) {
-  Reply reply = Post("/api/" + GetParam() + "/dags/no_such_dag/dagRuns", V1() ? "{}" : R"({"logical_date": null})");
+  Reply reply = Post("/api/" + GetParam() + "/dags/no_such_dag/dagRuns",
+                     V1() ? "{}" : R"({"logical_date": null})");
   ASSERT_EQ(reply.status, 404) << reply.text;
   if (V1()) {
     EXPECT_EQ(reply.body["title"], "DAG not found");
@@ -224,11 +246,12 @@ TEST_P(SimAirflowWriteIT, TriggerAnswers404ForAnUnknownDag) {
 
 TEST_P(SimAirflowWriteIT, TriggerRefusesAMalformedBody) {
   const std::string date = V1() ? "" : R"("logical_date": null, )";
-  for (const std::string& body : {"{" + date + R"("conf": "not an object"})", "{" + date + R"("surprise": 1})",
-                                  "{" + date + R"("dag_run_id": 42})", "{" + date + R"("dag_run_id": "has space"})",
-                                  "{" + date + R"("note": ["a"]})", std::string(R"({"logical_date": "2026-01-02T00:00:00"})"),
-                                  std::string(R"({"logical_date": "yesterday"})"), std::string("not json"),
-                                  std::string("[1, 2]"), std::string("")}) {
+  for (const std::string& body :
+       {"{" + date + R"("conf": "not an object"})", "{" + date + R"("surprise": 1})",
+        "{" + date + R"("dag_run_id": 42})", "{" + date + R"("dag_run_id": "has space"})",
+        "{" + date + R"("note": ["a"]})", std::string(R"({"logical_date": "2026-01-02T00:00:00"})"),
+        std::string(R"({"logical_date": "yesterday"})"), std::string("not json"),
+        std::string("[1, 2]"), std::string("")}) {
     Reply reply = Post(Dag() + "/dagRuns", body);
     EXPECT_EQ(reply.status, BadBody()) << body << " -> " << reply.text;
     if (V1()) {
@@ -245,7 +268,9 @@ TEST_P(SimAirflowWriteIT, TriggerRefusesAMalformedBody) {
     Reply missing = Post(Dag() + "/dagRuns", R"({"dag_run_id": "x"})");
     EXPECT_EQ(missing.status, 422) << missing.text;
     EXPECT_EQ(missing.body["detail"][0]["loc"], json({"body", "logical_date"})) << missing.text;
-    Reply half_interval = Post(Dag() + "/dagRuns", R"({"logical_date": null, "data_interval_start": "2026-01-02T00:00:00Z"})");
+    Reply half_interval =
+        Post(Dag() + "/dagRuns",
+             R"({"logical_date": null, "data_interval_start": "2026-01-02T00:00:00Z"})");
     EXPECT_EQ(half_interval.status, 422) << half_interval.text;
   }
   EXPECT_EQ(Get(Dag() + "/dagRuns").body["total_entries"], 0);
@@ -273,7 +298,7 @@ TEST_P(SimAirflowWriteIT, WriteCallsNeedCredentialsAndObeyTheApiFaults) {
     EXPECT_EQ(reply.status, 200) << path;
     EXPECT_TRUE(reply.body.is_null()) << reply.text;  // truncated JSON
   }
-  EXPECT_EQ(Actions(), json::array());  // none of them got past the gate
+  EXPECT_EQ(Actions(), json::array());                  // none of them got past the gate
   EXPECT_TRUE(Get(Dag() + "/dagRuns").body.is_null());  // garbage still on
   stack_.Sim("/sim/airflow/fault", R"({"fault": "hang", "hang_seconds": 1})");
   auto start = std::chrono::steady_clock::now();
@@ -301,7 +326,8 @@ TEST_P(SimAirflowWriteIT, ClearingARunQueuesItAgain) {
 TEST_P(SimAirflowWriteIT, ADryRunClearListsTheTaskAndChangesNothing) {
   const json failed = AddRun("failed", -60);
   const std::string id = Id(failed);
-  for (const char* body : {R"({"dry_run": true})", "{}"}) {  // dry_run defaults to true, as in Airflow
+  for (const char* body :
+       {R"({"dry_run": true})", "{}"}) {  // dry_run defaults to true, as in Airflow
     Reply reply = Post(Dag() + "/dagRuns/" + id + "/clear", body);
     ASSERT_EQ(reply.status, 200) << reply.text;
     ASSERT_EQ(reply.body["task_instances"].size(), 1u) << reply.text;
@@ -324,19 +350,21 @@ TEST_P(SimAirflowWriteIT, ClearingARunAnswers404AndRefusesAMalformedBody) {
   const std::string id = Id(AddRun("failed", -60));
   Reply no_run = Post(Dag() + "/dagRuns/no-such-run/clear", R"({"dry_run": false})");
   EXPECT_EQ(no_run.status, 404) << no_run.text;
-  Reply no_dag = Post("/api/" + GetParam() + "/dags/no_such_dag/dagRuns/" + id + "/clear", R"({"dry_run": false})");
+  Reply no_dag = Post("/api/" + GetParam() + "/dags/no_such_dag/dagRuns/" + id + "/clear",
+                      R"({"dry_run": false})");
   EXPECT_EQ(no_dag.status, 404) << no_dag.text;
   if (V1()) {
     EXPECT_EQ(no_run.body["detail"], "Dag Run id no-such-run not found in dag " + kDagIds[1]);
   } else {
-    EXPECT_EQ(no_run.body["detail"],
-              "The DagRun with dag_id: `" + kDagIds[1] + "` and run_id: `no-such-run` was not found");
+    EXPECT_EQ(no_run.body["detail"], "The DagRun with dag_id: `" + kDagIds[1] +
+                                         "` and run_id: `no-such-run` was not found");
   }
   for (const char* body : {R"({"dry_run": "no"})", R"({"dry_run": false, "extra": 1})", "", "[]"})
     EXPECT_EQ(Post(Dag() + "/dagRuns/" + id + "/clear", body).status, BadBody()) << body;
   // only_failed is Airflow 3's only: v1 refuses it, v2 clears nothing of a successful run with it.
   const std::string ok = Id(AddRun("success", -30));
-  Reply only_failed = Post(Dag() + "/dagRuns/" + ok + "/clear", R"({"dry_run": false, "only_failed": true})");
+  Reply only_failed =
+      Post(Dag() + "/dagRuns/" + ok + "/clear", R"({"dry_run": false, "only_failed": true})");
   EXPECT_EQ(only_failed.status, V1() ? 400 : 200) << only_failed.text;
   EXPECT_EQ(Run(ok)["state"], "success");
   EXPECT_EQ(Run(id)["state"], "failed");
@@ -354,10 +382,12 @@ TEST_P(SimAirflowWriteIT, ClearTaskInstancesPicksOnlyFailedRunsByDefault) {
   EXPECT_EQ(Run(failed1)["state"], "failed");
   Reply all = Post(Dag() + "/clearTaskInstances", R"({"only_failed": false})");
   EXPECT_EQ(ClearedRuns(all.body), (std::set<std::string>{ok, failed1, failed2, running}));
-  Reply only_running = Post(Dag() + "/clearTaskInstances", R"({"only_failed": false, "only_running": true})");
+  Reply only_running =
+      Post(Dag() + "/clearTaskInstances", R"({"only_failed": false, "only_running": true})");
   EXPECT_EQ(ClearedRuns(only_running.body), std::set<std::string>{running});
 
-  Reply cleared = Post(Dag() + "/clearTaskInstances", R"({"dry_run": false, "reset_dag_runs": true})");
+  Reply cleared =
+      Post(Dag() + "/clearTaskInstances", R"({"dry_run": false, "reset_dag_runs": true})");
   ASSERT_EQ(cleared.status, 200) << cleared.text;
   EXPECT_EQ(ClearedRuns(cleared.body), (std::set<std::string>{failed1, failed2}));
   EXPECT_EQ(Run(failed1)["state"], "queued");
@@ -380,7 +410,9 @@ TEST_P(SimAirflowWriteIT, ClearTaskInstancesSelectsByRunIdOrLogicalDate) {
   const json middle = AddRun("failed", -200);
   const json last = AddRun("failed", -100);
   // The bounds are on the logical date (here the start the control endpoint gave each run).
-  json by_date = {{"only_failed", false}, {"start_date", middle["logical_date"]}, {"end_date", middle["logical_date"]}};
+  json by_date = {{"only_failed", false},
+                  {"start_date", middle["logical_date"]},
+                  {"end_date", middle["logical_date"]}};
   Reply dated = Post(Dag() + "/clearTaskInstances", by_date.dump());
   ASSERT_EQ(dated.status, 200) << dated.text;
   EXPECT_EQ(ClearedRuns(dated.body), std::set<std::string>{Id(middle)});
@@ -396,11 +428,12 @@ TEST_P(SimAirflowWriteIT, ClearTaskInstancesSelectsByRunIdOrLogicalDate) {
 
   EXPECT_EQ(Post(Dag() + "/clearTaskInstances", R"({"dag_run_id": "no-such-run"})").status, 404);
   EXPECT_EQ(Post("/api/" + GetParam() + "/dags/no_such_dag/clearTaskInstances", "{}").status, 404);
-  for (const char* body : {R"({"only_failed": true, "only_running": true})",
-                                  R"({"start_date": "2026-01-02T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"})",
-                                  R"({"dag_run_id": "x", "start_date": "2026-01-01T00:00:00Z"})",
-                                  R"({"start_date": "2026-01-01"})", R"({"task_ids": ["report"]})",
-                                  R"({"dry_run": 0})", ""}) {
+  for (const char* body :
+       {R"({"only_failed": true, "only_running": true})",
+        R"({"start_date": "2026-01-02T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"})",
+        R"({"dag_run_id": "x", "start_date": "2026-01-01T00:00:00Z"})",
+        R"({"start_date": "2026-01-01"})", R"({"task_ids": ["report"]})", R"({"dry_run": 0})",
+        ""}) {
     EXPECT_EQ(Post(Dag() + "/clearTaskInstances", body).status, BadBody()) << body;
   }
 }
@@ -409,8 +442,9 @@ TEST_P(SimAirflowWriteIT, WithAutoATriggeredRunRunsAndSucceedsAndRunsAgainOnceCl
   // Speed 300: DAG L1's period is 12 s, so its runs stay running 2.4 s.
   stack_.StartSim({"--auto", "--speed", "300"});
   token_.clear();
-  Reply trigger = Post(Dag() + "/dagRuns", V1() ? R"({"dag_run_id": "it-auto"})"
-                                                : R"({"dag_run_id": "it-auto", "logical_date": null})");
+  Reply trigger =
+      Post(Dag() + "/dagRuns", V1() ? R"({"dag_run_id": "it-auto"})"
+                                    : R"({"dag_run_id": "it-auto", "logical_date": null})");
   ASSERT_EQ(trigger.status, 200) << trigger.text;
   std::set<std::string> seen;
   json run;
@@ -438,14 +472,16 @@ TEST_P(SimAirflowWriteIT, WithAutoATriggeredRunRunsAndSucceedsAndRunsAgainOnceCl
 }
 
 TEST_P(SimAirflowWriteIT, WithoutAutoATriggeredRunStaysQueuedUntilTheControlEndpointMovesIt) {
-  Reply trigger = Post(Dag() + "/dagRuns", V1() ? R"({"dag_run_id": "it-waits"})"
-                                                : R"({"dag_run_id": "it-waits", "logical_date": null})");
+  Reply trigger =
+      Post(Dag() + "/dagRuns", V1() ? R"({"dag_run_id": "it-waits"})"
+                                    : R"({"dag_run_id": "it-waits", "logical_date": null})");
   ASSERT_EQ(trigger.status, 200) << trigger.text;
   std::this_thread::sleep_for(500ms);  // several --auto ticks, had it been on
   EXPECT_EQ(Run("it-waits")["state"], "queued");
   stack_.Sim("/sim/airflow/dags/" + kDagIds[1] + "/state", R"({"state": "running"})");
   EXPECT_EQ(Run("it-waits")["state"], "running");
-  stack_.Sim("/sim/airflow/dags/" + kDagIds[1] + "/state", R"({"state": "success", "records": 12})");
+  stack_.Sim("/sim/airflow/dags/" + kDagIds[1] + "/state",
+             R"({"state": "success", "records": 12})");
   EXPECT_EQ(Run("it-waits")["state"], "success");
 }
 
@@ -456,16 +492,24 @@ TEST_P(SimAirflowWriteIT, ActionsRecordEachWriteCallUntilReset) {
   ASSERT_EQ(Post(Dag() + "/dagRuns", trigger.dump()).status, 200);
   ASSERT_EQ(Post(Dag() + "/dagRuns", trigger.dump()).status, 409);
   ASSERT_EQ(Post(Dag() + "/dagRuns/" + failed + "/clear", R"({"dry_run": true})").status, 200);
-  ASSERT_EQ(Post(Dag() + "/clearTaskInstances", R"({"dry_run": false, "dag_run_id": ")" + failed + "\"}").status, 200);
+  ASSERT_EQ(
+      Post(Dag() + "/clearTaskInstances", R"({"dry_run": false, "dag_run_id": ")" + failed + "\"}")
+          .status,
+      200);
   ASSERT_EQ(Post(Dag() + "/dagRuns", trigger.dump(), Auth::kNone).status, 401);  // not recorded
-  ASSERT_EQ(Get(Dag() + "/dagRuns").status, 200);                              // reads are not recorded
+  ASSERT_EQ(Get(Dag() + "/dagRuns").status, 200);  // reads are not recorded
 
   json actions = Actions();
   ASSERT_EQ(actions.size(), 4u) << actions.dump();
   const std::string user = V1() ? "admin" : "token";
   const std::string api = "/api/" + GetParam() + "/dags/" + kDagIds[1];
-  EXPECT_EQ(actions[0], json({{"method", "POST"}, {"path", api + "/dagRuns"}, {"dag_id", kDagIds[1]},
-                              {"dag_run_id", "it-recorded"}, {"user", user}, {"body", trigger}, {"status", 200}}));
+  EXPECT_EQ(actions[0], json({{"method", "POST"},
+                              {"path", api + "/dagRuns"},
+                              {"dag_id", kDagIds[1]},
+                              {"dag_run_id", "it-recorded"},
+                              {"user", user},
+                              {"body", trigger},
+                              {"status", 200}}));
   EXPECT_EQ(actions[1]["status"], 409);
   EXPECT_EQ(actions[2]["path"], api + "/dagRuns/" + failed + "/clear");
   EXPECT_EQ(actions[2]["dag_run_id"], failed);
@@ -488,7 +532,8 @@ TEST(SimAirflowActionsIT, TheRecordKeepsTheNewest1000Calls) {
   client.set_basic_auth("admin", kPlantedPassword);
   const std::string path = "/api/v1/dags/" + kDagIds[0] + "/clearTaskInstances";
   for (int i = 0; i < 1005; ++i) {
-    auto res = client.Post(path, json{{"dag_run_id", "r" + std::to_string(i)}}.dump(), "application/json");
+    auto res =
+        client.Post(path, json{{"dag_run_id", "r" + std::to_string(i)}}.dump(), "application/json");
     ASSERT_TRUE(res) << i;
     ASSERT_EQ(res->status, 404) << res->body;  // no such run: recorded all the same
   }

@@ -1,7 +1,7 @@
-// pipeline-sim's backup sets: the startup backfill, sets on the cadence, manifests that match their files
-// (sha256 recomputed here with OpenSSL, and by sha256sum for the SHA256SUMS format), each fault changing exactly what
-// it says, skip_period, retention, the create endpoint, and I/O errors the simulator survives. Short cadences (2s)
-// keep each test within seconds; every wait is bounded.
+// pipeline-sim's backup sets: the startup backfill, sets on the cadence, manifests that match their
+// files (sha256 recomputed here with OpenSSL, and by sha256sum for the SHA256SUMS format), each
+// fault changing exactly what it says, skip_period, retention, the create endpoint, and I/O errors
+// the simulator survives. Short cadences (2s) keep each test within seconds; every wait is bounded.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -38,8 +38,8 @@ std::string ReadFile(const fs::path& path) {
 // "2026-11-24T13:05:00Z" (a fraction is allowed) as Unix seconds; nullopt for anything else.
 std::optional<std::time_t> UnixSeconds(const std::string& text) {
   std::tm tm{};
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) != 6 ||
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6 ||
       text.empty() || text.back() != 'Z')
     return std::nullopt;
   tm.tm_year -= 1900;
@@ -50,15 +50,16 @@ std::optional<std::time_t> UnixSeconds(const std::string& text) {
 // "20261124_130500" as Unix seconds; nullopt for any other name.
 std::optional<std::time_t> SetTime(const std::string& name) {
   if (!std::regex_match(name, std::regex(R"(\d{8}_\d{6})"))) return std::nullopt;
-  return UnixSeconds(name.substr(0, 4) + "-" + name.substr(4, 2) + "-" + name.substr(6, 2) + "T" + name.substr(9, 2) +
-                     ":" + name.substr(11, 2) + ":" + name.substr(13, 2) + "Z");
+  return UnixSeconds(name.substr(0, 4) + "-" + name.substr(4, 2) + "-" + name.substr(6, 2) + "T" +
+                     name.substr(9, 2) + ":" + name.substr(11, 2) + ":" + name.substr(13, 2) + "Z");
 }
 
 // Every entry of a directory by name, sorted (empty when it does not exist).
 std::vector<std::string> Entries(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -97,13 +98,17 @@ std::map<std::string, FileInfo> SetFiles(const fs::path& set_dir) {
   return files;
 }
 
-// manifest.json parses, names the layer and a UTC time, and lists exactly the set's data files with their sizes and
-// digests.
+// manifest.json parses, names the layer and a UTC time, and lists exactly the set's data files with
+// their sizes and digests.
 ::testing::AssertionResult JsonManifestMatches(const fs::path& set_dir, const std::string& layer) {
-  json manifest = json::parse(ReadFile(set_dir / "manifest.json"), nullptr, /*allow_exceptions=*/false);
-  if (!manifest.is_object()) return ::testing::AssertionFailure() << set_dir << ": manifest.json is not a JSON object";
-  if (manifest.value("layer", "") != layer) return ::testing::AssertionFailure() << set_dir << ": " << manifest.dump();
-  if (!std::regex_match(manifest.value("created_at", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")))
+  json manifest =
+      json::parse(ReadFile(set_dir / "manifest.json"), nullptr, /*allow_exceptions=*/false);
+  if (!manifest.is_object())
+    return ::testing::AssertionFailure() << set_dir << ": manifest.json is not a JSON object";
+  if (manifest.value("layer", "") != layer)
+    return ::testing::AssertionFailure() << set_dir << ": " << manifest.dump();
+  if (!std::regex_match(manifest.value("created_at", ""),
+                        std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")))
     return ::testing::AssertionFailure() << set_dir << ": created_at " << manifest.dump();
   std::map<std::string, FileInfo> listed;
   for (const json& f : manifest.value("files", json::array()))
@@ -118,12 +123,13 @@ std::map<std::string, FileInfo> SetFiles(const fs::path& set_dir) {
 
 // `sha256sum --check --strict` passes in the set directory, and SHA256SUMS lists every data file.
 ::testing::AssertionResult Sha256SumsMatch(const fs::path& set_dir) {
-  CommandResult r =
-      RunCommand({"sh", "-c", "cd '" + set_dir.string() + "' && sha256sum --check --strict SHA256SUMS"}, "");
+  CommandResult r = RunCommand(
+      {"sh", "-c", "cd '" + set_dir.string() + "' && sha256sum --check --strict SHA256SUMS"}, "");
   if (r.exit_code != 0) return ::testing::AssertionFailure() << set_dir << ": " << r.output;
   std::string sums = ReadFile(set_dir / "SHA256SUMS");
   size_t lines = static_cast<size_t>(std::count(sums.begin(), sums.end(), '\n'));
-  if (lines != Entries(set_dir).size() - 1) return ::testing::AssertionFailure() << set_dir << ": " << sums;
+  if (lines != Entries(set_dir).size() - 1)
+    return ::testing::AssertionFailure() << set_dir << ": " << sums;
   return ::testing::AssertionSuccess();
 }
 
@@ -151,7 +157,8 @@ class SimBackupsIT : public ::testing::Test {
   // A fault that must succeed: its answer.
   json Fault(const std::string& request) const {
     json answer;
-    EXPECT_EQ(Post("/sim/backups/fault", request, &answer), 200) << request << ": " << answer.dump();
+    EXPECT_EQ(Post("/sim/backups/fault", request, &answer), 200)
+        << request << ": " << answer.dump();
     return answer;
   }
   json State() const {
@@ -160,8 +167,10 @@ class SimBackupsIT : public ::testing::Test {
     return ParseObject(body);
   }
   // Waits (bounded) until the layer holds a set later than `than`.
-  bool WaitForSetAfter(const fs::path& layer_dir, const std::string& than, std::chrono::milliseconds limit = 8s) const {
-    return Eventually([&] { return !Sets(layer_dir).empty() && Sets(layer_dir).back() > than; }, limit);
+  bool WaitForSetAfter(const fs::path& layer_dir, const std::string& than,
+                       std::chrono::milliseconds limit = 8s) const {
+    return Eventually([&] { return !Sets(layer_dir).empty() && Sets(layer_dir).back() > than; },
+                      limit);
   }
 
   Stack stack_;
@@ -186,15 +195,16 @@ TEST_F(SimBackupsIT, BackfillWritesSetsWhoseManifestsMatchTheirFiles) {
   EXPECT_LE(SetTime(sets.back()).value_or(0), started);
   EXPECT_GE(SetTime(sets.back()).value_or(0), started - 3);
   EXPECT_EQ(Entries(L0() / sets[0]),
-            (std::vector<std::string>{"features.parquet", "manifest.json", "market_data.csv.gz", "model_state.bin"}));
+            (std::vector<std::string>{"features.parquet", "manifest.json", "market_data.csv.gz",
+                                      "model_state.bin"}));
   // A backfilled set looks written on time: created_at is its period's time.
   json manifest = json::parse(ReadFile(L0() / sets[0] / "manifest.json"));
   EXPECT_EQ(UnixSeconds(manifest.value("created_at", "")), SetTime(sets[0])) << manifest.dump();
 }
 
 TEST_F(SimBackupsIT, Sha256SumsSetsPassSha256sumCheckInEveryLayer) {
-  Start({"--backups.format", "sha256sums", "--backups.layers", "L0,L1", "--backups.cadence", "1h", "--backups.backfill",
-         "3", "--backups.files", "4", "--backups.file-size", "1MiB"});
+  Start({"--backups.format", "sha256sums", "--backups.layers", "L0,L1", "--backups.cadence", "1h",
+         "--backups.backfill", "3", "--backups.files", "4", "--backups.file-size", "1MiB"});
   for (const char* layer : {"l0", "l1"}) {
     std::vector<std::string> sets = Sets(Root() / layer);
     ASSERT_EQ(sets.size(), 3u) << layer;
@@ -263,7 +273,8 @@ class SimBackupsFaultsIT : public SimBackupsIT {
     now.erase(file);
     then.erase(file);
     EXPECT_EQ(now, then) << "only " << file << " may change";
-    EXPECT_TRUE(JsonManifestMatches(L0() / Sets(L0()).front(), "L0")) << "the older set is untouched";
+    EXPECT_TRUE(JsonManifestMatches(L0() / Sets(L0()).front(), "L0"))
+        << "the older set is untouched";
   }
   void ExpectAnswer(const json& answer, const std::string& fault, const std::string& file) {
     EXPECT_EQ(answer["fault"], fault) << answer.dump();
@@ -288,14 +299,15 @@ TEST_F(SimBackupsFaultsIT, FlipByteKeepsTheSizeAndChangesTheDigest) {
 }
 
 TEST_F(SimBackupsFaultsIT, TruncateHalvesTheNamedFile) {
-  ExpectAnswer(Fault(R"({"fault": "truncate", "layer": "L0", "file": "features.parquet"})"), "truncate",
-               "features.parquet");
+  ExpectAnswer(Fault(R"({"fault": "truncate", "layer": "L0", "file": "features.parquet"})"),
+               "truncate", "features.parquet");
   EXPECT_EQ(fs::file_size(newest_ / "features.parquet"), before_["features.parquet"].size / 2);
   ExpectOthersUnchanged("features.parquet");
 }
 
 TEST_F(SimBackupsFaultsIT, DeleteFileRemovesOnlyThatFile) {
-  ExpectAnswer(Fault(R"({"fault": "delete_file", "file": "model_state.bin"})"), "delete_file", "model_state.bin");
+  ExpectAnswer(Fault(R"({"fault": "delete_file", "file": "model_state.bin"})"), "delete_file",
+               "model_state.bin");
   EXPECT_FALSE(fs::exists(newest_ / "model_state.bin"));
   EXPECT_EQ(Entries(newest_).size(), before_.size() - 1);
   ExpectOthersUnchanged("model_state.bin");
@@ -307,7 +319,8 @@ TEST_F(SimBackupsFaultsIT, UnlistedFileAddsOneFileTheManifestDoesNotList) {
   EXPECT_TRUE(fs::is_regular_file(newest_ / "stray.tmp"));
   EXPECT_EQ(ReadFile(newest_ / "manifest.json").find("stray.tmp"), std::string::npos);
   ExpectOthersUnchanged("stray.tmp");
-  ExpectAnswer(Fault(R"({"fault": "unlisted_file", "file": "partial.csv"})"), "unlisted_file", "partial.csv");
+  ExpectAnswer(Fault(R"({"fault": "unlisted_file", "file": "partial.csv"})"), "unlisted_file",
+               "partial.csv");
   EXPECT_EQ(Entries(newest_).size(), before_.size() + 2);
 }
 
@@ -369,7 +382,8 @@ TEST(SimBackupsNoSetsIT, FaultOnALayerWithoutSetsIs409) {
   Stack stack;
   stack.StartSim({"--backups.dir", stack.File("backups"), "--backups.cadence", "1h"});
   std::string body;
-  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/backups/fault", R"({"fault": "truncate"})", &body), 409);
+  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/backups/fault", R"({"fault": "truncate"})", &body),
+            409);
   EXPECT_EQ(ParseObject(body).value("field", ""), "layer") << body;
 }
 
@@ -381,7 +395,8 @@ TEST_F(SimBackupsIT, BreakManifestMakesSha256SumsMalformed) {
   EXPECT_EQ(answer["file"], "SHA256SUMS");
   EXPECT_FALSE(Sha256SumsMatch(set));
   std::string sums = ReadFile(set / "SHA256SUMS");
-  EXPECT_FALSE(std::regex_search(sums.substr(0, sums.find('\n')), std::regex("^[0-9a-f]{64}  \\S"))) << sums;
+  EXPECT_FALSE(std::regex_search(sums.substr(0, sums.find('\n')), std::regex("^[0-9a-f]{64}  \\S")))
+      << sums;
 }
 
 TEST_F(SimBackupsIT, SkipPeriodSkipsOnlyTheNextSet) {
@@ -394,7 +409,8 @@ TEST_F(SimBackupsIT, SkipPeriodSkipsOnlyTheNextSet) {
   ASSERT_TRUE(WaitForSetAfter(L0(), skipped)) << stack_.Dir();
   std::vector<std::string> sets = Sets(L0());
   EXPECT_EQ(std::count(sets.begin(), sets.end(), skipped), 0) << skipped << " was written";
-  EXPECT_EQ(SetTime(sets.back()).value_or(0) - *SetTime(skipped), 2) << "the period after is written";
+  EXPECT_EQ(SetTime(sets.back()).value_or(0) - *SetTime(skipped), 2)
+      << "the period after is written";
   json layer = State()["layers"]["L0"];
   EXPECT_EQ(layer["skip_pending"], false);
   EXPECT_EQ(layer["sets_skipped"], 1);
@@ -402,7 +418,8 @@ TEST_F(SimBackupsIT, SkipPeriodSkipsOnlyTheNextSet) {
 
 TEST_F(SimBackupsIT, NoneAndResetClearSkipPeriod) {
   Start({"--backups.cadence", "2s", "--backups.backfill", "1"});
-  ASSERT_TRUE(WaitForSetAfter(L0(), Sets(L0()).back()));  // a period has just begun: ~2 s before the next set
+  ASSERT_TRUE(WaitForSetAfter(
+      L0(), Sets(L0()).back()));  // a period has just begun: ~2 s before the next set
   Fault(R"({"fault": "skip_period"})");
   json cleared = Fault(R"({"fault": "none"})");
   EXPECT_EQ(cleared["fault"], "none");
@@ -413,7 +430,8 @@ TEST_F(SimBackupsIT, NoneAndResetClearSkipPeriod) {
   stack_.Sim("/sim/reset", "");
   EXPECT_EQ(State()["layers"]["L0"]["skip_pending"], false);
   EXPECT_GE(Sets(L0()).size(), sets_before_reset) << "reset leaves the sets on disk";
-  ASSERT_TRUE(Eventually([&] { return fs::exists(L0() / next); }, 8s)) << next << " was skipped after all";
+  ASSERT_TRUE(Eventually([&] { return fs::exists(L0() / next); }, 8s))
+      << next << " was skipped after all";
   EXPECT_EQ(State()["layers"]["L0"]["sets_skipped"], 0);
 }
 
@@ -421,7 +439,8 @@ TEST_F(SimBackupsIT, RetentionDeletesOldSets) {
   Start({"--backups.cadence", "2s", "--backups.backfill", "8"});
   std::vector<std::string> old_sets = Sets(L0());
   ASSERT_GE(old_sets.size(), 8u);
-  // Restarted with a 6 s retention: the old sets go at once, and each write keeps only the last 6 s.
+  // Restarted with a 6 s retention: the old sets go at once, and each write keeps only the last 6
+  // s.
   Start({"--backups.cadence", "2s", "--backups.retention", "6s", "--backups.backfill", "10"});
   std::time_t now = std::time(nullptr);
   std::vector<std::string> sets = Sets(L0());
@@ -473,7 +492,8 @@ TEST(SimBackupsOffIT, EndpointsAnswer409) {
   Stack stack;
   stack.StartSim();
   std::string body;
-  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/backups/fault", R"({"fault": "flip_byte"})", &body), 409);
+  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/backups/fault", R"({"fault": "flip_byte"})", &body),
+            409);
   EXPECT_EQ(ParseObject(body).value("field", ""), "backups") << body;
   EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/backups/create", "{}", &body), 409);
   EXPECT_EQ(ParseObject(body).value("field", ""), "backups") << body;
@@ -495,7 +515,8 @@ TEST(SimBackupsFlagsIT, BadFlagsStopTheSimulatorAtStart) {
       {"--backups.cadence", "2s"},  // without --backups.dir
   };
   for (const auto& flags : cases) {
-    std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim")};
+    std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir",
+                                     stack.File("sim")};
     argv.insert(argv.end(), flags.begin(), flags.end());
     CommandResult r = RunCommand(argv, "", 10s);
     EXPECT_NE(r.exit_code, 0) << flags[flags.size() - 2] << " " << flags.back();
@@ -506,18 +527,21 @@ TEST(SimBackupsFlagsIT, BadFlagsStopTheSimulatorAtStart) {
 
 TEST(SimBackupsStopIT, SigtermStopsWithinASecond) {
   Stack stack;
-  Process sim({PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim"), "--backups.dir",
-               stack.File("backups"), "--backups.cadence", "1s", "--backups.backfill", "2"},
+  Process sim({PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim"),
+               "--backups.dir", stack.File("backups"), "--backups.cadence", "1s",
+               "--backups.backfill", "2"},
               stack.File("sim.log"));
   ASSERT_TRUE(sim.WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", 10s)) << sim.Log();
   // Past a cadence boundary: a set written since it listens.
   const size_t at_start = Sets(stack.File("backups") + "/l0").size();
-  ASSERT_TRUE(Eventually([&] { return Sets(stack.File("backups") + "/l0").size() > at_start; }, 5s)) << sim.Log();
+  ASSERT_TRUE(Eventually([&] { return Sets(stack.File("backups") + "/l0").size() > at_start; }, 5s))
+      << sim.Log();
   auto sent = std::chrono::steady_clock::now();
   sim.Signal(SIGTERM);
   EXPECT_EQ(sim.WaitExit(3s), std::optional<int>(0)) << sim.Log();
   EXPECT_LT(std::chrono::steady_clock::now() - sent, 1s) << sim.Log();
-  for (const std::string& name : Entries(stack.File("backups") + "/l0")) EXPECT_TRUE(SetTime(name)) << name;
+  for (const std::string& name : Entries(stack.File("backups") + "/l0"))
+    EXPECT_TRUE(SetTime(name)) << name;
 }
 
 }  // namespace

@@ -33,8 +33,11 @@ using nlohmann::json;
 
 // The simulator's flags for market data on the always calendar with bars of `interval`.
 std::vector<std::string> MarketFlags(const Stack& stack, const std::string& interval) {
-  return {"--market.sqlite", stack.File("market.db"), "--market.calendar", "always",
-          "--market.timezone", AlwaysOpenZone(), "--market.bar-interval", interval, "--market.backfill-days", "1"};
+  return {"--market.sqlite",        stack.File("market.db"),
+          "--market.calendar",      "always",
+          "--market.timezone",      AlwaysOpenZone(),
+          "--market.bar-interval",  interval,
+          "--market.backfill-days", "1"};
 }
 
 int ReadPort(const std::string& path) {
@@ -44,14 +47,17 @@ int ReadPort(const std::string& path) {
   return port;
 }
 
-json Parse(const std::string& text) { return json::parse(text, nullptr, /*allow_exceptions=*/false); }
+json Parse(const std::string& text) {
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
 
 class SimWebSocketIT : public ::testing::Test {
  protected:
   // Starts the simulator with market data and the WebSocket server on a free port.
   void StartSim(const std::string& bar_interval, const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = MarketFlags(stack_, bar_interval);
-    args.insert(args.end(), {"--websocket.listen", "127.0.0.1:0", "--websocket.port-file", stack_.File("ws.port")});
+    args.insert(args.end(), {"--websocket.listen", "127.0.0.1:0", "--websocket.port-file",
+                             stack_.File("ws.port")});
     args.insert(args.end(), extra.begin(), extra.end());
     stack_.StartSim(args);
     ws_port_ = ReadPort(stack_.File("ws.port"));
@@ -61,10 +67,13 @@ class SimWebSocketIT : public ::testing::Test {
   // Tests that count messages on hour-long bars: when a bar is due within 20 s (at the turn of
   // the hour), waits until it is published (the next one is due an hour later).
   void WaitOutABarDueSoon() const {
-    auto due_at = [&] { return UnixSeconds(GetJson(stack_.sim_port(), "/sim/market/state")["next_bar_due_at"]); };
+    auto due_at = [&] {
+      return UnixSeconds(GetJson(stack_.sim_port(), "/sim/market/state")["next_bar_due_at"]);
+    };
     auto due = due_at();
     if (!due || *due - std::time(nullptr) > 20) return;
-    ASSERT_TRUE(Eventually([&] { return due_at() > due; }, 30s)) << "the bar due at " << *due << " never came";
+    ASSERT_TRUE(Eventually([&] { return due_at() > due; }, 30s))
+        << "the bar due at " << *due << " never came";
   }
   json State() const { return GetJson(stack_.sim_port(), "/sim/websocket/state"); }
   json Status() const { return GetJson(ws_port_, "/status"); }
@@ -100,10 +109,15 @@ TEST_F(SimWebSocketIT, TheSnapshotOnConnectIsTheLastPublishedBar) {
   EXPECT_EQ(data.size(), 7u) << *text;
   EXPECT_EQ(data["symbol"], "USD/COP");
   EXPECT_EQ(data["time"], Status()["last_published_bar"]) << *text;
-  EXPECT_TRUE(std::regex_match(data.value("time", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:00:00Z)"))) << *text;
-  for (const char* key : {"open", "high", "low", "close", "volume"}) ASSERT_TRUE(data[key].is_number()) << key;
-  EXPECT_LE(data["low"].get<double>(), std::min(data["open"].get<double>(), data["close"].get<double>()));
-  EXPECT_GE(data["high"].get<double>(), std::max(data["open"].get<double>(), data["close"].get<double>()));
+  EXPECT_TRUE(
+      std::regex_match(data.value("time", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:00:00Z)")))
+      << *text;
+  for (const char* key : {"open", "high", "low", "close", "volume"})
+    ASSERT_TRUE(data[key].is_number()) << key;
+  EXPECT_LE(data["low"].get<double>(),
+            std::min(data["open"].get<double>(), data["close"].get<double>()));
+  EXPECT_GE(data["high"].get<double>(),
+            std::max(data["open"].get<double>(), data["close"].get<double>()));
   EXPECT_FALSE(client->Read(1s)) << "no bar is published within the hour";
   EXPECT_FALSE(client->end().ended) << client->end().error;
 }
@@ -121,7 +135,8 @@ TEST_F(SimWebSocketIT, ANewBarArrivesAsAMessage) {
   ASSERT_TRUE(first_bar && next_bar) << *first << "\n" << *next;
   EXPECT_GT(*next_bar, *first_bar);
   // Counted when the server's write completes, which may be just after the client has read it.
-  EXPECT_TRUE(Eventually([&] { return State()["messages_sent"].get<int64_t>() > sent; }, 5s)) << State().dump();
+  EXPECT_TRUE(Eventually([&] { return State()["messages_sent"].get<int64_t>() > sent; }, 5s))
+      << State().dump();
 }
 
 TEST_F(SimWebSocketIT, HealthAndStatusCountTheSessions) {
@@ -140,10 +155,12 @@ TEST_F(SimWebSocketIT, HealthAndStatusCountTheSessions) {
   ASSERT_TRUE(client->Read(5s));
   ASSERT_TRUE(Eventually([&] { return GetJson(ws_port_, "/health")["connections"] == 1; }, 5s));
   // A message is counted when the server's write completes, which may be just after it was read.
-  ASSERT_TRUE(Eventually([&] {
-    return Status()["websocket_connections"]["messages_sent"].get<int64_t>() >
-           before["messages_sent"].get<int64_t>();
-  }, 5s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Status()["websocket_connections"]["messages_sent"].get<int64_t>() >
+               before["messages_sent"].get<int64_t>();
+      },
+      5s));
   json during = Status();
   EXPECT_EQ(during["connections"], 1);
   EXPECT_EQ(during["websocket_connections"]["active_connections"], 1);
@@ -152,10 +169,12 @@ TEST_F(SimWebSocketIT, HealthAndStatusCountTheSessions) {
             before["messages_sent"].get<int64_t>() + 1)
       << "the snapshot";
   // The main port serves the same body.
-  EXPECT_EQ(GetJson(stack_.sim_port(), "/status")["websocket_connections"], during["websocket_connections"]);
+  EXPECT_EQ(GetJson(stack_.sim_port(), "/status")["websocket_connections"],
+            during["websocket_connections"]);
 
   EXPECT_TRUE(client->Close(5s)) << client->end().error;
-  ASSERT_TRUE(Eventually([&] { return Status()["websocket_connections"]["active_connections"] == 0; }, 5s));
+  ASSERT_TRUE(
+      Eventually([&] { return Status()["websocket_connections"]["active_connections"] == 0; }, 5s));
   json after = Status();
   EXPECT_EQ(after["connections"], 0);
   EXPECT_EQ(after["websocket_connections"]["total_connections"], 1);
@@ -166,7 +185,8 @@ TEST_F(SimWebSocketIT, ClientMessagesAreIgnoredAndACloseIsAnswered) {
   StartSim("1h");
   auto client = Connected();
   ASSERT_TRUE(client->Read(5s));
-  EXPECT_TRUE(client->SendText(R"({"action": "subscribe", "channel": "market_data", "symbol": "USD/COP"})", 5s));
+  EXPECT_TRUE(client->SendText(
+      R"({"action": "subscribe", "channel": "market_data", "symbol": "USD/COP"})", 5s));
   EXPECT_TRUE(client->SendText("not json at all", 5s));
   EXPECT_FALSE(client->Read(500ms));
   EXPECT_FALSE(client->end().ended) << client->end().error;
@@ -216,7 +236,8 @@ TEST_F(SimWebSocketIT, RefuseUpgradeAnswers403) {
   json state = State();
   EXPECT_EQ(state["upgrades_refused"], 1);
   EXPECT_EQ(state["total_connections"], 0);
-  EXPECT_EQ(GetJson(ws_port_, "/health")["status"], "healthy") << "plain requests are served as before";
+  EXPECT_EQ(GetJson(ws_port_, "/health")["status"], "healthy")
+      << "plain requests are served as before";
 }
 
 TEST_F(SimWebSocketIT, SilentHoldsTheSessionUntilTheFaultIsCleared) {
@@ -248,7 +269,8 @@ TEST_F(SimWebSocketIT, GarbageSendsAFirstFrameThatIsNotJson) {
   auto second = client->Read(5s);
   ASSERT_TRUE(second) << client->end().error;
   EXPECT_EQ(Parse(*second)["channel"], "market_data") << *second;
-  ASSERT_TRUE(Eventually([&] { return State()["messages_sent"] == 1; }, 5s)) << "the data message is counted";
+  ASSERT_TRUE(Eventually([&] { return State()["messages_sent"] == 1; }, 5s))
+      << "the data message is counted";
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(State()["messages_sent"], 1) << "the garbage frame is no data message";
 }
@@ -322,17 +344,21 @@ TEST_F(SimWebSocketIT, ResetClearsTheFault) {
 TEST_F(SimWebSocketIT, TheStateAndTheFaultAnswer) {
   StartSim("1h");
   json state = State();
-  for (const char* key : {"enabled", "url", "tls", "fault", "seconds", "after_messages", "active_connections",
-                          "total_connections", "messages_sent", "bars_published", "upgrades_refused",
-                          "handshakes_pending", "held_silent", "slow_clients_dropped"})
+  for (const char* key :
+       {"enabled", "url", "tls", "fault", "seconds", "after_messages", "active_connections",
+        "total_connections", "messages_sent", "bars_published", "upgrades_refused",
+        "handshakes_pending", "held_silent", "slow_clients_dropped"})
     EXPECT_TRUE(state.contains(key)) << key << " in " << state.dump();
   EXPECT_EQ(state["url"], "ws://127.0.0.1:" + std::to_string(ws_port_) + "/ws");
   EXPECT_EQ(state["tls"], false);
   EXPECT_EQ(GetJson(stack_.sim_port(), "/sim/state")["websocket"]["url"], state["url"]);
 
   std::string body;
-  ASSERT_EQ(HttpPost(stack_.sim_port(), "/sim/websocket/fault", R"({"fault": "drop", "after_messages": 2})", &body), 200);
-  EXPECT_EQ(Parse(body), json({{"fault", "drop"}, {"after_messages", 2}, {"seconds", nullptr}})) << body;
+  ASSERT_EQ(HttpPost(stack_.sim_port(), "/sim/websocket/fault",
+                     R"({"fault": "drop", "after_messages": 2})", &body),
+            200);
+  EXPECT_EQ(Parse(body), json({{"fault", "drop"}, {"after_messages", 2}, {"seconds", nullptr}}))
+      << body;
   const std::vector<std::pair<std::string, std::string>> bad = {
       {R"({"fault": "bogus"})", "fault"},
       {R"({})", "fault"},
@@ -353,7 +379,8 @@ TEST_F(SimWebSocketIT, TheUrlIsAnnouncedBeforeTheListeningLine) {
   StartSim("1h");
   std::ifstream in(stack_.File("sim-1.log"));
   std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string announced = "pipeline-sim websocket on ws://127.0.0.1:" + std::to_string(ws_port_) + "/ws\n";
+  const std::string announced =
+      "pipeline-sim websocket on ws://127.0.0.1:" + std::to_string(ws_port_) + "/ws\n";
   size_t ws_line = log.find(announced);
   ASSERT_NE(ws_line, std::string::npos) << log;
   EXPECT_LT(ws_line, log.find("pipeline-sim listening on http://")) << log;
@@ -364,7 +391,8 @@ class SimWebSocketTlsIT : public SimWebSocketIT {
  protected:
   void SetUp() override {
     pki_ = MakeTestPki(stack_.Dir());
-    StartSim("1h", {"--websocket.tls-cert", pki_.server_cert, "--websocket.tls-key", pki_.server_key});
+    StartSim("1h",
+             {"--websocket.tls-cert", pki_.server_cert, "--websocket.tls-key", pki_.server_key});
   }
   TestPki pki_;
 };
@@ -373,7 +401,8 @@ TEST_F(SimWebSocketTlsIT, WssWithTheCaStreams) {
   EXPECT_EQ(State()["url"], "wss://127.0.0.1:" + std::to_string(ws_port_) + "/ws");
   EXPECT_EQ(State()["tls"], true);
   WsClient client;
-  ASSERT_TRUE(client.Connect({.port = ws_port_, .tls = true, .ca_file = pki_.ca_cert}, 5s)) << client.error();
+  ASSERT_TRUE(client.Connect({.port = ws_port_, .tls = true, .ca_file = pki_.ca_cert}, 5s))
+      << client.error();
   auto text = client.Read(5s);
   ASSERT_TRUE(text) << client.end().error;
   EXPECT_EQ(Parse(*text)["channel"], "market_data");
@@ -402,12 +431,15 @@ TEST_F(SimWebSocketTlsIT, StatusOverHttps) {
 }
 
 // The simulator with `flags` (and the usual ones) exits 2 naming `expected` and no listening line.
-void ExpectBadFlags(const Stack& stack, const std::vector<std::string>& flags, const std::string& expected) {
-  std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim")};
+void ExpectBadFlags(const Stack& stack, const std::vector<std::string>& flags,
+                    const std::string& expected) {
+  std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir",
+                                   stack.File("sim")};
   argv.insert(argv.end(), flags.begin(), flags.end());
   CommandResult r = RunCommand(argv, "", 10s);
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find(expected), std::string::npos) << "expected \"" << expected << "\" in:\n" << r.output;
+  EXPECT_NE(r.output.find(expected), std::string::npos) << "expected \"" << expected << "\" in:\n"
+                                                        << r.output;
   EXPECT_EQ(r.output.find("listening"), std::string::npos) << r.output;
 }
 
@@ -425,16 +457,25 @@ TEST(SimWebSocketFlagsIT, BadFlagsStopTheSimulatorAtStart) {
     return all;
   };
   ExpectBadFlags(stack, ws, "--websocket.listen needs market data");
-  ExpectBadFlags(stack, {"--websocket.port-file", stack.File("p")}, "--websocket.port-file goes with --websocket.listen");
+  ExpectBadFlags(stack, {"--websocket.port-file", stack.File("p")},
+                 "--websocket.port-file goes with --websocket.listen");
   ExpectBadFlags(stack, with({"--websocket.tls-cert", pki.server_cert}), "give both or neither");
-  ExpectBadFlags(stack, with({"--websocket.tls-cert", stack.File("missing.pem"), "--websocket.tls-key", pki.server_key}),
+  ExpectBadFlags(stack,
+                 with({"--websocket.tls-cert", stack.File("missing.pem"), "--websocket.tls-key",
+                       pki.server_key}),
                  "--websocket.tls-cert: cannot read " + stack.File("missing.pem"));
-  ExpectBadFlags(stack, with({"--websocket.tls-cert", stack.File("not-pem"), "--websocket.tls-key", pki.server_key}),
-                 "--websocket.tls-cert: " + stack.File("not-pem"));
-  ExpectBadFlags(stack, with({"--websocket.tls-cert", pki.server_cert, "--websocket.tls-key", stack.File("not-pem")}),
-                 "--websocket.tls-key: " + stack.File("not-pem"));
-  ExpectBadFlags(stack, with({"--websocket.tls-cert", pki.server_cert, "--websocket.tls-key", other.server_key}),
-                 "--websocket.tls-key: " + other.server_key + " is not the key");
+  ExpectBadFlags(
+      stack,
+      with({"--websocket.tls-cert", stack.File("not-pem"), "--websocket.tls-key", pki.server_key}),
+      "--websocket.tls-cert: " + stack.File("not-pem"));
+  ExpectBadFlags(
+      stack,
+      with({"--websocket.tls-cert", pki.server_cert, "--websocket.tls-key", stack.File("not-pem")}),
+      "--websocket.tls-key: " + stack.File("not-pem"));
+  ExpectBadFlags(
+      stack,
+      with({"--websocket.tls-cert", pki.server_cert, "--websocket.tls-key", other.server_key}),
+      "--websocket.tls-key: " + other.server_key + " is not the key");
   std::vector<std::string> bad_address = MarketFlags(stack, "1h");
   bad_address.insert(bad_address.end(), {"--websocket.listen", "8080"});
   ExpectBadFlags(stack, bad_address, "--websocket.listen: expected host:port");
@@ -448,7 +489,8 @@ TEST(SimWebSocketOffIT, TheControlEndpointAnswers409) {
   Stack stack;
   stack.StartSim(MarketFlags(stack, "1h"));
   std::string body;
-  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/websocket/fault", R"({"fault": "silent"})", &body), 409);
+  EXPECT_EQ(HttpPost(stack.sim_port(), "/sim/websocket/fault", R"({"fault": "silent"})", &body),
+            409);
   EXPECT_EQ(Parse(body).value("field", ""), "websocket") << body;
   EXPECT_EQ(HttpGetStatus(stack.sim_port(), "/sim/websocket/state", &body), 409);
   EXPECT_EQ(GetJson(stack.sim_port(), "/sim/state")["websocket"], json({{"enabled", false}}));
@@ -458,8 +500,10 @@ TEST(SimWebSocketOffIT, TheControlEndpointAnswers409) {
 
 TEST(SimWebSocketStopIT, SigtermStopsPromptlyWithHeldConnections) {
   Stack stack;
-  std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim"),
-                                   "--websocket.listen", "127.0.0.1:0", "--websocket.port-file", stack.File("ws.port")};
+  std::vector<std::string> argv = {
+      PIPELINE_SIM_BIN,     "--listen",           "127.0.0.1:0", "--state-dir",
+      stack.File("sim"),    "--websocket.listen", "127.0.0.1:0", "--websocket.port-file",
+      stack.File("ws.port")};
   for (const std::string& flag : MarketFlags(stack, "1h")) argv.push_back(flag);
   Process sim(argv, stack.File("sim.log"));
   auto port = sim.WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", 10s);
@@ -474,7 +518,8 @@ TEST(SimWebSocketStopIT, SigtermStopsPromptlyWithHeldConnections) {
   ASSERT_EQ(HttpPost(control, "/sim/websocket/fault", R"({"fault": "slow", "seconds": 600})"), 200);
   WsClient slow;
   EXPECT_FALSE(slow.Connect({.port = ws_port}, 1s));
-  ASSERT_TRUE(Eventually([&] { return state()["held_silent"] == 1 && state()["handshakes_pending"] == 1; }, 5s))
+  ASSERT_TRUE(Eventually(
+      [&] { return state()["held_silent"] == 1 && state()["handshakes_pending"] == 1; }, 5s))
       << state().dump();
 
   auto sent = std::chrono::steady_clock::now();

@@ -1,8 +1,8 @@
 // pipeline-sim's stand-in for the WebSocket service's GET /status: its last_published_bar
 // follows the newest bar written, freezes under the handover_stall fault while bars keep being
 // written, and catches up at once when the fault is cleared. The calendar is open around the
-// clock (UTC) with 2-second bars, so bars move within seconds at any hour except the last minute of the UTC day,
-// when that calendar is closed and the tests that need a new bar are skipped.
+// clock (UTC) with 2-second bars, so bars move within seconds at any hour except the last minute of
+// the UTC day, when that calendar is closed and the tests that need a new bar are skipped.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -27,7 +27,8 @@ class SimWsStatusIT : public ::testing::Test {
  protected:
   void SetUp() override {
     stack_.StartSim({"--market.sqlite", stack_.File("market.db"), "--market.calendar", "always",
-                     "--market.timezone", AlwaysOpenZone(), "--market.bar-interval", "2s", "--market.backfill-days", "1"});
+                     "--market.timezone", AlwaysOpenZone(), "--market.bar-interval", "2s",
+                     "--market.backfill-days", "1"});
   }
   json Status() const { return GetJson(stack_.sim_port(), "/status"); }
   json State() const { return GetJson(stack_.sim_port(), "/sim/market/state"); }
@@ -38,7 +39,8 @@ class SimWsStatusIT : public ::testing::Test {
   }
   // Waits (up to 15 s) until the newest written bar is later than `than`.
   bool WaitForBarAfter(std::time_t than) const {
-    return Eventually([&] { return UnixSeconds(State()["last_bar_time"]).value_or(0) > than; }, 15s);
+    return Eventually([&] { return UnixSeconds(State()["last_bar_time"]).value_or(0) > than; },
+                      15s);
   }
 
   Stack stack_;
@@ -53,19 +55,24 @@ TEST_F(SimWsStatusIT, StatusPublishesTheNewestWrittenBar) {
   EXPECT_EQ(status["redis_connected"], true);
   EXPECT_EQ(status["websocket_connections"]["total_connections"], 0);
   EXPECT_EQ(status["websocket_connections"]["active_connections"], 0);
-  EXPECT_GE(status["websocket_connections"]["messages_sent"].get<int64_t>(), 1);  // the backfill at least
+  EXPECT_GE(status["websocket_connections"]["messages_sent"].get<int64_t>(),
+            1);  // the backfill at least
   ASSERT_TRUE(status["last_published_bar"].is_string()) << status.dump();
   EXPECT_TRUE(std::regex_match(status["last_published_bar"].get<std::string>(),
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
       << status.dump();
   // A bar written between the two reads would move both; they agree once no write falls between.
-  EXPECT_TRUE(Eventually([&] { return Status()["last_published_bar"] == State()["last_bar_time"]; }, 5s))
-      << Status().dump() << "\n" << State().dump();
-  EXPECT_TRUE(Eventually([&] { return State()["last_published_bar"] == State()["last_bar_time"]; }, 5s));
+  EXPECT_TRUE(
+      Eventually([&] { return Status()["last_published_bar"] == State()["last_bar_time"]; }, 5s))
+      << Status().dump() << "\n"
+      << State().dump();
+  EXPECT_TRUE(
+      Eventually([&] { return State()["last_published_bar"] == State()["last_bar_time"]; }, 5s));
 }
 
 TEST_F(SimWsStatusIT, HandoverStallFreezesThePublishedBarUntilCleared) {
-  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
+  if (!NextBarSoon())
+    GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
   stack_.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
   json stalled = Status();
   auto frozen = UnixSeconds(stalled["last_published_bar"]);
@@ -87,11 +94,13 @@ TEST_F(SimWsStatusIT, HandoverStallFreezesThePublishedBarUntilCleared) {
   json caught_up = Status();
   EXPECT_GE(UnixSeconds(caught_up["last_published_bar"]).value_or(0), written) << caught_up.dump();
   EXPECT_GT(caught_up["websocket_connections"]["messages_sent"].get<int64_t>(), messages);
-  EXPECT_TRUE(Eventually([&] { return Status()["last_published_bar"] == State()["last_bar_time"]; }, 5s));
+  EXPECT_TRUE(
+      Eventually([&] { return Status()["last_published_bar"] == State()["last_bar_time"]; }, 5s));
 }
 
 TEST_F(SimWsStatusIT, ResetClearsTheStall) {
-  if (!NextBarSoon()) GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
+  if (!NextBarSoon())
+    GTEST_SKIP() << "no bar due within 10 s (the always calendar closes at 23:59 UTC)";
   stack_.Sim("/sim/market/fault", R"({"fault": "handover_stall"})");
   auto frozen = UnixSeconds(Status()["last_published_bar"]);
   ASSERT_TRUE(frozen);
@@ -106,8 +115,10 @@ TEST_F(SimWsStatusIT, ResetClearsTheStall) {
 // Hour-long bars: a restart within the hour has nothing to backfill, every bar is present.
 TEST(SimWsStatusRestartIT, BarsAlreadyInTheTablePublishAtStartup) {
   Stack stack;
-  const std::vector<std::string> args = {"--market.sqlite", stack.File("market.db"), "--market.calendar", "always",
-                                         "--market.bar-interval", "1h", "--market.backfill-days", "1"};
+  const std::vector<std::string> args = {"--market.sqlite",        stack.File("market.db"),
+                                         "--market.calendar",      "always",
+                                         "--market.bar-interval",  "1h",
+                                         "--market.backfill-days", "1"};
   stack.StartSim(args);
   json first = GetJson(stack.sim_port(), "/status");
   ASSERT_TRUE(UnixSeconds(first["last_published_bar"])) << first.dump();
@@ -127,10 +138,10 @@ TEST(SimMarketTimezoneIT, TheCalendarRunsOnTheZonesHours) {
   ASSERT_TRUE(state["last_bar_time"].is_string()) << state.dump();
   EXPECT_EQ(state["last_bar_time"].get<std::string>().substr(13, 6), ":30:00") << state.dump();
 
-  CommandResult bad = RunCommand({PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir",
-                                  stack.File("sim2"), "--market.sqlite", stack.File("other.db"),
-                                  "--market.timezone", "Mars/Olympus_Mons"},
-                                 "", 10s);
+  CommandResult bad = RunCommand(
+      {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", stack.File("sim2"),
+       "--market.sqlite", stack.File("other.db"), "--market.timezone", "Mars/Olympus_Mons"},
+      "", 10s);
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("--market.timezone"), std::string::npos) << bad.output;
 }

@@ -38,8 +38,10 @@ class VendorApiIT : public ::testing::Test {
  protected:
   void SetUp() override {
     stack_.StartSim();
-    stack_.Sim("/sim/vendor/keys", std::string(R"({"id": "primary", "apikey": ")") + kPrimaryKey + "\"}");
-    stack_.Sim("/sim/vendor/keys", std::string(R"({"id": "backup", "apikey": ")") + kBackupKey + "\"}");
+    stack_.Sim("/sim/vendor/keys",
+               std::string(R"({"id": "primary", "apikey": ")") + kPrimaryKey + "\"}");
+    stack_.Sim("/sim/vendor/keys",
+               std::string(R"({"id": "backup", "apikey": ")") + kBackupKey + "\"}");
     stack_.WriteFile("td_primary", std::string(kPrimaryKey) + "\n");
     stack_.WriteFile("td_backup", kBackupKey);
     stack_.WriteFile("active_key", "primary\n");
@@ -47,12 +49,13 @@ class VendorApiIT : public ::testing::Test {
   void TearDown() override { ExpectNoKeyAnywhere(); }
 
   void Start(const std::string& backoff = "1h") {
-    stack_.WriteConfig("probes:\n  vendor_api:\n    interval: 1s\n    timeout: 800ms\n    backoff: " + backoff +
-                       "\n    url: http://127.0.0.1:" + std::to_string(stack_.sim_port()) +
-                       "\n    keys:\n"
-                       "      - {id: primary, key_file: td_primary, created: 2026-01-10, expires: 2027-01-10}\n"
-                       "      - {id: backup, key_file: td_backup, created: 2026-03-01}\n"
-                       "    active_key: {file: active_key}\n");
+    stack_.WriteConfig(
+        "probes:\n  vendor_api:\n    interval: 1s\n    timeout: 800ms\n    backoff: " + backoff +
+        "\n    url: http://127.0.0.1:" + std::to_string(stack_.sim_port()) +
+        "\n    keys:\n"
+        "      - {id: primary, key_file: td_primary, created: 2026-01-10, expires: 2027-01-10}\n"
+        "      - {id: backup, key_file: td_backup, created: 2026-03-01}\n"
+        "    active_key: {file: active_key}\n");
     stack_.StartExporter();
   }
   // Calls the simulator counted for the key.
@@ -65,10 +68,12 @@ class VendorApiIT : public ::testing::Test {
   int Runs() {
     std::string log = stack_.exporter().Log();
     std::regex run("msg=\"probe (succeeded|failed)\" probe=vendor_api");
-    return static_cast<int>(std::distance(std::sregex_iterator(log.begin(), log.end(), run), std::sregex_iterator()));
+    return static_cast<int>(
+        std::distance(std::sregex_iterator(log.begin(), log.end(), run), std::sregex_iterator()));
   }
   void ExpectNoKeyAnywhere() {
-    std::vector<std::string> outputs = {stack_.ScrapeText(), HttpGet(stack_.sim_port(), "/sim/state").value_or("")};
+    std::vector<std::string> outputs = {stack_.ScrapeText(),
+                                        HttpGet(stack_.sim_port(), "/sim/state").value_or("")};
     for (const auto& entry : std::filesystem::directory_iterator(stack_.Dir())) {
       const std::string name = entry.path().filename().string();
       if (name.rfind("exporter-", 0) != 0 && name.rfind("sim-", 0) != 0) continue;  // logs only
@@ -87,10 +92,12 @@ class VendorApiIT : public ::testing::Test {
 };
 
 TEST_F(VendorApiIT, UsageDatesAndTheActiveKeyFromThePipelinesFile) {
-  stack_.Sim("/sim/vendor/usage", R"({"id": "primary", "current_usage": 2, "plan_limit": 8, "daily_usage": 200})");
+  stack_.Sim("/sim/vendor/usage",
+             R"({"id": "primary", "current_usage": 2, "plan_limit": 8, "daily_usage": 200})");
   Start();
   ASSERT_TRUE(stack_.WaitForValue(kSuccess, 1, 20s)) << stack_.exporter().Log();
-  ASSERT_TRUE(stack_.WaitForValue(Usage("usdcop_vendor_api_calls_used", "primary", "day"), 200, 10s));
+  ASSERT_TRUE(
+      stack_.WaitForValue(Usage("usdcop_vendor_api_calls_used", "primary", "day"), 200, 10s));
   Series s = stack_.Scrape();
   EXPECT_EQ(s[Usage("usdcop_vendor_api_calls_used", "primary", "minute")], 2);
   EXPECT_EQ(s[Usage("usdcop_vendor_api_calls_limit", "primary", "minute")], 8);
@@ -129,11 +136,13 @@ TEST_F(VendorApiIT, EachFaultGivesItsRatioOrReason) {
            {"unauthorized", "auth"}, {"server_error", "http_status"}, {"garbage", "parse"}}) {
     stack_.Sim("/sim/vendor/fault", R"({"fault": ")" + fault + "\"}");
     // The second failed run started wholly after the fault.
-    ASSERT_TRUE(stack_.WaitForAtLeast(Errors(reason), 2, 10s)) << fault << "\n" << stack_.exporter().Log();
+    ASSERT_TRUE(stack_.WaitForAtLeast(Errors(reason), 2, 10s)) << fault << "\n"
+                                                               << stack_.exporter().Log();
     Series s = stack_.Scrape();
     EXPECT_EQ(s[kSuccess], 0) << fault;
     EXPECT_EQ(s.count(day), 0u) << fault;  // no usage this run: no usage series
-    EXPECT_EQ(s[Key("usdcop_vendor_api_key_active", "primary")], 1) << fault;  // config metrics stay
+    EXPECT_EQ(s[Key("usdcop_vendor_api_key_active", "primary")], 1)
+        << fault;  // config metrics stay
   }
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr("reason=auth"));
   EXPECT_THAT(stack_.exporter().Log(), HasSubstr("(check the key)"));

@@ -22,9 +22,13 @@ class VerifyBackupIT : public ::testing::Test {
   void SetUp() override {
     set_ = fs::path(stack_.File("l0")) / "20261124_060000";
     fs::create_directories(set_);
-    stack_.WriteFile("l0/20261124_060000/market_data.csv", "time,close\n2026-11-24T13:00:00Z,4000\n");
+    stack_.WriteFile("l0/20261124_060000/market_data.csv",
+                     "time,close\n2026-11-24T13:00:00Z,4000\n");
     stack_.WriteFile("l0/20261124_060000/empty.bin", "");
-    CommandResult sums = RunCommand({"sh", "-c", "cd '" + set_.string() + "' && sha256sum market_data.csv empty.bin > SHA256SUMS"}, "");
+    CommandResult sums = RunCommand(
+        {"sh", "-c",
+         "cd '" + set_.string() + "' && sha256sum market_data.csv empty.bin > SHA256SUMS"},
+        "");
     ASSERT_EQ(sums.exit_code, 0) << sums.output;
   }
   CommandResult Verify(const std::string& path, const std::vector<std::string>& as_user = {}) {
@@ -43,7 +47,8 @@ TEST_F(VerifyBackupIT, AnIntactSetThenEachKindOfDamage) {
   EXPECT_THAT(ok.output, HasSubstr("INTACT"));
 
   stack_.WriteFile("l0/20261124_060000/stray.tmp", "x");
-  stack_.WriteFile("l0/20261124_060000/market_data.csv", "time,close\n2026-11-24T13:00:00Z,4001\n");  // same size
+  stack_.WriteFile("l0/20261124_060000/market_data.csv",
+                   "time,close\n2026-11-24T13:00:00Z,4001\n");  // same size
   CommandResult bad = Verify(set_.string());
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("FAIL        digest_mismatch  market_data.csv"));
@@ -57,8 +62,9 @@ TEST_F(VerifyBackupIT, AnIntactSetThenEachKindOfDamage) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.output, HasSubstr("NOT INTACT: bad_manifest=1"));
 
-  stack_.WriteFile("l0/20261124_060000/SHA256SUMS",
-                   "0000000000000000000000000000000000000000000000000000000000000000  ../../etc/passwd\n");
+  stack_.WriteFile(
+      "l0/20261124_060000/SHA256SUMS",
+      "0000000000000000000000000000000000000000000000000000000000000000  ../../etc/passwd\n");
   bad = Verify(set_.string());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.output, HasSubstr("bad_manifest"));

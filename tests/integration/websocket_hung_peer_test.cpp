@@ -28,7 +28,8 @@ class HungPeer {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener_, 16) != 0)
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listener_, 16) != 0)
       throw std::runtime_error("HungPeer: cannot listen");
     socklen_t len = sizeof a;
     ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len);
@@ -47,7 +48,9 @@ class HungPeer {
     for (int fd : accepted_) {
       char buf[4096];
       ssize_t n = ::recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0 && std::string(buf, static_cast<size_t>(n)).find("Upgrade: websocket") != std::string::npos) return true;
+      if (n > 0 &&
+          std::string(buf, static_cast<size_t>(n)).find("Upgrade: websocket") != std::string::npos)
+        return true;
     }
     return false;
   }
@@ -73,10 +76,12 @@ class HungPeer {
 class WebSocketHungPeerIT : public ::testing::Test {
  protected:
   void StartAgainstTheHungPeer() {
-    stack_.WriteConfig("probes:\n  websocket:\n    interval: 30s\n    timeout: 25s\n    url: ws://127.0.0.1:" +
-                       std::to_string(peer_.port()) + "/ws\n    handshake_timeout: 20s\n");
+    stack_.WriteConfig(
+        "probes:\n  websocket:\n    interval: 30s\n    timeout: 25s\n    url: ws://127.0.0.1:" +
+        std::to_string(peer_.port()) + "/ws\n    handshake_timeout: 20s\n");
     stack_.StartExporter();
-    ASSERT_TRUE(Eventually([&] { return peer_.HoldsAnUpgradeRequest(); }, 10s)) << stack_.exporter().Log();
+    ASSERT_TRUE(Eventually([&] { return peer_.HoldsAnUpgradeRequest(); }, 10s))
+        << stack_.exporter().Log();
   }
 
   HungPeer peer_;
@@ -104,10 +109,12 @@ TEST_F(WebSocketHungPeerIT, SigtermStopsWithinTwoSecondsWithTheHandshakeHanging)
 }
 
 TEST_F(WebSocketHungPeerIT, TheHandshakeTimeoutEndsTheRunWithReasonTimeout) {
-  stack_.WriteConfig("probes:\n  websocket:\n    interval: 2s\n    timeout: 1500ms\n    url: ws://127.0.0.1:" +
-                     std::to_string(peer_.port()) + "/ws\n    handshake_timeout: 500ms\n");
+  stack_.WriteConfig(
+      "probes:\n  websocket:\n    interval: 2s\n    timeout: 1500ms\n    url: ws://127.0.0.1:" +
+      std::to_string(peer_.port()) + "/ws\n    handshake_timeout: 500ms\n");
   stack_.StartExporter();
-  ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_probe_errors_total{probe=\"websocket\",reason=\"timeout\"}", 1));
+  ASSERT_TRUE(stack_.WaitForAtLeast(
+      "usdcop_probe_errors_total{probe=\"websocket\",reason=\"timeout\"}", 1));
   EXPECT_TRUE(stack_.WaitForValue("usdcop_websocket_up", 0));
   std::string text = stack_.ScrapeText();
   EXPECT_THAT(text, ::testing::Not(HasSubstr("usdcop_websocket_handshake_seconds")));

@@ -24,10 +24,12 @@ class WebSocketProbeIT : public ::testing::Test {
   // The simulator with hour-long bars on the always calendar (the snapshot on connect is the
   // probe's first data message), and its WebSocket service on a free port.
   void StartSim(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"--market.sqlite",       stack_.File("market.db"), "--market.calendar", "always",
-                                     "--market.bar-interval", "1h", "--market.backfill-days", "1",
-                                     "--websocket.listen",    "127.0.0.1:0", "--websocket.port-file",
-                                     stack_.File("ws.port")};
+    std::vector<std::string> args = {"--market.sqlite",        stack_.File("market.db"),
+                                     "--market.calendar",      "always",
+                                     "--market.bar-interval",  "1h",
+                                     "--market.backfill-days", "1",
+                                     "--websocket.listen",     "127.0.0.1:0",
+                                     "--websocket.port-file",  stack_.File("ws.port")};
     args.insert(args.end(), extra.begin(), extra.end());
     stack_.StartSim(args);
     std::ifstream(stack_.File("ws.port")) >> ws_port_;
@@ -37,9 +39,11 @@ class WebSocketProbeIT : public ::testing::Test {
   void StartExporter(const std::string& scheme, const std::string& extra = "") {
     const std::string host = "127.0.0.1:" + std::to_string(ws_port_);
     const std::string http = scheme == "wss" ? "https" : "http";
-    stack_.WriteConfig("probes:\n  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: " + scheme + "://" + host +
-                       "/ws\n    status_url: " + http + "://" + host + "/status\n    connect_timeout: 300ms\n"
-                       "    handshake_timeout: 400ms\n    read_timeout: 500ms\n" + extra);
+    stack_.WriteConfig("probes:\n  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: " +
+                       scheme + "://" + host + "/ws\n    status_url: " + http + "://" + host +
+                       "/status\n    connect_timeout: 300ms\n"
+                       "    handshake_timeout: 400ms\n    read_timeout: 500ms\n" +
+                       extra);
     stack_.StartExporter();
   }
   double Value(const std::string& series) const {
@@ -93,11 +97,15 @@ TEST_F(WebSocketProbeIT, EachFaultOfTheServiceGivesItsReasonAndMessage) {
     const char* says;
     bool upgraded;
   } cases[] = {
-      {R"({"fault": "refuse_upgrade"})", "handshake", "refused the WebSocket upgrade: HTTP 403", false},
-      {R"({"fault": "silent"})", "timeout", "no data message within read_timeout 500ms of the upgrade", true},
+      {R"({"fault": "refuse_upgrade"})", "handshake", "refused the WebSocket upgrade: HTTP 403",
+       false},
+      {R"({"fault": "silent"})", "timeout",
+       "no data message within read_timeout 500ms of the upgrade", true},
       {R"({"fault": "garbage"})", "parse", "message 1: not a JSON object", true},
-      {R"({"fault": "drop", "after_messages": 0})", "closed", "dropped without a close frame", true},
-      {R"({"fault": "close_frame"})", "closed", "closed the WebSocket (code 1011: simulated server error)", true},
+      {R"({"fault": "drop", "after_messages": 0})", "closed", "dropped without a close frame",
+       true},
+      {R"({"fault": "close_frame"})", "closed",
+       "closed the WebSocket (code 1011: simulated server error)", true},
       {R"({"fault": "slow", "seconds": 30})", "timeout", "within handshake_timeout 400ms", false},
   };
   for (const Case& c : cases) {
@@ -114,8 +122,9 @@ TEST_F(WebSocketProbeIT, EachFaultOfTheServiceGivesItsReasonAndMessage) {
 }
 
 TEST_F(WebSocketProbeIT, NothingListeningIsReasonConnect) {
-  stack_.WriteConfig("probes:\n  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: ws://127.0.0.1:" +
-                     std::to_string(FreeLowPort()) + "/ws\n");
+  stack_.WriteConfig(
+      "probes:\n  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: ws://127.0.0.1:" +
+      std::to_string(FreeLowPort()) + "/ws\n");
   stack_.StartExporter();
   ASSERT_TRUE(stack_.WaitForAtLeast(Errors("connect"), 1)) << stack_.exporter().Log();
   EXPECT_TRUE(stack_.WaitForValue("usdcop_websocket_up", 0));
@@ -134,7 +143,8 @@ class WebSocketProbeTlsIT : public WebSocketProbeIT {
 TEST_F(WebSocketProbeTlsIT, WssAndHttpsWithTheTestCa) {
   StartExporter("wss", "    ca_file: " + pki_.ca_cert + "\n");
   ASSERT_TRUE(stack_.WaitForValue("usdcop_websocket_up", 1)) << stack_.exporter().Log();
-  ASSERT_TRUE(stack_.WaitForValue("usdcop_probe_success{probe=\"websocket\"}", 1)) << stack_.exporter().Log();
+  ASSERT_TRUE(stack_.WaitForValue("usdcop_probe_success{probe=\"websocket\"}", 1))
+      << stack_.exporter().Log();
   EXPECT_EQ(Value("usdcop_websocket_connected_clients"), 0);  // read over https with the same CA
 }
 

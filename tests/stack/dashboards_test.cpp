@@ -52,8 +52,8 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kDashboards = {"l0-pipeline-monitoring.json", "pipeline-health-overview.json",
-                                              "alerting-dashboard.json"};
+const std::vector<std::string> kDashboards = {
+    "l0-pipeline-monitoring.json", "pipeline-health-overview.json", "alerting-dashboard.json"};
 constexpr int kStepSeconds = 2;  // the range queries' step: Grafana's $__interval
 constexpr int kScrapeSeconds = 1;
 // The exporter's scrape job, as deploy/prometheus names it (ExporterDown requires it).
@@ -62,8 +62,6 @@ const std::string kExporterJob = "usdcop_exporter";
 // Targets that return nothing in this setup by design, keyed "file / panel title / refId", with
 // the reason. A listed target that returns data fails the test, so the list cannot go stale.
 const std::map<std::string, std::string> kEmptyByDesign = {};
-
-
 
 std::string RandomToken() {
   std::random_device rd;
@@ -99,10 +97,12 @@ std::string GrafanaRegexEscape(const std::string& value) {
 // Replaces ${name} and $name for every variable, longest names first.
 std::string Expand(std::string expr, const std::map<std::string, std::string>& vars) {
   std::vector<std::pair<std::string, std::string>> ordered(vars.begin(), vars.end());
-  std::sort(ordered.begin(), ordered.end(), [](auto& a, auto& b) { return a.first.size() > b.first.size(); });
+  std::sort(ordered.begin(), ordered.end(),
+            [](auto& a, auto& b) { return a.first.size() > b.first.size(); });
   for (const auto& [name, value] : ordered) {
     for (const std::string& form : {"${" + name + "}", "$" + name}) {
-      for (size_t at = expr.find(form); at != std::string::npos; at = expr.find(form, at + value.size()))
+      for (size_t at = expr.find(form); at != std::string::npos;
+           at = expr.find(form, at + value.size()))
         expr.replace(at, form.size(), value);
     }
   }
@@ -124,7 +124,8 @@ void CollectPanels(const json& panels, const std::string& file, std::vector<Targ
     for (const json& t : p.value("targets", json::array())) {
       // Grafana's Prometheus datasource: a range query unless the target asks for instant only.
       const bool instant = t.value("instant", false), range = t.value("range", !instant);
-      out.push_back({file, p.value("title", ""), t.value("refId", ""), t.value("expr", ""), instant, range});
+      out.push_back(
+          {file, p.value("title", ""), t.value("refId", ""), t.value("expr", ""), instant, range});
     }
   }
 }
@@ -167,7 +168,8 @@ std::string Join(const std::vector<std::string>& items) {
 class DashboardsIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* tool : {"prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "sha256sum"})
+    for (const char* tool :
+         {"prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "sha256sum"})
       if (!OnPath(tool)) GTEST_SKIP() << tool << " not found (bash scripts/install-deps)";
     zone_ = AlwaysOpenZone();
     StartSimulator();
@@ -188,7 +190,8 @@ class DashboardsIT : public ::testing::Test {
     prometheus_ = std::make_unique<PrometheusServer>(stack_.Dir(), PrometheusConfig(),
                                                      PrometheusOptions{.port = prometheus_port_});
     ASSERT_TRUE(Eventually([&] { return Scalar("count(up == 1)") == 4; }, 30s))
-        << prometheus_->Query("up").dump() << "\n" << prometheus_->Log();
+        << prometheus_->Query("up").dump() << "\n"
+        << prometheus_->Log();
     ASSERT_TRUE(Eventually([&] { return Scalar("count(usdcop_probe_success == 1)") == 7; }, 30s))
         << stack_.ScrapeText();
   }
@@ -196,32 +199,62 @@ class DashboardsIT : public ::testing::Test {
   void StartSimulator() {
     stack_.WriteFile("td_primary", primary_key_ + "\n");
     stack_.WriteFile("td_backup", backup_key_ + "\n");
-    stack_.StartSim({"--auto", "--speed", "300", "--market.sqlite", stack_.File("market.db"), "--market.calendar",
-                     "always", "--market.timezone", zone_, "--market.bar-interval", "2s", "--market.latency", "500ms", "--market.backfill-days", "1",
-                     "--ready.flag-file", stack_.File("l0_ready.flag"), "--websocket.listen", "127.0.0.1:0",
-                     "--websocket.port-file", stack_.File("ws.port"), "--backups.dir", stack_.File("backups"),
-                     "--backups.layers", "L0", "--backups.cadence", "1h", "--backups.backfill", "2"});
+    stack_.StartSim({"--auto",
+                     "--speed",
+                     "300",
+                     "--market.sqlite",
+                     stack_.File("market.db"),
+                     "--market.calendar",
+                     "always",
+                     "--market.timezone",
+                     zone_,
+                     "--market.bar-interval",
+                     "2s",
+                     "--market.latency",
+                     "500ms",
+                     "--market.backfill-days",
+                     "1",
+                     "--ready.flag-file",
+                     stack_.File("l0_ready.flag"),
+                     "--websocket.listen",
+                     "127.0.0.1:0",
+                     "--websocket.port-file",
+                     stack_.File("ws.port"),
+                     "--backups.dir",
+                     stack_.File("backups"),
+                     "--backups.layers",
+                     "L0",
+                     "--backups.cadence",
+                     "1h",
+                     "--backups.backfill",
+                     "2"});
     std::ifstream(stack_.File("ws.port")) >> ws_port_;
     ASSERT_GT(ws_port_, 0);
-    stack_.Sim("/sim/vendor/keys", R"({"id": "primary", "current_usage": 2, "daily_usage": 120, "apikey": ")" +
-                                       primary_key_ + "\"}");
-    stack_.Sim("/sim/vendor/keys", R"({"id": "backup", "current_usage": 0, "daily_usage": 3, "apikey": ")" +
-                                       backup_key_ + "\"}");
+    stack_.Sim("/sim/vendor/keys",
+               R"({"id": "primary", "current_usage": 2, "daily_usage": 120, "apikey": ")" +
+                   primary_key_ + "\"}");
+    stack_.Sim("/sim/vendor/keys",
+               R"({"id": "backup", "current_usage": 0, "daily_usage": 3, "apikey": ")" +
+                   backup_key_ + "\"}");
   }
 
   void StartNodeExporter() {
     node_port_ = FreeLowPort();
     node_ = std::make_unique<Process>(
-        std::vector<std::string>{"prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
-                                 "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo",
-                                 "--collector.loadavg", "--collector.uname"},
+        std::vector<std::string>{"prometheus-node-exporter",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
+                                 "--collector.disable-defaults", "--collector.cpu",
+                                 "--collector.meminfo", "--collector.loadavg", "--collector.uname"},
         stack_.File("node_exporter.log"));
     httplib::Client c("127.0.0.1", node_port_);
     c.set_connection_timeout(1s);
-    ASSERT_TRUE(Eventually([&] {
-      auto r = c.Get("/metrics");
-      return r && r->status == 200;
-    }, 10s)) << node_->Log();
+    ASSERT_TRUE(Eventually(
+        [&] {
+          auto r = c.Get("/metrics");
+          return r && r->status == 200;
+        },
+        10s))
+        << node_->Log();
   }
 
   void WriteExporterConfig() {
@@ -229,7 +262,8 @@ class DashboardsIT : public ::testing::Test {
     const std::string ws = "127.0.0.1:" + std::to_string(ws_port_);
     const auto now = std::chrono::system_clock::now();
     const std::string created = UtcDate(now - std::chrono::hours(24 * 40));
-    const std::string expires_soon = UtcDate(now + std::chrono::hours(24 * 4));  // ApiKeyRotationDue fires
+    const std::string expires_soon =
+        UtcDate(now + std::chrono::hours(24 * 4));  // ApiKeyRotationDue fires
     const std::string expires_late = UtcDate(now + std::chrono::hours(24 * 200));
     std::string layers;
     for (size_t i = 0; i < kDagIds.size(); ++i)
@@ -237,46 +271,80 @@ class DashboardsIT : public ::testing::Test {
                 ", records_xcom: {task_id: report, key: records}}\n";
     stack_.WriteConfig(
         AlwaysOpenCalendarYaml(zone_, "2s") +
-        "probes:\n  pipeline:\n    interval: 1s\n    timeout: 900ms\n    airflow:\n      url: http://" + sim +
-        "\n      api: v1\n      username: admin\n      password_file: airflow_password\n    layers:\n" + layers +
+        "probes:\n  pipeline:\n    interval: 1s\n    timeout: 900ms\n    airflow:\n      url: "
+        "http://" +
+        sim +
+        "\n      api: v1\n      username: admin\n      password_file: airflow_password\n    "
+        "layers:\n" +
+        layers +
         "  market_data:\n    interval: 1s\n    timeout: 900ms\n    source: {sqlite: market.db}\n"
         "    windows: [session]\n    arrival_grace: 1s\n    lookback: 1m\n"
         "  ready_signal:\n    interval: 1s\n    timeout: 900ms\n    flag_file: l0_ready.flag\n"
-        "    handover: {status_url: 'http://" + ws + "/status'}\n"
+        "    handover: {status_url: 'http://" +
+        ws +
+        "/status'}\n"
         "  backups:\n    interval: 1s\n    timeout: 900ms\n    layers:\n"
         "      - {layer: L0, path: backups/l0, cadence: 1h, retention: 1d}\n"
-        "  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: ws://" + ws + "/ws\n    status_url: http://" + ws +
-        "/status\n    connect_timeout: 300ms\n    handshake_timeout: 300ms\n    read_timeout: 500ms\n"
-        "  vendor_api:\n    interval: 1s\n    timeout: 900ms\n    url: http://" + sim + "\n    keys:\n"
-        "      - {id: primary, key_file: td_primary, created: " + created + ", expires: " + expires_soon + "}\n"
-        "      - {id: backup, key_file: td_backup, created: " + created + ", expires: " + expires_late + "}\n"
+        "  websocket:\n    interval: 1s\n    timeout: 900ms\n    url: ws://" +
+        ws + "/ws\n    status_url: http://" + ws +
+        "/status\n    connect_timeout: 300ms\n    handshake_timeout: 300ms\n    read_timeout: "
+        "500ms\n"
+        "  vendor_api:\n    interval: 1s\n    timeout: 900ms\n    url: http://" +
+        sim +
+        "\n    keys:\n"
+        "      - {id: primary, key_file: td_primary, created: " +
+        created + ", expires: " + expires_soon +
+        "}\n"
+        "      - {id: backup, key_file: td_backup, created: " +
+        created + ", expires: " + expires_late +
+        "}\n"
         "    active_key: primary\n"
         "  alertmanager: {interval: 1s, timeout: 800ms, url: 'http://127.0.0.1:" +
-        std::to_string(alertmanager_->port()) + "'}\n"
+        std::to_string(alertmanager_->port()) +
+        "'}\n"
         "control:\n  tokens:\n"
-        "    - {name: ops, sha256: " + Sha256Hex(operator_token_) + ", role: operator}\n"
-        "    - {name: alertmanager, sha256: " + Sha256Hex(webhook_token_) + ", role: webhook}\n"
+        "    - {name: ops, sha256: " +
+        Sha256Hex(operator_token_) +
+        ", role: operator}\n"
+        "    - {name: alertmanager, sha256: " +
+        Sha256Hex(webhook_token_) +
+        ", role: webhook}\n"
         "  rate_limit: {per_second: 1000, burst: 1000}\n");
   }
 
   std::string AlertmanagerCopy() {
-    return WriteAlertmanagerTestCopy(stack_.File("am"), slack_.Url("/slack"),
-                                     "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook",
-                                     webhook_token_);
+    return WriteAlertmanagerTestCopy(
+        stack_.File("am"), slack_.Url("/slack"),
+        "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook",
+        webhook_token_);
   }
 
   std::string PrometheusConfig() {
     const std::string rules = stack_.File("rules");
     WriteShortenedRules(rules);
-    auto target = [](int port) { return "[{targets: ['127.0.0.1:" + std::to_string(port) + "']}]"; };
-    return "global: {scrape_interval: " + std::to_string(kScrapeSeconds) + "s, evaluation_interval: 1s}\n"
-           "rule_files: ['" + rules + "/*.yml']\n"
-           "alerting:\n  alertmanagers:\n    - static_configs: " + target(alertmanager_->port()) + "\n"
+    auto target = [](int port) {
+      return "[{targets: ['127.0.0.1:" + std::to_string(port) + "']}]";
+    };
+    return "global: {scrape_interval: " + std::to_string(kScrapeSeconds) +
+           "s, evaluation_interval: 1s}\n"
+           "rule_files: ['" +
+           rules +
+           "/*.yml']\n"
+           "alerting:\n  alertmanagers:\n    - static_configs: " +
+           target(alertmanager_->port()) +
+           "\n"
            "scrape_configs:\n"
-           "  - {job_name: " + kExporterJob + ", static_configs: " + target(exporter_port_) + "}\n"
-           "  - {job_name: alertmanager, static_configs: " + target(alertmanager_->port()) + "}\n"
-           "  - {job_name: node, static_configs: " + target(node_port_) + "}\n"
-           "  - {job_name: prometheus, static_configs: " + target(prometheus_port_) + "}\n";
+           "  - {job_name: " +
+           kExporterJob + ", static_configs: " + target(exporter_port_) +
+           "}\n"
+           "  - {job_name: alertmanager, static_configs: " +
+           target(alertmanager_->port()) +
+           "}\n"
+           "  - {job_name: node, static_configs: " +
+           target(node_port_) +
+           "}\n"
+           "  - {job_name: prometheus, static_configs: " +
+           target(prometheus_port_) + "}\n";
   }
 
   double Scalar(const std::string& promql) const {
@@ -288,23 +356,28 @@ class DashboardsIT : public ::testing::Test {
   int Control(const std::string& body) {
     httplib::Client c("127.0.0.1", control_port_);
     c.set_read_timeout(20s);
-    auto r = c.Post("/api/alerts/system", {{"Authorization", "Bearer " + operator_token_}}, body, "application/json");
+    auto r = c.Post("/api/alerts/system", {{"Authorization", "Bearer " + operator_token_}}, body,
+                    "application/json");
     return r ? r->status : 0;
   }
 
   // Waits until the exporter has received `alertname`'s notification with `status`.
   void AwaitNotification(const std::string& alertname, const std::string& status) {
-    ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_alert_notifications_received_total{alertname=\"" + alertname +
-                                          "\",severity=\"critical\",status=\"" + status + "\"}",
+    ASSERT_TRUE(stack_.WaitForAtLeast("usdcop_alert_notifications_received_total{alertname=\"" +
+                                          alertname + "\",severity=\"critical\",status=\"" +
+                                          status + "\"}",
                                       1, 90s))
-        << alertname << " " << status << " never reached the exporter's webhook\nALERTS: "
-        << prometheus_->Query("ALERTS").dump() << "\n" << alertmanager_->Log();
+        << alertname << " " << status
+        << " never reached the exporter's webhook\nALERTS: " << prometheus_->Query("ALERTS").dump()
+        << "\n"
+        << alertmanager_->Log();
   }
 
   // Waits until Prometheus has scraped `count` observations of the histogram's critical series.
   void AwaitScraped(const std::string& histogram, int count) {
     const std::string q = histogram + "_count{severity=\"critical\"}";
-    ASSERT_TRUE(Eventually([&] { return Scalar(q) >= count; }, 30s)) << q << ": " << prometheus_->Query(q).dump();
+    ASSERT_TRUE(Eventually([&] { return Scalar(q) >= count; }, 30s))
+        << q << ": " << prometheus_->Query(q).dump();
   }
 
   Outcome Run(const std::string& path, const httplib::Params& params) const {
@@ -344,8 +417,10 @@ class DashboardsIT : public ::testing::Test {
   // must equal series for series; the outcomes of this pass are added to `outcomes`.
   void RunEveryTarget(const std::vector<Target>& targets, std::map<std::string, std::string> vars,
                       const std::string& pass, long start, long end,
-                      const std::map<std::string, Outcome>* reference, std::map<std::string, Outcome>& outcomes) {
-    vars["__rate_interval"] = std::to_string(std::max(4 * kScrapeSeconds, kStepSeconds + kScrapeSeconds)) + "s";
+                      const std::map<std::string, Outcome>* reference,
+                      std::map<std::string, Outcome>& outcomes) {
+    vars["__rate_interval"] =
+        std::to_string(std::max(4 * kScrapeSeconds, kStepSeconds + kScrapeSeconds)) + "s";
     vars["__interval"] = std::to_string(kStepSeconds) + "s";
     vars["__interval_ms"] = std::to_string(kStepSeconds * 1000);
     vars["__range"] = std::to_string(end - start) + "s";
@@ -362,9 +437,11 @@ class DashboardsIT : public ::testing::Test {
       const auto empty = kEmptyByDesign.find(key);
       for (const auto& [mode, outcome] :
            {std::pair{std::string("instant"), instant(expr)},
-            std::pair{std::string("range"), Run("/api/v1/query_range", {{"query", expr}, {"start", std::to_string(start)},
-                                                                        {"end", std::to_string(end)},
-                                                                        {"step", std::to_string(kStepSeconds)}})}}) {
+            std::pair{std::string("range"),
+                      Run("/api/v1/query_range", {{"query", expr},
+                                                  {"start", std::to_string(start)},
+                                                  {"end", std::to_string(end)},
+                                                  {"step", std::to_string(kStepSeconds)}})}}) {
         ++queries_run_;
         const std::string where = key + " (" + mode + ", " + pass + ")";
         outcomes[key + " " + mode] = outcome;
@@ -376,49 +453,59 @@ class DashboardsIT : public ::testing::Test {
           continue;
         }
         EXPECT_TRUE(!outcome.series.empty() && outcome.finite)
-            << where << " returned " << outcome.series.size() << " series and no finite value:\n  " << expr
-            << "\n  " << outcome.body;
+            << where << " returned " << outcome.series.size() << " series and no finite value:\n  "
+            << expr << "\n  " << outcome.body;
         const bool sent = mode == "instant" ? t.grafana_instant : t.grafana_range;
         EXPECT_TRUE(!sent || outcome.not_finite.empty())
-            << where << ", a query Grafana sends for this panel, has series without a finite value (a NaN "
+            << where
+            << ", a query Grafana sends for this panel, has series without a finite value (a NaN "
             << "tile, an empty legend entry):" << Join(outcome.not_finite) << "\n  " << expr;
         if (reference != nullptr) {
           const auto ref = reference->find(key + " " + mode);
           if (ref != reference->end() && ref->second.error.empty()) {
             EXPECT_EQ(outcome.series, ref->second.series)
-                << where << ": the series differ from those at the other pass, at the same time; at \"All\" "
-                << "the panel shows series the real values do not select (another job's?)\n  at the real values:"
-                << Join(outcome.series) << "\n  at All:" << Join(ref->second.series) << "\n  " << expr;
+                << where
+                << ": the series differ from those at the other pass, at the same time; at \"All\" "
+                << "the panel shows series the real values do not select (another job's?)\n  at "
+                   "the real values:"
+                << Join(outcome.series) << "\n  at All:" << Join(ref->second.series) << "\n  "
+                << expr;
           }
         }
       }
-      if (reference == nullptr && expr.find("ALERTS{") != std::string::npos && empty == kEmptyByDesign.end()) {
+      if (reference == nullptr && expr.find("ALERTS{") != std::string::npos &&
+          empty == kEmptyByDesign.end()) {
         const std::string unfiltered = WithoutAlertsFilters(expr);
         const Outcome all_alerts = instant(unfiltered), shown = outcomes[key + " instant"];
         ++queries_run_;
         EXPECT_EQ(all_alerts.error, "") << unfiltered;
         EXPECT_EQ(shown.values, all_alerts.values)
-            << key << " (instant, " << pass << ") filters out firing alerts: its job and instance filters at \"All\" "
-            << "drop alerts without those labels\n  shown:" << Join(shown.values) << "\n  all:"
-            << Join(all_alerts.values) << "\n  " << expr << "\n  " << unfiltered;
+            << key << " (instant, " << pass
+            << ") filters out firing alerts: its job and instance filters at \"All\" "
+            << "drop alerts without those labels\n  shown:" << Join(shown.values)
+            << "\n  all:" << Join(all_alerts.values) << "\n  " << expr << "\n  " << unfiltered;
       }
     }
   }
 
   // Each query variable (label_values(SELECTOR, LABEL)) offers the expected value.
-  void CheckVariables(const std::vector<Variable>& variables, const std::map<std::string, std::string>& all,
+  void CheckVariables(const std::vector<Variable>& variables,
+                      const std::map<std::string, std::string>& all,
                       const std::map<std::string, std::string>& expected) {
     httplib::Client c("127.0.0.1", prometheus_->port());
     for (const Variable& v : variables) {
       const std::string selector = Expand(v.metric_selector, all);
-      auto r = c.Get("/api/v1/label/" + v.label + "/values",
-                     httplib::Params{{"match[]", selector}, {"start", std::to_string(prometheus_start_)}},
-                     httplib::Headers{});
+      auto r = c.Get(
+          "/api/v1/label/" + v.label + "/values",
+          httplib::Params{{"match[]", selector}, {"start", std::to_string(prometheus_start_)}},
+          httplib::Headers{});
       ASSERT_TRUE(r && r->status == 200) << v.file << " variable " << v.name << ": " << selector;
       const auto values = json::parse(r->body)["data"].get<std::vector<std::string>>();
-      ASSERT_TRUE(expected.count(v.name)) << v.file << ": a variable the test does not know: " << v.name;
+      ASSERT_TRUE(expected.count(v.name))
+          << v.file << ": a variable the test does not know: " << v.name;
       EXPECT_THAT(values, ::testing::Contains(expected.at(v.name)))
-          << v.file << " variable " << v.name << " = label_values(" << selector << ", " << v.label << ")";
+          << v.file << " variable " << v.name << " = label_values(" << selector << ", " << v.label
+          << ")";
     }
   }
 
@@ -443,7 +530,8 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   std::vector<Target> targets;
   std::vector<Variable> variables;
   for (const std::string& file : kDashboards) {
-    json dash = json::parse(ReadText(std::string(USDCOP_SOURCE_DIR) + "/grafana-dashboards/" + file), nullptr, false);
+    json dash = json::parse(
+        ReadText(std::string(USDCOP_SOURCE_DIR) + "/grafana-dashboards/" + file), nullptr, false);
     ASSERT_TRUE(dash.is_object()) << file << " is not JSON";
     CollectPanels(dash["panels"], file, targets);
     for (const json& v : dash["templating"]["list"]) {
@@ -451,7 +539,8 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
       const json& q = v["query"];
       const std::string text = q.is_object() ? q.value("query", "") : q.get<std::string>();
       std::smatch m;
-      ASSERT_TRUE(std::regex_match(text, m, std::regex(R"(\s*label_values\((.*),\s*([a-zA-Z_]+)\s*\)\s*)")))
+      ASSERT_TRUE(
+          std::regex_match(text, m, std::regex(R"(\s*label_values\((.*),\s*([a-zA-Z_]+)\s*\)\s*)")))
           << file << " variable " << v.value("name", "") << ": " << text;
       variables.push_back({file, v.value("name", ""), m[1], m[2]});
     }
@@ -466,7 +555,8 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   stack_.Sim("/sim/vendor/fault", R"({"fault": "usage_96", "id": "primary"})");
   stack_.Sim("/sim/websocket/fault", R"({"fault": "refuse_upgrade"})");
   stack_.Sim("/sim/airflow/fault", R"({"fault": "fail_next", "dag_id": ")" + kDagIds[0] + "\"}");
-  for (const char* alert : {"BackupIntegrityFailed", "L0DataGap", "VendorApiRateLimitCritical", "WebSocketDown"})
+  for (const char* alert :
+       {"BackupIntegrityFailed", "L0DataGap", "VendorApiRateLimitCritical", "WebSocketDown"})
     AwaitNotification(alert, "firing");
   ASSERT_FALSE(HasFatalFailure());
 
@@ -474,7 +564,10 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   // first-message latencies are published again). The exporter publishes the lifecycle
   // histograms of each severity from zero observations, so increase(...[$__range]) counts the
   // first observation.
-  ASSERT_EQ(Control(R"({"action": "acknowledge-alert", "alertname": "BackupIntegrityFailed", "comment": "dashboards test"})"), 200);
+  ASSERT_EQ(
+      Control(
+          R"({"action": "acknowledge-alert", "alertname": "BackupIntegrityFailed", "comment": "dashboards test"})"),
+      200);
   AwaitScraped("usdcop_alert_acknowledgement_seconds", 1);
   stack_.Sim("/sim/vendor/fault", R"({"fault": "none"})");
   stack_.Sim("/sim/websocket/fault", R"({"fault": "none"})");
@@ -485,7 +578,8 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   // A few more scrapes and evaluations, so that every rate window holds two samples after the
   // last change: every target scraped 4 intervals after now (evaluations run every second).
   const double changed = static_cast<double>(std::time(nullptr));
-  ASSERT_TRUE(Eventually([&] { return Scalar("min(timestamp(up))") >= changed + 4 * kScrapeSeconds; }, 30s))
+  ASSERT_TRUE(
+      Eventually([&] { return Scalar("min(timestamp(up))") >= changed + 4 * kScrapeSeconds; }, 30s))
       << prometheus_->Query("timestamp(up)").dump();
 
   // Every query at one time, two seconds ago: every scrape and evaluation up to it is stored, so
@@ -497,12 +591,16 @@ TEST_F(DashboardsIT, EveryPanelQueryReturnsDataAgainstTheRealStack) {
   const std::string exporter = "127.0.0.1:" + std::to_string(exporter_port_);
   const std::string node = "127.0.0.1:" + std::to_string(node_port_);
   const std::string am = "127.0.0.1:" + std::to_string(alertmanager_->port());
-  CheckVariables(variables, all, {{"job", kExporterJob}, {"instance", exporter}, {"node", node}, {"alertmanager", am}});
+  CheckVariables(
+      variables, all,
+      {{"job", kExporterJob}, {"instance", exporter}, {"node", node}, {"alertmanager", am}});
   std::map<std::string, Outcome> at_all, at_real;
   RunEveryTarget(targets, all, "variables at All", start, end, nullptr, at_all);
   RunEveryTarget(targets,
-                 {{"job", GrafanaRegexEscape(kExporterJob)}, {"instance", GrafanaRegexEscape(exporter)},
-                  {"node", GrafanaRegexEscape(node)}, {"alertmanager", GrafanaRegexEscape(am)}},
+                 {{"job", GrafanaRegexEscape(kExporterJob)},
+                  {"instance", GrafanaRegexEscape(exporter)},
+                  {"node", GrafanaRegexEscape(node)},
+                  {"alertmanager", GrafanaRegexEscape(am)}},
                  "variables at the real values", start, end, &at_all, at_real);
   std::cout << "dashboards: " << targets.size() << " targets, " << queries_run_ << " queries run, "
             << kEmptyByDesign.size() << " target(s) empty by design" << std::endl;

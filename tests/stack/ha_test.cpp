@@ -48,9 +48,9 @@ namespace fs = std::filesystem;
 
 const std::string kL0Dag = "usdcop_m5__01_l0_intelligent_acquire";
 constexpr const char* kWebhookToken = "planted-ha-webhook-token-51e7";
-constexpr auto kPeerTimeout = 3s;     // --cluster.peer-timeout
-constexpr auto kGroupInterval = 1s;   // the test copy's group_interval
-constexpr auto kDelivery = 60s;       // the bound of every wait for a notification
+constexpr auto kPeerTimeout = 3s;    // --cluster.peer-timeout
+constexpr auto kGroupInterval = 1s;  // the test copy's group_interval
+constexpr auto kDelivery = 60s;      // the bound of every wait for a notification
 
 std::string UtcDate(std::time_t t) {
   std::tm tm{};
@@ -78,26 +78,34 @@ class HAStackIT : public ::testing::Test {
     // The baseline: both replicas scrape the exporter, the pipeline probe succeeds, nothing
     // critical fires anywhere.
     for (auto& p : prometheus_) {
-      ASSERT_TRUE(Eventually([&] { return Scalar(*p, "sum(usdcop_probe_success{job=\"usdcop_exporter\"})") == 1; }, 30s))
-          << p->Log() << "\n" << stack_.ScrapeText();
+      ASSERT_TRUE(Eventually(
+          [&] { return Scalar(*p, "sum(usdcop_probe_success{job=\"usdcop_exporter\"})") == 1; },
+          30s))
+          << p->Log() << "\n"
+          << stack_.ScrapeText();
     }
-    ASSERT_TRUE(Eventually([&] { return Scalar(*prometheus_[0], "count(ALERTS{severity=\"critical\"})") < 0; }, 20s))
+    ASSERT_TRUE(Eventually(
+        [&] { return Scalar(*prometheus_[0], "count(ALERTS{severity=\"critical\"})") < 0; }, 20s))
         << prometheus_[0]->Query("ALERTS").dump();
   }
 
   void StartSimulatorAndExporter() {
     stack_.StartSim();
-    for (const std::string& dag : kDagIds) stack_.Sim("/sim/airflow/dags/" + dag + "/runs", R"({"state": "success"})");
+    for (const std::string& dag : kDagIds)
+      stack_.Sim("/sim/airflow/dags/" + dag + "/runs", R"({"state": "success"})");
     const std::time_t now = std::time(nullptr);
     const std::string sha = Sha256Hex(kWebhookToken);
     ASSERT_EQ(sha.size(), 64u);
-    stack_.WriteConfig("calendar:\n  timezone: UTC\n  extra_closed_days: ['" + UtcDate(now) + "', '" +
-                       UtcDate(now + 86400) + "']\n" + stack_.PipelineConfig("1s", "900ms") +
-                       "control:\n  tokens:\n    - {name: alertmanager, sha256: " + sha + ", role: webhook}\n"
+    stack_.WriteConfig("calendar:\n  timezone: UTC\n  extra_closed_days: ['" + UtcDate(now) +
+                       "', '" + UtcDate(now + 86400) + "']\n" +
+                       stack_.PipelineConfig("1s", "900ms") +
+                       "control:\n  tokens:\n    - {name: alertmanager, sha256: " + sha +
+                       ", role: webhook}\n"
                        "  rate_limit: {per_second: 1000, burst: 1000}\n");
     stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
     ASSERT_FALSE(HasFatalFailure());
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+    auto port = stack_.exporter().WaitForLog(
+        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
     ASSERT_TRUE(port) << stack_.exporter().Log();
     control_port_ = std::stoi(*port);
   }
@@ -111,9 +119,9 @@ class HAStackIT : public ::testing::Test {
 
   // The shipped alertmanager.yml with the test's transformations (see the file's head comment).
   std::string AlertmanagerCopy() {
-    return WriteAlertmanagerTestCopy(stack_.File("am"), slack_.Url("/slack"),
-                                     "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook",
-                                     kWebhookToken);
+    return WriteAlertmanagerTestCopy(
+        stack_.File("am"), slack_.Url("/slack"),
+        "http://127.0.0.1:" + std::to_string(control_port_) + "/api/alerts/webhook", kWebhookToken);
   }
 
   void StartAlertmanagers() {
@@ -145,19 +153,21 @@ class HAStackIT : public ::testing::Test {
                    status["cluster"]["peers"].is_array() && status["cluster"]["peers"].size() == 3;
           },
           30s))
-          << "alertmanager " << i << ": " << status.dump() << "\n" << alertmanagers_[i]->Log();
+          << "alertmanager " << i << ": " << status.dump() << "\n"
+          << alertmanagers_[i]->Log();
       peer_names_.push_back(status["cluster"].value("name", ""));
     }
   }
 
   // deploy/prometheus/prometheus-<replica>.yml rendered for loopback (the file's head comment).
-  std::string PrometheusCopy(const std::string& replica, const std::map<std::string, int>& targets) {
+  std::string PrometheusCopy(const std::string& replica,
+                             const std::map<std::string, int>& targets) {
     const std::string rules = stack_.File("rules");
     if (!fs::exists(rules)) {
       WriteShortenedRules(rules);
     }
-    YAML::Node cfg =
-        YAML::LoadFile(std::string(USDCOP_SOURCE_DIR) + "/deploy/prometheus/prometheus-" + replica + ".yml");
+    YAML::Node cfg = YAML::LoadFile(std::string(USDCOP_SOURCE_DIR) +
+                                    "/deploy/prometheus/prometheus-" + replica + ".yml");
     EXPECT_EQ(cfg["global"]["external_labels"]["replica"].as<std::string>(""), replica);
     cfg["global"]["scrape_interval"] = "1s";
     cfg["global"]["evaluation_interval"] = "1s";
@@ -191,14 +201,17 @@ class HAStackIT : public ::testing::Test {
                                           {"node-exporter:9100", no_node_exporter},
                                           {"prometheus-a:9090", prom_a},
                                           {"prometheus-b:9090", prom_b}};
-    for (int i = 0; i < 3; ++i) targets["alertmanager-" + std::to_string(i) + ":9093"] = am_ports_[i];
-    for (const auto& [replica, port] : std::vector<std::pair<std::string, int>>{{"a", prom_a}, {"b", prom_b}}) {
+    for (int i = 0; i < 3; ++i)
+      targets["alertmanager-" + std::to_string(i) + ":9093"] = am_ports_[i];
+    for (const auto& [replica, port] :
+         std::vector<std::pair<std::string, int>>{{"a", prom_a}, {"b", prom_b}}) {
       const std::string dir = stack_.File("prometheus-" + replica);
       fs::create_directories(dir);
       const std::string config = PrometheusCopy(replica, targets);
       ASSERT_FALSE(HasFailure()) << config;
       prometheus_.push_back(std::make_unique<PrometheusServer>(
-          dir, config, PrometheusOptions{.port = port, .extra_flags = {"--rules.alert.resend-delay=2s"}}));
+          dir, config,
+          PrometheusOptions{.port = port, .extra_flags = {"--rules.alert.resend-delay=2s"}}));
     }
   }
 
@@ -221,13 +234,15 @@ class HAStackIT : public ::testing::Test {
       if (killed_am_ == static_cast<int>(i)) continue;
       auto text = HttpGet(am_ports_[i], "/metrics", 2000ms);
       if (!text) return -1;
-      sum += Sum(ParseExposition(*text), "alertmanager_notifications_total", {"integration=\"webhook\""});
+      sum += Sum(ParseExposition(*text), "alertmanager_notifications_total",
+                 {"integration=\"webhook\""});
     }
     return sum;
   }
 
   // Waits until the exporter has received `count` notifications with `status`; the time it took.
-  std::optional<double> WaitReceived(const std::string& status, double count, SteadyClock::time_point since) {
+  std::optional<double> WaitReceived(const std::string& status, double count,
+                                     SteadyClock::time_point since) {
     if (!Eventually([&] { return Received(status) >= count; }, kDelivery)) return std::nullopt;
     return std::chrono::duration<double>(SteadyClock::now() - since).count();
   }
@@ -239,7 +254,8 @@ class HAStackIT : public ::testing::Test {
     std::string out = "ALERTS (a): " + prometheus_[0]->Query("ALERTS").dump() + "\n";
     for (size_t i = 0; i < alertmanagers_.size(); ++i)
       if (killed_am_ != static_cast<int>(i))
-        out += "am" + std::to_string(i) + " alerts: " + GetJson(am_ports_[i], "/api/v2/alerts").dump() + "\n";
+        out += "am" + std::to_string(i) +
+               " alerts: " + GetJson(am_ports_[i], "/api/v2/alerts").dump() + "\n";
     return out + "exporter:\n" + stack_.ScrapeText();
   }
 
@@ -261,7 +277,9 @@ TEST_F(HAStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrA
   ASSERT_TRUE(took) << "L0PipelineDown never reached the exporter's webhook\n" << Diagnostics();
   std::cout << "ha: first delivery after " << *took << " s (for: 2 s shortened)" << std::endl;
   for (size_t i = 0; i < prometheus_.size(); ++i)
-    EXPECT_EQ(Scalar(*prometheus_[i], "count(ALERTS{alertname=\"L0PipelineDown\",alertstate=\"firing\"})"), 1)
+    EXPECT_EQ(Scalar(*prometheus_[i],
+                     "count(ALERTS{alertname=\"L0PipelineDown\",alertstate=\"firing\"})"),
+              1)
         << "replica " << i << " does not fire it: the de-duplication below would prove nothing";
   // Observed for longer than the last node's wait (position 2: 2 x peer_timeout) plus two group
   // intervals: a duplicate from any node would show in this window.
@@ -272,13 +290,15 @@ TEST_F(HAStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrA
     received = Received("firing");
     webhook = ClusterWebhookNotifications();
     ASSERT_EQ(received, 1) << "a duplicate notification reached the exporter\n" << Diagnostics();
-    ASSERT_EQ(webhook, 1) << "the cluster sent the webhook notification more than once\n" << Diagnostics();
+    ASSERT_EQ(webhook, 1) << "the cluster sent the webhook notification more than once\n"
+                          << Diagnostics();
     Eventually([] { return false; }, 200ms);
   }
   for (size_t i = 0; i < alertmanagers_.size(); ++i) {
     json alerts = GetJson(am_ports_[i], "/api/v2/alerts?filter=alertname%3D%22L0PipelineDown%22");
     ASSERT_TRUE(alerts.is_array()) << alerts.dump();
-    EXPECT_EQ(alerts.size(), 1u) << "alertmanager " << i << " holds the replicas' alerts apart: " << alerts.dump();
+    EXPECT_EQ(alerts.size(), 1u) << "alertmanager " << i
+                                 << " holds the replicas' alerts apart: " << alerts.dump();
     for (const json& a : alerts) EXPECT_FALSE(a["labels"].contains("replica")) << a.dump();
   }
 
@@ -292,8 +312,10 @@ TEST_F(HAStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrA
   t0 = SteadyClock::now();
   Fail();
   took = WaitReceived("firing", 2, t0);
-  ASSERT_TRUE(took) << "no delivery after alertmanager " << killed_am_ << " (position 0) died\n" << Diagnostics();
-  std::cout << "ha: delivery without the position-0 Alertmanager after " << *took << " s" << std::endl;
+  ASSERT_TRUE(took) << "no delivery after alertmanager " << killed_am_ << " (position 0) died\n"
+                    << Diagnostics();
+  std::cout << "ha: delivery without the position-0 Alertmanager after " << *took << " s"
+            << std::endl;
 
   // 3. One Prometheus replica killed; a fresh alert still fires (on the other) and is delivered.
   Fix();
@@ -303,9 +325,12 @@ TEST_F(HAStackIT, OneNotificationPerGroupAndDeliveryAfterLosingAnAlertmanagerOrA
   Fail();
   took = WaitReceived("firing", 3, t0);
   ASSERT_TRUE(took) << "no delivery after Prometheus replica a died\n" << Diagnostics();
-  EXPECT_EQ(Scalar(*prometheus_[1], "count(ALERTS{alertname=\"L0PipelineDown\",alertstate=\"firing\"})"), 1);
-  std::cout << "ha: delivery with one Prometheus replica after " << *took << " s; notifications received "
-            << Received("firing") << " firing, " << Received("resolved") << " resolved" << std::endl;
+  EXPECT_EQ(
+      Scalar(*prometheus_[1], "count(ALERTS{alertname=\"L0PipelineDown\",alertstate=\"firing\"})"),
+      1);
+  std::cout << "ha: delivery with one Prometheus replica after " << *took
+            << " s; notifications received " << Received("firing") << " firing, "
+            << Received("resolved") << " resolved" << std::endl;
 }
 
 }  // namespace

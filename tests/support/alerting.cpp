@@ -38,7 +38,8 @@ WebhookReceiver::WebhookReceiver() : server_(std::make_unique<httplib::Server>()
     if (body.is_object() && body.contains("alerts") && body["alerts"].is_array()) {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& a : body["alerts"])
-        alerts_.push_back({now, body.value("receiver", ""), req.path, req.get_header_value("Authorization"), a});
+        alerts_.push_back(
+            {now, body.value("receiver", ""), req.path, req.get_header_value("Authorization"), a});
       cv_.notify_all();
     }
     res.set_content("{}", "application/json");
@@ -63,7 +64,8 @@ std::vector<ReceivedAlert> WebhookReceiver::Alerts() const {
   return alerts_;
 }
 
-std::optional<ReceivedAlert> WebhookReceiver::WaitFor(const std::string& alertname, const std::string& status,
+std::optional<ReceivedAlert> WebhookReceiver::WaitFor(const std::string& alertname,
+                                                      const std::string& status,
                                                       std::chrono::steady_clock::time_point since,
                                                       std::chrono::milliseconds limit) {
   std::unique_lock<std::mutex> lock(mu_);
@@ -89,9 +91,11 @@ PrometheusServer::PrometheusServer(const std::string& dir, const std::string& co
   WriteText(config, config_yaml);
   std::filesystem::create_directories(dir + "/prometheus-data");
   port_ = options.port > 0 ? options.port : FreeLowPort();
-  std::vector<std::string> argv{"prometheus", "--config.file=" + config,
+  std::vector<std::string> argv{"prometheus",
+                                "--config.file=" + config,
                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                "--storage.tsdb.path=" + dir + "/prometheus-data", "--web.enable-lifecycle",
+                                "--storage.tsdb.path=" + dir + "/prometheus-data",
+                                "--web.enable-lifecycle",
                                 "--log.level=warn"};
   argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
   process_ = std::make_unique<Process>(argv, dir + "/prometheus.log");
@@ -120,13 +124,17 @@ AlertmanagerServer::AlertmanagerServer(const std::string& dir, const std::string
                                        const AlertmanagerOptions& options) {
   std::filesystem::create_directories(dir + "/alertmanager");
   port_ = options.port > 0 ? options.port : FreeLowPort();
-  std::vector<std::string> argv{"prometheus-alertmanager", "--config.file=" + config_path,
+  std::vector<std::string> argv{"prometheus-alertmanager",
+                                "--config.file=" + config_path,
                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                 "--storage.path=" + dir + "/alertmanager",
-                                "--cluster.listen-address=" + options.cluster_listen, "--log.level=warn"};
+                                "--cluster.listen-address=" + options.cluster_listen,
+                                "--log.level=warn"};
   for (const std::string& peer : options.peers) argv.push_back("--cluster.peer=" + peer);
-  if (!options.peer_timeout.empty()) argv.push_back("--cluster.peer-timeout=" + options.peer_timeout);
-  if (!options.settle_timeout.empty()) argv.push_back("--cluster.settle-timeout=" + options.settle_timeout);
+  if (!options.peer_timeout.empty())
+    argv.push_back("--cluster.peer-timeout=" + options.peer_timeout);
+  if (!options.settle_timeout.empty())
+    argv.push_back("--cluster.settle-timeout=" + options.settle_timeout);
   process_ = std::make_unique<Process>(argv, dir + "/alertmanager.log");
   WaitReady(port_, "/-/ready", *process_, "alertmanager");
 }
@@ -152,21 +160,24 @@ void ReplaceAll(std::string& text, const std::string& from, const std::string& t
     text.replace(at, from.size(), to);
     ++n;
   }
-  EXPECT_GT(n, 0u) << "alertmanager.yml no longer has \"" << from
-                   << "\": update the tests' copy (support/alerting.cpp) and alertmanager/README.md";
+  EXPECT_GT(n, 0u)
+      << "alertmanager.yml no longer has \"" << from
+      << "\": update the tests' copy (support/alerting.cpp) and alertmanager/README.md";
 }
 
 }  // namespace
 
 std::string WriteAlertmanagerTestCopy(const std::string& dir, const std::string& slack_url,
-                                      const std::string& webhook_url, const std::string& webhook_token) {
+                                      const std::string& webhook_url,
+                                      const std::string& webhook_token) {
   namespace fs = std::filesystem;
   fs::create_directories(dir + "/secrets");
   std::ofstream(dir + "/secrets/slack_api_url") << slack_url << "\n";
   std::ofstream(dir + "/secrets/smtp_password") << "placeholder\n";
   std::ofstream(dir + "/secrets/webhook_token") << webhook_token << "\n";
   std::error_code ec;
-  fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates", dir + "/templates", ec);
+  fs::create_directory_symlink(fs::path(USDCOP_SOURCE_DIR) / "alertmanager" / "templates",
+                               dir + "/templates", ec);
   EXPECT_FALSE(ec) << dir << "/templates: " << ec.message();
   std::string text = ReadText(std::string(USDCOP_SOURCE_DIR) + "/alertmanager/alertmanager.yml");
   ReplaceAll(text, "/etc/alertmanager/secrets/", dir + "/secrets/");
@@ -184,7 +195,8 @@ void WriteShortenedRules(const std::string& dir) {
   size_t files = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(USDCOP_SOURCE_DIR) / "rules")) {
     if (entry.path().extension() != ".yml") continue;
-    CommandResult r = RunCommand({"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", entry.path().string()}, "");
+    CommandResult r =
+        RunCommand({"sed", "-E", "s/^( *for: )([0-9]+)m$/\\1\\2s/", entry.path().string()}, "");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     std::ofstream(dir + "/" + entry.path().filename().string()) << r.output;
     ++files;

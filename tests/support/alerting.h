@@ -42,7 +42,8 @@ class WebhookReceiver {
   // The first alert named `alertname` with `status` ("firing", "resolved") that arrived at or
   // after `since`; waits up to `limit`.
   std::optional<ReceivedAlert> WaitFor(const std::string& alertname, const std::string& status,
-                                       std::chrono::steady_clock::time_point since, std::chrono::milliseconds limit);
+                                       std::chrono::steady_clock::time_point since,
+                                       std::chrono::milliseconds limit);
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -64,7 +65,8 @@ struct PrometheusOptions {
 class PrometheusServer {
  public:
   PrometheusServer(const std::string& dir, const std::string& config_yaml);
-  PrometheusServer(const std::string& dir, const std::string& config_yaml, const PrometheusOptions& options);
+  PrometheusServer(const std::string& dir, const std::string& config_yaml,
+                   const PrometheusOptions& options);
   int port() const { return port_; }
   // SIGKILL, as a crash: no flush, no goodbye to anyone. Waits for the exit (bounded).
   void Kill();
@@ -91,7 +93,8 @@ struct AlertmanagerOptions {
 class AlertmanagerServer {
  public:
   AlertmanagerServer(const std::string& dir, const std::string& config_path);
-  AlertmanagerServer(const std::string& dir, const std::string& config_path, const AlertmanagerOptions& options);
+  AlertmanagerServer(const std::string& dir, const std::string& config_path,
+                     const AlertmanagerOptions& options);
   int port() const { return port_; }
   // SIGKILL, as a crash: the peers find out by gossip. Waits for the exit (bounded).
   void Kill();
@@ -112,7 +115,8 @@ std::string ReadText(const std::string& path);
 // dir/alertmanager.yml and returns its path; a replaced string missing from the shipped file
 // fails the calling test (the copy cannot drift silently).
 std::string WriteAlertmanagerTestCopy(const std::string& dir, const std::string& slack_url,
-                                      const std::string& webhook_url, const std::string& webhook_token);
+                                      const std::string& webhook_url,
+                                      const std::string& webhook_token);
 
 // Every rules/*.yml with each `for: Nm` shortened to `for: Ns` (rules/README.md, "Shortening
 // every for:"), written into `dir`; a Prometheus config loads them with rule_files: [dir/*.yml].

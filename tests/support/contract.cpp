@@ -23,7 +23,8 @@ bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 // [a-zA-Z_][a-zA-Z0-9_]*, and ':' too for a metric name.
 bool IsValidName(const std::string& s, bool metric) {
   if (s.empty() || !(IsNameStart(s[0]) || (metric && s[0] == ':'))) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return IsNameChar(c) || (metric && c == ':'); });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return IsNameChar(c) || (metric && c == ':'); });
 }
 
 std::optional<ContractMetric> ParseEntry(const YAML::Node& node, std::string* error) {
@@ -46,10 +47,14 @@ std::optional<ContractMetric> ParseEntry(const YAML::Node& node, std::string* er
   m.name = node["name"].as<std::string>();
   m.type = node["type"].as<std::string>();
   m.spec = node["spec"].as<std::string>();
-  if (!IsValidName(m.name, true)) *error = "`" + m.name + "` is not a metric name";
-  else if (!kContractTypes.count(m.type)) *error = m.name + ": unknown type `" + m.type + "`";
-  else if (!kContractSpecs.count(m.spec)) *error = m.name + ": unknown spec `" + m.spec + "`";
-  else if (!node["labels"].IsSequence()) *error = m.name + ": labels is not a list";
+  if (!IsValidName(m.name, true))
+    *error = "`" + m.name + "` is not a metric name";
+  else if (!kContractTypes.count(m.type))
+    *error = m.name + ": unknown type `" + m.type + "`";
+  else if (!kContractSpecs.count(m.spec))
+    *error = m.name + ": unknown spec `" + m.spec + "`";
+  else if (!node["labels"].IsSequence())
+    *error = m.name + ": labels is not a list";
   if (!error->empty()) return std::nullopt;
   std::set<std::string> seen;
   for (const auto& label : node["labels"]) {
@@ -84,13 +89,15 @@ std::string Join(const std::vector<std::string>& items) {
 
 // A sample's family: itself when it has a TYPE line, else the histogram or summary whose
 // _bucket, _sum or _count series it is. The suffix is returned in *suffix ("" for none).
-std::optional<std::string> FamilyOf(const std::string& name, const std::map<std::string, std::string>& types,
+std::optional<std::string> FamilyOf(const std::string& name,
+                                    const std::map<std::string, std::string>& types,
                                     std::string* suffix) {
   suffix->clear();
   if (types.count(name)) return name;
   for (const char* s : {"_bucket", "_sum", "_count"}) {
     const std::string sfx = s;
-    if (name.size() <= sfx.size() || name.compare(name.size() - sfx.size(), sfx.size(), sfx) != 0) continue;
+    if (name.size() <= sfx.size() || name.compare(name.size() - sfx.size(), sfx.size(), sfx) != 0)
+      continue;
     auto it = types.find(name.substr(0, name.size() - sfx.size()));
     if (it == types.end()) continue;
     if (it->second == "histogram" || (it->second == "summary" && sfx != "_bucket")) {
@@ -115,7 +122,9 @@ std::optional<ExpositionSample> ParseSampleLine(const std::string& line) {
       const size_t start = i;
       while (i < line.size() && IsNameChar(line[i])) ++i;
       std::string label = line.substr(start, i - start);
-      if (!IsValidName(label, false) || i + 1 >= line.size() || line[i] != '=' || line[i + 1] != '"') return std::nullopt;
+      if (!IsValidName(label, false) || i + 1 >= line.size() || line[i] != '=' ||
+          line[i + 1] != '"')
+        return std::nullopt;
       i += 2;
       std::string value;
       for (; i < line.size() && line[i] != '"'; ++i) {
@@ -124,15 +133,20 @@ std::optional<ExpositionSample> ParseSampleLine(const std::string& line) {
           continue;
         }
         if (++i >= line.size()) return std::nullopt;
-        if (line[i] == 'n') value += '\n';
-        else if (line[i] == '\\' || line[i] == '"') value += line[i];
-        else return std::nullopt;
+        if (line[i] == 'n')
+          value += '\n';
+        else if (line[i] == '\\' || line[i] == '"')
+          value += line[i];
+        else
+          return std::nullopt;
       }
       if (i >= line.size()) return std::nullopt;  // no closing quote
       ++i;
       s.labels.emplace_back(std::move(label), std::move(value));
-      if (i < line.size() && line[i] == ',') ++i;
-      else if (i < line.size() && line[i] != '}') return std::nullopt;
+      if (i < line.size() && line[i] == ',')
+        ++i;
+      else if (i < line.size() && line[i] != '}')
+        return std::nullopt;
     }
     if (i >= line.size()) return std::nullopt;
     ++i;
@@ -203,8 +217,8 @@ const ContractMetric* MetricContract::Find(const std::string& name) const {
   return nullptr;
 }
 
-std::vector<std::string> MetricContract::Check(const std::string& exposition,
-                                               const std::vector<std::string>& required_prefixes) const {
+std::vector<std::string> MetricContract::Check(
+    const std::string& exposition, const std::vector<std::string>& required_prefixes) const {
   std::vector<std::string> findings;
   std::map<std::string, std::string> types;  // family -> its TYPE
   std::set<std::string> reported;            // families already reported for their labels
@@ -221,8 +235,10 @@ std::vector<std::string> MetricContract::Check(const std::string& exposition,
       if (types.count(name)) findings.push_back(name + ": TYPE given twice");
       types[name] = type;
       const ContractMetric* m = Find(name);
-      if (!m) findings.push_back(name + ": not in the metric contract (" USDCOP_METRICS_CONTRACT ")");
-      else if (m->type != type) findings.push_back(name + ": type " + type + ", the contract says " + m->type);
+      if (!m)
+        findings.push_back(name + ": not in the metric contract (" USDCOP_METRICS_CONTRACT ")");
+      else if (m->type != type)
+        findings.push_back(name + ": type " + type + ", the contract says " + m->type);
       continue;
     }
     if (line[0] == '#') continue;
@@ -231,11 +247,13 @@ std::vector<std::string> MetricContract::Check(const std::string& exposition,
       findings.push_back("line " + std::to_string(number) + " does not parse: " + line);
       continue;
     }
-    if (!series.insert(SeriesKey(*sample)).second) findings.push_back("series given twice: " + line);
+    if (!series.insert(SeriesKey(*sample)).second)
+      findings.push_back("series given twice: " + line);
     std::string suffix;
     auto family = FamilyOf(sample->name, types, &suffix);
     if (!family) {
-      if (reported.insert(sample->name).second) findings.push_back(sample->name + ": a series without a TYPE line");
+      if (reported.insert(sample->name).second)
+        findings.push_back(sample->name + ": a series without a TYPE line");
       continue;
     }
     present.insert(*family);
@@ -249,8 +267,8 @@ std::vector<std::string> MetricContract::Check(const std::string& exposition,
     std::sort(want.begin(), want.end());
     std::sort(got.begin(), got.end());
     if (got != want && reported.insert(*family).second)
-      findings.push_back(*family + ": labels {" + Join(got) + "}, the contract says {" + Join(m->labels) +
-                         "} (first: " + line + ")");
+      findings.push_back(*family + ": labels {" + Join(got) + "}, the contract says {" +
+                         Join(m->labels) + "} (first: " + line + ")");
   }
   for (const std::string& prefix : required_prefixes) {
     bool any = false;
@@ -264,9 +282,11 @@ std::vector<std::string> MetricContract::Check(const std::string& exposition,
   return findings;
 }
 
-std::string CheckContract(const std::string& exposition, const std::vector<std::string>& required_prefixes) {
+std::string CheckContract(const std::string& exposition,
+                          const std::vector<std::string>& required_prefixes) {
   std::string out;
-  for (const std::string& f : MetricContract::Repository().Check(exposition, required_prefixes)) out += f + "\n";
+  for (const std::string& f : MetricContract::Repository().Check(exposition, required_prefixes))
+    out += f + "\n";
   return out;
 }
 

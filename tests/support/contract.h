@@ -12,7 +12,7 @@ namespace usdcop::testing {
 
 struct ContractMetric {
   std::string name;
-  std::string type;                 // as the `# TYPE` line says it: gauge, counter, histogram, summary
+  std::string type;  // as the `# TYPE` line says it: gauge, counter, histogram, summary
   std::vector<std::string> labels;  // label names, in the contract's order
   std::string spec;                 // where it is specified: design, project or standard
 };
@@ -45,7 +45,8 @@ class MetricContract {
 
 // The repository contract's findings on `exposition`, one per line; "" when it holds. For
 // EXPECT_EQ(CheckContract(text), "").
-std::string CheckContract(const std::string& exposition, const std::vector<std::string>& required_prefixes = {});
+std::string CheckContract(const std::string& exposition,
+                          const std::vector<std::string>& required_prefixes = {});
 
 // One series line of an exposition: its metric name, its labels (name, unescaped value) in
 // order, and the value text. nullopt when the line does not parse.

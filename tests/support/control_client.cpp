@@ -19,15 +19,16 @@ std::string Sha256Hex(const std::string& text) {
   return out;
 }
 
-std::string ControlTokenYaml(const std::string& name, const std::string& token, const std::string& role) {
+std::string ControlTokenYaml(const std::string& name, const std::string& token,
+                             const std::string& role) {
   return "    - {name: " + name + ", sha256: " + Sha256Hex(token) + ", role: " + role + "}\n";
 }
 
 int StartExporterWithControl(Stack& stack, std::vector<std::string> flags) {
   flags.push_back("--control.listen-address=127.0.0.1:0");
   stack.StartExporter(flags);
-  auto port = stack.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)",
-                                          std::chrono::seconds(5));
+  auto port = stack.exporter().WaitForLog(
+      "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", std::chrono::seconds(5));
   EXPECT_TRUE(port) << stack.exporter().Log();
   return port ? std::stoi(*port) : 0;
 }
@@ -56,9 +57,10 @@ ControlReply ControlClient::Get(const std::string& path, const std::string& toke
   return ReplyOf(ClientOn(port_).Get(path, {{"Authorization", "Bearer " + token}}));
 }
 
-ControlReply ControlClient::Post(const std::string& path, const std::string& token, const std::string& body,
-                                 const std::string& content_type) const {
-  return ReplyOf(ClientOn(port_).Post(path, {{"Authorization", "Bearer " + token}}, body, content_type));
+ControlReply ControlClient::Post(const std::string& path, const std::string& token,
+                                 const std::string& body, const std::string& content_type) const {
+  return ReplyOf(
+      ClientOn(port_).Post(path, {{"Authorization", "Bearer " + token}}, body, content_type));
 }
 
 std::vector<std::string> QueryRow(const std::string& db_path, const std::string& sql) {
@@ -66,7 +68,8 @@ std::vector<std::string> QueryRow(const std::string& db_path, const std::string&
   std::vector<std::string> out;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
       for (int i = 0; i < sqlite3_column_count(st); ++i) {
         const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
         out.emplace_back(t ? t : "");

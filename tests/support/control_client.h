@@ -14,14 +14,15 @@ namespace usdcop::testing {
 // Lowercase hex of the SHA-256 of `text`, as control.tokens[].sha256 and backup manifests take it.
 std::string Sha256Hex(const std::string& text);
 // One control.tokens entry: "    - {name: NAME, sha256: <of token>, role: ROLE}\n".
-std::string ControlTokenYaml(const std::string& name, const std::string& token, const std::string& role);
+std::string ControlTokenYaml(const std::string& name, const std::string& token,
+                             const std::string& role);
 
 // Starts the exporter of `stack` (its config.yml) with the side port on any free port; the port,
 // or 0 when the log never said (a failure is recorded in the test).
 int StartExporterWithControl(Stack& stack, std::vector<std::string> flags = {});
 
 struct ControlReply {
-  int status = 0;  // 0: no answer
+  int status = 0;       // 0: no answer
   nlohmann::json body;  // discarded when not JSON
   std::string text;
 };
@@ -39,9 +40,11 @@ class ControlClient {
   int port_;
 };
 
-// The first row of `sql` on the SQLite file `db_path` (read-only), columns as text; empty when none.
+// The first row of `sql` on the SQLite file `db_path` (read-only), columns as text; empty when
+// none.
 std::vector<std::string> QueryRow(const std::string& db_path, const std::string& sql);
-// Runs one statement that changes `db_path` (the exporter stopped); the rows it changed, -1 on an error.
+// Runs one statement that changes `db_path` (the exporter stopped); the rows it changed, -1 on an
+// error.
 int ExecSql(const std::string& db_path, const std::string& sql);
 
 }  // namespace usdcop::testing

@@ -24,19 +24,22 @@ double Sum(const Series& series, const std::string& name, const std::vector<std:
   double sum = 0;
   for (const auto& [key, value] : series) {
     if (key.rfind(name + "{", 0) != 0 && key != name) continue;
-    if (std::all_of(labels.begin(), labels.end(), [&](const std::string& l) { return key.find(l) != std::string::npos; }))
+    if (std::all_of(labels.begin(), labels.end(),
+                    [&](const std::string& l) { return key.find(l) != std::string::npos; }))
       sum += value;
   }
   return sum;
 }
 
-std::optional<std::string> HttpGet(int port, const std::string& path, std::chrono::milliseconds timeout) {
+std::optional<std::string> HttpGet(int port, const std::string& path,
+                                   std::chrono::milliseconds timeout) {
   std::string body;
   if (HttpGetStatus(port, path, &body, timeout) != 200) return std::nullopt;
   return body;
 }
 
-int HttpGetStatus(int port, const std::string& path, std::string* response, std::chrono::milliseconds timeout) {
+int HttpGetStatus(int port, const std::string& path, std::string* response,
+                  std::chrono::milliseconds timeout) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);

@@ -38,7 +38,8 @@ inline TestReply TestGet(int port, const std::string& path, const TestRequest& r
     auto ssl = std::make_unique<httplib::SSLClient>("127.0.0.1", port, r.client_cert, r.client_key);
     ssl->set_ca_cert_path(r.ca);
     ssl->enable_server_certificate_verification(true);
-    if (r.max_tls_version != 0) SSL_CTX_set_max_proto_version(ssl->ssl_context(), r.max_tls_version);
+    if (r.max_tls_version != 0)
+      SSL_CTX_set_max_proto_version(ssl->ssl_context(), r.max_tls_version);
     client = std::move(ssl);
   } else {
     client = std::make_unique<httplib::ClientImpl>("127.0.0.1", port);

@@ -26,7 +26,8 @@ bool Bindable(int port) {
 }  // namespace
 
 int FreeLowPort() {
-  std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ static_cast<unsigned>(std::random_device{}()));
+  std::mt19937 rng(static_cast<unsigned>(::getpid()) ^
+                   static_cast<unsigned>(std::random_device{}()));
   for (int i = 0; i < 200; ++i) {
     int port = 20000 + static_cast<int>(rng() % 12000);
     if (Bindable(port)) return port;

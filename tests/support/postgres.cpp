@@ -32,11 +32,13 @@ PostgresCluster::PostgresCluster() {
   if (::geteuid() == 0) {
     passwd* pw = getpwnam("postgres");
     if (!pw) throw std::runtime_error("no postgres user (apt-get install postgresql)");
-    if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown " + dir_);
+    if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+      throw std::runtime_error("chown " + dir_);
   }
-  CommandResult init = RunCommand(AsOwner({kBin + "initdb", "-D", data_, "-U", "postgres", "--auth-local=trust",
-                                           "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"}),
-                                  "", std::chrono::seconds(60));
+  CommandResult init =
+      RunCommand(AsOwner({kBin + "initdb", "-D", data_, "-U", "postgres", "--auth-local=trust",
+                          "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"}),
+                 "", std::chrono::seconds(60));
   if (init.exit_code != 0) throw std::runtime_error("initdb failed:\n" + init.output);
   port_ = FreeLowPort();
   Start();
@@ -53,7 +55,10 @@ void PostgresCluster::Start() {
                std::to_string(port_), "-c", "fsync=off", "-c", "max_connections=50"}),
       dir_ + "/server.log");
   bool ready = Eventually(
-      [&] { return RunCommand({kBin + "pg_isready", "-h", dir_, "-p", std::to_string(port_)}, "").exit_code == 0; },
+      [&] {
+        return RunCommand({kBin + "pg_isready", "-h", dir_, "-p", std::to_string(port_)}, "")
+                   .exit_code == 0;
+      },
       std::chrono::seconds(20));
   if (!ready) throw std::runtime_error("postgres did not start:\n" + server_->Log());
 }
@@ -64,19 +69,22 @@ void PostgresCluster::Stop() {
   // line of postmaster.pid), not to runuser in front of it.
   std::ifstream pid_file(data_ + "/postmaster.pid");
   pid_t pid = 0;
-  if (pid_file >> pid && pid > 0) ::kill(pid, SIGINT);
-  else server_->Signal(SIGINT);
+  if (pid_file >> pid && pid > 0)
+    ::kill(pid, SIGINT);
+  else
+    server_->Signal(SIGINT);
   if (!server_->WaitExit(std::chrono::seconds(15))) server_->Stop();
   server_.reset();
 }
 
 CommandResult PostgresCluster::Sql(const std::string& sql, const std::string& db) const {
-  return RunCommand({kBin + "psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d", db, "-v",
-                     "ON_ERROR_STOP=1", "-q", "-c", sql},
+  return RunCommand({kBin + "psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d",
+                     db, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql},
                     "", std::chrono::seconds(60));
 }
 
-void PostgresCluster::CreateDatabase(const std::string& db, const std::string& user, const std::string& password) const {
+void PostgresCluster::CreateDatabase(const std::string& db, const std::string& user,
+                                     const std::string& password) const {
   for (const std::string& sql : {"CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'",
                                  "CREATE DATABASE " + db + " OWNER " + user}) {
     CommandResult r = Sql(sql);

@@ -23,7 +23,8 @@ class PostgresCluster {
   // Runs SQL through psql on the cluster's socket as the superuser, in database `db`.
   CommandResult Sql(const std::string& sql, const std::string& db = "postgres") const;
   // Creates a login role with a password and a database it owns.
-  void CreateDatabase(const std::string& db, const std::string& user, const std::string& password) const;
+  void CreateDatabase(const std::string& db, const std::string& user,
+                      const std::string& password) const;
   // Stops the server (fast shutdown) and starts it again on the same port.
   void Stop();
   void Start();

@@ -30,7 +30,8 @@ std::optional<OpenFileLimit> ProcOpenFileLimit(pid_t pid);
 // does not bound its memory before the machine runs short. Thread-safe.
 class RssWatch {
  public:
-  RssWatch(pid_t pid, std::uint64_t limit_bytes, std::chrono::milliseconds period = std::chrono::milliseconds(5));
+  RssWatch(pid_t pid, std::uint64_t limit_bytes,
+           std::chrono::milliseconds period = std::chrono::milliseconds(5));
   ~RssWatch();
   RssWatch(const RssWatch&) = delete;
   RssWatch& operator=(const RssWatch&) = delete;

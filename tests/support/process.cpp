@@ -47,7 +47,8 @@ Process::Process(std::vector<std::string> argv, std::string log_path, std::vecto
   for (std::string& e : env) envp.push_back(std::move(e));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   // Children start with no blocked signals, whatever the test runner blocked.
@@ -100,7 +101,8 @@ int Process::Stop(std::chrono::milliseconds limit) {
   return WaitExit(std::chrono::milliseconds(5000)).value_or(-1);
 }
 
-std::optional<std::string> Process::WaitForLog(const std::string& regex, std::chrono::milliseconds limit) const {
+std::optional<std::string> Process::WaitForLog(const std::string& regex,
+                                               std::chrono::milliseconds limit) const {
   std::regex re(regex);
   std::optional<std::string> found;
   Eventually(
@@ -128,7 +130,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path, O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   auto cargs = CStrings(args);
   int rc = posix_spawnp(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);

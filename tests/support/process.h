@@ -31,7 +31,8 @@ class Process {
   int Stop(std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
 
   // The first capture group of `regex` in the log, polled up to `limit`.
-  std::optional<std::string> WaitForLog(const std::string& regex, std::chrono::milliseconds limit) const;
+  std::optional<std::string> WaitForLog(const std::string& regex,
+                                        std::chrono::milliseconds limit) const;
 
  private:
   pid_t pid_ = -1;
@@ -53,7 +54,9 @@ bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::milliseco
   const auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (done()) return true;
-    struct timespec ts {0, 20 * 1000 * 1000};
+    struct timespec ts {
+      0, 20 * 1000 * 1000
+    };
     nanosleep(&ts, nullptr);
   }
   return done();

@@ -31,7 +31,8 @@ std::string Lower(std::string s) {
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -65,11 +66,16 @@ std::string RawResponse::Header(const std::string& name) const {
 
 const char* FloodEndName(FloodEnd end) {
   switch (end) {
-    case FloodEnd::kAllSent: return "all sent";
-    case FloodEnd::kAnswered: return "answered";
-    case FloodEnd::kClosed: return "closed";
-    case FloodEnd::kStopped: return "stopped";
-    case FloodEnd::kTimedOut: return "timed out";
+    case FloodEnd::kAllSent:
+      return "all sent";
+    case FloodEnd::kAnswered:
+      return "answered";
+    case FloodEnd::kClosed:
+      return "closed";
+    case FloodEnd::kStopped:
+      return "stopped";
+    case FloodEnd::kTimedOut:
+      return "timed out";
   }
   return "?";
 }
@@ -78,7 +84,8 @@ RawConnection::RawConnection(int port, std::chrono::milliseconds limit, int rece
   const auto end = Clock::now() + limit;
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
-  if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  if (receive_buffer > 0)
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   int yes = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   sockaddr_in a{};
@@ -90,7 +97,8 @@ RawConnection::RawConnection(int port, std::chrono::milliseconds limit, int rece
   if (error == EINPROGRESS) {
     pollfd p{fd_, POLLOUT, 0};
     socklen_t len = sizeof error;
-    if (::poll(&p, 1, MillisLeft(end)) == 1 && ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0)
+    if (::poll(&p, 1, MillisLeft(end)) == 1 &&
+        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0)
       return;
   }
   Close();
@@ -153,8 +161,9 @@ bool RawConnection::Send(std::string_view bytes, std::chrono::milliseconds limit
   return true;
 }
 
-FloodResult RawConnection::Flood(std::string_view prefix, std::string_view piece, std::uint64_t max_bytes,
-                                 std::chrono::milliseconds limit, const std::atomic<bool>* stop, bool stop_on_answer) {
+FloodResult RawConnection::Flood(std::string_view prefix, std::string_view piece,
+                                 std::uint64_t max_bytes, std::chrono::milliseconds limit,
+                                 const std::atomic<bool>* stop, bool stop_on_answer) {
   const auto end = Clock::now() + limit;
   FloodResult r;
   size_t piece_offset = 0;
@@ -173,15 +182,18 @@ FloodResult RawConnection::Flood(std::string_view prefix, std::string_view piece
       if (stop_on_answer && in_.size() > before) return r.end = FloodEnd::kAnswered, r;
     }
     if (!(p.revents & POLLOUT)) continue;
-    std::string_view next = r.sent < prefix.size() ? prefix.substr(r.sent) : piece.substr(piece_offset);
-    next = next.substr(0, static_cast<size_t>(std::min<std::uint64_t>(next.size(), max_bytes - r.sent)));
+    std::string_view next =
+        r.sent < prefix.size() ? prefix.substr(r.sent) : piece.substr(piece_offset);
+    next = next.substr(
+        0, static_cast<size_t>(std::min<std::uint64_t>(next.size(), max_bytes - r.sent)));
     ssize_t n = ::send(fd_, next.data(), next.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
       eof_ = true;
       return r.end = FloodEnd::kClosed, r;
     }
-    if (r.sent >= prefix.size()) piece_offset = (piece_offset + static_cast<size_t>(n)) % piece.size();
+    if (r.sent >= prefix.size())
+      piece_offset = (piece_offset + static_cast<size_t>(n)) % piece.size();
     r.sent += static_cast<std::uint64_t>(n);
   }
 }

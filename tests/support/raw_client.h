@@ -44,7 +44,8 @@ class RawConnection {
  public:
   // Connects to 127.0.0.1:port within `limit`. `receive_buffer` > 0 sets SO_RCVBUF first (a
   // client that reads slowly). connected() says whether it worked.
-  explicit RawConnection(int port, std::chrono::milliseconds limit = std::chrono::milliseconds(3000),
+  explicit RawConnection(int port,
+                         std::chrono::milliseconds limit = std::chrono::milliseconds(3000),
                          int receive_buffer = 0);
   ~RawConnection();
   RawConnection(RawConnection&& other) noexcept;
@@ -54,7 +55,8 @@ class RawConnection {
 
   bool connected() const { return fd_ >= 0; }
   // Writes all of `bytes` within `limit`: false when the server closed first or time ran out.
-  bool Send(std::string_view bytes, std::chrono::milliseconds limit = std::chrono::milliseconds(3000));
+  bool Send(std::string_view bytes,
+            std::chrono::milliseconds limit = std::chrono::milliseconds(3000));
   // Writes `prefix`, then `piece` over and over, up to `max_bytes` in all, and stops as soon as
   // the server answers or closes, `*stop` is set, or `limit` passes. With `stop_on_answer` false
   // it goes on past answers (keeping them for ReadResponse) until the server closes.
@@ -62,7 +64,8 @@ class RawConnection {
                     std::chrono::milliseconds limit, const std::atomic<bool>* stop = nullptr,
                     bool stop_on_answer = true);
   // The next response, read within `limit`; nullopt when none came whole (closed, or too slow).
-  std::optional<RawResponse> ReadResponse(std::chrono::milliseconds limit = std::chrono::milliseconds(3000));
+  std::optional<RawResponse> ReadResponse(
+      std::chrono::milliseconds limit = std::chrono::milliseconds(3000));
   // Waits up to `limit` for the server to close or reset the connection, keeping what it sends
   // meanwhile (for ReadResponse or unread()). True once closed.
   bool WaitClosed(std::chrono::milliseconds limit);

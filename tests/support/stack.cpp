@@ -9,9 +9,12 @@
 
 namespace usdcop::testing {
 
-const std::vector<std::string> kDagIds = {
-    "usdcop_m5__01_l0_intelligent_acquire", "usdcop_m5__02_l1_standardize", "usdcop_m5__03_l2_prepare",
-    "usdcop_m5__04_l3_feature",             "usdcop_m5__05_l4_rlready",     "usdcop_m5__06_l5_serving"};
+const std::vector<std::string> kDagIds = {"usdcop_m5__01_l0_intelligent_acquire",
+                                          "usdcop_m5__02_l1_standardize",
+                                          "usdcop_m5__03_l2_prepare",
+                                          "usdcop_m5__04_l3_feature",
+                                          "usdcop_m5__05_l4_rlready",
+                                          "usdcop_m5__06_l5_serving"};
 
 Stack::Stack() {
   char tmpl[] = "/tmp/usdcop_it_XXXXXX";
@@ -22,8 +25,10 @@ Stack::Stack() {
 Stack::~Stack() {
   exporter_.reset();
   sim_.reset();
-  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
-  else std::cerr << "kept " << dir_ << " (logs of the failed test)\n";
+  if (!::testing::Test::HasFailure())
+    std::filesystem::remove_all(dir_);
+  else
+    std::cerr << "kept " << dir_ << " (logs of the failed test)\n";
 }
 
 void Stack::WriteFile(const std::string& name, const std::string& text) const {
@@ -35,11 +40,13 @@ void Stack::WriteFile(const std::string& name, const std::string& text) const {
 
 void Stack::StartSim(const std::vector<std::string>& extra_args) {
   if (sim_) sim_->Stop();
-  std::vector<std::string> argv = {PIPELINE_SIM_BIN, "--listen", "127.0.0.1:0", "--state-dir", File("sim"),
-                                   "--airflow.password-file", File("airflow_password")};
+  std::vector<std::string> argv = {PIPELINE_SIM_BIN,        "--listen",  "127.0.0.1:0",
+                                   "--state-dir",           File("sim"), "--airflow.password-file",
+                                   File("airflow_password")};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   sim_ = std::make_unique<Process>(argv, File("sim-" + std::to_string(++sim_starts_) + ".log"));
-  auto port = sim_->WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", std::chrono::seconds(10));
+  auto port =
+      sim_->WaitForLog("listening on http://127\\.0\\.0\\.1:([0-9]+)", std::chrono::seconds(10));
   ASSERT_TRUE(port) << "pipeline-sim did not start:\n" << sim_->Log();
   sim_port_ = std::stoi(*port);
 }
@@ -53,9 +60,11 @@ void Stack::Sim(const std::string& path, const std::string& json) const {
 
 std::string Stack::PipelineConfig(const std::string& interval, const std::string& timeout,
                                   const std::string& api) const {
-  std::string yaml = "probes:\n  pipeline:\n    interval: " + interval + "\n    timeout: " + timeout +
+  std::string yaml = "probes:\n  pipeline:\n    interval: " + interval +
+                     "\n    timeout: " + timeout +
                      "\n    airflow:\n      url: http://127.0.0.1:" + std::to_string(sim_port_) +
-                     "\n      api: " + api + "\n      username: admin\n      password_file: airflow_password\n"
+                     "\n      api: " + api +
+                     "\n      username: admin\n      password_file: airflow_password\n"
                      "    layers:\n";
   for (size_t i = 0; i < kDagIds.size(); ++i)
     yaml += "      - {layer: L" + std::to_string(i) + ", dag_id: " + kDagIds[i] +
@@ -66,11 +75,13 @@ std::string Stack::PipelineConfig(const std::string& interval, const std::string
 void Stack::StartExporter(const std::vector<std::string>& extra_flags) {
   exporter_.reset();
   std::vector<std::string> argv = {USDCOP_EXPORTER_BIN, "--config.file=" + File("config.yml"),
-                                   "--web.listen-address=" + exporter_listen_, "--storage.path=" + File("state.db"),
-                                   "--log.level=debug"};
+                                   "--web.listen-address=" + exporter_listen_,
+                                   "--storage.path=" + File("state.db"), "--log.level=debug"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  exporter_ = std::make_unique<Process>(argv, File("exporter-" + std::to_string(++exporter_starts_) + ".log"));
-  auto port = exporter_->WaitForLog("msg=listening address=127\\.0\\.0\\.1:([0-9]+)", std::chrono::seconds(10));
+  exporter_ = std::make_unique<Process>(
+      argv, File("exporter-" + std::to_string(++exporter_starts_) + ".log"));
+  auto port = exporter_->WaitForLog("msg=listening address=127\\.0\\.0\\.1:([0-9]+)",
+                                    std::chrono::seconds(10));
   ASSERT_TRUE(port) << "usdcop_exporter did not start:\n" << exporter_->Log();
   exporter_port_ = std::stoi(*port);
 }
@@ -85,7 +96,8 @@ std::string Stack::ScrapeText() const {
   return text.value_or("");
 }
 
-bool Stack::WaitForValue(const std::string& series, double value, std::chrono::milliseconds limit) const {
+bool Stack::WaitForValue(const std::string& series, double value,
+                         std::chrono::milliseconds limit) const {
   return Eventually(
       [&] {
         auto s = Scrape();
@@ -95,7 +107,8 @@ bool Stack::WaitForValue(const std::string& series, double value, std::chrono::m
       limit);
 }
 
-bool Stack::WaitForAtLeast(const std::string& series, double value, std::chrono::milliseconds limit) const {
+bool Stack::WaitForAtLeast(const std::string& series, double value,
+                           std::chrono::milliseconds limit) const {
   return Eventually(
       [&] {
         auto s = Scrape();
@@ -105,7 +118,8 @@ bool Stack::WaitForAtLeast(const std::string& series, double value, std::chrono:
       limit);
 }
 
-std::string Stack::CheckContract(const std::string& exposition, const std::vector<std::string>& required_prefixes) const {
+std::string Stack::CheckContract(const std::string& exposition,
+                                 const std::vector<std::string>& required_prefixes) const {
   std::string findings = usdcop::testing::CheckContract(exposition, required_prefixes);
   // The design's own tool, an extra check where ../shared is beside the checkout.
   const std::string tool = std::string(USDCOP_SHARED_DIR) + "/tools/check-contract";
@@ -113,9 +127,11 @@ std::string Stack::CheckContract(const std::string& exposition, const std::vecto
   WriteFile("exposition.prom", exposition);
   std::vector<std::string> argv = {"python3", tool, File("exposition.prom"), "--also",
                                    std::string(USDCOP_SOURCE_DIR) + "/README.md"};
-  for (const std::string& prefix : required_prefixes) argv.insert(argv.end(), {"--require", prefix});
+  for (const std::string& prefix : required_prefixes)
+    argv.insert(argv.end(), {"--require", prefix});
   CommandResult r = RunCommand(argv, "");
-  if (r.exit_code != 0) findings += "check-contract (exit " + std::to_string(r.exit_code) + "):\n" + r.output;
+  if (r.exit_code != 0)
+    findings += "check-contract (exit " + std::to_string(r.exit_code) + "):\n" + r.output;
   return findings;
 }
 
@@ -149,7 +165,8 @@ std::string AlwaysOpenZone() {
 std::string AlwaysOpenCalendarYaml(const std::string& zone, const std::string& bar_interval) {
   return "calendar:\n  timezone: " + zone +
          "\n  sessions: [{days: [sun, mon, tue, wed, thu, fri, sat], open: \"00:00\", close: "
-         "\"23:59\"}]\n  bar_interval: " + bar_interval + "\n  holidays: []\n";
+         "\"23:59\"}]\n  bar_interval: " +
+         bar_interval + "\n  holidays: []\n";
 }
 
 }  // namespace usdcop::testing

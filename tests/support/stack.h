@@ -48,7 +48,8 @@ class Stack {
 
   // A config for the pipeline probe against the simulator: every layer L0..L5 by DAG id,
   // `extra_pipeline_yaml` added to the pipeline section.
-  std::string PipelineConfig(const std::string& interval = "1s", const std::string& timeout = "800ms",
+  std::string PipelineConfig(const std::string& interval = "1s",
+                             const std::string& timeout = "800ms",
                              const std::string& api = "v1") const;
   void WriteConfig(const std::string& yaml) const { WriteFile("config.yml", yaml); }
 
@@ -68,7 +69,8 @@ class Stack {
   // checkout, against DESIGN.md's contract with that tool too (the README's table passed with
   // --also). The findings, one per line; "" when it holds. Never skips: the contract is in the
   // repository.
-  std::string CheckContract(const std::string& exposition, const std::vector<std::string>& required_prefixes) const;
+  std::string CheckContract(const std::string& exposition,
+                            const std::vector<std::string>& required_prefixes) const;
   Series Scrape() const { return ParseExposition(ScrapeText()); }
   // Waits until the series has the value (bounded); the last scrape is in *last.
   bool WaitForValue(const std::string& series, double value,
@@ -77,8 +79,9 @@ class Stack {
                       std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
   // Waits until `probe` has a finished run that started after `unix_seconds` (its last run's end
   // less its duration): what the probe reads from then on is in the metrics. Bounded.
-  bool WaitForRunStartedAfter(const std::string& probe, double unix_seconds,
-                              std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
+  bool WaitForRunStartedAfter(
+      const std::string& probe, double unix_seconds,
+      std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) const;
 
  private:
   std::string dir_;

@@ -70,8 +70,8 @@ void WriteKey(const std::string& path, EVP_PKEY* key) {
 }
 
 // A leaf certificate for `key`, signed by the CA, with its extended key usage and SAN.
-Cert LeafCert(EVP_PKEY* key, const char* name, long serial, X509* ca, EVP_PKEY* ca_key, const char* usage,
-              const char* san) {
+Cert LeafCert(EVP_PKEY* key, const char* name, long serial, X509* ca, EVP_PKEY* ca_key,
+              const char* usage, const char* san) {
   Cert cert = NewCert(key, name, serial);
   X509_set_issuer_name(cert.get(), X509_get_subject_name(ca));
   AddExtensions(cert.get(), ca,
@@ -101,10 +101,11 @@ TestPki MakeTestPki(const std::string& dir) {
                  {NID_subject_key_identifier, "hash"}});
   Check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()) > 0, "signing the CA");
 
-  Cert server = LeafCert(server_key.get(), "127.0.0.1", 2, ca.get(), ca_key.get(), "serverAuth", "IP:127.0.0.1");
+  Cert server = LeafCert(server_key.get(), "127.0.0.1", 2, ca.get(), ca_key.get(), "serverAuth",
+                         "IP:127.0.0.1");
   const std::string client_san = std::string("DNS:") + kTestClientSan;
-  Cert client = LeafCert(client_key.get(), "usdcop test client", 3, ca.get(), ca_key.get(), "clientAuth",
-                         client_san.c_str());
+  Cert client = LeafCert(client_key.get(), "usdcop test client", 3, ca.get(), ca_key.get(),
+                         "clientAuth", client_san.c_str());
 
   TestPki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server-key.pem", dir + "/client.pem",
               dir + "/client-key.pem"};

@@ -153,14 +153,21 @@ struct Simulator {
         [this] { return status_files.Describe(); });
     sim.AddPart(
         "market", [this] { ClearMarketFaults(); },
-        [this] { return market ? market->Describe() : nlohmann::json{{"enabled", false}}; });
+        [this] {
+          return market ? market->Describe() : nlohmann::json{{"enabled", false}};
+        });
     sim.AddPart(
         "backups", [this] { ClearBackupFaults(); },
-        [this] { return backups ? backups->Describe() : nlohmann::json{{"enabled", false}}; });
-    sim.AddPart("vendor", [this] { vendor.Reset(); }, [this] { return vendor.Describe(); });
+        [this] {
+          return backups ? backups->Describe() : nlohmann::json{{"enabled", false}};
+        });
+    sim.AddPart(
+        "vendor", [this] { vendor.Reset(); }, [this] { return vendor.Describe(); });
     sim.AddPart(
         "websocket", [this] { ClearWsFault(); },
-        [this] { return ws ? ws->Describe() : nlohmann::json{{"enabled", false}}; });
+        [this] {
+          return ws ? ws->Describe() : nlohmann::json{{"enabled", false}};
+        });
     api.Register(server);
     control.Register(server);
     status_files.Register(server);

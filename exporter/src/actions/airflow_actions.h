@@ -24,7 +24,8 @@ class AirflowActions {
 
   ActionResult RestartComponent(const ActionCall& call, const std::string& dag_id);
   ActionResult ClearErrors(const ActionCall& call, const std::string& dag_id);
-  ActionResult Trigger(const ActionCall& call, const std::string& dag_id, const std::string& action);
+  ActionResult Trigger(const ActionCall& call, const std::string& dag_id,
+                       const std::string& action);
 
  private:
   std::unique_ptr<AirflowClient> client_;

@@ -29,9 +29,12 @@ struct AlertmanagerTarget {
 
 class AlertmanagerActions {
  public:
-  AlertmanagerActions(AlertmanagerTarget target, Duration acknowledge_for, HttpClient& http, AlertLifecycle& lifecycle,
-                      const Clock& clock)
-      : target_(std::move(target)), acknowledge_for_(acknowledge_for), http_(http), lifecycle_(lifecycle),
+  AlertmanagerActions(AlertmanagerTarget target, Duration acknowledge_for, HttpClient& http,
+                      AlertLifecycle& lifecycle, const Clock& clock)
+      : target_(std::move(target)),
+        acknowledge_for_(acknowledge_for),
+        http_(http),
+        lifecycle_(lifecycle),
         clock_(clock) {}
 
   ActionResult Acknowledge(const ActionCall& call);
@@ -40,10 +43,11 @@ class AlertmanagerActions {
   ActionResult TestNotification(const ActionCall& call);
 
  private:
-  Result<HttpResponse> Call(const std::string& method, const std::string& path, const std::string& body,
-                            const Deadline& deadline);
+  Result<HttpResponse> Call(const std::string& method, const std::string& path,
+                            const std::string& body, const Deadline& deadline);
   // Expires the silences of `episodes`; the answer lists them.
-  ActionResult Expire(const ActionCall& call, const std::vector<AlertEpisode>& episodes, const std::string& action);
+  ActionResult Expire(const ActionCall& call, const std::vector<AlertEpisode>& episodes,
+                      const std::string& action);
 
   const AlertmanagerTarget target_;
   const Duration acknowledge_for_;

@@ -12,14 +12,15 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "probes/backups/backups_config.h"
 #include "control/api_types.h"
+#include "probes/backups/backups_config.h"
 
 namespace usdcop {
 
-ActionResult VerifyIntegrityNow(const ActionCall& call, const std::vector<BackupLayerConfig>& layers,
+ActionResult VerifyIntegrityNow(const ActionCall& call,
+                                const std::vector<BackupLayerConfig>& layers,
                                 std::uint64_t max_bytes_per_second, const Clock& clock);
-ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer, const std::string& scratch_dir,
-                          const Clock& clock);
+ActionResult TestRecovery(const ActionCall& call, const BackupLayerConfig& layer,
+                          const std::string& scratch_dir, const Clock& clock);
 
 }  // namespace usdcop

@@ -13,7 +13,7 @@
 
 namespace usdcop {
 
-ActionResult RunHookAction(const ActionCall& call, const std::string& action, const HookConfig& hook,
-                           HttpClient& http);
+ActionResult RunHookAction(const ActionCall& call, const std::string& action,
+                           const HookConfig& hook, HttpClient& http);
 
 }  // namespace usdcop

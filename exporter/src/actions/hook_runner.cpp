@@ -41,23 +41,30 @@ int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
 
 bool ValidEnvName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 Status ValidateCommand(const CommandSpec& spec) {
-  if (spec.argv.empty() || spec.argv[0].empty()) return Status(Reason::kInternal, "hook command: empty argv");
+  if (spec.argv.empty() || spec.argv[0].empty())
+    return Status(Reason::kInternal, "hook command: empty argv");
   for (const std::string& arg : spec.argv) {
     if (arg.find('\0') != std::string::npos)
-      return Status(Reason::kInternal, "hook command \"" + spec.argv[0] + "\": an argument holds a NUL byte");
+      return Status(Reason::kInternal,
+                    "hook command \"" + spec.argv[0] + "\": an argument holds a NUL byte");
   }
   std::set<std::string_view> seen;
   for (const auto& [name, value] : spec.env) {
     const std::string what = "hook command \"" + spec.argv[0] + "\": environment variable ";
-    if (!ValidEnvName(name)) return Status(Reason::kInternal, what + "name \"" + name + "\" is not [A-Z_][A-Z0-9_]*");
-    if (name == "PATH" || name == "LANG") return Status(Reason::kInternal, what + name + " is set by the runner");
-    if (!seen.insert(name).second) return Status(Reason::kInternal, what + name + " is given twice");
-    if (value.find('\0') != std::string::npos) return Status(Reason::kInternal, what + name + " holds a NUL byte");
+    if (!ValidEnvName(name))
+      return Status(Reason::kInternal, what + "name \"" + name + "\" is not [A-Z_][A-Z0-9_]*");
+    if (name == "PATH" || name == "LANG")
+      return Status(Reason::kInternal, what + name + " is set by the runner");
+    if (!seen.insert(name).second)
+      return Status(Reason::kInternal, what + name + " is given twice");
+    if (value.find('\0') != std::string::npos)
+      return Status(Reason::kInternal, what + name + " holds a NUL byte");
   }
   return Status::Ok();
 }
@@ -67,7 +74,8 @@ Status ValidateCommand(const CommandSpec& spec) {
 Result<std::string> ResolveProgram(const std::string& name) {
   if (name[0] == '/') return name;
   if (name.find('/') != std::string::npos)
-    return Status(Reason::kInternal, "hook command \"" + name + "\": give an absolute path or a bare name");
+    return Status(Reason::kInternal,
+                  "hook command \"" + name + "\": give an absolute path or a bare name");
   int err = ENOENT;
   std::string_view dirs = kHookPath;
   while (!dirs.empty()) {
@@ -79,7 +87,8 @@ Result<std::string> ResolveProgram(const std::string& name) {
     if (S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0) return path;
     err = EACCES;
   }
-  return Status(Reason::kIo, "cannot run \"" + name + "\": " + ErrnoText(err) + " (looked in " + kHookPath + ")");
+  return Status(Reason::kIo, "cannot run \"" + name + "\": " + ErrnoText(err) + " (looked in " +
+                                 kHookPath + ")");
 }
 
 std::vector<std::string> ChildEnvironment(const CommandSpec& spec) {
@@ -127,7 +136,8 @@ int PrepareSpawn(SpawnAttributes& s, int out) {
   step(posix_spawnattr_setsigmask(&s.attr, &none));
   step(posix_spawnattr_setsigdefault(&s.attr, &all));
   step(posix_spawnattr_setpgroup(&s.attr, 0));
-  step(posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+  step(posix_spawnattr_setflags(
+      &s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
   return rc;
 }
 
@@ -143,14 +153,16 @@ Result<Child> Spawn(const std::string& program, const CommandSpec& spec) {
   Child child;
   child.output.Reset(fds[0]);
   Fd write_end(fds[1]);
-  if (::fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) return Status(Reason::kIo, what + "fcntl: " + ErrnoText(errno));
+  if (::fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0)
+    return Status(Reason::kIo, what + "fcntl: " + ErrnoText(errno));
 
   SpawnAttributes attributes;
   if (int rc = PrepareSpawn(attributes, write_end.get()); rc != 0)
     return Status(Reason::kIo, what + "posix_spawn attributes: " + ErrnoText(rc));
   std::vector<std::string> env = ChildEnvironment(spec);
   std::vector<char*> argv = CStrings(spec.argv), envp = CStrings(env);
-  int rc = ::posix_spawn(&child.pid, program.c_str(), &attributes.actions, &attributes.attr, argv.data(), envp.data());
+  int rc = ::posix_spawn(&child.pid, program.c_str(), &attributes.actions, &attributes.attr,
+                         argv.data(), envp.data());
   if (rc != 0) return Status(Reason::kIo, what + ErrnoText(rc));
   return child;
 }
@@ -163,7 +175,10 @@ Result<Child> Spawn(const std::string& program, const CommandSpec& spec) {
 class ChildWatch {
  public:
   ChildWatch(Child child, CappedOutput& out)
-      : pid_(child.pid), output_(std::move(child.output)), pidfd_(PidfdOpen(child.pid)), out_(out) {}
+      : pid_(child.pid),
+        output_(std::move(child.output)),
+        pidfd_(PidfdOpen(child.pid)),
+        out_(out) {}
   ChildWatch(const ChildWatch&) = delete;
   ChildWatch& operator=(const ChildWatch&) = delete;
 
@@ -184,7 +199,8 @@ class ChildWatch {
     if (!eof_) ReadAvailable();
     if (!exited_) {
       siginfo_t info{};
-      exited_ = ::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_;
+      exited_ =
+          ::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_;
     }
   }
   // Pumps until the child has exited and closed its output, or until `until`.
@@ -194,7 +210,8 @@ class ChildWatch {
   }
   // Reads until EOF or `until`, whether or not the child has exited.
   void DrainUntil(SteadyClock::time_point until) {
-    while (!eof_ && SteadyClock::now() < until) Pump(std::chrono::ceil<milliseconds>(until - SteadyClock::now()));
+    while (!eof_ && SteadyClock::now() < until)
+      Pump(std::chrono::ceil<milliseconds>(until - SteadyClock::now()));
   }
   // Waits for the child (it must be dying) and returns its wait status.
   int Reap() {
@@ -313,7 +330,8 @@ Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadli
   if (!program.ok()) return program.status();
   const std::string what = "hook command \"" + spec.argv[0] + "\"";
   if (deadline.Cancelled()) return Status(Reason::kCancelled, what + " not started: shutting down");
-  if (deadline.Expired()) return Status(Reason::kTimeout, what + " not started: no time left before the deadline");
+  if (deadline.Expired())
+    return Status(Reason::kTimeout, what + " not started: no time left before the deadline");
 
   const auto start = SteadyClock::now();
   Result<Child> child = Spawn(*program, spec);
@@ -333,17 +351,23 @@ Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadli
   return r;
 }
 
-Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec, const Deadline& deadline) {
-  static const std::set<std::string, std::less<>> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec,
+                                    const Deadline& deadline) {
+  static const std::set<std::string, std::less<>> kMethods = {"GET", "POST", "PUT", "PATCH",
+                                                              "DELETE"};
   if (!kMethods.contains(spec.method))
-    return Status(Reason::kInternal, "hook call: method \"" + spec.method + "\" is not GET, POST, PUT, PATCH or DELETE");
+    return Status(Reason::kInternal, "hook call: method \"" + spec.method +
+                                         "\" is not GET, POST, PUT, PATCH or DELETE");
   if (spec.url.empty()) return Status(Reason::kInternal, "hook call: empty url");
   if (!spec.json_body.empty() && spec.method == "GET")
-    return Status(Reason::kInternal, "hook call " + UrlPathForLog(spec.url) + ": a GET sends no body");
+    return Status(Reason::kInternal,
+                  "hook call " + UrlPathForLog(spec.url) + ": a GET sends no body");
   if (!spec.json_body.empty() && !nlohmann::json::accept(spec.json_body))
-    return Status(Reason::kInternal, "hook call " + UrlPathForLog(spec.url) + ": the body is not valid JSON");
+    return Status(Reason::kInternal,
+                  "hook call " + UrlPathForLog(spec.url) + ": the body is not valid JSON");
 
-  HttpRequest request{.method = spec.method, .url = spec.url, .body = spec.json_body, .ca_file = spec.ca_file};
+  HttpRequest request{
+      .method = spec.method, .url = spec.url, .body = spec.json_body, .ca_file = spec.ca_file};
   if (!spec.json_body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   request.bearer_token = spec.bearer_token;
 

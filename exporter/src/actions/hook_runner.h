@@ -94,7 +94,8 @@ struct HttpHookResult {
 // One request through `http` within the deadline. Any HTTP status is a result (success() tells
 // 2xx); an error Status is an invalid spec (internal) or the client's own (connect, timeout,
 // tls, cancelled, ...). The bearer token travels in the Authorization header only.
-Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec, const Deadline& deadline);
+Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec,
+                                    const Deadline& deadline);
 
 // Keeps the first `max` bytes of a stream and counts the rest; Text() is the kept bytes with
 // control characters (but \n, \t) and invalid UTF-8 replaced by '?'. Exposed for tests. A

@@ -15,12 +15,14 @@ std::string Printable(std::string text, size_t max) {
 }  // namespace
 
 ActionResult PeerFailure(const std::string& peer, const std::string& what, const Status& status) {
-  const int code = status.reason() == Reason::kTimeout || status.reason() == Reason::kCancelled ? 504 : 502;
+  const int code =
+      status.reason() == Reason::kTimeout || status.reason() == Reason::kCancelled ? 504 : 502;
   std::string error = peer + ": " + what + " failed: " + status.message();
   return {code, {{"error", error}, {"field", "action"}}, error};
 }
 
-ActionResult PeerRefused(const std::string& peer, const std::string& what, const HttpResponse& response) {
+ActionResult PeerRefused(const std::string& peer, const std::string& what,
+                         const HttpResponse& response) {
   std::string words;
   nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
   if (j.is_object()) {

@@ -14,6 +14,7 @@ namespace usdcop {
 ActionResult PeerFailure(const std::string& peer, const std::string& what, const Status& status);
 // A peer's answer with an unexpected HTTP status; its body's `detail`/`error` text, when JSON,
 // or its first 200 characters are quoted.
-ActionResult PeerRefused(const std::string& peer, const std::string& what, const HttpResponse& response);
+ActionResult PeerRefused(const std::string& peer, const std::string& what,
+                         const HttpResponse& response);
 
 }  // namespace usdcop

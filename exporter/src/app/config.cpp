@@ -15,12 +15,14 @@ void ParseProbes(FieldReader& r, const YAML::Node& probes, Config& config) {
   ForEachProbeKind([&](auto kind) {
     using K = typename decltype(kind)::type;
     const std::string name(K::kName);
-    if (probes[name].IsDefined()) config.probes.Get<K>() = K::Parse(r, probes[name], "probes." + name);
+    if (probes[name].IsDefined())
+      config.probes.Get<K>() = K::Parse(r, probes[name], "probes." + name);
   });
   // Checks between sections, once every section is read.
   ForEachProbeKind([&](auto kind) {
     using K = typename decltype(kind)::type;
-    if constexpr (requires { K::CrossCheck(r, probes, config.probes); }) K::CrossCheck(r, probes, config.probes);
+    if constexpr (requires { K::CrossCheck(r, probes, config.probes); })
+      K::CrossCheck(r, probes, config.probes);
   });
 }
 
@@ -34,12 +36,14 @@ ConfigLoad Parse(const std::string& text, const std::string& file) {
   Config config;
   config.file = file;
   if (r.Map(root, "", {"storage", "calendar", "probes", "control"}) && root.IsMap()) {
-    if (root["calendar"].IsDefined()) config.calendar = ParseCalendarSection(r, root["calendar"], "calendar");
+    if (root["calendar"].IsDefined())
+      config.calendar = ParseCalendarSection(r, root["calendar"], "calendar");
     const YAML::Node storage = root["storage"];
     if (storage.IsDefined() && r.Map(storage, "storage", {"path"}))
       config.storage_path = r.FilePath(storage, "storage", "path").value_or("");
     if (root["probes"].IsDefined()) ParseProbes(r, root["probes"], config);
-    if (root["control"].IsDefined()) config.control = ParseControlSection(r, root["control"], "control");
+    if (root["control"].IsDefined())
+      config.control = ParseControlSection(r, root["control"], "control");
   }
   if (load.errors.empty()) load.config = std::move(config);
   return load;
@@ -52,7 +56,8 @@ ConfigLoad LoadConfigText(const std::string& text, const std::string& file) {
 }
 
 ConfigLoad LoadConfigFile(const std::string& path) {
-  return ParseGuardedFile<ConfigLoad>(path, "the config file", "give its path with --config.file", Parse);
+  return ParseGuardedFile<ConfigLoad>(path, "the config file", "give its path with --config.file",
+                                      Parse);
 }
 
 }  // namespace usdcop

@@ -18,11 +18,20 @@ std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -52,11 +61,13 @@ void FitConnectionCapsToFileLimit(HttpServerOptions& http, Logger& log) {
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 1 << 20) : limit.rlim_max;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 1 << 20)
+                                                      : limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
   if (limit.rlim_cur == RLIM_INFINITY) return;
-  const rlim_t budget = limit.rlim_cur > 2 * kReserved ? (limit.rlim_cur - kReserved) / 2 : kReserved / 2;  // two ports
+  const rlim_t budget = limit.rlim_cur > 2 * kReserved ? (limit.rlim_cur - kReserved) / 2
+                                                       : kReserved / 2;  // two ports
   if (http.max_connections > budget) {
     log.Warn("--web.max-connections is above what the file limit allows for two ports; lowered",
              {{"max_connections", std::to_string(http.max_connections)},
@@ -64,7 +75,8 @@ void FitConnectionCapsToFileLimit(HttpServerOptions& http, Logger& log) {
               {"open_files_limit", std::to_string(limit.rlim_cur)}});
     http.max_connections = budget;
   }
-  http.max_connections_per_address = std::min(http.max_connections_per_address, http.max_connections);
+  http.max_connections_per_address =
+      std::min(http.max_connections_per_address, http.max_connections);
 }
 
 }  // namespace
@@ -83,10 +95,12 @@ int Daemon::Run() {
   http_options_ = options_.http;
   FitConnectionCapsToFileLimit(http_options_, log_);
   std::string storage = options_.storage_path;
-  if (storage.empty()) storage = load.config->storage_path.empty() ? kDefaultStoragePath : load.config->storage_path;
+  if (storage.empty())
+    storage = load.config->storage_path.empty() ? kDefaultStoragePath : load.config->storage_path;
   auto store = StateStore::Open(storage);
   if (!store.ok()) {
-    log_.Error("cannot open the state store", {{"path", storage}, {"err", store.status().message()}});
+    log_.Error("cannot open the state store",
+               {{"path", storage}, {"err", store.status().message()}});
     return 1;
   }
   store_ = std::move(store).value();
@@ -124,14 +138,13 @@ int Daemon::Run() {
 
   HttpServerOptions http = http_options_;
   http.port_name = "metrics";
-  server_ = std::make_unique<MetricsServer>(
-      MetricsServerHandlers{
-          .metrics = [this] { return renderer_->Render(); },
-          .ready = [this] { return board_.AllRan(); },
-          .reload = [this] { return Reload(); },
-          .landing_page = [this] { return LandingPage(); },
-      },
-      log_, http, *web, options_.enable_lifecycle);
+  server_ = std::make_unique<MetricsServer>(MetricsServerHandlers{
+                                                .metrics = [this] { return renderer_->Render(); },
+                                                .ready = [this] { return board_.AllRan(); },
+                                                .reload = [this] { return Reload(); },
+                                                .landing_page = [this] { return LandingPage(); },
+                                            },
+                                            log_, http, *web, options_.enable_lifecycle);
   auto port = server_->Start(options_.web);
   if (!port.ok()) {
     log_.Error("cannot serve metrics", {{"err", port.status().message()}});
@@ -139,9 +152,10 @@ int Daemon::Run() {
     return 1;
   }
   const WebConfig* w = web->get();
-  log_.Info("listening", {{"address", options_.web.host + ":" + std::to_string(*port)},
-                          {"tls", w && w->tls ? "true" : "false"},
-                          {"basic_auth_users", std::to_string(w ? w->basic_auth.hashes.size() : 0)}});
+  log_.Info("listening",
+            {{"address", options_.web.host + ":" + std::to_string(*port)},
+             {"tls", w && w->tls ? "true" : "false"},
+             {"basic_auth_users", std::to_string(w ? w->basic_auth.hashes.size() : 0)}});
   return WaitForSignals();
 }
 
@@ -187,16 +201,19 @@ Status Daemon::Reload() {
   MutexLock lock(reload_mu_);
   ConfigLoad load = LoadConfigFile(options_.config_file);
   if (!load.config) {
-    for (const std::string& e : load.errors) log_.Error("invalid configuration; keeping the old one", {{"err", e}});
+    for (const std::string& e : load.errors)
+      log_.Error("invalid configuration; keeping the old one", {{"err", e}});
     renderer_->SetReloadSuccessful(false);
     return Status(Reason::kParse, JoinErrors(load.errors));
   }
   if (options_.storage_path.empty() && !load.config->storage_path.empty() &&
       load.config->storage_path != store_->path())
-    log_.Warn("storage.path changed; it takes effect at the next start", {{"path", load.config->storage_path}});
+    log_.Warn("storage.path changed; it takes effect at the next start",
+              {{"path", load.config->storage_path}});
   auto calendar = TradingCalendar::Create(load.config->calendar);
   if (!calendar.ok()) {
-    log_.Error("invalid calendar; keeping the old configuration", {{"err", calendar.status().message()}});
+    log_.Error("invalid calendar; keeping the old configuration",
+               {{"err", calendar.status().message()}});
     renderer_->SetReloadSuccessful(false);
     return calendar.status();
   }
@@ -211,7 +228,8 @@ Status Daemon::Reload() {
   scheduler_->SetProbes(std::move(probes));
   ReloadControl(*load.config);
   renderer_->SetReloadSuccessful(true);
-  log_.Info("configuration reloaded", {{"config", options_.config_file}, {"probes", std::to_string(count)}});
+  log_.Info("configuration reloaded",
+            {{"config", options_.config_file}, {"probes", std::to_string(count)}});
   return Status::Ok();
 }
 
@@ -229,7 +247,8 @@ Status Daemon::ReloadWebConfig() {
   Status applied = server_->UpdateWebConfig(*web);
   if (applied.ok() && control_server_) applied = control_server_->UpdateWebConfig(*web);
   if (!applied.ok())
-    log_.Error("cannot apply the web configuration; keeping the old configuration", {{"err", applied.message()}});
+    log_.Error("cannot apply the web configuration; keeping the old configuration",
+               {{"err", applied.message()}});
   return applied;
 }
 
@@ -237,9 +256,11 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
   alerts_ = std::make_unique<AlertLifecycle>(*store_, log_, clock_);
   if (config.control) alerts_->SetSeverities(config.control->alert_severities);
   if (Status s = alerts_->Load(); !s.ok())
-    log_.Error("cannot read the alert lifecycle from the state store; starting without it", {{"err", s.message()}});
+    log_.Error("cannot read the alert lifecycle from the state store; starting without it",
+               {{"err", s.message()}});
   control_api_ = std::make_unique<ControlApi>(*store_, log_, clock_);
-  control_deps_ = std::make_unique<ControlDeps>(ControlDeps{board_, *scheduler_, http_, *alerts_, clock_, store_->path()});
+  control_deps_ = std::make_unique<ControlDeps>(
+      ControlDeps{board_, *scheduler_, http_, *alerts_, clock_, store_->path()});
   renderer_->SetControlSource(
       [this] {
         ControlStats stats = alerts_->Figures();
@@ -257,16 +278,19 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
   http.port_name = "control";
   http.io_threads = 1;
   control_server_ = std::make_unique<ControlServer>(
-      [this](const ControlRequest& r, ControlApi::Done done) { control_api_->HandleAsync(r, std::move(done)); }, log_,
-      http, web);
+      [this](const ControlRequest& r, ControlApi::Done done) {
+        control_api_->HandleAsync(r, std::move(done));
+      },
+      log_, http, web);
   auto port = control_server_->Start(options_.control);
   if (!port.ok()) {
     log_.Error("cannot serve the control API", {{"err", port.status().message()}});
     return false;
   }
-  log_.Info("control API listening", {{"address", options_.control.host + ":" + std::to_string(*port)},
-                                      {"tls", web && web->tls ? "true" : "false"},
-                                      {"tokens", std::to_string(config.control->tokens.size())}});
+  log_.Info("control API listening",
+            {{"address", options_.control.host + ":" + std::to_string(*port)},
+             {"tls", web && web->tls ? "true" : "false"},
+             {"tokens", std::to_string(config.control->tokens.size())}});
   return true;
 }
 
@@ -281,14 +305,18 @@ void Daemon::ReloadControl(const Config& config) {
 std::string Daemon::LandingPage() const {
   std::string rows;
   for (const auto& r : board_.Snapshot()) {
-    std::string state = !r->has_run ? "not run yet" : r->success ? "ok" : HtmlEscape(r->status.ToString());
+    std::string state = !r->has_run  ? "not run yet"
+                        : r->success ? "ok"
+                                     : HtmlEscape(r->status.ToString());
     rows += "<tr><td>" + HtmlEscape(r->name) + "</td><td>" + state + "</td></tr>\n";
   }
   return "<!DOCTYPE html>\n<html><head><title>usdcop_exporter</title></head><body>\n"
          "<h1>usdcop_exporter</h1>\n<p>Monitoring of the USD/COP data pipeline, version " +
          HtmlEscape(options_.build.version) + " (" + HtmlEscape(options_.build.revision) +
-         ").</p>\n<ul><li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/-/healthy\">/-/healthy</a></li>"
-         "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n<table border=\"1\"><tr><th>probe</th><th>last run</th></tr>\n" +
+         ").</p>\n<ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
+         "href=\"/-/healthy\">/-/healthy</a></li>"
+         "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n<table "
+         "border=\"1\"><tr><th>probe</th><th>last run</th></tr>\n" +
          rows + "</table>\n</body></html>\n";
 }
 

@@ -1,6 +1,7 @@
 // The usdcop_exporter daemon: loads the config (and the web config, when given), opens the
 // state store, runs the probes on the scheduler, serves the public port, and handles SIGHUP
-// (reload of both files, all or nothing) and SIGTERM/SIGINT (stop within 2 s). Call BlockSignals() on the main thread before any other thread starts.
+// (reload of both files, all or nothing) and SIGTERM/SIGINT (stop within 2 s). Call BlockSignals()
+// on the main thread before any other thread starts.
 #pragma once
 
 #include <memory>
@@ -27,8 +28,8 @@ namespace usdcop {
 struct DaemonOptions {
   std::string config_file;
   ListenAddress web;
-  ListenAddress control;  // the side port, served when the config has a control section
-  std::string storage_path;  // from the flag; "" = the config's storage.path or the default
+  ListenAddress control;        // the side port, served when the config has a control section
+  std::string storage_path;     // from the flag; "" = the config's storage.path or the default
   std::string web_config_file;  // --web.config.file; "" = plain HTTP, no authentication
   // Caps and deadlines of both ports (--web.max-connections, --web.read-header-timeout, ...);
   // port_name and the worker settings are each server's own.
@@ -76,8 +77,9 @@ class Daemon {
   std::unique_ptr<AlertLifecycle> alerts_;
   std::unique_ptr<ControlApi> control_api_;
   std::unique_ptr<ControlDeps> control_deps_;
-  std::unique_ptr<ControlServer> control_server_;  // null when the config had no control section at start
-  Mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
+  std::unique_ptr<ControlServer>
+      control_server_;  // null when the config had no control section at start
+  Mutex reload_mu_;     // one reload at a time (SIGHUP and /-/reload)
 };
 
 }  // namespace usdcop

@@ -33,7 +33,9 @@ ActionSpec RunChecks(const ControlDeps& d) {
         body["probes_run"] = names;
         body["completed"] = done;
         if (!done) {
-          body["error"] = "not every probe finished within the action's timeout; the answer has the results so far";
+          body["error"] =
+              "not every probe finished within the action's timeout; the answer has the results so "
+              "far";
           return {504, body, "ran " + std::to_string(names.size()) + " probe(s), not all finished"};
         }
         return {200, body, "ran " + std::to_string(names.size()) + " probe(s)"};
@@ -62,20 +64,30 @@ std::vector<ActionSpec> PipelineActions(const Config& c, const ControlDeps& d) {
   const std::vector<ParamSpec> one_layer = {layer};
   const std::vector<ParamSpec> clear = {layer, {"since", Kind::kDuration}};
   if (!section || !section->airflow || layers.empty()) {
-    const std::string hint = "configure probes.pipeline.airflow and a dag_id for the layers it acts on";
-    return {Unconfigured("restart-component", one_layer, hint), Unconfigured("clear-errors", clear, hint),
-            Unconfigured("force-sync", one_layer, hint)};
+    const std::string hint =
+        "configure probes.pipeline.airflow and a dag_id for the layers it acts on";
+    return {Unconfigured("restart-component", one_layer, hint),
+            Unconfigured("clear-errors", clear, hint), Unconfigured("force-sync", one_layer, hint)};
   }
   auto airflow = std::make_shared<AirflowActions>(*section->airflow, d.http, d.clock);
   auto pipeline = std::make_shared<PipelineProbeConfig>(*section);
-  auto dag = [pipeline](const ActionCall& call) { return DagOf(*pipeline, call.params["layer"].get<std::string>()); };
+  auto dag = [pipeline](const ActionCall& call) {
+    return DagOf(*pipeline, call.params["layer"].get<std::string>());
+  };
   return {
       {"restart-component", one_layer, true,
-       [airflow, dag](const ActionCall& call) { return airflow->RestartComponent(call, dag(call)); }, ""},
+       [airflow, dag](const ActionCall& call) {
+         return airflow->RestartComponent(call, dag(call));
+       },
+       ""},
       {"clear-errors", clear, true,
-       [airflow, dag](const ActionCall& call) { return airflow->ClearErrors(call, dag(call)); }, ""},
+       [airflow, dag](const ActionCall& call) { return airflow->ClearErrors(call, dag(call)); },
+       ""},
       {"force-sync", one_layer, true,
-       [airflow, dag](const ActionCall& call) { return airflow->Trigger(call, dag(call), "force-sync"); }, ""},
+       [airflow, dag](const ActionCall& call) {
+         return airflow->Trigger(call, dag(call), "force-sync");
+       },
+       ""},
   };
 }
 
@@ -91,15 +103,19 @@ std::vector<ActionSpec> BackupActions(const Config& c, const ControlDeps& d) {
   std::vector<ActionSpec> out;
   const ParamSpec trigger_layer{"layer", Kind::kString, true, backup_dag_layers};
   if (!pipeline || !pipeline->airflow || backup_dag_layers.empty()) {
-    out.push_back(Unconfigured("trigger-backup", {trigger_layer},
-                               "configure probes.pipeline.airflow and control.backup_dags (layer: the DAG that "
-                               "writes its backups)"));
+    out.push_back(Unconfigured(
+        "trigger-backup", {trigger_layer},
+        "configure probes.pipeline.airflow and control.backup_dags (layer: the DAG that "
+        "writes its backups)"));
   } else {
     auto airflow = std::make_shared<AirflowActions>(*pipeline->airflow, d.http, d.clock);
     auto dags = std::make_shared<std::map<std::string, std::string>>(c.control->backup_dags);
-    out.push_back({"trigger-backup", {trigger_layer}, true,
+    out.push_back({"trigger-backup",
+                   {trigger_layer},
+                   true,
                    [airflow, dags](const ActionCall& call) {
-                     return airflow->Trigger(call, dags->at(call.params["layer"].get<std::string>()), "trigger-backup");
+                     return airflow->Trigger(
+                         call, dags->at(call.params["layer"].get<std::string>()), "trigger-backup");
                    },
                    ""});
   }
@@ -116,25 +132,32 @@ std::vector<ActionSpec> BackupActions(const Config& c, const ControlDeps& d) {
   if (scratch.empty())
     scratch = (std::filesystem::absolute(d.storage_path).parent_path() / "recovery-test").string();
   const Clock& clock = d.clock;
-  out.push_back({"verify-integrity", {optional_layer}, false,
+  out.push_back({"verify-integrity",
+                 {optional_layer},
+                 false,
                  [backups, &clock](const ActionCall& call) {
-                   return VerifyIntegrityNow(call, backups->layers, backups->max_bytes_per_second, clock);
+                   return VerifyIntegrityNow(call, backups->layers, backups->max_bytes_per_second,
+                                             clock);
                  },
                  ""});
-  out.push_back({"test-recovery", {required_layer}, true,
+  out.push_back({"test-recovery",
+                 {required_layer},
+                 true,
                  [backups, scratch, &clock](const ActionCall& call) {
                    const std::string layer = call.params["layer"].get<std::string>();
                    for (const BackupLayerConfig& l : backups->layers)
                      if (l.layer == layer) return TestRecovery(call, l, scratch, clock);
-                   return ActionResult{400, {{"error", "unknown layer"}, {"field", "layer"}}, "unknown layer"};
+                   return ActionResult{
+                       400, {{"error", "unknown layer"}, {"field", "layer"}}, "unknown layer"};
                  },
                  ""});
   return out;
 }
 
 // The hook-served actions of one endpoint.
-std::vector<ActionSpec> HookActions(const Config& c, const ControlDeps& d,
-                                    const std::vector<std::pair<std::string, std::vector<ParamSpec>>>& actions) {
+std::vector<ActionSpec> HookActions(
+    const Config& c, const ControlDeps& d,
+    const std::vector<std::pair<std::string, std::vector<ParamSpec>>>& actions) {
   std::vector<ActionSpec> out;
   for (const auto& [name, params] : actions) {
     const HookConfig* hook = nullptr;
@@ -143,13 +166,15 @@ std::vector<ActionSpec> HookActions(const Config& c, const ControlDeps& d,
       if (it != c.control->actions.end()) hook = &it->second;
     }
     if (!hook) {
-      out.push_back(Unconfigured(name, params,
-                                 "give control.actions." + name +
-                                     " a hook: {command: [program, args...], timeout: 30s} or {url: https://...}"));
+      out.push_back(Unconfigured(
+          name, params,
+          "give control.actions." + name +
+              " a hook: {command: [program, args...], timeout: 30s} or {url: https://...}"));
       continue;
     }
     HttpClient& http = d.http;
-    // A copy: clang 14 cannot capture a structured binding (the thread-safety check compiles with it).
+    // A copy: clang 14 cannot capture a structured binding (the thread-safety check compiles with
+    // it).
     out.push_back({name, params, true,
                    [name = std::string(name), hook = *hook, &http](const ActionCall& call) {
                      return RunHookAction(call, name, hook, http);
@@ -161,11 +186,20 @@ std::vector<ActionSpec> HookActions(const Config& c, const ControlDeps& d,
 
 std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool l0) {
   // alertId (the replaced system's name): a fingerprint when it looks like one, else an alertname.
-  const ParamSpec fingerprint{"fingerprint", Kind::kString, false, {}, 256, {"alertId"}, "[0-9a-f]{16}",
+  const ParamSpec fingerprint{"fingerprint",
+                              Kind::kString,
+                              false,
+                              {},
+                              256,
+                              {"alertId"},
+                              "[0-9a-f]{16}",
                               "16 hex digits, Alertmanager's fingerprint of the alert"};
   const ParamSpec alertname{"alertname", Kind::kString, false, {}, 256, {"alertId"}};
-  const std::vector<ParamSpec> acknowledge = {fingerprint, alertname, {"comment", Kind::kString, false, {}, 500},
-                                              {"duration", Kind::kDuration}, {"user", Kind::kString, false, {}, 128}};
+  const std::vector<ParamSpec> acknowledge = {fingerprint,
+                                              alertname,
+                                              {"comment", Kind::kString, false, {}, 500},
+                                              {"duration", Kind::kDuration},
+                                              {"user", Kind::kString, false, {}, 128}};
   const std::vector<ParamSpec> resolve = {fingerprint, alertname, {"silence_id", Kind::kString}};
   const std::vector<ParamSpec> reset = {{"alertname", Kind::kString}};
   const std::vector<ParamSpec> test = {{"severity", Kind::kString, false, {"warning", "critical"}}};
@@ -176,18 +210,25 @@ std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool
     target = {section->url, section->ca_file, section->username, section->password};
   }
   if (target.url.empty()) {
-    const std::string hint = "configure probes.alertmanager, or give control.alertmanager.url (Alertmanager's base URL)";
+    const std::string hint =
+        "configure probes.alertmanager, or give control.alertmanager.url (Alertmanager's base URL)";
     if (l0) return {Unconfigured("reset-alerts", reset, hint)};
-    return {Unconfigured("acknowledge-alert", acknowledge, hint), Unconfigured("resolve-alert", resolve, hint),
+    return {Unconfigured("acknowledge-alert", acknowledge, hint),
+            Unconfigured("resolve-alert", resolve, hint),
             Unconfigured("test-notification", test, hint)};
   }
-  auto am = std::make_shared<AlertmanagerActions>(std::move(target), c.control->acknowledge_for, d.http, d.alerts,
-                                                  d.clock);
-  if (l0) return {{"reset-alerts", reset, true, [am](const ActionCall& call) { return am->Reset(call); }, ""}};
+  auto am = std::make_shared<AlertmanagerActions>(std::move(target), c.control->acknowledge_for,
+                                                  d.http, d.alerts, d.clock);
+  if (l0)
+    return {{"reset-alerts", reset, true, [am](const ActionCall& call) { return am->Reset(call); },
+             ""}};
   return {
-      {"acknowledge-alert", acknowledge, true, [am](const ActionCall& call) { return am->Acknowledge(call); }, ""},
-      {"resolve-alert", resolve, true, [am](const ActionCall& call) { return am->Resolve(call); }, ""},
-      {"test-notification", test, true, [am](const ActionCall& call) { return am->TestNotification(call); }, ""},
+      {"acknowledge-alert", acknowledge, true,
+       [am](const ActionCall& call) { return am->Acknowledge(call); }, ""},
+      {"resolve-alert", resolve, true, [am](const ActionCall& call) { return am->Resolve(call); },
+       ""},
+      {"test-notification", test, true,
+       [am](const ActionCall& call) { return am->TestNotification(call); }, ""},
   };
 }
 
@@ -225,19 +266,26 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
     return [cache] { return cache->Get(); };
   };
   setup->endpoints = {
-      {"/api/l0/health", view(L0HealthView), Concat(std::vector<ActionSpec>{RunChecks(d)}, AlertActions(c, d, true))},
+      {"/api/l0/health", view(L0HealthView),
+       Concat(std::vector<ActionSpec>{RunChecks(d)}, AlertActions(c, d, true))},
       {"/api/pipeline/health", view(PipelineHealthView), PipelineActions(c, d)},
       {"/api/backup/status", view(BackupStatusView), BackupActions(c, d)},
       {"/api/websocket/status", view(WebSocketStatusView),
-       HookActions(c, d, {{"restart-websocket", {}}, {"force-handover", {}}, {"clear-buffers", {}}})},
+       HookActions(c, d,
+                   {{"restart-websocket", {}}, {"force-handover", {}}, {"clear-buffers", {}}})},
       {"/api/usage/monitoring", view(UsageMonitoringView),
        HookActions(c, d, {{"rotate-key", key}, {"activate-backup-key", key}})},
-      {"/api/alerts/system", [&board, &alerts, &clock] { return ViewText(AlertsSystemView(board.Snapshot(), alerts, clock.Now())); },
+      {"/api/alerts/system",
+       [&board, &alerts, &clock] {
+         return ViewText(AlertsSystemView(board.Snapshot(), alerts, clock.Now()));
+       },
        AlertActions(c, d, false)},
   };
   AlertLifecycle& lifecycle = d.alerts;
   setup->endpoints.push_back(
-      {"/api/alerts/webhook", nullptr, {}, [&lifecycle](const Caller&, const json& body) { return lifecycle.Ingest(body); }});
+      {"/api/alerts/webhook", nullptr, {}, [&lifecycle](const Caller&, const json& body) {
+         return lifecycle.Ingest(body);
+       }});
   return setup;
 }
 

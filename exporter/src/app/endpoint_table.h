@@ -27,6 +27,7 @@ struct ControlDeps {
 };
 
 // Null when the config has no control section.
-std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& config, const ControlDeps& deps);
+std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& config,
+                                                      const ControlDeps& deps);
 
 }  // namespace usdcop

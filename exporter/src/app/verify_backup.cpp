@@ -17,10 +17,13 @@ namespace fs = std::filesystem;
 int VerifyBackupCommand(const std::string& path, std::ostream& out) {
   std::error_code ec;
   if (!fs::is_directory(path, ec)) {
-    out << "verify-backup: " << path << ": not a directory (give a backup set or a layer's directory of sets)\n";
+    out << "verify-backup: " << path
+        << ": not a directory (give a backup set or a layer's directory of sets)\n";
     return 1;
   }
-  const fs::path set = fs::absolute(SetToCheck(fs::path(path).lexically_normal()).value_or(fs::path(path).lexically_normal()), ec);
+  const fs::path set = fs::absolute(
+      SetToCheck(fs::path(path).lexically_normal()).value_or(fs::path(path).lexically_normal()),
+      ec);
   const fs::path root = set.parent_path();
   SystemClock clock;
   SetVerifier verifier(nullptr, clock, nullptr);
@@ -29,11 +32,13 @@ int VerifyBackupCommand(const std::string& path, std::ostream& out) {
 
   out << "backup set  " << set.string() << "\n";
   if (v.format)
-    out << "manifest    " << (*v.format == ManifestFormat::kJson ? kJsonManifestName : kSha256SumsName) << ", "
+    out << "manifest    "
+        << (*v.format == ManifestFormat::kJson ? kJsonManifestName : kSha256SumsName) << ", "
         << v.files_listed << " files listed\n";
   out << "checked     " << v.total_bytes << " bytes present, " << v.bytes_hashed << " hashed\n";
   for (const IntegrityFailure& f : v.details)
-    out << "FAIL        " << IntegrityReasonName(f.reason) << "  " << f.path << ": " << f.detail << "\n";
+    out << "FAIL        " << IntegrityReasonName(f.reason) << "  " << f.path << ": " << f.detail
+        << "\n";
   if (v.total_failures() > v.details.size())
     out << "            ... and " << (v.total_failures() - v.details.size()) << " more\n";
   if (!v.status.ok()) out << "error       " << v.status.message() << "\n";

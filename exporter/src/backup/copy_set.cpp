@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kCopyChunkBytes = 256 << 10;
 
-Status CopyIoError(const std::string& what, int err) { return Status(Reason::kIo, what + ": " + ErrnoText(err)); }
+Status CopyIoError(const std::string& what, int err) {
+  return Status(Reason::kIo, what + ": " + ErrnoText(err));
+}
 
 // Copies what WalkSet meets into the destination, one directory descriptor per level.
 class SetCopier : public SetVisitor {
@@ -33,11 +35,14 @@ class SetCopier : public SetVisitor {
     struct stat st {};
     // Deleted or made a symlink since the walk saw it: left out (the copy's check says so).
     if (from.get() < 0 && (errno == ENOENT || errno == ELOOP)) return Status::Ok();
-    if (from.get() < 0 || ::fstat(from.get(), &st) != 0) return CopyIoError("cannot read " + e.rel, errno);
-    if (!S_ISREG(st.st_mode)) return Status::Ok();  // swapped for a FIFO or a device: left out as they are
+    if (from.get() < 0 || ::fstat(from.get(), &st) != 0)
+      return CopyIoError("cannot read " + e.rel, errno);
+    if (!S_ISREG(st.st_mode))
+      return Status::Ok();  // swapped for a FIFO or a device: left out as they are
     auto to = Destination(e);
     if (!to.ok()) return to.status();
-    Fd into(::openat(dirs_.back().get(), e.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    Fd into(::openat(dirs_.back().get(), e.name,
+                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (into.get() < 0) return CopyIoError("cannot create " + to->string(), errno);
     if (Status s = CopyBytes(from.get(), into.get(), e.rel, *to); !s.ok()) return s;
     ++out_.files_copied;
@@ -47,7 +52,8 @@ class SetCopier : public SetVisitor {
   Status Enter(const SetEntry& e) override {
     auto to = Destination(e);
     if (!to.ok()) return to.status();
-    if (::mkdirat(dirs_.back().get(), e.name, 0700) != 0) return CopyIoError("cannot create " + to->string(), errno);
+    if (::mkdirat(dirs_.back().get(), e.name, 0700) != 0)
+      return CopyIoError("cannot create " + to->string(), errno);
     Fd dir(::openat(dirs_.back().get(), e.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (dir.get() < 0) return CopyIoError("cannot open " + to->string(), errno);
     dirs_.push_back(std::move(dir));
@@ -64,8 +70,9 @@ class SetCopier : public SetVisitor {
     ++out_.symlinks;
     if (out_.findings.size() < kMaxCopyFindings)
       out_.findings.push_back({IntegrityReason::kBadManifest, e.rel,
-                               "a symlink to " + target + ": not copied (test-recovery follows no symlink; its "
-                                                          "target is not part of the set)"});
+                               "a symlink to " + target +
+                                   ": not copied (test-recovery follows no symlink; its "
+                                   "target is not part of the set)"});
     return Status::Ok();
   }
 
@@ -73,15 +80,18 @@ class SetCopier : public SetVisitor {
   // Where the entry goes, refused unless lexically inside the destination.
   Result<fs::path> Destination(const SetEntry& e) const {
     fs::path to = dest_ / e.rel;
-    if (!LexicallyInside(dest_, to)) return Status(Reason::kIo, to.string() + ": not inside " + dest_.string());
+    if (!LexicallyInside(dest_, to))
+      return Status(Reason::kIo, to.string() + ": not inside " + dest_.string());
     return to;
   }
 
   Status CopyBytes(int from, int into, const std::string& rel, const fs::path& to) {
     buffer_.resize(kCopyChunkBytes);
     for (;;) {
-      if (deadline_.Cancelled()) return Status(Reason::kCancelled, "copying " + rel + ": cancelled at shutdown");
-      if (deadline_.Expired()) return Status(Reason::kTimeout, "copying " + rel + ": the action's timeout passed");
+      if (deadline_.Cancelled())
+        return Status(Reason::kCancelled, "copying " + rel + ": cancelled at shutdown");
+      if (deadline_.Expired())
+        return Status(Reason::kTimeout, "copying " + rel + ": the action's timeout passed");
       const ssize_t n = ::read(from, buffer_.data(), buffer_.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return CopyIoError("cannot read " + rel, errno);
@@ -127,8 +137,9 @@ SetCopy CopySet(const fs::path& set_dir, const fs::path& dest, const Deadline& d
     struct stat st {};
     if (::lstat(set_dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
       ++out.symlinks;
-      out.findings.push_back({IntegrityReason::kBadManifest, set_dir.string(),
-                              "the set directory is a symlink: not copied (test-recovery follows no symlink)"});
+      out.findings.push_back(
+          {IntegrityReason::kBadManifest, set_dir.string(),
+           "the set directory is a symlink: not copied (test-recovery follows no symlink)"});
     } else {
       out.status = CopyIoError("cannot read " + set_dir.string(), err);
     }

@@ -33,7 +33,8 @@ inline constexpr std::size_t kMaxCopyFindings = 20;
 
 // Copies the set directory `set_dir` (itself no symlink) into `dest`, which must not exist (its
 // parent must). What could be copied before an error or the deadline stays in `dest`.
-SetCopy CopySet(const std::filesystem::path& set_dir, const std::filesystem::path& dest, const Deadline& deadline);
+SetCopy CopySet(const std::filesystem::path& set_dir, const std::filesystem::path& dest,
+                const Deadline& deadline);
 
 // True when `path` lies strictly below `dir`, both made lexically normal: IsWithin (by
 // lexically_relative), and not `dir` itself.

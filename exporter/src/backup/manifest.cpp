@@ -34,7 +34,8 @@ bool IsNormal(std::string_view path) {
 // A manifest path made relative and normal ("./a//b" -> "a/b"), or why it is unsafe.
 Result<std::string> NormalisePath(std::string_view path) {
   if (path.empty()) return Status(Reason::kParse, "empty path");
-  if (path.find('\0') != std::string_view::npos) return Status(Reason::kParse, "path holds a NUL byte");
+  if (path.find('\0') != std::string_view::npos)
+    return Status(Reason::kParse, "path holds a NUL byte");
   if (path.front() == '/') return Status(Reason::kParse, "absolute path");
   if (IsNormal(path)) return std::string(path);
   std::string out;
@@ -58,8 +59,10 @@ std::optional<std::string> Digest(std::string_view hex) {
   if (hex.size() != 64) return std::nullopt;
   std::string out(hex);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    if (c >= 'A' && c <= 'F')
+      c = static_cast<char>(c - 'A' + 'a');
+    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return std::nullopt;
   }
   return out;
 }
@@ -69,11 +72,13 @@ std::optional<std::string> Digest(std::string_view hex) {
 class EntryList {
  public:
   using Where = std::string (*)(std::size_t);
-  EntryList(const std::string& name, Manifest& m, Where where) : name_(name), m_(m), where_(where) {}
+  EntryList(const std::string& name, Manifest& m, Where where)
+      : name_(name), m_(m), where_(where) {}
   Status Add(ManifestEntry entry, std::size_t index) {
     auto [it, fresh] = seen_.emplace(entry.path, index);
     if (!fresh)
-      return Bad(name_, where_(index) + ": \"" + entry.path + "\" is listed twice (also " + where_(it->second) + ")");
+      return Bad(name_, where_(index) + ": \"" + entry.path + "\" is listed twice (also " +
+                            where_(it->second) + ")");
     m_.entries.push_back(std::move(entry));
     return Status::Ok();
   }
@@ -91,7 +96,8 @@ std::string LineWhere(std::size_t line) { return "line " + std::to_string(line);
 Result<ManifestEntry> JsonEntry(const json& f, const std::string& name, std::size_t i) {
   if (!f.is_object()) return Bad(name, JsonWhere(i) + " is not an object");
   auto path = f.find("path");
-  if (path == f.end() || !path->is_string()) return Bad(name, JsonWhere(i) + ": no string \"path\"");
+  if (path == f.end() || !path->is_string())
+    return Bad(name, JsonWhere(i) + ": no string \"path\"");
   const std::string& raw = path->get_ref<const std::string&>();
   auto here = [&] { return JsonWhere(i) + " (\"" + raw + "\")"; };
   auto normal = NormalisePath(raw);
@@ -103,7 +109,8 @@ Result<ManifestEntry> JsonEntry(const json& f, const std::string& name, std::siz
   if (!digest) return Bad(name, here() + ": \"sha256\" is not 64 hex digits");
   e.sha256 = std::move(*digest);
   if (auto size = f.find("size"); size != f.end()) {
-    if (!size->is_number_unsigned()) return Bad(name, here() + ": \"size\" is not a whole number of bytes");
+    if (!size->is_number_unsigned())
+      return Bad(name, here() + ": \"size\" is not a whole number of bytes");
     e.size = size->get<std::uint64_t>();
   }
   return e;
@@ -118,9 +125,12 @@ std::optional<std::string> Unescape(std::string_view s) {
       continue;
     }
     if (++i == s.size()) return std::nullopt;
-    if (s[i] == '\\') out += '\\';
-    else if (s[i] == 'n') out += '\n';
-    else return std::nullopt;
+    if (s[i] == '\\')
+      out += '\\';
+    else if (s[i] == 'n')
+      out += '\n';
+    else
+      return std::nullopt;
   }
   return out;
 }
@@ -130,8 +140,9 @@ Result<ManifestEntry> SumsLine(std::string_view line) {
   if (escaped) line.remove_prefix(1);
   std::optional<std::string> digest = Digest(line.substr(0, 64));
   if (!digest || line.size() < 67 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*'))
-    return Status(Reason::kParse,
-                  "expected \"<64 hex digits>  <path>\" as sha256sum writes it (--tag is not supported)");
+    return Status(
+        Reason::kParse,
+        "expected \"<64 hex digits>  <path>\" as sha256sum writes it (--tag is not supported)");
   std::optional<std::string> raw = std::string(line.substr(66));
   if (escaped) raw = Unescape(*raw);
   if (!raw) return Status(Reason::kParse, "bad escape in an escaped file name");
@@ -202,7 +213,8 @@ Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t 
     file.format = name == kJsonManifestName ? ManifestFormat::kJson : ManifestFormat::kSha256Sums;
     struct stat st {};
     if (::lstat(file.path.c_str(), &st) != 0 && errno == ENOENT) continue;
-    auto text = ReadSmallFile(file.path, static_cast<std::size_t>(max_bytes), FinalSymlink::kRefuse);
+    auto text =
+        ReadSmallFile(file.path, static_cast<std::size_t>(max_bytes), FinalSymlink::kRefuse);
     if (!text.ok()) return text.status();
     file.text = std::move(text).value();
     return file;
@@ -242,7 +254,8 @@ Result<fs::path> ResolveBelowRoot(const fs::path& canonical_root, const fs::path
 bool HasManifest(const std::filesystem::path& set_dir) {
   std::error_code ec;
   for (std::string_view name : {kJsonManifestName, kSha256SumsName})
-    if (std::filesystem::is_regular_file(std::filesystem::symlink_status(set_dir / name, ec))) return true;
+    if (std::filesystem::is_regular_file(std::filesystem::symlink_status(set_dir / name, ec)))
+      return true;
   return false;
 }
 

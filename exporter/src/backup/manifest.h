@@ -55,9 +55,10 @@ struct ManifestFile {
 };
 
 // Reads the manifest of the set directory `set_dir`: manifest.json when present, else SHA256SUMS,
-// by ReadSmallFile. Neither present, a manifest that is a symlink, not a regular file or larger than
-// `max_bytes`: Reason::kParse; one that cannot be read: Reason::kIo ("PATH: <strerror>").
-Result<ManifestFile> ReadManifestFile(const std::string& set_dir, std::uint64_t max_bytes = 64 << 20);
+// by ReadSmallFile. Neither present, a manifest that is a symlink, not a regular file or larger
+// than `max_bytes`: Reason::kParse; one that cannot be read: Reason::kIo ("PATH: <strerror>").
+Result<ManifestFile> ReadManifestFile(const std::string& set_dir,
+                                      std::uint64_t max_bytes = 64 << 20);
 // True when the set directory holds a manifest as ReadManifestFile takes it: manifest.json or
 // SHA256SUMS, a regular file and not a symlink.
 bool HasManifest(const std::filesystem::path& set_dir);

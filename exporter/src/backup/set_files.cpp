@@ -28,7 +28,8 @@ Status Stopping(Status stop, const Status& before) {
   return stop;
 }
 
-Status Walk(int dir_fd, const std::string& prefix, int depth, const Deadline& deadline, SetVisitor& visitor) {
+Status Walk(int dir_fd, const std::string& prefix, int depth, const Deadline& deadline,
+            SetVisitor& visitor) {
   DIR* dir = ::fdopendir(dir_fd);
   if (dir == nullptr) {
     int err = errno;
@@ -47,8 +48,9 @@ Status Walk(int dir_fd, const std::string& prefix, int depth, const Deadline& de
     if (name == "." || name == "..") continue;
     if (deadline.Cancelled() || deadline.Expired()) {
       const std::string what = "listing " + (prefix.empty() ? std::string("the set") : prefix);
-      status = Stopping(deadline.Cancelled() ? Status(Reason::kCancelled, what + ": cancelled at shutdown")
-                                             : Status(Reason::kTimeout, what + ": deadline passed"),
+      status = Stopping(deadline.Cancelled()
+                            ? Status(Reason::kCancelled, what + ": cancelled at shutdown")
+                            : Status(Reason::kTimeout, what + ": deadline passed"),
                         status);
       break;
     }
@@ -68,16 +70,21 @@ Status Walk(int dir_fd, const std::string& prefix, int depth, const Deadline& de
     } else if (!S_ISDIR(st.st_mode)) {
       visited = visitor.Other(entry);
     } else if (depth >= kMaxDepth) {
-      MergeInto(status, Status(Reason::kIo, rel + ": nested deeper than " + std::to_string(kMaxDepth)));
-    } else if (int sub = ::openat(::dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC); sub < 0) {
+      MergeInto(status,
+                Status(Reason::kIo, rel + ": nested deeper than " + std::to_string(kMaxDepth)));
+    } else if (int sub = ::openat(::dirfd(dir), d->d_name,
+                                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+               sub < 0) {
       MergeInto(status, IoError(rel, errno));
     } else if (visited = visitor.Enter(entry); !visited.ok()) {
       ::close(sub);
     } else {
       Status below = Walk(sub, rel, depth + 1, deadline, visitor);
       visitor.Leave(entry);
-      if (below.ok() || below.reason() == Reason::kIo) MergeInto(status, below);
-      else visited = below;  // the deadline or the visitor stopped the walk below
+      if (below.ok() || below.reason() == Reason::kIo)
+        MergeInto(status, below);
+      else
+        visited = below;  // the deadline or the visitor stopped the walk below
     }
     if (!visited.ok()) {
       status = Stopping(visited, status);
@@ -107,24 +114,26 @@ std::optional<double> BackupSetTime(const std::string& dir_name) {
   static const std::regex kSetName("^(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})$");
   std::smatch m;
   if (!std::regex_match(dir_name, m, kSetName)) return std::nullopt;
-  auto t = ParseTimestamp(m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() + ":" + m[5].str() +
-                          ":" + m[6].str() + "Z");
+  auto t = ParseTimestamp(m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() +
+                          ":" + m[5].str() + ":" + m[6].str() + "Z");
   if (!t) return std::nullopt;
   return ToUnixSeconds(*t);
 }
 
 FileStat StatOf(const struct stat& st) {
-  return FileStat{static_cast<std::uint64_t>(st.st_size),
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                  static_cast<std::uint64_t>(st.st_ino),
-                  static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
+  return FileStat{
+      static_cast<std::uint64_t>(st.st_size),
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+      static_cast<std::uint64_t>(st.st_ino),
+      static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
 }
 
 Status WalkSet(int dir_fd, const Deadline& deadline, SetVisitor& visitor) {
   return Walk(dir_fd, "", 0, deadline, visitor);
 }
 
-Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out) {
+Status ListSetFiles(int dir_fd, const Deadline& deadline,
+                    std::unordered_map<std::string, FileStat>& out) {
   FileLister lister(out);
   return WalkSet(dir_fd, deadline, lister);
 }
@@ -136,7 +145,8 @@ std::optional<std::filesystem::path> SetToCheck(const std::filesystem::path& pat
   fs::path newest;
   for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (BackupSetTime(name) && it->is_directory(ec) && (newest.empty() || name > newest.filename().string()))
+    if (BackupSetTime(name) && it->is_directory(ec) &&
+        (newest.empty() || name > newest.filename().string()))
       newest = it->path();
   }
   if (newest.empty()) return std::nullopt;

@@ -58,7 +58,8 @@ Status WalkSet(int dir_fd, const Deadline& deadline, SetVisitor& visitor);
 
 // Adds the regular files below the directory `dir_fd` (taken over and closed) to `out`, by their
 // paths relative to it ("sub/a.csv"): WalkSet's files.
-Status ListSetFiles(int dir_fd, const Deadline& deadline, std::unordered_map<std::string, FileStat>& out);
+Status ListSetFiles(int dir_fd, const Deadline& deadline,
+                    std::unordered_map<std::string, FileStat>& out);
 
 // The set to check for `path`: PATH itself when it holds a manifest, else the newest set
 // directory (YYYYMMDD_HHMMSS) in it; nullopt when it has neither.

@@ -67,10 +67,14 @@ struct SetVerifier::State {
       std::size_t entries = 0;
       auto lru = memos.end();
       for (auto it = memos.begin(); it != memos.end(); ++it) {
-        entries += it->second.rows.size() + (it->second.manifest ? it->second.manifest->entries.size() : 0);
-        if (&it->second != &memo && (lru == memos.end() || it->second.last_used < lru->second.last_used)) lru = it;
+        entries += it->second.rows.size() +
+                   (it->second.manifest ? it->second.manifest->entries.size() : 0);
+        if (&it->second != &memo &&
+            (lru == memos.end() || it->second.last_used < lru->second.last_used))
+          lru = it;
       }
-      if (lru == memos.end() || (memos.size() <= kMaxMemoSets && entries <= kMaxMemoEntries)) return memo;
+      if (lru == memos.end() || (memos.size() <= kMaxMemoSets && entries <= kMaxMemoEntries))
+        return memo;
       memos.erase(lru);
     }
   }
@@ -81,7 +85,8 @@ namespace {
 // One run of SetVerifier::Verify.
 class SetRun {
  public:
-  SetRun(const VerifyOptions& options, VerifyCache* cache, SysTime now, Logger* log, Sha256Hasher& hasher)
+  SetRun(const VerifyOptions& options, VerifyCache* cache, SysTime now, Logger* log,
+         Sha256Hasher& hasher)
       : options_(options), cache_(cache), now_(now), log_(log), hasher_(hasher) {}
 
   // Finds the set below the root; false (the result says why) when it may not be verified.
@@ -126,8 +131,10 @@ class SetRun {
   std::string set_name_;
   std::unique_ptr<Fd> set_fd_;
   std::shared_ptr<const Manifest> manifest_;
-  std::unordered_map<std::string, FileStat> plain_files_;  // found by the walk: no symlink on the way
-  std::unordered_map<std::string, FileDigestRow>* rows_ = nullptr;  // the memo's; null without a cache
+  std::unordered_map<std::string, FileStat>
+      plain_files_;  // found by the walk: no symlink on the way
+  std::unordered_map<std::string, FileDigestRow>* rows_ =
+      nullptr;                   // the memo's; null without a cache
   std::size_t listed_rows_ = 0;  // rows of listed files
   std::vector<FileDigestRow> changed_;
 };
@@ -143,7 +150,8 @@ bool SetRun::Open(const std::string& backup_root, const std::string& set_dir) {
   }
   if (!IsWithin(root_, set_) || set_ == root_) {
     Fail(IntegrityReason::kBadManifest, set_dir,
-         "the set directory resolves to " + set_.string() + ", not below the backup root " + root_.string());
+         "the set directory resolves to " + set_.string() + ", not below the backup root " +
+             root_.string());
     return false;
   }
   set_name_ = set_.string();
@@ -159,7 +167,8 @@ void SetRun::Verify(SetMemo& memo) {
   if (!UseManifest(memo) || !ListSet()) return;
   UseRows(memo);
   for (const ManifestEntry& e : manifest_->entries) {
-    if (Status s = Stopped(options_.deadline, [&] { return "verifying " + set_name_; }); !s.ok()) Stop(s);
+    if (Status s = Stopped(options_.deadline, [&] { return "verifying " + set_name_; }); !s.ok())
+      Stop(s);
     if (stopped_) break;
     Check(e);
   }
@@ -194,11 +203,14 @@ bool SetRun::ListSet() {
   int dir_fd = ::openat(set_fd_->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   Status listed = dir_fd < 0 ? Status(Reason::kIo, set_name_ + ": " + ErrnoText(errno))
                              : ListSetFiles(dir_fd, options_.deadline, plain_files_);
-  if (!listed.ok() && (listed.reason() == Reason::kTimeout || listed.reason() == Reason::kCancelled)) {
+  if (!listed.ok() &&
+      (listed.reason() == Reason::kTimeout || listed.reason() == Reason::kCancelled)) {
     Stop(listed);
     return false;
   }
-  if (!listed.ok()) Warn("cannot list all of a backup set", Status(listed.reason(), set_name_ + "/" + listed.message()));
+  if (!listed.ok())
+    Warn("cannot list all of a backup set",
+         Status(listed.reason(), set_name_ + "/" + listed.message()));
   return true;
 }
 
@@ -231,7 +243,8 @@ void SetRun::Check(const ManifestEntry& e) {
   out_.total_bytes += st.size;
   if (e.size && *e.size != st.size)
     return Fail(IntegrityReason::kSizeMismatch, e.path,
-                "size " + std::to_string(*e.size) + " in the manifest, " + std::to_string(st.size) + " on disk");
+                "size " + std::to_string(*e.size) + " in the manifest, " + std::to_string(st.size) +
+                    " on disk");
   const FileDigestRow* row = nullptr;
   if (rows_ != nullptr) {
     auto it = rows_->find(e.path);
@@ -242,8 +255,8 @@ void SetRun::Check(const ManifestEntry& e) {
   }
   std::optional<std::string> hashed;
   const std::string* digest = nullptr;
-  if (row != nullptr && row->size == st.size && row->mtime_ns == st.mtime_ns && row->inode == st.inode &&
-      row->ctime_ns == st.ctime_ns &&
+  if (row != nullptr && row->size == st.size && row->mtime_ns == st.mtime_ns &&
+      row->inode == st.inode && row->ctime_ns == st.ctime_ns &&
       row->verified_at > now_ - options_.full_reverify_period) {
     digest = &row->sha256;
     ++out_.cache_hits;
@@ -252,7 +265,8 @@ void SetRun::Check(const ManifestEntry& e) {
     if (rows_ != nullptr && row == nullptr) ++listed_rows_;
   }
   if (digest != nullptr && *digest != e.sha256)
-    Fail(IntegrityReason::kDigestMismatch, e.path, "sha256 " + e.sha256 + " in the manifest, " + *digest + " on disk");
+    Fail(IntegrityReason::kDigestMismatch, e.path,
+         "sha256 " + e.sha256 + " in the manifest, " + *digest + " on disk");
 }
 
 // Where a listed file that the walk did not find as a plain file of the set leads, and its stat;
@@ -269,8 +283,10 @@ std::optional<SetRun::Located> SetRun::Locate(const ManifestEntry& e) {
   std::string path = resolved->string();
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) Fail(IntegrityReason::kMissing, e.path, "not found");
-    else Unreadable(e, ErrnoText(errno));
+    if (errno == ENOENT || errno == ENOTDIR)
+      Fail(IntegrityReason::kMissing, e.path, "not found");
+    else
+      Unreadable(e, ErrnoText(errno));
     return std::nullopt;
   }
   if (S_ISLNK(st.st_mode)) {  // a symlink that leads nowhere: is its target outside the root?
@@ -278,7 +294,8 @@ std::optional<SetRun::Located> SetRun::Locate(const ManifestEntry& e) {
     fs::path target = fs::read_symlink(path, ec);
     fs::path dest = (resolved->parent_path() / target).lexically_normal();
     if (!ec && !IsWithin(root_, dest))
-      Fail(IntegrityReason::kBadManifest, e.path, e.path + " is a symlink to " + dest.string() + ", outside the backup root");
+      Fail(IntegrityReason::kBadManifest, e.path,
+           e.path + " is a symlink to " + dest.string() + ", outside the backup root");
     else
       Fail(IntegrityReason::kMissing, e.path, "a symlink to a file that does not exist");
     return std::nullopt;
@@ -297,8 +314,10 @@ std::optional<std::string> SetRun::Hash(const ManifestEntry& e, const std::strin
   Fd fd(::openat(set_fd_->get(), where.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-    if (errno == ENOENT) Fail(IntegrityReason::kMissing, e.path, "not found");
-    else Unreadable(e, ErrnoText(errno));
+    if (errno == ENOENT)
+      Fail(IntegrityReason::kMissing, e.path, "not found");
+    else
+      Unreadable(e, ErrnoText(errno));
     return std::nullopt;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -307,8 +326,10 @@ std::optional<std::string> SetRun::Hash(const ManifestEntry& e, const std::strin
   }
   auto d = hasher_.HashFd(fd.get(), set_name_ + "/" + e.path, options_.deadline, options_.limiter);
   if (!d.ok()) {
-    if (d.status().reason() == Reason::kIo) Unreadable(e, d.status().message());
-    else Stop(d.status());
+    if (d.status().reason() == Reason::kIo)
+      Unreadable(e, d.status().message());
+    else
+      Stop(d.status());
     return std::nullopt;
   }
   out_.bytes_hashed += d->bytes;
@@ -316,7 +337,8 @@ std::optional<std::string> SetRun::Hash(const ManifestEntry& e, const std::strin
   const FileStat now = StatOf(st);
   if (d->bytes != now.size) {
     Fail(IntegrityReason::kSizeMismatch, e.path,
-         "changed size while being read: " + std::to_string(d->bytes) + " of " + std::to_string(now.size) + " bytes");
+         "changed size while being read: " + std::to_string(d->bytes) + " of " +
+             std::to_string(now.size) + " bytes");
     return std::nullopt;
   }
   if (rows_ != nullptr) {
@@ -333,7 +355,8 @@ void SetRun::Finish() {
     for (const auto& [path, stat] : plain_files_)
       if (path != kJsonManifestName && path != kSha256SumsName) unlisted.push_back(path);
     std::sort(unlisted.begin(), unlisted.end());
-    for (const std::string& path : unlisted) Fail(IntegrityReason::kUnlisted, path, "not in the manifest");
+    for (const std::string& path : unlisted)
+      Fail(IntegrityReason::kUnlisted, path, "not in the manifest");
   }
   if (rows_ != nullptr) {
     std::vector<std::string> removed = stopped_ ? std::vector<std::string>() : ForgetStaleRows();
@@ -342,7 +365,8 @@ void SetRun::Finish() {
   }
   if (log_ != nullptr && out_.total_failures() > out_.details.size())
     log_->Warn("more backup verification failures, not logged",
-               {{"set", set_name_}, {"count", std::to_string(out_.total_failures() - out_.details.size())}});
+               {{"set", set_name_},
+                {"count", std::to_string(out_.total_failures() - out_.details.size())}});
 }
 
 // Drops the rows of files the manifest no longer lists, and returns their paths.
@@ -368,10 +392,11 @@ void SetRun::Fail(IntegrityReason reason, const std::string& path, std::string d
   if (out_.details.size() >= options_.max_details) return;
   detail = Clip(std::move(detail));
   if (log_ != nullptr)
-    log_->Warn("backup file failed verification", {{"set", set_name_},
-                                                   {"file", path},
-                                                   {"reason", std::string(IntegrityReasonName(reason))},
-                                                   {"detail", detail}});
+    log_->Warn("backup file failed verification",
+               {{"set", set_name_},
+                {"file", path},
+                {"reason", std::string(IntegrityReasonName(reason))},
+                {"detail", detail}});
   out_.details.push_back(IntegrityFailure{reason, path, std::move(detail)});
 }
 
@@ -387,18 +412,26 @@ void SetRun::Stop(const Status& s) {
 
 void SetRun::Warn(std::string_view msg, const Status& s) {
   MergeInto(out_.status, s);
-  if (log_ != nullptr) log_->Warn(msg, {{"set", set_name_}, {"reason", std::string(ReasonName(s.reason()))}, {"err", s.message()}});
+  if (log_ != nullptr)
+    log_->Warn(msg, {{"set", set_name_},
+                     {"reason", std::string(ReasonName(s.reason()))},
+                     {"err", s.message()}});
 }
 
 }  // namespace
 
 std::string_view IntegrityReasonName(IntegrityReason reason) {
   switch (reason) {
-    case IntegrityReason::kMissing: return "missing";
-    case IntegrityReason::kSizeMismatch: return "size_mismatch";
-    case IntegrityReason::kDigestMismatch: return "digest_mismatch";
-    case IntegrityReason::kUnlisted: return "unlisted";
-    case IntegrityReason::kBadManifest: return "bad_manifest";
+    case IntegrityReason::kMissing:
+      return "missing";
+    case IntegrityReason::kSizeMismatch:
+      return "size_mismatch";
+    case IntegrityReason::kDigestMismatch:
+      return "digest_mismatch";
+    case IntegrityReason::kUnlisted:
+      return "unlisted";
+    case IntegrityReason::kBadManifest:
+      return "bad_manifest";
   }
   return "bad_manifest";
 }

@@ -11,13 +11,13 @@
 //   bad_manifest     no manifest, a manifest that does not parse or lists no file (counts 1, and
 //                    nothing else is checked), or a listed path that resolves outside the backup
 //                    root through a symlink (counts 1 per path; that file is never opened).
-// A file is hashed only when the cache has no digest for its (size, mtime, inode, ctime), or the one it
-// has is older than the full re-verification period. Between runs a verifier keeps, for the sets
-// it verified last, the parsed manifest (parsed again when the manifest file's inode, size, mtime
-// or ctime change) and the set's cache rows (read from the cache once, then written through), so
-// that re-checking an unchanged set costs a walk of its directory and no parse, query or hash. The deadline and the byte budget bound the
-// run: a run they cut short is incomplete, keeps what it found, and saves the digests it made,
-// so that the next run carries on where it stopped.
+// A file is hashed only when the cache has no digest for its (size, mtime, inode, ctime), or the
+// one it has is older than the full re-verification period. Between runs a verifier keeps, for the
+// sets it verified last, the parsed manifest (parsed again when the manifest file's inode, size,
+// mtime or ctime change) and the set's cache rows (read from the cache once, then written through),
+// so that re-checking an unchanged set costs a walk of its directory and no parse, query or hash.
+// The deadline and the byte budget bound the run: a run they cut short is incomplete, keeps what it
+// found, and saves the digests it made, so that the next run carries on where it stopped.
 //
 // Symlinks inside the set are followed as long as they resolve below the backup root. The checks
 // are not race-free against someone rewriting the backup root while a run reads it: they keep a
@@ -50,7 +50,8 @@ inline constexpr std::array kAllIntegrityReasons = {
     IntegrityReason::kMissing, IntegrityReason::kSizeMismatch, IntegrityReason::kDigestMismatch,
     IntegrityReason::kUnlisted, IntegrityReason::kBadManifest};
 
-// The metric label value: "missing", "size_mismatch", "digest_mismatch", "unlisted", "bad_manifest".
+// The metric label value: "missing", "size_mismatch", "digest_mismatch", "unlisted",
+// "bad_manifest".
 std::string_view IntegrityReasonName(IntegrityReason reason);
 
 struct IntegrityFailure {
@@ -66,11 +67,11 @@ struct SetVerification {
   std::uint64_t total_bytes = 0;   // on-disk size of the listed files found
   std::uint64_t bytes_hashed = 0;  // read and hashed by this run
   std::uint64_t files_hashed = 0;
-  std::uint64_t cache_hits = 0;    // files whose cached digest was used
+  std::uint64_t cache_hits = 0;  // files whose cached digest was used
   std::array<std::uint64_t, kAllIntegrityReasons.size()> failures{};  // by IntegrityReason
   std::vector<IntegrityFailure> details;  // the first VerifyOptions::max_details failures
   bool complete = true;  // false: the deadline, the budget or an I/O error cut the run short
-  Status status;         // why it was cut short, and I/O errors on the way (unreadable files, cache)
+  Status status;  // why it was cut short, and I/O errors on the way (unreadable files, cache)
 
   std::uint64_t failed(IntegrityReason r) const { return failures[static_cast<std::size_t>(r)]; }
   std::uint64_t total_failures() const;

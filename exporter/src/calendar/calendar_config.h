@@ -12,8 +12,8 @@ namespace usdcop {
 // The market's trading calendar. Days are the exchange's local dates.
 struct CalendarConfig {
   struct Session {
-    std::vector<unsigned> weekdays;  // 0 = Sunday .. 6 = Saturday
-    std::chrono::minutes open{8 * 60};        // local time of the first bar's open
+    std::vector<unsigned> weekdays;            // 0 = Sunday .. 6 = Saturday
+    std::chrono::minutes open{8 * 60};         // local time of the first bar's open
     std::chrono::minutes close{12 * 60 + 55};  // local time of the last bar's open
   };
   std::string market = "usdcop";  // the `market` label

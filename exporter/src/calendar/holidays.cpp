@@ -9,7 +9,9 @@ using date::days;
 using date::sys_days;
 using date::year_month_day;
 
-year_month_day Ymd(int y, unsigned m, unsigned d) { return year_month_day{date::year{y}, date::month{m}, date::day{d}}; }
+year_month_day Ymd(int y, unsigned m, unsigned d) {
+  return year_month_day{date::year{y}, date::month{m}, date::day{d}};
+}
 
 // Ley Emiliani: a holiday that does not fall on a Monday moves to the following Monday.
 year_month_day NextMonday(year_month_day d) {
@@ -34,7 +36,8 @@ year_month_day Observed(year_month_day d) {
 }
 
 void SortByDay(std::vector<Holiday>& v) {
-  std::stable_sort(v.begin(), v.end(), [](const Holiday& a, const Holiday& b) { return a.day < b.day; });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const Holiday& a, const Holiday& b) { return a.day < b.day; });
 }
 
 }  // namespace

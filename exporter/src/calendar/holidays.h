@@ -23,8 +23,8 @@ date::year_month_day EasterSunday(int year);
 // 2025-06-30).
 std::vector<Holiday> ColombianHolidays(int year);
 
-// The US federal holidays of the year (5 U.S.C. 6103; 11 since Juneteenth in 2021), on their observed days: one on a
-// Saturday is observed the Friday before, one on a Sunday the Monday after.
+// The US federal holidays of the year (5 U.S.C. 6103; 11 since Juneteenth in 2021), on their
+// observed days: one on a Saturday is observed the Friday before, one on a Sunday the Monday after.
 std::vector<Holiday> UnitedStatesHolidays(int year);
 
 }  // namespace usdcop

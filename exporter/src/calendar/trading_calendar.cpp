@@ -17,27 +17,32 @@ std::optional<local_days> ParseLocalDay(const std::string& text) {
 }
 
 bool ListsDay(const std::vector<Holiday>& holidays, date::year_month_day day) {
-  return std::any_of(holidays.begin(), holidays.end(), [&](const Holiday& h) { return h.day == day; });
+  return std::any_of(holidays.begin(), holidays.end(),
+                     [&](const Holiday& h) { return h.day == day; });
 }
 
 }  // namespace
 
-Result<std::shared_ptr<const TradingCalendar>> TradingCalendar::Create(const CalendarConfig& config) {
+Result<std::shared_ptr<const TradingCalendar>> TradingCalendar::Create(
+    const CalendarConfig& config) {
   const date::time_zone* tz = nullptr;
   try {
     tz = date::locate_zone(config.timezone);
   } catch (const std::exception& e) {
-    return Status(Reason::kParse, "unknown time zone \"" + config.timezone + "\" (e.g. America/Bogota)");
+    return Status(Reason::kParse,
+                  "unknown time zone \"" + config.timezone + "\" (e.g. America/Bogota)");
   }
   std::set<local_days> closed, open;
-  for (const auto& [list, into] : {std::pair{&config.extra_closed_days, &closed}, std::pair{&config.extra_open_days, &open}}) {
+  for (const auto& [list, into] :
+       {std::pair{&config.extra_closed_days, &closed}, std::pair{&config.extra_open_days, &open}}) {
     for (const std::string& text : *list) {
       auto day = ParseLocalDay(text);
       if (!day) return Status(Reason::kParse, "\"" + text + "\" is not a date (YYYY-MM-DD)");
       into->insert(*day);
     }
   }
-  return std::shared_ptr<const TradingCalendar>(new TradingCalendar(config, tz, std::move(closed), std::move(open)));
+  return std::shared_ptr<const TradingCalendar>(
+      new TradingCalendar(config, tz, std::move(closed), std::move(open)));
 }
 
 bool TradingCalendar::IsHoliday(local_days day) const {
@@ -55,7 +60,8 @@ bool TradingCalendar::IsTradingDay(local_days day) const {
 
 SysTime TradingCalendar::ToSys(local_days day, std::chrono::minutes at) const {
   auto local = date::local_time<std::chrono::microseconds>(day + at);
-  return std::chrono::time_point_cast<std::chrono::microseconds>(tz_->to_sys(local, date::choose::earliest));
+  return std::chrono::time_point_cast<std::chrono::microseconds>(
+      tz_->to_sys(local, date::choose::earliest));
 }
 
 std::vector<SessionSpan> TradingCalendar::SessionsOn(local_days day) const {
@@ -65,15 +71,18 @@ std::vector<SessionSpan> TradingCalendar::SessionsOn(local_days day) const {
   const unsigned weekday = date::weekday{day}.c_encoding();
   std::vector<const CalendarConfig::Session*> chosen;
   for (const CalendarConfig::Session& s : config_.sessions)
-    if (std::find(s.weekdays.begin(), s.weekdays.end(), weekday) != s.weekdays.end()) chosen.push_back(&s);
+    if (std::find(s.weekdays.begin(), s.weekdays.end(), weekday) != s.weekdays.end())
+      chosen.push_back(&s);
   // An extra open day with no session of its own (a Saturday) trades the first session's hours.
-  if (chosen.empty() && forced_open && !config_.sessions.empty()) chosen.push_back(&config_.sessions.front());
+  if (chosen.empty() && forced_open && !config_.sessions.empty())
+    chosen.push_back(&config_.sessions.front());
   std::vector<SessionSpan> out;
   for (const CalendarConfig::Session* s : chosen) {
     SysTime first = ToSys(day, s->open), last = ToSys(day, s->close);
     out.push_back({first, last, last + config_.bar_interval});
   }
-  std::sort(out.begin(), out.end(), [](const SessionSpan& a, const SessionSpan& b) { return a.first_bar < b.first_bar; });
+  std::sort(out.begin(), out.end(),
+            [](const SessionSpan& a, const SessionSpan& b) { return a.first_bar < b.first_bar; });
   return out;
 }
 

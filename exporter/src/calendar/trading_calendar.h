@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "calendar/calendar_config.h"
 #include "common/status.h"
 #include "common/units.h"
-#include "calendar/calendar_config.h"
 
 namespace usdcop {
 
@@ -48,9 +48,12 @@ class TradingCalendar {
   date::local_days LocalDay(SysTime t) const;
 
  private:
-  TradingCalendar(CalendarConfig config, const date::time_zone* tz, std::set<date::local_days> closed,
-                  std::set<date::local_days> open)
-      : config_(std::move(config)), tz_(tz), extra_closed_(std::move(closed)), extra_open_(std::move(open)) {}
+  TradingCalendar(CalendarConfig config, const date::time_zone* tz,
+                  std::set<date::local_days> closed, std::set<date::local_days> open)
+      : config_(std::move(config)),
+        tz_(tz),
+        extra_closed_(std::move(closed)),
+        extra_open_(std::move(open)) {}
   SysTime ToSys(date::local_days day, std::chrono::minutes at) const;
 
   const CalendarConfig config_;

@@ -34,13 +34,16 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   SysTime Now() const override {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
   }
   SteadyTime SteadyNow() const override { return std::chrono::steady_clock::now(); }
   void WaitUntil(Mutex& mu, CondVar& cv, SteadyTime until) const override REQUIRES(mu) {
     cv.WaitUntil(mu, until);
   }
-  void SleepFor(std::chrono::steady_clock::duration d) const override { std::this_thread::sleep_for(d); }
+  void SleepFor(std::chrono::steady_clock::duration d) const override {
+    std::this_thread::sleep_for(d);
+  }
 };
 
 // One SystemClock for the process, for the few places that have no Clock handed to them

@@ -16,7 +16,8 @@ std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
   }
   int p = -1;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (ec != std::errc() || end != port.data() + port.size() || p < 0 || p > 65535) return std::nullopt;
+  if (ec != std::errc() || end != port.data() + port.size() || p < 0 || p > 65535)
+    return std::nullopt;
   return ListenAddress{host.empty() ? "0.0.0.0" : std::string(host), p};
 }
 

@@ -10,7 +10,8 @@
 
 namespace usdcop {
 
-// A file holding a secret (a `*_file` of the config, the TLS key) is a regular file of at most this.
+// A file holding a secret (a `*_file` of the config, the TLS key) is a regular file of at most
+// this.
 inline constexpr std::size_t kMaxSecretFileBytes = 64 << 10;
 
 class Secret {

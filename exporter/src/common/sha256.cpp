@@ -47,8 +47,7 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 ByteRateLimiter::ByteRateLimiter(std::uint64_t bytes_per_second)
-    : rate_(std::max<std::uint64_t>(bytes_per_second, 1)),
-      tokens_(static_cast<double>(rate_)) {}
+    : rate_(std::max<std::uint64_t>(bytes_per_second, 1)), tokens_(static_cast<double>(rate_)) {}
 
 Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
   const double capacity = static_cast<double>(rate_);
@@ -58,7 +57,9 @@ Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
       MutexLock lock(mu_);
       const SteadyTime now = deadline.clock->SteadyNow();
       // A full bucket stays full whatever the time since construction: the first call starts it.
-      if (last_) tokens_ = std::min(capacity, tokens_ + std::chrono::duration<double>(now - *last_).count() * capacity);
+      if (last_)
+        tokens_ = std::min(
+            capacity, tokens_ + std::chrono::duration<double>(now - *last_).count() * capacity);
       last_ = now;
       if (tokens_ >= 0) {
         tokens_ -= static_cast<double>(bytes);
@@ -66,7 +67,8 @@ Status ByteRateLimiter::Acquire(std::uint64_t bytes, const Deadline& deadline) {
       }
       wait = std::chrono::duration<double>(-tokens_ / capacity);
     }
-    if (deadline.Cancelled()) return Status(Reason::kCancelled, "byte budget: cancelled at shutdown");
+    if (deadline.Cancelled())
+      return Status(Reason::kCancelled, "byte budget: cancelled at shutdown");
     if (wait > deadline.Remaining())
       return Status(Reason::kTimeout, "byte budget of " + std::to_string(rate_) +
                                           " bytes/s: the deadline passes before the next read");

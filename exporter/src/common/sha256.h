@@ -1,9 +1,10 @@
 // Streamed SHA-256 of files through OpenSSL's EVP interface, for checking backups against their
 // manifests. A file is read in 64 KiB chunks (posix_fadvise SEQUENTIAL) and never held whole in
 // memory: a buffer that stays in the CPU's L2 cache hashes ~45% faster than a 1 MiB one, whose
-// bytes the hash has to fetch again from L3 after read() copied them. Every chunk checks the Deadline (expired: Reason::kTimeout, cancelled:
-// Reason::kCancelled) and, when given one, pays a ByteRateLimiter, so that hashing a 100 GB set
-// keeps to a bytes-per-second budget and still stops promptly at shutdown.
+// bytes the hash has to fetch again from L3 after read() copied them. Every chunk checks the
+// Deadline (expired: Reason::kTimeout, cancelled: Reason::kCancelled) and, when given one, pays a
+// ByteRateLimiter, so that hashing a 100 GB set keeps to a bytes-per-second budget and still stops
+// promptly at shutdown.
 //
 // Thread-safety: a Sha256Hasher is not thread-safe (it owns one digest context and one buffer;
 // use one per thread). A ByteRateLimiter is thread-safe and may be shared by several hashers.
@@ -42,7 +43,7 @@ class ByteRateLimiter {
  private:
   const std::uint64_t rate_;
   Mutex mu_;
-  double tokens_ GUARDED_BY(mu_);  // negative: in debt
+  double tokens_ GUARDED_BY(mu_);                   // negative: in debt
   std::optional<SteadyTime> last_ GUARDED_BY(mu_);  // when tokens_ was last refilled
 };
 

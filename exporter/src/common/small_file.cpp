@@ -28,23 +28,29 @@ std::string ByteCountText(std::size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes, FinalSymlink symlink) {
-  const int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (symlink == FinalSymlink::kRefuse ? O_NOFOLLOW : 0);
+Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes,
+                                  FinalSymlink symlink) {
+  const int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+                    (symlink == FinalSymlink::kRefuse ? O_NOFOLLOW : 0);
   Fd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
-    if (errno == ELOOP && symlink == FinalSymlink::kRefuse) return Status(Reason::kParse, path + ": a symlink");
+    if (errno == ELOOP && symlink == FinalSymlink::kRefuse)
+      return Status(Reason::kParse, path + ": a symlink");
     return Status(Reason::kIo, path + ": " + ErrnoText(errno));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Status(Reason::kIo, path + ": " + ErrnoText(errno));
   if (!S_ISREG(st.st_mode))
     return Status(Reason::kParse, path + ": not a regular file (" + FileKind(st.st_mode) + ")");
-  const auto too_large = [&] { return Status(Reason::kParse, path + ": larger than " + ByteCountText(max_bytes)); };
+  const auto too_large = [&] {
+    return Status(Reason::kParse, path + ": larger than " + ByteCountText(max_bytes));
+  };
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_large();
   // Read to the end, not to st_size: /proc files say 0, and a file may grow meanwhile. The
   // buffer holds one byte more than the cap, so that a larger file shows without reading on.
   const std::size_t limit = max_bytes + 1;
-  std::string text(std::min<std::size_t>(limit, st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096),
+  std::string text(std::min<std::size_t>(
+                       limit, st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096),
                    '\0');
   std::size_t got = 0;
   for (;;) {

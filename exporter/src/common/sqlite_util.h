@@ -42,7 +42,8 @@ void BindValue(sqlite3_stmt* s, int i, const T& v) {
 // statement.
 template <class... Args>
 [[nodiscard]] bool Prepare(sqlite3* db, Stmt& st, std::string_view sql, const Args&... args) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st.s, nullptr) != SQLITE_OK) return false;
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st.s, nullptr) != SQLITE_OK)
+    return false;
   int i = 0;
   (BindValue(st.s, ++i, args), ...);
   return true;

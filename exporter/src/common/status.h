@@ -13,27 +13,27 @@
 namespace usdcop {
 
 enum class Reason {
-  kTimeout,     // the deadline passed
-  kConnect,     // could not resolve or connect
-  kTls,         // TLS handshake or certificate
-  kHttpStatus,  // a peer answered with an unexpected HTTP status
-  kParse,       // a peer's answer was not what its format promises
-  kQuery,       // a database query failed
-  kIo,          // a local file could not be read or written
-  kOverlap,     // the previous run was still going when this one was due
-  kCancelled,   // the exporter is shutting down
-  kRateLimited, // a peer said we asked too often (HTTP 429 or its error JSON); we back off
-  kAuth,        // a peer refused our credentials (HTTP 401)
-  kHandshake,   // a WebSocket upgrade was refused or broken (the message has the HTTP status)
-  kClosed,      // a peer closed the connection before it sent what we waited for
-  kInternal,    // a bug of ours: an exception escaped a probe
+  kTimeout,      // the deadline passed
+  kConnect,      // could not resolve or connect
+  kTls,          // TLS handshake or certificate
+  kHttpStatus,   // a peer answered with an unexpected HTTP status
+  kParse,        // a peer's answer was not what its format promises
+  kQuery,        // a database query failed
+  kIo,           // a local file could not be read or written
+  kOverlap,      // the previous run was still going when this one was due
+  kCancelled,    // the exporter is shutting down
+  kRateLimited,  // a peer said we asked too often (HTTP 429 or its error JSON); we back off
+  kAuth,         // a peer refused our credentials (HTTP 401)
+  kHandshake,    // a WebSocket upgrade was refused or broken (the message has the HTTP status)
+  kClosed,       // a peer closed the connection before it sent what we waited for
+  kInternal,     // a bug of ours: an exception escaped a probe
 };
 
 inline constexpr std::array kAllReasons = {
-    Reason::kTimeout, Reason::kConnect,  Reason::kTls,       Reason::kHttpStatus,
-    Reason::kParse,   Reason::kQuery,    Reason::kIo,        Reason::kOverlap,
+    Reason::kTimeout,   Reason::kConnect,     Reason::kTls,  Reason::kHttpStatus,
+    Reason::kParse,     Reason::kQuery,       Reason::kIo,   Reason::kOverlap,
     Reason::kCancelled, Reason::kRateLimited, Reason::kAuth, Reason::kHandshake,
-    Reason::kClosed,  Reason::kInternal};
+    Reason::kClosed,    Reason::kInternal};
 
 // The label value: "timeout", "connect", "tls", "http_status", ...
 std::string_view ReasonName(Reason reason);
@@ -68,7 +68,7 @@ void MergeInto(Status& into, const Status& s);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be OK
 
   bool ok() const { return std::holds_alternative<T>(v_); }

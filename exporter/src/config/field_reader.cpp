@@ -23,11 +23,12 @@ std::string Alternatives(std::span<const std::string_view> allowed) {
 
 }  // namespace
 
-std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
-                                          std::vector<std::string>* errors) {
+std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what,
+                                          std::string_view hint, std::vector<std::string>* errors) {
   auto text = ReadSmallFile(path, kMaxConfigFileBytes);
   if (!text.ok()) {
-    errors->push_back(text.status().message() + " (" + std::string(what) + ": " + std::string(hint) + ")");
+    errors->push_back(text.status().message() + " (" + std::string(what) + ": " +
+                      std::string(hint) + ")");
     return std::nullopt;
   }
   return std::move(text).value();
@@ -54,7 +55,8 @@ std::string Join(std::string_view path, std::string_view key) {
 void FieldReader::Error(const YAML::Node& at, std::string_view path, std::string_view what) {
   std::string where = file_;
   YAML::Mark mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
-  if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  if (!mark.is_null())
+    where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
   errors_->push_back(where + ": " + std::string(path) + ": " + std::string(what));
 }
 
@@ -72,12 +74,14 @@ bool FieldReader::Map(const YAML::Node& node, std::string_view path,
 }
 
 bool FieldReader::Map(const YAML::Node& node, std::string_view path,
-                      std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused) {
+                      std::initializer_list<std::string_view> allowed,
+                      std::initializer_list<RefusedKey> refused) {
   return Map(node, path, std::span<const std::string_view>(allowed.begin(), allowed.size()),
              std::span<const RefusedKey>(refused.begin(), refused.size()));
 }
 
-bool FieldReader::Map(const YAML::Node& node, std::string_view path, std::span<const std::string_view> allowed,
+bool FieldReader::Map(const YAML::Node& node, std::string_view path,
+                      std::span<const std::string_view> allowed,
                       std::span<const RefusedKey> refused) {
   if (node.IsNull()) return true;
   if (!node.IsMap()) {
@@ -94,8 +98,7 @@ bool FieldReader::Map(const YAML::Node& node, std::string_view path, std::span<c
       known = true;
     }
     if (!known)
-      Error(kv.first, Join(path, key),
-            "unknown key (allowed here: " + Alternatives(allowed) + ")");
+      Error(kv.first, Join(path, key), "unknown key (allowed here: " + Alternatives(allowed) + ")");
   }
   return true;
 }
@@ -106,7 +109,8 @@ bool FieldReader::List(const YAML::Node& node, std::string_view path) {
   return false;
 }
 
-std::optional<std::vector<std::string>> FieldReader::StringList(const YAML::Node& map, std::string_view path,
+std::optional<std::vector<std::string>> FieldReader::StringList(const YAML::Node& map,
+                                                                std::string_view path,
                                                                 const char* key) {
   const YAML::Node list = map.IsMap() ? map[key] : YAML::Node();
   if (!list.IsDefined() || list.IsNull() || !List(list, Join(path, key))) return std::nullopt;
@@ -149,8 +153,8 @@ std::optional<Duration> FieldReader::Dur(const YAML::Node& map, std::string_view
   return d;
 }
 
-std::optional<int> FieldReader::Int(const YAML::Node& map, std::string_view path,
-                                    const char* key, int min, int max) {
+std::optional<int> FieldReader::Int(const YAML::Node& map, std::string_view path, const char* key,
+                                    int min, int max) {
   auto text = String(map, path, key);
   if (!text) return std::nullopt;
   char* end = nullptr;
@@ -165,17 +169,21 @@ std::optional<int> FieldReader::Int(const YAML::Node& map, std::string_view path
   return static_cast<int>(v);
 }
 
-std::optional<bool> FieldReader::Bool(const YAML::Node& map, std::string_view path, const char* key) {
+std::optional<bool> FieldReader::Bool(const YAML::Node& map, std::string_view path,
+                                      const char* key) {
   auto text = Enum(map, path, key, {"true", "false"});
   if (!text) return std::nullopt;
   return *text == "true";
 }
 
-std::optional<std::uint64_t> FieldReader::Size(const YAML::Node& map, std::string_view path, const char* key) {
+std::optional<std::uint64_t> FieldReader::Size(const YAML::Node& map, std::string_view path,
+                                               const char* key) {
   auto text = String(map, path, key);
   if (!text) return std::nullopt;
   auto size = ParseSize(*text);
-  if (!size) Error(map[key], Join(path, key), "\"" + *text + "\" is not a size (use 0, 512KiB, 200MiB, 1GiB)");
+  if (!size)
+    Error(map[key], Join(path, key),
+          "\"" + *text + "\" is not a size (use 0, 512KiB, 200MiB, 1GiB)");
   return size;
 }
 
@@ -190,27 +198,31 @@ std::optional<std::string> FieldReader::Enum(const YAML::Node& map, std::string_
   return std::nullopt;
 }
 
-std::optional<std::string> FieldReader::HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
-                                                bool required, std::string_view example) {
+std::optional<std::string> FieldReader::HttpUrl(const YAML::Node& map, std::string_view path,
+                                                const char* key, bool required,
+                                                std::string_view example) {
   static const std::regex kHttpUrl("^https?://[^\\s/?#@]+(/[^\\s?#]*)?$");
   return Url(map, path, key, required, kHttpUrl, "an http:// or https:// URL", example);
 }
 
-std::optional<std::string> FieldReader::WebSocketUrl(const YAML::Node& map, std::string_view path, const char* key,
-                                                     bool required, std::string_view example) {
+std::optional<std::string> FieldReader::WebSocketUrl(const YAML::Node& map, std::string_view path,
+                                                     const char* key, bool required,
+                                                     std::string_view example) {
   static const std::regex kWsUrl("^wss?://[^\\s/?#@]+(/[^\\s#]*)?$");
   return Url(map, path, key, required, kWsUrl, "a ws:// or wss:// URL", example);
 }
 
-std::optional<std::string> FieldReader::Url(const YAML::Node& map, std::string_view path, const char* key,
-                                            bool required, const std::regex& shape, std::string_view kind,
-                                            std::string_view example) {
+std::optional<std::string> FieldReader::Url(const YAML::Node& map, std::string_view path,
+                                            const char* key, bool required, const std::regex& shape,
+                                            std::string_view kind, std::string_view example) {
   static const std::regex kUserInfo("^[a-z]+://[^/?#]*@.*$");
   auto url = String(map, path, key, required);
   if (!url) return std::nullopt;
   if (std::regex_match(*url, kUserInfo)) {
     // Not quoted back: the part before @ is a credential.
-    Error(map[key], Join(path, key), "has credentials in it (user:password@); give them in the section's *_file or *_env fields");
+    Error(map[key], Join(path, key),
+          "has credentials in it (user:password@); give them in the section's *_file or *_env "
+          "fields");
     return std::nullopt;
   }
   if (!std::regex_match(*url, shape)) {
@@ -245,13 +257,15 @@ std::optional<Secret> FieldReader::SecretField(const YAML::Node& map, std::strin
   auto file = FilePath(map, path, file_key.c_str());
   auto env = String(map, path, env_key.c_str());
   if (file && env) {
-    Error(map[env_key], Join(path, env_key), "give either " + file_key + " or " + env_key + ", not both");
+    Error(map[env_key], Join(path, env_key),
+          "give either " + file_key + " or " + env_key + ", not both");
     return std::nullopt;
   }
   if (env) {
     const char* value = std::getenv(env->c_str());
     if (value == nullptr || *value == '\0') {
-      Error(map[env_key], Join(path, env_key), "environment variable " + *env + " is not set or empty");
+      Error(map[env_key], Join(path, env_key),
+            "environment variable " + *env + " is not set or empty");
       return std::nullopt;
     }
     return Secret(value);
@@ -261,7 +275,8 @@ std::optional<Secret> FieldReader::SecretField(const YAML::Node& map, std::strin
     if (!text.ok()) {
       std::string why = "cannot read " + text.status().message();
       if (text.status().reason() == Reason::kParse)
-        why += "; point " + file_key + " at a regular file of at most " + ByteCountText(kMaxSecretFileBytes);
+        why += "; point " + file_key + " at a regular file of at most " +
+               ByteCountText(kMaxSecretFileBytes);
       Error(map[file_key], Join(path, file_key), why);
       return std::nullopt;
     }

@@ -40,7 +40,8 @@ class FieldReader {
            std::initializer_list<std::string_view> allowed);
   // The same, reporting each key of `refused` present with its reason.
   bool Map(const YAML::Node& node, std::string_view path,
-           std::initializer_list<std::string_view> allowed, std::initializer_list<RefusedKey> refused);
+           std::initializer_list<std::string_view> allowed,
+           std::initializer_list<RefusedKey> refused);
   // The same, for keys known only at run time (the table of probe kinds).
   bool Map(const YAML::Node& node, std::string_view path, std::span<const std::string_view> allowed,
            std::span<const RefusedKey> refused = {});
@@ -51,15 +52,15 @@ class FieldReader {
                                                      const char* key);
 
   // Each reads map[key]; nullopt when absent (reported if required) or invalid (reported).
-  std::optional<std::string> String(const YAML::Node& map, std::string_view path,
-                                    const char* key, bool required = false);
+  std::optional<std::string> String(const YAML::Node& map, std::string_view path, const char* key,
+                                    bool required = false);
   std::optional<Duration> Dur(const YAML::Node& map, std::string_view path, const char* key,
                               bool required = false, bool allow_zero = false);
   std::optional<bool> Bool(const YAML::Node& map, std::string_view path, const char* key);
   // A size: 512, 64KiB, 200MiB, 1GiB.
   std::optional<std::uint64_t> Size(const YAML::Node& map, std::string_view path, const char* key);
-  std::optional<int> Int(const YAML::Node& map, std::string_view path, const char* key,
-                         int min, int max);
+  std::optional<int> Int(const YAML::Node& map, std::string_view path, const char* key, int min,
+                         int max);
   // One of the allowed words.
   std::optional<std::string> Enum(const YAML::Node& map, std::string_view path, const char* key,
                                   std::initializer_list<std::string_view> allowed);
@@ -67,11 +68,11 @@ class FieldReader {
   std::optional<std::string> HttpUrl(const YAML::Node& map, std::string_view path, const char* key,
                                      bool required, std::string_view example);
   // A ws:// or wss:// URL without credentials in it.
-  std::optional<std::string> WebSocketUrl(const YAML::Node& map, std::string_view path, const char* key,
-                                          bool required, std::string_view example);
+  std::optional<std::string> WebSocketUrl(const YAML::Node& map, std::string_view path,
+                                          const char* key, bool required, std::string_view example);
   // A file path, made absolute against the config file's directory.
-  std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path,
-                                      const char* key, bool required = false);
+  std::optional<std::string> FilePath(const YAML::Node& map, std::string_view path, const char* key,
+                                      bool required = false);
   // A secret given as `<name>_file` (read, trailing newline dropped) or `<name>_env`.
   // Inline `<name>` is refused: secrets never sit in the config file. The file must be a regular
   // file of at most kMaxSecretFileBytes (ReadSmallFile: a FIFO or /dev/zero is refused at once).
@@ -82,8 +83,9 @@ class FieldReader {
   static YAML::Node At(const YAML::Node& map, const char* key);
 
  private:
-  std::optional<std::string> Url(const YAML::Node& map, std::string_view path, const char* key, bool required,
-                                 const std::regex& shape, std::string_view kind, std::string_view example);
+  std::optional<std::string> Url(const YAML::Node& map, std::string_view path, const char* key,
+                                 bool required, const std::regex& shape, std::string_view kind,
+                                 std::string_view example);
 
   std::string file_;
   std::string base_dir_;
@@ -95,8 +97,8 @@ inline constexpr std::size_t kMaxConfigFileBytes = 16 << 20;
 
 // The whole of a file (ReadSmallFile, at most kMaxConfigFileBytes), or nullopt with
 // "<path>: <why> (<what>: <hint>)" in *errors.
-std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what, std::string_view hint,
-                                          std::vector<std::string>* errors);
+std::optional<std::string> ReadConfigText(const std::string& path, std::string_view what,
+                                          std::string_view hint, std::vector<std::string>* errors);
 // YAML text as a tree, or nullopt with "<file>:line:col: not valid YAML: ..." in *errors.
 std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
                                     std::vector<std::string>* errors);
@@ -116,7 +118,8 @@ Load ParseGuarded(const std::string& text, const std::string& file, Parse parse)
 
 // The same for a file's text; a file that cannot be read is an error as ReadConfigText says.
 template <typename Load, typename Parse>
-Load ParseGuardedFile(const std::string& path, std::string_view what, std::string_view hint, Parse parse) {
+Load ParseGuardedFile(const std::string& path, std::string_view what, std::string_view hint,
+                      Parse parse) {
   Load load;
   std::optional<std::string> text = ReadConfigText(path, what, hint, &load.errors);
   return text ? ParseGuarded<Load>(*text, path, parse) : load;

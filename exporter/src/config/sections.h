@@ -16,7 +16,8 @@
 
 namespace usdcop {
 
-CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node, const std::string& path);
+CalendarConfig ParseCalendarSection(FieldReader& r, const YAML::Node& node,
+                                    const std::string& path);
 
 // The `layer` field of a layer item: letters, digits and _ (e.g. L0); "" when absent or invalid.
 std::string ParseLayerName(FieldReader& r, const YAML::Node& node, const std::string& path);
@@ -24,8 +25,9 @@ std::string ParseLayerName(FieldReader& r, const YAML::Node& node, const std::st
 // The list parent[key], each item read by `parse(r, item_node, item_path)` (an optional of a
 // struct); an item whose `id_of(item)` repeats an earlier one's is reported at its `id_key`.
 template <typename F, typename IdOf>
-auto ParseUniqueList(FieldReader& r, const YAML::Node& parent, const char* key, const std::string& path,
-                     std::string_view shape, const char* id_key, F parse, IdOf id_of)
+auto ParseUniqueList(FieldReader& r, const YAML::Node& parent, const char* key,
+                     const std::string& path, std::string_view shape, const char* id_key, F parse,
+                     IdOf id_of)
     -> std::vector<typename decltype(parse(r, parent, path))::value_type> {
   std::vector<typename decltype(parse(r, parent, path))::value_type> out;
   const YAML::Node node = parent.IsMap() ? parent[key] : YAML::Node(YAML::NodeType::Undefined);
@@ -41,7 +43,8 @@ auto ParseUniqueList(FieldReader& r, const YAML::Node& parent, const char* key, 
     if (!parsed) continue;
     const std::string& id = id_of(*parsed);
     if (!id.empty() && !seen.insert(id).second)
-      r.Error(node[i][id_key], Join(item, id_key), std::string(id_key) + " \"" + id + "\" is listed twice");
+      r.Error(node[i][id_key], Join(item, id_key),
+              std::string(id_key) + " \"" + id + "\" is listed twice");
     out.push_back(std::move(*parsed));
   }
   return out;
@@ -49,14 +52,16 @@ auto ParseUniqueList(FieldReader& r, const YAML::Node& parent, const char* key, 
 
 // The list parent.layers of items with a `layer` member, each layer once.
 template <typename F>
-auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string& path, std::string_view shape, F parse) {
+auto ParseLayerList(FieldReader& r, const YAML::Node& parent, const std::string& path,
+                    std::string_view shape, F parse) {
   return ParseUniqueList(r, parent, "layers", path, shape, "layer", parse,
                          [](const auto& item) -> const std::string& { return item.layer; });
 }
 
 // node.ca_file: a PEM bundle of CA certificates, made absolute and reported unless readable now;
 // "" when absent. `signs` says whose certificate they sign ("the service's"), for the message.
-std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path, std::string_view signs);
+std::string ParseCaFile(FieldReader& r, const YAML::Node& node, const std::string& path,
+                        std::string_view signs);
 
 // Reports "timeout must be shorter than interval".
 void CheckTimeoutBelowInterval(FieldReader& r, const YAML::Node& node, const std::string& path,

@@ -22,7 +22,8 @@ SecondsHistogram HistogramFrom(const nlohmann::json& j) {
 }
 
 void AddHistogram(SecondsHistogram& into, const SecondsHistogram& h) {
-  for (size_t i = 0; i < into.counts.size() && i < h.counts.size(); ++i) into.counts[i] += h.counts[i];
+  for (size_t i = 0; i < into.counts.size() && i < h.counts.size(); ++i)
+    into.counts[i] += h.counts[i];
   into.count += h.count;
   into.sum += h.sum;
 }
@@ -39,8 +40,10 @@ void SecondsHistogram::Observe(double seconds) {
 }
 
 bool IsAlertName(const std::string& name) {
-  if (name.empty() || name.size() > AlertFigures::kMaxAlertnameLength || !NameStart(name[0])) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return NameStart(c) || (c >= '0' && c <= '9'); });
+  if (name.empty() || name.size() > AlertFigures::kMaxAlertnameLength || !NameStart(name[0]))
+    return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return NameStart(c) || (c >= '0' && c <= '9'); });
 }
 
 AlertFigures::AlertFigures() : severities_{"critical", "warning", "info"} {}
@@ -64,7 +67,8 @@ std::string AlertFigures::AlertnameLabel(const std::string& alertname) {
 }
 
 std::string AlertFigures::SeverityLabel(const std::string& severity) const {
-  return std::find(severities_.begin(), severities_.end(), severity) != severities_.end() ? severity : kOther;
+  return std::find(severities_.begin(), severities_.end(), severity) != severities_.end() ? severity
+                                                                                          : kOther;
 }
 
 void AlertFigures::CountNotification(const std::string& alertname, const std::string& severity,
@@ -72,7 +76,8 @@ void AlertFigures::CountNotification(const std::string& alertname, const std::st
   std::string label = SeverityLabel(severity);
   if (label == kOther && severity != kOther) {
     folded_.severities++;
-    if (folded_.example_severity.empty()) folded_.example_severity = severity.empty() ? "(none)" : severity.substr(0, 64);
+    if (folded_.example_severity.empty())
+      folded_.example_severity = severity.empty() ? "(none)" : severity.substr(0, 64);
   }
   stats_.notifications[{AlertnameLabel(alertname), label, status}]++;
 }
@@ -99,17 +104,20 @@ nlohmann::json AlertFigures::ToJson() const {
 
 size_t AlertFigures::Load(const nlohmann::json& j) {
   if (!j.is_object()) return 0;
-  const nlohmann::json& notifications = j.contains("notifications") ? j["notifications"] : nlohmann::json();
+  const nlohmann::json& notifications =
+      j.contains("notifications") ? j["notifications"] : nlohmann::json();
   if (notifications.is_array())
     for (const nlohmann::json& n : notifications)
-      if (n.is_array() && n.size() == 4 && n[0].is_string() && n[1].is_string() && n[2].is_string() &&
-          n[3].is_number_unsigned())
-        stats_.notifications[{n[0].get<std::string>(), n[1].get<std::string>(), n[2].get<std::string>()}] +=
-            n[3].get<std::uint64_t>();
+      if (n.is_array() && n.size() == 4 && n[0].is_string() && n[1].is_string() &&
+          n[2].is_string() && n[3].is_number_unsigned())
+        stats_.notifications[{n[0].get<std::string>(), n[1].get<std::string>(),
+                              n[2].get<std::string>()}] += n[3].get<std::uint64_t>();
   for (const char* part : {"resolution", "acknowledgement"}) {
     if (!j.contains(part) || !j[part].is_object()) continue;
-    auto& into = std::string_view(part) == "resolution" ? stats_.resolution : stats_.acknowledgement;
-    for (auto it = j[part].begin(); it != j[part].end(); ++it) AddHistogram(into[it.key()], HistogramFrom(it.value()));
+    auto& into =
+        std::string_view(part) == "resolution" ? stats_.resolution : stats_.acknowledgement;
+    for (auto it = j[part].begin(); it != j[part].end(); ++it)
+      AddHistogram(into[it.key()], HistogramFrom(it.value()));
   }
   return Fold();
 }
@@ -119,9 +127,11 @@ size_t AlertFigures::Fold() {
   // Figures of an earlier run over the cap keep the names with the most notifications.
   std::map<std::string, std::uint64_t> totals;
   for (const auto& [labels, n] : stats_.notifications)
-    if (std::get<0>(labels) != kOther && IsAlertName(std::get<0>(labels))) totals[std::get<0>(labels)] += n;
+    if (std::get<0>(labels) != kOther && IsAlertName(std::get<0>(labels)))
+      totals[std::get<0>(labels)] += n;
   std::vector<std::pair<std::string, std::uint64_t>> ranked(totals.begin(), totals.end());
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   if (ranked.size() > kMaxAlertnames) ranked.resize(kMaxAlertnames);
   alertnames_.clear();
   for (const auto& [name, n] : ranked) alertnames_.insert(name);
@@ -129,7 +139,8 @@ size_t AlertFigures::Fold() {
   for (const auto& [labels, n] : stats_.notifications) {
     const std::string& name = std::get<0>(labels);
     std::tuple<std::string, std::string, std::string> to{alertnames_.count(name) ? name : kOther,
-                                                         SeverityLabel(std::get<1>(labels)), std::get<2>(labels)};
+                                                         SeverityLabel(std::get<1>(labels)),
+                                                         std::get<2>(labels)};
     moved += to != labels;
     notifications[to] += n;
   }

@@ -36,7 +36,8 @@ class AlertFigures {
   // The severities counted under their own name; the figures of any other move to "other". How
   // many series moved.
   size_t SetSeverities(std::vector<std::string> severities);
-  void CountNotification(const std::string& alertname, const std::string& severity, const std::string& status);
+  void CountNotification(const std::string& alertname, const std::string& severity,
+                         const std::string& status);
   void ObserveResolution(const std::string& severity, double seconds);
   void ObserveAcknowledgement(const std::string& severity, double seconds);
 
@@ -51,7 +52,8 @@ class AlertFigures {
   Folded TakeFolded();
 
  private:
-  std::string AlertnameLabel(const std::string& alertname);  // admits a new name while under the cap
+  std::string AlertnameLabel(
+      const std::string& alertname);  // admits a new name while under the cap
   std::string SeverityLabel(const std::string& severity) const;
   // Applies the bounds to stats_ (figures of an earlier run, a changed severity list); how many
   // series moved to "other".

@@ -7,13 +7,16 @@ namespace {
 
 constexpr const char* kEpisodes = "alert_episodes";
 constexpr const char* kFigures = "alert_figures";
-constexpr double kKeepResolved = 7 * 86400;    // resolved episodes are forgotten after this
+constexpr double kKeepResolved = 7 * 86400;     // resolved episodes are forgotten after this
 constexpr double kKeepUnresolved = 28 * 86400;  // and those whose resolution never came after this
 constexpr size_t kMaxEpisodeText = 256;         // an episode keeps this much of a name or severity
 
 nlohmann::json EpisodeJson(const AlertEpisode& e) {
-  nlohmann::json j = {{"fingerprint", e.fingerprint}, {"alertname", e.alertname}, {"severity", e.severity},
-                      {"starts_at", e.starts_at}, {"acknowledged_by", e.acknowledged_by},
+  nlohmann::json j = {{"fingerprint", e.fingerprint},
+                      {"alertname", e.alertname},
+                      {"severity", e.severity},
+                      {"starts_at", e.starts_at},
+                      {"acknowledged_by", e.acknowledged_by},
                       {"silence_id", e.silence_id}};
   if (e.silence_ends_at) j["silence_ends_at"] = *e.silence_ends_at;
   j["resolved_at"] = e.resolved_at ? nlohmann::json(*e.resolved_at) : nlohmann::json();
@@ -30,7 +33,8 @@ std::optional<AlertEpisode> EpisodeFrom(const nlohmann::json& j) {
   e.starts_at = j.value("starts_at", 0.0);
   e.acknowledged_by = j.value("acknowledged_by", "");
   e.silence_id = j.value("silence_id", "");
-  if (j.contains("resolved_at") && j["resolved_at"].is_number()) e.resolved_at = j["resolved_at"].get<double>();
+  if (j.contains("resolved_at") && j["resolved_at"].is_number())
+    e.resolved_at = j["resolved_at"].get<double>();
   if (j.contains("acknowledged_at") && j["acknowledged_at"].is_number())
     e.acknowledged_at = j["acknowledged_at"].get<double>();
   if (j.contains("silence_ends_at") && j["silence_ends_at"].is_number())
@@ -42,11 +46,13 @@ std::optional<AlertEpisode> EpisodeFrom(const nlohmann::json& j) {
 // A string field of `object`, cut to kMaxEpisodeText; "" when absent or not a string.
 std::string TextOf(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>().substr(0, kMaxEpisodeText) : "";
+  return it != object.end() && it->is_string() ? it->get<std::string>().substr(0, kMaxEpisodeText)
+                                               : "";
 }
 
 std::string Label(const nlohmann::json& alert, const char* name) {
-  return alert.contains("labels") && alert["labels"].is_object() ? TextOf(alert["labels"], name) : "";
+  return alert.contains("labels") && alert["labels"].is_object() ? TextOf(alert["labels"], name)
+                                                                 : "";
 }
 
 }  // namespace
@@ -63,7 +69,8 @@ bool AlertEpisode::OpenAcknowledgement(double now) const {
 
 void AlertLifecycle::SetSeverities(std::vector<std::string> severities) {
   MutexLock lock(mu_);
-  if (figures_.SetSeverities(std::move(severities)) == 0) return;  // before Load: nothing to fold, nothing to save
+  if (figures_.SetSeverities(std::move(severities)) == 0)
+    return;  // before Load: nothing to fold, nothing to save
   SaveFigures();
   generation_++;
 }
@@ -75,14 +82,18 @@ Status AlertLifecycle::Load() {
   if (!figures.ok()) return figures.status();
   MutexLock lock(mu_);
   for (const auto& [key, value] : *rows)
-    if (auto e = EpisodeFrom(nlohmann::json::parse(value, nullptr, false))) episodes_[e->key()] = std::move(*e);
+    if (auto e = EpisodeFrom(nlohmann::json::parse(value, nullptr, false)))
+      episodes_[e->key()] = std::move(*e);
   const size_t kept = episodes_.size();
   Prune(ToUnixSeconds(clock_.Now()));
   size_t folded = 0;
   if (*figures) folded = figures_.Load(nlohmann::json::parse(**figures, nullptr, false));
   if (folded > 0 || kept > episodes_.size()) {
-    log_.Warn("alert figures and episodes kept by an earlier run were over their bounds: folded into other, pruned",
-              {{"series_folded", std::to_string(folded)}, {"episodes_pruned", std::to_string(kept - episodes_.size())}});
+    log_.Warn(
+        "alert figures and episodes kept by an earlier run were over their bounds: folded into "
+        "other, pruned",
+        {{"series_folded", std::to_string(folded)},
+         {"episodes_pruned", std::to_string(kept - episodes_.size())}});
     SaveFigures();
   }
   generation_++;
@@ -92,7 +103,9 @@ Status AlertLifecycle::Load() {
 ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
   auto alerts = payload.find("alerts");
   if (alerts == payload.end() || !alerts->is_array())
-    return {400, {{"error", "not an Alertmanager webhook payload: alerts must be a list"}, {"field", "alerts"}},
+    return {400,
+            {{"error", "not an Alertmanager webhook payload: alerts must be a list"},
+             {"field", "alerts"}},
             "not a webhook payload"};
   int firing = 0, resolved = 0, measured = 0;
   MutexLock lock(mu_);
@@ -127,12 +140,15 @@ ActionResult AlertLifecycle::Ingest(const nlohmann::json& payload) {
   ReportFolded(ToUnixSeconds(clock_.Now()));
   SaveFigures();
   generation_++;
-  std::string summary = std::to_string(firing) + " firing, " + std::to_string(resolved) + " resolved";
-  return {200, {{"firing", firing}, {"resolved", resolved}, {"resolutions_measured", measured}}, summary};
+  std::string summary =
+      std::to_string(firing) + " firing, " + std::to_string(resolved) + " resolved";
+  return {200,
+          {{"firing", firing}, {"resolved", resolved}, {"resolutions_measured", measured}},
+          summary};
 }
 
-void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& by, const std::string& silence_id,
-                                 double silence_ends_at) {
+void AlertLifecycle::Acknowledge(const AlertEpisode& alert, const std::string& by,
+                                 const std::string& silence_id, double silence_ends_at) {
   MutexLock lock(mu_);
   auto [it, fresh] = episodes_.try_emplace(alert.key(), alert);
   AlertEpisode& ep = it->second;
@@ -184,8 +200,8 @@ nlohmann::json AlertLifecycle::Summary() const {
   auto mean = [](const std::map<std::string, SecondsHistogram>& by_severity) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [severity, h] : by_severity)
-      out[severity.empty() ? "none" : severity] = {{"count", h.count},
-                                                   {"mean_seconds", h.count ? h.sum / h.count : 0.0}};
+      out[severity.empty() ? "none" : severity] = {
+          {"count", h.count}, {"mean_seconds", h.count ? h.sum / h.count : 0.0}};
     return out;
   };
   nlohmann::json recent = nlohmann::json::array();
@@ -216,15 +232,18 @@ AlertLifecycle::Episodes::iterator AlertLifecycle::Forget(Episodes::iterator it)
 void AlertLifecycle::Prune(double now) {
   for (auto it = episodes_.begin(); it != episodes_.end();) {
     const AlertEpisode& e = it->second;
-    const bool old = e.resolved_at ? now - *e.resolved_at > kKeepResolved : now - e.starts_at > kKeepUnresolved;
+    const bool old =
+        e.resolved_at ? now - *e.resolved_at > kKeepResolved : now - e.starts_at > kKeepUnresolved;
     it = old && !e.OpenAcknowledgement(now) ? Forget(it) : std::next(it);
   }
   if (episodes_.size() <= kMaxEpisodes) return;
   // Over the cap: the oldest resolved episodes go first, then the oldest firing ones (a resolution
   // that comes later is still measured from its startsAt); never one with an open acknowledgement.
-  std::vector<std::tuple<bool, double, std::string>> candidates;  // (firing, resolved or started, key)
+  std::vector<std::tuple<bool, double, std::string>>
+      candidates;  // (firing, resolved or started, key)
   for (const auto& [key, e] : episodes_)
-    if (!e.OpenAcknowledgement(now)) candidates.emplace_back(!e.resolved_at, e.resolved_at.value_or(e.starts_at), key);
+    if (!e.OpenAcknowledgement(now))
+      candidates.emplace_back(!e.resolved_at, e.resolved_at.value_or(e.starts_at), key);
   std::sort(candidates.begin(), candidates.end());
   for (size_t i = 0; i < candidates.size() && episodes_.size() > kMaxEpisodes; ++i)
     Forget(episodes_.find(std::get<2>(candidates[i])));
@@ -232,15 +251,19 @@ void AlertLifecycle::Prune(double now) {
 
 void AlertLifecycle::ReportFolded(double now) {
   const AlertFigures::Folded& f = figures_.folded();
-  if (f.alertnames + f.severities == 0 || (last_fold_report_ && now - *last_fold_report_ < 60)) return;
+  if (f.alertnames + f.severities == 0 || (last_fold_report_ && now - *last_fold_report_ < 60))
+    return;
   last_fold_report_ = now;
   AlertFigures::Folded taken = figures_.TakeFolded();
-  log_.Warn("webhook alerts counted under \"other\": alert names must look like metric names ([a-zA-Z_][a-zA-Z0-9_]*, "
-            "at most 128 characters) and are kept for the first 500; severities must be in control.alert_severities",
-            {{"alertnames", std::to_string(taken.alertnames)},
-             {"severities", std::to_string(taken.severities)},
-             {"example_alertname", taken.example_alertname},
-             {"example_severity", taken.example_severity}});
+  log_.Warn(
+      "webhook alerts counted under \"other\": alert names must look like metric names "
+      "([a-zA-Z_][a-zA-Z0-9_]*, "
+      "at most 128 characters) and are kept for the first 500; severities must be in "
+      "control.alert_severities",
+      {{"alertnames", std::to_string(taken.alertnames)},
+       {"severities", std::to_string(taken.severities)},
+       {"example_alertname", taken.example_alertname},
+       {"example_severity", taken.example_severity}});
 }
 
 }  // namespace usdcop

@@ -34,7 +34,8 @@ struct AlertEpisode {
   std::optional<double> acknowledged_at;
   std::string acknowledged_by;
   std::string silence_id;  // the silence acknowledge-alert created; "" once expired or never
-  std::optional<double> silence_ends_at;  // when it ends; unknown for silences recorded before it was kept
+  std::optional<double>
+      silence_ends_at;  // when it ends; unknown for silences recorded before it was kept
   std::string key() const;
   // The acknowledgement silence lasts at `now` (one of unknown end counts as lasting).
   bool OpenAcknowledgement(double now) const;
@@ -44,7 +45,8 @@ class AlertLifecycle {
  public:
   static constexpr size_t kMaxEpisodes = 10000;
 
-  AlertLifecycle(StateStore& store, Logger& log, const Clock& clock) : store_(store), log_(log), clock_(clock) {}
+  AlertLifecycle(StateStore& store, Logger& log, const Clock& clock)
+      : store_(store), log_(log), clock_(clock) {}
 
   // The severities counted under their own name (control.alert_severities; critical, warning and
   // info until told): before Load, and again on a reload.
@@ -61,7 +63,8 @@ class AlertLifecycle {
                    double silence_ends_at);
   // The episodes with a live acknowledgement silence, of one alert (fingerprint), of one
   // alertname, or all ("" and "").
-  std::vector<AlertEpisode> Acknowledged(const std::string& fingerprint, const std::string& alertname) const;
+  std::vector<AlertEpisode> Acknowledged(const std::string& fingerprint,
+                                         const std::string& alertname) const;
   // The silence of that episode was expired.
   void SilenceExpired(const std::string& episode_key);
 
@@ -76,7 +79,8 @@ class AlertLifecycle {
   void Prune(double now) REQUIRES(mu_);
   using Episodes = std::map<std::string, AlertEpisode>;
   Episodes::iterator Forget(Episodes::iterator it) REQUIRES(mu_);  // deletes it from the store too
-  void ReportFolded(double now) REQUIRES(mu_);  // logs what was counted as other, at most once a minute
+  void ReportFolded(double now)
+      REQUIRES(mu_);  // logs what was counted as other, at most once a minute
 
   StateStore& store_;
   Logger& log_;

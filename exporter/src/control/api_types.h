@@ -29,7 +29,8 @@ struct ControlRequest {
 struct ControlResponse {
   int code = 200;
   nlohmann::json body = nlohmann::json::object();
-  std::shared_ptr<const std::string> text;  // set: the body as JSON text (a view), and `body` unused
+  std::shared_ptr<const std::string>
+      text;  // set: the body as JSON text (a view), and `body` unused
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

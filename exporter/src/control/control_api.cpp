@@ -13,8 +13,8 @@ namespace usdcop {
 namespace {
 
 bool LooksSecret(const std::string& key) {
-  static const std::regex kSecret("token|password|passwd|secret|credential|authorization|api_?key|private",
-                                  std::regex::icase);
+  static const std::regex kSecret(
+      "token|password|passwd|secret|credential|authorization|api_?key|private", std::regex::icase);
   return std::regex_search(key, kSecret);
 }
 
@@ -56,7 +56,9 @@ class DepthCheck {
   bool start_array(std::size_t) { return Enter(); }
   bool end_array() { return Leave(); }
   bool key(std::string&) { return true; }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
 
  private:
   bool Enter() {
@@ -116,8 +118,10 @@ void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
   }
   MutexLock lock(mu_);
   // One limiter for the life of the API: a reload must not hand every caller a full bucket.
-  if (!limiter_) limiter_ = std::make_shared<RateLimiter>(clock_, setup->per_second, setup->burst);
-  else limiter_->SetRates(setup->per_second, setup->burst);
+  if (!limiter_)
+    limiter_ = std::make_shared<RateLimiter>(clock_, setup->per_second, setup->burst);
+  else
+    limiter_->SetRates(setup->per_second, setup->burst);
   installed_ = std::make_shared<Installed>(Installed{setup, TokenTable(setup->tokens), limiter_});
 }
 
@@ -135,7 +139,8 @@ void ControlApi::HandleAsync(const ControlRequest& req, Done done) {
     audit.result = std::string("internal error: ") + e.what();
     res = ErrorResponse(500, "internal error; the exporter's log has the details");
   }
-  Record(req, in ? EndpointLabel(*in->setup, req.path) : "other", audit, std::move(res), std::move(done));
+  Record(req, in ? EndpointLabel(*in->setup, req.path) : "other", audit, std::move(res),
+         std::move(done));
 }
 
 ControlResponse ControlApi::Handle(const ControlRequest& req) {
@@ -149,14 +154,17 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
   std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
   if (!caller && !req.basic_user.empty()) {
     auto it = in.setup->basic_auth_users.find(req.basic_user);
-    if (it != in.setup->basic_auth_users.end()) caller = Caller{"basic:" + req.basic_user, it->second};
+    if (it != in.setup->basic_auth_users.end())
+      caller = Caller{"basic:" + req.basic_user, it->second};
   }
   if (caller) audit.caller = caller->name;
   // Before anything else: a flood of any request costs a bucket lookup. Callers without a valid
   // token share their address's bucket, so guessing tokens and paths is limited too.
-  if (auto wait = in.limiter->Take(caller ? "token:" + caller->name : "address:" + req.remote_addr)) {
+  if (auto wait =
+          in.limiter->Take(caller ? "token:" + caller->name : "address:" + req.remote_addr)) {
     audit.result = "rate limited";
-    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
+    ControlResponse r =
+        ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
     r.headers.emplace_back("Retry-After", std::to_string(*wait));
     return r;
   }
@@ -165,9 +173,11 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
     if (e.path == req.path) ep = &e;
   if (!ep) {
     audit.result = "no such endpoint";
-    return ErrorResponse(404, "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
-                              "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system",
-                         "path");
+    return ErrorResponse(
+        404,
+        "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
+        "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system",
+        "path");
   }
   const bool webhook = static_cast<bool>(ep->ingest);
   if (req.method != "POST" && (webhook || req.method != "GET")) {
@@ -178,26 +188,27 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
   }
   if (!caller) {
     audit.result = req.authorization.empty() ? "no token" : "invalid token";
-    ControlResponse r = ErrorResponse(401,
-                                      req.basic_user.empty()
-                                          ? "a valid bearer token is required (Authorization: Bearer <token>)"
-                                          : "this basic-auth user is not given a role in control.basic_auth_users",
-                                      "Authorization");
+    ControlResponse r =
+        ErrorResponse(401,
+                      req.basic_user.empty()
+                          ? "a valid bearer token is required (Authorization: Bearer <token>)"
+                          : "this basic-auth user is not given a role in control.basic_auth_users",
+                      "Authorization");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
   const ControlRole role = caller->role;
   const bool allowed = webhook ? (role == ControlRole::kWebhook || role == ControlRole::kOperator)
-                               : req.method == "GET" ? role != ControlRole::kWebhook
-                                                     : role == ControlRole::kOperator;
+                       : req.method == "GET" ? role != ControlRole::kWebhook
+                                             : role == ControlRole::kOperator;
   if (!allowed) {
     audit.result = "forbidden for role " + std::string(RoleName(role));
     return ErrorResponse(403,
                          "the token's role (" + std::string(RoleName(role)) + ") may not " +
                              (req.method == "GET" ? "read this endpoint" : "act here") +
-                             (webhook ? ": it takes webhook or operator tokens"
-                                      : req.method == "GET" ? ": it takes viewer or operator tokens"
-                                                            : ": actions take operator tokens"),
+                             (webhook               ? ": it takes webhook or operator tokens"
+                              : req.method == "GET" ? ": it takes viewer or operator tokens"
+                                                    : ": actions take operator tokens"),
                          "Authorization");
   }
   if (req.method == "GET") {
@@ -217,8 +228,9 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
   }
   if (TooDeep(req.body)) {
     audit.result = "JSON too deep";
-    return ErrorResponse(400, "the body nests objects and arrays deeper than " + std::to_string(kMaxJsonDepth) +
-                                  " levels",
+    return ErrorResponse(400,
+                         "the body nests objects and arrays deeper than " +
+                             std::to_string(kMaxJsonDepth) + " levels",
                          "body");
   }
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
@@ -229,7 +241,9 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
   if (ep.ingest) {
     audit.action = "webhook";
     ActionResult r = ep.ingest(caller, body);
-    audit.params = {{"alerts", body.contains("alerts") && body["alerts"].is_array() ? body["alerts"].size() : 0}};
+    audit.params = {{"alerts", body.contains("alerts") && body["alerts"].is_array()
+                                   ? body["alerts"].size()
+                                   : 0}};
     audit.result = r.summary;
     ControlResponse res;
     res.code = r.code;
@@ -260,13 +274,15 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
   }
   if (!action->run) {
     audit.result = "not configured";
-    return ErrorResponse(501, action->name + " is not configured: " + action->configure_hint, "action");
+    return ErrorResponse(501, action->name + " is not configured: " + action->configure_hint,
+                         "action");
   }
   return RunAction(in, ep, *action, caller, req, params, audit);
 }
 
-ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& ep, const ActionSpec& action,
-                                      const Caller& caller, const ControlRequest& req, const nlohmann::json& params,
+ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& ep,
+                                      const ActionSpec& action, const Caller& caller,
+                                      const ControlRequest& req, const nlohmann::json& params,
                                       Audit& audit) {
   const bool keyed = !req.idempotency_key.empty() && action.changes_world;
   std::string request_hash;
@@ -282,7 +298,8 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
       MutexLock lock(mu_);
       if (!in_flight_keys_.insert(slot).second) {
         audit.result = "idempotency key in use";
-        return ErrorResponse(409, "a request with this Idempotency-Key is still being carried out", "Idempotency-Key");
+        return ErrorResponse(409, "a request with this Idempotency-Key is still being carried out",
+                             "Idempotency-Key");
       }
     }
     // Released however this scope is left, a throwing action included: its retry runs.
@@ -294,12 +311,14 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
     auto stored = store_.GetIdempotency(caller.name, req.idempotency_key);
     if (!stored.ok()) {
       audit.result = "idempotency store unreadable";
-      return ErrorResponse(500, "cannot read the Idempotency-Key store: " + stored.status().message());
+      return ErrorResponse(500,
+                           "cannot read the Idempotency-Key store: " + stored.status().message());
     }
     if (*stored && (*stored)->created >= clock_.Now() - in.setup->idempotency_ttl) {
       if ((*stored)->request_hash != request_hash) {
         audit.result = "idempotency key reused for another request";
-        return ErrorResponse(422, "this Idempotency-Key was used for a different request", "Idempotency-Key");
+        return ErrorResponse(422, "this Idempotency-Key was used for a different request",
+                             "Idempotency-Key");
       }
       audit.result = "replayed";
       ControlResponse r;
@@ -308,11 +327,13 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
       r.headers.emplace_back("Idempotency-Replayed", "true");
       return r;
     }
-    ActionResult result = action.run(ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
+    ActionResult result = action.run(
+        ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
     audit.result = result.summary;
     if (result.code < 500) {
-      Status put = store_.PutIdempotency(
-          IdempotencyRow{caller.name, req.idempotency_key, request_hash, result.code, result.body.dump(), clock_.Now()});
+      Status put =
+          store_.PutIdempotency(IdempotencyRow{caller.name, req.idempotency_key, request_hash,
+                                               result.code, result.body.dump(), clock_.Now()});
       if (!put.ok()) log_.Error("cannot remember an Idempotency-Key", {{"err", put.message()}});
     }
     ControlResponse r;
@@ -320,7 +341,8 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
     r.body = std::move(result.body);
     return r;
   }
-  ActionResult result = action.run(ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
+  ActionResult result = action.run(
+      ActionCall{caller, params, Deadline::After(in.setup->action_timeout, &cancelled_)});
   audit.result = result.summary;
   ControlResponse r;
   r.code = result.code;
@@ -328,8 +350,8 @@ ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& e
   return r;
 }
 
-void ControlApi::Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
-                        ControlResponse res, Done done) {
+void ControlApi::Record(const ControlRequest& req, const std::string& endpoint_label,
+                        const Audit& audit, ControlResponse res, Done done) {
   AuditRow row;
   row.time = clock_.Now();
   row.caller = audit.caller;
@@ -343,42 +365,47 @@ void ControlApi::Record(const ControlRequest& req, const std::string& endpoint_l
   // Anyone can send these, as fast as they like: counted, one row a minute per kind.
   std::optional<RefusalKey> counted;
   if (audit.caller.empty() || res.code == 429) {
-    counted.emplace(UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label, row.code);
+    counted.emplace(UnixMinute(row.time), row.caller, row.address, row.method, endpoint_label,
+                    row.code);
     if (!CountRefusal(*counted, row.result)) {
       Count(endpoint_label, row.method, res.code);
       return done(std::move(res));
     }
   }
   const bool acted = req.method == "POST" && !audit.action.empty();
-  store_.AppendAuditAsync(std::move(row), [this, counted = std::move(counted), endpoint_label, acted,
-                                           res = std::move(res), done = std::move(done)](
-                                              const AuditRow& written_row, Result<std::int64_t> written) mutable {
-    if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
-    const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError
-                           : res.code >= 400                  ? LogLevel::kWarn
-                                                              : LogLevel::kInfo;
-    log_.Log(level, "control request",
-             {{"caller", written_row.caller},
-              {"address", written_row.address},
-              {"method", written_row.method},
-              {"endpoint", written_row.endpoint},
-              {"action", written_row.action},
-              {"params", written_row.params},
-              {"code", std::to_string(written_row.code)},
-              {"result", written_row.result}});
-    if (!written.ok()) {
-      log_.Error("cannot write the audit log; answering 500", {{"err", written.status().message()}});
-      res = ErrorResponse(500, "the audit log could not be written, so the answer is withheld" +
-                                   std::string(acted ? " (the action ran: " + written_row.result + ")" : ""));
-    }
-    Count(endpoint_label, written_row.method, res.code);
-    done(std::move(res));
-  });
+  store_.AppendAuditAsync(
+      std::move(row),
+      [this, counted = std::move(counted), endpoint_label, acted, res = std::move(res),
+       done = std::move(done)](const AuditRow& written_row, Result<std::int64_t> written) mutable {
+        if (counted) RefusalWritten(*counted, written.ok() ? *written : 0);
+        const LogLevel level = res.code >= 500 && res.code != 501 ? LogLevel::kError
+                               : res.code >= 400                  ? LogLevel::kWarn
+                                                                  : LogLevel::kInfo;
+        log_.Log(level, "control request",
+                 {{"caller", written_row.caller},
+                  {"address", written_row.address},
+                  {"method", written_row.method},
+                  {"endpoint", written_row.endpoint},
+                  {"action", written_row.action},
+                  {"params", written_row.params},
+                  {"code", std::to_string(written_row.code)},
+                  {"result", written_row.result}});
+        if (!written.ok()) {
+          log_.Error("cannot write the audit log; answering 500",
+                     {{"err", written.status().message()}});
+          res = ErrorResponse(
+              500, "the audit log could not be written, so the answer is withheld" +
+                       std::string(acted ? " (the action ran: " + written_row.result + ")" : ""));
+        }
+        Count(endpoint_label, written_row.method, res.code);
+        done(std::move(res));
+      });
 }
 
 bool ControlApi::CountRefusal(RefusalKey& key, const std::string& result) {
   MutexLock lock(mu_);
-  if (refusals_.size() >= kMaxRefusalKeys && !refusals_.count(key)) std::get<2>(key) = "(many addresses)";
+  if (refusals_.size() >= kMaxRefusalKeys && !refusals_.count(key))
+    std::get<2>(key) = "(many addresses)";
   Refusals& r = refusals_[key];
   r.count++;
   if (r.row != 0 || r.writing) return false;
@@ -410,8 +437,13 @@ void ControlApi::FlushRefusals(std::int64_t current) {
         const auto& [minute, caller, address, method, endpoint, code] = it->first;
         if (r.count > 1)
           log_.Warn("control requests refused",
-                    {{"caller", caller}, {"address", address}, {"method", method}, {"endpoint", endpoint},
-                     {"code", std::to_string(code)}, {"count", std::to_string(r.count)}, {"result", r.result},
+                    {{"caller", caller},
+                     {"address", address},
+                     {"method", method},
+                     {"endpoint", endpoint},
+                     {"code", std::to_string(code)},
+                     {"count", std::to_string(r.count)},
+                     {"result", r.result},
                      {"minute", FormatTimestamp(SysTime(std::chrono::minutes(minute)))}});
         it = refusals_.erase(it);
       } else {
@@ -421,7 +453,8 @@ void ControlApi::FlushRefusals(std::int64_t current) {
   }
   for (const auto& [row, count] : counts)
     if (Status s = store_.SetAuditCount(row, count); !s.ok())
-      log_.Error("cannot write a count of refused requests to the audit log", {{"err", s.message()}});
+      log_.Error("cannot write a count of refused requests to the audit log",
+                 {{"err", s.message()}});
 }
 
 void ControlApi::Housekeep(bool final) {
@@ -443,8 +476,9 @@ void ControlApi::Housekeep(bool final) {
   if (!pruned.ok())
     log_.Error("cannot delete old audit rows", {{"err", pruned.status().message()}});
   else if (*pruned > 0)
-    log_.Info("deleted old audit rows", {{"rows", std::to_string(*pruned)},
-                                         {"retention", FormatDuration(in->setup->audit_retention)}});
+    log_.Info("deleted old audit rows",
+              {{"rows", std::to_string(*pruned)},
+               {"retention", FormatDuration(in->setup->audit_retention)}});
 }
 
 void ControlApi::ReleaseKey(const std::string& slot) {

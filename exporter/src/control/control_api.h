@@ -20,8 +20,8 @@
 #include <functional>
 #include <memory>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -35,7 +35,8 @@ namespace usdcop {
 
 class ControlApi {
  public:
-  ControlApi(StateStore& store, Logger& log, const Clock& clock) : store_(store), log_(log), clock_(clock) {}
+  ControlApi(StateStore& store, Logger& log, const Clock& clock)
+      : store_(store), log_(log), clock_(clock) {}
   ControlApi(const ControlApi&) = delete;
   ControlApi& operator=(const ControlApi&) = delete;
 
@@ -74,9 +75,10 @@ class ControlApi {
   };
   // The refusals of one (caller, address, method, endpoint, code) in one minute: one row.
   // (Unix minute, caller, address, method, endpoint, code)
-  using RefusalKey = std::tuple<std::int64_t, std::string, std::string, std::string, std::string, int>;
+  using RefusalKey =
+      std::tuple<std::int64_t, std::string, std::string, std::string, std::string, int>;
   struct Refusals {
-    std::int64_t row = 0;     // the audit row's id; 0 while its first is being written (or failed)
+    std::int64_t row = 0;  // the audit row's id; 0 while its first is being written (or failed)
     bool writing = false;
     std::int64_t count = 0;    // answered
     std::int64_t written = 0;  // the count the row has
@@ -84,14 +86,15 @@ class ControlApi {
   };
 
   ControlResponse Route(const Installed& in, const ControlRequest& req, Audit& audit);
-  ControlResponse Post(const Installed& in, const EndpointSpec& ep, const Caller& caller, const ControlRequest& req,
-                       Audit& audit);
-  ControlResponse RunAction(const Installed& in, const EndpointSpec& ep, const ActionSpec& action, const Caller& caller,
-                            const ControlRequest& req, const nlohmann::json& params, Audit& audit);
+  ControlResponse Post(const Installed& in, const EndpointSpec& ep, const Caller& caller,
+                       const ControlRequest& req, Audit& audit);
+  ControlResponse RunAction(const Installed& in, const EndpointSpec& ep, const ActionSpec& action,
+                            const Caller& caller, const ControlRequest& req,
+                            const nlohmann::json& params, Audit& audit);
   // Writes the audit row and the log line, counts the request, then answers `res` through `done`
   // (a 500 instead when the row cannot be written).
-  void Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit, ControlResponse res,
-              Done done);
+  void Record(const ControlRequest& req, const std::string& endpoint_label, const Audit& audit,
+              ControlResponse res, Done done);
   // Counts a refusal; true when it was the minute's first of its kind, to be written as a row.
   bool CountRefusal(RefusalKey& key, const std::string& result);
   void RefusalWritten(const RefusalKey& key, std::int64_t row);

@@ -9,12 +9,15 @@
 namespace usdcop {
 namespace {
 
-constexpr std::string_view kHookActions[] = {"restart-websocket", "clear-buffers", "force-handover", "rotate-key",
-                                             "activate-backup-key"};
+constexpr std::string_view kHookActions[] = {"restart-websocket", "clear-buffers", "force-handover",
+                                             "rotate-key", "activate-backup-key"};
 
-std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"name", "sha256", "role"}, {{"token", "tokens are configured by their SHA-256 only: "
-                                                               "give sha256 (printf %s TOKEN | sha256sum)"}}))
+std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& node,
+                                             const std::string& path) {
+  if (!r.Map(node, path, {"name", "sha256", "role"},
+             {{"token",
+               "tokens are configured by their SHA-256 only: "
+               "give sha256 (printf %s TOKEN | sha256sum)"}}))
     return std::nullopt;
   ControlTokenConfig t;
   t.name = r.String(node, path, "name", true).value_or("");
@@ -26,12 +29,17 @@ std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& n
       r.Error(node["sha256"], Join(path, "sha256"),
               "must be 64 hex digits, the SHA-256 of the token (printf %s TOKEN | sha256sum)");
     } else {
-      for (size_t i = 0; i < 64; i += 2) t.sha256.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+      for (size_t i = 0; i < 64; i += 2)
+        t.sha256.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     }
   }
   auto role = r.Enum(node, path, "role", {"viewer", "operator", "webhook"});
-  if (!role && !node["role"].IsDefined()) r.Error(node, Join(path, "role"), "is required (viewer, operator or webhook)");
-  if (role) t.role = *role == "operator" ? ControlRole::kOperator : *role == "webhook" ? ControlRole::kWebhook : ControlRole::kViewer;
+  if (!role && !node["role"].IsDefined())
+    r.Error(node, Join(path, "role"), "is required (viewer, operator or webhook)");
+  if (role)
+    t.role = *role == "operator"  ? ControlRole::kOperator
+             : *role == "webhook" ? ControlRole::kWebhook
+                                  : ControlRole::kViewer;
   if (t.name.empty() || t.sha256.empty()) return std::nullopt;
   return t;
 }
@@ -40,34 +48,44 @@ std::optional<ControlTokenConfig> ParseToken(FieldReader& r, const YAML::Node& n
 // "other" (where the rest are counted).
 void CheckAlertSeverities(FieldReader& r, const YAML::Node& list, const std::string& path,
                           const std::vector<std::string>& severities) {
-  if (severities.empty() || severities.size() > 20) r.Error(list, path, "must list 1 to 20 severities");
+  if (severities.empty() || severities.size() > 20)
+    r.Error(list, path, "must list 1 to 20 severities");
   for (size_t i = 0; i < severities.size(); ++i) {
     const std::string at = path + "[" + std::to_string(i) + "]";
     if (!std::regex_match(severities[i], std::regex("[A-Za-z0-9_-]{1,32}")))
       r.Error(list[i], at, "must be 1 to 32 letters, digits, _ or -");
     else if (severities[i] == "other")
-      r.Error(list[i], at, "\"other\" is where the severities not listed are counted; leave it out");
-    else if (std::find(severities.begin(), severities.begin() + i, severities[i]) != severities.begin() + i)
+      r.Error(list[i], at,
+              "\"other\" is where the severities not listed are counted; leave it out");
+    else if (std::find(severities.begin(), severities.begin() + i, severities[i]) !=
+             severities.begin() + i)
       r.Error(list[i], at, "is listed twice");
   }
 }
 
-std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"command", "url", "method", "bearer_token_file", "bearer_token_env", "ca_file", "timeout"}))
+std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node,
+                                    const std::string& path) {
+  if (!r.Map(node, path,
+             {"command", "url", "method", "bearer_token_file", "bearer_token_env", "ca_file",
+              "timeout"}))
     return std::nullopt;
   HookConfig h;
   h.command = r.StringList(node, path, "command").value_or(std::vector<std::string>{});
   h.url = r.HttpUrl(node, path, "url", false, "http://127.0.0.1:8080/hooks/restart").value_or("");
   if (h.command.empty() == h.url.empty()) {
-    r.Error(node, path, "needs either command (a list: the program and its arguments, run without a shell) or url");
+    r.Error(
+        node, path,
+        "needs either command (a list: the program and its arguments, run without a shell) or url");
     return std::nullopt;
   }
-  if (!h.command.empty() && h.command.front().empty()) r.Error(node["command"], Join(path, "command"), "names no program");
+  if (!h.command.empty() && h.command.front().empty())
+    r.Error(node["command"], Join(path, "command"), "names no program");
   if (!h.command.empty() && (node["method"].IsDefined() || node["bearer_token_file"].IsDefined() ||
                              node["bearer_token_env"].IsDefined() || node["ca_file"].IsDefined()))
     r.Error(node, path, "method, bearer_token_* and ca_file are for url hooks, not commands");
   h.method = r.Enum(node, path, "method", {"POST", "PUT", "GET"}).value_or(h.method);
-  if (auto token = r.SecretField(node, path, "bearer_token", false)) h.bearer_token = std::move(*token);
+  if (auto token = r.SecretField(node, path, "bearer_token", false))
+    h.bearer_token = std::move(*token);
   h.ca_file = ParseCaFile(r, node, path, "the hook's");
   h.timeout = r.Dur(node, path, "timeout").value_or(h.timeout);
   return h;
@@ -75,13 +93,17 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node, cons
 
 }  // namespace
 
-std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager", "backup_dags", "scratch_dir",
-                          "acknowledge_for", "alert_severities", "idempotency_ttl", "audit_retention", "actions"}))
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node,
+                                                 const std::string& path) {
+  if (!r.Map(node, path,
+             {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager",
+              "backup_dags", "scratch_dir", "acknowledge_for", "alert_severities",
+              "idempotency_ttl", "audit_retention", "actions"}))
     return std::nullopt;
   ControlConfig c;
-  c.tokens = ParseUniqueList(r, node, "tokens", Join(path, "tokens"), "{name, sha256, role}", "name", ParseToken,
-                             [](const ControlTokenConfig& t) -> const std::string& { return t.name; });
+  c.tokens = ParseUniqueList(
+      r, node, "tokens", Join(path, "tokens"), "{name, sha256, role}", "name", ParseToken,
+      [](const ControlTokenConfig& t) -> const std::string& { return t.name; });
   if (const YAML::Node users = node["basic_auth_users"]; users.IsDefined()) {
     std::string p = Join(path, "basic_auth_users");
     if (!users.IsMap()) {
@@ -91,7 +113,7 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
         std::string user = kv.first.as<std::string>();
         auto role = r.Enum(users, p, user.c_str(), {"viewer", "operator", "webhook"});
         if (role)
-          c.basic_auth_users[user] = *role == "operator" ? ControlRole::kOperator
+          c.basic_auth_users[user] = *role == "operator"  ? ControlRole::kOperator
                                      : *role == "webhook" ? ControlRole::kWebhook
                                                           : ControlRole::kViewer;
       }
@@ -122,7 +144,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
         auto dag = r.String(dags, p, layer.c_str(), true);
         if (dag && !std::regex_match(*dag, std::regex("[A-Za-z0-9_.-]+")))
           r.Error(kv.second, Join(p, layer), "is not an Airflow DAG id (letters, digits, _ . -)");
-        else if (dag) c.backup_dags[layer] = *dag;
+        else if (dag)
+          c.backup_dags[layer] = *dag;
       }
     }
   }
@@ -130,7 +153,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
   c.acknowledge_for = r.Dur(node, path, "acknowledge_for").value_or(c.acknowledge_for);
   if (auto severities = r.StringList(node, path, "alert_severities")) {
     c.alert_severities = std::move(*severities);
-    CheckAlertSeverities(r, node["alert_severities"], Join(path, "alert_severities"), c.alert_severities);
+    CheckAlertSeverities(r, node["alert_severities"], Join(path, "alert_severities"),
+                         c.alert_severities);
   }
   c.idempotency_ttl = r.Dur(node, path, "idempotency_ttl").value_or(c.idempotency_ttl);
   c.audit_retention = r.Dur(node, path, "audit_retention").value_or(c.audit_retention);
@@ -140,7 +164,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
   if (const YAML::Node actions = node["actions"]; actions.IsDefined()) {
     std::string p = Join(path, "actions");
     if (!actions.IsMap()) {
-      r.Error(actions, p, "must be a map of action name to hook ({restart-websocket: {command: [...]}})");
+      r.Error(actions, p,
+              "must be a map of action name to hook ({restart-websocket: {command: [...]}})");
     } else {
       for (const auto& kv : actions) {
         std::string name = kv.first.as<std::string>();
@@ -148,7 +173,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
         for (std::string_view a : kHookActions) known = known || a == name;
         if (!known) {
           r.Error(kv.first, Join(p, name),
-                  "is not an action a hook can serve (restart-websocket, clear-buffers, force-handover, rotate-key, "
+                  "is not an action a hook can serve (restart-websocket, clear-buffers, "
+                  "force-handover, rotate-key, "
                   "activate-backup-key)");
           continue;
         }

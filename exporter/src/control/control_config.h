@@ -51,20 +51,22 @@ struct ControlConfig {
   std::map<std::string, ControlRole> basic_auth_users;
   int rate_per_second = 10;  // token bucket per caller
   int rate_burst = 20;
-  Duration action_timeout = std::chrono::seconds(30);  // calls to Airflow and Alertmanager, run-checks
-  std::string alertmanager_url;                        // acknowledge/resolve/test; "" = none
+  Duration action_timeout =
+      std::chrono::seconds(30);  // calls to Airflow and Alertmanager, run-checks
+  std::string alertmanager_url;  // acknowledge/resolve/test; "" = none
   std::string alertmanager_ca_file;
-  std::map<std::string, std::string> backup_dags;      // layer -> the DAG trigger-backup runs
-  std::string scratch_dir;                             // test-recovery copies sets here; "" = <storage dir>/recovery-test
-  Duration acknowledge_for = std::chrono::hours(2);    // default silence of acknowledge-alert
+  std::map<std::string, std::string> backup_dags;  // layer -> the DAG trigger-backup runs
+  std::string scratch_dir;  // test-recovery copies sets here; "" = <storage dir>/recovery-test
+  Duration acknowledge_for = std::chrono::hours(2);  // default silence of acknowledge-alert
   // The severities the webhook's figures count under their own name; any other counts as "other".
   std::vector<std::string> alert_severities = {"critical", "warning", "info"};
-  Duration idempotency_ttl = std::chrono::hours(24);   // how long an Idempotency-Key is remembered
+  Duration idempotency_ttl = std::chrono::hours(24);  // how long an Idempotency-Key is remembered
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
-  std::map<std::string, HookConfig> actions;           // operator hooks by action name
+  std::map<std::string, HookConfig> actions;               // operator hooks by action name
 };
 
 // The section, read, defaulted and checked; nullopt after reporting its errors.
-std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path);
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node,
+                                                 const std::string& path);
 
 }  // namespace usdcop

@@ -9,9 +9,10 @@ ServerResponse Json(const ControlResponse& r) {
   res.content_type = "application/json";
   res.headers = r.headers;
   res.headers.emplace_back("Cache-Control", "no-store");
-  res.body = r.text ? r.text
-                    : std::make_shared<const std::string>(
-                          r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  res.body =
+      r.text ? r.text
+             : std::make_shared<const std::string>(
+                   r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return res;
 }
 
@@ -35,7 +36,9 @@ ControlServer::ControlServer(Handler handler, Logger& log, HttpServerOptions opt
             options.workers = kWorkers;
             return options;
           }(),
-          ControlRouteOf, HttpServer::AsyncHandler([this](const ServerRequest& r, Responder reply) { Serve(r, std::move(reply)); }),
+          ControlRouteOf, HttpServer::AsyncHandler([this](const ServerRequest& r, Responder reply) {
+            Serve(r, std::move(reply));
+          }),
           gate_, log) {}
 
 void ControlServer::Serve(const ServerRequest& req, Responder reply) {

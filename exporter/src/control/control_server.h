@@ -26,16 +26,20 @@ namespace usdcop {
 
 class ControlServer {
  public:
-  using Handler = std::function<void(const ControlRequest&, std::function<void(ControlResponse)> done)>;
+  using Handler =
+      std::function<void(const ControlRequest&, std::function<void(ControlResponse)> done)>;
   static constexpr size_t kWorkers = 4;
 
-  ControlServer(Handler handler, Logger& log, HttpServerOptions options, std::shared_ptr<const WebConfig> web = nullptr);
+  ControlServer(Handler handler, Logger& log, HttpServerOptions options,
+                std::shared_ptr<const WebConfig> web = nullptr);
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
   Result<int> Start(const ListenAddress& address) { return server_.Start(address); }
   void Stop() { server_.Stop(); }
-  Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) { return gate_.Update(std::move(web)); }
+  Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) {
+    return gate_.Update(std::move(web));
+  }
   HttpServerStats Stats() const { return server_.Stats(); }
 
  private:

@@ -19,14 +19,15 @@ namespace usdcop {
 struct ActionSpec {
   std::string name;
   std::vector<ParamSpec> params;
-  bool changes_world = true;  // takes an Idempotency-Key
+  bool changes_world = true;                           // takes an Idempotency-Key
   std::function<ActionResult(const ActionCall&)> run;  // null: not configured (501)
-  std::string configure_hint;  // with run null: what to configure
+  std::string configure_hint;                          // with run null: what to configure
 };
 
 struct EndpointSpec {
   std::string path;
-  std::function<std::shared_ptr<const std::string>()> get;  // the view as JSON text; never blocks on a probe
+  std::function<std::shared_ptr<const std::string>()>
+      get;  // the view as JSON text; never blocks on a probe
   std::vector<ActionSpec> actions;
   // Set only for the webhook receiver: takes the whole body (not {"action": ...}).
   std::function<ActionResult(const Caller&, const nlohmann::json& body)> ingest;
@@ -39,7 +40,7 @@ struct ControlSetup {
   double burst = 20;
   Duration idempotency_ttl = std::chrono::hours(24);
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
-  Duration action_timeout = std::chrono::seconds(30);  // each action's deadline
+  Duration action_timeout = std::chrono::seconds(30);      // each action's deadline
   std::vector<EndpointSpec> endpoints;
 };
 

@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 bool SameIgnoringCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
            return std::tolower(x) == std::tolower(y);
          });
 }
@@ -33,7 +34,8 @@ std::string FieldList(const std::vector<ParamSpec>& specs) {
 
 // The field that `key` names: the one of that name, else the first with that alias whose pattern
 // `value` fits, else the first with that alias; null when none.
-const ParamSpec* FieldNamed(const std::string& key, const json& value, const std::vector<ParamSpec>& specs) {
+const ParamSpec* FieldNamed(const std::string& key, const json& value,
+                            const std::vector<ParamSpec>& specs) {
   for (const ParamSpec& s : specs)
     if (s.name == key) return &s;
   const ParamSpec* first = nullptr;
@@ -56,7 +58,8 @@ std::optional<std::string> ValueProblem(const ParamSpec& s, json& v) {
       if (!v.is_number_integer()) return "must be an integer";
       return std::nullopt;
     case ParamSpec::Kind::kDuration: {
-      std::optional<Duration> d = v.is_string() ? ParseDuration(v.get<std::string>()) : std::nullopt;
+      std::optional<Duration> d =
+          v.is_string() ? ParseDuration(v.get<std::string>()) : std::nullopt;
       if (!d || *d <= Duration(0)) return "must be a duration such as 30m or 2h";
       return std::nullopt;
     }
@@ -65,9 +68,11 @@ std::optional<std::string> ValueProblem(const ParamSpec& s, json& v) {
   }
   if (!v.is_string()) return "must be a string";
   const std::string text = v.get<std::string>();
-  if (text.empty() || text.size() > s.max_length) return "must be 1 to " + std::to_string(s.max_length) + " characters";
+  if (text.empty() || text.size() > s.max_length)
+    return "must be 1 to " + std::to_string(s.max_length) + " characters";
   if (!FitsPattern(s, v)) return "must be " + s.pattern_says;
-  if (s.allowed.empty() || std::find(s.allowed.begin(), s.allowed.end(), text) != s.allowed.end()) return std::nullopt;
+  if (s.allowed.empty() || std::find(s.allowed.begin(), s.allowed.end(), text) != s.allowed.end())
+    return std::nullopt;
   auto same = std::find_if(s.allowed.begin(), s.allowed.end(),
                            [&text](const std::string& a) { return SameIgnoringCase(a, text); });
   if (same == s.allowed.end()) return "must be " + OrList(s.allowed);
@@ -94,19 +99,23 @@ ControlResponse ErrorResponse(int code, const std::string& error, const std::str
   return r;
 }
 
-std::optional<ControlResponse> CheckParams(nlohmann::json& params, const std::vector<ParamSpec>& specs) {
+std::optional<ControlResponse> CheckParams(nlohmann::json& params,
+                                           const std::vector<ParamSpec>& specs) {
   std::map<std::string, std::string> given_as;  // field -> the name the request gave it under
   json normal = json::object();
   for (auto& [key, value] : params.items()) {
     const ParamSpec* s = FieldNamed(key, value, specs);
     if (!s)
-      return ErrorResponse(400, specs.empty() ? "this action takes no fields besides action"
-                                              : "unknown field; this action takes " + FieldList(specs),
+      return ErrorResponse(400,
+                           specs.empty() ? "this action takes no fields besides action"
+                                         : "unknown field; this action takes " + FieldList(specs),
                            key);
     auto [it, fresh] = given_as.try_emplace(s->name, key);
     if (!fresh)
-      return ErrorResponse(400, "give " + it->second + " or " + key + ", not both: they are the same field, " + s->name,
-                           key);
+      return ErrorResponse(
+          400,
+          "give " + it->second + " or " + key + ", not both: they are the same field, " + s->name,
+          key);
     normal[s->name] = std::move(value);
   }
   params = std::move(normal);

@@ -26,7 +26,8 @@ struct ParamSpec {
   // `layer`). An alias may belong to several fields: its value goes to the first of them whose
   // pattern it matches (`alertId`: a fingerprint when it looks like one, else an alertname).
   std::vector<std::string> aliases;
-  // kString: an ECMAScript regex the whole text must match ("" = any), and what it means for the 400.
+  // kString: an ECMAScript regex the whole text must match ("" = any), and what it means for the
+  // 400.
   std::string pattern;
   std::string pattern_says;
 };
@@ -35,7 +36,8 @@ struct ParamSpec {
 // spelled as listed). A 400 answer for the first field that does not fit (unknown fields too, and
 // a field given under two of its names), naming the field as the request gave it; nullopt when
 // they all fit. `params` is left part-normalised on a 400.
-std::optional<ControlResponse> CheckParams(nlohmann::json& params, const std::vector<ParamSpec>& specs);
+std::optional<ControlResponse> CheckParams(nlohmann::json& params,
+                                           const std::vector<ParamSpec>& specs);
 
 // "a, b or c".
 std::string OrList(const std::vector<std::string>& words);

@@ -9,9 +9,12 @@ namespace usdcop {
 
 std::string_view RoleName(ControlRole role) {
   switch (role) {
-    case ControlRole::kViewer: return "viewer";
-    case ControlRole::kOperator: return "operator";
-    case ControlRole::kWebhook: return "webhook";
+    case ControlRole::kViewer:
+      return "viewer";
+    case ControlRole::kOperator:
+      return "operator";
+    case ControlRole::kWebhook:
+      return "webhook";
   }
   return "viewer";
 }
@@ -20,7 +23,8 @@ std::optional<Caller> TokenTable::Authenticate(std::string_view authorization) c
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.size() <= kScheme.size()) return std::nullopt;
   for (size_t i = 0; i < kScheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return std::nullopt;
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i])
+      return std::nullopt;
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);

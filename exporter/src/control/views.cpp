@@ -38,7 +38,8 @@ json ProbeState(const BoardSnapshot& board, std::string_view name, double now) {
   out["success"] = r->success;
   out["checked_at"] = r->last_run_timestamp;
   out["age_seconds"] = now - r->last_run_timestamp;
-  if (!r->success) out["error"] = {{"reason", ReasonName(r->status.reason())}, {"message", r->status.message()}};
+  if (!r->success)
+    out["error"] = {{"reason", ReasonName(r->status.reason())}, {"message", r->status.message()}};
   return out;
 }
 
@@ -97,8 +98,9 @@ json BackupStatusView(const BoardSnapshot& board, SysTime now_t) {
 json WebSocketStatusView(const BoardSnapshot& board, SysTime now_t) {
   const double now = ToUnixSeconds(now_t);
   json out = Envelope(now);
-  out["probes"] = {{std::string(WebSocketKind::kName), ProbeState(board, WebSocketKind::kName, now)},
-                   {std::string(ReadySignalKind::kName), ProbeState(board, ReadySignalKind::kName, now)}};
+  out["probes"] = {
+      {std::string(WebSocketKind::kName), ProbeState(board, WebSocketKind::kName, now)},
+      {std::string(ReadySignalKind::kName), ProbeState(board, ReadySignalKind::kName, now)}};
   out["websocket"] = ViewOf<WebSocketKind>(board, now);
   out["ready_signal"] = ViewOf<ReadySignalKind>(board, now);
   return out;
@@ -124,7 +126,8 @@ json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycl
 }
 
 std::shared_ptr<const std::string> ViewText(const nlohmann::json& view) {
-  return std::make_shared<const std::string>(view.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  return std::make_shared<const std::string>(
+      view.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 std::shared_ptr<const std::string> ViewCache::Get() {

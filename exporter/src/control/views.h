@@ -25,7 +25,8 @@ nlohmann::json PipelineHealthView(const BoardSnapshot& board, SysTime now);
 nlohmann::json BackupStatusView(const BoardSnapshot& board, SysTime now);
 nlohmann::json WebSocketStatusView(const BoardSnapshot& board, SysTime now);
 nlohmann::json UsageMonitoringView(const BoardSnapshot& board, SysTime now);
-nlohmann::json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycle, SysTime now);
+nlohmann::json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
+                                SysTime now);
 
 // A view as the JSON text sent (a trailing newline included).
 std::shared_ptr<const std::string> ViewText(const nlohmann::json& view);
@@ -46,7 +47,7 @@ class ViewCache {
   const Render render_;
   Mutex mu_;
   std::uint64_t generation_ GUARDED_BY(mu_) = 0;  // of the board the text was rendered from
-  SysTime at_ GUARDED_BY(mu_){};  // the millisecond it was rendered for
+  SysTime at_ GUARDED_BY(mu_){};                  // the millisecond it was rendered for
   std::shared_ptr<const std::string> text_ GUARDED_BY(mu_);
 };
 

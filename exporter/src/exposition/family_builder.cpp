@@ -24,9 +24,10 @@ void FamilyBuilder::Counter(const std::string& name, const std::string& help, co
   Add(name, help, prometheus::MetricType::Counter, labels).counter.value = value;
 }
 
-void FamilyBuilder::Histogram(const std::string& name, const std::string& help, const Labels& labels,
-                              const std::vector<std::pair<double, std::uint64_t>>& buckets, std::uint64_t count,
-                              double sum) {
+void FamilyBuilder::Histogram(const std::string& name, const std::string& help,
+                              const Labels& labels,
+                              const std::vector<std::pair<double, std::uint64_t>>& buckets,
+                              std::uint64_t count, double sum) {
   prometheus::ClientMetric& m = Add(name, help, prometheus::MetricType::Histogram, labels);
   for (const auto& [bound, cumulative] : buckets) m.histogram.bucket.push_back({cumulative, bound});
   m.histogram.bucket.push_back({count, std::numeric_limits<double>::infinity()});

@@ -17,10 +17,12 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 class FamilyBuilder {
  public:
   void Gauge(const std::string& name, const std::string& help, const Labels& labels, double value);
-  void Counter(const std::string& name, const std::string& help, const Labels& labels, double value);
+  void Counter(const std::string& name, const std::string& help, const Labels& labels,
+               double value);
   // Buckets as (upper bound, cumulative count); the +Inf bucket is added from `count`.
   void Histogram(const std::string& name, const std::string& help, const Labels& labels,
-                 const std::vector<std::pair<double, std::uint64_t>>& buckets, std::uint64_t count, double sum);
+                 const std::vector<std::pair<double, std::uint64_t>>& buckets, std::uint64_t count,
+                 double sum);
   std::vector<prometheus::MetricFamily> Take() { return std::move(families_); }
 
  private:

@@ -73,7 +73,8 @@ std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header)
   if (encoded.empty() || encoded.size() % 4 != 0) return std::nullopt;
   std::string decoded(encoded.size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                          reinterpret_cast<const unsigned char*>(encoded.data()), static_cast<int>(encoded.size()));
+                          reinterpret_cast<const unsigned char*>(encoded.data()),
+                          static_cast<int>(encoded.size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the bytes the padding stands for.
   n -= static_cast<int>(encoded.size() - encoded.find_last_not_of('=') - 1);
@@ -95,7 +96,8 @@ std::string BasicAuthenticator::Key(const BasicCredentials& credentials, const s
   return key;
 }
 
-bool BasicAuthenticator::AllowsCached(const BasicAuthUsers& users, const BasicCredentials& credentials) {
+bool BasicAuthenticator::AllowsCached(const BasicAuthUsers& users,
+                                      const BasicCredentials& credentials) {
   auto it = users.hashes.find(credentials.user);
   return it != users.hashes.end() && Cached(Key(credentials, it->second));
 }

@@ -2,7 +2,8 @@
 
 namespace usdcop {
 
-ConnectionLimiter::Admission ConnectionLimiter::Admit(std::uint64_t id, const std::string& address) {
+ConnectionLimiter::Admission ConnectionLimiter::Admit(std::uint64_t id,
+                                                      const std::string& address) {
   MutexLock lock(mu_);
   Admission a;
   auto found = addresses_.find(address);

@@ -33,22 +33,32 @@ using tcp = asio::ip::tcp;
 
 const char* HttpRejectName(HttpReject reason) {
   switch (reason) {
-    case HttpReject::kCapacity: return "capacity";
-    case HttpReject::kPerAddress: return "per_address";
-    case HttpReject::kHeadTimeout: return "head_timeout";
-    case HttpReject::kIdle: return "idle";
-    case HttpReject::kTooLarge: return "too_large";
-    case HttpReject::kTls: return "tls";
-    case HttpReject::kMalformed: return "malformed";
-    case HttpReject::kBodyTimeout: return "body_timeout";
-    case HttpReject::kWriteTimeout: return "write_timeout";
+    case HttpReject::kCapacity:
+      return "capacity";
+    case HttpReject::kPerAddress:
+      return "per_address";
+    case HttpReject::kHeadTimeout:
+      return "head_timeout";
+    case HttpReject::kIdle:
+      return "idle";
+    case HttpReject::kTooLarge:
+      return "too_large";
+    case HttpReject::kTls:
+      return "tls";
+    case HttpReject::kMalformed:
+      return "malformed";
+    case HttpReject::kBodyTimeout:
+      return "body_timeout";
+    case HttpReject::kWriteTimeout:
+      return "write_timeout";
   }
   return "unknown";
 }
 
 std::string ServerRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers)
-    if (beast::iequals(beast::string_view(key.data(), key.size()), beast::string_view(name.data(), name.size())))
+    if (beast::iequals(beast::string_view(key.data(), key.size()),
+                       beast::string_view(name.data(), name.size())))
       return value;
   return "";
 }
@@ -100,10 +110,12 @@ using TlsStream = beast::ssl_stream<PlainStream>;
 }  // namespace
 
 // What the acceptor and the sessions share. It outlives them: Stop joins the I/O threads and the
-// pools, and the sessions still queued end when `iocs`, declared after what they touch, are destroyed.
+// pools, and the sessions still queued end when `iocs`, declared after what they touch, are
+// destroyed.
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions opts, Router routes, AsyncHandler on_request, WebGate& web_gate, Logger& logger)
+  Impl(HttpServerOptions opts, Router routes, AsyncHandler on_request, WebGate& web_gate,
+       Logger& logger)
       : options(std::move(opts)),
         router(std::move(routes)),
         handler(std::move(on_request)),
@@ -113,7 +125,8 @@ class HttpServer::Impl {
         auth_pool(1, options.auth_queue),
         iocs(MakeContexts(options.io_threads)),
         acceptor(*iocs.front()) {
-    if (options.workers > 0) workers = std::make_unique<BoundedPool>(options.workers, options.worker_queue);
+    if (options.workers > 0)
+      workers = std::make_unique<BoundedPool>(options.workers, options.worker_queue);
   }
 
   // A session's side of the server, for eviction.
@@ -130,7 +143,9 @@ class HttpServer::Impl {
     auto& since = unlogged[static_cast<size_t>(reason)];
     since.fetch_add(1, std::memory_order_relaxed);
     auto prev = last.load(std::memory_order_relaxed);
-    const auto minute = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1)).count();
+    const auto minute =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1))
+            .count();
     if ((prev == 0 || now - prev >= minute) && last.compare_exchange_strong(prev, now))
       log.Warn("an HTTP connection limit was hit",
                {{"port", options.port_name},
@@ -158,7 +173,8 @@ class HttpServer::Impl {
 
   static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(size_t n) {
     std::vector<std::unique_ptr<asio::io_context>> out;
-    for (size_t i = 0; i < std::max<size_t>(n, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    for (size_t i = 0; i < std::max<size_t>(n, 1); ++i)
+      out.push_back(std::make_unique<asio::io_context>(1));
     return out;
   }
   void Accept();
@@ -169,7 +185,8 @@ class HttpServer::Impl {
     explicit Owed(Impl* owner) : server(owner) { server->owed.fetch_add(1); }
     ~Owed() {
       if (server->owed.fetch_sub(1) != 1) return;
-      MutexLock lock(server->owed_mu);  // taken, so a Stop between its check and its wait hears this
+      MutexLock lock(
+          server->owed_mu);  // taken, so a Stop between its check and its wait hears this
       server->owed_cv.NotifyAll();
     }
     Impl* server;
@@ -205,7 +222,8 @@ namespace {
 // One connection: reads requests one after another (a pipelined one waits in the buffer),
 // answers each, and ends when the client closes, a limit bites or the server evicts it.
 template <class Stream>
-class Session : public HttpServer::Impl::Closable, public std::enable_shared_from_this<Session<Stream>> {
+class Session : public HttpServer::Impl::Closable,
+                public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
   Session(HttpServer::Impl* server, std::uint64_t id, std::string remote, Args&&... stream_args)
@@ -247,14 +265,16 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
 
   // The connection ended, timed out or was closed by us: nothing to answer (not a bad message).
   static bool Ended(beast::error_code ec) {
-    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
-           ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted;
+    return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+           ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == beast::error::timeout || ec == asio::error::operation_aborted;
   }
 
   // A request ends the connection without an answer: count it when a limit did it.
   void Fail(beast::error_code ec, HttpReject timeout_reason) {
     if (evicted_ || ec == asio::error::operation_aborted) return;
-    if (ec == beast::error::timeout || timeout_reason == HttpReject::kTls) server_->Count(timeout_reason);
+    if (ec == beast::error::timeout || timeout_reason == HttpReject::kTls)
+      server_->Count(timeout_reason);
     beast::error_code ignored;
     Lowest().socket().close(ignored);
   }
@@ -289,8 +309,9 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   void ReadHeadRest() {
     // A new connection's head is due within head_timeout of the accept (or of the handshake).
     Lowest().expires_after(options().head_timeout);
-    http::async_read_header(stream_, buffer_, *head_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+    http::async_read_header(
+        stream_, buffer_, *head_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
   }
 
   void OnHead(beast::error_code ec) {
@@ -308,7 +329,8 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     if (msg.target().size() > options().max_line) return Refuse(414, HttpReject::kTooLarge);
     size_t fields = 0;
     for (const auto& field : msg) {
-      if (++fields > options().max_fields || field.name_string().size() + field.value().size() + 4 > options().max_line)
+      if (++fields > options().max_fields ||
+          field.name_string().size() + field.value().size() + 4 > options().max_line)
         return Refuse(431, HttpReject::kTooLarge);
     }
     head_request_ = msg.method() == http::verb::head;
@@ -340,10 +362,12 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     auto self = this->shared_from_this();
     const bool queued = server_->auth_pool.TrySubmit([self, authorization] {
       std::optional<std::string> user = self->server_->gate.Verify(authorization);
-      asio::post(self->stream_.get_executor(), [self, user = std::move(user)] { self->Authenticated(user); });
+      asio::post(self->stream_.get_executor(),
+                 [self, user = std::move(user)] { self->Authenticated(user); });
     });
     if (!queued) {
-      ServerResponse busy = TextResponse(503, "Service Unavailable: too many password checks at once; retry.\n");
+      ServerResponse busy =
+          TextResponse(503, "Service Unavailable: too many password checks at once; retry.\n");
       busy.headers.emplace_back("Retry-After", "1");
       Write(std::move(busy), has_body_);
     }
@@ -375,9 +399,9 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *body_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->OnBody(ec);
-    });
+    http::async_read(
+        stream_, buffer_, *body_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -395,7 +419,8 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   // Gives the handler's answer; a body over the limit is refused whatever it says (it may shape
   // the answer, as the control API's JSON does, or refuse for another reason first).
   void Answer(ServerResponse response, bool close) {
-    if (request_.body_too_large && response.status < 400) response = TextResponse(413, "Payload Too Large\n");
+    if (request_.body_too_large && response.status < 400)
+      response = TextResponse(413, "Payload Too Large\n");
     Write(std::move(response), close);
   }
 
@@ -403,15 +428,19 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   void Dispatch(bool close) {
     Lowest().expires_never();
     auto self = this->shared_from_this();
-    Responder reply([self, close, owed = std::make_shared<HttpServer::Impl::Owed>(server_)](ServerResponse response) {
-      asio::dispatch(self->stream_.get_executor(), [self, close, response = std::move(response)]() mutable {
-        self->Answer(std::move(response), close);
-      });
+    Responder reply([self, close, owed = std::make_shared<HttpServer::Impl::Owed>(server_)](
+                        ServerResponse response) {
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, close, response = std::move(response)]() mutable {
+                       self->Answer(std::move(response), close);
+                     });
     });
     if (!route_.blocking || !server_->workers) return server_->handler(request_, std::move(reply));
-    const bool queued = server_->workers->TrySubmit([self, reply] { self->server_->handler(self->request_, reply); });
+    const bool queued = server_->workers->TrySubmit(
+        [self, reply] { self->server_->handler(self->request_, reply); });
     if (!queued) {
-      ServerResponse busy = TextResponse(503, "Service Unavailable: too many requests at once; retry.\n");
+      ServerResponse busy =
+          TextResponse(503, "Service Unavailable: too many requests at once; retry.\n");
       busy.headers.emplace_back("Retry-After", "1");
       reply(std::move(busy));
     }
@@ -455,22 +484,27 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
     if (by_file) {
       file_ = std::move(r.file);
       file_offset_ = 0;
-      asio::async_write(stream_, asio::buffer(head_out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
-        if (ec) return self->OnWrite(ec);
-        self->write_deadline_ = std::chrono::steady_clock::now() + self->options().write_timeout;
-        self->SendFile();
-      });
+      asio::async_write(stream_, asio::buffer(head_out_),
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->OnWrite(ec);
+                          self->write_deadline_ =
+                              std::chrono::steady_clock::now() + self->options().write_timeout;
+                          self->SendFile();
+                        });
       return;
     }
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head_out_), asio::buffer(*body_keep_)};
     if (head_request_) buffers[1] = asio::const_buffer();  // the length, not the body
-    asio::async_write(stream_, buffers,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+    asio::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   void AppendField(std::string_view name, std::string_view value) {
-    // Never a line break from a handler into the head (the web config's values are checked at load).
-    if (name.find_first_of("\r\n:") != std::string_view::npos || value.find_first_of("\r\n") != std::string_view::npos)
+    // Never a line break from a handler into the head (the web config's values are checked at
+    // load).
+    if (name.find_first_of("\r\n:") != std::string_view::npos ||
+        value.find_first_of("\r\n") != std::string_view::npos)
       return;
     head_out_ += "\r\n";
     head_out_ += name;
@@ -495,14 +529,16 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
           break;
         }
         // Wait for room, with the deadline: a client that stops reading loses the connection.
-        socket.async_wait(tcp::socket::wait_write, [self = this->shared_from_this()](beast::error_code wait_ec) {
-          if (wait_ec) return self->OnWrite(wait_ec);
-          self->SendFile();
-        });
+        socket.async_wait(tcp::socket::wait_write,
+                          [self = this->shared_from_this()](beast::error_code wait_ec) {
+                            if (wait_ec) return self->OnWrite(wait_ec);
+                            self->SendFile();
+                          });
         ArmWriteTimer();
         return;
       }
-      ec = n == 0 ? beast::error_code(asio::error::eof) : beast::error_code(errno, beast::system_category());
+      ec = n == 0 ? beast::error_code(asio::error::eof)
+                  : beast::error_code(errno, beast::system_category());
     }
     OnWrite(ec);
   }
@@ -551,16 +587,16 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
 
   void Drain() {
     buffer_.clear();
-    Lowest().async_read_some(buffer_.prepare(kReadChunk), [self = this->shared_from_this()](beast::error_code ec,
-                                                                                          size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > kLingerBytes) {
-        beast::error_code ignored;
-        self->Lowest().socket().close(ignored);
-        return;
-      }
-      self->Drain();
-    });
+    Lowest().async_read_some(buffer_.prepare(kReadChunk),
+                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                               self->drained_ += n;
+                               if (ec || self->drained_ > kLingerBytes) {
+                                 beast::error_code ignored;
+                                 self->Lowest().socket().close(ignored);
+                                 return;
+                               }
+                               self->Drain();
+                             });
   }
 
   HttpServer::Impl* const server_;
@@ -572,7 +608,7 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
   std::optional<http::request_parser<http::string_body>> body_;
   ServerRequest request_;
   HttpRoute route_;
-  std::string head_out_;  // the answer's head while it is written
+  std::string head_out_;                          // the answer's head while it is written
   std::shared_ptr<const std::string> body_keep_;  // the answer's body while it is written
   std::shared_ptr<const FileBody> file_;          // the answer's body while sendfile sends it
   off_t file_offset_ = 0;
@@ -592,7 +628,8 @@ class Session : public HttpServer::Impl::Closable, public std::enable_shared_fro
 
 void HttpServer::Impl::Accept() {
   asio::io_context& ioc = *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
-  acceptor.async_accept(ioc, [this](beast::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
+  acceptor.async_accept(
+      ioc, [this](beast::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
@@ -615,21 +652,25 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
   const std::uint64_t id = next_id.fetch_add(1);
   ConnectionLimiter::Admission admission = limiter.Admit(id, remote);
   for (const auto& [victim, reason] : admission.evicted) {
-    Count(reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress : HttpReject::kCapacity);
+    Count(reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress
+                                                   : HttpReject::kCapacity);
     Evict(victim);
   }
   if (!admission.admitted) {
-    Count(admission.refused_reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress : HttpReject::kCapacity);
+    Count(admission.refused_reason == ConnectionLimiter::kPerAddress ? HttpReject::kPerAddress
+                                                                     : HttpReject::kCapacity);
     beast::error_code ignored;
     socket.close(ignored);
     return Accept();
   }
   if (ssl) {
-    auto session = std::make_shared<Session<TlsStream>>(this, id, std::move(remote), std::move(socket), *ssl);
+    auto session =
+        std::make_shared<Session<TlsStream>>(this, id, std::move(remote), std::move(socket), *ssl);
     Register(id, session);
     asio::post(session->executor(), [session] { session->Start(); });  // on the connection's thread
   } else {
-    auto session = std::make_shared<Session<PlainStream>>(this, id, std::move(remote), std::move(socket));
+    auto session =
+        std::make_shared<Session<PlainStream>>(this, id, std::move(remote), std::move(socket));
     Register(id, session);
     asio::post(session->executor(), [session] { session->Start(); });
   }
@@ -640,24 +681,31 @@ struct Responder::State {
   explicit State(std::function<void(ServerResponse)> send_fn) : send(std::move(send_fn)) {}
   ~State() {
     if (!answered.exchange(true))
-      send(TextResponse(500, "Internal Server Error: the request was dropped unanswered; the log may say why.\n"));
+      send(TextResponse(
+          500,
+          "Internal Server Error: the request was dropped unanswered; the log may say why.\n"));
   }
   std::function<void(ServerResponse)> send;
   std::atomic<bool> answered{false};
 };
 
-Responder::Responder(std::function<void(ServerResponse)> send) : state_(std::make_shared<State>(std::move(send))) {}
+Responder::Responder(std::function<void(ServerResponse)> send)
+    : state_(std::make_shared<State>(std::move(send))) {}
 
 void Responder::operator()(ServerResponse response) const {
   if (!state_->answered.exchange(true)) state_->send(std::move(response));
 }
 
-HttpServer::HttpServer(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(router), std::move(handler), gate, log)) {}
+HttpServer::HttpServer(HttpServerOptions options, Router router, AsyncHandler handler,
+                       WebGate& gate, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router), std::move(handler), gate,
+                                   log)) {}
 
-HttpServer::HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log)
+HttpServer::HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate,
+                       Logger& log)
     : HttpServer(std::move(options), std::move(router),
-                 AsyncHandler([handler = std::move(handler)](const ServerRequest& r, Responder reply) { reply(handler(r)); }),
+                 AsyncHandler([handler = std::move(handler)](
+                                  const ServerRequest& r, Responder reply) { reply(handler(r)); }),
                  gate, log) {}
 
 HttpServer::~HttpServer() { Stop(); }
@@ -677,20 +725,22 @@ Result<int> HttpServer::Start(const ListenAddress& address) {
   auto endpoints = resolver.resolve(address.host, std::to_string(address.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
-    return Status(Reason::kConnect, "cannot listen on " + where + ": " + (ec ? ec.message() : "no such address"));
+    return Status(Reason::kConnect,
+                  "cannot listen on " + where + ": " + (ec ? ec.message() : "no such address"));
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   s.acceptor.open(endpoint.protocol(), ec);
   if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return Status(Reason::kConnect,
-                  "cannot listen on " + where + " (" + ec.message() + ": in use, or not an address of this host)");
+    return Status(Reason::kConnect, "cannot listen on " + where + " (" + ec.message() +
+                                        ": in use, or not an address of this host)");
   const int port = s.acceptor.local_endpoint().port();
   s.Accept();
   // Each context keeps running while it has no connection (run() would return at once).
   for (auto& ioc : s.iocs) s.keep_running.push_back(asio::make_work_guard(*ioc));
-  const std::string name = "http-" + s.options.port_name.substr(0, 10);  // a thread's name: 15 bytes at most
+  const std::string name =
+      "http-" + s.options.port_name.substr(0, 10);  // a thread's name: 15 bytes at most
   for (auto& ioc : s.iocs)
     threads_.emplace_back([&ioc, name] {
       pthread_setname_np(pthread_self(), name.c_str());
@@ -715,7 +765,8 @@ void HttpServer::Stop() {
   MutexLock lock(s.owed_mu);
   auto warn_at = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (s.owed.load() != 0) {
-    if (s.owed_cv.WaitUntil(s.owed_mu, warn_at) == std::cv_status::no_timeout || s.owed.load() == 0) continue;
+    if (s.owed_cv.WaitUntil(s.owed_mu, warn_at) == std::cv_status::no_timeout || s.owed.load() == 0)
+      continue;
     s.log.Warn("waiting for the answers still owed before the server stops",
                {{"port", s.options.port_name}, {"answers", std::to_string(s.owed.load())}});
     warn_at = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -726,7 +777,8 @@ HttpServerStats HttpServer::Stats() const {
   HttpServerStats stats;
   stats.port = impl_->options.port_name;
   stats.open = impl_->limiter.open();
-  for (size_t i = 0; i < stats.rejected.size(); ++i) stats.rejected[i] = impl_->rejected[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < stats.rejected.size(); ++i)
+    stats.rejected[i] = impl_->rejected[i].load(std::memory_order_relaxed);
   return stats;
 }
 

@@ -55,9 +55,9 @@ struct HttpServerOptions {
   size_t max_line = 8 * 1024;
   size_t max_header_bytes = 32 * 1024;
   size_t max_fields = 100;
-  size_t workers = 0;           // threads for blocking routes (0: every handler on the I/O threads)
-  size_t worker_queue = 64;     // blocking requests queued at most before 503
-  size_t auth_queue = 16;       // bcrypt checks queued at most before 503
+  size_t workers = 0;        // threads for blocking routes (0: every handler on the I/O threads)
+  size_t worker_queue = 64;  // blocking requests queued at most before 503
+  size_t auth_queue = 16;    // bcrypt checks queued at most before 503
 };
 
 struct ServerRequest {
@@ -110,9 +110,10 @@ class Responder {
 
 // What the server must know of a request's route before reading its body.
 struct HttpRoute {
-  size_t body_limit = 0;           // bytes of body accepted
-  bool blocking = false;           // the handler may block: run it on a worker
-  bool require_basic_auth = false;  // 401 unless the web config's basic auth (when it has users) passes
+  size_t body_limit = 0;  // bytes of body accepted
+  bool blocking = false;  // the handler may block: run it on a worker
+  bool require_basic_auth =
+      false;  // 401 unless the web config's basic auth (when it has users) passes
 };
 
 class HttpServer {
@@ -124,7 +125,8 @@ class HttpServer {
 
   // `gate` must outlive the server; its TLS selector, when set, makes the port HTTPS.
   HttpServer(HttpServerOptions options, Router router, Handler handler, WebGate& gate, Logger& log);
-  HttpServer(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate, Logger& log);
+  HttpServer(HttpServerOptions options, Router router, AsyncHandler handler, WebGate& gate,
+             Logger& log);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

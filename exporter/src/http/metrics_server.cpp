@@ -40,8 +40,9 @@ MetricsServer::MetricsServer(MetricsServerHandlers handlers, Logger& log, HttpSe
 
 ServerResponse MetricsServer::Handle(const ServerRequest& req) {
   if (req.body_too_large) {
-    ServerResponse r = TextResponse(413, req.path == "/-/reload" ? "Payload Too Large: /-/reload takes at most 4 KiB\n"
-                                                              : "Payload Too Large: this endpoint takes no body\n");
+    ServerResponse r = TextResponse(413, req.path == "/-/reload"
+                                             ? "Payload Too Large: /-/reload takes at most 4 KiB\n"
+                                             : "Payload Too Large: this endpoint takes no body\n");
     r.close = true;
     return r;
   }
@@ -66,8 +67,9 @@ ServerResponse MetricsServer::Handle(const ServerRequest& req) {
   }
   if (req.path == "/-/healthy") return TextResponse(200, "usdcop_exporter is Healthy.\n");
   if (req.path == "/-/ready")
-    return handlers_.ready() ? TextResponse(200, "usdcop_exporter is Ready.\n")
-                             : TextResponse(503, "Service Unavailable: probes have not all run once yet.\n");
+    return handlers_.ready()
+               ? TextResponse(200, "usdcop_exporter is Ready.\n")
+               : TextResponse(503, "Service Unavailable: probes have not all run once yet.\n");
   if (req.path == "/") {
     ServerResponse r = TextResponse(200, handlers_.landing_page());
     r.content_type = "text/html; charset=utf-8";
@@ -78,16 +80,18 @@ ServerResponse MetricsServer::Handle(const ServerRequest& req) {
 
 ServerResponse MetricsServer::Reload() {
   if (!lifecycle_)
-    return TextResponse(403, "Forbidden: the lifecycle endpoint is off; start the exporter with "
-                             "--web.enable-lifecycle to reload by HTTP, or send it SIGHUP.\n");
+    return TextResponse(403,
+                        "Forbidden: the lifecycle endpoint is off; start the exporter with "
+                        "--web.enable-lifecycle to reload by HTTP, or send it SIGHUP.\n");
   {
     MutexLock lock(reload_mu_);
     const auto now = std::chrono::steady_clock::now();
     if (last_reload_ && now - *last_reload_ < kReloadInterval) {
-      const auto wait = std::chrono::ceil<std::chrono::seconds>(kReloadInterval - (now - *last_reload_));
-      ServerResponse r = TextResponse(429, "Too Many Requests: one reload per " +
-                                             std::to_string(kReloadInterval.count()) + "s; retry in " +
-                                             std::to_string(wait.count()) + "s.\n");
+      const auto wait =
+          std::chrono::ceil<std::chrono::seconds>(kReloadInterval - (now - *last_reload_));
+      ServerResponse r = TextResponse(
+          429, "Too Many Requests: one reload per " + std::to_string(kReloadInterval.count()) +
+                   "s; retry in " + std::to_string(wait.count()) + "s.\n");
       r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
       return r;
     }
@@ -99,7 +103,8 @@ ServerResponse MetricsServer::Reload() {
                 : TextResponse(500, "failed to reload config; see the log\n");
 }
 
-std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(std::shared_ptr<const std::string> text) {
+std::shared_ptr<const MetricsServer::Encodings> MetricsServer::EncodingsOf(
+    std::shared_ptr<const std::string> text) {
   std::shared_ptr<const Encodings> current;
   {
     MutexLock lock(encodings_mu_);

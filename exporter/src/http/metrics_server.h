@@ -46,7 +46,9 @@ class MetricsServer {
   Result<int> Start(const ListenAddress& address) { return server_.Start(address); }
   void Stop() { server_.Stop(); }
   // A reloaded web config, for the requests and connections that follow (see WebGate::Update).
-  Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) { return gate_.Update(std::move(web)); }
+  Status UpdateWebConfig(std::shared_ptr<const WebConfig> web) {
+    return gate_.Update(std::move(web));
+  }
   HttpServerStats Stats() const { return server_.Stats(); }
 
  private:
@@ -57,7 +59,7 @@ class MetricsServer {
   // the scrape that first sees it; the others meanwhile get the previous one.
   struct Encodings {
     std::shared_ptr<const std::string> text;
-    std::shared_ptr<const std::string> gzip;  // "" when zlib failed: the text is sent
+    std::shared_ptr<const std::string> gzip;    // "" when zlib failed: the text is sent
     std::shared_ptr<const FileBody> text_file;  // null when no memory file could be made
     std::shared_ptr<const FileBody> gzip_file;
   };
@@ -68,7 +70,8 @@ class MetricsServer {
   WebGate gate_;  // before server_, which uses it
 
   Mutex encodings_mu_;
-  std::shared_ptr<const Encodings> encodings_ GUARDED_BY(encodings_mu_);  // of the newest exposition
+  std::shared_ptr<const Encodings> encodings_
+      GUARDED_BY(encodings_mu_);                     // of the newest exposition
   bool building_ GUARDED_BY(encodings_mu_) = false;  // a scrape is making the next
   Mutex reload_mu_;
   std::optional<std::chrono::steady_clock::time_point> last_reload_ GUARDED_BY(reload_mu_);

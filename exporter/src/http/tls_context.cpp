@@ -22,7 +22,9 @@ struct Policy {
   std::vector<std::string> allowed_sans;
 };
 
-void FreePolicy(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<Policy*>(ptr); }
+void FreePolicy(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<Policy*>(ptr);
+}
 
 int PolicyIndex() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, FreePolicy);
@@ -57,13 +59,15 @@ std::string GeneralNameText(const GENERAL_NAME* name) {
   if (type != GEN_IPADD) return "";
   char text[INET6_ADDRSTRLEN] = {};
   int family = ASN1_STRING_length(s) == 4 ? AF_INET : ASN1_STRING_length(s) == 16 ? AF_INET6 : 0;
-  if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(s), text, sizeof text) == nullptr) return "";
+  if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(s), text, sizeof text) == nullptr)
+    return "";
   return text;
 }
 
 // True if one of the certificate's subject alternative names is in `allowed`, exactly.
 bool HasAllowedSan(X509* cert, const std::vector<std::string>& allowed) {
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return false;
   bool found = false;
   for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; ++i) {
@@ -75,11 +79,13 @@ bool HasAllowedSan(X509* cert, const std::vector<std::string>& allowed) {
 }
 
 int VerifyClient(int preverify_ok, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   const Policy* policy = ssl ? PolicyOf(SSL_get_SSL_CTX(ssl)) : nullptr;
   if (policy == nullptr) return 0;
   // Go's RequestClientCert and RequireAnyClientCert take any certificate, unverified.
-  if (policy->client_auth == ClientAuth::kRequestClientCert || policy->client_auth == ClientAuth::kRequireAnyClientCert)
+  if (policy->client_auth == ClientAuth::kRequestClientCert ||
+      policy->client_auth == ClientAuth::kRequireAnyClientCert)
     return 1;
   if (preverify_ok != 1) return 0;
   if (X509_STORE_CTX_get_error_depth(store) != 0 || policy->allowed_sans.empty()) return 1;
@@ -100,8 +106,8 @@ std::string OpenSslReason() {
 
 // The text of a PEM file (ReadSmallFile: a FIFO or a device is refused, never waited on), or
 // nullopt with the problem recorded under `field`.
-std::optional<std::string> ReadPem(const std::string& path, std::size_t max_bytes, const char* field,
-                                   TlsContextBuild& build) {
+std::optional<std::string> ReadPem(const std::string& path, std::size_t max_bytes,
+                                   const char* field, TlsContextBuild& build) {
   auto text = ReadSmallFile(path, max_bytes);
   if (text.ok()) return std::move(text).value();
   build.problems.emplace_back(field, "cannot read " + text.status().message());
@@ -117,9 +123,10 @@ Bio MemoryBio(const std::string& text) {
 // SSL_CTX_use_certificate_chain_file from text: the first certificate, then the chain after it.
 bool UseCertificateChain(SSL_CTX* ctx, const std::string& pem) {
   Bio bio = MemoryBio(pem);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr),
-                                                  X509_free);
-  if (!cert || SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_clear_chain_certs(ctx) != 1) return false;
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  if (!cert || SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_clear_chain_certs(ctx) != 1)
+    return false;
   while (X509* next = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     if (SSL_CTX_add0_chain_cert(ctx, next) != 1) {
       X509_free(next);
@@ -128,7 +135,8 @@ bool UseCertificateChain(SSL_CTX* ctx, const std::string& pem) {
   }
   // The loop ends where no PEM block starts: the end of the text, not an error.
   const unsigned long last = ERR_peek_last_error();
-  if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE) ERR_clear_error();
+  if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
+    ERR_clear_error();
   return ERR_peek_error() == 0;
 }
 
@@ -137,21 +145,25 @@ void LoadCertAndKey(SSL_CTX* ctx, const TlsServerConfig& c, TlsContextBuild& bui
   if (auto pem = ReadPem(c.cert_file, kMaxPemFileBytes, "cert_file", build)) {
     cert_ok = UseCertificateChain(ctx, *pem);
     if (!cert_ok)
-      build.problems.emplace_back("cert_file",
-                                  "\"" + c.cert_file + "\" is not a PEM certificate (" + OpenSslReason() + ")");
+      build.problems.emplace_back(
+          "cert_file",
+          "\"" + c.cert_file + "\" is not a PEM certificate (" + OpenSslReason() + ")");
   }
   std::optional<std::string> key_pem = ReadPem(c.key_file, kMaxSecretFileBytes, "key_file", build);
   if (!key_pem) return;
   Bio bio = MemoryBio(*key_pem);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr),
-                                                          EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr), EVP_PKEY_free);
   OPENSSL_cleanse(key_pem->data(), key_pem->size());
   if (!key) {
     build.problems.emplace_back(
-        "key_file", "\"" + c.key_file + "\" is not an unencrypted PEM private key (" + OpenSslReason() + ")");
-  } else if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || (cert_ok && SSL_CTX_check_private_key(ctx) != 1)) {
+        "key_file",
+        "\"" + c.key_file + "\" is not an unencrypted PEM private key (" + OpenSslReason() + ")");
+  } else if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 ||
+             (cert_ok && SSL_CTX_check_private_key(ctx) != 1)) {
     build.problems.emplace_back(
-        "key_file", "\"" + c.key_file + "\" is not the key of the certificate in cert_file (" + OpenSslReason() + ")");
+        "key_file", "\"" + c.key_file + "\" is not the key of the certificate in cert_file (" +
+                        OpenSslReason() + ")");
   }
 }
 
@@ -169,15 +181,16 @@ void LoadClientCa(SSL_CTX* ctx, const std::string& path, TlsContextBuild& build)
   for (int i = 0; ok && i < sk_X509_INFO_num(infos); ++i) {
     const X509_INFO* info = sk_X509_INFO_value(infos, i);
     if (info->x509 != nullptr) {
-      ok = X509_STORE_add_cert(store, info->x509) == 1 && SSL_CTX_add_client_CA(ctx, info->x509) == 1;
+      ok = X509_STORE_add_cert(store, info->x509) == 1 &&
+           SSL_CTX_add_client_CA(ctx, info->x509) == 1;
       ++certs;
     }
     if (ok && info->crl != nullptr) ok = X509_STORE_add_crl(store, info->crl) == 1;
   }
   if (infos != nullptr) sk_X509_INFO_pop_free(infos, X509_INFO_free);
   if (!ok || certs == 0)
-    build.problems.emplace_back("client_ca_file",
-                                "\"" + path + "\" holds no PEM CA certificate (" + OpenSslReason() + ")");
+    build.problems.emplace_back(
+        "client_ca_file", "\"" + path + "\" holds no PEM CA certificate (" + OpenSslReason() + ")");
 }
 
 std::string JoinGroups(const std::vector<std::string>& groups) {
@@ -193,22 +206,26 @@ TlsContextBuild BuildTlsContext(const TlsServerConfig& c) {
   ERR_clear_error();
   TlsContext ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
   if (!ctx) {
-    build.problems.emplace_back("cert_file", "OpenSSL cannot make a server context (" + OpenSslReason() + ")");
+    build.problems.emplace_back("cert_file",
+                                "OpenSSL cannot make a server context (" + OpenSslReason() + ")");
     return build;
   }
   SSL_CTX_set_default_passwd_cb(ctx.get(), NoPassword);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
-  if (c.prefer_server_cipher_suites) SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(ctx.get(),
+                      SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+  if (c.prefer_server_cipher_suites)
+    SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   SSL_CTX_set_num_tickets(ctx.get(), 0);
   SSL_CTX_set_min_proto_version(ctx.get(), c.min_version);
   SSL_CTX_set_max_proto_version(ctx.get(), c.max_version);
   LoadCertAndKey(ctx.get(), c, build);
   if (!c.client_ca_file.empty()) LoadClientCa(ctx.get(), c.client_ca_file, build);
-  auto policy = std::make_unique<Policy>(Policy{c.client_auth, JoinGroups(c.groups), c.client_allowed_sans});
+  auto policy =
+      std::make_unique<Policy>(Policy{c.client_auth, JoinGroups(c.groups), c.client_allowed_sans});
   if (!policy->groups.empty() && SSL_CTX_set1_groups_list(ctx.get(), policy->groups.c_str()) != 1)
-    build.problems.emplace_back("curve_preferences",
-                                "OpenSSL does not offer \"" + policy->groups + "\" (" + OpenSslReason() + ")");
+    build.problems.emplace_back("curve_preferences", "OpenSSL does not offer \"" + policy->groups +
+                                                         "\" (" + OpenSslReason() + ")");
   SSL_CTX_set_verify(ctx.get(), VerifyMode(c.client_auth), VerifyClient);
   SSL_CTX_set_ex_data(ctx.get(), PolicyIndex(), policy.release());  // freed with the context
   ERR_clear_error();

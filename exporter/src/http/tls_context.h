@@ -38,7 +38,8 @@ struct TlsServerConfig {
   int max_version = TLS1_3_VERSION;
   std::vector<std::string> groups;  // OpenSSL group names ("P-256", "X25519"); empty = OpenSSL's
   bool prefer_server_cipher_suites = true;
-  std::vector<std::string> client_allowed_sans;  // exact SAN values (DNS, e-mail, IP, URI); empty = any
+  std::vector<std::string>
+      client_allowed_sans;  // exact SAN values (DNS, e-mail, IP, URI); empty = any
 };
 
 // A configured server context. Immutable once built; OpenSSL makes connections from it on any

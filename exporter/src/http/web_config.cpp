@@ -9,24 +9,29 @@ namespace {
 
 constexpr const char* kTls = "tls_server_config";
 
-std::optional<int> TlsVersion(FieldReader& r, const YAML::Node& node, const std::string& path, const char* key) {
+std::optional<int> TlsVersion(FieldReader& r, const YAML::Node& node, const std::string& path,
+                              const char* key) {
   auto name = r.Enum(node, path, key, {"TLS10", "TLS11", "TLS12", "TLS13"});
   if (!name) return std::nullopt;
   if (*name == "TLS12") return TLS1_2_VERSION;
   if (*name == "TLS13") return TLS1_3_VERSION;
   r.Error(node[key], Join(path, key),
           "\"" + *name +
-              "\" cannot be honoured: OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0 (use TLS12 or TLS13)");
+              "\" cannot be honoured: OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0 "
+              "(use TLS12 or TLS13)");
   return std::nullopt;
 }
 
-std::optional<ClientAuth> ClientAuthType(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  auto name = r.Enum(node, path, "client_auth_type",
-                     {"NoClientCert", "RequestClientCert", "RequireAnyClientCert", "RequireClientCert",
-                      "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
+std::optional<ClientAuth> ClientAuthType(FieldReader& r, const YAML::Node& node,
+                                         const std::string& path) {
+  auto name =
+      r.Enum(node, path, "client_auth_type",
+             {"NoClientCert", "RequestClientCert", "RequireAnyClientCert", "RequireClientCert",
+              "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"});
   if (!name) return std::nullopt;
   if (*name == "RequestClientCert") return ClientAuth::kRequestClientCert;
-  if (*name == "RequireAnyClientCert" || *name == "RequireClientCert") return ClientAuth::kRequireAnyClientCert;
+  if (*name == "RequireAnyClientCert" || *name == "RequireClientCert")
+    return ClientAuth::kRequireAnyClientCert;
   if (*name == "VerifyClientCertIfGiven") return ClientAuth::kVerifyClientCertIfGiven;
   if (*name == "RequireAndVerifyClientCert") return ClientAuth::kRequireAndVerifyClientCert;
   return ClientAuth::kNoClientCert;
@@ -42,7 +47,8 @@ std::vector<std::string> Groups(FieldReader& r, const YAML::Node& node, const st
     } else if (n == "X25519") {
       groups.push_back(n);
     } else {
-      r.Error(node["curve_preferences"][i], Join(path, "curve_preferences") + "[" + std::to_string(i) + "]",
+      r.Error(node["curve_preferences"][i],
+              Join(path, "curve_preferences") + "[" + std::to_string(i) + "]",
               "\"" + n + "\" is not one of CurveP256, CurveP384, CurveP521, X25519");
     }
   }
@@ -51,35 +57,42 @@ std::vector<std::string> Groups(FieldReader& r, const YAML::Node& node, const st
 
 // The rules between fields that the toolkit states (client CA without a client auth type) and
 // those we add where Go would quietly fall back (system roots, SANs unchecked without a cert).
-void CheckClientAuth(FieldReader& r, const YAML::Node& node, const std::string& path, const TlsServerConfig& t) {
-  const bool verifies =
-      t.client_auth == ClientAuth::kVerifyClientCertIfGiven || t.client_auth == ClientAuth::kRequireAndVerifyClientCert;
+void CheckClientAuth(FieldReader& r, const YAML::Node& node, const std::string& path,
+                     const TlsServerConfig& t) {
+  const bool verifies = t.client_auth == ClientAuth::kVerifyClientCertIfGiven ||
+                        t.client_auth == ClientAuth::kRequireAndVerifyClientCert;
   if (!t.client_ca_file.empty() && t.client_auth == ClientAuth::kNoClientCert)
     r.Error(FieldReader::At(node, "client_ca_file"), Join(path, "client_ca_file"),
-            "is set without a client_auth_type (use RequireAndVerifyClientCert to verify client certificates)");
+            "is set without a client_auth_type (use RequireAndVerifyClientCert to verify client "
+            "certificates)");
   if (verifies && t.client_ca_file.empty())
     r.Error(FieldReader::At(node, "client_auth_type"), Join(path, "client_ca_file"),
             "is required to verify client certificates (the CA that signs them)");
   if (!t.client_allowed_sans.empty() && t.client_auth != ClientAuth::kRequireAndVerifyClientCert)
-    r.Error(
-        FieldReader::At(node, "client_allowed_sans"), Join(path, "client_allowed_sans"),
-        "needs client_auth_type: RequireAndVerifyClientCert (without a verified certificate there is no SAN to check)");
+    r.Error(FieldReader::At(node, "client_allowed_sans"), Join(path, "client_allowed_sans"),
+            "needs client_auth_type: RequireAndVerifyClientCert (without a verified certificate "
+            "there is no SAN to check)");
   if (t.min_version > t.max_version)
-    r.Error(FieldReader::At(node, "max_version"), Join(path, "max_version"), "is below min_version");
+    r.Error(FieldReader::At(node, "max_version"), Join(path, "max_version"),
+            "is below min_version");
 }
 
-std::optional<TlsServerConfig> ParseTls(FieldReader& r, const YAML::Node& node, TlsContext& context) {
+std::optional<TlsServerConfig> ParseTls(FieldReader& r, const YAML::Node& node,
+                                        TlsContext& context) {
   const std::string path = kTls;
-  constexpr std::string_view kInline = "inline PEM is not supported: put it in a file and name it with the *_file key";
-  if (!r.Map(node, path,
-             {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
-              "curve_preferences", "prefer_server_cipher_suites", "client_allowed_sans"},
-             {{"cert", kInline},
-              {"key", kInline},
-              {"client_ca", kInline},
-              {"cipher_suites",
-               "cannot be honoured: Go's cipher suite names do not map onto OpenSSL's here; remove it "
-               "(OpenSSL's default suites are used)"}}))
+  constexpr std::string_view kInline =
+      "inline PEM is not supported: put it in a file and name it with the *_file key";
+  if (!r.Map(
+          node, path,
+          {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
+           "max_version", "curve_preferences", "prefer_server_cipher_suites",
+           "client_allowed_sans"},
+          {{"cert", kInline},
+           {"key", kInline},
+           {"client_ca", kInline},
+           {"cipher_suites",
+            "cannot be honoured: Go's cipher suite names do not map onto OpenSSL's here; remove it "
+            "(OpenSSL's default suites are used)"}}))
     return std::nullopt;
   TlsServerConfig t;
   t.cert_file = r.FilePath(node, path, "cert_file", true).value_or("");
@@ -90,7 +103,8 @@ std::optional<TlsServerConfig> ParseTls(FieldReader& r, const YAML::Node& node, 
   t.max_version = TlsVersion(r, node, path, "max_version").value_or(t.max_version);
   t.groups = Groups(r, node, path);
   t.prefer_server_cipher_suites = r.Bool(node, path, "prefer_server_cipher_suites").value_or(true);
-  t.client_allowed_sans = r.StringList(node, path, "client_allowed_sans").value_or(std::vector<std::string>{});
+  t.client_allowed_sans =
+      r.StringList(node, path, "client_allowed_sans").value_or(std::vector<std::string>{});
   CheckClientAuth(r, node, path, t);
   if (t.cert_file.empty() || t.key_file.empty()) return std::nullopt;
   TlsContextBuild build = BuildTlsContext(t);
@@ -116,8 +130,8 @@ const std::vector<AllowedHeader>& AllowedHeaders() {
 
 void ParseHeaders(FieldReader& r, const YAML::Node& node, const std::string& path, WebConfig& web) {
   if (!r.Map(node, path,
-             {"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection",
-              "Content-Security-Policy"}) ||
+             {"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
+              "X-XSS-Protection", "Content-Security-Policy"}) ||
       !node.IsMap())
     return;
   for (const AllowedHeader& h : AllowedHeaders()) {
@@ -160,10 +174,12 @@ void ParseUsers(FieldReader& r, const YAML::Node& node, WebConfig& web) {
     const std::string field = Join(path, user);
     // The value is never quoted back: it may be a password written where its hash belongs.
     if (user.empty() || user.find(':') != std::string::npos) {
-      r.Error(kv.first, field, "a user name must be non-empty and without ':' (basic auth cannot carry it)");
+      r.Error(kv.first, field,
+              "a user name must be non-empty and without ':' (basic auth cannot carry it)");
     } else if (!kv.second.IsScalar() || !IsBcryptHash(kv.second.Scalar())) {
       r.Error(kv.second, field,
-              "is not a bcrypt hash ($2y$, $2b$ or $2a$, cost 04 to 31; make one with htpasswd -nBC 10 \"\" | tr -d "
+              "is not a bcrypt hash ($2y$, $2b$ or $2a$, cost 04 to 31; make one with htpasswd "
+              "-nBC 10 \"\" | tr -d "
               "':\\n')");
     } else {
       hashes.emplace(user, kv.second.Scalar());
@@ -179,11 +195,14 @@ WebConfigLoad Parse(const std::string& text, const std::string& file) {
   FieldReader r(file, std::filesystem::absolute(file).parent_path().string(), &load.errors);
   auto web = std::make_shared<WebConfig>();
   web->file = file;
-  if (r.Map(*root, "", {kTls, "http_server_config", "basic_auth_users"},
-            {{"rate_limit", "is not supported by usdcop_exporter: remove it (limit rates in a reverse proxy)"}}) &&
+  if (r.Map(
+          *root, "", {kTls, "http_server_config", "basic_auth_users"},
+          {{"rate_limit",
+            "is not supported by usdcop_exporter: remove it (limit rates in a reverse proxy)"}}) &&
       root->IsMap()) {
     if ((*root)[kTls].IsDefined()) web->tls = ParseTls(r, (*root)[kTls], web->tls_context);
-    if ((*root)["http_server_config"].IsDefined()) ParseHttp(r, (*root)["http_server_config"], *web);
+    if ((*root)["http_server_config"].IsDefined())
+      ParseHttp(r, (*root)["http_server_config"], *web);
     if ((*root)["basic_auth_users"].IsDefined()) ParseUsers(r, (*root)["basic_auth_users"], *web);
   }
   if (load.errors.empty()) load.config = std::move(web);
@@ -197,7 +216,8 @@ WebConfigLoad LoadWebConfigText(const std::string& text, const std::string& file
 }
 
 WebConfigLoad LoadWebConfigFile(const std::string& path) {
-  return ParseGuardedFile<WebConfigLoad>(path, "the web config file", "give its path with --web.config.file", Parse);
+  return ParseGuardedFile<WebConfigLoad>(path, "the web config file",
+                                         "give its path with --web.config.file", Parse);
 }
 
 }  // namespace usdcop

@@ -21,8 +21,8 @@ namespace usdcop {
 
 struct WebConfig {
   std::string file;
-  std::optional<TlsServerConfig> tls;                        // set: the servers speak HTTPS only
-  TlsContext tls_context;                                    // built from `tls`, its files loaded; null without it
+  std::optional<TlsServerConfig> tls;  // set: the servers speak HTTPS only
+  TlsContext tls_context;              // built from `tls`, its files loaded; null without it
   std::vector<std::pair<std::string, std::string>> headers;  // added to every response
   BasicAuthUsers basic_auth;                                 // empty: no authentication
 };

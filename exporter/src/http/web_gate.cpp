@@ -14,7 +14,8 @@ WebGate::AuthCheck WebGate::CheckCached(std::string_view authorization) {
   std::optional<BasicCredentials> credentials = ParseBasicAuthorization(authorization);
   if (!credentials) return {};  // not basic credentials: maybe a bearer token
   AuthCheck check{AuthCheck::kNeedsVerify, ""};
-  if (auth_.AllowsCached(web->basic_auth, *credentials)) check = {AuthCheck::kUser, credentials->user};
+  if (auth_.AllowsCached(web->basic_auth, *credentials))
+    check = {AuthCheck::kUser, credentials->user};
   OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
   return check;
 }
@@ -38,8 +39,9 @@ Status WebGate::Update(std::shared_ptr<const WebConfig> web) {
     return Status(Reason::kParse, "the web config file can be given or dropped only at start");
   if (!web) return Status::Ok();
   if (web->tls.has_value() != (selector_ != nullptr))
-    return Status(Reason::kParse, web->file + ": tls_server_config was " + (selector_ ? "removed" : "added") +
-                                      ": switching the port between HTTP and HTTPS needs a restart");
+    return Status(Reason::kParse,
+                  web->file + ": tls_server_config was " + (selector_ ? "removed" : "added") +
+                      ": switching the port between HTTP and HTTPS needs a restart");
   if (selector_) selector_->Set(web->tls_context);
   web_ = std::move(web);
   return Status::Ok();

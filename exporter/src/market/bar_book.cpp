@@ -12,7 +12,9 @@ constexpr double kMinSigma = 1e-5;      // a flat series still needs a real move
 
 constexpr std::int64_t kDay = 86400;
 
-std::int64_t Seconds(SysTime t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); }
+std::int64_t Seconds(SysTime t) {
+  return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+}
 // The UTC day number of a Unix second (floor division).
 std::int64_t DayOf(std::int64_t t) { return t >= 0 ? t / kDay : -((-t + kDay - 1) / kDay); }
 
@@ -29,12 +31,18 @@ double Median(std::vector<double> v) {
 
 const char* BarFlawName(BarFlaw f) {
   switch (f) {
-    case BarFlaw::kOhlcInconsistent: return "ohlc_inconsistent";
-    case BarFlaw::kNonPositive: return "non_positive";
-    case BarFlaw::kPriceJump: return "price_jump";
-    case BarFlaw::kNullPrice: return "null_price";
-    case BarFlaw::kOffGrid: return "off_grid";
-    case BarFlaw::kOffSession: return "off_session";
+    case BarFlaw::kOhlcInconsistent:
+      return "ohlc_inconsistent";
+    case BarFlaw::kNonPositive:
+      return "non_positive";
+    case BarFlaw::kPriceJump:
+      return "price_jump";
+    case BarFlaw::kNullPrice:
+      return "null_price";
+    case BarFlaw::kOffGrid:
+      return "off_grid";
+    case BarFlaw::kOffSession:
+      return "off_session";
   }
   return "null_price";
 }
@@ -66,7 +74,9 @@ std::vector<size_t> PriceJumps(const std::vector<double>& closes, double k) {
   return JumpsInReturns(r, k);
 }
 
-std::size_t CountPriceJumps(const std::vector<double>& returns, double k) { return JumpsInReturns(returns, k).size(); }
+std::size_t CountPriceJumps(const std::vector<double>& returns, double k) {
+  return JumpsInReturns(returns, k).size();
+}
 
 void BarBook::Add(const BarRow& row) {
   const auto t = static_cast<std::int64_t>(std::floor(row.time));
@@ -89,12 +99,15 @@ void BarBook::Add(const BarRow& row) {
 void BarBook::Prune(SysTime now) {
   const std::int64_t cut = Seconds(now - keep_);
   bars_.erase(bars_.begin(), bars_.lower_bound(cut));
-  days_.erase(days_.begin(), days_.lower_bound(DayOf(cut + kDay - 1)));  // every day that began before the cut
+  days_.erase(days_.begin(),
+              days_.lower_bound(DayOf(cut + kDay - 1)));  // every day that began before the cut
 }
 
-BarBook::Segment BarBook::Summarize(SysTime from, std::int64_t expected_until, SysTime rows_until) const {
+BarBook::Segment BarBook::Summarize(SysTime from, std::int64_t expected_until,
+                                    SysTime rows_until) const {
   Segment seg;
-  const std::int64_t interval_s = std::chrono::duration_cast<std::chrono::seconds>(calendar_->bar_interval()).count();
+  const std::int64_t interval_s =
+      std::chrono::duration_cast<std::chrono::seconds>(calendar_->bar_interval()).count();
   const std::vector<SysTime> calendar_bars = calendar_->Bars(from, rows_until);
   // Expected bars against present ones: both sorted, walked side by side.
   std::int64_t run = 0;
@@ -148,20 +161,24 @@ BarBook::Segment BarBook::Summarize(SysTime from, std::int64_t expected_until, S
 const BarBook::Segment& BarBook::Day(std::int64_t day) const {
   auto it = days_.find(day);
   if (it != days_.end()) return it->second;
-  const SysTime start{std::chrono::seconds(day * kDay)}, end{std::chrono::seconds((day + 1) * kDay)};
+  const SysTime start{std::chrono::seconds(day * kDay)},
+      end{std::chrono::seconds((day + 1) * kDay)};
   return days_.emplace(day, Summarize(start, (day + 1) * kDay - 1, end)).first->second;
 }
 
-WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, Duration grace, double jump_k) const {
+WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, Duration grace,
+                            double jump_k) const {
   // The expected bars are those closed, plus the grace, by now.
   const std::int64_t due = Seconds(now - calendar_->bar_interval() - grace);
   // Whole days: from their start on or after `from` to their end by `due`.
-  const std::int64_t first_day = DayOf(std::chrono::ceil<std::chrono::seconds>(from).time_since_epoch().count() + kDay - 1);
+  const std::int64_t first_day =
+      DayOf(std::chrono::ceil<std::chrono::seconds>(from).time_since_epoch().count() + kDay - 1);
   const std::int64_t end_day = DayOf(due);  // days d < end_day end by due
   std::vector<Segment> edges;
   std::vector<const Segment*> parts;
   if (first_day < end_day) {
-    const SysTime first_start{std::chrono::seconds(first_day * kDay)}, last_end{std::chrono::seconds(end_day * kDay)};
+    const SysTime first_start{std::chrono::seconds(first_day * kDay)},
+        last_end{std::chrono::seconds(end_day * kDay)};
     edges.reserve(2);
     edges.push_back(Summarize(from, first_day * kDay - 1, first_start));
     parts.push_back(&edges.back());
@@ -202,7 +219,8 @@ WindowStats BarBook::Window(const std::string& name, SysTime from, SysTime now, 
   longest = std::max(longest, run);
   w.missing = w.expected - w.observed;
   w.largest_gap_seconds = static_cast<double>(
-      longest * std::chrono::duration_cast<std::chrono::seconds>(calendar_->bar_interval()).count());
+      longest *
+      std::chrono::duration_cast<std::chrono::seconds>(calendar_->bar_interval()).count());
   for (BarFlaw f : kAllBarFlaws) w.flaws.try_emplace(f, 0);
   w.flaws[BarFlaw::kPriceJump] = static_cast<std::int64_t>(CountPriceJumps(returns, jump_k));
   return w;

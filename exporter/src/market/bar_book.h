@@ -25,7 +25,7 @@ namespace usdcop {
 
 // One row as the source returned it. Times are Unix seconds.
 struct BarRow {
-  double time = 0;  // the bar's open time
+  double time = 0;       // the bar's open time
   bool has_ohlc = true;  // false for the older table variant with only a price
   std::optional<double> open, high, low, close;  // NULL -> nullopt; `close` is `price` there
   std::optional<double> ingested_at;
@@ -33,9 +33,17 @@ struct BarRow {
 };
 
 // Why a bar counts as an outlier or a bad row: the `reason` label of usdcop_l0_outlier_bars.
-enum class BarFlaw { kOhlcInconsistent, kNonPositive, kPriceJump, kNullPrice, kOffGrid, kOffSession };
-inline constexpr BarFlaw kAllBarFlaws[] = {BarFlaw::kOhlcInconsistent, BarFlaw::kNonPositive, BarFlaw::kPriceJump,
-                                           BarFlaw::kNullPrice,        BarFlaw::kOffGrid,     BarFlaw::kOffSession};
+enum class BarFlaw {
+  kOhlcInconsistent,
+  kNonPositive,
+  kPriceJump,
+  kNullPrice,
+  kOffGrid,
+  kOffSession
+};
+inline constexpr BarFlaw kAllBarFlaws[] = {BarFlaw::kOhlcInconsistent, BarFlaw::kNonPositive,
+                                           BarFlaw::kPriceJump,        BarFlaw::kNullPrice,
+                                           BarFlaw::kOffGrid,          BarFlaw::kOffSession};
 const char* BarFlawName(BarFlaw f);
 
 struct WindowStats {
@@ -43,17 +51,20 @@ struct WindowStats {
   std::int64_t expected = 0;
   std::int64_t observed = 0;  // distinct expected bars present
   std::int64_t missing = 0;
-  std::int64_t gaps = 0;                // runs of consecutive missing expected bars
-  double largest_gap_seconds = 0;       // the longest run x the bar interval
-  std::int64_t duplicates = 0;          // extra rows for a bar time already present
+  std::int64_t gaps = 0;                  // runs of consecutive missing expected bars
+  double largest_gap_seconds = 0;         // the longest run x the bar interval
+  std::int64_t duplicates = 0;            // extra rows for a bar time already present
   std::map<BarFlaw, std::int64_t> flaws;  // bars per reason
-  double completeness() const { return expected == 0 ? 1.0 : static_cast<double>(observed) / expected; }
+  double completeness() const {
+    return expected == 0 ? 1.0 : static_cast<double>(observed) / expected;
+  }
 };
 
 class BarBook {
  public:
   // `keep` is how far back bars are kept (the longest window plus a margin).
-  BarBook(std::shared_ptr<const TradingCalendar> calendar, Duration keep) : calendar_(std::move(calendar)), keep_(keep) {}
+  BarBook(std::shared_ptr<const TradingCalendar> calendar, Duration keep)
+      : calendar_(std::move(calendar)), keep_(keep) {}
 
   // Adds a row (a new one: the caller has removed rows it saw before).
   void Add(const BarRow& row);
@@ -62,7 +73,8 @@ class BarBook {
 
   // The figures of the window [from, now): bars whose open time b is in it and that the
   // calendar expects by now (b + bar interval + grace <= now).
-  WindowStats Window(const std::string& name, SysTime from, SysTime now, Duration grace, double jump_k) const;
+  WindowStats Window(const std::string& name, SysTime from, SysTime now, Duration grace,
+                     double jump_k) const;
   // Newest bar present (Unix seconds), if any.
   std::optional<double> LastBar() const;
   // Newest bar the calendar expects by now minus the newest present, >= 0; nullopt without data.
@@ -82,10 +94,12 @@ class BarBook {
   // The figures of a stretch of time, combinable in time order.
   struct Segment {
     std::int64_t expected = 0, observed = 0;
-    std::int64_t lead = 0, trail = 0;  // missing expected bars before the first present one / after the last
+    std::int64_t lead = 0,
+                 trail = 0;  // missing expected bars before the first present one / after the last
     std::int64_t inner_gaps = 0, inner_longest = 0;  // runs of missing bars between present ones
     std::int64_t duplicates = 0;
-    std::int64_t flaws[std::size(kAllBarFlaws)] = {};  // price_jump stays 0: it needs the whole window
+    std::int64_t flaws[std::size(kAllBarFlaws)] =
+        {};                       // price_jump stays 0: it needs the whole window
     std::vector<double> returns;  // log returns between consecutive good closes, in time order
     std::optional<double> first_close, last_close;
   };
@@ -96,7 +110,8 @@ class BarBook {
   std::shared_ptr<const TradingCalendar> calendar_;
   Duration keep_;
   std::map<std::int64_t, Bar> bars_;  // by bar open time, Unix seconds
-  mutable std::map<std::int64_t, Segment> days_;  // by UTC day number; dropped when a row for it arrives
+  mutable std::map<std::int64_t, Segment>
+      days_;  // by UTC day number; dropped when a row for it arrives
 };
 
 // PriceJumps on the log returns of consecutive closes: how many jumps.

@@ -26,7 +26,8 @@ std::vector<BarRow> IngestTracker::Observe(const std::vector<BarRow>& rows) {
   }
   for (const BarRow& r : rows) watermark_ = std::max(watermark_.value_or(r.mark), r.mark);
   Forget();
-  std::sort(fresh.begin(), fresh.end(), [](const BarRow& a, const BarRow& b) { return a.mark < b.mark; });
+  std::sort(fresh.begin(), fresh.end(),
+            [](const BarRow& a, const BarRow& b) { return a.mark < b.mark; });
   return fresh;
 }
 
@@ -48,13 +49,15 @@ bool IngestTracker::FromJson(const std::string& text) {
   if (!j.is_object() || !j.contains("recent") || !j["recent"].is_array()) return false;
   std::map<Fingerprint, int> recent;
   for (const auto& e : j["recent"]) {
-    if (!e.is_array() || e.size() != 3 || !e[0].is_number() || !e[1].is_number() || !e[2].is_number_integer())
+    if (!e.is_array() || e.size() != 3 || !e[0].is_number() || !e[1].is_number() ||
+        !e[2].is_number_integer())
       return false;
     recent[{e[0].get<double>(), e[1].get<double>()}] = e[2].get<int>();
   }
   recent_ = std::move(recent);
-  watermark_ = j.contains("watermark") && j["watermark"].is_number() ? std::optional(j["watermark"].get<double>())
-                                                                     : std::nullopt;
+  watermark_ = j.contains("watermark") && j["watermark"].is_number()
+                   ? std::optional(j["watermark"].get<double>())
+                   : std::nullopt;
   return true;
 }
 

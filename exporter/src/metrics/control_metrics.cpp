@@ -23,21 +23,29 @@ void RenderHistograms(std::map<std::string, SecondsHistogram> by_severity, const
 void RenderControl(const ControlStats& stats, FamilyBuilder& out) {
   for (const auto& [labels, n] : stats.requests)
     out.Counter("usdcop_control_requests_total",
-                "Requests to the control API by endpoint (\"other\" for unknown paths), method and HTTP status.",
-                {{"endpoint", std::get<0>(labels)}, {"method", std::get<1>(labels)},
+                "Requests to the control API by endpoint (\"other\" for unknown paths), method and "
+                "HTTP status.",
+                {{"endpoint", std::get<0>(labels)},
+                 {"method", std::get<1>(labels)},
                  {"code", std::to_string(std::get<2>(labels))}},
                 static_cast<double>(n));
   for (const auto& [labels, n] : stats.notifications)
     out.Counter("usdcop_alert_notifications_received_total",
-                "Alerts received from Alertmanager's webhook, by alert name, severity and status (firing, resolved); "
-                "kept across restarts. Names that are not metric-style or beyond the first 500, and severities not in "
+                "Alerts received from Alertmanager's webhook, by alert name, severity and status "
+                "(firing, resolved); "
+                "kept across restarts. Names that are not metric-style or beyond the first 500, "
+                "and severities not in "
                 "control.alert_severities, count as \"other\".",
-                {{"alertname", std::get<0>(labels)}, {"severity", std::get<1>(labels)}, {"status", std::get<2>(labels)}},
+                {{"alertname", std::get<0>(labels)},
+                 {"severity", std::get<1>(labels)},
+                 {"status", std::get<2>(labels)}},
                 static_cast<double>(n));
-  RenderHistograms(stats.resolution, "usdcop_alert_resolution_seconds",
-                   "Time from an alert's start to its resolution, as the webhook reported them (MTTR).", out);
+  RenderHistograms(
+      stats.resolution, "usdcop_alert_resolution_seconds",
+      "Time from an alert's start to its resolution, as the webhook reported them (MTTR).", out);
   RenderHistograms(stats.acknowledgement, "usdcop_alert_acknowledgement_seconds",
-                   "Time from an alert's start to its acknowledgement through the control API.", out);
+                   "Time from an alert's start to its acknowledgement through the control API.",
+                   out);
 }
 
 }  // namespace usdcop

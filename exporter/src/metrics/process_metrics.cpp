@@ -74,7 +74,8 @@ std::optional<ProcessStats> ParseProcStat(std::string_view stat, const ProcSyste
 std::optional<double> ParseBootTime(std::string_view proc_stat) {
   for (size_t at = 0; at < proc_stat.size();) {
     size_t end = proc_stat.find('\n', at);
-    std::string_view line = proc_stat.substr(at, end == std::string_view::npos ? proc_stat.npos : end - at);
+    std::string_view line =
+        proc_stat.substr(at, end == std::string_view::npos ? proc_stat.npos : end - at);
     if (line.substr(0, 6) == "btime ") return ToNumber(line.substr(6));
     if (end == std::string_view::npos) break;
     at = end + 1;
@@ -96,13 +97,18 @@ std::optional<ProcessStats> ReadProcessStats(const std::string& proc_root) {
 }
 
 void RenderProcessStats(const ProcessStats& s, FamilyBuilder& out) {
-  out.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {}, s.cpu_seconds);
-  if (s.open_fds) out.Gauge("process_open_fds", "Number of open file descriptors.", {}, *s.open_fds);
-  if (s.max_fds) out.Gauge("process_max_fds", "Maximum number of open file descriptors.", {}, *s.max_fds);
-  out.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {}, s.virtual_memory_bytes);
-  out.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {}, s.resident_memory_bytes);
-  out.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", {},
-            s.start_time_seconds);
+  out.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {},
+              s.cpu_seconds);
+  if (s.open_fds)
+    out.Gauge("process_open_fds", "Number of open file descriptors.", {}, *s.open_fds);
+  if (s.max_fds)
+    out.Gauge("process_max_fds", "Maximum number of open file descriptors.", {}, *s.max_fds);
+  out.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
+            s.virtual_memory_bytes);
+  out.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
+            s.resident_memory_bytes);
+  out.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+            {}, s.start_time_seconds);
 }
 
 }  // namespace usdcop

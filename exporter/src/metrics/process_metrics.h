@@ -13,12 +13,12 @@
 namespace usdcop {
 
 struct ProcessStats {
-  double cpu_seconds = 0;             // user + system time
-  double resident_memory_bytes = 0;   // RSS
-  double virtual_memory_bytes = 0;    // VSZ
-  double start_time_seconds = 0;      // Unix time the process started
-  std::optional<double> open_fds;     // entries of /proc/self/fd
-  std::optional<double> max_fds;      // the soft RLIMIT_NOFILE (absent when unlimited)
+  double cpu_seconds = 0;            // user + system time
+  double resident_memory_bytes = 0;  // RSS
+  double virtual_memory_bytes = 0;   // VSZ
+  double start_time_seconds = 0;     // Unix time the process started
+  std::optional<double> open_fds;    // entries of /proc/self/fd
+  std::optional<double> max_fds;     // the soft RLIMIT_NOFILE (absent when unlimited)
 };
 
 // What ParseProcStat needs of the system besides the stat line.

@@ -17,7 +17,8 @@ void RenderProbeMeta(const ProbeRecord& r, FamilyBuilder& out) {
   for (Reason reason : kAllReasons) {
     auto it = r.errors.find(reason);
     out.Counter("usdcop_probe_errors_total",
-                "Failed (or skipped, reason overlap) runs of the probe by reason, since the exporter started.",
+                "Failed (or skipped, reason overlap) runs of the probe by reason, since the "
+                "exporter started.",
                 {{"probe", r.name}, {"reason", std::string(ReasonName(reason))}},
                 static_cast<double>(it == r.errors.end() ? 0 : it->second));
   }
@@ -26,7 +27,8 @@ void RenderProbeMeta(const ProbeRecord& r, FamilyBuilder& out) {
             "1 if the last run of the probe succeeded. Probes run on their own schedule; the "
             "exporter serves their latest results (see usdcop_probe_last_run_timestamp_seconds).",
             probe, r.success ? 1 : 0);
-  out.Gauge("usdcop_probe_duration_seconds", "Duration of the probe's last run.", probe, r.duration_seconds);
+  out.Gauge("usdcop_probe_duration_seconds", "Duration of the probe's last run.", probe,
+            r.duration_seconds);
   out.Gauge("usdcop_probe_last_run_timestamp_seconds",
             "When the probe's last run ended: the age of every metric it publishes.", probe,
             r.last_run_timestamp);
@@ -91,10 +93,12 @@ std::shared_ptr<const std::string> MetricsRenderer::Render() {
   const bool market_open = open_;
   const auto now = std::chrono::steady_clock::now();
   const bool probes_current = cached_ && board_gen == cached_board_generation_ &&
-                              reload_gen == cached_reload_generation_ && market_open == cached_market_open_;
+                              reload_gen == cached_reload_generation_ &&
+                              market_open == cached_market_open_;
   // A control request moves only the control API's few families: the probes' part is kept.
   const bool control_current = cached_ && control_gen == cached_control_generation_;
-  const bool process_current = (!process_source_ && !http_source_) || now - process_sampled_ < process_interval_;
+  const bool process_current =
+      (!process_source_ && !http_source_) || now - process_sampled_ < process_interval_;
   if (probes_current && control_current && process_current) return cached_;
   if (!probes_current) {
     cached_probes_ = Build(board_.Snapshot(), calendar_.get(), market_open);
@@ -133,14 +137,17 @@ std::string MetricsRenderer::Build(const std::vector<std::shared_ptr<const Probe
             "1 if the last configuration load (at start, SIGHUP or /-/reload) succeeded.", {},
             reload_ok_ ? 1 : 0);
   if (calendar)
-    out.Gauge("usdcop_market_open", "1 during a trading session of the market's calendar (first bar open to last bar close).",
-              {{"market", calendar->market()}}, market_open ? 1 : 0);
+    out.Gauge(
+        "usdcop_market_open",
+        "1 during a trading session of the market's calendar (first bar open to last bar close).",
+        {{"market", calendar->market()}}, market_open ? 1 : 0);
   for (const auto& r : records) RenderProbeMeta(*r, out);
   for (const auto& r : records) {
     if (!r->result) continue;
     std::visit(
         [&out](const auto& result) {
-          if constexpr (!std::is_same_v<std::decay_t<decltype(result)>, std::monostate>) RenderResult(result, out);
+          if constexpr (!std::is_same_v<std::decay_t<decltype(result)>, std::monostate>)
+            RenderResult(result, out);
         },
         *r->result);
   }

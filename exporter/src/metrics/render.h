@@ -52,10 +52,12 @@ class MetricsRenderer {
   void SetCalendar(std::shared_ptr<const TradingCalendar> calendar);
   // Where the control API's figures come from (when it is served), and a counter that moves
   // when they change.
-  void SetControlSource(std::function<ControlStats()> stats, std::function<std::uint64_t()> generation);
+  void SetControlSource(std::function<ControlStats()> stats,
+                        std::function<std::uint64_t()> generation);
   // Where the process metrics come from (ReadProcessStats in the daemon), sampled at most once
   // per `min_interval` of steady time; without a source there are none.
-  void SetProcessSource(std::function<std::optional<ProcessStats>()> source, std::chrono::nanoseconds min_interval);
+  void SetProcessSource(std::function<std::optional<ProcessStats>()> source,
+                        std::chrono::nanoseconds min_interval);
   // Where the HTTP ports' connection figures come from, sampled with the process metrics.
   void SetHttpSource(std::function<std::vector<HttpServerStats>()> source);
   // The current exposition in the text format 0.0.4.
@@ -75,7 +77,7 @@ class MetricsRenderer {
   std::uint64_t cached_board_generation_ GUARDED_BY(mu_) = 0;
   std::uint64_t cached_reload_generation_ GUARDED_BY(mu_) = 0;
   std::shared_ptr<const std::string> cached_ GUARDED_BY(mu_);  // probes' + control's + process text
-  std::string cached_probes_ GUARDED_BY(mu_);  // the probes' part of cached_
+  std::string cached_probes_ GUARDED_BY(mu_);                  // the probes' part of cached_
   std::string cached_control_ GUARDED_BY(mu_);  // the control API's part, rebuilt on its own
   std::function<std::optional<ProcessStats>()> process_source_ GUARDED_BY(mu_);
   std::function<std::vector<HttpServerStats>()> http_source_ GUARDED_BY(mu_);
@@ -83,7 +85,8 @@ class MetricsRenderer {
   std::chrono::steady_clock::time_point process_sampled_ GUARDED_BY(mu_);
   std::shared_ptr<const TradingCalendar> calendar_ GUARDED_BY(mu_);
   bool cached_market_open_ GUARDED_BY(mu_) = false;
-  std::shared_ptr<const TradingCalendar> open_calendar_ GUARDED_BY(mu_);  // what open_ was computed with
+  std::shared_ptr<const TradingCalendar> open_calendar_
+      GUARDED_BY(mu_);  // what open_ was computed with
   SysTime open_second_ GUARDED_BY(mu_){};
   bool open_ GUARDED_BY(mu_) = false;  // IsOpen at open_second_
   std::function<ControlStats()> control_stats_ GUARDED_BY(mu_);

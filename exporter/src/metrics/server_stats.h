@@ -10,7 +10,8 @@ namespace usdcop {
 
 // Why a connection was closed or refused by a limit: the `reason` label.
 enum class HttpReject {
-  kCapacity,      // the port's connection cap (the oldest waiting connection closed, or a new one refused)
+  kCapacity,      // the port's connection cap (the oldest waiting connection closed, or a new one
+                  // refused)
   kPerAddress,    // the cap of one client address
   kHeadTimeout,   // a request head (or a TLS handshake's ClientHello) did not arrive in time
   kIdle,          // a keep-alive connection waited longer than the idle timeout
@@ -21,8 +22,8 @@ enum class HttpReject {
   kWriteTimeout,  // the client did not read the answer in time
 };
 inline constexpr std::array kAllHttpRejects = {
-    HttpReject::kCapacity, HttpReject::kPerAddress, HttpReject::kHeadTimeout,
-    HttpReject::kIdle,     HttpReject::kTooLarge,   HttpReject::kTls,
+    HttpReject::kCapacity,  HttpReject::kPerAddress,  HttpReject::kHeadTimeout,
+    HttpReject::kIdle,      HttpReject::kTooLarge,    HttpReject::kTls,
     HttpReject::kMalformed, HttpReject::kBodyTimeout, HttpReject::kWriteTimeout};
 const char* HttpRejectName(HttpReject reason);
 

@@ -26,14 +26,8 @@ struct KindList {
   static constexpr std::size_t kSize = sizeof...(Kinds);
 };
 
-using ProbeKinds = KindList<
-    PipelineKind,
-    MarketDataKind,
-    ReadySignalKind,
-    BackupsKind,
-    WebSocketKind,
-    VendorApiKind,
-    AlertmanagerKind>;
+using ProbeKinds = KindList<PipelineKind, MarketDataKind, ReadySignalKind, BackupsKind,
+                            WebSocketKind, VendorApiKind, AlertmanagerKind>;
 
 // Calls f(std::type_identity<K>{}) for each kind K of the table, in its order.
 template <class F>
@@ -58,7 +52,8 @@ template <class R, class L>
 struct KindOf;
 template <class R, class K, class... Rest>
 struct KindOf<R, KindList<K, Rest...>>
-    : std::conditional_t<std::is_same_v<typename K::Result, R>, std::type_identity<K>, KindOf<R, KindList<Rest...>>> {};
+    : std::conditional_t<std::is_same_v<typename K::Result, R>, std::type_identity<K>,
+                         KindOf<R, KindList<Rest...>>> {};
 }  // namespace probe_kinds_internal
 
 // Each kind's config section, when the file has one. A value type.

@@ -7,7 +7,9 @@
 
 namespace usdcop::view_json {
 
-inline nlohmann::json Opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+inline nlohmann::json Opt(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
 
 template <typename T>
 nlohmann::json OptInt(const std::optional<T>& v) {

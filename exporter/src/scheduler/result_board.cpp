@@ -50,7 +50,8 @@ bool ResultBoard::WaitForRunsSince(const std::vector<std::string>& names, double
   while (!RanSince(names, since)) {
     if (deadline.Expired() || deadline.Cancelled()) return false;
     // Short waits, so that a cancellation is seen without a notification.
-    recorded_.WaitFor(mu_, std::min<Duration>(deadline.Remaining(), std::chrono::milliseconds(100)));
+    recorded_.WaitFor(mu_,
+                      std::min<Duration>(deadline.Remaining(), std::chrono::milliseconds(100)));
   }
   return true;
 }

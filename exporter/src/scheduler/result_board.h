@@ -26,8 +26,8 @@ struct ProbeRecord {
   bool success = false;
   Status status;  // of the last run
   double duration_seconds = 0;
-  double last_run_timestamp = 0;  // Unix seconds, when the last run ended
-  std::map<Reason, std::uint64_t> errors;  // failed runs by reason, since start
+  double last_run_timestamp = 0;              // Unix seconds, when the last run ended
+  std::map<Reason, std::uint64_t> errors;     // failed runs by reason, since start
   std::shared_ptr<const ProbeResult> result;  // null when the last run produced none
 };
 
@@ -52,7 +52,8 @@ class ResultBoard {
   std::uint64_t generation() const { return generation_.load(); }
   // Waits until each of `names` has a run that started at or after `since` (Unix seconds), or
   // `deadline`; true when they all have.
-  bool WaitForRunsSince(const std::vector<std::string>& names, double since, const Deadline& deadline) const;
+  bool WaitForRunsSince(const std::vector<std::string>& names, double since,
+                        const Deadline& deadline) const;
   // True once every configured probe has a first outcome.
   bool AllRan() const;
 

@@ -7,7 +7,8 @@
 namespace usdcop {
 Scheduler::Scheduler(ResultBoard& board, const Clock& clock, Logger& log, size_t workers)
     : board_(board), clock_(clock), log_(log) {
-  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
+    workers_.emplace_back([this] { WorkerLoop(); });
   loop_ = std::thread([this] { Loop(); });
 }
 
@@ -24,9 +25,11 @@ void Scheduler::SetProbes(std::vector<ProbeSpec> probes) {
     Slot& slot = slots_[p.name];
     slot.spec = std::move(p);
     slot.configured = true;
-    if (!slot.in_flight) slot.next_due = now;  // a busy one gets its turn when due, not as an overlap
+    if (!slot.in_flight)
+      slot.next_due = now;  // a busy one gets its turn when due, not as an overlap
   }
-  std::erase_if(slots_, [](const auto& kv) { return !kv.second.configured && !kv.second.in_flight; });
+  std::erase_if(slots_,
+                [](const auto& kv) { return !kv.second.configured && !kv.second.in_flight; });
   wake_.NotifyAll();
 }
 
@@ -35,9 +38,13 @@ std::vector<std::string> Scheduler::RunNow(const std::vector<std::string>& names
   std::vector<std::string> out;
   const SteadyTime now = clock_.SteadyNow();
   for (auto& [name, slot] : slots_) {
-    if (!slot.configured || (!names.empty() && std::find(names.begin(), names.end(), name) == names.end())) continue;
-    if (slot.in_flight) slot.run_again = true;
-    else slot.next_due = now;
+    if (!slot.configured ||
+        (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()))
+      continue;
+    if (slot.in_flight)
+      slot.run_again = true;
+    else
+      slot.next_due = now;
     out.push_back(name);
   }
   wake_.NotifyAll();
@@ -55,14 +62,17 @@ bool Scheduler::Stop(Duration grace) {
   }
   if (loop_.joinable()) loop_.join();
   MutexLock lock(mu_);
-  const SteadyTime until = std::chrono::steady_clock::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(grace);
+  const SteadyTime until = std::chrono::steady_clock::now() +
+                           std::chrono::ceil<std::chrono::steady_clock::duration>(grace);
   while (runs_in_flight_ != 0 && run_done_.WaitUntil(mu_, until) == std::cv_status::no_timeout) {
   }
   const bool drained = runs_in_flight_ == 0;
   lock.Unlock();
   for (std::thread& w : workers_) {
-    if (drained) w.join();
-    else w.detach();  // a probe that ignores its deadline; the process is about to exit
+    if (drained)
+      w.join();
+    else
+      w.detach();  // a probe that ignores its deadline; the process is about to exit
   }
   workers_.clear();
   return drained;
@@ -93,7 +103,8 @@ SteadyTime Scheduler::NextWake() const {
   SteadyTime wake = clock_.SteadyNow() + std::chrono::seconds(60);
   for (const auto& [name, slot] : slots_) {
     if (slot.configured) wake = std::min(wake, slot.next_due);
-    if (slot.in_flight && !slot.in_flight->reported) wake = std::min(wake, slot.in_flight->deadline + kDeadlineGrace);
+    if (slot.in_flight && !slot.in_flight->reported)
+      wake = std::min(wake, slot.in_flight->deadline + kDeadlineGrace);
   }
   return wake;
 }
@@ -113,7 +124,8 @@ void Scheduler::CheckDeadlines(SteadyTime now) {
   for (auto& [name, slot] : slots_) {
     const auto& run = slot.in_flight;
     if (!run || now < run->deadline + kDeadlineGrace || run->reported.exchange(true)) continue;
-    Status s(Reason::kTimeout, "did not finish within its " + FormatDuration(slot.spec.timeout) + " timeout");
+    Status s(Reason::kTimeout,
+             "did not finish within its " + FormatDuration(slot.spec.timeout) + " timeout");
     board_.Record(name, s, ToSeconds(now - run->start), NowUnix(), nullptr);
     log_.Warn("probe failed", {{"probe", name}, {"reason", "timeout"}, {"err", s.message()}});
   }
@@ -133,13 +145,16 @@ void Scheduler::ExecuteRun(ProbeSpec spec, std::shared_ptr<Run> run) {
   if (!run->reported.exchange(true)) {
     auto result = std::make_shared<const ProbeResult>(std::move(outcome.result));
     if (std::holds_alternative<std::monostate>(*result)) result = nullptr;
-    board_.Record(spec.name, outcome.status, ToSeconds(end - run->start), NowUnix(), std::move(result));
+    board_.Record(spec.name, outcome.status, ToSeconds(end - run->start), NowUnix(),
+                  std::move(result));
     if (!outcome.status.ok())
       log_.Warn("probe failed", {{"probe", spec.name},
                                  {"reason", std::string(ReasonName(outcome.status.reason()))},
                                  {"err", outcome.status.message()}});
     else
-      log_.Debug("probe succeeded", {{"probe", spec.name}, {"duration_seconds", std::to_string(ToSeconds(end - run->start))}});
+      log_.Debug("probe succeeded",
+                 {{"probe", spec.name},
+                  {"duration_seconds", std::to_string(ToSeconds(end - run->start))}});
   }
   FinishRun(spec.name, run);
 }

@@ -65,7 +65,7 @@ class Scheduler {
     ProbeSpec spec;
     SteadyTime next_due;
     bool configured = true;
-    bool run_again = false;  // RunNow during a run: the next run starts when it ends
+    bool run_again = false;          // RunNow during a run: the next run starts when it ends
     std::shared_ptr<Run> in_flight;  // null when idle
   };
 

@@ -17,9 +17,12 @@ Result<json> ParseJson(const std::string& body, const char* what) {
 Result<std::optional<SysTime>> TimeField(const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::optional<SysTime>();
-  if (!it->is_string()) return Status(Reason::kParse, std::string("field ") + key + " is not a string");
+  if (!it->is_string())
+    return Status(Reason::kParse, std::string("field ") + key + " is not a string");
   auto t = ParseTimestamp(it->get<std::string>());
-  if (!t) return Status(Reason::kParse, std::string("field ") + key + ": \"" + it->get<std::string>() + "\" is not an ISO 8601 time");
+  if (!t)
+    return Status(Reason::kParse, std::string("field ") + key + ": \"" + it->get<std::string>() +
+                                      "\" is not an ISO 8601 time");
   return std::optional<SysTime>(*t);
 }
 
@@ -114,7 +117,8 @@ Result<Secret> AirflowClient::Token(bool refresh, const Deadline& deadline) {
 }
 
 Result<HttpResponse> AirflowClient::SendWith(const std::string& method, const std::string& path,
-                                             const std::string& body, const std::optional<Secret>& token,
+                                             const std::string& body,
+                                             const std::optional<Secret>& token,
                                              const Deadline& deadline) {
   HttpRequest req{.method = method, .url = ApiPrefix() + path};
   req.headers = {{"Accept", "application/json"}};
@@ -122,14 +126,17 @@ Result<HttpResponse> AirflowClient::SendWith(const std::string& method, const st
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body;
   }
-  if (token) req.bearer_token = *token;
-  else req.basic_auth = std::make_pair(config_.username, config_.password);
+  if (token)
+    req.bearer_token = *token;
+  else
+    req.basic_auth = std::make_pair(config_.username, config_.password);
   return http_.Do(req, deadline);
 }
 
-Result<HttpResponse> AirflowClient::Send(const std::string& method, const std::string& path, const std::string& body,
-                                         const Deadline& deadline) {
-  if (config_.api == AirflowConfig::Api::kV1) return SendWith(method, path, body, std::nullopt, deadline);
+Result<HttpResponse> AirflowClient::Send(const std::string& method, const std::string& path,
+                                         const std::string& body, const Deadline& deadline) {
+  if (config_.api == AirflowConfig::Api::kV1)
+    return SendWith(method, path, body, std::nullopt, deadline);
   auto token = Token(false, deadline);
   if (!token.ok()) return token.status();
   auto r = SendWith(method, path, body, *token, deadline);
@@ -145,7 +152,8 @@ Result<HttpResponse> AirflowClient::Get(const std::string& path, const Deadline&
 
 Result<std::vector<DagRun>> AirflowClient::ListRuns(const std::string& dag_id, int limit,
                                                     const Deadline& deadline) {
-  std::string path = "/dags/" + UrlEscape(dag_id) + "/dagRuns?order_by=-start_date&limit=" + std::to_string(limit);
+  std::string path =
+      "/dags/" + UrlEscape(dag_id) + "/dagRuns?order_by=-start_date&limit=" + std::to_string(limit);
   auto r = Get(path, deadline);
   if (!r.ok()) return r.status();
   if (r->status != 200) return HttpError(*r, "GET dagRuns of " + dag_id);
@@ -165,8 +173,9 @@ Result<std::optional<double>> AirflowClient::XcomNumber(const std::string& dag_i
                                                         const std::string& run_id,
                                                         const XcomRef& ref,
                                                         const Deadline& deadline) {
-  std::string path = "/dags/" + UrlEscape(dag_id) + "/dagRuns/" + UrlEscape(run_id) + "/taskInstances/" +
-                     UrlEscape(ref.task_id) + "/xcomEntries/" + UrlEscape(ref.key);
+  std::string path = "/dags/" + UrlEscape(dag_id) + "/dagRuns/" + UrlEscape(run_id) +
+                     "/taskInstances/" + UrlEscape(ref.task_id) + "/xcomEntries/" +
+                     UrlEscape(ref.key);
   auto r = Get(path, deadline);
   if (!r.ok()) return r.status();
   if (r->status == 404) return std::optional<double>();

@@ -43,7 +43,8 @@ class AirflowClient {
   AirflowClient(AirflowConfig config, HttpClient& http) : config_(std::move(config)), http_(http) {}
 
   // The newest `limit` runs, newest start first.
-  Result<std::vector<DagRun>> ListRuns(const std::string& dag_id, int limit, const Deadline& deadline);
+  Result<std::vector<DagRun>> ListRuns(const std::string& dag_id, int limit,
+                                       const Deadline& deadline);
   Result<AirflowHealth> Health(const Deadline& deadline);
   // nullopt when the run has no such XCom (404).
   Result<std::optional<double>> XcomNumber(const std::string& dag_id, const std::string& run_id,
@@ -51,14 +52,15 @@ class AirflowClient {
 
   // A request to the API (path below /api/v1 or /api/v2, as the config's api says) with the
   // configured authentication; on v2 a 401 refreshes the token once. `body` is JSON (not GET).
-  Result<HttpResponse> Send(const std::string& method, const std::string& path, const std::string& body,
-                            const Deadline& deadline);
+  Result<HttpResponse> Send(const std::string& method, const std::string& path,
+                            const std::string& body, const Deadline& deadline);
   bool v2() const { return config_.api == AirflowConfig::Api::kV2; }
 
  private:
   Result<HttpResponse> Get(const std::string& path, const Deadline& deadline);
-  Result<HttpResponse> SendWith(const std::string& method, const std::string& path, const std::string& body,
-                                const std::optional<Secret>& token, const Deadline& deadline);
+  Result<HttpResponse> SendWith(const std::string& method, const std::string& path,
+                                const std::string& body, const std::optional<Secret>& token,
+                                const Deadline& deadline);
   Result<Secret> Token(bool refresh, const Deadline& deadline);
   std::string ApiPrefix() const;
 

@@ -15,7 +15,8 @@ struct AlertmanagerAlert {
   std::string severity;     // label `severity`; "" when absent
   std::string component;    // label `component` (the project's rules set it); "" when absent
   std::string summary;      // annotation `summary`; "" when absent
-  std::map<std::string, std::string> labels;  // the whole label set: what a silence's matchers match
+  std::map<std::string, std::string>
+      labels;  // the whole label set: what a silence's matchers match
   // status.state as Alertmanager says it: "active" (firing, neither silenced nor inhibited:
   // notifications go out), "suppressed" (silenced or inhibited; see silenced_by and
   // inhibited_by) or "unprocessed" (received, not yet through the routing).
@@ -28,8 +29,8 @@ struct AlertmanagerAlert {
 
 // GET /api/v2/status: the gossip cluster as this Alertmanager sees it, and its version.
 struct AlertmanagerCluster {
-  std::string status;     // cluster.status: "ready", "settling" or "disabled" (run without a cluster)
-  std::string name;       // cluster.name: this peer's name; "" when disabled
+  std::string status;  // cluster.status: "ready", "settling" or "disabled" (run without a cluster)
+  std::string name;    // cluster.name: this peer's name; "" when disabled
   std::size_t peers = 0;  // cluster members it lists, itself included; 0 when disabled
   std::string version;    // versionInfo.version, e.g. "0.25.0"
 };

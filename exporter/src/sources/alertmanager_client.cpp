@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 using Strings = std::vector<std::string>;
 
-constexpr const char* kAlertsPath = "/alerts?active=true&silenced=true&inhibited=true&unprocessed=true";
+constexpr const char* kAlertsPath =
+    "/alerts?active=true&silenced=true&inhibited=true&unprocessed=true";
 
 Status ParseError(const std::string& what) { return Status(Reason::kParse, what); }
 
@@ -82,7 +83,8 @@ std::string ReadAlertStatus(const json& a, AlertmanagerAlert& out) {
   if (!state || state->empty()) return "has no status.state";
   auto silenced = StringList(*status, "silencedBy");
   auto inhibited = StringList(*status, "inhibitedBy");
-  if (!silenced || !inhibited) return "status.silencedBy or status.inhibitedBy is not a list of strings";
+  if (!silenced || !inhibited)
+    return "status.silencedBy or status.inhibitedBy is not a list of strings";
   out.state = *state;
   out.silenced_by = std::move(*silenced);
   out.inhibited_by = std::move(*inhibited);
@@ -142,10 +144,12 @@ Result<AlertmanagerCluster> ParseAlertmanagerStatus(const std::string& body) {
   auto j = ParseBody(body);
   if (!j || !j->is_object()) return ParseError("/api/v2/status: answer is not a JSON object");
   auto cluster = j->find("cluster");
-  if (cluster == j->end() || !cluster->is_object()) return ParseError("/api/v2/status: answer has no cluster");
+  if (cluster == j->end() || !cluster->is_object())
+    return ParseError("/api/v2/status: answer has no cluster");
   auto status = StringField(*cluster, "status");
   auto name = StringField(*cluster, "name");
-  if (!status || status->empty() || !name) return ParseError("/api/v2/status: cluster has no status");
+  if (!status || status->empty() || !name)
+    return ParseError("/api/v2/status: cluster has no status");
   AlertmanagerCluster out{*status, *name, 0, ""};
   if (auto peers = cluster->find("peers"); peers != cluster->end() && !peers->is_null()) {
     if (!peers->is_array()) return ParseError("/api/v2/status: cluster.peers is not a list");
@@ -160,15 +164,18 @@ Result<std::string> AlertmanagerClient::Get(const std::string& path, const Deadl
   HttpRequest req{.url = config_.url + "/api/v2" + path};
   req.headers = {{"Accept", "application/json"}};
   req.ca_file = config_.ca_file;
-  if (!config_.username.empty()) req.basic_auth = std::make_pair(config_.username, config_.password);
+  if (!config_.username.empty())
+    req.basic_auth = std::make_pair(config_.username, config_.password);
   auto r = http_.Do(req, deadline);  // its errors name the path only
   if (!r.ok()) return r.status();
-  const std::string what = "GET " + UrlPathForLog(req.url) + " answered HTTP " + std::to_string(r->status);
+  const std::string what =
+      "GET " + UrlPathForLog(req.url) + " answered HTTP " + std::to_string(r->status);
   if (r->status == 401 || r->status == 403)
-    return Status(Reason::kAuth, what + (config_.username.empty()
-                                             ? " (it asks for credentials: set probes.alertmanager.username and "
-                                               "password_file)"
-                                             : " (check probes.alertmanager.username and its password)"));
+    return Status(Reason::kAuth,
+                  what + (config_.username.empty()
+                              ? " (it asks for credentials: set probes.alertmanager.username and "
+                                "password_file)"
+                              : " (check probes.alertmanager.username and its password)"));
   if (r->status != 200) return Status(Reason::kHttpStatus, what);
   return r->body;
 }

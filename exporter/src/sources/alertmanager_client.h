@@ -26,7 +26,8 @@ Result<AlertmanagerCluster> ParseAlertmanagerStatus(const std::string& body);
 
 class AlertmanagerClient {
  public:
-  AlertmanagerClient(AlertmanagerConfig config, HttpClient& http) : config_(std::move(config)), http_(http) {}
+  AlertmanagerClient(AlertmanagerConfig config, HttpClient& http)
+      : config_(std::move(config)), http_(http) {}
 
   // Every alert: active, silenced, inhibited and unprocessed.
   Result<std::vector<AlertmanagerAlert>> Alerts(const Deadline& deadline);

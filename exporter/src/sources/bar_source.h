@@ -1,7 +1,7 @@
-// A table of L0 bars (and the ready-signal table beside it), read for one symbol: by bar time (the cold scan of a window) or by the
-// incremental mark (rows newer than a watermark). Implementations enforce the Deadline on every
-// query and turn database failures into a Status naming what to fix. A source is used by one
-// probe run at a time (not thread-safe).
+// A table of L0 bars (and the ready-signal table beside it), read for one symbol: by bar time (the
+// cold scan of a window) or by the incremental mark (rows newer than a watermark). Implementations
+// enforce the Deadline on every query and turn database failures into a Status naming what to fix.
+// A source is used by one probe run at a time (not thread-safe).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,7 @@ struct BarTableConfig {
   std::string high = "high";
   std::string low = "low";
   std::string close = "close";
-  std::string price;                     // used when close is ""
+  std::string price;                       // used when close is ""
   std::string ingested_at = "created_at";  // "" = incremental reads go by bar time
 };
 
@@ -49,25 +49,30 @@ class BarSource {
  public:
   virtual ~BarSource() = default;
   // Rows with time >= from (Unix seconds), in time order.
-  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from, const Deadline& d) {
+  Result<std::vector<BarRow>> RowsFromTime(const std::string& symbol, double from,
+                                           const Deadline& d) {
     return Query(symbol, table_.time, ">=", from, d);
   }
   // Rows with mark > after, in mark order (the mark: ingested_at, or the bar time without one).
-  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after, const Deadline& d) {
-    return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after, d);
+  Result<std::vector<BarRow>> RowsAfterMark(const std::string& symbol, double after,
+                                            const Deadline& d) {
+    return Query(symbol, table_.ingested_at.empty() ? table_.time : table_.ingested_at, ">", after,
+                 d);
   }
   // Distinct bar times > after (Unix seconds), counted by the database.
-  virtual Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) = 0;
+  virtual Result<NewerBars> BarsNewerThan(const std::string& symbol, double after,
+                                          const Deadline& d) = 0;
   // The newest (by created_at) ready or completed signals of a type in the ready-signal table
   // `table` (columns signal_type, status, created_at, updated_at, expires_at), at most `limit`.
-  virtual Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type,
-                                                      int limit, const Deadline& d) = 0;
+  virtual Result<std::vector<SignalRow>> ReadySignals(const std::string& table,
+                                                      const std::string& signal_type, int limit,
+                                                      const Deadline& d) = 0;
 
  protected:
   explicit BarSource(BarTableConfig table) : table_(std::move(table)) {}
   // The symbol's rows with `column` <op> bound (Unix seconds), ordered by that column.
-  virtual Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
-                                            double bound, const Deadline& d) = 0;
+  virtual Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column,
+                                            const char* op, double bound, const Deadline& d) = 0;
 
   const BarTableConfig table_;
 };

@@ -30,24 +30,30 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 Reason ReasonOf(CURLcode code) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return Reason::kTimeout;
+    case CURLE_OPERATION_TIMEDOUT:
+      return Reason::kTimeout;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT: return Reason::kConnect;
+    case CURLE_URL_MALFORMAT:
+      return Reason::kConnect;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR: return Reason::kTls;
-    case CURLE_ABORTED_BY_CALLBACK: return Reason::kCancelled;
+    case CURLE_SSL_ISSUER_ERROR:
+      return Reason::kTls;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Reason::kCancelled;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE: return Reason::kConnect;
-    default: return Reason::kInternal;
+    case CURLE_PARTIAL_FILE:
+      return Reason::kConnect;
+    default:
+      return Reason::kInternal;
   }
 }
 
@@ -81,7 +87,8 @@ Result<HttpResponse> CurlHttpClient::Do(const HttpRequest& request, const Deadli
   const std::string what = request.method + " " + UrlPathForLog(request.url);
   if (deadline.Cancelled()) return Status(Reason::kCancelled, what + ": shutting down");
   long remaining_ms = static_cast<long>(deadline.Remaining().count());
-  if (remaining_ms <= 0) return Status(Reason::kTimeout, what + ": no time left before the deadline");
+  if (remaining_ms <= 0)
+    return Status(Reason::kTimeout, what + ": no time left before the deadline");
 
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) return Status(Reason::kInternal, what + ": curl_easy_init failed");
@@ -92,7 +99,9 @@ Result<HttpResponse> CurlHttpClient::Do(const HttpRequest& request, const Deadli
   char error[CURL_ERROR_SIZE] = {0};
 
   std::unique_ptr<curl_slist, SlistDeleter> headers;
-  auto add_header = [&](const std::string& h) { headers.reset(curl_slist_append(headers.release(), h.c_str())); };
+  auto add_header = [&](const std::string& h) {
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  };
   for (const auto& [name, value] : request.headers) add_header(name + ": " + value);
   if (request.bearer_token) add_header("Authorization: Bearer " + request.bearer_token->reveal());
 
@@ -124,7 +133,8 @@ Result<HttpResponse> CurlHttpClient::Do(const HttpRequest& request, const Deadli
 
   CURLcode rc = curl_easy_perform(c);
   if (t.too_large)
-    return Status(Reason::kParse, what + ": answer larger than " + std::to_string(max_body_bytes_) + " bytes");
+    return Status(Reason::kParse,
+                  what + ": answer larger than " + std::to_string(max_body_bytes_) + " bytes");
   if (rc != CURLE_OK) {
     Reason reason = ReasonOf(rc);
     if (reason == Reason::kCancelled && !deadline.Cancelled()) reason = Reason::kTimeout;

@@ -11,13 +11,18 @@ Status FromSqlError(const pqxx::sql_error& e, bool signal_table) {
   const std::string state = e.sqlstate();
   std::string first_line = e.what();
   first_line = first_line.substr(0, first_line.find('\n'));
-  if (state == "57014") return Status(Reason::kTimeout, "postgres: the query ran past the deadline (statement_timeout)");
+  if (state == "57014")
+    return Status(Reason::kTimeout,
+                  "postgres: the query ran past the deadline (statement_timeout)");
   std::string hint;
-  auto says = [&](const char* code, const char* text) { return state == code || first_line.find(text) != std::string::npos; };
+  auto says = [&](const char* code, const char* text) {
+    return state == code || first_line.find(text) != std::string::npos;
+  };
   if (says("42P01", "does not exist") && first_line.find("relation") != std::string::npos)
     hint = signal_table ? kSignalTableHint : kTableHint;
   if (says("42703", "column")) hint = signal_table ? kSignalColumnsHint : kColumnsHint;
-  if (says("42501", "permission denied")) hint = " (GRANT SELECT ON the table TO the monitoring user)";
+  if (says("42501", "permission denied"))
+    hint = " (GRANT SELECT ON the table TO the monitoring user)";
   return Status(Reason::kQuery, "postgres: " + first_line + hint);
 }
 
@@ -56,8 +61,10 @@ Status PostgresBarSource::Connect(const Deadline& d) {
   } catch (const std::exception& e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));
-    Reason reason = msg.find("timeout expired") != std::string::npos ? Reason::kTimeout : Reason::kConnect;
-    return Status(reason, "postgres: cannot connect: " + msg + " (check probes.market_data.source)");
+    Reason reason =
+        msg.find("timeout expired") != std::string::npos ? Reason::kTimeout : Reason::kConnect;
+    return Status(reason,
+                  "postgres: cannot connect: " + msg + " (check probes.market_data.source)");
   }
 }
 
@@ -71,7 +78,8 @@ Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body, bool signal_table
     // only when it would outlast the time left or is far below it: it stays within 90-100 % of
     // the budget, and most queries need one round trip instead of two.
     pqxx::nontransaction txn(*conn_);
-    if (statement_timeout_ms_ == 0 || statement_timeout_ms_ > budget_ms || statement_timeout_ms_ < budget_ms * 9 / 10) {
+    if (statement_timeout_ms_ == 0 || statement_timeout_ms_ > budget_ms ||
+        statement_timeout_ms_ < budget_ms * 9 / 10) {
       const long timeout_ms = std::max<long>(1, budget_ms * 19 / 20);
       txn.exec0("SET statement_timeout = " + std::to_string(timeout_ms));
       statement_timeout_ms_ = timeout_ms;
@@ -90,23 +98,29 @@ Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body, bool signal_table
 }
 
 std::string PostgresBarSource::Where(const std::string& column, const char* op) const {
-  return " FROM " + QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) + " = $1 AND " +
-         QuoteIdentifier(column) + " " + op + " to_timestamp($2)";
+  return " FROM " + QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) +
+         " = $1 AND " + QuoteIdentifier(column) + " " + op + " to_timestamp($2)";
 }
 
-Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, const std::string& column,
-                                                     const char* op, double bound, const Deadline& d) {
+Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol,
+                                                     const std::string& column, const char* op,
+                                                     double bound, const Deadline& d) {
   auto epoch = [](const std::string& c) {
-    return c.empty() ? std::string("NULL::float8") : "extract(epoch from " + QuoteIdentifier(c) + ")::float8";
+    return c.empty() ? std::string("NULL::float8")
+                     : "extract(epoch from " + QuoteIdentifier(c) + ")::float8";
   };
-  auto value = [](const std::string& c) { return c.empty() ? std::string("NULL::float8") : QuoteIdentifier(c) + "::float8"; };
+  auto value = [](const std::string& c) {
+    return c.empty() ? std::string("NULL::float8") : QuoteIdentifier(c) + "::float8";
+  };
   const std::string& close = table_.close.empty() ? table_.price : table_.close;
-  const std::string sql = "SELECT " + epoch(table_.time) + ", " + value(table_.open) + ", " + value(table_.high) + ", " +
-                          value(table_.low) + ", " + value(close) + ", " + epoch(table_.ingested_at) +
-                          Where(column, op) + " ORDER BY " + QuoteIdentifier(column);
+  const std::string sql = "SELECT " + epoch(table_.time) + ", " + value(table_.open) + ", " +
+                          value(table_.high) + ", " + value(table_.low) + ", " + value(close) +
+                          ", " + epoch(table_.ingested_at) + Where(column, op) + " ORDER BY " +
+                          QuoteIdentifier(column);
   return Exec<std::vector<BarRow>>(d, [&](pqxx::nontransaction& txn) {
     // One statement per kind of read; libpqxx re-prepares the same name and text as a no-op.
-    const std::string statement = std::string("bars_") + (column == table_.time ? "by_time" : "by_mark");
+    const std::string statement =
+        std::string("bars_") + (column == table_.time ? "by_time" : "by_mark");
     conn_->prepare(statement, sql);
     pqxx::result r = txn.exec_prepared(statement, symbol, std::to_string(bound));
     const bool has_ohlc = !table_.open.empty() && !table_.high.empty() && !table_.low.empty();
@@ -114,8 +128,8 @@ Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, 
     rows.reserve(r.size());
     for (const auto& row : r) {
       if (row[0].is_null()) continue;
-      BarRow b{row[0].as<double>(), has_ohlc, Number(row[1]), Number(row[2]), Number(row[3]), Number(row[4]),
-               Number(row[5]), 0};
+      BarRow b{row[0].as<double>(), has_ohlc,       Number(row[1]), Number(row[2]),
+               Number(row[3]),      Number(row[4]), Number(row[5]), 0};
       b.mark = table_.ingested_at.empty() ? b.time : b.ingested_at.value_or(b.time);
       rows.push_back(b);
     }
@@ -123,10 +137,11 @@ Result<std::vector<BarRow>> PostgresBarSource::Query(const std::string& symbol, 
   });
 }
 
-Result<NewerBars> PostgresBarSource::BarsNewerThan(const std::string& symbol, double after, const Deadline& d) {
+Result<NewerBars> PostgresBarSource::BarsNewerThan(const std::string& symbol, double after,
+                                                   const Deadline& d) {
   const std::string time = QuoteIdentifier(table_.time);
-  const std::string sql = "SELECT COUNT(DISTINCT " + time + "), extract(epoch from MAX(" + time + "))::float8" +
-                          Where(table_.time, ">");
+  const std::string sql = "SELECT COUNT(DISTINCT " + time + "), extract(epoch from MAX(" + time +
+                          "))::float8" + Where(table_.time, ">");
   return Exec<NewerBars>(d, [&](pqxx::nontransaction& txn) {
     conn_->prepare("bars_newer_than", sql);
     pqxx::row row = txn.exec_prepared1("bars_newer_than", symbol, std::to_string(after));
@@ -137,12 +152,14 @@ Result<NewerBars> PostgresBarSource::BarsNewerThan(const std::string& symbol, do
   });
 }
 
-Result<std::vector<SignalRow>> PostgresBarSource::ReadySignals(const std::string& table, const std::string& signal_type,
-                                                              int limit, const Deadline& d) {
+Result<std::vector<SignalRow>> PostgresBarSource::ReadySignals(const std::string& table,
+                                                               const std::string& signal_type,
+                                                               int limit, const Deadline& d) {
   auto epoch = [](const char* c) { return std::string("extract(epoch from ") + c + ")::float8"; };
-  const std::string sql = "SELECT status, " + epoch("created_at") + ", " + epoch("updated_at") + ", " +
-                          epoch("expires_at") + " FROM " + QuoteIdentifier(table) +
-                          " WHERE signal_type = $1 AND status IN ('ready', 'completed') ORDER BY created_at DESC LIMIT $2";
+  const std::string sql = "SELECT status, " + epoch("created_at") + ", " + epoch("updated_at") +
+                          ", " + epoch("expires_at") + " FROM " + QuoteIdentifier(table) +
+                          " WHERE signal_type = $1 AND status IN ('ready', 'completed') ORDER BY "
+                          "created_at DESC LIMIT $2";
   return Exec<std::vector<SignalRow>>(
       d,
       [&](pqxx::nontransaction& txn) {
@@ -150,8 +167,8 @@ Result<std::vector<SignalRow>> PostgresBarSource::ReadySignals(const std::string
         pqxx::result r = txn.exec_prepared("ready_signals", signal_type, limit);
         std::vector<SignalRow> rows;
         for (const auto& row : r)
-          rows.push_back(SignalRow{row[0].is_null() ? "" : row[0].as<std::string>(), Number(row[1]), Number(row[2]),
-                                   Number(row[3])});
+          rows.push_back(SignalRow{row[0].is_null() ? "" : row[0].as<std::string>(), Number(row[1]),
+                                   Number(row[2]), Number(row[3])});
         return rows;
       },
       true);

@@ -20,13 +20,15 @@ class PostgresBarSource final : public BarSource {
   PostgresBarSource(std::string conninfo, Secret password, BarTableConfig table);
   ~PostgresBarSource() override;
 
-  Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
-  Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
+  Result<NewerBars> BarsNewerThan(const std::string& symbol, double after,
+                                  const Deadline& d) override;
+  Result<std::vector<SignalRow>> ReadySignals(const std::string& table,
+                                              const std::string& signal_type, int limit,
                                               const Deadline& d) override;
 
  private:
-  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
-                                    double bound, const Deadline& d) override;
+  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column,
+                                    const char* op, double bound, const Deadline& d) override;
   // Runs body(txn) with statement_timeout set to the time left; database errors become a Status.
   template <typename T, typename F>
   Result<T> Exec(const Deadline& d, F&& body, bool signal_table = false);

@@ -7,21 +7,26 @@
 namespace usdcop {
 namespace {
 
-int OnProgress(void* deadline) { return static_cast<const Deadline*>(deadline)->Expired() ||
-                                        static_cast<const Deadline*>(deadline)->Cancelled(); }
+int OnProgress(void* deadline) {
+  return static_cast<const Deadline*>(deadline)->Expired() ||
+         static_cast<const Deadline*>(deadline)->Cancelled();
+}
 
 std::optional<double> TimeValue(sqlite3_stmt* s, int col) {
   switch (sqlite3_column_type(s, col)) {
     case SQLITE_INTEGER:
-    case SQLITE_FLOAT: return sqlite3_column_double(s, col);
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(s, col);
     case SQLITE_TEXT: {
       std::string text(reinterpret_cast<const char*>(sqlite3_column_text(s, col)));
       auto t = ParseTimestamp(text);
-      if (!t && text.size() == 19) t = ParseTimestamp(text + "Z");  // SQLite's CURRENT_TIMESTAMP: UTC
+      if (!t && text.size() == 19)
+        t = ParseTimestamp(text + "Z");  // SQLite's CURRENT_TIMESTAMP: UTC
       if (!t) return std::nullopt;
       return ToUnixSeconds(*t);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -44,16 +49,20 @@ Status SqliteBarSource::Fail(const std::string& what, bool signal_table) {
   std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
   int code = db_ ? sqlite3_errcode(db_) : SQLITE_NOMEM;
   Close();  // start afresh next run
-  if (code == SQLITE_INTERRUPT) return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what + ": the deadline passed");
+  if (code == SQLITE_INTERRUPT)
+    return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what + ": the deadline passed");
   std::string hint;
-  if (detail.find("no such table") != std::string::npos) hint = signal_table ? kSignalTableHint : kTableHint;
-  if (detail.find("no such column") != std::string::npos) hint = signal_table ? kSignalColumnsHint : kColumnsHint;
+  if (detail.find("no such table") != std::string::npos)
+    hint = signal_table ? kSignalTableHint : kTableHint;
+  if (detail.find("no such column") != std::string::npos)
+    hint = signal_table ? kSignalColumnsHint : kColumnsHint;
   return Status(Reason::kQuery, "sqlite " + path_ + ": " + what + ": " + detail + hint);
 }
 
 Status SqliteBarSource::Open(const Deadline& d) {
   if (db_) return Status::Ok();
-  int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
     Close();
@@ -65,37 +74,44 @@ Status SqliteBarSource::Open(const Deadline& d) {
 }
 
 std::string SqliteBarSource::SelectList() const {
-  auto col = [](const std::string& c) { return c.empty() ? std::string("NULL") : QuoteIdentifier(c); };
+  auto col = [](const std::string& c) {
+    return c.empty() ? std::string("NULL") : QuoteIdentifier(c);
+  };
   const std::string& close = table_.close.empty() ? table_.price : table_.close;
-  return col(table_.time) + ", " + col(table_.open) + ", " + col(table_.high) + ", " + col(table_.low) + ", " +
-         col(close) + ", " + col(table_.ingested_at);
+  return col(table_.time) + ", " + col(table_.open) + ", " + col(table_.high) + ", " +
+         col(table_.low) + ", " + col(close) + ", " + col(table_.ingested_at);
 }
 
-Result<std::optional<bool>> SqliteBarSource::ColumnIsText(const std::string& symbol, const std::string& column,
-                                                         const Deadline& d) {
+Result<std::optional<bool>> SqliteBarSource::ColumnIsText(const std::string& symbol,
+                                                          const std::string& column,
+                                                          const Deadline& d) {
   Status s = Open(d);
   if (!s.ok()) return s;
   sqlite3_progress_handler(db_, 1000, OnProgress, const_cast<Deadline*>(&d));
   Stmt probe;
-  std::string sql = "SELECT typeof(" + QuoteIdentifier(column) + ") FROM " + QuoteIdentifier(table_.table) +
-                    " WHERE " + QuoteIdentifier(table_.symbol) + " = ?1 LIMIT 1";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &probe.s, nullptr) != SQLITE_OK) return Fail("reading " + column);
+  std::string sql = "SELECT typeof(" + QuoteIdentifier(column) + ") FROM " +
+                    QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) +
+                    " = ?1 LIMIT 1";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &probe.s, nullptr) != SQLITE_OK)
+    return Fail("reading " + column);
   sqlite3_bind_text(probe.s, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(probe.s);
   if (rc == SQLITE_DONE) return std::optional<bool>();  // no rows for the symbol at all
   if (rc != SQLITE_ROW) return Fail("reading " + column);
-  return std::optional<bool>(std::string(reinterpret_cast<const char*>(sqlite3_column_text(probe.s, 0))) == "text");
+  return std::optional<bool>(
+      std::string(reinterpret_cast<const char*>(sqlite3_column_text(probe.s, 0))) == "text");
 }
 
-Result<sqlite3_stmt*> SqliteBarSource::Prepare(const std::string& sql, const std::string& symbol, bool text,
-                                               double bound) {
+Result<sqlite3_stmt*> SqliteBarSource::Prepare(const std::string& sql, const std::string& symbol,
+                                               bool text, double bound) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return Fail("query");
   sqlite3_bind_text(st, 1, symbol.c_str(), -1, SQLITE_TRANSIENT);
   if (text) {
     // Microsecond ISO text sorts just before the same second written without a fraction, so a
     // lower bound never skips a row.
-    std::string iso = FormatTimestamp(SysTime(std::chrono::microseconds(static_cast<long long>(bound * 1e6))));
+    std::string iso =
+        FormatTimestamp(SysTime(std::chrono::microseconds(static_cast<long long>(bound * 1e6))));
     sqlite3_bind_text(st, 2, iso.c_str(), -1, SQLITE_TRANSIENT);
   } else {
     sqlite3_bind_double(st, 2, bound);
@@ -103,15 +119,17 @@ Result<sqlite3_stmt*> SqliteBarSource::Prepare(const std::string& sql, const std
   return st;
 }
 
-Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, const std::string& column,
-                                                   const char* op, double bound, const Deadline& d) {
+Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol,
+                                                   const std::string& column, const char* op,
+                                                   double bound, const Deadline& d) {
   // Compare in the column's own representation, so that its index serves the range.
   auto text = ColumnIsText(symbol, column, d);
   if (!text.ok()) return text.status();
   if (!text->has_value()) return std::vector<BarRow>();
   const std::string col = QuoteIdentifier(column);
-  auto prepared = Prepare("SELECT " + SelectList() + " FROM " + QuoteIdentifier(table_.table) + " WHERE " +
-                              QuoteIdentifier(table_.symbol) + " = ?1 AND " + col + " " + op + " ?2 ORDER BY " + col,
+  auto prepared = Prepare("SELECT " + SelectList() + " FROM " + QuoteIdentifier(table_.table) +
+                              " WHERE " + QuoteIdentifier(table_.symbol) + " = ?1 AND " + col +
+                              " " + op + " ?2 ORDER BY " + col,
                           symbol, **text, bound);
   if (!prepared.ok()) return prepared.status();
   Stmt st{*prepared};
@@ -121,7 +139,8 @@ Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, co
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
     auto time = TimeValue(st.s, 0);
     if (!time) continue;  // an unreadable time cannot be placed on the calendar
-    BarRow r{*time, has_ohlc, Number(st.s, 1), Number(st.s, 2), Number(st.s, 3), Number(st.s, 4), TimeValue(st.s, 5), 0};
+    BarRow r{*time,           has_ohlc,        Number(st.s, 1),    Number(st.s, 2),
+             Number(st.s, 3), Number(st.s, 4), TimeValue(st.s, 5), 0};
     r.mark = table_.ingested_at.empty() ? r.time : r.ingested_at.value_or(r.time);
     rows.push_back(r);
   }
@@ -129,7 +148,8 @@ Result<std::vector<BarRow>> SqliteBarSource::Query(const std::string& symbol, co
   return rows;
 }
 
-Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, double after, const Deadline& d) {
+Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, double after,
+                                                 const Deadline& d) {
   auto text = ColumnIsText(symbol, table_.time, d);
   if (!text.ok()) return text.status();
   if (!text->has_value()) return NewerBars{};
@@ -138,10 +158,11 @@ Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, doub
   const bool is_text = **text;
   const double bound = is_text ? std::floor(after) + 1 : after;
   const std::string col = QuoteIdentifier(table_.time);
-  auto prepared = Prepare("SELECT COUNT(DISTINCT " + col + "), MAX(" + col + ") FROM " + QuoteIdentifier(table_.table) +
-                              " WHERE " + QuoteIdentifier(table_.symbol) + " = ?1 AND " + col +
-                              (is_text ? " >= ?2" : " > ?2"),
-                          symbol, is_text, bound);
+  auto prepared =
+      Prepare("SELECT COUNT(DISTINCT " + col + "), MAX(" + col + ") FROM " +
+                  QuoteIdentifier(table_.table) + " WHERE " + QuoteIdentifier(table_.symbol) +
+                  " = ?1 AND " + col + (is_text ? " >= ?2" : " > ?2"),
+              symbol, is_text, bound);
   if (!prepared.ok()) return prepared.status();
   Stmt st{*prepared};
   if (sqlite3_step(st.s) != SQLITE_ROW) return Fail("counting bars");
@@ -151,23 +172,27 @@ Result<NewerBars> SqliteBarSource::BarsNewerThan(const std::string& symbol, doub
   return out;
 }
 
-Result<std::vector<SignalRow>> SqliteBarSource::ReadySignals(const std::string& table, const std::string& signal_type,
-                                                            int limit, const Deadline& d) {
+Result<std::vector<SignalRow>> SqliteBarSource::ReadySignals(const std::string& table,
+                                                             const std::string& signal_type,
+                                                             int limit, const Deadline& d) {
   Status s = Open(d);
   if (!s.ok()) return s;
   sqlite3_progress_handler(db_, 1000, OnProgress, const_cast<Deadline*>(&d));
-  const std::string sql = "SELECT status, created_at, updated_at, expires_at FROM " + QuoteIdentifier(table) +
-                          " WHERE signal_type = ?1 AND status IN ('ready', 'completed') ORDER BY created_at DESC LIMIT ?2";
+  const std::string sql = "SELECT status, created_at, updated_at, expires_at FROM " +
+                          QuoteIdentifier(table) +
+                          " WHERE signal_type = ?1 AND status IN ('ready', 'completed') ORDER BY "
+                          "created_at DESC LIMIT ?2";
   Stmt st;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK) return Fail("reading " + table, true);
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return Fail("reading " + table, true);
   sqlite3_bind_text(st.s, 1, signal_type.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int(st.s, 2, limit);
   std::vector<SignalRow> rows;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
     const unsigned char* status = sqlite3_column_text(st.s, 0);
-    rows.push_back(SignalRow{status ? reinterpret_cast<const char*>(status) : "", TimeValue(st.s, 1),
-                             TimeValue(st.s, 2), TimeValue(st.s, 3)});
+    rows.push_back(SignalRow{status ? reinterpret_cast<const char*>(status) : "",
+                             TimeValue(st.s, 1), TimeValue(st.s, 2), TimeValue(st.s, 3)});
   }
   if (rc != SQLITE_DONE) return Fail("reading " + table, true);
   return rows;

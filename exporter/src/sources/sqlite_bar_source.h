@@ -16,20 +16,25 @@ namespace usdcop {
 
 class SqliteBarSource final : public BarSource {
  public:
-  SqliteBarSource(std::string path, BarTableConfig table) : BarSource(std::move(table)), path_(std::move(path)) {}
+  SqliteBarSource(std::string path, BarTableConfig table)
+      : BarSource(std::move(table)), path_(std::move(path)) {}
   ~SqliteBarSource() override;
 
-  Result<NewerBars> BarsNewerThan(const std::string& symbol, double after, const Deadline& d) override;
-  Result<std::vector<SignalRow>> ReadySignals(const std::string& table, const std::string& signal_type, int limit,
+  Result<NewerBars> BarsNewerThan(const std::string& symbol, double after,
+                                  const Deadline& d) override;
+  Result<std::vector<SignalRow>> ReadySignals(const std::string& table,
+                                              const std::string& signal_type, int limit,
                                               const Deadline& d) override;
 
  private:
-  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column, const char* op,
-                                    double bound, const Deadline& d) override;
+  Result<std::vector<BarRow>> Query(const std::string& symbol, const std::string& column,
+                                    const char* op, double bound, const Deadline& d) override;
   // Whether the column holds text for this symbol (nullopt: the symbol has no rows).
-  Result<std::optional<bool>> ColumnIsText(const std::string& symbol, const std::string& column, const Deadline& d);
+  Result<std::optional<bool>> ColumnIsText(const std::string& symbol, const std::string& column,
+                                           const Deadline& d);
   // Prepares `sql` with ?1 = symbol and ?2 = bound in the column's representation.
-  Result<sqlite3_stmt*> Prepare(const std::string& sql, const std::string& symbol, bool text, double bound);
+  Result<sqlite3_stmt*> Prepare(const std::string& sql, const std::string& symbol, bool text,
+                                double bound);
   Status Open(const Deadline& d);
   void Close();
   Status Fail(const std::string& what, bool signal_table = false);

@@ -15,9 +15,9 @@
 namespace usdcop {
 
 struct ApiUsage {
-  double current_usage = 0;  // credits used in the current minute
-  double plan_limit = 0;     // credits per minute
-  std::optional<double> daily_usage;       // plans with a daily cap only
+  double current_usage = 0;           // credits used in the current minute
+  double plan_limit = 0;              // credits per minute
+  std::optional<double> daily_usage;  // plans with a daily cap only
   std::optional<double> plan_daily_limit;
 };
 

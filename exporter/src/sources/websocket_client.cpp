@@ -49,15 +49,19 @@ std::string UrlPart(CURLU* url, CURLUPart part) {
 
 Result<UrlParts> ParseUrl(const std::string& url) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-    return Status(Reason::kConnect, "the WebSocket URL cannot be parsed (check probes.websocket.url)");
+  if (!u ||
+      curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+    return Status(Reason::kConnect,
+                  "the WebSocket URL cannot be parsed (check probes.websocket.url)");
   UrlParts p;
   const std::string scheme = UrlPart(u.get(), CURLUPART_SCHEME);
   if (scheme != "ws" && scheme != "wss")
-    return Status(Reason::kConnect, "the WebSocket URL's scheme is not ws or wss (check probes.websocket.url)");
+    return Status(Reason::kConnect,
+                  "the WebSocket URL's scheme is not ws or wss (check probes.websocket.url)");
   p.tls = scheme == "wss";
   p.host = UrlPart(u.get(), CURLUPART_HOST);
-  if (p.host.size() > 2 && p.host.front() == '[' && p.host.back() == ']') p.host = p.host.substr(1, p.host.size() - 2);
+  if (p.host.size() > 2 && p.host.front() == '[' && p.host.back() == ']')
+    p.host = p.host.substr(1, p.host.size() - 2);
   p.port = UrlPart(u.get(), CURLUPART_PORT);
   if (p.port.empty()) p.port = p.tls ? "443" : "80";
   p.target = UrlPart(u.get(), CURLUPART_PATH);
@@ -106,14 +110,16 @@ class BeastConnection final : public WebSocketConnection {
     const Duration connect_left =
         connect_timeout - std::chrono::duration_cast<Duration>(SteadyClock::now() - start);
     done_ = false;
-    beast::get_lowest_layer(ws_).async_connect(endpoints, [this](beast::error_code ec, const tcp::endpoint&) {
-      Finish(ec);
-    });
+    beast::get_lowest_layer(ws_).async_connect(
+        endpoints, [this](beast::error_code ec, const tcp::endpoint&) { Finish(ec); });
     switch (RunPhase(connect_left, deadline)) {
       case PhaseEnd::kTimeout:
-        return Status(Reason::kTimeout, "no TCP connection to " + where + " within connect_timeout " + Ms(connect_timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+        return Status(Reason::kTimeout, "no TCP connection to " + where +
+                                            " within connect_timeout " + Ms(connect_timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     if (ec_) return Status(Reason::kConnect, "cannot connect to " + where + ": " + ec_.message());
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec_);
@@ -123,19 +129,22 @@ class BeastConnection final : public WebSocketConnection {
     if constexpr (kTls) {
       if (Status s = TlsHandshake(url, endpoint, handshake_timeout, deadline); !s.ok()) return s;
     }
-    const Duration upgrade_left =
-        handshake_timeout - std::chrono::duration_cast<Duration>(SteadyClock::now() - handshake_start);
+    const Duration upgrade_left = handshake_timeout - std::chrono::duration_cast<Duration>(
+                                                          SteadyClock::now() - handshake_start);
     ws_.read_message_max(endpoint.max_message_bytes);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::request_type& req) { req.set(http::field::user_agent, "usdcop_exporter"); }));
     done_ = false;
-    ws_.async_handshake(response_, HostHeader(url), url.target, [this](beast::error_code ec) { Finish(ec); });
+    ws_.async_handshake(response_, HostHeader(url), url.target,
+                        [this](beast::error_code ec) { Finish(ec); });
     switch (RunPhase(upgrade_left, deadline)) {
       case PhaseEnd::kTimeout:
-        return Status(Reason::kTimeout, "no WebSocket upgrade from " + where + " within handshake_timeout " +
-                                            Ms(handshake_timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+        return Status(Reason::kTimeout, "no WebSocket upgrade from " + where +
+                                            " within handshake_timeout " + Ms(handshake_timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     if (ec_) return UpgradeFailed(where);
     timings.upgraded = SecondsSince(start);
@@ -147,12 +156,16 @@ class BeastConnection final : public WebSocketConnection {
     buffer_.clear();
     ws_.async_read(buffer_, [this](beast::error_code ec, size_t) { Finish(ec); });
     switch (RunPhase(timeout, deadline)) {
-      case PhaseEnd::kTimeout: return Status(Reason::kTimeout, "no message within " + Ms(timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+      case PhaseEnd::kTimeout:
+        return Status(Reason::kTimeout, "no message within " + Ms(timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     if (ec_ == websocket::error::message_too_big)
-      return Status(Reason::kParse, "a message is larger than " + std::to_string(ws_.read_message_max()) + " bytes");
+      return Status(Reason::kParse, "a message is larger than " +
+                                        std::to_string(ws_.read_message_max()) + " bytes");
     if (ec_) return Dropped();
     return beast::buffers_to_string(buffer_.data());
   }
@@ -162,9 +175,12 @@ class BeastConnection final : public WebSocketConnection {
     ws_.text(true);
     ws_.async_write(asio::buffer(text), [this](beast::error_code ec, size_t) { Finish(ec); });
     switch (RunPhase(timeout, deadline)) {
-      case PhaseEnd::kTimeout: return Status(Reason::kTimeout, "could not send a message within " + Ms(timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+      case PhaseEnd::kTimeout:
+        return Status(Reason::kTimeout, "could not send a message within " + Ms(timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     return ec_ ? Dropped() : Status::Ok();
   }
@@ -173,17 +189,23 @@ class BeastConnection final : public WebSocketConnection {
     done_ = false;
     ws_.async_close(websocket::close_code::normal, [this](beast::error_code ec) { Finish(ec); });
     switch (RunPhase(timeout, deadline)) {
-      case PhaseEnd::kTimeout: return Status(Reason::kTimeout, "the server did not answer the close within " + Ms(timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+      case PhaseEnd::kTimeout:
+        return Status(Reason::kTimeout,
+                      "the server did not answer the close within " + Ms(timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     return ec_ ? Dropped() : Status::Ok();
   }
 
  private:
   websocket::stream<Next> MakeStream() {
-    if constexpr (kTls) return websocket::stream<Next>(ioc_, tls_);
-    else return websocket::stream<Next>(ioc_);
+    if constexpr (kTls)
+      return websocket::stream<Next>(ioc_, tls_);
+    else
+      return websocket::stream<Next>(ioc_);
   }
 
   void Finish(beast::error_code ec) {
@@ -212,7 +234,8 @@ class BeastConnection final : public WebSocketConnection {
         Abort();
         drain_until = now + kDrainLimit;
       }
-      if (drain_until && now >= *drain_until) break;  // the operation ignores the abort: give up on it
+      if (drain_until && now >= *drain_until)
+        break;  // the operation ignores the abort: give up on it
       const auto limit = drain_until ? *drain_until : until;
       ioc_.run_for(std::min<SteadyClock::duration>(kSlice, limit - now));
       if (ioc_.stopped()) ioc_.restart();
@@ -220,7 +243,8 @@ class BeastConnection final : public WebSocketConnection {
     return end;
   }
 
-  Status Resolve(const UrlParts& url, Duration timeout, const Deadline& deadline, std::vector<tcp::endpoint>& out) {
+  Status Resolve(const UrlParts& url, Duration timeout, const Deadline& deadline,
+                 std::vector<tcp::endpoint>& out) {
     beast::error_code ec;
     const unsigned short port = static_cast<unsigned short>(std::stoi(url.port));
     if (IsAddress(url.host)) {
@@ -228,18 +252,23 @@ class BeastConnection final : public WebSocketConnection {
       return Status::Ok();
     }
     done_ = false;
-    resolver_.async_resolve(url.host, url.port, [this](beast::error_code e, tcp::resolver::results_type results) {
-      for (const auto& r : results) resolved_.push_back(r.endpoint());
-      Finish(e);
-    });
+    resolver_.async_resolve(url.host, url.port,
+                            [this](beast::error_code e, tcp::resolver::results_type results) {
+                              for (const auto& r : results) resolved_.push_back(r.endpoint());
+                              Finish(e);
+                            });
     switch (RunPhase(timeout, deadline)) {
       case PhaseEnd::kTimeout:
-        return Status(Reason::kTimeout, "cannot resolve " + url.host + " within connect_timeout " + Ms(timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+        return Status(Reason::kTimeout,
+                      "cannot resolve " + url.host + " within connect_timeout " + Ms(timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     if (ec_ || resolved_.empty())
-      return Status(Reason::kConnect, "cannot resolve " + url.host + ": " + (ec_ ? ec_.message() : "no address"));
+      return Status(Reason::kConnect,
+                    "cannot resolve " + url.host + ": " + (ec_ ? ec_.message() : "no address"));
     out = std::move(resolved_);
     return Status::Ok();
   }
@@ -247,9 +276,13 @@ class BeastConnection final : public WebSocketConnection {
   Status TlsHandshake(const UrlParts& url, const WebSocketEndpoint& endpoint, Duration timeout,
                       const Deadline& deadline) {
     beast::error_code ec;
-    if (endpoint.ca_file.empty()) tls_.set_default_verify_paths(ec);
-    else tls_.load_verify_file(endpoint.ca_file, ec);
-    if (ec) return Status(Reason::kTls, "cannot load the CA certificates: " + ec.message() + " (check probes.websocket.ca_file)");
+    if (endpoint.ca_file.empty())
+      tls_.set_default_verify_paths(ec);
+    else
+      tls_.load_verify_file(endpoint.ca_file, ec);
+    if (ec)
+      return Status(Reason::kTls, "cannot load the CA certificates: " + ec.message() +
+                                      " (check probes.websocket.ca_file)");
     auto& tls = ws_.next_layer();
     tls.set_verify_mode(asio::ssl::verify_peer);
     tls.set_verify_callback(asio::ssl::host_name_verification(url.host));
@@ -262,23 +295,30 @@ class BeastConnection final : public WebSocketConnection {
     tls.async_handshake(asio::ssl::stream_base::client, [this](beast::error_code e) { Finish(e); });
     switch (RunPhase(timeout, deadline)) {
       case PhaseEnd::kTimeout:
-        return Status(Reason::kTimeout, "no TLS handshake with " + url.host + " within handshake_timeout " + Ms(timeout));
-      case PhaseEnd::kCancelled: return Cancelled();
-      case PhaseEnd::kDone: break;
+        return Status(Reason::kTimeout, "no TLS handshake with " + url.host +
+                                            " within handshake_timeout " + Ms(timeout));
+      case PhaseEnd::kCancelled:
+        return Cancelled();
+      case PhaseEnd::kDone:
+        break;
     }
     if (ec_)
-      return Status(Reason::kTls, "TLS handshake with " + url.host + ": " + ec_.message() +
-                                      " (the certificate must be signed by a CA of probes.websocket.ca_file or the "
-                                      "system's store, and name the URL's host)");
+      return Status(
+          Reason::kTls,
+          "TLS handshake with " + url.host + ": " + ec_.message() +
+              " (the certificate must be signed by a CA of probes.websocket.ca_file or the "
+              "system's store, and name the URL's host)");
     return Status::Ok();
   }
 
   Status UpgradeFailed(const std::string& where) const {
     const unsigned status = response_.result_int();
     if (status != 0 && status != 101)
-      return Status(Reason::kHandshake, where + " refused the WebSocket upgrade: HTTP " + std::to_string(status) + " " +
+      return Status(Reason::kHandshake, where + " refused the WebSocket upgrade: HTTP " +
+                                            std::to_string(status) + " " +
                                             std::string(response_.reason()));
-    return Status(Reason::kHandshake, "the WebSocket upgrade with " + where + " failed: " + ec_.message());
+    return Status(Reason::kHandshake,
+                  "the WebSocket upgrade with " + where + " failed: " + ec_.message());
   }
 
   // A read or write failed: the peer closed the WebSocket or the connection went away.
@@ -289,7 +329,8 @@ class BeastConnection final : public WebSocketConnection {
       if (!r.reason.empty()) what += ": " + std::string(r.reason.c_str());
       return Status(Reason::kClosed, what + ")");
     }
-    return Status(Reason::kClosed, "the connection was dropped without a close frame (" + ec_.message() + ")");
+    return Status(Reason::kClosed,
+                  "the connection was dropped without a close frame (" + ec_.message() + ")");
   }
 
   static Status Cancelled() { return Status(Reason::kCancelled, "the exporter is shutting down"); }
@@ -306,9 +347,9 @@ class BeastConnection final : public WebSocketConnection {
 };
 
 template <class Next>
-Result<std::unique_ptr<WebSocketConnection>> DialWith(const UrlParts& url, const WebSocketEndpoint& endpoint,
-                                                      Duration connect_timeout, Duration handshake_timeout,
-                                                      const Deadline& deadline, WebSocketTimings& timings) {
+Result<std::unique_ptr<WebSocketConnection>> DialWith(
+    const UrlParts& url, const WebSocketEndpoint& endpoint, Duration connect_timeout,
+    Duration handshake_timeout, const Deadline& deadline, WebSocketTimings& timings) {
   auto connection = std::make_unique<BeastConnection<Next>>();
   Status s = connection->Open(url, endpoint, connect_timeout, handshake_timeout, deadline, timings);
   if (!s.ok()) return s;
@@ -317,17 +358,16 @@ Result<std::unique_ptr<WebSocketConnection>> DialWith(const UrlParts& url, const
 
 }  // namespace
 
-Result<std::unique_ptr<WebSocketConnection>> BeastWebSocketDialer::Dial(const WebSocketEndpoint& endpoint,
-                                                                         Duration connect_timeout,
-                                                                         Duration handshake_timeout,
-                                                                         const Deadline& deadline,
-                                                                         WebSocketTimings& timings) {
+Result<std::unique_ptr<WebSocketConnection>> BeastWebSocketDialer::Dial(
+    const WebSocketEndpoint& endpoint, Duration connect_timeout, Duration handshake_timeout,
+    const Deadline& deadline, WebSocketTimings& timings) {
   auto url = ParseUrl(endpoint.url);
   if (!url.ok()) return url.status();
   if (url->tls)
-    return DialWith<beast::ssl_stream<beast::tcp_stream>>(*url, endpoint, connect_timeout, handshake_timeout, deadline,
-                                                          timings);
-  return DialWith<beast::tcp_stream>(*url, endpoint, connect_timeout, handshake_timeout, deadline, timings);
+    return DialWith<beast::ssl_stream<beast::tcp_stream>>(*url, endpoint, connect_timeout,
+                                                          handshake_timeout, deadline, timings);
+  return DialWith<beast::tcp_stream>(*url, endpoint, connect_timeout, handshake_timeout, deadline,
+                                     timings);
 }
 
 }  // namespace usdcop

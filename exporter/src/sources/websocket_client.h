@@ -16,8 +16,8 @@
 namespace usdcop {
 
 struct WebSocketEndpoint {
-  std::string url;       // ws://host[:port]/path[?query] or wss://...
-  std::string ca_file;   // wss://: trust this PEM bundle; "" = the system's store
+  std::string url;      // ws://host[:port]/path[?query] or wss://...
+  std::string ca_file;  // wss://: trust this PEM bundle; "" = the system's store
   size_t max_message_bytes = 1u << 20;
 };
 
@@ -46,15 +46,19 @@ class WebSocketDialer {
   // Errors: connect, timeout (naming the phase), tls, handshake (with the HTTP status when the
   // server answered without upgrading), cancelled.
   virtual Result<std::unique_ptr<WebSocketConnection>> Dial(const WebSocketEndpoint& endpoint,
-                                                             Duration connect_timeout, Duration handshake_timeout,
-                                                             const Deadline& deadline, WebSocketTimings& timings) = 0;
+                                                            Duration connect_timeout,
+                                                            Duration handshake_timeout,
+                                                            const Deadline& deadline,
+                                                            WebSocketTimings& timings) = 0;
 };
 
 class BeastWebSocketDialer final : public WebSocketDialer {
  public:
-  Result<std::unique_ptr<WebSocketConnection>> Dial(const WebSocketEndpoint& endpoint, Duration connect_timeout,
-                                                     Duration handshake_timeout, const Deadline& deadline,
-                                                     WebSocketTimings& timings) override;
+  Result<std::unique_ptr<WebSocketConnection>> Dial(const WebSocketEndpoint& endpoint,
+                                                    Duration connect_timeout,
+                                                    Duration handshake_timeout,
+                                                    const Deadline& deadline,
+                                                    WebSocketTimings& timings) override;
 };
 
 }  // namespace usdcop

@@ -64,12 +64,16 @@ Result<FeedMessage> ParseFeedMessage(std::string_view text) {
   const bool bar = HasPrices(data, {"open", "high", "low", "close"}, /*all=*/true);
   const bool tick = HasPrices(data, {"price", "bid", "ask"}, /*all=*/false);
   if (!bar && !tick)
-    return Status(Reason::kParse, "\"data\" is neither a bar (open, high, low, close) nor a tick (price, bid or ask): " +
-                                      Quote(text));
+    return Status(
+        Reason::kParse,
+        "\"data\" is neither a bar (open, high, low, close) nor a tick (price, bid or ask): " +
+            Quote(text));
   auto time = TimeIn(data);
   if (!time && j.contains("timestamp")) time = JsonTime(j["timestamp"]);
   if (!time)
-    return Status(Reason::kParse, "no time in \"data\" (time, timestamp or datetime) nor in \"timestamp\": " + Quote(text));
+    return Status(
+        Reason::kParse,
+        "no time in \"data\" (time, timestamp or datetime) nor in \"timestamp\": " + Quote(text));
   m.kind = FeedMessage::Kind::kData;
   m.timestamp = *time;
   return m;

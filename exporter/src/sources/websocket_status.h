@@ -14,14 +14,16 @@ namespace usdcop {
 
 // The status endpoint's answer, and where it came from (for messages).
 struct WebSocketStatus {
-  std::string what;  // "WebSocket status /status"
+  std::string what;     // "WebSocket status /status"
   nlohmann::json body;  // a JSON object
 };
 
 // GETs `url` (trusting `ca_file` for https when not empty). Errors: connect / timeout / tls /
 // http_status, naming `config_field` as what to check; parse when the answer is not a JSON object.
-Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string& url, const std::string& ca_file,
-                                             const std::string& config_field, const Deadline& deadline);
+Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string& url,
+                                             const std::string& ca_file,
+                                             const std::string& config_field,
+                                             const Deadline& deadline);
 
 // The published bar at the JSON pointer `field` (RFC 3339 text or Unix seconds), in Unix seconds;
 // parse when it is missing, null or not a time.

@@ -28,7 +28,9 @@ void StateStore::AppendAuditAsync(AuditRow row, AuditDone done) {
 Result<std::int64_t> StateStore::AppendAudit(const AuditRow& row) {
   std::promise<Result<std::int64_t>> written;
   std::future<Result<std::int64_t>> result = written.get_future();
-  AppendAuditAsync(row, [&written](const AuditRow&, Result<std::int64_t> r) { written.set_value(std::move(r)); });
+  AppendAuditAsync(row, [&written](const AuditRow&, Result<std::int64_t> r) {
+    written.set_value(std::move(r));
+  });
   return result.get();
 }
 
@@ -48,22 +50,26 @@ void StateStore::AuditWriter() {
     for (const PendingAudit& p : batch) rows.push_back(&p.row);
     const Status s = WriteAudit(rows, ids);
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (s.ok()) batch[i].done(batch[i].row, ids[i]);
-      else batch[i].done(batch[i].row, s);
+      if (s.ok())
+        batch[i].done(batch[i].row, ids[i]);
+      else
+        batch[i].done(batch[i].row, s);
     }
     batch.clear();
     lock.Lock();
   }
 }
 
-Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vector<std::int64_t>& ids) {
+Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows,
+                              std::vector<std::int64_t>& ids) {
   MutexLock lock(mu_);
   // Every control request writes a row: the statement is prepared once and kept.
   if (!audit_insert_ &&
-      sqlite3_prepare_v3(db_,
-                         "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, "
-                         "result, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                         -1, SQLITE_PREPARE_PERSISTENT, &audit_insert_, nullptr) != SQLITE_OK)
+      sqlite3_prepare_v3(
+          db_,
+          "INSERT INTO audit_log(time_us, caller, address, method, endpoint, action, params, code, "
+          "result, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+          -1, SQLITE_PREPARE_PERSISTENT, &audit_insert_, nullptr) != SQLITE_OK)
     return Error("audit log: write failed");
   sqlite3_stmt* const st = audit_insert_;
   return InTransaction([&]() -> Status {
@@ -87,17 +93,19 @@ Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows, std::vec
 
 Status StateStore::SetAuditCount(std::int64_t id, std::int64_t count) {
   MutexLock lock(mu_);
-  return RunOnce(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", count, id) ? Status::Ok()
-                                                                                : Error("audit log: write failed");
+  return RunOnce(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", count, id)
+             ? Status::Ok()
+             : Error("audit log: write failed");
 }
 
 Result<std::vector<AuditRow>> StateStore::RecentAudit(int limit) {
   MutexLock lock(mu_);
   Stmt st;
-  if (!Prepare(db_, st,
-               "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
-               "count FROM audit_log ORDER BY id DESC LIMIT ?1",
-               limit))
+  if (!Prepare(
+          db_, st,
+          "SELECT id, time_us, caller, address, method, endpoint, action, params, code, result, "
+          "count FROM audit_log ORDER BY id DESC LIMIT ?1",
+          limit))
     return Error("audit log: read failed");
   std::vector<AuditRow> rows;
   int rc;
@@ -129,7 +137,8 @@ Result<int> StateStore::PruneAudit(SysTime before) {
   for (;;) {
     MutexLock lock(mu_);
     Stmt step;
-    if (!Prepare(db_, step, "SELECT id, time_us FROM audit_log WHERE id > ?1 ORDER BY id LIMIT 1000", after))
+    if (!Prepare(db_, step,
+                 "SELECT id, time_us FROM audit_log WHERE id > ?1 ORDER BY id LIMIT 1000", after))
       return Error("audit log: prune failed");
     const std::int64_t first = after;
     int rows = 0, old = 0;
@@ -141,18 +150,21 @@ Result<int> StateStore::PruneAudit(SysTime before) {
     }
     if (rc != SQLITE_DONE) return Error("audit log: prune failed");
     if (old == 0) return deleted;
-    if (!RunOnce(db_, "DELETE FROM audit_log WHERE id > ?1 AND id <= ?2 AND time_us < ?3", first, after,
-                 Micros(before)))
+    if (!RunOnce(db_, "DELETE FROM audit_log WHERE id > ?1 AND id <= ?2 AND time_us < ?3", first,
+                 after, Micros(before)))
       return Error("audit log: prune failed");
     deleted += sqlite3_changes(db_);
     if (rows < 1000) return deleted;
   }
 }
 
-Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_view caller, std::string_view key) {
+Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_view caller,
+                                                                 std::string_view key) {
   MutexLock lock(mu_);
   Stmt st;
-  if (!Prepare(db_, st, "SELECT request_hash, code, body, created_us FROM idempotency_keys WHERE caller=?1 AND key=?2",
+  if (!Prepare(db_, st,
+               "SELECT request_hash, code, body, created_us FROM idempotency_keys WHERE caller=?1 "
+               "AND key=?2",
                caller, key))
     return Error("idempotency keys: read failed");
   int rc = sqlite3_step(st.s);
@@ -171,7 +183,8 @@ Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_vie
 Status StateStore::PutIdempotency(const IdempotencyRow& row) {
   MutexLock lock(mu_);
   return RunOnce(db_,
-                 "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, created_us) "
+                 "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, "
+                 "created_us) "
                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                  row.caller, row.key, row.request_hash, row.code, row.body, Micros(row.created))
              ? Status::Ok()

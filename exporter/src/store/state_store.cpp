@@ -74,15 +74,18 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   if (ec)
-    return Status(Reason::kIo, "cannot create directory " + dir.string() + " for the state store: " +
-                                   ec.message() + " (check --storage.path)");
+    return Status(Reason::kIo, "cannot create directory " + dir.string() +
+                                   " for the state store: " + ec.message() +
+                                   " (check --storage.path)");
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<StateStore> store(new StateStore(path, db));
   if (rc != SQLITE_OK) return store->Error("cannot open");
   sqlite3_busy_timeout(db, 5000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA journal_size_limit=67108864;"}) {
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
+                          "PRAGMA journal_size_limit=67108864;"}) {
     Status s = store->Exec(sql);
     if (!s.ok()) return s;
   }
@@ -100,9 +103,11 @@ Status StateStore::AddColumnIfMissing(const char* table, const char* column, con
       sqlite3_step(cols.s) != SQLITE_ROW)
     return Error("cannot read the schema");
   const bool missing = sqlite3_column_int(cols.s, 0) > 0 && sqlite3_column_int(cols.s, 1) == 0;
-  sqlite3_reset(cols.s);  // a statement still reading would lock the schema against the DROP INDEX below
+  sqlite3_reset(
+      cols.s);  // a statement still reading would lock the schema against the DROP INDEX below
   if (!missing) return Status::Ok();  // a new table gets it from kSchema's CREATE TABLE
-  return Exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type + ";").c_str());
+  return Exec(
+      (std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type + ";").c_str());
 }
 
 Status StateStore::Migrate() {
@@ -117,7 +122,8 @@ Status StateStore::Migrate() {
 
 void StateStore::StartCheckpointer() {
   sqlite3* ck = nullptr;
-  if (sqlite3_open_v2(path_.c_str(), &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path_.c_str(), &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     sqlite3_close_v2(ck);
     return;  // SQLite's own checkpoints on commit stay on
   }
@@ -219,7 +225,8 @@ Result<std::optional<std::string>> StateStore::Get(std::string_view ns, std::str
 
 Status StateStore::Put(std::string_view ns, std::string_view key, std::string_view value) {
   MutexLock lock(mu_);
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   return RunOnce(db_,
                  "INSERT INTO probe_state(namespace, key, value, updated_at) "
                  "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(namespace, key) DO UPDATE SET "
@@ -231,8 +238,9 @@ Status StateStore::Put(std::string_view ns, std::string_view key, std::string_vi
 
 Status StateStore::Delete(std::string_view ns, std::string_view key) {
   MutexLock lock(mu_);
-  return RunOnce(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", ns, key) ? Status::Ok()
-                                                                                        : Error("delete failed");
+  return RunOnce(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", ns, key)
+             ? Status::Ok()
+             : Error("delete failed");
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> StateStore::List(std::string_view ns) {
@@ -251,7 +259,8 @@ Status StateStore::InTransaction(const std::function<Status()>& body) {
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return Error("cannot begin a transaction");
   Status s = body();
-  if (s.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) s = Error("commit failed");
+  if (s.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    s = Error("commit failed");
   if (!s.ok()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   return s;
 }
@@ -259,9 +268,11 @@ Status StateStore::InTransaction(const std::function<Status()>& body) {
 Result<std::vector<FileDigestRow>> StateStore::LoadFileDigests(std::string_view scope) {
   MutexLock lock(mu_);
   Stmt st;
-  if (!Prepare(db_, st, "SELECT path, size, mtime_ns, inode, sha256, verified_at_us, ctime_ns FROM file_digests "
-               "WHERE scope=?1",
-               scope))
+  if (!Prepare(
+          db_, st,
+          "SELECT path, size, mtime_ns, inode, sha256, verified_at_us, ctime_ns FROM file_digests "
+          "WHERE scope=?1",
+          scope))
     return Error("file digests: read failed");
   std::vector<FileDigestRow> rows;
   int rc;
@@ -285,10 +296,11 @@ Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<Fil
   MutexLock lock(mu_);
   return InTransaction([&]() -> Status {
     Stmt put, del;
-    if (sqlite3_prepare_v2(db_,
-                           "INSERT OR REPLACE INTO file_digests(scope, path, size, mtime_ns, inode, "
-                           "sha256, verified_at_us, ctime_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &put.s, nullptr) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            db_,
+            "INSERT OR REPLACE INTO file_digests(scope, path, size, mtime_ns, inode, "
+            "sha256, verified_at_us, ctime_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            -1, &put.s, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1 AND path=?2", -1, &del.s,
                            nullptr) != SQLITE_OK)
       return Error("file digests: write failed");
@@ -312,16 +324,19 @@ Status StateStore::SaveFileDigests(std::string_view scope, const std::vector<Fil
   });
 }
 
-Status StateStore::RetainFileDigestScopes(std::string_view root, const std::vector<std::string>& keep) {
+Status StateStore::RetainFileDigestScopes(std::string_view root,
+                                          const std::vector<std::string>& keep) {
   std::string prefix(root);
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
   MutexLock lock(mu_);
   return InTransaction([&]() -> Status {
     Stmt scopes, del;
     // The scopes that start with "root/": from "root/" up to "root0" ('0' follows '/'), bytewise.
-    if (sqlite3_prepare_v2(db_, "SELECT DISTINCT scope FROM file_digests WHERE scope >= ?1 AND scope < ?2",
-                           -1, &scopes.s, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1", -1, &del.s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db_, "SELECT DISTINCT scope FROM file_digests WHERE scope >= ?1 AND scope < ?2", -1,
+            &scopes.s, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "DELETE FROM file_digests WHERE scope=?1", -1, &del.s, nullptr) !=
+            SQLITE_OK)
       return Error("file digests: retain failed");
     Bind(scopes.s, 1, prefix);
     Bind(scopes.s, 2, prefix.substr(0, prefix.size() - 1) + '0');
@@ -329,7 +344,8 @@ Status StateStore::RetainFileDigestScopes(std::string_view root, const std::vect
     int rc;
     while ((rc = sqlite3_step(scopes.s)) == SQLITE_ROW) {
       std::string scope = Text(scopes.s, 0);
-      if (std::find(keep.begin(), keep.end(), scope) == keep.end()) stale.push_back(std::move(scope));
+      if (std::find(keep.begin(), keep.end(), scope) == keep.end())
+        stale.push_back(std::move(scope));
     }
     if (rc != SQLITE_DONE) return Error("file digests: retain failed");
     for (const std::string& scope : stale) {

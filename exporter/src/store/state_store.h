@@ -38,7 +38,7 @@ struct FileDigestRow {
   std::int64_t mtime_ns = 0;
   std::uint64_t inode = 0;
   std::int64_t ctime_ns = 0;  // 0 in rows written before schema 6: never matches, hashed once
-  std::string sha256;  // 64 lowercase hex digits
+  std::string sha256;         // 64 lowercase hex digits
   SysTime verified_at;
 };
 
@@ -54,14 +54,16 @@ struct AuditRow {
   std::string params;  // JSON, secrets removed
   int code = 0;
   std::string result;  // a short text: what happened or why it was refused
-  std::int64_t count = 1;  // > 1: the refusals of one (caller, address, code) in one minute, in one row
+  std::int64_t count =
+      1;  // > 1: the refusals of one (caller, address, code) in one minute, in one row
 };
 
 // The answer given to an action that carried an Idempotency-Key, replayed to its retries.
 struct IdempotencyRow {
   std::string caller;
   std::string key;
-  std::string request_hash;  // of the method, endpoint and body: a reuse for another request is refused
+  std::string
+      request_hash;  // of the method, endpoint and body: a reuse for another request is refused
   int code = 0;
   std::string body;
   SysTime created;
@@ -108,7 +110,8 @@ class StateStore {
   // Deletes the rows older than `before`; the number deleted.
   Result<int> PruneAudit(SysTime before);
 
-  Result<std::optional<IdempotencyRow>> GetIdempotency(std::string_view caller, std::string_view key);
+  Result<std::optional<IdempotencyRow>> GetIdempotency(std::string_view caller,
+                                                       std::string_view key);
   Status PutIdempotency(const IdempotencyRow& row);
   Status PruneIdempotency(SysTime before);
 
@@ -130,7 +133,8 @@ class StateStore {
   // The connection, used with mu_ held once Open has returned (the analysis sees the pointer,
   // which never changes, not the connection behind it).
   sqlite3* const db_;
-  sqlite3_stmt* audit_insert_ GUARDED_BY(mu_) = nullptr;  // prepared once, by the audit writer's first commit
+  sqlite3_stmt* audit_insert_ GUARDED_BY(mu_) =
+      nullptr;  // prepared once, by the audit writer's first commit
 
   // The audit writer: the rows queued, each with what to call once it is committed.
   struct PendingAudit {

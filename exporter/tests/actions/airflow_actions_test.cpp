@@ -11,17 +11,19 @@
 namespace usdcop {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 constexpr const char* kApi = "http://af/api/v1/dags/usdcop_l0";
 
 class AirflowActionsTest : public ::testing::Test {
  protected:
-  ActionResult Run(const json& params, const std::function<ActionResult(AirflowActions&, const ActionCall&)>& act,
+  ActionResult Run(const json& params,
+                   const std::function<ActionResult(AirflowActions&, const ActionCall&)>& act,
                    AirflowConfig::Api api = AirflowConfig::Api::kV1) {
-    AirflowActions actions(AirflowConfig{"http://af", api, "admin", Secret("pw"), Secret("tok")}, http_, clock_);
+    AirflowActions actions(AirflowConfig{"http://af", api, "admin", Secret("pw"), Secret("tok")},
+                           http_, clock_);
     return act(actions, ActionCall{caller_, params, Deadline::After(5s)});
   }
 
@@ -31,13 +33,15 @@ class AirflowActionsTest : public ::testing::Test {
 };
 
 TEST_F(AirflowActionsTest, TriggerPostsARunWithWhoAskedAndWhy) {
-  http_.Answer(std::string(kApi) + "/dagRuns", 200,
-               R"({"dag_id": "usdcop_l0", "dag_run_id": "manual__1", "state": "queued", "conf": {}})");
+  http_.Answer(
+      std::string(kApi) + "/dagRuns", 200,
+      R"({"dag_id": "usdcop_l0", "dag_run_id": "manual__1", "state": "queued", "conf": {}})");
   ActionResult r = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
     return a.Trigger(c, "usdcop_l0", "force-sync");
   });
   EXPECT_EQ(r.code, 200);
-  EXPECT_EQ(r.body["dag_run"], json({{"dag_id", "usdcop_l0"}, {"dag_run_id", "manual__1"}, {"state", "queued"}}))
+  EXPECT_EQ(r.body["dag_run"],
+            json({{"dag_id", "usdcop_l0"}, {"dag_run_id", "manual__1"}, {"state", "queued"}}))
       << "only the run's summary fields";
   EXPECT_EQ(r.summary, "triggered usdcop_l0 run manual__1");
   ASSERT_EQ(http_.requests.size(), 1u);
@@ -50,7 +54,8 @@ TEST_F(AirflowActionsTest, TriggerPostsARunWithWhoAskedAndWhy) {
 TEST_F(AirflowActionsTest, TriggerOnV2SendsANullLogicalDateAndEscapesTheDagId) {
   http_.Answer("http://af/api/v2/dags/a%20b/dagRuns", 201, R"({"dag_run_id": "r"})");
   ActionResult r = Run(
-      json::object(), [](AirflowActions& a, const ActionCall& c) { return a.Trigger(c, "a b", "trigger-backup"); },
+      json::object(),
+      [](AirflowActions& a, const ActionCall& c) { return a.Trigger(c, "a b", "trigger-backup"); },
       AirflowConfig::Api::kV2);
   EXPECT_EQ(r.code, 200) << r.body.dump();
   ASSERT_EQ(http_.requests.size(), 1u);
@@ -60,21 +65,25 @@ TEST_F(AirflowActionsTest, TriggerOnV2SendsANullLogicalDateAndEscapesTheDagId) {
 }
 
 TEST_F(AirflowActionsTest, ARefusalQuotesAirflowsDetailAndAnUnreachableAirflowIs502) {
-  http_.Answer(std::string(kApi) + "/dagRuns", 409, R"({"detail": "DAG is paused", "status": 409})");
+  http_.Answer(std::string(kApi) + "/dagRuns", 409,
+               R"({"detail": "DAG is paused", "status": 409})");
   ActionResult refused = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
     return a.Trigger(c, "usdcop_l0", "force-sync");
   });
   EXPECT_EQ(refused.code, 502);
   EXPECT_EQ(refused.body["peer_status"], 409);
-  EXPECT_THAT(refused.body["error"].get<std::string>(), HasSubstr("answered HTTP 409 to trigger usdcop_l0: DAG is paused"));
+  EXPECT_THAT(refused.body["error"].get<std::string>(),
+              HasSubstr("answered HTTP 409 to trigger usdcop_l0: DAG is paused"));
 
-  http_.On(std::string(kApi) + "/dagRuns",
-           [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kConnect, "connection refused")); });
+  http_.On(std::string(kApi) + "/dagRuns", [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kConnect, "connection refused"));
+  });
   ActionResult down = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
     return a.Trigger(c, "usdcop_l0", "force-sync");
   });
   EXPECT_EQ(down.code, 502);
-  EXPECT_THAT(down.body["error"].get<std::string>(), HasSubstr("Airflow: trigger usdcop_l0 failed: connection refused"));
+  EXPECT_THAT(down.body["error"].get<std::string>(),
+              HasSubstr("Airflow: trigger usdcop_l0 failed: connection refused"));
 }
 
 TEST_F(AirflowActionsTest, RestartComponentClearsTheNewestRun) {
@@ -93,7 +102,8 @@ TEST_F(AirflowActionsTest, RestartComponentClearsTheNewestRun) {
 }
 
 TEST_F(AirflowActionsTest, RestartComponentWithoutARunIs409AndClearsNothing) {
-  http_.Answer(std::string(kApi) + "/dagRuns?order_by=-start_date&limit=1", 200, R"({"dag_runs": []})");
+  http_.Answer(std::string(kApi) + "/dagRuns?order_by=-start_date&limit=1", 200,
+               R"({"dag_runs": []})");
   ActionResult r = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
     return a.RestartComponent(c, "usdcop_l0");
   });
@@ -111,14 +121,17 @@ TEST_F(AirflowActionsTest, ClearErrorsStartsFromSinceAndListsWhatWasCleared) {
   });
   EXPECT_EQ(r.code, 200) << r.body.dump();
   EXPECT_EQ(r.body["since"], "6h");
-  EXPECT_EQ(r.body["cleared_task_instances"],
-            json::parse(R"([{"dag_run_id": "r1", "task_id": "load"}, {"dag_run_id": "r2", "task_id": "check"}])"));
+  EXPECT_EQ(
+      r.body["cleared_task_instances"],
+      json::parse(
+          R"([{"dag_run_id": "r1", "task_id": "load"}, {"dag_run_id": "r2", "task_id": "check"}])"));
   EXPECT_EQ(r.summary, "cleared 2 failed task instance(s) of usdcop_l0");
   const json sent = json::parse(http_.requests.at(0).body);
   EXPECT_EQ(sent["only_failed"], true);
   EXPECT_EQ(sent["start_date"], FormatTimestamp(*ParseTimestamp("2026-11-25T06:00:00Z")));
 
-  Run(json::object(), [](AirflowActions& a, const ActionCall& c) { return a.ClearErrors(c, "usdcop_l0"); });
+  Run(json::object(),
+      [](AirflowActions& a, const ActionCall& c) { return a.ClearErrors(c, "usdcop_l0"); });
   EXPECT_EQ(json::parse(http_.requests.at(1).body)["start_date"],
             FormatTimestamp(*ParseTimestamp("2026-11-24T12:00:00Z")))
       << "24 hours by default";

@@ -13,8 +13,8 @@
 namespace usdcop {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 constexpr const char* kAm = "http://am:9093";
@@ -33,14 +33,15 @@ class AlertmanagerActionsTest : public ::testing::Test {
     store_ = std::move(StateStore::Open(dir_.File("state.db"))).value();
     lifecycle_ = std::make_unique<AlertLifecycle>(*store_, log_, clock_);
     ASSERT_TRUE(lifecycle_->Load().ok());
-    actions_ = std::make_unique<AlertmanagerActions>(AlertmanagerTarget{kAm, "", "monitor", Secret("pw")}, 2h, http_,
-                                                     *lifecycle_, clock_);
+    actions_ = std::make_unique<AlertmanagerActions>(
+        AlertmanagerTarget{kAm, "", "monitor", Secret("pw")}, 2h, http_, *lifecycle_, clock_);
   }
   ActionCall Call(const json& params) { return ActionCall{caller_, params, Deadline::After(5s)}; }
   // Answers each POST of a silence with silence-<n>.
   void CreateSilences() {
     http_.On(std::string(kAm) + "/api/v2/silences", [this](const HttpRequest&) {
-      return Result<HttpResponse>(HttpResponse{200, json{{"silenceID", "silence-" + std::to_string(++silences_)}}.dump()});
+      return Result<HttpResponse>(
+          HttpResponse{200, json{{"silenceID", "silence-" + std::to_string(++silences_)}}.dump()});
     });
   }
 
@@ -57,7 +58,8 @@ class AlertmanagerActionsTest : public ::testing::Test {
 };
 
 TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndRecordsIt) {
-  http_.Answer(kFiringAlerts, 200, json::array({Alert("fp1", "L0DataStale"), Alert("fp2", "L0DataGap")}).dump());
+  http_.Answer(kFiringAlerts, 200,
+               json::array({Alert("fp1", "L0DataStale"), Alert("fp2", "L0DataGap")}).dump());
   CreateSilences();
   params_ = {{"fingerprint", "fp2"}, {"user", "ana"}, {"comment", "looking"}};
   ActionResult r = actions_->Acknowledge(Call(params_));
@@ -65,7 +67,8 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndReco
   ASSERT_EQ(r.body["acknowledged"].size(), 1u);
   EXPECT_EQ(r.body["acknowledged"][0]["alertname"], "L0DataGap");
   EXPECT_EQ(r.body["acknowledged"][0]["silence_id"], "silence-1");
-  EXPECT_EQ(r.body["acknowledged"][0]["ends_at"], "2026-11-25T14:00:00.000000Z") << "control.acknowledge_for: 2h";
+  EXPECT_EQ(r.body["acknowledged"][0]["ends_at"], "2026-11-25T14:00:00.000000Z")
+      << "control.acknowledge_for: 2h";
   EXPECT_EQ(r.summary, "acknowledged 1 alert(s) for 2h for user ana");
 
   ASSERT_EQ(http_.requests.size(), 2u);
@@ -75,7 +78,8 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndReco
   EXPECT_EQ(silence["createdBy"], "ops") << "the caller, not the user it acts for";
   EXPECT_EQ(silence["comment"], "acknowledged through usdcop_exporter for ana: looking");
   EXPECT_EQ(silence["matchers"].size(), 3u);
-  EXPECT_THAT(silence["matchers"].dump(), HasSubstr(R"({"isEqual":true,"isRegex":false,"name":"layer","value":"L0"})"));
+  EXPECT_THAT(silence["matchers"].dump(),
+              HasSubstr(R"({"isEqual":true,"isRegex":false,"name":"layer","value":"L0"})"));
 
   const std::vector<AlertEpisode> acked = lifecycle_->Acknowledged("fp2", "");
   ASSERT_EQ(acked.size(), 1u);
@@ -85,7 +89,8 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndReco
 
 TEST_F(AlertmanagerActionsTest, AcknowledgeByNameFiltersInAlertmanagerAndTakesADuration) {
   const std::string by_name = kFiringAlerts + "&filter=" + UrlEscape("alertname=\"L0DataStale\"");
-  http_.Answer(by_name, 200, json::array({Alert("fp1", "L0DataStale"), Alert("fp3", "L0DataStale")}).dump());
+  http_.Answer(by_name, 200,
+               json::array({Alert("fp1", "L0DataStale"), Alert("fp3", "L0DataStale")}).dump());
   CreateSilences();
   params_ = {{"alertname", "L0DataStale"}, {"duration", "30m"}};
   ActionResult r = actions_->Acknowledge(Call(params_));
@@ -117,7 +122,8 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeNeedsExactlyOneNameAndAFiringAlert) {
 }
 
 TEST_F(AlertmanagerActionsTest, ResolveExpiresTheAcknowledgementSilencesAndAGoneOneCounts) {
-  http_.Answer(kFiringAlerts, 200, json::array({Alert("fp1", "L0DataStale"), Alert("fp2", "L0DataGap")}).dump());
+  http_.Answer(kFiringAlerts, 200,
+               json::array({Alert("fp1", "L0DataStale"), Alert("fp2", "L0DataGap")}).dump());
   CreateSilences();
   params_ = {{"fingerprint", "fp1"}};
   ASSERT_EQ(actions_->Acknowledge(Call(params_)).code, 200);
@@ -153,13 +159,15 @@ TEST_F(AlertmanagerActionsTest, ResolveBySilenceIdExpiresASilenceMadeElsewhere) 
 }
 
 TEST_F(AlertmanagerActionsTest, ResetExpiresEveryAcknowledgementOrThoseOfOneName) {
-  http_.Answer(kFiringAlerts, 200, json::array({Alert("fp1", "A"), Alert("fp2", "B"), Alert("fp3", "B")}).dump());
+  http_.Answer(kFiringAlerts, 200,
+               json::array({Alert("fp1", "A"), Alert("fp2", "B"), Alert("fp3", "B")}).dump());
   CreateSilences();
   for (const char* fp : {"fp1", "fp2", "fp3"}) {
     params_ = {{"fingerprint", fp}};
     ASSERT_EQ(actions_->Acknowledge(Call(params_)).code, 200);
   }
-  for (int i = 1; i <= 3; ++i) http_.Answer(std::string(kAm) + "/api/v2/silence/silence-" + std::to_string(i), 200, "");
+  for (int i = 1; i <= 3; ++i)
+    http_.Answer(std::string(kAm) + "/api/v2/silence/silence-" + std::to_string(i), 200, "");
   params_ = {{"alertname", "B"}};
   EXPECT_EQ(actions_->Reset(Call(params_)).body["expired"].size(), 2u);
   EXPECT_EQ(lifecycle_->Acknowledged("", "").size(), 1u);
@@ -186,8 +194,9 @@ TEST_F(AlertmanagerActionsTest, TestNotificationPostsAFiveMinuteAlertOfTheSeveri
   EXPECT_EQ(sent[0]["endsAt"], "2026-11-25T12:05:00.000000Z");
 
   params_ = json::object();
-  http_.On(std::string(kAm) + "/api/v2/alerts",
-           [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kTimeout, "deadline passed")); });
+  http_.On(std::string(kAm) + "/api/v2/alerts", [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kTimeout, "deadline passed"));
+  });
   ActionResult late = actions_->TestNotification(Call(params_));
   EXPECT_EQ(late.code, 504);
   EXPECT_THAT(late.body["error"].get<std::string>(), HasSubstr("post a test alert failed"));

@@ -16,8 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 constexpr const char* kBars = "time,close\n2026-11-25T06:00:00Z,4100.5\n";
 
@@ -40,11 +40,14 @@ class TestRecoveryTest : public ::testing::Test {
     std::ofstream(outside_ / "dir/inner") << "nor this";
   }
 
-  std::uintmax_t SetBytes() const { return fs::file_size(set_ / "bars.csv") + fs::file_size(set_ / "SHA256SUMS"); }
+  std::uintmax_t SetBytes() const {
+    return fs::file_size(set_ / "bars.csv") + fs::file_size(set_ / "SHA256SUMS");
+  }
 
   ActionResult Run() {
     const json params = json::object();
-    return TestRecovery(ActionCall{caller_, params, Deadline::After(10s)}, layer_, scratch_.string(), clock_);
+    return TestRecovery(ActionCall{caller_, params, Deadline::After(10s)}, layer_,
+                        scratch_.string(), clock_);
   }
 
   TempDir dir_;
@@ -92,7 +95,8 @@ TEST_F(TestRecoveryTest, SymlinksOutOfTheRootAreNotCopiedAndAreBadManifest) {
 
 TEST_F(TestRecoveryTest, ASetListingAFileThroughASymlinkLacksItInTheCopy) {
   fs::create_symlink(outside_ / "secret", set_ / "link");
-  std::ofstream(set_ / "SHA256SUMS", std::ios::app) << Sha256Hex("not part of any set") << "  link\n";
+  std::ofstream(set_ / "SHA256SUMS", std::ios::app)
+      << Sha256Hex("not part of any set") << "  link\n";
   ActionResult r = Run();
   EXPECT_EQ(r.body["recovered"], false) << r.body.dump();
   const json& v = r.body["verification"];

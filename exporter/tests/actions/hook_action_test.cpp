@@ -10,14 +10,15 @@
 namespace usdcop {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 class HookActionTest : public ::testing::Test {
  protected:
   ActionResult Run(const HookConfig& hook, const json& params) {
-    return RunHookAction(ActionCall{caller_, params, Deadline::After(10s)}, "restart-websocket", hook, http_);
+    return RunHookAction(ActionCall{caller_, params, Deadline::After(10s)}, "restart-websocket",
+                         hook, http_);
   }
   static HookConfig Command(std::vector<std::string> argv) {
     HookConfig h;
@@ -31,9 +32,10 @@ class HookActionTest : public ::testing::Test {
 };
 
 TEST_F(HookActionTest, ACommandGetsTheActionTheCallerAndEachParamInItsEnvironment) {
-  const HookConfig hook = Command({"/bin/sh", "-c",
-                                   "echo \"$USDCOP_ACTION by $USDCOP_REQUESTED_BY: $USDCOP_PARAM_LAYER "
-                                   "$USDCOP_PARAM_DRY_RUN $USDCOP_PARAM_COUNT\""});
+  const HookConfig hook =
+      Command({"/bin/sh", "-c",
+               "echo \"$USDCOP_ACTION by $USDCOP_REQUESTED_BY: $USDCOP_PARAM_LAYER "
+               "$USDCOP_PARAM_DRY_RUN $USDCOP_PARAM_COUNT\""});
   ActionResult r = Run(hook, json{{"layer", "L0"}, {"dry-run", true}, {"count", 3}});
   ASSERT_EQ(r.code, 200) << r.body.dump();
   EXPECT_EQ(r.body["output"], "restart-websocket by ops: L0 true 3\n")
@@ -67,7 +69,8 @@ TEST_F(HookActionTest, ACommandOverItsTimeoutIs504) {
 TEST_F(HookActionTest, ACommandThatCannotStartIsAPeerFailure) {
   ActionResult r = Run(Command({"/nonexistent/hook"}), json::object());
   EXPECT_EQ(r.code, 502) << r.body.dump();
-  EXPECT_THAT(r.body["error"].get<std::string>(), HasSubstr("hook: restart-websocket (/nonexistent/hook) failed"));
+  EXPECT_THAT(r.body["error"].get<std::string>(),
+              HasSubstr("hook: restart-websocket (/nonexistent/hook) failed"));
 }
 
 TEST_F(HookActionTest, AnHttpHookGetsAJsonBodyAndTheBearerToken) {
@@ -86,8 +89,9 @@ TEST_F(HookActionTest, AnHttpHookGetsAJsonBodyAndTheBearerToken) {
   EXPECT_EQ(http_.requests[0].method, "PUT");
   ASSERT_TRUE(http_.requests[0].bearer_token);
   EXPECT_EQ(http_.requests[0].bearer_token->reveal(), "hook-token");
-  EXPECT_EQ(json::parse(http_.requests[0].body),
-            json({{"action", "restart-websocket"}, {"requested_by", "ops"}, {"params", {{"layer", "L1"}}}}));
+  EXPECT_EQ(json::parse(http_.requests[0].body), json({{"action", "restart-websocket"},
+                                                       {"requested_by", "ops"},
+                                                       {"params", {{"layer", "L1"}}}}));
 }
 
 TEST_F(HookActionTest, AnHttpHookAnsweringAnErrorIs502AndNamesItsPathNotItsQuery) {
@@ -100,7 +104,9 @@ TEST_F(HookActionTest, AnHttpHookAnsweringAnErrorIs502AndNamesItsPathNotItsQuery
   EXPECT_THAT(r.body["error"].get<std::string>(), HasSubstr("answered HTTP 500"));
   EXPECT_THAT(r.body.dump(), ::testing::Not(HasSubstr("secret-key")));
 
-  http_.On(hook.url, [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kTimeout, "timed out")); });
+  http_.On(hook.url, [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kTimeout, "timed out"));
+  });
   ActionResult late = Run(hook, json::object());
   EXPECT_EQ(late.code, 504);
   EXPECT_THAT(late.body.dump(), ::testing::Not(HasSubstr("secret-key")));

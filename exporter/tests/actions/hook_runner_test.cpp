@@ -53,7 +53,8 @@ bool Alive(pid_t pid) {
 
 // Waits up to 2 s for `pid` to be gone.
 bool GoneSoon(pid_t pid) {
-  for (auto until = std::chrono::steady_clock::now() + 2s; std::chrono::steady_clock::now() < until;) {
+  for (auto until = std::chrono::steady_clock::now() + 2s;
+       std::chrono::steady_clock::now() < until;) {
     if (!Alive(pid)) return true;
     std::this_thread::sleep_for(10ms);
   }
@@ -112,7 +113,8 @@ TEST(HookRunnerCommand, StdinIsDevNull) {
 }
 
 TEST(HookRunnerCommand, ControlCharactersAndInvalidUtf8BecomeQuestionMarks) {
-  CommandResult r = MustRun(Cmd({"/usr/bin/printf", "a\\001b\\tc\\r\\n\\000\\033[31m\\377\\303\\251\\n"}));
+  CommandResult r =
+      MustRun(Cmd({"/usr/bin/printf", "a\\001b\\tc\\r\\n\\000\\033[31m\\377\\303\\251\\n"}));
   EXPECT_EQ(r.output, "a?b\tc?\n??[31m?\xC3\xA9\n");
 }
 
@@ -157,20 +159,29 @@ TEST(HookRunnerCommand, ExitIsNoticedWhenTheOutputWasClosedEarly) {
 TEST(HookRunnerCommand, EnvironmentHoldsOnlyPathLangAndTheCallersVariables) {
   ASSERT_EQ(::setenv("USDCOP_TEST_PLANTED_KEY", "planted-exporter-secret", 1), 0);
   CommandSpec spec = Cmd({"/usr/bin/env"});
-  spec.env = {{"USDCOP_ACTION", "restart_l0"}, {"USDCOP_REQUESTED_BY", "alice"}, {"USDCOP_PARAM_LAYER", "l0 l1=x"}};
+  spec.env = {{"USDCOP_ACTION", "restart_l0"},
+              {"USDCOP_REQUESTED_BY", "alice"},
+              {"USDCOP_PARAM_LAYER", "l0 l1=x"}};
   CommandResult r = MustRun(spec);
   ::unsetenv("USDCOP_TEST_PLANTED_KEY");
   EXPECT_THAT(r.output, Not(HasSubstr("planted")));
   EXPECT_THAT(Lines(r.output),
-              UnorderedElementsAre("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "USDCOP_ACTION=restart_l0",
-                                   "USDCOP_REQUESTED_BY=alice", "USDCOP_PARAM_LAYER=l0 l1=x"));
+              UnorderedElementsAre("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
+                                   "USDCOP_ACTION=restart_l0", "USDCOP_REQUESTED_BY=alice",
+                                   "USDCOP_PARAM_LAYER=l0 l1=x"));
 }
 
 TEST(HookRunnerCommand, BadVariableNamesAndValuesAreRefused) {
-  const std::vector<std::pair<std::string, std::string>> bad[] = {
-      {{"lower", "x"}},         {{"1ABC", "x"}},      {{"A-B", "x"}},        {{"", "x"}},
-      {{"A=B", "x"}},           {{"PATH", "/tmp"}},   {{"LANG", "C"}},       {{"LD_PRELOAD\n", "x"}},
-      {{"OK", "x"}, {"OK", "y"}}, {{"OK", std::string("a\0b", 3)}}};
+  const std::vector<std::pair<std::string, std::string>> bad[] = {{{"lower", "x"}},
+                                                                  {{"1ABC", "x"}},
+                                                                  {{"A-B", "x"}},
+                                                                  {{"", "x"}},
+                                                                  {{"A=B", "x"}},
+                                                                  {{"PATH", "/tmp"}},
+                                                                  {{"LANG", "C"}},
+                                                                  {{"LD_PRELOAD\n", "x"}},
+                                                                  {{"OK", "x"}, {"OK", "y"}},
+                                                                  {{"OK", std::string("a\0b", 3)}}};
   for (const auto& env : bad) {
     CommandSpec spec = Cmd({"/bin/true"});
     spec.env = env;
@@ -230,7 +241,8 @@ TEST(HookRunnerCommand, ChildDoesNotInheritTheCallersBlockedSignals) {
 TEST(HookRunnerCommand, ChildDoesNotInheritIgnoredSignals) {
   // Ignored dispositions survive exec: with SIGPIPE ignored, `yes` would see EPIPE and complain
   // on stderr instead of dying quietly as a pipeline expects.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &old), 0);
   CommandResult r = MustRun(Cmd({"/bin/sh", "-c", "yes | head -c 1"}));
@@ -333,7 +345,8 @@ TEST(HookRunnerCommand, NonExecutableProgramIsAnErrorNamingIt) {
 }
 
 TEST(HookRunnerCommand, RelativePathsAndEmptyArgvAreRefused) {
-  for (const std::vector<std::string>& argv : {std::vector<std::string>{}, {""}, {"bin/echo", "x"}, {"./echo"}}) {
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{}, {""}, {"bin/echo", "x"}, {"./echo"}}) {
     Result<CommandResult> r = RunCommand(Cmd(argv), Deadline::After(5s));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().reason(), Reason::kInternal) << r.status().ToString();
@@ -346,12 +359,14 @@ TEST(HookRunnerCommand, RunsConcurrentlyFromSeveralThreads) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([i, &results] {
-      results[i] = MustRun(Cmd({"/bin/sh", "-c", "sleep 0.1; echo " + std::to_string(i) + "; ls /proc/$$/fd"}));
+      results[i] = MustRun(
+          Cmd({"/bin/sh", "-c", "sleep 0.1; echo " + std::to_string(i) + "; ls /proc/$$/fd"}));
     });
   }
   for (std::thread& t : threads) t.join();
   for (int i = 0; i < kThreads; ++i) {
-    EXPECT_THAT(Lines(results[i].output), ElementsAre(std::to_string(i), "0", "1", "2")) << "thread " << i;
+    EXPECT_THAT(Lines(results[i].output), ElementsAre(std::to_string(i), "0", "1", "2"))
+        << "thread " << i;
   }
 }
 
@@ -407,14 +422,16 @@ TEST(HookRunnerHttp, PostsTheJsonBodyWithTheBearerToken) {
   EXPECT_EQ(req.ca_file, "/etc/hooks/ca.pem");
   ASSERT_TRUE(req.bearer_token);
   EXPECT_EQ(req.bearer_token->reveal(), "planted-hook-token");
-  EXPECT_THAT(req.headers, ElementsAre(std::pair<std::string, std::string>("Content-Type", "application/json")));
+  EXPECT_THAT(req.headers,
+              ElementsAre(std::pair<std::string, std::string>("Content-Type", "application/json")));
   EXPECT_FALSE(req.basic_auth);
 }
 
 TEST(HookRunnerHttp, WithoutTokenOrBodyNothingIsAdded) {
   FakeHttp http;
   http.Answer(kHookUrl, 204, "");
-  Result<HttpHookResult> r = CallHttpHook(http, HttpHookSpec{.method = "DELETE", .url = kHookUrl}, Deadline::After(5s));
+  Result<HttpHookResult> r =
+      CallHttpHook(http, HttpHookSpec{.method = "DELETE", .url = kHookUrl}, Deadline::After(5s));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->success());
   ASSERT_EQ(http.requests.size(), 1u);
@@ -428,7 +445,8 @@ TEST(HookRunnerHttp, OnlyTwoHundredsAreSuccess) {
   for (long status : {199L, 200L, 299L, 300L, 401L, 500L}) {
     FakeHttp http;
     http.Answer(kHookUrl, status, "x");
-    Result<HttpHookResult> r = CallHttpHook(http, HttpHookSpec{.url = kHookUrl}, Deadline::After(5s));
+    Result<HttpHookResult> r =
+        CallHttpHook(http, HttpHookSpec{.url = kHookUrl}, Deadline::After(5s));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->status, status);
     EXPECT_EQ(r->success(), status >= 200 && status <= 299) << status;

@@ -45,8 +45,10 @@ TEST_F(ConfigTest, LoadsAValidFileWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(c.probes.Get<PipelineKind>()->interval, std::chrono::seconds(15));
   EXPECT_EQ(c.probes.Get<PipelineKind>()->runs_per_request, 25);
   ASSERT_TRUE(c.probes.Get<PipelineKind>()->airflow);
-  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->url, "http://127.0.0.1:8080");  // trailing slash dropped
-  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->password.reveal(), "s3cret-value");  // newline dropped
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->url,
+            "http://127.0.0.1:8080");  // trailing slash dropped
+  EXPECT_EQ(c.probes.Get<PipelineKind>()->airflow->password.reveal(),
+            "s3cret-value");  // newline dropped
   ASSERT_EQ(c.probes.Get<PipelineKind>()->layers.size(), 2u);
   EXPECT_EQ(c.probes.Get<PipelineKind>()->layers[0].expected_every, std::chrono::minutes(5));
   ASSERT_TRUE(c.probes.Get<PipelineKind>()->layers[0].records_xcom);
@@ -61,16 +63,18 @@ TEST_F(ConfigTest, ABadDurationNamesFileLineColumnFieldAndWhatToUse) {
     layers: []
 )");
   EXPECT_FALSE(load.config);
-  EXPECT_THAT(load.errors, ElementsAre(Path("config.yml") +
-                                       ":3:15: probes.pipeline.interval: \"5x\" is not a duration (use 30s, 5m)"));
+  EXPECT_THAT(
+      load.errors,
+      ElementsAre(Path("config.yml") +
+                  ":3:15: probes.pipeline.interval: \"5x\" is not a duration (use 30s, 5m)"));
 }
 
 TEST_F(ConfigTest, UnknownKeysAreErrorsWithTheirPlace) {
   ConfigLoad load = Load("probes:\n  pipeline:\n    layers: []\n    intervall: 5s\nstorge: {}\n");
   EXPECT_FALSE(load.config);
   ASSERT_EQ(load.errors.size(), 2u);
-  EXPECT_THAT(load.errors[0],
-              HasSubstr("config.yml:5:1: storge: unknown key (allowed here: storage, calendar, probes, control)"));
+  EXPECT_THAT(load.errors[0], HasSubstr("config.yml:5:1: storge: unknown key (allowed here: "
+                                        "storage, calendar, probes, control)"));
   EXPECT_THAT(load.errors[1], HasSubstr("config.yml:4:5: probes.pipeline.intervall: unknown key"));
 }
 
@@ -88,10 +92,15 @@ TEST_F(ConfigTest, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_FALSE(load.config);
   std::string all = ::testing::PrintToString(load.errors);
   EXPECT_THAT(all, HasSubstr("probes.pipeline.timeout: 10s must be shorter than interval 10s"));
-  EXPECT_THAT(all, HasSubstr("probes.pipeline.runs_per_request: \\\"500\\\" is not a whole number from 1 to 100"));
-  EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[0].dag_id: \\\"bad id!\\\" is not an Airflow DAG id"));
+  EXPECT_THAT(
+      all,
+      HasSubstr(
+          "probes.pipeline.runs_per_request: \\\"500\\\" is not a whole number from 1 to 100"));
+  EXPECT_THAT(
+      all, HasSubstr("probes.pipeline.layers[0].dag_id: \\\"bad id!\\\" is not an Airflow DAG id"));
   EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[1].layer: layer \\\"L0\\\" is listed twice"));
-  EXPECT_THAT(all, HasSubstr("probes.pipeline.layers[2]: give exactly one of dag_id or status_file"));
+  EXPECT_THAT(all,
+              HasSubstr("probes.pipeline.layers[2]: give exactly one of dag_id or status_file"));
   EXPECT_THAT(all, HasSubstr("probes.pipeline.airflow: is required: a layer names a dag_id"));
   EXPECT_EQ(load.errors.size(), 6u) << all;
 }
@@ -102,8 +111,9 @@ TEST_F(ConfigTest, InvalidYamlAndMissingFile) {
   EXPECT_THAT(load.errors[0], HasSubstr("config.yml:2:1: not valid YAML"));
   ConfigLoad missing = LoadConfigFile(Path("nope.yml"));
   ASSERT_EQ(missing.errors.size(), 1u);
-  EXPECT_THAT(missing.errors[0], HasSubstr("nope.yml: No such file or directory (the config file: give its path with "
-                                           "--config.file)"));
+  EXPECT_THAT(missing.errors[0],
+              HasSubstr("nope.yml: No such file or directory (the config file: give its path with "
+                        "--config.file)"));
 }
 
 TEST_F(ConfigTest, AnEmptyFileIsAValidConfigWithNoProbes) {

@@ -28,7 +28,8 @@ std::string Read(const fs::path& path) {
 // Every path below `dir`, relative to it, with "@" after a symlink's and "/" after a directory's.
 std::vector<std::string> Tree(const fs::path& dir) {
   std::vector<std::string> out;
-  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
+       ++it) {
     std::string rel = fs::relative(it->path(), dir).string();
     out.push_back(rel + (it->is_symlink() ? "@" : it->is_directory() ? "/" : ""));
   }
@@ -61,7 +62,8 @@ TEST_F(CopySetTest, CopiesFilesAndDirectoriesByteForByte) {
   EXPECT_TRUE(copy.findings.empty());
   EXPECT_THAT(Tree(scratch_), UnorderedElementsAre("bars.csv", "sub/", "sub/trades.csv"));
   EXPECT_EQ(Read(scratch_ / "bars.csv"), "time,close\n");
-  EXPECT_EQ(fs::status(scratch_ / "bars.csv").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(scratch_ / "bars.csv").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 TEST_F(CopySetTest, SymlinksToAFileOrADirectoryOutsideAreNotFollowedButFound) {
@@ -74,11 +76,14 @@ TEST_F(CopySetTest, SymlinksToAFileOrADirectoryOutsideAreNotFollowedButFound) {
   EXPECT_EQ(copy.files_copied, 2u);
   EXPECT_EQ(copy.symlinks, 2u);
   ASSERT_EQ(copy.findings.size(), 2u);
-  for (const IntegrityFailure& f : copy.findings) EXPECT_EQ(f.reason, IntegrityReason::kBadManifest);
+  for (const IntegrityFailure& f : copy.findings)
+    EXPECT_EQ(f.reason, IntegrityReason::kBadManifest);
   std::vector<std::string> paths = {copy.findings[0].path, copy.findings[1].path};
   EXPECT_THAT(paths, UnorderedElementsAre("link", "sub/linkdir"));
-  const IntegrityFailure& link = copy.findings[0].path == "link" ? copy.findings[0] : copy.findings[1];
-  EXPECT_THAT(link.detail, HasSubstr("a symlink to " + (outside_ / "secret").string() + ": not copied"));
+  const IntegrityFailure& link =
+      copy.findings[0].path == "link" ? copy.findings[0] : copy.findings[1];
+  EXPECT_THAT(link.detail,
+              HasSubstr("a symlink to " + (outside_ / "secret").string() + ": not copied"));
   EXPECT_EQ(Read(outside_ / "secret"), "outside the root") << "the target untouched";
 }
 
@@ -100,7 +105,8 @@ TEST_F(CopySetTest, AnExistingDestinationIsNeverWrittenInto) {
   SetCopy copy = CopySet(set_, scratch_, Deadline::After(10s));
   ASSERT_FALSE(copy.status.ok());
   EXPECT_EQ(copy.status.reason(), Reason::kIo);
-  EXPECT_THAT(copy.status.message(), HasSubstr("cannot create " + scratch_.string() + ": File exists"));
+  EXPECT_THAT(copy.status.message(),
+              HasSubstr("cannot create " + scratch_.string() + ": File exists"));
   EXPECT_TRUE(fs::is_empty(outside_ / "target"));
 }
 

@@ -20,7 +20,8 @@ std::string JsonWith(const std::string& files) {
   return R"({"created_at": "2026-11-24T06:00:00Z", "layer": "L0", "files": [)" + files + "]}";
 }
 
-std::string JsonFile(const std::string& path, const std::string& sha = kA, const std::string& size = "3") {
+std::string JsonFile(const std::string& path, const std::string& sha = kA,
+                     const std::string& size = "3") {
   return R"({"path": ")" + path + R"(", "size": )" + size + R"(, "sha256": ")" + sha + R"("})";
 }
 
@@ -59,7 +60,10 @@ TEST(Manifest, JsonFormat) {
   EXPECT_EQ(*m->entries[1].size, 0u);
   EXPECT_FALSE(m->entries[2].size);
 
-  auto upper = ParseJsonManifest(R"({"files": [)" + JsonFile("a", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD") + "]}", "m");
+  auto upper = ParseJsonManifest(
+      R"({"files": [)" +
+          JsonFile("a", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD") + "]}",
+      "m");
   ASSERT_TRUE(upper.ok());
   EXPECT_EQ(upper->entries[0].sha256, kA);  // lowercased
   EXPECT_FALSE(upper->created_at);
@@ -67,42 +71,53 @@ TEST(Manifest, JsonFormat) {
 }
 
 TEST(Manifest, JsonThatIsNotAManifestIsRejectedWithWhere) {
-  EXPECT_THAT(JsonError("{\"files\": [\n{\"path\": \"a\",,}]}"), HasSubstr("not JSON: parse error at line 2"));
+  EXPECT_THAT(JsonError("{\"files\": [\n{\"path\": \"a\",,}]}"),
+              HasSubstr("not JSON: parse error at line 2"));
   EXPECT_THAT(JsonError("tar: Error is not recoverable"), HasSubstr("not JSON"));
   EXPECT_THAT(JsonError(""), HasSubstr("not JSON"));
   EXPECT_THAT(JsonError("[]"), HasSubstr("not a JSON object"));
   EXPECT_THAT(JsonError("{}"), HasSubstr("no \"files\" array"));
-  EXPECT_THAT(JsonError(R"({"created_at": "yesterday", "files": []})"), HasSubstr("\"created_at\" is not an RFC 3339 time"));
+  EXPECT_THAT(JsonError(R"({"created_at": "yesterday", "files": []})"),
+              HasSubstr("\"created_at\" is not an RFC 3339 time"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("a") + ", 7")), HasSubstr("files[1] is not an object"));
-  EXPECT_THAT(JsonError(JsonWith(R"({"sha256": ")" + kA + "\"}")), HasSubstr("files[0]: no string \"path\""));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA.substr(1)))), HasSubstr("files[0] (\"a\"): \"sha256\" is not 64 hex digits"));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA.substr(1) + "g"))), HasSubstr("not 64 hex digits"));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "-1"))), HasSubstr("files[0] (\"a\"): \"size\" is not a whole number"));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "1.5"))), HasSubstr("\"size\" is not a whole number"));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "\"3\""))), HasSubstr("\"size\" is not a whole number"));
+  EXPECT_THAT(JsonError(JsonWith(R"({"sha256": ")" + kA + "\"}")),
+              HasSubstr("files[0]: no string \"path\""));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA.substr(1)))),
+              HasSubstr("files[0] (\"a\"): \"sha256\" is not 64 hex digits"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA.substr(1) + "g"))),
+              HasSubstr("not 64 hex digits"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "-1"))),
+              HasSubstr("files[0] (\"a\"): \"size\" is not a whole number"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "1.5"))),
+              HasSubstr("\"size\" is not a whole number"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("a", kA, "\"3\""))),
+              HasSubstr("\"size\" is not a whole number"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("a") + ", " + JsonFile("b") + ", " + JsonFile("./a"))),
               HasSubstr("files[2]: \"a\" is listed twice (also files[0])"));
 }
 
 TEST(Manifest, UnsafePathsRejectTheWholeManifest) {
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("../x"))), HasSubstr("files[0] (\"../x\"): path has a '..' component"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("../x"))),
+              HasSubstr("files[0] (\"../x\"): path has a '..' component"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("a/../../x"))), HasSubstr("'..' component"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("a/.."))), HasSubstr("'..' component"));
-  EXPECT_THAT(JsonError(JsonWith(JsonFile("/etc/passwd"))), HasSubstr("files[0] (\"/etc/passwd\"): absolute path"));
+  EXPECT_THAT(JsonError(JsonWith(JsonFile("/etc/passwd"))),
+              HasSubstr("files[0] (\"/etc/passwd\"): absolute path"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile(""))), HasSubstr("empty path"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("./"))), HasSubstr("names the set directory itself"));
   EXPECT_THAT(JsonError(JsonWith(JsonFile("a\\u0000b"))), HasSubstr("NUL byte"));
   EXPECT_THAT(SumsError(kA + "  ../x\n"), HasSubstr("line 1: \"../x\": path has a '..' component"));
   EXPECT_THAT(SumsError(kA + "  /etc/shadow\n"), HasSubstr("absolute path"));
   // Names that merely contain dots are fine.
-  auto dots = ParseJsonManifest(JsonWith(JsonFile("..a") + ", " + JsonFile("a..") + ", " + JsonFile(".hidden")), "m");
+  auto dots = ParseJsonManifest(
+      JsonWith(JsonFile("..a") + ", " + JsonFile("a..") + ", " + JsonFile(".hidden")), "m");
   ASSERT_TRUE(dots.ok()) << dots.status().ToString();
   EXPECT_EQ(dots->entries.size(), 3u);
 }
 
 TEST(Manifest, Sha256SumsFormat) {
-  auto m = ParseSha256Sums(kA + "  market_data.csv.gz\n" + kE + " *./bin/empty.bin\r\n\n" +
-                               "\\" + kA + "  odd\\\\name\\nwith newline\n" + kA + "  with  two spaces",
+  auto m = ParseSha256Sums(kA + "  market_data.csv.gz\n" + kE + " *./bin/empty.bin\r\n\n" + "\\" +
+                               kA + "  odd\\\\name\\nwith newline\n" + kA + "  with  two spaces",
                            "SHA256SUMS");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->format, ManifestFormat::kSha256Sums);
@@ -120,13 +135,15 @@ TEST(Manifest, Sha256SumsFormat) {
 }
 
 TEST(Manifest, MalformedSha256SumsLinesAreRejectedWithTheirNumber) {
-  EXPECT_THAT(SumsError(kA + "  a\nnot a line\n"), HasSubstr("SHA256SUMS: line 2: expected \"<64 hex digits>  <path>\""));
+  EXPECT_THAT(SumsError(kA + "  a\nnot a line\n"),
+              HasSubstr("SHA256SUMS: line 2: expected \"<64 hex digits>  <path>\""));
   EXPECT_THAT(SumsError(kA + " a\n"), HasSubstr("line 1: expected"));
   EXPECT_THAT(SumsError(kA + "  \n"), HasSubstr("line 1: expected"));
   EXPECT_THAT(SumsError(kA.substr(2) + "  a\n"), HasSubstr("line 1: expected"));
   EXPECT_THAT(SumsError("SHA256 (a) = " + kA + "\n"), HasSubstr("--tag is not supported"));
   EXPECT_THAT(SumsError("\\" + kA + "  bad\\tescape\n"), HasSubstr("line 1: bad escape"));
-  EXPECT_THAT(SumsError(kA + "  a\n\n" + kE + "  a\n"), HasSubstr("line 3: \"a\" is listed twice (also line 1)"));
+  EXPECT_THAT(SumsError(kA + "  a\n\n" + kE + "  a\n"),
+              HasSubstr("line 3: \"a\" is listed twice (also line 1)"));
 }
 
 class ManifestFileTest : public ::testing::Test {
@@ -158,7 +175,8 @@ TEST_F(ManifestFileTest, NoManifestASymlinkedOneOrATooLargeOneIsRefused) {
   auto none = ReadManifest(dir_.File("empty"));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().reason(), Reason::kParse);
-  EXPECT_THAT(none.status().message(), HasSubstr(dir_.File("empty") + ": no manifest.json or SHA256SUMS"));
+  EXPECT_THAT(none.status().message(),
+              HasSubstr(dir_.File("empty") + ": no manifest.json or SHA256SUMS"));
 
   Write("elsewhere/manifest.json", JsonWith(JsonFile("a")));
   fs::create_directories(dir_.File("linked"));

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Files = std::unordered_map<std::string, FileStat>;
 
-int OpenDir(const std::string& path) { return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
+int OpenDir(const std::string& path) {
+  return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
 
 TEST(BackupSetFiles, ListsRegularFilesRecursivelyWithoutFollowingSymlinks) {
   TempDir dir;

@@ -71,8 +71,9 @@ class BackupVerifyTest : public ::testing::Test {
     };
     for (const auto& [path, bytes] : listed_) add(path, bytes);
     for (const auto& [path, bytes] : extra) add(path, bytes);
-    WriteBytes(set_ / "manifest.json",
-               R"({"created_at": "2026-11-24T06:00:00Z", "layer": "L0", "files": [)" + files + "]}");
+    WriteBytes(
+        set_ / "manifest.json",
+        R"({"created_at": "2026-11-24T06:00:00Z", "layer": "L0", "files": [)" + files + "]}");
   }
   void WriteSums() {
     std::string text;
@@ -163,8 +164,8 @@ TEST_F(BackupVerifyTest, FlippedByteIsADigestMismatch) {
   EXPECT_TRUE(r.status.ok()) << "a mismatch is a finding, not an error of the run";
   ASSERT_EQ(r.details.size(), 1u);
   EXPECT_EQ(r.details[0].path, "market_data.csv.gz");
-  EXPECT_EQ(r.details[0].detail, "sha256 " + ReferenceSha256(listed_["market_data.csv.gz"]) + " in the manifest, " +
-                                     ReferenceSha256(bytes) + " on disk");
+  EXPECT_EQ(r.details[0].detail, "sha256 " + ReferenceSha256(listed_["market_data.csv.gz"]) +
+                                     " in the manifest, " + ReferenceSha256(bytes) + " on disk");
   EXPECT_THAT(LogText(), HasSubstr("file=market_data.csv.gz reason=digest_mismatch"));
 }
 
@@ -214,7 +215,8 @@ TEST_F(BackupVerifyTest, BrokenManifestIsBadManifestAndNothingElseIsChecked) {
   EXPECT_EQ(r.bytes_hashed, 0u);
   EXPECT_EQ(r.files_listed, 0u);
   ASSERT_EQ(r.details.size(), 1u);
-  EXPECT_THAT(r.details[0].detail, HasSubstr(fs::canonical(set_).string() + "/manifest.json: not JSON"));
+  EXPECT_THAT(r.details[0].detail,
+              HasSubstr(fs::canonical(set_).string() + "/manifest.json: not JSON"));
   EXPECT_THAT(LogText(), HasSubstr("reason=bad_manifest"));
   EXPECT_THAT(LogText(), HasSubstr("manifest.json: not JSON"));
 }
@@ -258,7 +260,8 @@ TEST_F(BackupVerifyTest, SymlinksOutOfTheRootAreBadManifestAndNeverRead) {
   EXPECT_EQ(Failures(r), (Counts{{"bad_manifest", 3}}));
   EXPECT_EQ(r.bytes_hashed, ListedBytes()) << "only the set's own files were read";
   EXPECT_EQ(r.files_hashed, 3u);
-  for (const IntegrityFailure& f : r.details) EXPECT_THAT(f.detail, HasSubstr("outside the backup root")) << f.path;
+  for (const IntegrityFailure& f : r.details)
+    EXPECT_THAT(f.detail, HasSubstr("outside the backup root")) << f.path;
   EXPECT_THAT(LogText(), HasSubstr("file=linkdir/secret reason=bad_manifest"));
 }
 
@@ -293,7 +296,8 @@ TEST_F(BackupVerifyTest, ListedDirectoryOrFifoIsMissingAndDoesNotBlock) {
 }
 
 TEST_F(BackupVerifyTest, UnreadableFileIsMissingWithAnIoStatusAndALogLine) {
-  if (::geteuid() == 0) GTEST_SKIP() << "running as root: chmod 000 does not stop root from reading";
+  if (::geteuid() == 0)
+    GTEST_SKIP() << "running as root: chmod 000 does not stop root from reading";
   WriteJson();
   fs::permissions(set_ / "sub/trades.csv", fs::perms::none);
   SetVerification r = Verify();
@@ -377,7 +381,7 @@ TEST_F(BackupVerifyTest, ARewriteInPlaceWithItsMtimePutBackIsCaughtByItsCtime) {
   ASSERT_GT(CtimeNs(tick), ctime_before);
 
   WriteBytes(file, Flipped("market_data.csv.gz", 0));  // same size, same inode
-  fs::last_write_time(file, mtime);                     // and the mtime it had: only ctime moved
+  fs::last_write_time(file, mtime);                    // and the mtime it had: only ctime moved
   SetVerification rewritten = Verify();
   EXPECT_EQ(Failures(rewritten), (Counts{{"digest_mismatch", 1}}));
   EXPECT_EQ(rewritten.bytes_hashed, 3000u) << "hashed again, not taken from the cache";
@@ -509,7 +513,8 @@ TEST_F(BackupVerifyTest, OneVerifierOverManySetsStaysCorrect) {
   for (int i = 0; i < 20; ++i) {  // more sets than a verifier keeps in memory
     sets.push_back(root_ / ("20261123_" + std::to_string(100000 + i)));
     WriteBytes(sets.back() / "data.csv", "set " + std::to_string(i));
-    WriteBytes(sets.back() / "SHA256SUMS", ReferenceSha256("set " + std::to_string(i)) + "  data.csv\n");
+    WriteBytes(sets.back() / "SHA256SUMS",
+               ReferenceSha256("set " + std::to_string(i)) + "  data.csv\n");
     SetVerification r = verifier.Verify(root_.string(), sets.back().string(), Options());
     ASSERT_TRUE(r.intact()) << i;
     EXPECT_EQ(r.files_hashed, 1u);
@@ -520,14 +525,18 @@ TEST_F(BackupVerifyTest, OneVerifierOverManySetsStaysCorrect) {
     EXPECT_EQ(r.cache_hits, 1u) << set;
   }
   WriteBytes(sets[0] / "data.csv", "set X");  // same size
-  EXPECT_EQ(Failures(verifier.Verify(root_.string(), sets[0].string(), Options())), (Counts{{"digest_mismatch", 1}}));
+  EXPECT_EQ(Failures(verifier.Verify(root_.string(), sets[0].string(), Options())),
+            (Counts{{"digest_mismatch", 1}}));
 }
 
 // A cache whose every call fails.
 class BrokenCache final : public VerifyCache {
  public:
-  Result<std::vector<FileDigestRow>> Load(std::string_view) override { return Status(Reason::kIo, "disk full"); }
-  Status Save(std::string_view, const std::vector<FileDigestRow>&, const std::vector<std::string>&) override {
+  Result<std::vector<FileDigestRow>> Load(std::string_view) override {
+    return Status(Reason::kIo, "disk full");
+  }
+  Status Save(std::string_view, const std::vector<FileDigestRow>&,
+              const std::vector<std::string>&) override {
     return Status(Reason::kIo, "disk full");
   }
   Status Retain(std::string_view, const std::vector<std::string>&) override { return Status::Ok(); }

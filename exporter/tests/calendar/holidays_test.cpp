@@ -24,27 +24,30 @@ TEST(EasterSunday, KnownYears) {
 
 // The official lists of Colombia's public holidays (Ley 51 de 1983), every date.
 TEST(ColombianHolidays, Official2024) {
-  EXPECT_THAT(Days(ColombianHolidays(2024)),
-              ::testing::ElementsAre("2024-01-01", "2024-01-08", "2024-03-25", "2024-03-28", "2024-03-29",
-                                     "2024-05-01", "2024-05-13", "2024-06-03", "2024-06-10", "2024-07-01",
-                                     "2024-07-20", "2024-08-07", "2024-08-19", "2024-10-14", "2024-11-04",
-                                     "2024-11-11", "2024-12-08", "2024-12-25"));
+  EXPECT_THAT(
+      Days(ColombianHolidays(2024)),
+      ::testing::ElementsAre("2024-01-01", "2024-01-08", "2024-03-25", "2024-03-28", "2024-03-29",
+                             "2024-05-01", "2024-05-13", "2024-06-03", "2024-06-10", "2024-07-01",
+                             "2024-07-20", "2024-08-07", "2024-08-19", "2024-10-14", "2024-11-04",
+                             "2024-11-11", "2024-12-08", "2024-12-25"));
 }
 
 TEST(ColombianHolidays, Official2025WithTwoHolidaysOnJune30) {
-  EXPECT_THAT(Days(ColombianHolidays(2025)),
-              ::testing::ElementsAre("2025-01-01", "2025-01-06", "2025-03-24", "2025-04-17", "2025-04-18",
-                                     "2025-05-01", "2025-06-02", "2025-06-23", "2025-06-30", "2025-06-30",
-                                     "2025-07-20", "2025-08-07", "2025-08-18", "2025-10-13", "2025-11-03",
-                                     "2025-11-17", "2025-12-08", "2025-12-25"));
+  EXPECT_THAT(
+      Days(ColombianHolidays(2025)),
+      ::testing::ElementsAre("2025-01-01", "2025-01-06", "2025-03-24", "2025-04-17", "2025-04-18",
+                             "2025-05-01", "2025-06-02", "2025-06-23", "2025-06-30", "2025-06-30",
+                             "2025-07-20", "2025-08-07", "2025-08-18", "2025-10-13", "2025-11-03",
+                             "2025-11-17", "2025-12-08", "2025-12-25"));
 }
 
 TEST(ColombianHolidays, Official2026) {
-  EXPECT_THAT(Days(ColombianHolidays(2026)),
-              ::testing::ElementsAre("2026-01-01", "2026-01-12", "2026-03-23", "2026-04-02", "2026-04-03",
-                                     "2026-05-01", "2026-05-18", "2026-06-08", "2026-06-15", "2026-06-29",
-                                     "2026-07-20", "2026-08-07", "2026-08-17", "2026-10-12", "2026-11-02",
-                                     "2026-11-16", "2026-12-08", "2026-12-25"));
+  EXPECT_THAT(
+      Days(ColombianHolidays(2026)),
+      ::testing::ElementsAre("2026-01-01", "2026-01-12", "2026-03-23", "2026-04-02", "2026-04-03",
+                             "2026-05-01", "2026-05-18", "2026-06-08", "2026-06-15", "2026-06-29",
+                             "2026-07-20", "2026-08-07", "2026-08-17", "2026-10-12", "2026-11-02",
+                             "2026-11-16", "2026-12-08", "2026-12-25"));
 }
 
 TEST(ColombianHolidays, EmilianiHolidaysAlwaysFallOnMonday) {
@@ -52,7 +55,8 @@ TEST(ColombianHolidays, EmilianiHolidaysAlwaysFallOnMonday) {
     for (const Holiday& h : ColombianHolidays(year)) {
       bool fixed = h.name == "Año Nuevo" || h.name == "Jueves Santo" || h.name == "Viernes Santo" ||
                    h.name == "Día del Trabajo" || h.name == "Día de la Independencia" ||
-                   h.name == "Batalla de Boyacá" || h.name == "Inmaculada Concepción" || h.name == "Navidad";
+                   h.name == "Batalla de Boyacá" || h.name == "Inmaculada Concepción" ||
+                   h.name == "Navidad";
       if (!fixed) {
         EXPECT_EQ(date::weekday{date::sys_days{h.day}}, date::Monday) << h.name << " " << year;
       }
@@ -63,9 +67,9 @@ TEST(ColombianHolidays, EmilianiHolidaysAlwaysFallOnMonday) {
 TEST(UnitedStatesHolidays, Observed2026) {
   // 2026-07-04 is a Saturday: observed Friday 07-03.
   EXPECT_THAT(Days(UnitedStatesHolidays(2026)),
-              ::testing::ElementsAre("2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19",
-                                     "2026-07-03", "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26",
-                                     "2026-12-25"));
+              ::testing::ElementsAre("2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25",
+                                     "2026-06-19", "2026-07-03", "2026-09-07", "2026-10-12",
+                                     "2026-11-11", "2026-11-26", "2026-12-25"));
   // 2027-12-25 is a Saturday (observed 12-24); 2022-06-19 a Sunday (observed 06-20).
   auto y2027 = Days(UnitedStatesHolidays(2027));
   EXPECT_THAT(y2027, ::testing::Contains("2027-12-24"));

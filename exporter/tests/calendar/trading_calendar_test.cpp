@@ -41,8 +41,9 @@ TEST(TradingCalendar, OpenFromTheFirstBarUntilTheLastBarCloses) {
 
 TEST(TradingCalendar, HolidayMondayAndWeekendsAreClosed) {
   auto cal = Make();
-  EXPECT_FALSE(cal->IsTradingDay(Day(2026, 11, 16)));  // Independencia de Cartagena, moved to Monday
-  EXPECT_TRUE(cal->IsTradingDay(Day(2026, 11, 11)));   // the Wednesday it was moved from
+  EXPECT_FALSE(
+      cal->IsTradingDay(Day(2026, 11, 16)));          // Independencia de Cartagena, moved to Monday
+  EXPECT_TRUE(cal->IsTradingDay(Day(2026, 11, 11)));  // the Wednesday it was moved from
   EXPECT_FALSE(cal->IsOpen(T("2026-11-16T15:00:00Z")));
   EXPECT_FALSE(cal->IsTradingDay(Day(2026, 11, 22)));  // Sunday
   EXPECT_TRUE(cal->IsHoliday(Day(2026, 11, 16)));
@@ -96,7 +97,7 @@ TEST(TradingCalendar, ExtraDaysAndOptionalUsHolidays) {
   EXPECT_TRUE(cal->IsTradingDay(Day(2026, 11, 16)));
   EXPECT_TRUE(cal->IsTradingDay(Day(2026, 11, 28)));
   EXPECT_EQ(cal->SessionsOn(Day(2026, 11, 28)).size(), 1u);  // the first session's hours
-  EXPECT_FALSE(cal->IsTradingDay(Day(2026, 11, 26)));         // Thanksgiving
+  EXPECT_FALSE(cal->IsTradingDay(Day(2026, 11, 26)));        // Thanksgiving
 }
 
 TEST(TradingCalendar, PremiumSessionsAndAnUnknownZone) {
@@ -106,7 +107,8 @@ TEST(TradingCalendar, PremiumSessionsAndAnUnknownZone) {
   c.timezone = "America/Atlantis";
   auto bad = TradingCalendar::Create(c);
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("unknown time zone \"America/Atlantis\""));
+  EXPECT_THAT(bad.status().message(),
+              ::testing::HasSubstr("unknown time zone \"America/Atlantis\""));
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ TEST(ReadJsonObject, ReadsAnObjectAndRefusesAnythingElseNamingTheFile) {
   EXPECT_EQ(missing.status().message(), dir.File("missing.json") + ": No such file or directory");
   auto big = ReadJsonObject(dir.File("big.json"), 100);
   ASSERT_FALSE(big.ok());
-  EXPECT_NE(big.status().message().find("larger than"), std::string::npos) << big.status().message();
+  EXPECT_NE(big.status().message().find("larger than"), std::string::npos)
+      << big.status().message();
 }
 
 TEST(JsonTime, TakesRfc3339TextOrUnixSecondsAndNothingElse) {

@@ -29,14 +29,18 @@ std::string Capture(LogFormat format, LogLevel level, const std::function<void(L
 
 TEST(Logger, WritesLogfmtWithQuotingWhereNeeded) {
   std::string out = Capture(LogFormat::kLogfmt, LogLevel::kInfo, [](Logger& l) {
-    l.Warn("probe failed", {{"probe", "pipeline"}, {"err", "a \"quoted\" = thing\nnext"}, {"empty", ""}});
+    l.Warn("probe failed",
+           {{"probe", "pipeline"}, {"err", "a \"quoted\" = thing\nnext"}, {"empty", ""}});
   });
   EXPECT_THAT(out, StartsWith("ts="));
-  EXPECT_THAT(out, HasSubstr(" level=warn msg=\"probe failed\" probe=pipeline err=\"a \\\"quoted\\\" = thing\\nnext\" empty=\"\"\n"));
+  EXPECT_THAT(out, HasSubstr(" level=warn msg=\"probe failed\" probe=pipeline err=\"a "
+                             "\\\"quoted\\\" = thing\\nnext\" empty=\"\"\n"));
 }
 
 TEST(Logger, WritesOneJsonObjectPerLine) {
-  std::string out = Capture(LogFormat::kJson, LogLevel::kInfo, [](Logger& l) { l.Error("x", {{"k", "v"}}); });
+  std::string out = Capture(LogFormat::kJson, LogLevel::kInfo, [](Logger& l) {
+    l.Error("x", {{"k", "v"}});
+  });
   auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j["level"], "error");
   EXPECT_EQ(j["msg"], "x");

@@ -52,7 +52,8 @@ TEST(Sha256Hasher, KnownVectors) {
 TEST(Sha256Hasher, FilesOfSeveralChunksMatchOpenSslsOneShotDigest) {
   TempDir dir;
   Sha256Hasher h;
-  for (std::size_t n : {Sha256Hasher::kChunkBytes, Sha256Hasher::kChunkBytes + 1, std::size_t{3 << 20} + 12345}) {
+  for (std::size_t n :
+       {Sha256Hasher::kChunkBytes, Sha256Hasher::kChunkBytes + 1, std::size_t{3 << 20} + 12345}) {
     const std::string bytes = RandomBytes(n);
     auto d = h.HashFile(WriteFile(dir, "f" + std::to_string(n), bytes), Deadline::After(5s));
     ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -67,7 +68,8 @@ TEST(Sha256Hasher, ErrorsNameTheFile) {
   auto missing = h.HashFile(dir.File("nope"), Deadline::After(5s));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().reason(), Reason::kIo);
-  EXPECT_THAT(missing.status().message(), HasSubstr(dir.File("nope") + ": No such file or directory"));
+  EXPECT_THAT(missing.status().message(),
+              HasSubstr(dir.File("nope") + ": No such file or directory"));
 
   std::filesystem::create_directory(dir.File("d"));
   auto directory = h.HashFile(dir.File("d"), Deadline::After(5s));
@@ -77,7 +79,8 @@ TEST(Sha256Hasher, ErrorsNameTheFile) {
 
   std::filesystem::create_symlink(dir.File("abc"), dir.File("link"));
   WriteFile(dir, "abc", "abc");
-  EXPECT_FALSE(h.HashFile(dir.File("link"), Deadline::After(5s)).ok()) << "a final symlink is not followed";
+  EXPECT_FALSE(h.HashFile(dir.File("link"), Deadline::After(5s)).ok())
+      << "a final symlink is not followed";
 }
 
 TEST(Sha256Hasher, StopsAtTheDeadlineAndOnCancellation) {

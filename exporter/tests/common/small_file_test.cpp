@@ -19,11 +19,14 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-void Write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 // ReadSmallFile on another thread, bounded: a read that blocks fails the test instead of hanging
 // it (and is then released by opening `fifo` for writing, so that the thread can end).
-Result<std::string> ReadBounded(const std::string& path, std::size_t max_bytes, const std::string& fifo = "") {
+Result<std::string> ReadBounded(const std::string& path, std::size_t max_bytes,
+                                const std::string& fifo = "") {
   auto read = std::async(std::launch::async, [&] { return ReadSmallFile(path, max_bytes); });
   if (read.wait_for(10s) != std::future_status::ready) {
     ADD_FAILURE() << path << ": ReadSmallFile blocked for 10 s";
@@ -89,7 +92,8 @@ TEST(SmallFile, AProcFileThatSaysSizeZeroIsReadToItsEndWithinTheCap) {
   ASSERT_TRUE(smaps.ok()) << smaps.status().message();
   EXPECT_GT(smaps->size(), 4096u) << "past the first read's 4 KiB";
   EXPECT_EQ(smaps->back(), '\n');
-  EXPECT_THAT(smaps->substr(smaps->rfind('\n', smaps->size() - 2)), HasSubstr("VmFlags:")) << "the last mapping whole";
+  EXPECT_THAT(smaps->substr(smaps->rfind('\n', smaps->size() - 2)), HasSubstr("VmFlags:"))
+      << "the last mapping whole";
   auto capped = ReadSmallFile("/proc/self/smaps", 16);
   ASSERT_FALSE(capped.ok());
   EXPECT_EQ(capped.status().message(), "/proc/self/smaps: larger than 16 bytes");

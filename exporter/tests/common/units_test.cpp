@@ -20,7 +20,8 @@ TEST(ParseDuration, AcceptsPrometheusSyntax) {
 }
 
 TEST(ParseDuration, RejectsEverythingElse) {
-  for (const char* bad : {"", "5x", "5", "m", "-5s", "1.5h", "5m1h", "1m1m", "5 m", "s5", "99999999999999y"})
+  for (const char* bad :
+       {"", "5x", "5", "m", "-5s", "1.5h", "5m1h", "1m1m", "5 m", "s5", "99999999999999y"})
     EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
 }
 
@@ -52,7 +53,8 @@ TEST(ParseTimestamp, ReadsAirflowAndRfc3339Forms) {
   ASSERT_TRUE(c);
   EXPECT_EQ(*c, *a);
   EXPECT_EQ(FormatTimestamp(*b), "2026-11-24T13:05:01.123456Z");
-  auto nanos = ParseTimestamp("2026-11-24T13:05:01.123456789Z");  // Go's RFC3339Nano: cut to microseconds
+  auto nanos =
+      ParseTimestamp("2026-11-24T13:05:01.123456789Z");  // Go's RFC3339Nano: cut to microseconds
   ASSERT_TRUE(nanos);
   EXPECT_EQ(*nanos, *b);
   auto millis = ParseTimestamp("2026-11-24T08:05:01.123-05:00");
@@ -61,8 +63,8 @@ TEST(ParseTimestamp, ReadsAirflowAndRfc3339Forms) {
 }
 
 TEST(ParseTimestamp, RejectsTimesWithoutOffsetOrGarbage) {
-  for (const char* bad : {"", "2026-11-24", "2026-11-24T13:05:00", "yesterday", "2026-13-24T13:05:00Z",
-                          "2026-11-24T13:05:00Zjunk"})
+  for (const char* bad : {"", "2026-11-24", "2026-11-24T13:05:00", "yesterday",
+                          "2026-13-24T13:05:00Z", "2026-11-24T13:05:00Zjunk"})
     EXPECT_EQ(ParseTimestamp(bad), std::nullopt) << bad;
 }
 

@@ -48,11 +48,14 @@ TEST_F(CalendarSectionTest, CalendarSectionIsParsedAndChecked) {
 )");
   std::string all;
   for (const std::string& e : bad.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr("config.yml:2:13: calendar.timezone: \"Mars/Olympus\" is not a time zone"));
+  EXPECT_THAT(all,
+              HasSubstr("config.yml:2:13: calendar.timezone: \"Mars/Olympus\" is not a time zone"));
   EXPECT_THAT(all, HasSubstr("calendar.sessions[0].days[1]: \"funday\" is not a weekday"));
   EXPECT_THAT(all, HasSubstr("calendar.sessions[0].open: \"8am\" is not a local time HH:MM"));
-  EXPECT_THAT(all, HasSubstr("calendar.sessions[1].close: open and close must be a whole number of bar intervals (5m) apart"));
-  EXPECT_THAT(all, HasSubstr("calendar.holidays[0]: \"atlantis\" is not colombia or united_states"));
+  EXPECT_THAT(all, HasSubstr("calendar.sessions[1].close: open and close must be a whole number of "
+                             "bar intervals (5m) apart"));
+  EXPECT_THAT(all,
+              HasSubstr("calendar.holidays[0]: \"atlantis\" is not colombia or united_states"));
   EXPECT_THAT(all, HasSubstr("calendar.extra_open_days[0]: \"tomorrow\" is not a date YYYY-MM-DD"));
   EXPECT_EQ(bad.errors.size(), 6u) << all;
 }

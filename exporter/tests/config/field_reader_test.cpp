@@ -25,8 +25,9 @@ TEST_F(SecretFieldTest, InlineSecretsAreRefusedAndNeverEchoed) {
 )");
   EXPECT_FALSE(load.config);
   std::string all = ::testing::PrintToString(load.errors);
-  EXPECT_THAT(all, HasSubstr("probes.pipeline.airflow.password: secrets are not written in the config: use "
-                             "password_file or password_env"));
+  EXPECT_THAT(
+      all, HasSubstr("probes.pipeline.airflow.password: secrets are not written in the config: use "
+                     "password_file or password_env"));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("hunter2")));
 }
 
@@ -65,20 +66,26 @@ TEST_F(SecretFieldTest, ASecretFileMustBeASmallRegularFile) {
   std::filesystem::create_directories(Path("dir"));
   std::ofstream(Path("big")) << std::string(65 << 10, 'k');
   const auto error_for = [&](const std::string& file) {
-    ConfigLoad load = Load("probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
-                           file + "}\n    layers: [{layer: L0, dag_id: d}]\n");
+    ConfigLoad load = Load(
+        "probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
+        file + "}\n    layers: [{layer: L0, dag_id: d}]\n");
     return load.errors.size() == 1 ? load.errors[0] : ::testing::PrintToString(load.errors);
   };
   const std::string field = ":3:67: probes.pipeline.airflow.password_file: cannot read ";
   const std::string hint = "; point password_file at a regular file of at most 64 KiB";
-  EXPECT_THAT(error_for(Path("fifo")), HasSubstr(field + Path("fifo") + ": not a regular file (a FIFO)" + hint));
-  EXPECT_THAT(error_for("/dev/zero"), HasSubstr(field + "/dev/zero: not a regular file (a character device)" + hint));
-  EXPECT_THAT(error_for(Path("dir")), HasSubstr(field + Path("dir") + ": not a regular file (a directory)" + hint));
-  EXPECT_THAT(error_for(Path("big")), HasSubstr(field + Path("big") + ": larger than 64 KiB" + hint));
+  EXPECT_THAT(error_for(Path("fifo")),
+              HasSubstr(field + Path("fifo") + ": not a regular file (a FIFO)" + hint));
+  EXPECT_THAT(error_for("/dev/zero"),
+              HasSubstr(field + "/dev/zero: not a regular file (a character device)" + hint));
+  EXPECT_THAT(error_for(Path("dir")),
+              HasSubstr(field + Path("dir") + ": not a regular file (a directory)" + hint));
+  EXPECT_THAT(error_for(Path("big")),
+              HasSubstr(field + Path("big") + ": larger than 64 KiB" + hint));
 
   std::filesystem::create_symlink(Path("airflow_password"), Path("linked_password"));
-  ConfigLoad linked = Load("probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
-                           Path("linked_password") + "}\n    layers: [{layer: L0, dag_id: d}]\n");
+  ConfigLoad linked = Load(
+      "probes:\n  pipeline:\n    airflow: {url: http://a:8080, username: admin, password_file: " +
+      Path("linked_password") + "}\n    layers: [{layer: L0, dag_id: d}]\n");
   ASSERT_TRUE(linked.config) << ::testing::PrintToString(linked.errors);
   EXPECT_EQ(linked.config->probes.Get<PipelineKind>()->airflow->password.reveal(), "s3cret-value");
 }

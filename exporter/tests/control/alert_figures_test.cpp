@@ -43,12 +43,14 @@ TEST(AlertFigures, NamesAndSeveritiesOutsideTheirBoundsAreCountedAsOther) {
 
 TEST(AlertFigures, OnlyTheFirst500NamesAreCountedUnderTheirOwnName) {
   AlertFigures f;
-  for (size_t i = 0; i < AlertFigures::kMaxAlertnames; ++i) f.CountNotification("A" + std::to_string(i), "info", "firing");
+  for (size_t i = 0; i < AlertFigures::kMaxAlertnames; ++i)
+    f.CountNotification("A" + std::to_string(i), "info", "firing");
   f.CountNotification("Late", "info", "firing");
   f.CountNotification("A0", "info", "firing");
   EXPECT_EQ(f.stats().notifications.count(Key{"Late", "info", "firing"}), 0u);
   EXPECT_EQ(f.stats().notifications.at(Key{"other", "info", "firing"}), 1u);
-  EXPECT_EQ(f.stats().notifications.at(Key{"A0", "info", "firing"}), 2u) << "a known name keeps counting";
+  EXPECT_EQ(f.stats().notifications.at(Key{"A0", "info", "firing"}), 2u)
+      << "a known name keeps counting";
 }
 
 TEST(AlertFigures, ChangingTheSeveritiesFoldsTheFiguresOfTheOthers) {
@@ -59,7 +61,8 @@ TEST(AlertFigures, ChangingTheSeveritiesFoldsTheFiguresOfTheOthers) {
   f.ObserveResolution("critical", 200);
   f.ObserveAcknowledgement("info", 50);
   EXPECT_EQ(f.SetSeverities({"critical", "warning", "info"}), 0u) << "the same list: nothing moves";
-  EXPECT_EQ(f.SetSeverities({"critical"}), 3u);  // warning's notification and resolution, info's acknowledgement
+  EXPECT_EQ(f.SetSeverities({"critical"}),
+            3u);  // warning's notification and resolution, info's acknowledgement
   EXPECT_EQ(f.stats().notifications.at(Key{"X", "other", "firing"}), 1u);
   EXPECT_EQ(f.stats().resolution.at("other").count, 1u);
   EXPECT_EQ(f.stats().resolution.at("critical").sum, 200);
@@ -99,7 +102,8 @@ TEST(AlertFigures, LoadSkipsMalformedEntriesAndFoldsWhatIsOverTheBounds) {
   EXPECT_EQ(n.at(Key{"X", "critical", "firing"}), 3u);
   EXPECT_EQ(n.at(Key{"other", "critical", "firing"}), 2u);
   EXPECT_EQ(n.at(Key{"X", "other", "firing"}), 1u);
-  EXPECT_EQ(f.stats().resolution.at("critical").count, 1u) << "a wrong number of buckets keeps count and sum";
+  EXPECT_EQ(f.stats().resolution.at("critical").count, 1u)
+      << "a wrong number of buckets keeps count and sum";
   EXPECT_EQ(f.Load(nlohmann::json::array()), 0u);
 }
 

@@ -15,7 +15,8 @@ namespace {
 class AlertLifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("alert_lifecycle_test_" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() /
+           ("alert_lifecycle_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     store_ = std::move(StateStore::Open((dir_ / "state.db").string())).value();
   }
@@ -23,7 +24,8 @@ class AlertLifecycleTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  static nlohmann::json Payload(const std::string& status, const std::string& fp, const std::string& starts,
+  static nlohmann::json Payload(const std::string& status, const std::string& fp,
+                                const std::string& starts,
                                 const std::string& ends = "0001-01-01T00:00:00Z") {
     return {{"version", "4"},
             {"status", status},
@@ -37,7 +39,8 @@ class AlertLifecycleTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<StateStore> store_;
   Logger log_{LogLevel::kError};
-  // The payloads' dates, not the day the test runs: episodes are forgotten a week after they resolve.
+  // The payloads' dates, not the day the test runs: episodes are forgotten a week after they
+  // resolve.
   FakeClock clock_{*ParseTimestamp("2026-11-25T12:00:00Z")};
 };
 
@@ -46,8 +49,12 @@ TEST_F(AlertLifecycleTest, CountsEveryNotificationAndMeasuresEachResolutionOnce)
   ASSERT_TRUE(a.Load().ok());
   EXPECT_EQ(a.Ingest(Payload("firing", "fp1", "2026-11-25T10:00:00Z")).code, 200);
   EXPECT_EQ(a.Ingest(Payload("firing", "fp1", "2026-11-25T10:00:00Z")).code, 200);
-  EXPECT_EQ(a.Ingest(Payload("resolved", "fp1", "2026-11-25T10:00:00Z", "2026-11-25T10:07:30Z")).code, 200);
-  EXPECT_EQ(a.Ingest(Payload("resolved", "fp1", "2026-11-25T10:00:00Z", "2026-11-25T10:07:30Z")).code, 200);
+  EXPECT_EQ(
+      a.Ingest(Payload("resolved", "fp1", "2026-11-25T10:00:00Z", "2026-11-25T10:07:30Z")).code,
+      200);
+  EXPECT_EQ(
+      a.Ingest(Payload("resolved", "fp1", "2026-11-25T10:00:00Z", "2026-11-25T10:07:30Z")).code,
+      200);
   ControlStats f = a.Figures();
   EXPECT_EQ((f.notifications[{"L0DataGap", "critical", "firing"}]), 2u);
   EXPECT_EQ((f.notifications[{"L0DataGap", "critical", "resolved"}]), 2u);
@@ -95,17 +102,22 @@ TEST_F(AlertLifecycleTest, RefusesWhatIsNotAWebhookPayload) {
   EXPECT_EQ(r.body["field"], "alerts");
 }
 
-// One alert of a webhook payload, `ago` before the fake clock's now (resolved `ended_ago` before it).
+// One alert of a webhook payload, `ago` before the fake clock's now (resolved `ended_ago` before
+// it).
 nlohmann::json AlertAt(const FakeClock& clock, const std::string& fp, const std::string& alertname,
-                       const std::string& severity, Duration ago, std::optional<Duration> ended_ago = std::nullopt) {
-  return {{"status", ended_ago ? "resolved" : "firing"},
-          {"labels", {{"alertname", alertname}, {"severity", severity}}},
-          {"startsAt", FormatTimestamp(clock.Now() - ago)},
-          {"endsAt", ended_ago ? FormatTimestamp(clock.Now() - *ended_ago) : "0001-01-01T00:00:00Z"},
-          {"fingerprint", fp}};
+                       const std::string& severity, Duration ago,
+                       std::optional<Duration> ended_ago = std::nullopt) {
+  return {
+      {"status", ended_ago ? "resolved" : "firing"},
+      {"labels", {{"alertname", alertname}, {"severity", severity}}},
+      {"startsAt", FormatTimestamp(clock.Now() - ago)},
+      {"endsAt", ended_ago ? FormatTimestamp(clock.Now() - *ended_ago) : "0001-01-01T00:00:00Z"},
+      {"fingerprint", fp}};
 }
 
-nlohmann::json Webhook(nlohmann::json alerts) { return {{"version", "4"}, {"alerts", std::move(alerts)}}; }
+nlohmann::json Webhook(nlohmann::json alerts) {
+  return {{"version", "4"}, {"alerts", std::move(alerts)}};
+}
 
 // The notifications by alertname label, and their sum.
 std::map<std::string, std::uint64_t> ByAlertname(const ControlStats& f, std::uint64_t* total) {
@@ -129,10 +141,13 @@ TEST_F(AlertLifecycleTest, NamesAndSeveritiesBeyondTheirBoundsAreCountedAsOtherN
   ASSERT_TRUE(a.Load().ok());
   nlohmann::json alerts = nlohmann::json::array();
   for (int i = 0; i < 520; ++i)  // 500 names are kept, 20 more are not
-    alerts.push_back(AlertAt(clock_, "n" + std::to_string(i), "Alert_" + std::to_string(i), "critical", std::chrono::minutes(5)));
-  const std::vector<std::string> not_names = {"alert-123", "", "9lives", "has space", std::string(129, 'a')};
+    alerts.push_back(AlertAt(clock_, "n" + std::to_string(i), "Alert_" + std::to_string(i),
+                             "critical", std::chrono::minutes(5)));
+  const std::vector<std::string> not_names = {"alert-123", "", "9lives", "has space",
+                                              std::string(129, 'a')};
   for (size_t i = 0; i < not_names.size(); ++i)
-    alerts.push_back(AlertAt(clock_, "bad" + std::to_string(i), not_names[i], "warning", std::chrono::minutes(5)));
+    alerts.push_back(AlertAt(clock_, "bad" + std::to_string(i), not_names[i], "warning",
+                             std::chrono::minutes(5)));
   for (const std::string& sev : std::vector<std::string>{"page", "", "Critical", "info"})
     alerts.push_back(AlertAt(clock_, "sev" + sev, "Alert_0", sev, std::chrono::minutes(5)));
   EXPECT_EQ(a.Ingest(Webhook(alerts)).code, 200);
@@ -143,7 +158,8 @@ TEST_F(AlertLifecycleTest, NamesAndSeveritiesBeyondTheirBoundsAreCountedAsOtherN
   EXPECT_EQ(by_name["other"], 25u);  // 20 over the cap, 5 not names
   EXPECT_EQ(by_name["Alert_0"], 5u);
   EXPECT_EQ(by_name.count("Alert_519"), 0u);
-  EXPECT_EQ(SeveritiesOf(a.Figures()), (std::set<std::string>{"critical", "warning", "info", "other"}));
+  EXPECT_EQ(SeveritiesOf(a.Figures()),
+            (std::set<std::string>{"critical", "warning", "info", "other"}));
   // The same again, later: still bounded, and a known name is still counted as itself.
   clock_.Set(clock_.Now() + std::chrono::minutes(1));
   a.Ingest(Webhook(alerts));
@@ -159,12 +175,15 @@ TEST_F(AlertLifecycleTest, FiguresOverTheBoundsFromAnEarlierRunAreFoldedAtLoad) 
   nlohmann::json notifications = nlohmann::json::array();
   std::uint64_t total = 0;
   for (int i = 0; i < 600; ++i) {
-    notifications.push_back({"Alert_" + std::to_string(i), i % 2 ? "critical" : "sev" + std::to_string(i), "firing", i + 1});
+    notifications.push_back({"Alert_" + std::to_string(i),
+                             i % 2 ? "critical" : "sev" + std::to_string(i), "firing", i + 1});
     total += i + 1;
   }
   notifications.push_back({"no such-name", "warning", "resolved", 7});
   total += 7;
-  nlohmann::json h = {{"counts", std::vector<int>(std::size(SecondsHistogram::kBounds), 1)}, {"count", 1}, {"sum", 10}};
+  nlohmann::json h = {{"counts", std::vector<int>(std::size(SecondsHistogram::kBounds), 1)},
+                      {"count", 1},
+                      {"sum", 10}};
   ASSERT_TRUE(store_
                   ->Put("alert_figures", "all",
                         nlohmann::json{{"notifications", notifications},
@@ -196,8 +215,9 @@ TEST_F(AlertLifecycleTest, TheConfiguredSeveritiesAreCountedAndAChangeFoldsTheOt
   AlertLifecycle a(*store_, log_, clock_);
   a.SetSeverities({"critical", "page"});
   ASSERT_TRUE(a.Load().ok());
-  a.Ingest(Webhook({AlertAt(clock_, "p1", "Paged", "page", std::chrono::minutes(20), std::chrono::minutes(10)),
-                    AlertAt(clock_, "w1", "Warned", "warning", std::chrono::minutes(5))}));
+  a.Ingest(Webhook(
+      {AlertAt(clock_, "p1", "Paged", "page", std::chrono::minutes(20), std::chrono::minutes(10)),
+       AlertAt(clock_, "w1", "Warned", "warning", std::chrono::minutes(5))}));
   ControlStats f = a.Figures();
   EXPECT_EQ((f.notifications[{"Paged", "page", "resolved"}]), 1u);
   EXPECT_EQ((f.notifications[{"Warned", "other", "firing"}]), 1u);
@@ -218,7 +238,8 @@ TEST_F(AlertLifecycleTest, TheConfiguredSeveritiesAreCountedAndAChangeFoldsTheOt
 std::set<std::string> Kept(const AlertLifecycle& a) {
   std::set<std::string> out;
   const nlohmann::json summary = a.Summary();
-  for (const nlohmann::json& e : summary["episodes"]) out.insert(e["fingerprint"].get<std::string>());
+  for (const nlohmann::json& e : summary["episodes"])
+    out.insert(e["fingerprint"].get<std::string>());
   return out;
 }
 
@@ -235,21 +256,24 @@ TEST_F(AlertLifecycleTest, EpisodesArePrunedByAgeNeverWithAnOpenAcknowledgement)
     e.starts_at = ToUnixSeconds(clock_.Now() - ago);
     a.Acknowledge(e, "ops", "silence-" + fp, silence_ends_at);
   };
-  a.Ingest(Webhook({AlertAt(clock_, "resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
-                    AlertAt(clock_, "resolved-6d", "Old", "warning", hours(6 * 24 + 1), hours(6 * 24)),
-                    AlertAt(clock_, "acked-resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
-                    AlertAt(clock_, "expired-ack-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
-                    AlertAt(clock_, "firing-29d", "Old", "warning", hours(29 * 24)),
-                    AlertAt(clock_, "acked-firing-29d", "Old", "warning", hours(29 * 24)),
-                    AlertAt(clock_, "firing-27d", "Old", "warning", hours(27 * 24))}));
+  a.Ingest(Webhook(
+      {AlertAt(clock_, "resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
+       AlertAt(clock_, "resolved-6d", "Old", "warning", hours(6 * 24 + 1), hours(6 * 24)),
+       AlertAt(clock_, "acked-resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
+       AlertAt(clock_, "expired-ack-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
+       AlertAt(clock_, "firing-29d", "Old", "warning", hours(29 * 24)),
+       AlertAt(clock_, "acked-firing-29d", "Old", "warning", hours(29 * 24)),
+       AlertAt(clock_, "firing-27d", "Old", "warning", hours(27 * 24))}));
   // Pruned as the payload came: nothing acknowledged them yet.
   EXPECT_EQ(Kept(a), (std::set<std::string>{"resolved-6d", "firing-27d"}));
   acknowledge("acked-resolved-8d", hours(8 * 24 + 1), now + 3600);
   acknowledge("acked-firing-29d", hours(29 * 24), now + 3600);
   acknowledge("expired-ack-8d", hours(8 * 24 + 1), now - 60);
-  a.Ingest(Webhook({AlertAt(clock_, "acked-resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
-                    AlertAt(clock_, "expired-ack-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24))}));
-  EXPECT_EQ(Kept(a), (std::set<std::string>{"resolved-6d", "firing-27d", "acked-resolved-8d", "acked-firing-29d"}));
+  a.Ingest(Webhook(
+      {AlertAt(clock_, "acked-resolved-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24)),
+       AlertAt(clock_, "expired-ack-8d", "Old", "warning", hours(8 * 24 + 1), hours(8 * 24))}));
+  EXPECT_EQ(Kept(a), (std::set<std::string>{"resolved-6d", "firing-27d", "acked-resolved-8d",
+                                            "acked-firing-29d"}));
   // Two hours on, the silences have ended: those go too, at the next payload and at a restart.
   clock_.Set(clock_.Now() + hours(2));
   AlertLifecycle b(*store_, log_, clock_);
@@ -267,8 +291,10 @@ TEST_F(AlertLifecycleTest, OverTheEpisodeCapTheOldestResolvedGoFirstNeverAnAckno
   oldest.starts_at = ToUnixSeconds(clock_.Now() - minutes(3000));
   a.Acknowledge(oldest, "ops", "silence-1", ToUnixSeconds(clock_.Now() + minutes(60)));
   nlohmann::json alerts = nlohmann::json::array();
-  for (size_t i = 0; i < AlertLifecycle::kMaxEpisodes; ++i)  // resolved i minutes ago, or firing for i minutes
-    alerts.push_back(i % 2 ? AlertAt(clock_, "r" + std::to_string(i), "Flood", "info", minutes(i + 1), minutes(i))
+  for (size_t i = 0; i < AlertLifecycle::kMaxEpisodes;
+       ++i)  // resolved i minutes ago, or firing for i minutes
+    alerts.push_back(i % 2 ? AlertAt(clock_, "r" + std::to_string(i), "Flood", "info",
+                                     minutes(i + 1), minutes(i))
                            : AlertAt(clock_, "f" + std::to_string(i), "Flood", "info", minutes(i)));
   a.Ingest(Webhook(alerts));
   std::set<std::string> kept = Kept(a);

@@ -30,8 +30,9 @@ std::string RawSha256(const std::string& text) {
 class ControlApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("control_api_test_" + std::to_string(::getpid()) + "_" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("control_api_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto store = StateStore::Open((dir_ / "state.db").string());
     ASSERT_TRUE(store.ok()) << store.status().message();
@@ -56,18 +57,21 @@ class ControlApiTest : public ::testing::Test {
     setup->basic_auth_users = {{"carol", ControlRole::kOperator}};
     setup->per_second = 0.001;  // no refill within a test
     setup->burst = burst;
-    ActionSpec act{"do-it",
-                   {{"layer", ParamSpec::Kind::kString, true, {"L0", "L1"}},
-                    {"since", ParamSpec::Kind::kDuration},
-                    {"api_key", ParamSpec::Kind::kString}},
-                   true,
-                   [this](const ActionCall& call) -> ActionResult {
-                     runs_++;
-                     return {200, {{"done", call.params["layer"]}, {"by", call.caller.name}}, "did it"};
-                   },
-                   ""};
+    ActionSpec act{
+        "do-it",
+        {{"layer", ParamSpec::Kind::kString, true, {"L0", "L1"}},
+         {"since", ParamSpec::Kind::kDuration},
+         {"api_key", ParamSpec::Kind::kString}},
+        true,
+        [this](const ActionCall& call) -> ActionResult {
+          runs_++;
+          return {200, {{"done", call.params["layer"]}, {"by", call.caller.name}}, "did it"};
+        },
+        ""};
     ActionSpec missing{"not-here", {}, true, nullptr, "give control.actions.not-here a hook"};
-    ActionSpec flaky{"flaky", {}, true,
+    ActionSpec flaky{"flaky",
+                     {},
+                     true,
                      [this](const ActionCall&) -> ActionResult {
                        if (throws_.exchange(false)) throw std::runtime_error("a bug of the action");
                        runs_++;
@@ -75,8 +79,12 @@ class ControlApiTest : public ::testing::Test {
                      },
                      ""};
     setup->endpoints = {
-        {"/api/l0/health", [] { return std::make_shared<const std::string>(R"({"view": "l0"})"); }, {act, missing, flaky}},
-        {"/api/alerts/webhook", nullptr, {},
+        {"/api/l0/health",
+         [] { return std::make_shared<const std::string>(R"({"view": "l0"})"); },
+         {act, missing, flaky}},
+        {"/api/alerts/webhook",
+         nullptr,
+         {},
          [this](const Caller&, const nlohmann::json& body) -> ActionResult {
            webhooks_++;
            return {200, {{"alerts", body["alerts"].size()}}, "ingested"};
@@ -154,8 +162,8 @@ TEST_F(ControlApiTest, EveryRoleAndMethodGetsItsAnswer) {
   for (const Case& c : cases) {
     std::string body = std::string(c.path) == "/api/alerts/webhook" ? R"({"alerts": []})" : act;
     ControlResponse r = Call(c.method, c.path, c.token, c.method == std::string("GET") ? "" : body);
-    EXPECT_EQ(r.code, c.code) << c.method << " " << c.path << " with " << (c.token.empty() ? "no token" : c.token)
-                              << ": " << r.body.dump();
+    EXPECT_EQ(r.code, c.code) << c.method << " " << c.path << " with "
+                              << (c.token.empty() ? "no token" : c.token) << ": " << r.body.dump();
     if (r.code == 401) {
       ASSERT_FALSE(r.headers.empty());
       EXPECT_EQ(r.headers[0].first, "WWW-Authenticate");
@@ -186,14 +194,16 @@ TEST_F(ControlApiTest, BadBodiesNameTheField) {
       {R"({"action": "do-it", "layer": "L9"})", 400, "layer", "L0 or L1"},
       {R"({"action": "do-it", "layer": 0})", 400, "layer", "string"},
       {R"({"action": "do-it", "layer": "L0", "since": "soon"})", 400, "since", "duration"},
-      {R"({"action": "do-it", "layer": "L0", "colour": "red"})", 400, "colour", "layer, since or api_key"},
+      {R"({"action": "do-it", "layer": "L0", "colour": "red"})", 400, "colour",
+       "layer, since or api_key"},
       {R"({"action": "not-here"})", 501, "action", "give control.actions.not-here a hook"},
   };
   for (const Case& c : cases) {
     ControlResponse r = Call("POST", "/api/l0/health", kOperatorToken, c.body);
     EXPECT_EQ(r.code, c.code) << c.body << ": " << r.body.dump();
     EXPECT_EQ(r.body.value("field", ""), c.field) << c.body;
-    EXPECT_NE(r.body.value("error", "").find(c.says), std::string::npos) << c.body << ": " << r.body.dump();
+    EXPECT_NE(r.body.value("error", "").find(c.says), std::string::npos)
+        << c.body << ": " << r.body.dump();
   }
   EXPECT_EQ(runs_.load(), 0);
 }
@@ -220,7 +230,8 @@ TEST_F(ControlApiTest, RateLimitAnswers429WithRetryAfterPerCaller) {
   // Another caller has a bucket of its own.
   EXPECT_EQ(Call("GET", "/api/l0/health", kOperatorToken).code, 200);
   // Callers without a valid token share their address's bucket.
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/api/l0/health", "guess-" + std::to_string(i)).code, 401);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Call("GET", "/api/l0/health", "guess-" + std::to_string(i)).code, 401);
   EXPECT_EQ(Call("GET", "/api/l0/health", "guess-4").code, 429);
 }
 
@@ -246,7 +257,10 @@ TEST_F(ControlApiTest, AnIdempotencyKeyActsOnceAndReplays) {
   ASSERT_FALSE(again.headers.empty());
   EXPECT_EQ(again.headers[0].first, "Idempotency-Replayed");
   // The same key for another request is refused; a new key acts.
-  EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, R"({"action": "do-it", "layer": "L0"})", "key-1").code, 422);
+  EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, R"({"action": "do-it", "layer": "L0"})",
+                 "key-1")
+                .code,
+            422);
   EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, body, "key-2").code, 200);
   EXPECT_EQ(runs_.load(), 2);
   EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, body, "bad key with spaces").code, 400);
@@ -326,15 +340,20 @@ TEST_F(ControlApiTest, JsonNestedDeeperThan32LevelsIsRefusedBeforeItIsWalked) {
            std::string(depth - 1, ']') + "}";
   };
   ControlResponse ok_depth = Call("POST", "/api/l0/health", kOperatorToken, nested(32));
-  EXPECT_EQ(ok_depth.body.value("field", ""), "since") << "32 levels parse; the field is then checked";
+  EXPECT_EQ(ok_depth.body.value("field", ""), "since")
+      << "32 levels parse; the field is then checked";
   ControlResponse deep = Call("POST", "/api/l0/health", kOperatorToken, nested(33));
   EXPECT_EQ(deep.code, 400);
   EXPECT_EQ(deep.body.value("field", ""), "body");
-  EXPECT_NE(deep.body.value("error", "").find("deeper than 32"), std::string::npos) << deep.body.dump();
-  // 64 KiB of nesting, as the attack sent it (it overflowed the stack): refused, and the webhook too.
+  EXPECT_NE(deep.body.value("error", "").find("deeper than 32"), std::string::npos)
+      << deep.body.dump();
+  // 64 KiB of nesting, as the attack sent it (it overflowed the stack): refused, and the webhook
+  // too.
   const std::string attack = std::string(32 * 1024, '[') + std::string(32 * 1024 - 1, ']');
   EXPECT_EQ(Call("POST", "/api/l0/health", kOperatorToken, attack).code, 400);
-  EXPECT_EQ(Call("POST", "/api/alerts/webhook", kWebhookToken, R"({"alerts": )" + attack + "}").code, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/alerts/webhook", kWebhookToken, R"({"alerts": )" + attack + "}").code,
+      400);
   EXPECT_EQ(webhooks_.load(), 0);
 }
 
@@ -343,7 +362,8 @@ TEST_F(ControlApiTest, TheRateLimitComesBeforeTheEndpointAndTheToken) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/no/such/" + std::to_string(i), "").code, 404);
   EXPECT_EQ(Call("GET", "/no/such/3", "").code, 429);
   EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429);
-  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 200) << "a token has a bucket of its own";
+  EXPECT_EQ(Call("GET", "/api/l0/health", kViewerToken).code, 200)
+      << "a token has a bucket of its own";
 }
 
 TEST_F(ControlApiTest, RefusalsOfCallersWithoutATokenAreAuditedAsCountsPerMinute) {
@@ -352,7 +372,8 @@ TEST_F(ControlApiTest, RefusalsOfCallersWithoutATokenAreAuditedAsCountsPerMinute
   for (int i = 0; i < 200; ++i) Call("GET", "/api/l0/health", "guess-" + std::to_string(i));
   Call("GET", "/api/l0/health", kViewerToken);
   std::vector<AuditRow> rows = Audit();
-  ASSERT_EQ(rows.size(), 3u) << "one row per (caller, address, method, endpoint, code) and minute, and the viewer's";
+  ASSERT_EQ(rows.size(), 3u)
+      << "one row per (caller, address, method, endpoint, code) and minute, and the viewer's";
   EXPECT_EQ(rows[1].code, 401);
   EXPECT_EQ(rows[1].count, 1) << "the count is written off the request path";
   api_->Housekeep();
@@ -402,12 +423,16 @@ TEST_F(ControlApiTest, HousekeepingDeletesAuditRowsOlderThanTheRetention) {
   std::vector<AuditRow> rows = Audit();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].time, recent.time);
-  EXPECT_NE(LogText().find("msg=\"deleted old audit rows\" rows=1"), std::string::npos) << LogText();
+  EXPECT_NE(LogText().find("msg=\"deleted old audit rows\" rows=1"), std::string::npos)
+      << LogText();
 }
 
 TEST(AuditParamsTest, RedactsSecretLookingFieldsAndCutsLongTexts) {
-  nlohmann::json p = {{"password", "x"}, {"bearer_token", "y"}, {"nested", {{"apiKey", "z"}}},
-                      {"comment", std::string(500, 'a')}, {"key_id", "primary"}};
+  nlohmann::json p = {{"password", "x"},
+                      {"bearer_token", "y"},
+                      {"nested", {{"apiKey", "z"}}},
+                      {"comment", std::string(500, 'a')},
+                      {"key_id", "primary"}};
   nlohmann::json out = AuditParams(p);
   EXPECT_EQ(out["password"], "<redacted>");
   EXPECT_EQ(out["bearer_token"], "<redacted>");

@@ -21,14 +21,16 @@ std::string Errors(const ConfigLoad& load) {
 
 TEST(ControlSectionTest, ReadsTokensLimitsAndHooks) {
   const std::string hash(64, 'a');
-  ConfigLoad load = LoadControl("  tokens: [{name: ops, sha256: " + hash + ", role: operator}]\n"
-                                "  rate_limit: {per_second: 5, burst: 9}\n"
-                                "  basic_auth_users: {carol: viewer}\n"
-                                "  backup_dags: {L0: usdcop_l0_backup}\n"
-                                "  alertmanager: {url: 'http://127.0.0.1:9093'}\n"
-                                "  actions:\n"
-                                "    restart-websocket: {command: [systemctl, restart, ws], timeout: 10s}\n"
-                                "    rotate-key: {url: 'http://127.0.0.1:1/rotate', method: PUT}\n");
+  ConfigLoad load =
+      LoadControl("  tokens: [{name: ops, sha256: " + hash +
+                  ", role: operator}]\n"
+                  "  rate_limit: {per_second: 5, burst: 9}\n"
+                  "  basic_auth_users: {carol: viewer}\n"
+                  "  backup_dags: {L0: usdcop_l0_backup}\n"
+                  "  alertmanager: {url: 'http://127.0.0.1:9093'}\n"
+                  "  actions:\n"
+                  "    restart-websocket: {command: [systemctl, restart, ws], timeout: 10s}\n"
+                  "    rotate-key: {url: 'http://127.0.0.1:1/rotate', method: PUT}\n");
   ASSERT_TRUE(load.config) << Errors(load);
   const ControlConfig& c = *load.config->control;
   ASSERT_EQ(c.tokens.size(), 1u);
@@ -45,7 +47,8 @@ TEST(ControlSectionTest, ReadsTokensLimitsAndHooks) {
   EXPECT_EQ(c.alert_severities, (std::vector<std::string>{"critical", "warning", "info"}));
   load = LoadControl("  tokens: []\n  alert_severities: [critical, page, ticket]\n");
   ASSERT_TRUE(load.config) << Errors(load);
-  EXPECT_EQ(load.config->control->alert_severities, (std::vector<std::string>{"critical", "page", "ticket"}));
+  EXPECT_EQ(load.config->control->alert_severities,
+            (std::vector<std::string>{"critical", "page", "ticket"}));
 }
 
 TEST(ControlSectionTest, ReportsEachMistakeWithItsPlace) {
@@ -59,16 +62,20 @@ TEST(ControlSectionTest, ReportsEachMistakeWithItsPlace) {
       {"  tokens: [{name: ops, token: abc, role: operator}]\n", "configured by their SHA-256 only"},
       {"  tokens: [{name: ops, sha256: " + std::string(64, 'b') + "}]\n", "role: is required"},
       {"  tokens: [{name: ops, sha256: " + std::string(64, 'b') + ", role: admin}]\n", "viewer"},
-      {"  tokens: []\n  actions: {launch-rockets: {command: [x]}}\n", "is not an action a hook can serve"},
+      {"  tokens: []\n  actions: {launch-rockets: {command: [x]}}\n",
+       "is not an action a hook can serve"},
       {"  tokens: []\n  actions: {rotate-key: {timeout: 5s}}\n", "needs either command"},
-      {"  tokens: []\n  actions: {rotate-key: {command: [x], url: 'http://a/'}}\n", "needs either command"},
+      {"  tokens: []\n  actions: {rotate-key: {command: [x], url: 'http://a/'}}\n",
+       "needs either command"},
       {"  tokens: []\n  backup_dags: {L0: 'no spaces allowed'}\n", "is not an Airflow DAG id"},
       {"  tokens: []\n  alert_severities: [critical, other]\n",
        "control.alert_severities[1]: \"other\" is where the severities not listed are counted"},
       {"  tokens: []\n  alert_severities: [critical, warning, critical]\n",
        "control.alert_severities[2]: is listed twice"},
-      {"  tokens: []\n  alert_severities: ['sev 1']\n", "control.alert_severities[0]: must be 1 to 32 letters"},
-      {"  tokens: []\n  alert_severities: []\n", "control.alert_severities: must list 1 to 20 severities"},
+      {"  tokens: []\n  alert_severities: ['sev 1']\n",
+       "control.alert_severities[0]: must be 1 to 32 letters"},
+      {"  tokens: []\n  alert_severities: []\n",
+       "control.alert_severities: must list 1 to 20 severities"},
       {"  tokens: []\n  alert_severities: critical\n", "control.alert_severities"},
   };
   for (const Case& c : cases) {
@@ -78,7 +85,6 @@ TEST(ControlSectionTest, ReportsEachMistakeWithItsPlace) {
     EXPECT_NE(Errors(load).find("test.yml:"), std::string::npos) << Errors(load);
   }
 }
-
 
 }  // namespace
 }  // namespace usdcop

@@ -10,8 +10,8 @@ using nlohmann::json;
 using Kind = ParamSpec::Kind;
 
 // The shapes of the real table: a layer also called component, an alert named by alertId.
-const std::vector<ParamSpec> kLayer = {{"layer", Kind::kString, true, {"L0", "L1"}, 256, {"component"}},
-                                       {"since", Kind::kDuration}};
+const std::vector<ParamSpec> kLayer = {
+    {"layer", Kind::kString, true, {"L0", "L1"}, 256, {"component"}}, {"since", Kind::kDuration}};
 const std::vector<ParamSpec> kAlert = {
     {"fingerprint", Kind::kString, false, {}, 256, {"alertId"}, "[0-9a-f]{16}", "16 hex digits"},
     {"alertname", Kind::kString, false, {}, 256, {"alertId"}},
@@ -28,23 +28,28 @@ json Checked(json params, const std::vector<ParamSpec>& specs) {
 
 TEST(CheckParamsTest, AnAliasIsRenamedAndAnAllowedValueTakesItsListedSpelling) {
   EXPECT_EQ(Checked({{"component", "l0"}}, kLayer), (json{{"layer", "L0"}}));
-  EXPECT_EQ(Checked({{"layer", "l1"}, {"since", "2h"}}, kLayer), (json{{"layer", "L1"}, {"since", "2h"}}));
+  EXPECT_EQ(Checked({{"layer", "l1"}, {"since", "2h"}}, kLayer),
+            (json{{"layer", "L1"}, {"since", "2h"}}));
   EXPECT_EQ(Checked({{"layer", "L0"}}, kLayer), (json{{"layer", "L0"}}));
 }
 
 TEST(CheckParamsTest, AnAliasOfTwoFieldsGoesToTheFirstWhosePatternItFits) {
   EXPECT_EQ(Checked({{"alertId", "alert-123"}, {"user", "admin"}}, kAlert),
             (json{{"alertname", "alert-123"}, {"user", "admin"}}));
-  EXPECT_EQ(Checked({{"alertId", "1a2b3c4d5e6f7081"}}, kAlert), (json{{"fingerprint", "1a2b3c4d5e6f7081"}}));
+  EXPECT_EQ(Checked({{"alertId", "1a2b3c4d5e6f7081"}}, kAlert),
+            (json{{"fingerprint", "1a2b3c4d5e6f7081"}}));
 }
 
 TEST(CheckParamsTest, BothNamesOfOneFieldAre400NamingBoth) {
   json both = Checked({{"layer", "L0"}, {"component", "L0"}}, kLayer);
   EXPECT_EQ(both["field"], "layer");
-  EXPECT_NE(both["error"].get<std::string>().find("component or layer, not both"), std::string::npos) << both;
+  EXPECT_NE(both["error"].get<std::string>().find("component or layer, not both"),
+            std::string::npos)
+      << both;
   json twice = Checked({{"alertId", "HighLatency"}, {"alertname", "HighLatency"}}, kAlert);
   EXPECT_EQ(twice["field"], "alertname");
-  EXPECT_NE(twice["error"].get<std::string>().find("alertId or alertname"), std::string::npos) << twice;
+  EXPECT_NE(twice["error"].get<std::string>().find("alertId or alertname"), std::string::npos)
+      << twice;
 }
 
 TEST(CheckParamsTest, ProblemsNameTheFieldAsTheRequestGaveIt) {

@@ -16,7 +16,8 @@ std::string RawSha256(const std::string& text) {
 }
 
 TEST(TokenTableTest, MatchesTheHashOfABearerTokenOnly) {
-  TokenTable t({{"ops", RawSha256("s3cret"), ControlRole::kOperator}, {"ro", RawSha256("other"), ControlRole::kViewer}});
+  TokenTable t({{"ops", RawSha256("s3cret"), ControlRole::kOperator},
+                {"ro", RawSha256("other"), ControlRole::kViewer}});
   auto c = t.Authenticate("Bearer s3cret");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->name, "ops");

@@ -16,10 +16,12 @@ using nlohmann::json;
 constexpr double kNow = 1'700'000'000;
 
 SysTime At(double unix_seconds) {
-  return SysTime(std::chrono::duration_cast<SysTime::duration>(std::chrono::duration<double>(unix_seconds)));
+  return SysTime(
+      std::chrono::duration_cast<SysTime::duration>(std::chrono::duration<double>(unix_seconds)));
 }
 
-std::shared_ptr<const ProbeRecord> Record(std::string name, ProbeResult result, bool success = true) {
+std::shared_ptr<const ProbeRecord> Record(std::string name, ProbeResult result,
+                                          bool success = true) {
   auto r = std::make_shared<ProbeRecord>();
   r->name = std::move(name);
   r->has_run = true;
@@ -64,10 +66,12 @@ BoardSnapshot FullBoard() {
   b.layers = {BackupLayer("L1"), BackupLayer("L0")};
   VendorApiResult v;
   v.provider = "twelvedata";
-  v.keys.push_back(VendorKeyResult{.key_id = "primary", .active = true, .created = kNow - 86400 * 10,
+  v.keys.push_back(VendorKeyResult{.key_id = "primary",
+                                   .active = true,
+                                   .created = kNow - 86400 * 10,
                                    .usage = {{"day", 400, 800}, {"minute", 3, 0}}});
-  return {Record("pipeline", p), Record("market_data", m), Record("ready_signal", r), Record("backups", b),
-          Record("vendor_api", v, false)};
+  return {Record("pipeline", p), Record("market_data", m), Record("ready_signal", r),
+          Record("backups", b), Record("vendor_api", v, false)};
 }
 
 TEST(ViewsTest, L0HealthWithoutProbesSaysSoAndShowsNoFigures) {
@@ -139,7 +143,8 @@ TEST(ViewsTest, WebSocketViewShowsTheSessionAndTheHandover) {
   w.last_message_timestamp = kNow - 2;
   ReadySignalResult r;
   r.present = true;
-  r.handover = HandoverResult{.last_published_bar = kNow - 600, .pending_bars = 1, .lag_seconds = 300};
+  r.handover =
+      HandoverResult{.last_published_bar = kNow - 600, .pending_bars = 1, .lag_seconds = 300};
   const json v = WebSocketStatusView({Record("websocket", w), Record("ready_signal", r)}, At(kNow));
   EXPECT_EQ(v["websocket"]["up"], true);
   EXPECT_EQ(v["websocket"]["last_message_age_seconds"], 2);
@@ -161,7 +166,8 @@ TEST(ViewCacheTest, RendersOncePerMillisecondAndProbeResultsAndSaysWhenFor) {
   clock.Set(*ParseTimestamp("2026-11-25T12:00:00.123999Z"));  // the same millisecond
   EXPECT_EQ(cache.Get(), first) << "shared, not rendered again";
   EXPECT_EQ(renders, 1);
-  EXPECT_EQ(nlohmann::json::parse(*first)["generated_at"], ToUnixSeconds(*ParseTimestamp("2026-11-25T12:00:00.123Z")))
+  EXPECT_EQ(nlohmann::json::parse(*first)["generated_at"],
+            ToUnixSeconds(*ParseTimestamp("2026-11-25T12:00:00.123Z")))
       << "the view is exact as of its millisecond";
   EXPECT_EQ(first->back(), '\n');
   clock.Set(*ParseTimestamp("2026-11-25T12:00:00.124Z"));
@@ -172,7 +178,6 @@ TEST(ViewCacheTest, RendersOncePerMillisecondAndProbeResultsAndSaysWhenFor) {
   cache.Get();
   EXPECT_EQ(renders, 3);
 }
-
 
 }  // namespace
 }  // namespace usdcop

@@ -1,4 +1,5 @@
-// exposition/family_builder.cpp: families in the order first named, one per name, as exposition text.
+// exposition/family_builder.cpp: families in the order first named, one per name, as exposition
+// text.
 #include "exposition/family_builder.h"
 
 #include <gtest/gtest.h>

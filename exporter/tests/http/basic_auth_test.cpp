@@ -61,7 +61,8 @@ TEST(Bcrypt, TheDummyHashMakesBcryptWorkAtItsCost) {
   EXPECT_EQ(BcryptCost(dummy), 7);
   EXPECT_TRUE(BcryptHash("anything", dummy).has_value());  // libxcrypt accepts it: real work
   EXPECT_FALSE(BcryptMatches("anything", dummy));
-  BasicAuthUsers users = MakeBasicAuthUsers({{"a", MakeBcryptHash("x", 5)}, {"b", MakeBcryptHash("y", 6)}});
+  BasicAuthUsers users =
+      MakeBasicAuthUsers({{"a", MakeBcryptHash("x", 5)}, {"b", MakeBcryptHash("y", 6)}});
   EXPECT_EQ(BcryptCost(users.dummy_hash), 6);  // the highest configured cost
 }
 
@@ -83,8 +84,8 @@ TEST(ParseBasicAuthorization, RefusesOtherSchemesAndMalformedValues) {
   EXPECT_FALSE(ParseBasicAuthorization("Basic "));
   EXPECT_FALSE(ParseBasicAuthorization("Bearer " + Header("a:b").substr(6)));
   EXPECT_FALSE(ParseBasicAuthorization("Basic bm8tY29sb24taGVyZQ=="));  // "no-colon-here"
-  EXPECT_FALSE(ParseBasicAuthorization("Basic YWxp*2U6eA=="));  // not base64
-  EXPECT_FALSE(ParseBasicAuthorization("Basic YWxpY2U6eA="));   // not a multiple of 4
+  EXPECT_FALSE(ParseBasicAuthorization("Basic YWxp*2U6eA=="));          // not base64
+  EXPECT_FALSE(ParseBasicAuthorization("Basic YWxpY2U6eA="));           // not a multiple of 4
 }
 
 class BasicAuthenticatorTest : public ::testing::Test {
@@ -120,7 +121,8 @@ TEST_F(BasicAuthenticatorTest, ClientsArrivingTogetherWithTheSameCredentialsPayB
     clients.emplace_back([&] { allowed += auth_.Allows(users, Header("alice:right")) ? 1 : 0; });
   for (std::thread& t : clients) t.join();
   EXPECT_EQ(allowed, 8);
-  EXPECT_EQ(auth_.BcryptWork().checks, 1u) << "the others waited for the first check and hit the cache";
+  EXPECT_EQ(auth_.BcryptWork().checks, 1u)
+      << "the others waited for the first check and hit the cache";
 }
 
 TEST_F(BasicAuthenticatorTest, AChangedHashNoLongerAcceptsTheOldPassword) {

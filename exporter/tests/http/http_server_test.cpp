@@ -1,7 +1,7 @@
 // The HTTP server's limits, one at a time, in process: an HttpServer on 127.0.0.1 driven over raw
 // sockets with small limits and short deadlines (its connection caps' state machine and its pool
-// are tested in connection_limiter_test.cpp and bounded_pool_test.cpp). The attacks at full size, against the real binary,
-// are in tests/integration/front_door_test.cpp.
+// are tested in connection_limiter_test.cpp and bounded_pool_test.cpp). The attacks at full size,
+// against the real binary, are in tests/integration/front_door_test.cpp.
 #include "http/http_server.h"
 
 #include <arpa/inet.h>
@@ -18,9 +18,9 @@
 #include <latch>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
-#include <string>
 
 #include "support/test_bcrypt.h"
 #include "support/test_http_server.h"
@@ -61,7 +61,8 @@ class Raw {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
       pollfd p{fd_, POLLIN, 0};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
       if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
       char buf[65536];
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
@@ -88,7 +89,9 @@ class Raw {
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -127,16 +130,23 @@ TEST(HttpServer, FramingLimitsAnswerAndClose) {
       {"GET /" + std::string(300, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 414"},
       {"GET /" + std::string(5000, 'a'), "HTTP/1.1 414"},  // never ends: the header block's limit
       {"GET / HTTP/1.1\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n", "HTTP/1.1 431"},
-      {"GET / HTTP/1.1\r\n" + [] {
-         std::string h;
-         for (int i = 0; i < 9; ++i) h += "X-" + std::to_string(i) + ": v\r\n";
-         return h;
-       }() + "\r\n", "HTTP/1.1 431"},
-      {"GET / HTTP/1.1\r\n" + [] {
-         std::string h;
-         for (int i = 0; i < 7; ++i) h += "X-" + std::to_string(i) + ": " + std::string(200, 'v') + "\r\n";
-         return h;
-       }() + "\r\n", "HTTP/1.1 431"},
+      {"GET / HTTP/1.1\r\n" +
+           [] {
+             std::string h;
+             for (int i = 0; i < 9; ++i) h += "X-" + std::to_string(i) + ": v\r\n";
+             return h;
+           }() +
+           "\r\n",
+       "HTTP/1.1 431"},
+      {"GET / HTTP/1.1\r\n" +
+           [] {
+             std::string h;
+             for (int i = 0; i < 7; ++i)
+               h += "X-" + std::to_string(i) + ": " + std::string(200, 'v') + "\r\n";
+             return h;
+           }() +
+           "\r\n",
+       "HTTP/1.1 431"},
       {"BLAH\r\n\r\n", "HTTP/1.1 400"},
       {"POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n", "HTTP/1.1 413"},
   };
@@ -161,8 +171,8 @@ TEST(HttpServer, AChunkedBodyOverTheLimitIs413AndItsRestIsNeverARequest) {
   Raw raw(s.port());
   std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
   std::string chunk = std::string(600, 'a');
-  ASSERT_TRUE(raw.Send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" + chunk + "\r\n258\r\n" + chunk +
-                       "\r\n" + smuggled));
+  ASSERT_TRUE(raw.Send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" + chunk +
+                       "\r\n258\r\n" + chunk + "\r\n" + smuggled));
   std::string answer = raw.ReadUntilClose();
   EXPECT_THAT(answer, StartsWith("HTTP/1.1 413"));
   EXPECT_EQ(Count(answer, "HTTP/1.1"), 1u);
@@ -171,18 +181,21 @@ TEST(HttpServer, AChunkedBodyOverTheLimitIs413AndItsRestIsNeverARequest) {
 
   // A declared length over the limit: not read, answered once, closed.
   Raw declared(s.port());
-  ASSERT_TRUE(declared.Send("POST / HTTP/1.1\r\nContent-Length: " + std::to_string(2000 + smuggled.size()) +
-                            "\r\n\r\n" + smuggled + std::string(2000, 'b')));
+  ASSERT_TRUE(
+      declared.Send("POST / HTTP/1.1\r\nContent-Length: " + std::to_string(2000 + smuggled.size()) +
+                    "\r\n\r\n" + smuggled + std::string(2000, 'b')));
   answer = declared.ReadUntilClose();
   EXPECT_EQ(Count(answer, "HTTP/1.1"), 1u);
   EXPECT_TRUE(declared.closed());
 }
 
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrderAndHeadHasNoBody) {
-  TestHttpServer s(nullptr, Small(), [](const ServerRequest& r) { return TextResponse(200, "path=" + r.path); });
+  TestHttpServer s(nullptr, Small(),
+                   [](const ServerRequest& r) { return TextResponse(200, "path=" + r.path); });
   Raw raw(s.port());
-  ASSERT_TRUE(raw.Send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nHEAD /two HTTP/1.1\r\nHost: x\r\n\r\n"
-                       "POST /three HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
+  ASSERT_TRUE(raw.Send(
+      "GET /one HTTP/1.1\r\nHost: x\r\n\r\nHEAD /two HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /three HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
   std::string answer = raw.ReadUntilClose();
   EXPECT_EQ(Count(answer, "HTTP/1.1 200"), 3u);
   EXPECT_LT(answer.find("path=/one"), answer.find("path=/three"));
@@ -338,7 +351,8 @@ TEST(HttpServer, StopWaitsForTheAnswersStillOwed) {
   std::promise<Responder> handed;
   auto server = std::make_unique<HttpServer>(
       Small(), [](std::string_view, std::string_view) { return HttpRoute{}; },
-      HttpServer::AsyncHandler([&](const ServerRequest&, Responder reply) { handed.set_value(std::move(reply)); }),
+      HttpServer::AsyncHandler(
+          [&](const ServerRequest&, Responder reply) { handed.set_value(std::move(reply)); }),
       gate, log);
   auto port = server->Start(ListenAddress{"127.0.0.1", 0});
   ASSERT_TRUE(port.ok());
@@ -369,8 +383,10 @@ TEST(HttpServer, WrongPasswordsQueueForBcryptWhileCachedCredentialsPassAtOnce) {
   o.idle_timeout = 20000ms;
   o.write_timeout = 20000ms;
   TestHttpServer s(web, o);
-  const std::string good = "GET / HTTP/1.1\r\nAuthorization: Basic YWxpY2U6cmlnaHQ=\r\n\r\n";  // alice:right
-  const std::string bad = "GET / HTTP/1.1\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n";   // alice:wrong
+  const std::string good =
+      "GET / HTTP/1.1\r\nAuthorization: Basic YWxpY2U6cmlnaHQ=\r\n\r\n";  // alice:right
+  const std::string bad =
+      "GET / HTTP/1.1\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n";  // alice:wrong
   {
     Raw first(s.port());  // pays bcrypt once; cached from then on
     ASSERT_TRUE(first.Send(good.substr(0, good.size() - 2) + "Connection: close\r\n\r\n"));
@@ -393,7 +409,8 @@ TEST(HttpServer, WrongPasswordsQueueForBcryptWhileCachedCredentialsPassAtOnce) {
   EXPECT_LE(answered_before, 2u);
   size_t unavailable = 0, unauthorized = 0;
   for (auto& raw : flood) {
-    raw->Send("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");  // ends the keep-alive after the answer
+    raw->Send(
+        "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");  // ends the keep-alive after the answer
     std::string a = raw->ReadUntilClose(20000ms);
     unavailable += a.starts_with("HTTP/1.1 503");
     unauthorized += a.starts_with("HTTP/1.1 401");

@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "support/https_get.h"
-#include "support/test_pki.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_pki.h"
 
 namespace usdcop {
 namespace {
@@ -21,7 +21,9 @@ class TlsServer {
   explicit TlsServer(TlsContext context) : server_(WebConfigWith(std::move(context))) {}
   int port() const { return server_.port(); }
   // What a reload of the web config does: new connections take `context`.
-  void Set(TlsContext context) { ASSERT_TRUE(server_.gate().Update(WebConfigWith(std::move(context))).ok()); }
+  void Set(TlsContext context) {
+    ASSERT_TRUE(server_.gate().Update(WebConfigWith(std::move(context))).ok());
+  }
 
  private:
   static std::shared_ptr<const WebConfig> WebConfigWith(TlsContext context) {
@@ -52,9 +54,14 @@ class TlsContextTest : public ::testing::Test {
     EXPECT_TRUE(build.problems.empty()) << build.problems.front().second;
     return build.context;
   }
-  static TestRequest Trusting(const testing::TestPki& pki) { return TestRequest{.ca = pki.ca_cert}; }
-  static TestRequest WithClientCert(const testing::TestPki& server_ca, const testing::TestPki& client) {
-    return TestRequest{.ca = server_ca.ca_cert, .client_cert = client.client_cert, .client_key = client.client_key};
+  static TestRequest Trusting(const testing::TestPki& pki) {
+    return TestRequest{.ca = pki.ca_cert};
+  }
+  static TestRequest WithClientCert(const testing::TestPki& server_ca,
+                                    const testing::TestPki& client) {
+    return TestRequest{.ca = server_ca.ca_cert,
+                       .client_cert = client.client_cert,
+                       .client_key = client.client_key};
   }
 
   TempDir dir_;
@@ -127,8 +134,8 @@ TEST_F(TlsContextTest, TheSelectorGivesNewConnectionsTheNewContext) {
   c.client_auth = ClientAuth::kRequireAndVerifyClientCert;
   c.client_ca_file = b_.ca_cert;
   server.Set(Build(c));
-  EXPECT_EQ(TestGet(server.port(), "/", Trusting(a_)).status, 0);            // new certificate
-  EXPECT_EQ(TestGet(server.port(), "/", Trusting(b_)).status, 0);            // now needs a client cert
+  EXPECT_EQ(TestGet(server.port(), "/", Trusting(a_)).status, 0);  // new certificate
+  EXPECT_EQ(TestGet(server.port(), "/", Trusting(b_)).status, 0);  // now needs a client cert
   EXPECT_EQ(TestGet(server.port(), "/", WithClientCert(b_, b_)).status, 200);
 }
 

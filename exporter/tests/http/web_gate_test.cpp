@@ -6,10 +6,10 @@
 #include <filesystem>
 
 #include "support/https_get.h"
-#include "support/test_bcrypt.h"
-#include "support/test_pki.h"
 #include "support/temp_dir.h"
+#include "support/test_bcrypt.h"
 #include "support/test_http_server.h"
+#include "support/test_pki.h"
 
 namespace usdcop {
 namespace {
@@ -52,7 +52,8 @@ TEST(WebGate, BasicAuthIsCheckedBeforeAnyHandlerAndHeadersGoOnEveryResponse) {
     EXPECT_EQ(r.headers.find("WWW-Authenticate")->second, "Basic");
     EXPECT_EQ(r.headers.find("X-Frame-Options")->second, "deny");
   }
-  EXPECT_EQ(TestGet(server.port(), "/no-such-page", Plain()).status, 401);  // nothing is shown unauthenticated
+  EXPECT_EQ(TestGet(server.port(), "/no-such-page", Plain()).status,
+            401);  // nothing is shown unauthenticated
 }
 
 TEST(WebGate, AnUpdateSwapsTheUsersAtOnce) {
@@ -76,13 +77,15 @@ TEST(WebGate, AnUpdateCannotSwitchBetweenHttpAndHttps) {
   WebGate plain(Users({}));
   Status added = plain.Update(tls);
   EXPECT_FALSE(added.ok());
-  EXPECT_THAT(added.message(), ::testing::HasSubstr("tls_server_config was added: switching the port between HTTP and HTTPS needs a restart"));
+  EXPECT_THAT(added.message(), ::testing::HasSubstr("tls_server_config was added: switching the "
+                                                    "port between HTTP and HTTPS needs a restart"));
   EXPECT_FALSE(plain.Update(nullptr).ok());
 
   TestHttpServer server(tls);
   WebGate& https = server.gate();
   EXPECT_TRUE(https.tls());
-  EXPECT_THAT(https.Update(Users({})).message(), ::testing::HasSubstr("tls_server_config was removed"));
+  EXPECT_THAT(https.Update(Users({})).message(),
+              ::testing::HasSubstr("tls_server_config was removed"));
   EXPECT_EQ(TestGet(server.port(), "/metrics", TestRequest{.ca = pki.ca_cert}).status, 200);
   EXPECT_EQ(TestGet(server.port(), "/metrics", Plain()).status, 0);
 }

@@ -27,7 +27,8 @@ class BarBookTest : public ::testing::Test {
   void Fill(SysTime from, SysTime to, std::set<size_t> skip = {}) {
     auto bars = calendar_->Bars(from, to);
     for (size_t i = 0; i < bars.size(); ++i)
-      if (!skip.count(i)) Put(ToUnixSeconds(bars[i]), 4000.0 + 0.5 * std::sin(static_cast<double>(i)));
+      if (!skip.count(i))
+        Put(ToUnixSeconds(bars[i]), 4000.0 + 0.5 * std::sin(static_cast<double>(i)));
   }
 };
 
@@ -35,20 +36,24 @@ class BarBookTest : public ::testing::Test {
 TEST_F(BarBookTest, ACompleteSessionSoFar) {
   Fill(T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:00Z"));  // 12 bars
   // At 14:00:30Z with a 30 s grace, bars up to 13:55 are due (13:55 + 5m + 30s = 14:00:30).
-  WindowStats w = book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:30Z"), 30s, 8);
+  WindowStats w =
+      book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:30Z"), 30s, 8);
   EXPECT_EQ(w.expected, 12);
   EXPECT_EQ(w.observed, 12);
   EXPECT_EQ(w.missing, 0);
   EXPECT_EQ(w.gaps, 0);
   EXPECT_DOUBLE_EQ(w.completeness(), 1.0);
   // One second earlier the 13:55 bar is not due yet.
-  EXPECT_EQ(book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:29Z"), 30s, 8).expected, 11);
+  EXPECT_EQ(book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:29Z"), 30s, 8)
+                .expected,
+            11);
 }
 
 TEST_F(BarBookTest, GapsAreRunsOfMissingBars) {
   // Bars 2,3,4 and 8 missing: two gaps, the longest three bars = 900 s.
   Fill(T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:00Z"), {2, 3, 4, 8});
-  WindowStats w = book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:01:00Z"), 30s, 8);
+  WindowStats w =
+      book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T14:01:00Z"), 30s, 8);
   EXPECT_EQ(w.expected, 12);
   EXPECT_EQ(w.observed, 8);
   EXPECT_EQ(w.missing, 4);
@@ -70,14 +75,18 @@ TEST_F(BarBookTest, ThirtyDaysAcrossHolidaysAndWeekendsGiveExactCounts) {
 
 TEST_F(BarBookTest, DuplicatesAndBadRowsAreCountedByReason) {
   Fill(T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:00Z"));
-  Put(S("2026-11-24T13:05:00Z"));                                                   // a duplicate row
-  Put(S("2026-11-24T13:05:00Z"));                                                   // and another
-  book_.Add(BarRow{S("2026-11-24T13:07:00Z"), true, 4000, 4001, 3999, 4000, {}});   // off the 5-minute grid
-  book_.Add(BarRow{S("2026-11-24T19:00:00Z"), true, 4000, 4001, 3999, 4000, {}});   // after the session
-  book_.Add(BarRow{S("2026-11-24T14:00:00Z"), true, 4000, 3990, 4010, 4000, {}});   // high below low
-  book_.Add(BarRow{S("2026-11-24T14:05:00Z"), true, 4000, 4001, 0, 4000, {}});      // a zero price
-  book_.Add(BarRow{S("2026-11-24T14:10:00Z"), true, std::nullopt, 4001, 3999, 4000, {}});  // NULL open
-  WindowStats w = book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T20:00:00Z"), 30s, 8);
+  Put(S("2026-11-24T13:05:00Z"));  // a duplicate row
+  Put(S("2026-11-24T13:05:00Z"));  // and another
+  book_.Add(BarRow{
+      S("2026-11-24T13:07:00Z"), true, 4000, 4001, 3999, 4000, {}});  // off the 5-minute grid
+  book_.Add(
+      BarRow{S("2026-11-24T19:00:00Z"), true, 4000, 4001, 3999, 4000, {}});  // after the session
+  book_.Add(BarRow{S("2026-11-24T14:00:00Z"), true, 4000, 3990, 4010, 4000, {}});  // high below low
+  book_.Add(BarRow{S("2026-11-24T14:05:00Z"), true, 4000, 4001, 0, 4000, {}});     // a zero price
+  book_.Add(
+      BarRow{S("2026-11-24T14:10:00Z"), true, std::nullopt, 4001, 3999, 4000, {}});  // NULL open
+  WindowStats w =
+      book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T20:00:00Z"), 30s, 8);
   EXPECT_EQ(w.duplicates, 2);
   EXPECT_EQ(w.flaws[BarFlaw::kOffGrid], 1);
   EXPECT_EQ(w.flaws[BarFlaw::kOffSession], 1);
@@ -94,7 +103,8 @@ TEST_F(BarBookTest, APriceSpikeIsOnePriceJump) {
     if (i == 30) c *= 1.03;  // a 3 % spike, back to the trend on the next bar
     Put(ToUnixSeconds(bars[i]), c);
   }
-  WindowStats w = book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T18:01:00Z"), 30s, 8);
+  WindowStats w =
+      book_.Window("session", T("2026-11-24T13:00:00Z"), T("2026-11-24T18:01:00Z"), 30s, 8);
   EXPECT_EQ(w.flaws[BarFlaw::kPriceJump], 1);
 }
 
@@ -111,12 +121,13 @@ TEST(PriceJumps, FlagsTheSpikeNotItsReturnAndNotNoise) {
 }
 
 TEST_F(BarBookTest, StalenessIsCalendarAware) {
-  Fill(T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:00Z"));  // last bar 13:55
-  EXPECT_EQ(book_.Staleness(T("2026-11-24T14:00:30Z"), 30s), 0.0);   // 13:55 just due, present
+  Fill(T("2026-11-24T13:00:00Z"), T("2026-11-24T14:00:00Z"));         // last bar 13:55
+  EXPECT_EQ(book_.Staleness(T("2026-11-24T14:00:30Z"), 30s), 0.0);    // 13:55 just due, present
   EXPECT_EQ(book_.Staleness(T("2026-11-24T14:10:30Z"), 30s), 600.0);  // 14:05 due, 13:55 present
   Fill(T("2026-11-24T14:00:00Z"), T("2026-11-24T18:00:00Z"));
   EXPECT_EQ(book_.Staleness(T("2026-11-25T02:00:00Z"), 30s), 0.0);  // closed and complete
-  EXPECT_EQ(book_.Staleness(T("2026-11-25T13:15:30Z"), 30s), 69300.0);  // 13:10 due, 17:55 of the day before present
+  EXPECT_EQ(book_.Staleness(T("2026-11-25T13:15:30Z"), 30s),
+            69300.0);  // 13:10 due, 17:55 of the day before present
   BarBook empty(calendar_, std::chrono::hours(24));
   EXPECT_EQ(empty.Staleness(T("2026-11-25T13:15:30Z"), 30s), std::nullopt);
 }
@@ -126,18 +137,21 @@ TEST_F(BarBookTest, PruneForgetsBarsOutsideTheLongestWindow) {
   size_t before = book_.size();
   book_.Prune(T("2026-11-25T00:00:00Z"));
   EXPECT_LT(book_.size(), before);
-  EXPECT_EQ(book_.Window("30d", T("2026-10-26T05:00:00Z"), T("2026-11-25T05:00:00Z"), 30s, 8).missing, 0);
+  EXPECT_EQ(
+      book_.Window("30d", T("2026-10-26T05:00:00Z"), T("2026-11-25T05:00:00Z"), 30s, 8).missing, 0);
 }
 
 // The day-cached windows against a plain reference: every window recomputed from all the rows
 // from scratch, straight from the definitions, over randomised books that take rows in random
 // order (late rows and backfills into cached days included) while time moves on.
-std::int64_t Sec(SysTime t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); }
+std::int64_t Sec(SysTime t) {
+  return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+}
 
 // The reference: the window's figures from the list of all rows, by the definitions in
 // bar_book.h and DESIGN.md, with no memory between calls.
-WindowStats Reference(const TradingCalendar& cal, const std::vector<BarRow>& rows, SysTime from, SysTime now,
-                      Duration grace, double k) {
+WindowStats Reference(const TradingCalendar& cal, const std::vector<BarRow>& rows, SysTime from,
+                      SysTime now, Duration grace, double k) {
   struct Folded {
     int rows = 0;
     bool null_price = false, non_positive = false, inconsistent = false;
@@ -153,12 +167,14 @@ WindowStats Reference(const TradingCalendar& cal, const std::vector<BarRow>& row
     }
     for (const auto& p : {r.open, r.high, r.low, r.close})
       if (p && *p <= 0) f.non_positive = true;
-    if (r.has_ohlc && (*r.high < *r.low || *r.high < std::max(*r.open, *r.close) || *r.low > std::min(*r.open, *r.close)))
+    if (r.has_ohlc && (*r.high < *r.low || *r.high < std::max(*r.open, *r.close) ||
+                       *r.low > std::min(*r.open, *r.close)))
       f.inconsistent = true;
     if (!f.close && *r.close > 0) f.close = *r.close;
   }
   WindowStats w;
-  const std::int64_t interval = std::chrono::duration_cast<std::chrono::seconds>(cal.bar_interval()).count();
+  const std::int64_t interval =
+      std::chrono::duration_cast<std::chrono::seconds>(cal.bar_interval()).count();
   const auto cal_bars = cal.Bars(from, now);
   const SysTime due = now - cal.bar_interval() - grace;
   std::int64_t run = 0, longest = 0;
@@ -180,10 +196,14 @@ WindowStats Reference(const TradingCalendar& cal, const std::vector<BarRow>& row
   for (auto it = bars.lower_bound(Sec(from)); it != bars.end() && it->first < Sec(now); ++it) {
     const auto& [t, bar] = *it;
     w.duplicates += bar.rows - 1;
-    const bool on_cal = std::binary_search(cal_bars.begin(), cal_bars.end(), SysTime(std::chrono::seconds(t)));
-    if (t % interval != 0) w.flaws[BarFlaw::kOffGrid]++;
-    else if (!on_cal) w.flaws[BarFlaw::kOffSession]++;
-    else if (bar.close && !bar.non_positive) closes.push_back(*bar.close);
+    const bool on_cal =
+        std::binary_search(cal_bars.begin(), cal_bars.end(), SysTime(std::chrono::seconds(t)));
+    if (t % interval != 0)
+      w.flaws[BarFlaw::kOffGrid]++;
+    else if (!on_cal)
+      w.flaws[BarFlaw::kOffSession]++;
+    else if (bar.close && !bar.non_positive)
+      closes.push_back(*bar.close);
     w.flaws[BarFlaw::kNullPrice] += bar.null_price;
     w.flaws[BarFlaw::kNonPositive] += bar.non_positive;
     w.flaws[BarFlaw::kOhlcInconsistent] += bar.inconsistent;
@@ -199,7 +219,8 @@ void ExpectSame(const WindowStats& got, const WindowStats& want, const std::stri
   EXPECT_EQ(got.gaps, want.gaps) << where;
   EXPECT_EQ(got.largest_gap_seconds, want.largest_gap_seconds) << where;
   EXPECT_EQ(got.duplicates, want.duplicates) << where;
-  for (BarFlaw f : kAllBarFlaws) EXPECT_EQ(got.flaws.at(f), want.flaws.at(f)) << where << " " << BarFlawName(f);
+  for (BarFlaw f : kAllBarFlaws)
+    EXPECT_EQ(got.flaws.at(f), want.flaws.at(f)) << where << " " << BarFlawName(f);
 }
 
 struct Scenario {
@@ -210,7 +231,8 @@ struct Scenario {
 CalendarConfig AroundTheClock() {
   CalendarConfig c;
   c.timezone = "UTC";
-  c.sessions = {CalendarConfig::Session{{0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 55)}};
+  c.sessions = {CalendarConfig::Session{
+      {0, 1, 2, 3, 4, 5, 6}, std::chrono::minutes(0), std::chrono::minutes(23 * 60 + 55)}};
   c.colombia_holidays = false;
   return c;
 }
@@ -231,22 +253,30 @@ TEST_P(BarBookOracle, DayCachedWindowsEqualTheReferenceAsRowsArriveInAnyOrder) {
   bool in_gap = false;
   for (const SysTime& b : cal->Bars(start, end)) {
     const double t = ToUnixSeconds(b);
-    if (chance(in_gap ? 0.8 : 0.02)) { in_gap = true; continue; }  // runs of missing bars, some long
+    if (chance(in_gap ? 0.8 : 0.02)) {
+      in_gap = true;
+      continue;
+    }  // runs of missing bars, some long
     in_gap = false;
     price *= std::exp(std::normal_distribution<double>(0, 0.0002)(rng));
     double c = chance(0.005) ? price * 1.04 : price;  // a spike
     BarRow r{t, true, price, std::max(price, c) + 1, std::min(price, c) - 1, c, t + 302, t + 302};
-    if (chance(0.01)) r.close.reset();                                       // null price
-    if (chance(0.01)) r.low = 0;                                             // non-positive
-    if (chance(0.01)) std::swap(r.high, r.low);                              // inconsistent
+    if (chance(0.01)) r.close.reset();           // null price
+    if (chance(0.01)) r.low = 0;                 // non-positive
+    if (chance(0.01)) std::swap(r.high, r.low);  // inconsistent
     all.push_back(r);
-    if (chance(0.02)) all.push_back(r);                                      // duplicate row
-    if (chance(0.01)) all.push_back(BarRow{t + 17, true, price, price + 1, price - 1, price, t + 320, t + 320});  // off grid
-    if (usdcop && chance(0.01)) all.push_back(BarRow{t + 8 * 3600, true, price, price + 1, price - 1, price, t, t});  // off session
+    if (chance(0.02)) all.push_back(r);  // duplicate row
+    if (chance(0.01))
+      all.push_back(
+          BarRow{t + 17, true, price, price + 1, price - 1, price, t + 320, t + 320});  // off grid
+    if (usdcop && chance(0.01))
+      all.push_back(
+          BarRow{t + 8 * 3600, true, price, price + 1, price - 1, price, t, t});  // off session
   }
   std::shuffle(all.begin(), all.end(), rng);
   std::stable_sort(all.begin(), all.end(), [](const BarRow& a, const BarRow& b) {
-    return std::floor(a.time / 86400 / 3) < std::floor(b.time / 86400 / 3);  // mostly in order, 3-day chunks shuffled
+    return std::floor(a.time / 86400 / 3) <
+           std::floor(b.time / 86400 / 3);  // mostly in order, 3-day chunks shuffled
   });
 
   BarBook book(cal, std::chrono::hours(24 * 31));
@@ -258,21 +288,28 @@ TEST_P(BarBookOracle, DayCachedWindowsEqualTheReferenceAsRowsArriveInAnyOrder) {
     // Some rows arrive (a batch, or a late backfill into a day already summarised).
     size_t batch = std::uniform_int_distribution<size_t>(1, all.size() / 30)(rng);
     for (size_t i = 0; i < batch && next < all.size(); ++i, ++next) {
-      if (all[next].time >= ToUnixSeconds(now)) now = SysTime(std::chrono::microseconds(
-          static_cast<long long>((all[next].time + 1) * 1e6)));
+      if (all[next].time >= ToUnixSeconds(now))
+        now =
+            SysTime(std::chrono::microseconds(static_cast<long long>((all[next].time + 1) * 1e6)));
       book.Add(all[next]);
       seen.push_back(all[next]);
     }
     now += std::chrono::seconds(std::uniform_int_distribution<int>(1, 5000)(rng));
     book.Prune(now);
-    seen.erase(std::remove_if(seen.begin(), seen.end(), [&](const BarRow& r) {
-                 return r.time < static_cast<double>(Sec(now - std::chrono::hours(24 * 31)));
-               }), seen.end());
-    for (Duration span : {Duration(std::chrono::hours(24 * 30)), Duration(std::chrono::hours(24 * 7)),
-                          Duration(std::chrono::hours(30)), Duration(std::chrono::minutes(90))}) {
+    seen.erase(std::remove_if(seen.begin(), seen.end(),
+                              [&](const BarRow& r) {
+                                return r.time <
+                                       static_cast<double>(Sec(now - std::chrono::hours(24 * 31)));
+                              }),
+               seen.end());
+    for (Duration span :
+         {Duration(std::chrono::hours(24 * 30)), Duration(std::chrono::hours(24 * 7)),
+          Duration(std::chrono::hours(30)), Duration(std::chrono::minutes(90))}) {
       const SysTime from = now - span;
-      const std::string where = "step " + std::to_string(step) + " span " + std::to_string(span.count());
-      ExpectSame(book.Window("w", from, now, 30s, 8), Reference(*cal, seen, from, now, 30s, 8), where);
+      const std::string where =
+          "step " + std::to_string(step) + " span " + std::to_string(span.count());
+      ExpectSame(book.Window("w", from, now, 30s, 8), Reference(*cal, seen, from, now, 30s, 8),
+                 where);
       ++checks;
     }
     if (::testing::Test::HasFailure()) break;

@@ -36,7 +36,8 @@ TEST(IngestTracker, RowsReReadInTheLookbackAreNotNewButLateOnesAre) {
 TEST(IngestTracker, IdenticalRowsAreCountedAsMany) {
   IngestTracker t(600);
   (void)t.Observe({Row(0, 100)});
-  auto fresh = t.Observe({Row(0, 100), Row(300, 400), Row(300, 400)});  // a duplicate written twice at once
+  auto fresh =
+      t.Observe({Row(0, 100), Row(300, 400), Row(300, 400)});  // a duplicate written twice at once
   EXPECT_EQ(fresh.size(), 2u);
   EXPECT_TRUE(t.Observe({Row(300, 400), Row(300, 400)}).empty());
 }

@@ -25,7 +25,8 @@ constexpr const char* kStat =
     "987654321 2000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n";
 
 TEST(ProcessMetricsTest, ParsesTheStatLineAfterTheCommandsLastParenthesis) {
-  auto s = ParseProcStat(kStat, {.ticks_per_second = 100, .page_size = 4096, .boot_time = 1795000000});
+  auto s =
+      ParseProcStat(kStat, {.ticks_per_second = 100, .page_size = 4096, .boot_time = 1795000000});
   ASSERT_TRUE(s.has_value());
   EXPECT_DOUBLE_EQ(s->cpu_seconds, 3.0);                          // (250 + 50) / 100
   EXPECT_DOUBLE_EQ(s->start_time_seconds, 1795000000 + 1234.56);  // boot + 123456 / 100
@@ -72,7 +73,8 @@ TEST(ProcessMetricsTest, ReadsThisProcess) {
   const std::clock_t cpu_start = std::clock();
   const auto wall_limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   volatile double sink = 0;
-  while (std::clock() - cpu_start < CLOCKS_PER_SEC / 5 && std::chrono::steady_clock::now() < wall_limit)
+  while (std::clock() - cpu_start < CLOCKS_PER_SEC / 5 &&
+         std::chrono::steady_clock::now() < wall_limit)
     for (int i = 0; i < 100000; ++i) sink = sink + i;
   auto after = ReadProcessStats();
   ::close(fd);
@@ -87,18 +89,39 @@ TEST(ProcessMetricsTest, RendersTheClientLibrariesNamesTypesAndHelp) {
   SystemClock clock;
   MetricsRenderer renderer(board, {"1", "r"}, clock);
   int samples = 0;
-  ProcessStats stats{.cpu_seconds = 1.5, .resident_memory_bytes = 2e6, .virtual_memory_bytes = 3e6,
-                     .start_time_seconds = 1795000000, .open_fds = 12, .max_fds = 1024};
-  renderer.SetProcessSource([&] { ++samples; stats.cpu_seconds += 1; return std::optional(stats); },
-                            std::chrono::hours(1));
+  ProcessStats stats{.cpu_seconds = 1.5,
+                     .resident_memory_bytes = 2e6,
+                     .virtual_memory_bytes = 3e6,
+                     .start_time_seconds = 1795000000,
+                     .open_fds = 12,
+                     .max_fds = 1024};
+  renderer.SetProcessSource(
+      [&] {
+        ++samples;
+        stats.cpu_seconds += 1;
+        return std::optional(stats);
+      },
+      std::chrono::hours(1));
   const std::string text = *renderer.Render();
-  EXPECT_THAT(text, HasSubstr("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
-                              "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 2.5\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 2000000\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE process_virtual_memory_bytes gauge\nprocess_virtual_memory_bytes 3000000\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+          "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 2.5\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 2000000\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "# TYPE process_virtual_memory_bytes gauge\nprocess_virtual_memory_bytes 3000000\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE process_open_fds gauge\nprocess_open_fds 12\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE process_max_fds gauge\nprocess_max_fds 1024\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1795000000\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1795000000\n"));
   EXPECT_THAT(text, HasSubstr("usdcop_build_info{"));  // appended to the probes' text, not instead
   // Within the interval the cached text is served: one sample.
   EXPECT_EQ(*renderer.Render(), text);
@@ -110,12 +133,17 @@ TEST(ProcessMetricsTest, SampledAgainOnceTheIntervalPassed) {
   SystemClock clock;
   MetricsRenderer renderer(board, {"1", "r"}, clock);
   double cpu = 0;
-  renderer.SetProcessSource([&] { cpu += 1; return std::optional(ProcessStats{.cpu_seconds = cpu}); },
-                            std::chrono::nanoseconds(0));
+  renderer.SetProcessSource(
+      [&] {
+        cpu += 1;
+        return std::optional(ProcessStats{.cpu_seconds = cpu});
+      },
+      std::chrono::nanoseconds(0));
   EXPECT_THAT(*renderer.Render(), HasSubstr("process_cpu_seconds_total 1\n"));
   EXPECT_THAT(*renderer.Render(), HasSubstr("process_cpu_seconds_total 2\n"));
   // No source, or a source that cannot read /proc: no process metrics at all, never zeros.
-  renderer.SetProcessSource([] { return std::optional<ProcessStats>(); }, std::chrono::nanoseconds(0));
+  renderer.SetProcessSource([] { return std::optional<ProcessStats>(); },
+                            std::chrono::nanoseconds(0));
   EXPECT_THAT(*renderer.Render(), Not(HasSubstr("process_")));
   MetricsRenderer bare(board, {"1", "r"}, clock);
   EXPECT_THAT(*bare.Render(), Not(HasSubstr("process_")));

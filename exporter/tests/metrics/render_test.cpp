@@ -62,7 +62,8 @@ TEST(RenderMarketOpen, FollowsTheCalendarAndTheClock) {
   EXPECT_THAT(*renderer.Render(), Not(HasSubstr("usdcop_market_open")));  // no calendar yet
   renderer.SetCalendar(*TradingCalendar::Create(CalendarConfig{}));
   EXPECT_THAT(*renderer.Render(), HasSubstr("usdcop_market_open{market=\"usdcop\"} 0\n"));
-  clock.Set(*ParseTimestamp("2026-11-24T13:00:00Z"));  // the first bar opens: no probe ran, still re-rendered
+  clock.Set(*ParseTimestamp(
+      "2026-11-24T13:00:00Z"));  // the first bar opens: no probe ran, still re-rendered
   EXPECT_THAT(*renderer.Render(), HasSubstr("usdcop_market_open{market=\"usdcop\"} 1\n"));
 }
 
@@ -77,7 +78,8 @@ TEST_F(RenderTest, ARemovedProbeLeavesNoSeries) {
   EXPECT_THAT(text, HasSubstr("usdcop_build_info"));
 }
 
-// -- The golden files: fixtures/renderer.prom, and the set of all of them (support/golden.h) -------
+// -- The golden files: fixtures/renderer.prom, and the set of all of them (support/golden.h)
+// -------
 
 // The whole renderer: the pipeline ran and had one overlap; the ready-signal probe timed out
 // without a result; the WebSocket probe has not run yet. The market is open, the control API
@@ -98,15 +100,18 @@ std::string GoldenRenderer() {
   l0.runs_success = 3;
   l0.runs_failed = 0;
   pipeline.layers = {l0};
-  board.Record("pipeline", Status::Ok(), 0.125, 1795525600, std::make_shared<const ProbeResult>(pipeline));
+  board.Record("pipeline", Status::Ok(), 0.125, 1795525600,
+               std::make_shared<const ProbeResult>(pipeline));
   board.CountSkipped("pipeline", Reason::kOverlap);
   board.Record("ready_signal", Status(Reason::kTimeout, "slow"), 2.5, 1795525601.5, nullptr);
   renderer.SetCalendar(*TradingCalendar::Create(CalendarConfig{}));
 
   ControlStats control;
-  control.requests = {{{"/api/l0/health", "GET", 200}, 5}, {{"/api/l0/health", "POST", 401}, 1},
+  control.requests = {{{"/api/l0/health", "GET", 200}, 5},
+                      {{"/api/l0/health", "POST", 401}, 1},
                       {{"other", "GET", 404}, 2}};
-  control.notifications = {{{"L0DataStale", "critical", "firing"}, 2}, {{"L0DataStale", "critical", "resolved"}, 1},
+  control.notifications = {{{"L0DataStale", "critical", "firing"}, 2},
+                           {{"L0DataStale", "critical", "resolved"}, 1},
                            {{"other", "other", "firing"}, 1}};
   control.resolution["critical"].Observe(420);
   control.acknowledgement["critical"].Observe(95);
@@ -125,14 +130,17 @@ std::string GoldenRenderer() {
   process.start_time_seconds = 1795525000.5;
   process.open_fds = 17;
   process.max_fds = 1024;
-  renderer.SetProcessSource([=] { return std::optional<ProcessStats>(process); }, std::chrono::seconds(1));
+  renderer.SetProcessSource([=] { return std::optional<ProcessStats>(process); },
+                            std::chrono::seconds(1));
   return *renderer.Render();
 }
 
 const Golden kRendererGolden{"renderer", GoldenRenderer};
 [[maybe_unused]] const bool kRendererGoldenRegistered = RegisterGolden(kRendererGolden);
 
-TEST(RenderGolden, TheWholeRendererMatchesItsGoldenFileAndTheContract) { ExpectGolden(kRendererGolden); }
+TEST(RenderGolden, TheWholeRendererMatchesItsGoldenFileAndTheContract) {
+  ExpectGolden(kRendererGolden);
+}
 
 // Together the golden files show every metric of the contract: a contract entry the exporter
 // no longer renders, or a renderer the files miss, shows here.
@@ -153,9 +161,9 @@ TEST(RenderGoldenSet, TheFixtureDirectoryHoldsOnlyTheGoldenFiles) {
   std::set<std::string> known;
   for (const Golden& g : Goldens()) known.insert(std::string(g.fixture) + ".prom");
   for (const auto& entry : std::filesystem::directory_iterator(USDCOP_GOLDEN_DIR))
-    EXPECT_TRUE(known.count(entry.path().filename().string())) << entry.path() << " belongs to no golden test";
+    EXPECT_TRUE(known.count(entry.path().filename().string()))
+        << entry.path() << " belongs to no golden test";
 }
-
 
 }  // namespace
 }  // namespace usdcop

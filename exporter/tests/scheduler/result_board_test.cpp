@@ -21,7 +21,8 @@ TEST(ResultBoard, RecordsSwapInFreshRecordsAndCountErrorsByReason) {
   EXPECT_FALSE(first->success);
   EXPECT_EQ(first->timeout, 10s);
   board.Record("pipeline", Status(Reason::kConnect, "refused"), 0.5, 110, nullptr);
-  board.Record("pipeline", Status::Ok(), 0.25, 120, std::make_shared<const ProbeResult>(PipelineResult{}));
+  board.Record("pipeline", Status::Ok(), 0.25, 120,
+               std::make_shared<const ProbeResult>(PipelineResult{}));
   std::shared_ptr<const ProbeRecord> now = board.Get("pipeline");
   EXPECT_TRUE(now->success);
   EXPECT_EQ(now->last_run_timestamp, 120);
@@ -71,7 +72,8 @@ TEST(ResultBoard, WaitForRunsSinceAnswersAtOnceWhenTheRunsAreThereAndFalseAtItsD
   board.Configure({{"pipeline", 10s}, {"backups", 30s}});
   board.Record("pipeline", Status::Ok(), 2, 102, nullptr);  // started at 100
   EXPECT_TRUE(board.WaitForRunsSince({"pipeline"}, 100, Deadline::After(5s)));
-  EXPECT_FALSE(board.WaitForRunsSince({"pipeline"}, 101, Deadline::After(0ms))) << "it started before";
+  EXPECT_FALSE(board.WaitForRunsSince({"pipeline"}, 101, Deadline::After(0ms)))
+      << "it started before";
   EXPECT_FALSE(board.WaitForRunsSince({"pipeline", "backups"}, 100, Deadline::After(0ms)));
 }
 

@@ -43,7 +43,8 @@ struct Gate {
     entered++;
     std::unique_lock lock(mu);
     // Polls the cancel flag as libcurl's progress callback does.
-    while (!cv.wait_for(lock, std::chrono::milliseconds(5), [&] { return open || ctx.deadline.Cancelled(); })) {
+    while (!cv.wait_for(lock, std::chrono::milliseconds(5),
+                        [&] { return open || ctx.deadline.Cancelled(); })) {
     }
     return {};
   }
@@ -81,7 +82,9 @@ class SchedulerTest : public ::testing::Test {
   }
   // Returns once the scheduler's thread has looked at the clock since it last moved and sleeps
   // on it: whatever was due has been started.
-  void Settle() { ASSERT_TRUE(WaitFor([&] { return clock_.parked() >= 1; })); }
+  void Settle() {
+    ASSERT_TRUE(WaitFor([&] { return clock_.parked() >= 1; }));
+  }
   // Moves the clock and waits for the scheduler to catch up.
   void Advance(Duration d) {
     clock_.Advance(d);
@@ -152,7 +155,8 @@ TEST_F(SchedulerTest, AHungProbeTimesOutIsSkippedWhileBusyAndNeverDelaysAnother)
   std::atomic<int> other_runs{0};
   Scheduler scheduler(board_, clock_, log_, 2);  // the hung run holds one worker
   scheduler.SetProbes({
-      {"hung", 40s, 20s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) { return gate.Wait(ctx); })},
+      {"hung", 40s, 20s,
+       std::make_shared<FnProbe>([&](const ProbeContext& ctx) { return gate.Wait(ctx); })},
       {"other", 10s, 5s, Counting(other_runs)},
       Marker(),
   });
@@ -172,15 +176,17 @@ TEST_F(SchedulerTest, AHungProbeTimesOutIsSkippedWhileBusyAndNeverDelaysAnother)
   // ...its next turns are skipped and counted, not started twice, while the other probe runs on
   // every turn.
   clock_.Advance(20s);
-  ASSERT_TRUE(WaitFor([&] { return Errors(board_, "hung", Reason::kOverlap) == 1 && other_runs == 3; }));
+  ASSERT_TRUE(
+      WaitFor([&] { return Errors(board_, "hung", Reason::kOverlap) == 1 && other_runs == 3; }));
   Drain(scheduler);
   clock_.Advance(40s);
-  ASSERT_TRUE(WaitFor([&] { return Errors(board_, "hung", Reason::kOverlap) == 2 && other_runs == 4; }));
+  ASSERT_TRUE(
+      WaitFor([&] { return Errors(board_, "hung", Reason::kOverlap) == 2 && other_runs == 4; }));
   Drain(scheduler);
   EXPECT_EQ(gate.entered, 1);
   EXPECT_EQ(Errors(board_, "other", Reason::kOverlap), 0u);
   gate.Open();
-  scheduler.RunNow({"hung"});  // right after the old run ends
+  scheduler.RunNow({"hung"});                               // right after the old run ends
   ASSERT_TRUE(WaitFor([&] { return gate.entered == 2; }));  // runs again once free
   EXPECT_EQ(Errors(board_, "hung", Reason::kTimeout), 1u);
   EXPECT_TRUE(scheduler.Stop(1s));
@@ -188,10 +194,11 @@ TEST_F(SchedulerTest, AHungProbeTimesOutIsSkippedWhileBusyAndNeverDelaysAnother)
 
 TEST_F(SchedulerTest, AnExceptionIsAnInternalErrorAndTheProbeRunsOn) {
   Scheduler scheduler(board_, clock_, log_, 1);
-  scheduler.SetProbes({{"boom", 10s, 5s, std::make_shared<FnProbe>([&](const ProbeContext&) -> ProbeOutcome {
-                          throw std::runtime_error("bug");
-                        })},
-                       Marker()});
+  scheduler.SetProbes(
+      {{"boom", 10s, 5s, std::make_shared<FnProbe>([&](const ProbeContext&) -> ProbeOutcome {
+          throw std::runtime_error("bug");
+        })},
+       Marker()});
   ASSERT_TRUE(WaitFor([&] { return Errors(board_, "boom", Reason::kInternal) == 1; }));
   Drain(scheduler);
   clock_.Advance(10s);
@@ -205,7 +212,9 @@ TEST_F(SchedulerTest, RunNowRunsAtOnceOrRightAfterTheRunInFlight) {
   Gate gate;
   Scheduler scheduler(board_, clock_, log_, 2);
   scheduler.SetProbes({{"a", 60s, 10s, Counting(runs)},
-                       {"b", 60s, 10s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) { return gate.Wait(ctx); })}});
+                       {"b", 60s, 10s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) {
+                          return gate.Wait(ctx);
+                        })}});
   ASSERT_TRUE(WaitFor([&] { return runs == 1 && gate.entered == 1; }));
   EXPECT_EQ(scheduler.RunNow({"a", "b", "unknown"}), (std::vector<std::string>{"a", "b"}));
   ASSERT_TRUE(WaitFor([&] { return runs == 2; }));  // without the clock moving
@@ -218,14 +227,18 @@ TEST_F(SchedulerTest, RunNowRunsAtOnceOrRightAfterTheRunInFlight) {
 TEST_F(SchedulerTest, StopCancelsRunsInFlight) {
   Gate gate;
   Scheduler scheduler(board_, clock_, log_, 1);
-  scheduler.SetProbes({{"slow", 10s, 5s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) { return gate.Wait(ctx); })}});
+  scheduler.SetProbes({{"slow", 10s, 5s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) {
+                          return gate.Wait(ctx);
+                        })}});
   ASSERT_TRUE(WaitFor([&] { return gate.entered == 1; }));
   EXPECT_TRUE(scheduler.Stop(2s));  // the probe sees the cancel flag and returns
 }
 
 TEST_F(SchedulerTest, ReconfiguringKeepsCountersAndDropsRemovedProbes) {
   Scheduler scheduler(board_, clock_, log_, 1);
-  auto failing = std::make_shared<FnProbe>([](const ProbeContext&) { return ProbeOutcome{Status(Reason::kParse, "x"), {}}; });
+  auto failing = std::make_shared<FnProbe>([](const ProbeContext&) {
+    return ProbeOutcome{Status(Reason::kParse, "x"), {}};
+  });
   scheduler.SetProbes({{"a", 10s, 5s, failing}, {"b", 10s, 5s, failing}, Marker()});
   ASSERT_TRUE(WaitFor([&] { return Errors(board_, "a", Reason::kParse) == 1; }));
   Drain(scheduler);

@@ -27,8 +27,10 @@ TEST(ParseDagRuns, ReadsAirflow2Runs) {
 }
 
 TEST(ParseDagRuns, RejectsWhatIsNotAirflowsShape) {
-  for (const char* body : {"{\"dag_runs\": [", "[]", "{\"dag_runs\": {}}", "{\"dag_runs\": [{\"state\": \"x\"}]}",
-                           "{\"dag_runs\": [{\"dag_run_id\": \"a\", \"state\": \"success\", \"start_date\": \"noon\"}]}"}) {
+  for (const char* body :
+       {"{\"dag_runs\": [", "[]", "{\"dag_runs\": {}}", "{\"dag_runs\": [{\"state\": \"x\"}]}",
+        "{\"dag_runs\": [{\"dag_run_id\": \"a\", \"state\": \"success\", \"start_date\": "
+        "\"noon\"}]}"}) {
     auto runs = ParseDagRuns(body);
     ASSERT_FALSE(runs.ok()) << body;
     EXPECT_EQ(runs.status().reason(), Reason::kParse) << body;
@@ -66,7 +68,8 @@ TEST(AirflowClient, V2LogsInOnceAndAgainWhenTheTokenExpires) {
   http.On("http://af/auth/token", [&](const HttpRequest& r) {
     EXPECT_EQ(r.method, "POST");
     EXPECT_THAT(r.body, HasSubstr("\"password\":\"pw\""));
-    return Result<HttpResponse>(HttpResponse{201, "{\"access_token\": \"tok" + std::to_string(++logins) + "\"}"});
+    return Result<HttpResponse>(
+        HttpResponse{201, "{\"access_token\": \"tok" + std::to_string(++logins) + "\"}"});
   });
   const std::string runs_url = "http://af/api/v2/dags/d/dagRuns?order_by=-start_date&limit=5";
   http.On(runs_url, [](const HttpRequest& r) {
@@ -95,7 +98,8 @@ TEST(AirflowClient, V1SendsBasicAuthAndReports401AsHttpStatus) {
   auto runs = client.ListRuns("my.dag", 3, Deadline::After(std::chrono::seconds(5)));
   ASSERT_FALSE(runs.ok());
   EXPECT_EQ(runs.status().reason(), Reason::kHttpStatus);
-  EXPECT_THAT(runs.status().message(), HasSubstr("answered HTTP 401 (check the Airflow credentials)"));
+  EXPECT_THAT(runs.status().message(),
+              HasSubstr("answered HTTP 401 (check the Airflow credentials)"));
   EXPECT_THAT(runs.status().message(), ::testing::Not(HasSubstr("pw")));
   ASSERT_EQ(http.requests.size(), 1u);
   ASSERT_TRUE(http.requests[0].basic_auth);
@@ -104,12 +108,15 @@ TEST(AirflowClient, V1SendsBasicAuthAndReports401AsHttpStatus) {
 
 TEST(AirflowClient, XcomPathIsEscapedAnd404MeansNoValue) {
   FakeHttp http;
-  http.Answer("http://af/api/v1/dags/d/dagRuns/manual__2026-11-24T13%3A05%3A00%2B00%3A00/taskInstances/report/"
-              "xcomEntries/records",
-              200, R"({"value": "60"})");
+  http.Answer(
+      "http://af/api/v1/dags/d/dagRuns/manual__2026-11-24T13%3A05%3A00%2B00%3A00/taskInstances/"
+      "report/"
+      "xcomEntries/records",
+      200, R"({"value": "60"})");
   AirflowClient client(Config(AirflowConfig::Api::kV1), http);
   auto deadline = Deadline::After(std::chrono::seconds(5));
-  auto v = client.XcomNumber("d", "manual__2026-11-24T13:05:00+00:00", {"report", "records"}, deadline);
+  auto v =
+      client.XcomNumber("d", "manual__2026-11-24T13:05:00+00:00", {"report", "records"}, deadline);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(**v, 60);
   auto none = client.XcomNumber("d", "other", {"report", "records"}, deadline);

@@ -44,7 +44,9 @@ class LoopbackServer {
     server_.stop();
     thread_.join();
   }
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
   httplib::Server server_;
@@ -95,7 +97,8 @@ TEST(CurlHttpClient, ARefusedConnectionIsConnect) {
   int port = ntohs(addr.sin_port);
   ::close(fd);
   CurlHttpClient client;
-  auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(port) + "/"}, Deadline::After(5s));
+  auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(port) + "/"},
+                     Deadline::After(5s));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().reason(), Reason::kConnect);
 }
@@ -125,7 +128,8 @@ TEST(CurlHttpClient, CancellationAbortsATransferInFlight) {
 
 TEST(CurlHttpClient, NoTimeLeftFailsWithoutConnecting) {
   CurlHttpClient client;
-  auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:1/"}, Deadline{std::chrono::steady_clock::now() - 1s});
+  auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:1/"},
+                     Deadline{std::chrono::steady_clock::now() - 1s});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().reason(), Reason::kTimeout);
 }

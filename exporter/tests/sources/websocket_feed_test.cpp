@@ -20,26 +20,30 @@ TEST(WebSocketFeedTest, ABarIsDataAtItsOpenTime) {
 }
 
 TEST(WebSocketFeedTest, ATickWithStringPricesAndUnixSecondsIsData) {
-  auto m = ParseFeedMessage(R"({"channel": "ticks", "data": {"timestamp": 1795525500, "bid": "4000.10", "ask": "4000.90"}})");
+  auto m = ParseFeedMessage(
+      R"({"channel": "ticks", "data": {"timestamp": 1795525500, "bid": "4000.10", "ask": "4000.90"}})");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->kind, FeedMessage::Kind::kData);
   EXPECT_EQ(m->timestamp, kBarTime);
 }
 
 TEST(WebSocketFeedTest, TheEnvelopeTimeServesWhenTheDataHasNone) {
-  auto m = ParseFeedMessage(R"({"channel": "ticks", "timestamp": "2026-11-24T13:05:00Z", "data": {"price": 4000.5}})");
+  auto m = ParseFeedMessage(
+      R"({"channel": "ticks", "timestamp": "2026-11-24T13:05:00Z", "data": {"price": 4000.5}})");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->timestamp, kBarTime);
 }
 
 TEST(WebSocketFeedTest, ABatchIsJudgedByItsLastItem) {
-  auto m = ParseFeedMessage(R"({"data": [{"time": 1, "price": 1}, {"time": 1795525500, "price": 2}]})");
+  auto m =
+      ParseFeedMessage(R"({"data": [{"time": 1, "price": 1}, {"time": 1795525500, "price": 2}]})");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->timestamp, kBarTime);
 }
 
 TEST(WebSocketFeedTest, AMessageWithoutDataIsControl) {
-  for (const char* text : {R"({"type": "welcome"})", R"({"channel": "heartbeat", "timestamp": 1, "data": null})"}) {
+  for (const char* text :
+       {R"({"type": "welcome"})", R"({"channel": "heartbeat", "timestamp": 1, "data": null})"}) {
     auto m = ParseFeedMessage(text);
     ASSERT_TRUE(m.ok()) << text;
     EXPECT_EQ(m->kind, FeedMessage::Kind::kControl) << text;

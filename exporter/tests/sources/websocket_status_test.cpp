@@ -32,18 +32,22 @@ TEST(FetchWebSocketStatus, AnswersTheObjectAndSaysWhatToCheckOtherwise) {
   auto refused = Fetch(http);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().reason(), Reason::kHttpStatus);
-  EXPECT_EQ(refused.status().message(), "WebSocket status /status answered HTTP 503 (check probes.websocket.status_url)");
+  EXPECT_EQ(refused.status().message(),
+            "WebSocket status /status answered HTTP 503 (check probes.websocket.status_url)");
 
   http.Answer(kUrl, 200, "[]");
   auto list = Fetch(http);
   ASSERT_FALSE(list.ok());
   EXPECT_EQ(list.status().reason(), Reason::kParse);
 
-  http.On(kUrl, [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kConnect, "connection refused")); });
+  http.On(kUrl, [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kConnect, "connection refused"));
+  });
   auto down = Fetch(http);
   ASSERT_FALSE(down.ok());
   EXPECT_EQ(down.status().reason(), Reason::kConnect);
-  EXPECT_THAT(down.status().message(), HasSubstr("connection refused (check probes.websocket.status_url)"));
+  EXPECT_THAT(down.status().message(),
+              HasSubstr("connection refused (check probes.websocket.status_url)"));
 }
 
 TEST(PublishedBar, ReadsTheTimeAtThePointerAsTextOrSeconds) {
@@ -52,15 +56,18 @@ TEST(PublishedBar, ReadsTheTimeAtThePointerAsTextOrSeconds) {
   const WebSocketStatus nested{"s", {{"bars", {{"last", 1795525200}}}}};
   EXPECT_EQ(*PublishedBar(nested, "/bars/last"), 1795525200);
   const WebSocketStatus null_bar{"s", {{"last_published_bar", nullptr}}};
-  EXPECT_THAT(PublishedBar(null_bar, "/last_published_bar").status().message(), HasSubstr("no published bar"));
-  EXPECT_THAT(PublishedBar(text, "/other").status().message(), HasSubstr("no published bar at /other"));
+  EXPECT_THAT(PublishedBar(null_bar, "/last_published_bar").status().message(),
+              HasSubstr("no published bar"));
+  EXPECT_THAT(PublishedBar(text, "/other").status().message(),
+              HasSubstr("no published bar at /other"));
   const WebSocketStatus word{"s", {{"last_published_bar", "soon"}}};
   EXPECT_THAT(PublishedBar(word, "/last_published_bar").status().message(),
               HasSubstr("is not an RFC 3339 time or Unix seconds"));
 }
 
 TEST(ConnectedClients, PrefersTheNewerStatusFieldThenTheHealthOne) {
-  const WebSocketStatus both{"s", {{"websocket_connections", {{"active_connections", 4}}}, {"connections", 9}}};
+  const WebSocketStatus both{
+      "s", {{"websocket_connections", {{"active_connections", 4}}}, {"connections", 9}}};
   EXPECT_EQ(*ConnectedClients(both), 4);
   const WebSocketStatus health{"s", {{"connections", 9}}};
   EXPECT_EQ(*ConnectedClients(health), 9);

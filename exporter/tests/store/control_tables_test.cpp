@@ -57,12 +57,13 @@ TEST(AuditLog, QueuedAuditRowsAreAnsweredInOrderOnceCommittedAndBeforeTheStoreCl
     for (int i = 0; i < 500; ++i) {
       AuditRow row;
       row.result = std::to_string(i);
-      (*store)->AppendAuditAsync(row, [&ids, &mu, i](const AuditRow& written, Result<std::int64_t> id) {
-        ASSERT_TRUE(id.ok());
-        EXPECT_EQ(written.result, std::to_string(i));
-        std::lock_guard lock(mu);
-        ids.push_back(*id);
-      });
+      (*store)->AppendAuditAsync(row,
+                                 [&ids, &mu, i](const AuditRow& written, Result<std::int64_t> id) {
+                                   ASSERT_TRUE(id.ok());
+                                   EXPECT_EQ(written.result, std::to_string(i));
+                                   std::lock_guard lock(mu);
+                                   ids.push_back(*id);
+                                 });
     }
   }  // closed at once: the rows still queued are written and answered first
   ASSERT_EQ(ids.size(), 500u);
@@ -86,10 +87,12 @@ TEST(AuditLog, PruningDeletesTheOldRowsInStepsUntilAStepHasNone) {
   row.time = now + std::chrono::hours(24);  // stamped in the future, then the clock was put right
   ASSERT_TRUE((*store)->AppendAudit(row).ok());
   row.time = old;
-  for (int i = 0; i < 2500; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // more than one step
+  for (int i = 0; i < 2500; ++i)
+    ASSERT_TRUE((*store)->AppendAudit(row).ok());  // more than one step
   row.time = now;
-  for (int i = 0; i < 2000; ++i) ASSERT_TRUE((*store)->AppendAudit(row).ok());  // a whole step of new rows
-  row.time = old;  // behind them: left for a later prune
+  for (int i = 0; i < 2000; ++i)
+    ASSERT_TRUE((*store)->AppendAudit(row).ok());  // a whole step of new rows
+  row.time = old;                                  // behind them: left for a later prune
   ASSERT_TRUE((*store)->AppendAudit(row).ok());
   auto pruned = (*store)->PruneAudit(now - std::chrono::hours(1));
   ASSERT_TRUE(pruned.ok()) << pruned.status().message();
@@ -145,7 +148,9 @@ TEST(IdempotencyKeys, KeptPerCallerReplacedByAReuseAndPrunedByAge) {
   const SysTime now = *ParseTimestamp("2026-11-25T12:00:00Z");
   EXPECT_FALSE((*store)->GetIdempotency("ops", "k1")->has_value());
   ASSERT_TRUE((*store)->PutIdempotency({"ops", "k1", "hash-a", 202, R"({"ok":true})", now}).ok());
-  ASSERT_TRUE((*store)->PutIdempotency({"ops", "k2", "hash-b", 409, "{}", now - std::chrono::hours(25)}).ok());
+  ASSERT_TRUE((*store)
+                  ->PutIdempotency({"ops", "k2", "hash-b", 409, "{}", now - std::chrono::hours(25)})
+                  .ok());
   auto got = (*store)->GetIdempotency("ops", "k1");
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());

@@ -47,13 +47,17 @@ TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
   const std::string path = dir.File("s.db");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, caller TEXT NOT "
-                         "NULL, address TEXT NOT NULL, method TEXT NOT NULL, endpoint TEXT NOT NULL, action TEXT NOT "
-                         "NULL, params TEXT NOT NULL, code INTEGER NOT NULL, result TEXT NOT NULL);"
-                         "INSERT INTO audit_log VALUES (1, 5, 'ops', '::1', 'GET', '/api/l0/health', '', '{}', 200, "
-                         "'ok'); CREATE INDEX audit_log_time ON audit_log(time_us); PRAGMA user_version=3;",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, caller "
+                "TEXT NOT "
+                "NULL, address TEXT NOT NULL, method TEXT NOT NULL, endpoint TEXT NOT NULL, action "
+                "TEXT NOT "
+                "NULL, params TEXT NOT NULL, code INTEGER NOT NULL, result TEXT NOT NULL);"
+                "INSERT INTO audit_log VALUES (1, 5, 'ops', '::1', 'GET', '/api/l0/health', '', "
+                "'{}', 200, "
+                "'ok'); CREATE INDEX audit_log_time ON audit_log(time_us); PRAGMA user_version=3;",
+                nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto store = StateStore::Open(path);
@@ -70,10 +74,13 @@ TEST(StateStore, AnAuditLogOfSchema3GainsItsCountColumn) {
   { auto closed = std::move(store).value(); }  // closed here
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log_time'", -1, &st, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log_time'", -1,
+                         &st, nullptr),
+      SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "schema 5 has no index on time_us: it cost every commit a page";
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0)
+      << "schema 5 has no index on time_us: it cost every commit a page";
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
@@ -106,7 +113,12 @@ TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {
 }
 
 FileDigestRow Row(const std::string& path, std::uint64_t size, const std::string& sha) {
-  return FileDigestRow{path, size, 1'764'000'000'123'456'789, 0xfedcba9876543210u, 1'764'000'001'000'000'001, sha,
+  return FileDigestRow{path,
+                       size,
+                       1'764'000'000'123'456'789,
+                       0xfedcba9876543210u,
+                       1'764'000'001'000'000'001,
+                       sha,
                        *ParseTimestamp("2026-11-24T12:00:00.123456Z")};
 }
 
@@ -115,13 +127,16 @@ TEST(StateStore, FileDigestsOfSchema5GainACtimeThatNoFileMatches) {
   const std::string path = dir.File("s.db");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TABLE file_digests (scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER "
-                         "NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL, "
-                         "verified_at_us INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID;"
-                         "INSERT INTO file_digests VALUES ('/b/set', 'a', 1, 2, 3, 'aa', 4); PRAGMA user_version=5;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "CREATE TABLE file_digests (scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER "
+          "NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+          "verified_at_us INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID;"
+          "INSERT INTO file_digests VALUES ('/b/set', 'a', 1, 2, 3, 'aa', 4); PRAGMA "
+          "user_version=5;",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto store = StateStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -129,7 +144,8 @@ TEST(StateStore, FileDigestsOfSchema5GainACtimeThatNoFileMatches) {
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].sha256, "aa");
-  EXPECT_EQ((*rows)[0].ctime_ns, 0) << "0: the file is hashed once more, then cached with its ctime";
+  EXPECT_EQ((*rows)[0].ctime_ns, 0)
+      << "0: the file is hashed once more, then cached with its ctime";
   ASSERT_TRUE((*store)->SaveFileDigests("/b/set", {Row("a", 1, "a1")}, {}).ok());
   EXPECT_EQ((*store)->LoadFileDigests("/b/set")->at(0).ctime_ns, 1'764'000'001'000'000'001);
 }
@@ -152,7 +168,8 @@ TEST(StateStore, FileDigestsRoundTripPerScopeInOneTransaction) {
   EXPECT_EQ(a.sha256, "aa");
   EXPECT_EQ(a.verified_at, *ParseTimestamp("2026-11-24T12:00:00.123456Z"));
 
-  ASSERT_TRUE(s.SaveFileDigests("/b/l0/set1", {Row("a", 5, "a5")}, {"sub/b"}).ok());  // upsert, delete
+  ASSERT_TRUE(
+      s.SaveFileDigests("/b/l0/set1", {Row("a", 5, "a5")}, {"sub/b"}).ok());  // upsert, delete
   rows = s.LoadFileDigests("/b/l0/set1");
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].sha256, "a5");

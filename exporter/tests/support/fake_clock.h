@@ -29,7 +29,8 @@ class FakeClock final : public Clock {
     return steady_;
   }
   // Returns at once if `until` has come, else when `cv` is notified by its owner or by Advance.
-  void WaitUntil(Mutex& waiter_mu, CondVar& cv, SteadyTime until) const override REQUIRES(waiter_mu) {
+  void WaitUntil(Mutex& waiter_mu, CondVar& cv, SteadyTime until) const override
+      REQUIRES(waiter_mu) {
     {
       std::lock_guard guard(mu_);
       if (steady_ >= until) return;
@@ -39,8 +40,9 @@ class FakeClock final : public Clock {
     // no wakeup is lost.
     cv.Wait(waiter_mu);
     std::lock_guard guard(mu_);
-    waiters_.erase(std::find_if(waiters_.begin(), waiters_.end(),
-                                [&](const Waiter& w) { return w.cv == &cv && w.mu == &waiter_mu; }));
+    waiters_.erase(std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
+      return w.cv == &cv && w.mu == &waiter_mu;
+    }));
   }
   // Waits until Advance has moved the clock by `d`; with advance_on_sleep, advances it itself.
   void SleepFor(std::chrono::steady_clock::duration d) const override {
@@ -66,8 +68,8 @@ class FakeClock final : public Clock {
   // time: a thread the clock drives (the scheduler's loop) has caught up with it once parked.
   size_t parked() const {
     std::lock_guard lock(mu_);
-    return static_cast<size_t>(
-        std::count_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.since == advances_; }));
+    return static_cast<size_t>(std::count_if(
+        waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.since == advances_; }));
   }
 
  private:

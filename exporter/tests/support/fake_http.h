@@ -15,7 +15,9 @@ class FakeHttp final : public HttpClient {
  public:
   using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
   void Answer(const std::string& url, long status, std::string body) {
-    handlers_[url] = [status, body](const HttpRequest&) { return Result<HttpResponse>(HttpResponse{status, body}); };
+    handlers_[url] = [status, body](const HttpRequest&) {
+      return Result<HttpResponse>(HttpResponse{status, body});
+    };
   }
   void On(const std::string& url, Handler h) { handlers_[url] = std::move(h); }
   Result<HttpResponse> Do(const HttpRequest& request, const Deadline&) override {

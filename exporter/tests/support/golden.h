@@ -49,7 +49,9 @@ inline bool UpdatingGoldenFiles() {
 
 namespace golden_internal {
 
-inline std::string FixturePath(const std::string& fixture) { return std::string(USDCOP_GOLDEN_DIR) + "/" + fixture + ".prom"; }
+inline std::string FixturePath(const std::string& fixture) {
+  return std::string(USDCOP_GOLDEN_DIR) + "/" + fixture + ".prom";
+}
 
 inline std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -66,15 +68,19 @@ inline std::string Diff(const std::string& want, const std::string& got) {
   size_t head = 0;
   while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
   size_t tail = 0;
-  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         a[a.size() - 1 - tail] == b[b.size() - 1 - tail])
+    ++tail;
   const size_t from = head >= 2 ? head - 2 : 0;
   std::ostringstream out;
-  out << "@@ -" << from + 1 << " +" << from + 1 << " @@ (first difference at line " << head + 1 << ")\n";
+  out << "@@ -" << from + 1 << " +" << from + 1 << " @@ (first difference at line " << head + 1
+      << ")\n";
   std::vector<std::string> hunk;
   for (size_t i = from; i < head; ++i) hunk.push_back(" " + a[i]);
   for (size_t i = head; i < a.size() - tail; ++i) hunk.push_back("-" + a[i]);
   for (size_t i = head; i < b.size() - tail; ++i) hunk.push_back("+" + b[i]);
-  for (size_t i = a.size() - tail; i < std::min(a.size(), a.size() - tail + 2); ++i) hunk.push_back(" " + a[i]);
+  for (size_t i = a.size() - tail; i < std::min(a.size(), a.size() - tail + 2); ++i)
+    hunk.push_back(" " + a[i]);
   for (size_t i = 0; i < hunk.size() && i < 60; ++i) out << hunk[i] << "\n";
   if (hunk.size() > 60) out << "... " << hunk.size() - 60 << " more lines\n";
   return out.str();
@@ -107,7 +113,8 @@ inline void ExpectGolden(const Golden& g) {
   if (want == got) return;
   ADD_FAILURE() << g.fixture << ".prom differs from the rendering (- the file, + now):\n"
                 << Diff(want, got)
-                << "An intended change: USDCOP_UPDATE_GOLDEN=1 ctest --test-dir build -R Golden, then review the diff.";
+                << "An intended change: USDCOP_UPDATE_GOLDEN=1 ctest --test-dir build -R Golden, "
+                   "then review the diff.";
 }
 
 }  // namespace usdcop

@@ -16,15 +16,17 @@ class TestHttpServer {
   explicit TestHttpServer(std::shared_ptr<const WebConfig> web, HttpServerOptions options = {},
                           HttpServer::Handler handler = nullptr)
       : gate_(std::move(web)),
-        server_(std::move(options),
-                [](std::string_view, std::string_view) {
-                  HttpRoute route;
-                  route.body_limit = 1024;
-                  route.require_basic_auth = true;
-                  return route;
-                },
-                handler ? std::move(handler) : [](const ServerRequest&) { return TextResponse(200, "ok"); }, gate_,
-                log_) {
+        server_(
+            std::move(options),
+            [](std::string_view, std::string_view) {
+              HttpRoute route;
+              route.body_limit = 1024;
+              route.require_basic_auth = true;
+              return route;
+            },
+            handler ? std::move(handler)
+                    : [](const ServerRequest&) { return TextResponse(200, "ok"); },
+            gate_, log_) {
     auto port = server_.Start(ListenAddress{"127.0.0.1", 0});
     port_ = port.ok() ? *port : -1;
   }

@@ -45,11 +45,10 @@ void AirflowApi::Register(httplib::Server& server) {
   server.Get("/api/v2/dags/([^/]+)/dagRuns", Guarded(ApiVersion::kV2, true, list));
   server.Get("/api/v2/dags/([^/]+)" + xcom, Guarded(ApiVersion::kV2, true, get_xcom));
   server.Get("/api/v2/monitor/health", Guarded(ApiVersion::kV2, false, health));
-  server.Post("/auth/token",
-              Guarded(ApiVersion::kV2, false,
-                      [this](const Request& req, Response& res, ApiVersion) {
-                        IssueToken(req, res);
-                      }));
+  server.Post("/auth/token", Guarded(ApiVersion::kV2, false,
+                                     [this](const Request& req, Response& res, ApiVersion) {
+                                       IssueToken(req, res);
+                                     }));
   RegisterWrites(server);
 }
 

@@ -12,7 +12,9 @@ constexpr auto kRunnerTick = std::chrono::milliseconds(100);
 
 }  // namespace
 
-void AutoRunner::Start() { thread_ = std::thread([this] { Loop(); }); }
+void AutoRunner::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void AutoRunner::Stop() {
   {

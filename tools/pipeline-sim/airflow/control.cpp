@@ -101,9 +101,8 @@ void AirflowControl::Register(httplib::Server& server) {
   server.Post("/sim/airflow/dags", bind(&AirflowControl::AddDags));
   server.Post("/sim/airflow/fault", bind(&AirflowControl::SetFault));
   server.Post("/sim/airflow/health", bind(&AirflowControl::SetHealth));
-  server.Get("/sim/airflow/actions", [this](const Request&, Response& res) {
-    ReplyJson(res, 200, actions_.Json());
-  });
+  server.Get("/sim/airflow/actions",
+             [this](const Request&, Response& res) { ReplyJson(res, 200, actions_.Json()); });
 }
 
 void AirflowControl::ClearFaults() {
@@ -135,8 +134,7 @@ void AirflowControl::SetState(const Request& req, Response& res) {
   auto state = StateField(body);
   auto records = body.Int("records", 0, kMaxRecords, false);
   if (!body.ok()) return ReplyError(res, body.error());
-  ReplyJson(res, 200, RunJson(model_.SetNewestRunState(*dag_id, *state, records),
-                              ApiVersion::kV1));
+  ReplyJson(res, 200, RunJson(model_.SetNewestRunState(*dag_id, *state, records), ApiVersion::kV1));
 }
 
 void AirflowControl::AddDags(const Request& req, Response& res) {
@@ -171,9 +169,10 @@ void AirflowControl::SetFault(const Request& req, Response& res) {
   }
   std::string name(kAirflowFaultNames[request->fault]);
   Log("fault set: " + name + (request->dag_id ? " dag_id=" + *request->dag_id : ""));
-  ReplyJson(res, 200, {{"fault", name},
-                       {"dag_id", request->dag_id ? json(*request->dag_id) : json(nullptr)},
-                       {"hang_seconds", request->hang_seconds}});
+  ReplyJson(res, 200,
+            {{"fault", name},
+             {"dag_id", request->dag_id ? json(*request->dag_id) : json(nullptr)},
+             {"hang_seconds", request->hang_seconds}});
 }
 
 void AirflowControl::SetHealth(const Request& req, Response& res) {

@@ -6,10 +6,12 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 6> kDefaultDags = {
-    "usdcop_m5__01_l0_intelligent_acquire", "usdcop_m5__02_l1_standardize",
-    "usdcop_m5__03_l2_prepare",             "usdcop_m5__04_l3_feature",
-    "usdcop_m5__05_l4_rlready",             "usdcop_m5__06_l5_serving"};
+constexpr std::array<std::string_view, 6> kDefaultDags = {"usdcop_m5__01_l0_intelligent_acquire",
+                                                          "usdcop_m5__02_l1_standardize",
+                                                          "usdcop_m5__03_l2_prepare",
+                                                          "usdcop_m5__04_l3_feature",
+                                                          "usdcop_m5__05_l4_rlready",
+                                                          "usdcop_m5__06_l5_serving"};
 
 // L0 acquires a session's 60 bars; L3 loses two to feature warm-up, which L4 and L5 inherit.
 constexpr std::array<int64_t, 6> kRecords = {60, 60, 60, 58, 58, 58};

@@ -1,6 +1,5 @@
 #include "airflow/faults.h"
 
-
 namespace usdcop::sim {
 void FaultInjector::Set(AirflowFault fault, std::chrono::milliseconds hang_time) {
   {

@@ -13,8 +13,9 @@ namespace usdcop::sim {
 
 // kFailNext is not an API fault: it marks DAGs (in AirflowModel) to fail their next run.
 enum class AirflowFault { kNone, kHang, kGarbage, kUnauthorized, kServerError, kFailNext };
-inline constexpr EnumNames<AirflowFault, 6> kAirflowFaultNames(
-    {"none", "hang", "garbage", "unauthorized", "server_error", "fail_next"});
+inline constexpr EnumNames<AirflowFault, 6> kAirflowFaultNames({"none", "hang", "garbage",
+                                                                "unauthorized", "server_error",
+                                                                "fail_next"});
 
 class FaultInjector {
  public:

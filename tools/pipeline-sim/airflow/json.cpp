@@ -22,7 +22,8 @@ std::string ProblemType(int status) {
                      : status == 409 ? "AlreadyExists"
                                      : "Unknown";
   return "https://airflow.apache.org/docs/apache-airflow/2.8.0/stable-rest-api-ref.html"
-         "#section/Errors/" + kind;
+         "#section/Errors/" +
+         kind;
 }
 
 json CommonRunFields(const DagRun& run, ApiVersion v) {
@@ -142,8 +143,9 @@ json UniqueViolationJson() {
            {{"reason", "Unique constraint violation"},
             {"statement", "hidden"},
             {"orig_error", "hidden"},
-            {"message", "Serious error when handling your request. Check logs for more details - "
-                        "you will find it in api server when you look for ID pipeline-sim"}}}};
+            {"message",
+             "Serious error when handling your request. Check logs for more details - "
+             "you will find it in api server when you look for ID pipeline-sim"}}}};
 }
 
 json SnapshotJson(const std::vector<DagSnapshot>& dags) {

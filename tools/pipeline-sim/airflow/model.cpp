@@ -5,8 +5,7 @@
 namespace usdcop::sim {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStateNames = {"queued", "running", "success",
-                                                         "failed"};
+constexpr std::array<std::string_view, 4> kStateNames = {"queued", "running", "success", "failed"};
 
 // Moves a run to `state` at `now`, filling the timestamps the way Airflow does.
 void ApplyState(DagRun& run, RunState state, Time now) {
@@ -36,8 +35,10 @@ Time LogicalKey(const DagRun& run) { return run.logical_date.value_or(Time::max(
 
 bool Before(const DagRun* a, const DagRun* b, RunOrder order) {
   switch (order) {
-    case RunOrder::kIdAsc: return a->seq < b->seq;
-    case RunOrder::kIdDesc: return a->seq > b->seq;
+    case RunOrder::kIdAsc:
+      return a->seq < b->seq;
+    case RunOrder::kIdDesc:
+      return a->seq > b->seq;
     case RunOrder::kStartAsc:
       return std::make_pair(StartKey(*a), a->seq) < std::make_pair(StartKey(*b), b->seq);
     case RunOrder::kStartDesc:
@@ -178,8 +179,8 @@ DagRun AirflowModel::SetNewestRunState(const std::string& dag_id, RunState state
   MutexLock lock(mu_);
   Time now = Now();
   Dag& dag = GetOrAddDag(dag_id);
-  if (dag.runs.empty()) return AppendRun(dag_id, NewRun{.state = state, .start = now,
-                                                        .records = records}, now);
+  if (dag.runs.empty())
+    return AppendRun(dag_id, NewRun{.state = state, .start = now, .records = records}, now);
   DagRun& run = dag.runs.back();
   Transition(dag, run, state, now);
   SetRecords(run, records, now);
@@ -228,10 +229,10 @@ TriggerResult AirflowModel::TriggerRun(const std::string& dag_id, const TriggerS
     return result;
   }
   Dag& dag = it->second;
-  bool date_taken = run.logical_date &&
-                    std::any_of(dag.runs.begin(), dag.runs.end(), [&](const DagRun& r) {
-                      return r.logical_date == run.logical_date;
-                    });
+  bool date_taken =
+      run.logical_date && std::any_of(dag.runs.begin(), dag.runs.end(), [&](const DagRun& r) {
+        return r.logical_date == run.logical_date;
+      });
   if (date_taken) {
     result.outcome = TriggerOutcome::kLogicalDateTaken;
   } else if (dag.run_ids.count(run.run_id) > 0) {
@@ -320,9 +321,7 @@ void AirflowModel::Reset() {
   ResetLocked();
 }
 
-AirflowModel::Dag& AirflowModel::GetOrAddDag(const std::string& dag_id) {
-  return dags_[dag_id];
-}
+AirflowModel::Dag& AirflowModel::GetOrAddDag(const std::string& dag_id) { return dags_[dag_id]; }
 
 DagRun& AirflowModel::AppendRun(const std::string& dag_id, const NewRun& spec, Time now) {
   Dag& dag = GetOrAddDag(dag_id);
@@ -366,8 +365,8 @@ void AirflowModel::Transition(Dag& dag, DagRun& run, RunState state, Time now) {
 }
 
 std::string AirflowModel::UniqueRunId(const Dag& dag, RunType type, Time logical) const {
-  std::string base = (type == RunType::kManual ? "manual__" : "scheduled__") +
-                     FormatAirflow2(logical);
+  std::string base =
+      (type == RunType::kManual ? "manual__" : "scheduled__") + FormatAirflow2(logical);
   std::string id = base;
   for (int n = 2; dag.run_ids.count(id) > 0; ++n) id = base + "_" + std::to_string(n);
   return id;

@@ -35,16 +35,16 @@ struct DagRun {
   std::optional<Time> logical_date;  // unset: an API v2 trigger without one (then no interval)
   std::optional<Time> data_interval_start;
   std::optional<Time> data_interval_end;
-  Time run_after;                    // when the run was due
-  Time queued_at;                    // when it was last queued
-  std::optional<Time> start_date;    // unset while queued
-  std::optional<Time> end_date;      // unset until finished
-  Time last_changed;                 // Airflow's last_scheduling_decision
-  std::string conf = "{}";           // the run's conf, a serialized JSON object
+  Time run_after;                  // when the run was due
+  Time queued_at;                  // when it was last queued
+  std::optional<Time> start_date;  // unset while queued
+  std::optional<Time> end_date;    // unset until finished
+  Time last_changed;               // Airflow's last_scheduling_decision
+  std::string conf = "{}";         // the run's conf, a serialized JSON object
   std::optional<std::string> note;
-  std::optional<int64_t> records;    // the XCom report/records
-  Time records_at;                   // when the XCom was pushed
-  uint64_t seq = 0;                  // creation order: Airflow's primary key "id"
+  std::optional<int64_t> records;  // the XCom report/records
+  Time records_at;                 // when the XCom was pushed
+  uint64_t seq = 0;                // creation order: Airflow's primary key "id"
 };
 
 // What to create. A queued run is queued at `start`; a finished run ends at start + duration,

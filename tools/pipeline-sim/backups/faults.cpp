@@ -18,9 +18,7 @@ constexpr size_t kDigestHexDigits = 64;
 
 Error BadFile(std::string message) { return BadInput("file", std::move(message)); }
 Error SetConflict(std::string message) { return Conflict("set", std::move(message)); }
-Error FilesystemError(std::string message) {
-  return IoError("filesystem", std::move(message));
-}
+Error FilesystemError(std::string message) { return IoError("filesystem", std::move(message)); }
 
 // A name a set can hold: no directories, not "." or "..", not a manifest's.
 bool IsPlainFileName(const std::string& name) {
@@ -43,7 +41,7 @@ std::vector<std::string> DataFiles(const fs::path& set_dir) {
 }
 
 Result<std::string> PickDataFile(const fs::path& set_dir, const std::string& file,
-                                       const std::vector<std::string>& preferred) {
+                                 const std::vector<std::string>& preferred) {
   std::vector<std::string> files = DataFiles(set_dir);
   auto holds = [&files](const std::string& f) {
     return std::find(files.begin(), files.end(), f) != files.end();
@@ -168,8 +166,8 @@ bool FaultChangesSet(BackupFault fault) {
 }
 
 Result<SetFaultDone> ApplySetFault(const fs::path& set_dir, BackupFault fault,
-                                         const std::string& file,
-                                         const std::vector<std::string>& preferred) {
+                                   const std::string& file,
+                                   const std::vector<std::string>& preferred) {
   if (fault == BackupFault::kUnlistedFile) return AddUnlistedFile(set_dir, file);
   if (fault == BackupFault::kBreakManifest) return BreakManifest(set_dir);
   auto picked = PickDataFile(set_dir, file, preferred);

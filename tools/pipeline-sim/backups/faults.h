@@ -31,9 +31,9 @@ enum class BackupFault {
   kBreakManifest,
   kSkipPeriod
 };
-inline constexpr EnumNames<BackupFault, 7> kBackupFaultNames(
-    {"none", "flip_byte", "truncate", "delete_file", "unlisted_file", "break_manifest",
-     "skip_period"});
+inline constexpr EnumNames<BackupFault, 7> kBackupFaultNames({"none", "flip_byte", "truncate",
+                                                              "delete_file", "unlisted_file",
+                                                              "break_manifest", "skip_period"});
 // The faults that take a "file": flip_byte, truncate, delete_file, unlisted_file.
 bool FaultTakesFile(BackupFault fault);
 // The faults that change an existing set at once: all but none and skip_period.
@@ -50,7 +50,7 @@ struct SetFaultDone {
 // stray.tmp). kBadInput on a bad `file`, kConflict when the set has nothing to change, kIo when
 // the change fails.
 Result<SetFaultDone> ApplySetFault(const std::filesystem::path& set_dir, BackupFault fault,
-                                         const std::string& file,
-                                         const std::vector<std::string>& preferred);
+                                   const std::string& file,
+                                   const std::vector<std::string>& preferred);
 
 }  // namespace usdcop::sim

@@ -29,7 +29,8 @@ Result<std::vector<std::string>> ParseLayers(const std::string& text) {
     if (!IsLayerName(name) || !seen.insert(name).second) {
       return BadInput("--backups.layers",
                       "--backups.layers: expected distinct layers L0..L5 separated by commas, "
-                      "got \"" + text + "\"");
+                      "got \"" +
+                          text + "\"");
     }
     layers.push_back(name);
   }
@@ -51,9 +52,9 @@ Result<std::chrono::seconds> ParseSeconds(const char* flag, const std::string& t
 Result<uint64_t> ParseFileSize(const std::string& text) {
   auto size = ParseSize(text);
   if (!size || *size == 0 || *size > kMaxFileSize) {
-    return BadInput("--backups.file-size",
-                    "--backups.file-size: expected 1 byte to 256MiB (like 64KiB, 1MiB), got \"" +
-                        text + "\"");
+    return BadInput(
+        "--backups.file-size",
+        "--backups.file-size: expected 1 byte to 256MiB (like 64KiB, 1MiB), got \"" + text + "\"");
   }
   return *size;
 }

@@ -163,7 +163,7 @@ void BackupWriter::WritePeriod(Time period, const std::vector<bool>& skip) {
 }
 
 Result<std::string> BackupWriter::WriteLayerSet(size_t layer, Time time, Time created_at,
-                                                      bool backdate) {
+                                                bool backdate) {
   const Layer& l = layers_[layer];
   const std::string name = SetName(time);
   std::error_code ec;
@@ -231,8 +231,8 @@ Result<BackupCreated> BackupWriter::Create(const std::optional<std::string>& lay
     Log("backups: " + l.name + ": set " + written.value() + " written on request");
     return BackupCreated{.layer = l.name, .set = written.value(), .dir = l.dir / written.value()};
   }
-  return Conflict("set", "the sets of the last " + std::to_string(kCreateAttempts) +
-                             " seconds exist already");
+  return Conflict(
+      "set", "the sets of the last " + std::to_string(kCreateAttempts) + " seconds exist already");
 }
 
 Result<BackupFaultApplied> BackupWriter::ApplyFault(const BackupFaultRequest& request) {
@@ -266,7 +266,7 @@ BackupFaultApplied BackupWriter::ChangeNothing(const BackupFaultRequest& request
 }
 
 Result<BackupFaultApplied> BackupWriter::ChangeNewestSet(const BackupFaultRequest& request,
-                                                               size_t layer) {
+                                                         size_t layer) {
   MutexLock io(io_mu_);
   const Layer& l = layers_[layer];
   std::vector<std::string> sets = ListSets(l.dir);

@@ -34,8 +34,9 @@ enum class MarketFault {
   kStaleReady,
   kHandoverStall
 };
-inline constexpr EnumNames<MarketFault, 8> kMarketFaultNames(
-    {"none", "gap", "duplicate", "outlier", "stop", "late", "stale_ready", "handover_stall"});
+inline constexpr EnumNames<MarketFault, 8> kMarketFaultNames({"none", "gap", "duplicate", "outlier",
+                                                              "stop", "late", "stale_ready",
+                                                              "handover_stall"});
 std::string_view OutlierKindName(BarShape shape);
 std::optional<BarShape> ParseOutlierKind(std::string_view name);
 

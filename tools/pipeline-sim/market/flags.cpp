@@ -45,12 +45,12 @@ Status CheckFlags(const MarketOptions& o) {
                                           "optionally schema.table)");
   }
   if (sqlite && !o.password_file.empty()) {
-    return BadInput("--market.password-file",
-                    "--market.password-file goes with --market.postgres");
+    return BadInput("--market.password-file", "--market.password-file goes with --market.postgres");
   }
   if (!sqlite && !postgres && !o.ready_flag_file.empty()) {
-    return BadInput("--ready.flag-file", "--ready.flag-file needs --market.sqlite or "
-                                         "--market.postgres (it follows bar writes)");
+    return BadInput("--ready.flag-file",
+                    "--ready.flag-file needs --market.sqlite or "
+                    "--market.postgres (it follows bar writes)");
   }
   if (sqlite && postgres) {
     return BadInput("--market.sqlite", "give --market.sqlite or --market.postgres, not both");
@@ -94,14 +94,16 @@ Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o) 
   if (o.sqlite_path.empty() && o.postgres_conninfo.empty()) return std::unique_ptr<MarketWriter>();
   auto latency = ParseDuration(o.latency);
   if (!latency) {
-    return BadInput("--market.latency", "--market.latency: expected a duration like 2s or 500ms, "
-                                        "got \"" + o.latency + "\"");
+    return BadInput("--market.latency",
+                    "--market.latency: expected a duration like 2s or 500ms, "
+                    "got \"" +
+                        o.latency + "\"");
   }
   auto interval = ParseDuration(o.bar_interval);
   if (!interval || *interval < std::chrono::seconds(1)) {
-    return BadInput("--market.bar-interval",
-                    "--market.bar-interval: expected a duration of 1s or more, got \"" +
-                        o.bar_interval + "\"");
+    return BadInput(
+        "--market.bar-interval",
+        "--market.bar-interval: expected a duration of 1s or more, got \"" + o.bar_interval + "\"");
   }
   // usdcop::Result, the exporter's: the calendar is the exporter's code.
   auto calendar = TradingCalendar::Create(CalendarFor(o, *interval));
@@ -121,8 +123,8 @@ Result<std::unique_ptr<MarketWriter>> BuildMarketWriter(const MarketOptions& o) 
                           .backfill_days = o.backfill_days,
                           .latency = std::chrono::duration_cast<Micros>(*latency),
                           .seed = o.seed};
-  return std::make_unique<MarketWriter>(std::move(store).value(), *calendar,
-                                        std::move(settings), std::move(ready));
+  return std::make_unique<MarketWriter>(std::move(store).value(), *calendar, std::move(settings),
+                                        std::move(ready));
 }
 
 }  // namespace usdcop::sim

@@ -22,7 +22,7 @@ struct MarketOptions {
   std::string latency = "2s";
   uint64_t seed = 42;
   std::string calendar = "usdcop";  // or "always": every day 00:00..23:59 local, no holidays
-  std::string timezone;              // the calendar's zone; "": its own (Bogota, or UTC)
+  std::string timezone;             // the calendar's zone; "": its own (Bogota, or UTC)
   std::string bar_interval = "5m";
   std::string ready_flag_file;
 };

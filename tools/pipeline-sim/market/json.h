@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "market/store.h"
-#include "shared/status.h"
 #include "shared/http_util.h"
+#include "shared/status.h"
 
 namespace usdcop::sim {
 

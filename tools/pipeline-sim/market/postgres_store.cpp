@@ -222,8 +222,7 @@ Status PostgresStore::Insert(const std::vector<BarRow>& rows) {
   }
 }
 
-Result<std::set<Time>> PostgresStore::TimesPresent(const std::string& symbol, Time from,
-                                                   Time to) {
+Result<std::set<Time>> PostgresStore::TimesPresent(const std::string& symbol, Time from, Time to) {
   if (Status s = Open(); !s.ok()) return s;
   try {
     pqxx::work txn(*conn_);

@@ -96,8 +96,7 @@ Status SqliteStore::OpenAndCreate() {
   if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) return Failed("open");
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   const std::string statements[] = {
-      "PRAGMA journal_mode=WAL",
-      "PRAGMA synchronous=NORMAL",
+      "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
       "CREATE TABLE IF NOT EXISTS " + table_ +
           " (time TEXT NOT NULL, symbol TEXT NOT NULL, open REAL, high REAL, low REAL, "
           "close REAL, volume REAL, source TEXT, created_at TEXT NOT NULL, updated_at TEXT)",

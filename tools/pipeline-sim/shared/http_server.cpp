@@ -45,7 +45,8 @@ std::string RedactApiKeys(const std::string& target) {
 }
 
 void LogRequest(const httplib::Request& req, const httplib::Response& res) {
-  Log(req.remote_addr + " " + req.method + " " + RedactApiKeys(req.target) + " " + std::to_string(res.status));
+  Log(req.remote_addr + " " + req.method + " " + RedactApiKeys(req.target) + " " +
+      std::to_string(res.status));
 }
 
 }  // namespace

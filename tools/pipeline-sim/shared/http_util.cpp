@@ -115,8 +115,7 @@ std::optional<json> FieldReader::Object(const char* key, bool required) {
   return std::nullopt;
 }
 
-std::optional<int64_t> FieldReader::Int(const char* key, int64_t min, int64_t max,
-                                        bool required) {
+std::optional<int64_t> FieldReader::Int(const char* key, int64_t min, int64_t max, bool required) {
   const json* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number_integer()) {
@@ -131,8 +130,7 @@ std::optional<int64_t> FieldReader::Int(const char* key, int64_t min, int64_t ma
   return n;
 }
 
-std::optional<double> FieldReader::Number(const char* key, double min, double max,
-                                          bool required) {
+std::optional<double> FieldReader::Number(const char* key, double min, double max, bool required) {
   const json* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
   if (v->is_number()) {

@@ -2,7 +2,6 @@
 
 #include <date/date.h>
 
-
 namespace usdcop::sim {
 namespace {
 
@@ -32,7 +31,7 @@ bool Digits(std::string_view text, size_t& pos, size_t width, int* value) {
 // "YYYY-MM-DDTHH:MM:SS" as a UTC time.
 std::optional<Time> ParseDateTime(std::string_view text, size_t& pos) {
   static constexpr std::string_view kSeparators = "--T::";  // before each field after the year
-  int f[6] = {0, 0, 0, 0, 0, 0};                             // y, mo, d, h, mi, s
+  int f[6] = {0, 0, 0, 0, 0, 0};                            // y, mo, d, h, mi, s
   if (!Digits(text, pos, 4, &f[0])) return std::nullopt;
   for (size_t i = 1; i < 6; ++i) {
     if (pos >= text.size() || text[pos++] != kSeparators[i - 1]) return std::nullopt;
@@ -74,9 +73,7 @@ std::optional<std::chrono::minutes> ParseZone(std::string_view text, size_t& pos
 
 }  // namespace
 
-Time Now() {
-  return std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
-}
+Time Now() { return std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()); }
 
 std::string FormatAirflow2(Time t) { return FormatUtc(t) + "+00:00"; }
 

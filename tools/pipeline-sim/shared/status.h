@@ -55,7 +55,7 @@ inline Error IoError(std::string field, std::string message) {
 
 class [[nodiscard]] Status {
  public:
-  Status() = default;                                 // OK
+  Status() = default;                                // OK
   Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
 
   static Status Ok() { return Status(); }

@@ -99,10 +99,9 @@ json StatusFiles::Describe() const {
 }
 
 void StatusFiles::Register(httplib::Server& server) {
-  server.Post("/sim/status-files/([^/]+)", OptionalBody([this](const httplib::Request& req,
-                                                                httplib::Response& res) {
-                Post(req, res);
-              }));
+  server.Post("/sim/status-files/([^/]+)",
+              OptionalBody(
+                  [this](const httplib::Request& req, httplib::Response& res) { Post(req, res); }));
   server.Delete("/sim/status-files/([^/]+)",
                 [this](const httplib::Request& req, httplib::Response& res) { Delete(req, res); });
 }

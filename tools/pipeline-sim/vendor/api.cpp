@@ -14,17 +14,20 @@ json VendorError(int code, const std::string& message) {
   return {{"code", code}, {"message", message}, {"status", "error"}};
 }
 
-const json kUnauthorized = VendorError(
-    401, "**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this "
-         "link: https://twelvedata.com/pricing.");
-const json kRateLimited = VendorError(
-    429, "You have run out of API credits for the current minute. Wait for the next minute or consider switching to "
-         "a higher tier plan at https://twelvedata.com/pricing.");
+const json kUnauthorized = VendorError(401,
+                                       "**apikey** parameter is incorrect or not specified. You "
+                                       "can get your free API key instantly following this "
+                                       "link: https://twelvedata.com/pricing.");
+const json kRateLimited = VendorError(429,
+                                      "You have run out of API credits for the current minute. "
+                                      "Wait for the next minute or consider switching to "
+                                      "a higher tier plan at https://twelvedata.com/pricing.");
 
 // A share of a limit as whole credits, rounded up (81 % of 8 is 7).
 double Share(double limit, double percent) { return std::ceil(limit * percent / 100 - 1e-9); }
 
-json UsageBody(double used, double limit, std::optional<double> daily, std::optional<double> daily_limit) {
+json UsageBody(double used, double limit, std::optional<double> daily,
+               std::optional<double> daily_limit) {
   json j = {{"timestamp", FormatIsoZ(Now()).substr(0, 19).replace(10, 1, " ")},
             {"current_usage", used},
             {"plan_limit", limit},
@@ -55,7 +58,8 @@ void VendorApi::Register(httplib::Server& server) {
   server.Post("/sim/vendor/keys", bind(&VendorApi::AddKey));
   server.Post("/sim/vendor/usage", bind(&VendorApi::SetUsage));
   server.Post("/sim/vendor/fault", bind(&VendorApi::SetFault));
-  server.Get("/sim/vendor/state", [this](const Request&, Response& res) { ReplyJson(res, 200, Describe()); });
+  server.Get("/sim/vendor/state",
+             [this](const Request&, Response& res) { ReplyJson(res, 200, Describe()); });
 }
 
 void VendorApi::Reset() {
@@ -68,10 +72,13 @@ json VendorApi::Describe() const {
   MutexLock lock(mu_);
   json keys = json::object();
   for (const auto& [id, k] : keys_) {
-    keys[id] = {{"calls", k.calls}, {"current_usage", k.current_usage}, {"plan_limit", k.plan_limit},
-                {"daily_usage", k.daily_usage ? json(*k.daily_usage) : json(nullptr)},
-                {"plan_daily_limit", k.plan_daily_limit ? json(*k.plan_daily_limit) : json(nullptr)},
-                {"fault", kVendorFaultNames[k.fault]}};
+    keys[id] = {
+        {"calls", k.calls},
+        {"current_usage", k.current_usage},
+        {"plan_limit", k.plan_limit},
+        {"daily_usage", k.daily_usage ? json(*k.daily_usage) : json(nullptr)},
+        {"plan_daily_limit", k.plan_daily_limit ? json(*k.plan_daily_limit) : json(nullptr)},
+        {"fault", kVendorFaultNames[k.fault]}};
   }
   return {{"keys", keys}, {"unknown_key_calls", unknown_key_calls_}};
 }
@@ -89,18 +96,25 @@ void VendorApi::Usage(const Request& req, Response& res) {
   ++key->calls;
   const Key& k = *key;
   switch (k.fault) {
-    case VendorFault::kNone: return ReplyJson(res, 200, UsageBody(k.current_usage, k.plan_limit, k.daily_usage, k.plan_daily_limit));
+    case VendorFault::kNone:
+      return ReplyJson(res, 200,
+                       UsageBody(k.current_usage, k.plan_limit, k.daily_usage, k.plan_daily_limit));
     case VendorFault::kUsage81:
     case VendorFault::kUsage96: {
       double pct = k.fault == VendorFault::kUsage81 ? 81 : 96;
       std::optional<double> daily;
       if (k.plan_daily_limit) daily = Share(*k.plan_daily_limit, pct);
-      return ReplyJson(res, 200, UsageBody(Share(k.plan_limit, pct), k.plan_limit, daily, k.plan_daily_limit));
+      return ReplyJson(
+          res, 200, UsageBody(Share(k.plan_limit, pct), k.plan_limit, daily, k.plan_daily_limit));
     }
-    case VendorFault::kRateLimited429: return ReplyJson(res, 429, kRateLimited);
-    case VendorFault::kRateLimited200: return ReplyJson(res, 200, kRateLimited);
-    case VendorFault::kUnauthorized: return ReplyJson(res, 401, kUnauthorized);
-    case VendorFault::kServerError: return ReplyJson(res, 500, VendorError(500, "Internal server error"));
+    case VendorFault::kRateLimited429:
+      return ReplyJson(res, 429, kRateLimited);
+    case VendorFault::kRateLimited200:
+      return ReplyJson(res, 200, kRateLimited);
+    case VendorFault::kUnauthorized:
+      return ReplyJson(res, 401, kUnauthorized);
+    case VendorFault::kServerError:
+      return ReplyJson(res, 500, VendorError(500, "Internal server error"));
     case VendorFault::kGarbage:
       res.status = 200;
       res.set_content("<html><body>502 Bad Gateway</body></html>", "text/html");
@@ -110,7 +124,8 @@ void VendorApi::Usage(const Request& req, Response& res) {
 
 void VendorApi::AddKey(const Request& req, Response& res) {
   FieldReader body(req.body);
-  body.RejectUnknown({"id", "apikey", "current_usage", "plan_limit", "daily_usage", "plan_daily_limit"});
+  body.RejectUnknown(
+      {"id", "apikey", "current_usage", "plan_limit", "daily_usage", "plan_daily_limit"});
   auto id = body.String("id", true);
   auto apikey = body.String("apikey", true);
   if (id && !IsValidId(*id)) body.Fail("id", "id must be 1..250 of letters, digits, _ - .");
@@ -153,7 +168,8 @@ void VendorApi::SetFault(const Request& req, Response& res) {
   if (id && !keys_.count(*id)) return ReplyError(res, BadInput("id", "no key with id " + *id));
   for (auto& [key_id, k] : keys_)
     if (!id || key_id == *id) k.fault = *fault;
-  ReplyJson(res, 200, {{"fault", kVendorFaultNames[*fault]}, {"id", id ? json(*id) : json(nullptr)}});
+  ReplyJson(res, 200,
+            {{"fault", kVendorFaultNames[*fault]}, {"id", id ? json(*id) : json(nullptr)}});
 }
 
 }  // namespace usdcop::sim

@@ -39,9 +39,10 @@ enum class VendorFault {
   kServerError,
   kGarbage
 };
-inline constexpr EnumNames<VendorFault, 8> kVendorFaultNames(
-    {"none", "usage_81", "usage_96", "rate_limited_429", "rate_limited_200", "unauthorized",
-     "server_error", "garbage"});
+inline constexpr EnumNames<VendorFault, 8> kVendorFaultNames({"none", "usage_81", "usage_96",
+                                                              "rate_limited_429",
+                                                              "rate_limited_200", "unauthorized",
+                                                              "server_error", "garbage"});
 
 class VendorApi {
  public:

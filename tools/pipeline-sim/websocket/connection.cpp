@@ -135,8 +135,8 @@ awaitable<void> Connection<Stream>::ServeRequests() {
       co_await Upgrade(*req);
       co_return;
     }
-    WsHttpAnswer answer = WsHttpRoute(View(req->method_string()), target, hub_.writer(),
-                                      hub_.counts());
+    WsHttpAnswer answer =
+        WsHttpRoute(View(req->method_string()), target, hub_.writer(), hub_.counts());
     bool keep_alive = req->keep_alive() && !websocket::is_upgrade(*req);
     auto status = static_cast<http::status>(answer.status);
     if (!co_await Reply(*req, status, answer.body.dump(), "application/json", keep_alive) ||
@@ -158,9 +158,8 @@ awaitable<std::optional<Request>> Connection<Stream>::ReadRequest() {
 }
 
 template <class Stream>
-awaitable<bool> Connection<Stream>::Reply(const Request& req, http::status status,
-                                          std::string body, const char* content_type,
-                                          bool keep_alive) {
+awaitable<bool> Connection<Stream>::Reply(const Request& req, http::status status, std::string body,
+                                          const char* content_type, bool keep_alive) {
   http::response<http::string_body> res{status, req.version()};
   res.set(http::field::server, kServerName);
   res.set(http::field::content_type, content_type);
@@ -207,8 +206,7 @@ awaitable<void> Connection<Stream>::Upgrade(const Request& req) {
                 [](std::exception_ptr e) { LogIfThrew("websocket reader", e); });
   co_await Session(fault);
   --hub_.counters().active;
-  Log("websocket: " + peer_ + ": session closed after " + std::to_string(sent_) +
-      " data messages");
+  Log("websocket: " + peer_ + ": session closed after " + std::to_string(sent_) + " data messages");
 }
 
 template <class Stream>

@@ -1,6 +1,5 @@
 #include "websocket/faults.h"
 
-
 namespace usdcop::sim {
 namespace {
 

@@ -33,8 +33,8 @@ struct WsFaultSetting {
   Micros slow{std::chrono::seconds(10)};  // slow
 };
 
-inline constexpr EnumNames<WsFault, 7> kWsFaultNames(
-    {"none", "refuse_upgrade", "silent", "garbage", "drop", "close_frame", "slow"});
+inline constexpr EnumNames<WsFault, 7> kWsFaultNames({"none", "refuse_upgrade", "silent", "garbage",
+                                                      "drop", "close_frame", "slow"});
 // {"fault", "seconds"?, "after_messages"?}; the first problem as a kBadInput Error.
 Result<WsFaultSetting> ParseWsFaultRequest(FieldReader& body);
 // {"fault", "seconds", "after_messages"}, each parameter null unless the fault takes it.

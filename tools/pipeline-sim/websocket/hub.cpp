@@ -43,13 +43,14 @@ nlohmann::json WsHub::Describe() const {
 }
 
 WsMessage WsHub::Message(const PublishedBar& bar) const {
-  nlohmann::ordered_json data = {{"symbol", writer_.settings().symbol},
-                         {"time", FormatIsoZ(std::chrono::floor<std::chrono::seconds>(bar.time))},
-                         {"open", ValueOrNull(bar.open)},
-                         {"high", ValueOrNull(bar.high)},
-                         {"low", ValueOrNull(bar.low)},
-                         {"close", ValueOrNull(bar.close)},
-                         {"volume", ValueOrNull(bar.volume)}};
+  nlohmann::ordered_json data = {
+      {"symbol", writer_.settings().symbol},
+      {"time", FormatIsoZ(std::chrono::floor<std::chrono::seconds>(bar.time))},
+      {"open", ValueOrNull(bar.open)},
+      {"high", ValueOrNull(bar.high)},
+      {"low", ValueOrNull(bar.low)},
+      {"close", ValueOrNull(bar.close)},
+      {"volume", ValueOrNull(bar.volume)}};
   nlohmann::ordered_json message = {
       {"channel", "market_data"}, {"timestamp", FormatMicrosZ(Now())}, {"data", data}};
   return {std::make_shared<const std::string>(message.dump()), bar.time};

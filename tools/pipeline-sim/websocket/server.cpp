@@ -50,8 +50,8 @@ Result<std::unique_ptr<net::ssl::context>> LoadTls(const std::string& cert,
   }
   tls->use_private_key_file(key, net::ssl::context::pem, ec);
   // OpenSSL checks the key against the certificate as it loads it.
-  bool mismatch = ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
-                            X509_R_KEY_VALUES_MISMATCH;
+  bool mismatch =
+      ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH;
   if (mismatch || (!ec && SSL_CTX_check_private_key(tls->native_handle()) != 1)) {
     return BadInput("--websocket.tls-key", "--websocket.tls-key: " + key +
                                                " is not the key of the certificate in " + cert);
@@ -167,9 +167,8 @@ Result<int> WsServer::Bind() {
 
 void WsServer::Start() {
   Impl& s = *impl_;
-  s.writer.SetPublishListener([&s](const PublishedBar& bar) {
-    net::post(s.io, [&s, bar] { s.hub.Broadcast(bar); });
-  });
+  s.writer.SetPublishListener(
+      [&s](const PublishedBar& bar) { net::post(s.io, [&s, bar] { s.hub.Broadcast(bar); }); });
   net::co_spawn(s.io, s.AcceptLoop(), [](std::exception_ptr e) { LogIfThrew("websocket", e); });
   s.thread.Start([&s] { s.RunIo(); });
 }

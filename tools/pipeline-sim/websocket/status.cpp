@@ -45,8 +45,7 @@ WsHttpAnswer WsHttpRoute(std::string_view method, std::string_view target,
     return {405, {{"detail", "Method Not Allowed"}, {"status", 405}}};
   }
   if (path == "/ws") {
-    return {426,
-            {{"detail", "Upgrade Required: /ws is a WebSocket endpoint"}, {"status", 426}}};
+    return {426, {{"detail", "Upgrade Required: /ws is a WebSocket endpoint"}, {"status", 426}}};
   }
   if (path == "/health") return {200, WsHealthBody(counts)};
   return {200, WsStatusBody(writer.published(), counts)};

@@ -17,7 +17,8 @@ ProbeOutcome AlertmanagerProbe::Run(const ProbeContext& ctx) {
   return ProbeOutcome{status, std::move(result)};
 }
 
-std::shared_ptr<Probe> AlertmanagerKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
+std::shared_ptr<Probe> AlertmanagerKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                               const ProbeDeps& deps) {
   return std::make_shared<AlertmanagerProbe>(config, deps.http);
 }
 

@@ -14,7 +14,8 @@
 namespace usdcop {
 
 struct AlertmanagerResult {
-  std::vector<AlertmanagerAlert> alerts;  // every alert (active, suppressed, unprocessed), in the API's order
+  std::vector<AlertmanagerAlert>
+      alerts;  // every alert (active, suppressed, unprocessed), in the API's order
   // Names of the configured receivers (GET /api/v2/receivers); nullopt when that request failed
   // this run (the run's Status says why).
   std::optional<std::vector<std::string>> receivers;

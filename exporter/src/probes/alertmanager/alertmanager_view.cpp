@@ -15,15 +15,24 @@ json AlertmanagerKind::View(const AlertmanagerResult& result, double now) {
     json& n = counts[a.state][a.severity.empty() ? "none" : a.severity];
     n = n.is_number() ? n.get<int>() + 1 : 1;
     if (alerts.size() >= 200) continue;
-    alerts.push_back({{"fingerprint", a.fingerprint}, {"alertname", a.alertname}, {"severity", a.severity},
-                      {"component", a.component}, {"summary", a.summary}, {"state", a.state},
-                      {"starts_at", a.starts_at}, {"firing_seconds", now - a.starts_at},
-                      {"silenced_by", a.silenced_by}, {"inhibited_by", a.inhibited_by}, {"receivers", a.receivers}});
+    alerts.push_back({{"fingerprint", a.fingerprint},
+                      {"alertname", a.alertname},
+                      {"severity", a.severity},
+                      {"component", a.component},
+                      {"summary", a.summary},
+                      {"state", a.state},
+                      {"starts_at", a.starts_at},
+                      {"firing_seconds", now - a.starts_at},
+                      {"silenced_by", a.silenced_by},
+                      {"inhibited_by", a.inhibited_by},
+                      {"receivers", a.receivers}});
   }
-  json out = {{"alerts", alerts}, {"counts", counts},
+  json out = {{"alerts", alerts},
+              {"counts", counts},
               {"receivers", result.receivers ? json(*result.receivers) : json()}};
   if (result.cluster)
-    out["cluster"] = {{"status", result.cluster->status}, {"peers", result.cluster->peers},
+    out["cluster"] = {{"status", result.cluster->status},
+                      {"peers", result.cluster->peers},
                       {"version", result.cluster->version}};
   return out;
 }

@@ -5,7 +5,8 @@
 namespace usdcop {
 namespace {
 
-std::optional<BackupLayerConfig> ParseBackupLayer(FieldReader& r, const YAML::Node& node, const std::string& path) {
+std::optional<BackupLayerConfig> ParseBackupLayer(FieldReader& r, const YAML::Node& node,
+                                                  const std::string& path) {
   if (!r.Map(node, path, {"layer", "path", "cadence", "retention", "max_age", "trading_days_only"}))
     return std::nullopt;
   BackupLayerConfig l;
@@ -23,15 +24,21 @@ std::optional<BackupLayerConfig> ParseBackupLayer(FieldReader& r, const YAML::No
 
 }  // namespace
 
-std::optional<BackupsProbeConfig> BackupsKind::Parse(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "max_bytes_per_second", "full_reverify", "layers"})) return std::nullopt;
+std::optional<BackupsProbeConfig> BackupsKind::Parse(FieldReader& r, const YAML::Node& node,
+                                                     const std::string& path) {
+  if (!r.Map(node, path,
+             {"interval", "timeout", "max_bytes_per_second", "full_reverify", "layers"}))
+    return std::nullopt;
   BackupsProbeConfig c;
   c.interval = r.Dur(node, path, "interval").value_or(c.interval);
   c.timeout = r.Dur(node, path, "timeout").value_or(c.timeout);
   CheckTimeoutBelowInterval(r, node, path, c.interval, c.timeout);
-  c.max_bytes_per_second = r.Size(node, path, "max_bytes_per_second").value_or(c.max_bytes_per_second);
-  c.full_reverify = r.Dur(node, path, "full_reverify", false, /*allow_zero=*/true).value_or(c.full_reverify);
-  c.layers = ParseLayerList(r, node, Join(path, "layers"), "{layer, path, cadence, retention}", ParseBackupLayer);
+  c.max_bytes_per_second =
+      r.Size(node, path, "max_bytes_per_second").value_or(c.max_bytes_per_second);
+  c.full_reverify =
+      r.Dur(node, path, "full_reverify", false, /*allow_zero=*/true).value_or(c.full_reverify);
+  c.layers = ParseLayerList(r, node, Join(path, "layers"), "{layer, path, cadence, retention}",
+                            ParseBackupLayer);
   return c;
 }
 

@@ -27,7 +27,7 @@ struct BackupLayerConfig {
 struct BackupsProbeConfig {
   Duration interval = std::chrono::minutes(5);
   Duration timeout = std::chrono::minutes(4);
-  std::uint64_t max_bytes_per_second = 200ull << 20;  // hashing budget; 0 = none
+  std::uint64_t max_bytes_per_second = 200ull << 20;    // hashing budget; 0 = none
   Duration full_reverify = std::chrono::hours(24 * 7);  // hash unchanged files again this often
   std::vector<BackupLayerConfig> layers;
 };

@@ -22,10 +22,17 @@ struct SetDir {
 
 }  // namespace
 
-BackupsProbe::BackupsProbe(BackupsProbeConfig config, std::shared_ptr<const TradingCalendar> calendar, StateStore& store,
-                         const Clock& clock, Logger& log)
-    : config_(std::move(config)), calendar_(std::move(calendar)), store_(store), cache_(store), clock_(clock), log_(log) {
-  if (config_.max_bytes_per_second > 0) limiter_ = std::make_unique<ByteRateLimiter>(config_.max_bytes_per_second);
+BackupsProbe::BackupsProbe(BackupsProbeConfig config,
+                           std::shared_ptr<const TradingCalendar> calendar, StateStore& store,
+                           const Clock& clock, Logger& log)
+    : config_(std::move(config)),
+      calendar_(std::move(calendar)),
+      store_(store),
+      cache_(store),
+      clock_(clock),
+      log_(log) {
+  if (config_.max_bytes_per_second > 0)
+    limiter_ = std::make_unique<ByteRateLimiter>(config_.max_bytes_per_second);
 }
 
 ProbeOutcome BackupsProbe::Run(const ProbeContext& ctx) {
@@ -42,7 +49,8 @@ ProbeOutcome BackupsProbe::Run(const ProbeContext& ctx) {
   return ProbeOutcome{status, std::move(result)};
 }
 
-Status BackupsProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext& ctx, BackupLayerResult& out) {
+Status BackupsProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext& ctx,
+                              BackupLayerResult& out) {
   LayerState& state = layers_[layer.layer];
   if (!state.verifier) state.verifier = std::make_unique<SetVerifier>(&cache_, clock_, &log_);
   if (!state.loaded) {
@@ -61,17 +69,22 @@ Status BackupsProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext
   std::vector<SetDir> sets;
   std::error_code ec;
   fs::directory_iterator it(layer.path, ec), end;
-  if (ec) return Status(Reason::kIo, layer.path + ": " + ec.message() + " (check probes.backups.layers[].path)");
+  if (ec)
+    return Status(Reason::kIo,
+                  layer.path + ": " + ec.message() + " (check probes.backups.layers[].path)");
   for (; it != end; it.increment(ec)) {
-    if (ctx.deadline.Expired()) return Status(Reason::kTimeout, layer.path + ": listing the sets took past the deadline");
+    if (ctx.deadline.Expired())
+      return Status(Reason::kTimeout, layer.path + ": listing the sets took past the deadline");
     auto time = BackupSetTime(it->path().filename().string());
     std::error_code type_ec;
-    if (time && it->symlink_status(type_ec).type() == fs::file_type::directory) sets.push_back({*time, it->path()});
+    if (time && it->symlink_status(type_ec).type() == fs::file_type::directory)
+      sets.push_back({*time, it->path()});
   }
   if (ec) return Status(Reason::kIo, layer.path + ": " + ec.message());
   out.listed = true;
   if (sets.empty()) return Status::Ok();  // present 0: the alert's business, not a probe failure
-  std::sort(sets.begin(), sets.end(), [](const SetDir& a, const SetDir& b) { return a.time < b.time; });
+  std::sort(sets.begin(), sets.end(),
+            [](const SetDir& a, const SetDir& b) { return a.time < b.time; });
   out.oldest_timestamp = sets.front().time;
   out.newest_timestamp = sets.back().time;
 
@@ -97,32 +110,42 @@ Status BackupsProbe::RunLayer(const BackupLayerConfig& layer, const ProbeContext
     out.last_verification = now;
     if (state.last_verified_set != newest) {
       // The older sets' digests are of no more use: only the newest set is checked.
-      Status retained = cache_.Retain(fs::canonical(layer.path, ec).string(), {fs::canonical(newest, ec).string()});
-      if (!retained.ok()) log_.Warn("backup verification cache", {{"layer", layer.layer}, {"err", retained.message()}});
+      Status retained = cache_.Retain(fs::canonical(layer.path, ec).string(),
+                                      {fs::canonical(newest, ec).string()});
+      if (!retained.ok())
+        log_.Warn("backup verification cache",
+                  {{"layer", layer.layer}, {"err", retained.message()}});
       state.last_verified_set = newest;
     }
   }
   if (v.bytes_hashed > 0) {
-    Status saved = store_.Put(kBackupsNamespace, layer.layer,
-                              nlohmann::json{{"verified_bytes_total", state.verified_bytes_total}}.dump());
+    Status saved =
+        store_.Put(kBackupsNamespace, layer.layer,
+                   nlohmann::json{{"verified_bytes_total", state.verified_bytes_total}}.dump());
     if (!saved.ok()) MergeInto(v.status, saved);
   }
   // Each finding is logged when it first shows, not again every run.
   std::string findings = newest;
-  for (const IntegrityFailure& f : v.details) findings += "|" + f.path + ":" + std::string(IntegrityReasonName(f.reason));
+  for (const IntegrityFailure& f : v.details)
+    findings += "|" + f.path + ":" + std::string(IntegrityReasonName(f.reason));
   if (findings != state.logged_findings) {
     for (const IntegrityFailure& f : v.details)
-      log_.Warn("backup integrity", {{"layer", layer.layer}, {"set", newest}, {"file", f.path},
-                                     {"reason", std::string(IntegrityReasonName(f.reason))}, {"detail", f.detail}});
+      log_.Warn("backup integrity", {{"layer", layer.layer},
+                                     {"set", newest},
+                                     {"file", f.path},
+                                     {"reason", std::string(IntegrityReasonName(f.reason))},
+                                     {"detail", f.detail}});
     state.logged_findings = std::move(findings);
   }
   if (!v.status.ok()) return v.status;
-  if (!v.complete) return Status(Reason::kTimeout, newest + ": the check did not finish in time; it carries on next run");
+  if (!v.complete)
+    return Status(Reason::kTimeout,
+                  newest + ": the check did not finish in time; it carries on next run");
   return Status::Ok();
 }
 
-std::int64_t BackupsProbe::Gaps(const BackupLayerConfig& layer, const std::vector<double>& complete_sets,
-                               double now) const {
+std::int64_t BackupsProbe::Gaps(const BackupLayerConfig& layer,
+                                const std::vector<double>& complete_sets, double now) const {
   const double cadence = ToSeconds(layer.cadence);
   const double retention = ToSeconds(layer.retention);
   auto period = [cadence](double t) { return static_cast<std::int64_t>(std::floor(t / cadence)); };
@@ -141,7 +164,8 @@ std::int64_t BackupsProbe::Gaps(const BackupLayerConfig& layer, const std::vecto
   for (std::int64_t p = first; p <= last; ++p) {
     if (std::binary_search(have.begin(), have.end(), p)) continue;
     if (layer.trading_days_only) {
-      const SysTime start{std::chrono::microseconds(static_cast<long long>(static_cast<double>(p) * cadence * 1e6))};
+      const SysTime start{std::chrono::microseconds(
+          static_cast<long long>(static_cast<double>(p) * cadence * 1e6))};
       if (!calendar_->IsTradingDay(calendar_->LocalDay(start))) continue;
     }
     gaps++;
@@ -149,7 +173,8 @@ std::int64_t BackupsProbe::Gaps(const BackupLayerConfig& layer, const std::vecto
   return gaps;
 }
 
-std::shared_ptr<Probe> BackupsKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
+std::shared_ptr<Probe> BackupsKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                          const ProbeDeps& deps) {
   return std::make_shared<BackupsProbe>(config, deps.calendar, deps.store, deps.clock, deps.log);
 }
 

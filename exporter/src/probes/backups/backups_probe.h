@@ -9,7 +9,8 @@
 // A check cut short by the deadline or the budget saves its digests and carries on next run;
 // until it completes the layer's integrity is published only if failures already showed, and the
 // run fails with reason timeout. An unreadable layer directory fails the run (reason io) and
-// publishes usdcop_backup_present 0 for it. Not thread-safe: the scheduler runs one Run() at a time.
+// publishes usdcop_backup_present 0 for it. Not thread-safe: the scheduler runs one Run() at a
+// time.
 #pragma once
 
 #include <map>
@@ -27,8 +28,8 @@ namespace usdcop {
 
 class BackupsProbe final : public Probe {
  public:
-  BackupsProbe(BackupsProbeConfig config, std::shared_ptr<const TradingCalendar> calendar, StateStore& store,
-              const Clock& clock, Logger& log);
+  BackupsProbe(BackupsProbeConfig config, std::shared_ptr<const TradingCalendar> calendar,
+               StateStore& store, const Clock& clock, Logger& log);
   ProbeOutcome Run(const ProbeContext& ctx) override;
 
  private:
@@ -41,7 +42,8 @@ class BackupsProbe final : public Probe {
     std::string logged_findings;  // the newest set and its failures, as last logged
   };
   Status RunLayer(const BackupLayerConfig& layer, const ProbeContext& ctx, BackupLayerResult& out);
-  std::int64_t Gaps(const BackupLayerConfig& layer, const std::vector<double>& complete_sets, double now) const;
+  std::int64_t Gaps(const BackupLayerConfig& layer, const std::vector<double>& complete_sets,
+                    double now) const;
 
   const BackupsProbeConfig config_;
   const std::shared_ptr<const TradingCalendar> calendar_;

@@ -34,7 +34,9 @@ json BackupLayerJson(const BackupLayerResult& b, double now) {
 }  // namespace
 
 json BackupsKind::View(const BackupsResult& result, double now) {
-  return {{"layers", ArrayOf(result.layers, [now](const BackupLayerResult& l) { return BackupLayerJson(l, now); })}};
+  return {{"layers", ArrayOf(result.layers, [now](const BackupLayerResult& l) {
+             return BackupLayerJson(l, now);
+           })}};
 }
 
 }  // namespace usdcop

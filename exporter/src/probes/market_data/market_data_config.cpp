@@ -9,8 +9,11 @@
 namespace usdcop {
 namespace {
 
-void ParseSource(FieldReader& r, const YAML::Node& node, const std::string& path, MarketDataProbeConfig& m) {
-  if (!r.Map(node, path, {"sqlite", "postgres", "password_file", "password_env", "password"}) || !node.IsMap()) return;
+void ParseSource(FieldReader& r, const YAML::Node& node, const std::string& path,
+                 MarketDataProbeConfig& m) {
+  if (!r.Map(node, path, {"sqlite", "postgres", "password_file", "password_env", "password"}) ||
+      !node.IsMap())
+    return;
   if (node["sqlite"].IsDefined() == node["postgres"].IsDefined()) {
     r.Error(node, path, "give exactly one of sqlite or postgres");
     return;
@@ -33,16 +36,20 @@ std::string Column(FieldReader& r, const YAML::Node& node, const std::string& pa
   auto name = r.String(node, path, key);
   if (!name) return fallback;
   if (!IsSqlIdentifier(*name)) {
-    r.Error(node[key], Join(path, key), "\"" + *name + "\" is not a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*)");
+    r.Error(node[key], Join(path, key),
+            "\"" + *name + "\" is not a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*)");
     return fallback;
   }
   return *name;
 }
 
 // With `columns`, the table has exactly the listed columns (time and symbol default).
-void ParseColumns(FieldReader& r, const YAML::Node& node, const std::string& path, BarTableConfig& t) {
+void ParseColumns(FieldReader& r, const YAML::Node& node, const std::string& path,
+                  BarTableConfig& t) {
   if (!node.IsDefined()) return;
-  if (!r.Map(node, path, {"time", "symbol", "open", "high", "low", "close", "price", "ingested_at"}) || !node.IsMap())
+  if (!r.Map(node, path,
+             {"time", "symbol", "open", "high", "low", "close", "price", "ingested_at"}) ||
+      !node.IsMap())
     return;
   t.time = Column(r, node, path, "time", "time");
   t.symbol = Column(r, node, path, "symbol", "symbol");
@@ -58,7 +65,8 @@ void ParseColumns(FieldReader& r, const YAML::Node& node, const std::string& pat
     r.Error(node, path, "give open, high, low and close together (or only price)");
 }
 
-void ParseWindows(FieldReader& r, const YAML::Node& node, const std::string& path, MarketDataProbeConfig& m) {
+void ParseWindows(FieldReader& r, const YAML::Node& node, const std::string& path,
+                  MarketDataProbeConfig& m) {
   if (!node.IsDefined() || !r.List(node, path)) return;
   m.windows.clear();
   std::set<std::string> seen;
@@ -70,18 +78,23 @@ void ParseWindows(FieldReader& r, const YAML::Node& node, const std::string& pat
       r.Error(node[i], item, "\"" + word + "\" is not session or a duration (e.g. 7d)");
       continue;
     }
-    if (!seen.insert(word).second) r.Error(node[i], item, "window \"" + word + "\" is listed twice");
+    if (!seen.insert(word).second)
+      r.Error(node[i], item, "window \"" + word + "\" is listed twice");
     m.windows.push_back({word, word == "session" ? Duration(0) : *span});
   }
 }
 
 }  // namespace
 
-std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "source", "table", "columns", "symbols", "windows", "lookback",
-                          "arrival_grace", "price_jump_k"}) ||
+std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const YAML::Node& node,
+                                                           const std::string& path) {
+  if (!r.Map(node, path,
+             {"interval", "timeout", "source", "table", "columns", "symbols", "windows", "lookback",
+              "arrival_grace", "price_jump_k"}) ||
       !node.IsMap()) {
-    if (node.IsNull()) r.Error(node, Join(path, "source"), "is required: {sqlite: /path/to/market.db} or {postgres: ...}");
+    if (node.IsNull())
+      r.Error(node, Join(path, "source"),
+              "is required: {sqlite: /path/to/market.db} or {postgres: ...}");
     return std::nullopt;
   }
   MarketDataProbeConfig m;
@@ -91,10 +104,13 @@ std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const
   if (node["source"].IsDefined())
     ParseSource(r, node["source"], Join(path, "source"), m);
   else
-    r.Error(node, Join(path, "source"), "is required: {sqlite: /path/to/market.db} or {postgres: \"host=... dbname=... user=...\"}");
+    r.Error(node, Join(path, "source"),
+            "is required: {sqlite: /path/to/market.db} or {postgres: \"host=... dbname=... "
+            "user=...\"}");
   if (auto table = r.String(node, path, "table")) {
     if (!IsSqlIdentifier(*table, true))
-      r.Error(node["table"], Join(path, "table"), "\"" + *table + "\" is not a SQL identifier ([schema.]table)");
+      r.Error(node["table"], Join(path, "table"),
+              "\"" + *table + "\" is not a SQL identifier ([schema.]table)");
     else
       m.table.table = *table;
   }
@@ -102,9 +118,14 @@ std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const
   if (node["symbols"].IsDefined() && r.List(node["symbols"], Join(path, "symbols"))) {
     m.symbols.clear();
     for (size_t i = 0; i < node["symbols"].size(); ++i)
-      if (node["symbols"][i].IsScalar() && !node["symbols"][i].Scalar().empty()) m.symbols.push_back(node["symbols"][i].Scalar());
-      else r.Error(node["symbols"][i], Join(path, "symbols") + "[" + std::to_string(i) + "]", "is not a symbol (e.g. USD/COP)");
-    if (node["symbols"].size() == 0) r.Error(node["symbols"], Join(path, "symbols"), "is empty: name at least one symbol (e.g. [USD/COP])");
+      if (node["symbols"][i].IsScalar() && !node["symbols"][i].Scalar().empty())
+        m.symbols.push_back(node["symbols"][i].Scalar());
+      else
+        r.Error(node["symbols"][i], Join(path, "symbols") + "[" + std::to_string(i) + "]",
+                "is not a symbol (e.g. USD/COP)");
+    if (node["symbols"].size() == 0)
+      r.Error(node["symbols"], Join(path, "symbols"),
+              "is empty: name at least one symbol (e.g. [USD/COP])");
   }
   ParseWindows(r, node["windows"], Join(path, "windows"), m);
   m.lookback = r.Dur(node, path, "lookback").value_or(m.lookback);
@@ -113,7 +134,8 @@ std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const
     char* end = nullptr;
     double v = std::strtod(k->c_str(), &end);
     if (end == k->c_str() || *end != '\0' || v <= 0 || v > 1000)
-      r.Error(node["price_jump_k"], Join(path, "price_jump_k"), "\"" + *k + "\" is not a number above 0 (e.g. 8)");
+      r.Error(node["price_jump_k"], Join(path, "price_jump_k"),
+              "\"" + *k + "\" is not a number above 0 (e.g. 8)");
     else
       m.price_jump_k = v;
   }

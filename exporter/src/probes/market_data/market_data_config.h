@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sources/bar_source.h"
 #include "common/secret.h"
 #include "common/units.h"
+#include "sources/bar_source.h"
 
 namespace usdcop {
 
@@ -25,9 +25,10 @@ struct MarketDataProbeConfig {
     std::string name;  // "session", or the span as written ("7d")
     Duration span{0};  // 0 for "session"
   };
-  std::vector<Window> windows = {{"session", Duration(0)}, {"7d", std::chrono::hours(24 * 7)},
+  std::vector<Window> windows = {{"session", Duration(0)},
+                                 {"7d", std::chrono::hours(24 * 7)},
                                  {"30d", std::chrono::hours(24 * 30)}};
-  Duration lookback = std::chrono::minutes(10);      // late-arrival lookback of incremental reads
+  Duration lookback = std::chrono::minutes(10);       // late-arrival lookback of incremental reads
   Duration arrival_grace = std::chrono::seconds(30);  // a bar is expected once closed plus this
   double price_jump_k = 8;  // robust deviations beyond which a return is a price jump
 };

@@ -22,12 +22,17 @@ void LatencyHistogram::Observe(double v) {
   sum += v;
 }
 
-MarketDataProbe::MarketDataProbe(MarketDataProbeConfig config, std::shared_ptr<const TradingCalendar> calendar,
+MarketDataProbe::MarketDataProbe(MarketDataProbeConfig config,
+                                 std::shared_ptr<const TradingCalendar> calendar,
                                  std::unique_ptr<BarSource> source, StateStore& store)
-    : config_(std::move(config)), calendar_(std::move(calendar)), source_(std::move(source)), store_(store) {}
+    : config_(std::move(config)),
+      calendar_(std::move(calendar)),
+      source_(std::move(source)),
+      store_(store) {}
 
 Duration MarketDataProbe::Keep() const {
-  Duration longest = std::chrono::hours(24 * 8);  // the session window reaches back over a long weekend
+  Duration longest =
+      std::chrono::hours(24 * 8);  // the session window reaches back over a long weekend
   for (const auto& w : config_.windows) longest = std::max(longest, w.span);
   return longest + std::chrono::hours(24);
 }
@@ -51,7 +56,8 @@ Status MarketDataProbe::Load(const std::string& symbol, SymbolState& state) {
   state.loaded = true;
   if (!stored->has_value()) return Status::Ok();
   json j = json::parse(**stored, nullptr, false);
-  if (!j.is_object() || !j.contains("tracker") || !state.tracker.FromJson(j["tracker"].dump())) return Status::Ok();
+  if (!j.is_object() || !j.contains("tracker") || !state.tracker.FromJson(j["tracker"].dump()))
+    return Status::Ok();
   state.ingested_total = j.value("ingested_total", 0.0);
   auto counts = j.value("latency_counts", std::vector<std::uint64_t>());
   if (counts.size() == state.latency.counts.size()) state.latency.counts = counts;
@@ -69,9 +75,14 @@ Status MarketDataProbe::Save(const std::string& symbol, const SymbolState& state
   return store_.Put(kMarketDataNamespace, symbol, j.dump());
 }
 
-Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext& ctx, SymbolResult& out) {
-  SymbolState& state = states_.try_emplace(symbol, SymbolState{nullptr, IngestTracker(
-      ToSeconds(config_.lookback)), 0, {}, false}).first->second;
+Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext& ctx,
+                                  SymbolResult& out) {
+  SymbolState& state =
+      states_
+          .try_emplace(
+              symbol,
+              SymbolState{nullptr, IngestTracker(ToSeconds(config_.lookback)), 0, {}, false})
+          .first->second;
   if (!state.loaded) {
     Status s = Load(symbol, state);
     if (!s.ok()) return s;  // without the watermark every row would count as new
@@ -84,7 +95,9 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
   const bool cold = state.book == nullptr;
   Result<std::vector<BarRow>> rows =
       cold ? source_->RowsFromTime(symbol, ToUnixSeconds(now - Keep()), ctx.deadline)
-           : source_->RowsAfterMark(symbol, state.tracker.ReadFrom().value_or(ToUnixSeconds(now - Keep())), ctx.deadline);
+           : source_->RowsAfterMark(symbol,
+                                    state.tracker.ReadFrom().value_or(ToUnixSeconds(now - Keep())),
+                                    ctx.deadline);
   if (!rows.ok()) return rows.status();
   // Until a first row sets the watermark, every row read is the baseline: kept, not counted.
   const bool baseline = !state.tracker.watermark();
@@ -106,7 +119,8 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
   const Duration grace = config_.arrival_grace;
   for (const auto& w : config_.windows) {
     if (w.span != Duration(0)) {
-      out.windows.push_back(state.book->Window(w.name, now - w.span, now, grace, config_.price_jump_k));
+      out.windows.push_back(
+          state.book->Window(w.name, now - w.span, now, grace, config_.price_jump_k));
       continue;
     }
     // The current session so far, or the last one whole (measured as at its close).
@@ -123,12 +137,16 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
 }
 
 std::unique_ptr<BarSource> MakeBarSource(const MarketDataProbeConfig& config) {
-  if (config.postgres_conninfo.empty()) return std::make_unique<SqliteBarSource>(config.sqlite_path, config.table);
-  return std::make_unique<PostgresBarSource>(config.postgres_conninfo, config.postgres_password, config.table);
+  if (config.postgres_conninfo.empty())
+    return std::make_unique<SqliteBarSource>(config.sqlite_path, config.table);
+  return std::make_unique<PostgresBarSource>(config.postgres_conninfo, config.postgres_password,
+                                             config.table);
 }
 
-std::shared_ptr<Probe> MarketDataKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
-  return std::make_shared<MarketDataProbe>(config, deps.calendar, MakeBarSource(config), deps.store);
+std::shared_ptr<Probe> MarketDataKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                             const ProbeDeps& deps) {
+  return std::make_shared<MarketDataProbe>(config, deps.calendar, MakeBarSource(config),
+                                           deps.store);
 }
 
 }  // namespace usdcop

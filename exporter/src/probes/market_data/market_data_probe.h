@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "calendar/trading_calendar.h"
-#include "probes/market_data/market_data_config.h"
 #include "market/bar_book.h"
 #include "market/ingest_tracker.h"
+#include "probes/market_data/market_data_config.h"
 #include "probes/probe.h"
 #include "sources/bar_source.h"
 #include "store/state_store.h"

@@ -14,8 +14,9 @@ const std::regex kLayer("^[A-Za-z0-9_]{1,32}$");
 
 std::optional<AirflowConfig> ParseAirflow(FieldReader& r, const YAML::Node& node,
                                           const std::string& path) {
-  if (!r.Map(node, path, {"url", "api", "username", "password_file", "password_env",
-                          "token_file", "token_env", "password", "token"}))
+  if (!r.Map(node, path,
+             {"url", "api", "username", "password_file", "password_env", "token_file", "token_env",
+              "password", "token"}))
     return std::nullopt;
   AirflowConfig a;
   if (auto url = r.HttpUrl(node, path, "url", true, "http://127.0.0.1:8080")) {
@@ -81,7 +82,8 @@ std::optional<LayerConfig> ParseLayer(FieldReader& r, const YAML::Node& node,
 std::string ParseLayerName(FieldReader& r, const YAML::Node& node, const std::string& path) {
   std::string layer = r.String(node, path, "layer", true).value_or("");
   if (layer.empty() || std::regex_match(layer, kLayer)) return layer;
-  r.Error(node["layer"], Join(path, "layer"), "\"" + layer + "\" must be letters, digits and _ (e.g. L0)");
+  r.Error(node["layer"], Join(path, "layer"),
+          "\"" + layer + "\" must be letters, digits and _ (e.g. L0)");
   return "";
 }
 
@@ -92,7 +94,8 @@ void CheckTimeoutBelowInterval(FieldReader& r, const YAML::Node& node, const std
           FormatDuration(timeout) + " must be shorter than interval " + FormatDuration(interval));
 }
 
-std::optional<PipelineProbeConfig> PipelineKind::Parse(FieldReader& r, const YAML::Node& node, const std::string& path) {
+std::optional<PipelineProbeConfig> PipelineKind::Parse(FieldReader& r, const YAML::Node& node,
+                                                       const std::string& path) {
   if (!r.Map(node, path, {"interval", "timeout", "airflow", "runs_per_request", "layers"}))
     return std::nullopt;
   PipelineProbeConfig p;
@@ -100,7 +103,8 @@ std::optional<PipelineProbeConfig> PipelineKind::Parse(FieldReader& r, const YAM
   p.timeout = r.Dur(node, path, "timeout").value_or(p.timeout);
   CheckTimeoutBelowInterval(r, node, path, p.interval, p.timeout);
   p.runs_per_request = r.Int(node, path, "runs_per_request", 1, 100).value_or(p.runs_per_request);
-  p.layers = ParseLayerList(r, node, Join(path, "layers"), "{layer, dag_id | status_file}", ParseLayer);
+  p.layers =
+      ParseLayerList(r, node, Join(path, "layers"), "{layer, dag_id | status_file}", ParseLayer);
   bool needs_airflow = false;
   for (const LayerConfig& l : p.layers) needs_airflow = needs_airflow || !l.dag_id.empty();
   if (node.IsMap() && node["airflow"].IsDefined())

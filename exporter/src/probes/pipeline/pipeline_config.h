@@ -7,16 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "sources/airflow_config.h"
 #include "common/secret.h"
 #include "common/units.h"
+#include "sources/airflow_config.h"
 
 namespace usdcop {
 
 struct LayerConfig {
-  std::string layer;        // "L0".."L5": the `layer` label
-  std::string dag_id;       // an Airflow DAG, or
-  std::string status_file;  // a JSON status file (absolute path)
+  std::string layer;                       // "L0".."L5": the `layer` label
+  std::string dag_id;                      // an Airflow DAG, or
+  std::string status_file;                 // a JSON status file (absolute path)
   std::optional<Duration> expected_every;  // no run for this long -> idle
   std::optional<XcomRef> records_xcom;     // where a finished run reports its record count
 };
@@ -25,7 +25,7 @@ struct PipelineProbeConfig {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(10);
   std::optional<AirflowConfig> airflow;  // required when a layer names a dag_id
-  int runs_per_request = 25;             // dagRuns page size: finished runs newer than this are seen
+  int runs_per_request = 25;  // dagRuns page size: finished runs newer than this are seen
   std::vector<LayerConfig> layers;
 };
 

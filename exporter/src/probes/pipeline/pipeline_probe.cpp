@@ -16,22 +16,30 @@ constexpr const char* kPipelineNamespace = "pipeline";
 
 bool IsFinished(const DagRun& r) { return r.state == "success" || r.state == "failed"; }
 
-std::string StateKey(const LayerConfig& l) { return l.layer + "/" + (l.dag_id.empty() ? "status_file" : l.dag_id); }
+std::string StateKey(const LayerConfig& l) {
+  return l.layer + "/" + (l.dag_id.empty() ? "status_file" : l.dag_id);
+}
 
 // The newest run: a queued run (no start yet) first, then by start time.
 const DagRun* Newest(const std::vector<DagRun>& runs) {
   const DagRun* newest = nullptr;
   for (const DagRun& r : runs) {
-    if (newest == nullptr) newest = &r;
-    else if (!r.start) return &r;
-    else if (newest->start && *r.start > *newest->start) newest = &r;
+    if (newest == nullptr)
+      newest = &r;
+    else if (!r.start)
+      return &r;
+    else if (newest->start && *r.start > *newest->start)
+      newest = &r;
   }
   return newest;
 }
 
 json ToJson(const PipelineProbe::LayerState& s) {
-  json j{{"counted", s.counted}, {"success", s.success}, {"failed", s.failed},
-         {"records", s.records}, {"file_updated_at", s.file_updated_at}};
+  json j{{"counted", s.counted},
+         {"success", s.success},
+         {"failed", s.failed},
+         {"records", s.records},
+         {"file_updated_at", s.file_updated_at}};
   if (s.last_success) j["last_success"] = *s.last_success;
   return j;
 }
@@ -43,7 +51,8 @@ PipelineProbe::LayerState FromJson(const json& j) {
   s.failed = j.value("failed", std::uint64_t{0});
   s.records = j.value("records", 0.0);
   s.file_updated_at = j.value("file_updated_at", std::string());
-  if (j.contains("last_success") && j["last_success"].is_number()) s.last_success = j["last_success"].get<double>();
+  if (j.contains("last_success") && j["last_success"].is_number())
+    s.last_success = j["last_success"].get<double>();
   return s;
 }
 
@@ -51,10 +60,14 @@ PipelineProbe::LayerState FromJson(const json& j) {
 
 const char* LayerStatusName(LayerStatus s) {
   switch (s) {
-    case LayerStatus::kRunning: return "running";
-    case LayerStatus::kCompleted: return "completed";
-    case LayerStatus::kFailed: return "failed";
-    case LayerStatus::kIdle: return "idle";
+    case LayerStatus::kRunning:
+      return "running";
+    case LayerStatus::kCompleted:
+      return "completed";
+    case LayerStatus::kFailed:
+      return "failed";
+    case LayerStatus::kIdle:
+      return "idle";
   }
   return "idle";
 }
@@ -65,7 +78,8 @@ LayerStatus MapDagStatus(const std::vector<DagRun>& runs, std::optional<Duration
   if (newest == nullptr) return LayerStatus::kIdle;
   if (newest->state == "failed") return LayerStatus::kFailed;
   if (newest->state != "success") return LayerStatus::kRunning;  // queued, running, restarting...
-  if (expected_every && newest->start && now - *newest->start > *expected_every) return LayerStatus::kIdle;
+  if (expected_every && newest->start && now - *newest->start > *expected_every)
+    return LayerStatus::kIdle;
   return LayerStatus::kCompleted;
 }
 
@@ -112,10 +126,12 @@ ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {
     if (health.ok()) {
       AirflowHealthResult h;
       for (const auto& c : health->components) h.components.push_back({c.name, c.healthy});
-      if (health->scheduler_heartbeat) h.scheduler_heartbeat = ToUnixSeconds(*health->scheduler_heartbeat);
+      if (health->scheduler_heartbeat)
+        h.scheduler_heartbeat = ToUnixSeconds(*health->scheduler_heartbeat);
       result.airflow = std::move(h);
     } else {
-      MergeInto(status, Status(health.status().reason(), "Airflow health: " + health.status().message()));
+      MergeInto(status,
+                Status(health.status().reason(), "Airflow health: " + health.status().message()));
     }
   }
   for (const LayerConfig& layer : config_.layers) {
@@ -129,7 +145,8 @@ ProbeOutcome PipelineProbe::Run(const ProbeContext& ctx) {
   return ProbeOutcome{status, std::move(result)};
 }
 
-Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& ctx, LayerResult& out) {
+Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& ctx,
+                                  LayerResult& out) {
   Status status;
   LayerState* state = StateOf(layer, status);
   auto runs = airflow_->ListRuns(layer.dag_id, config_.runs_per_request, ctx.deadline);
@@ -146,7 +163,9 @@ Status PipelineProbe::RunDagLayer(const LayerConfig& layer, const ProbeContext& 
       if (r.state == "success" && state)
         state->last_success = std::max(state->last_success.value_or(0), ToUnixSeconds(*r.end));
     }
-    if (last_finished) out.last_duration = ToSeconds(std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
+    if (last_finished)
+      out.last_duration = ToSeconds(
+          std::chrono::duration_cast<Duration>(*last_finished->end - *last_finished->start));
     if (state) MergeInto(status, CountFinishedRuns(layer, *runs, ctx, *state));
   } else {
     MergeInto(status, runs.status());
@@ -192,7 +211,8 @@ Status PipelineProbe::CountFinishedRuns(const LayerConfig& layer, const std::vec
   return status;
 }
 
-Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext& ctx, LayerResult& out) {
+Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext& ctx,
+                                   LayerResult& out) {
   Status status;
   LayerState* stored = StateOf(layer, status);
   if (!stored) return status;
@@ -215,14 +235,18 @@ Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext&
   };
   if (!j.contains("status") || !j["status"].is_string()) return fail("no \"status\" string");
   auto mapped = MapFileStatus(j["status"].get<std::string>());
-  if (!mapped) return fail("status \"" + j["status"].get<std::string>() + "\" is not running, completed, failed or idle");
-  if (!j.contains("updated_at") || !j["updated_at"].is_string()) return fail("no \"updated_at\" time");
+  if (!mapped)
+    return fail("status \"" + j["status"].get<std::string>() +
+                "\" is not running, completed, failed or idle");
+  if (!j.contains("updated_at") || !j["updated_at"].is_string())
+    return fail("no \"updated_at\" time");
   std::string updated_text = j["updated_at"].get<std::string>();
   auto updated = ParseTimestamp(updated_text);
   if (!updated) return fail("updated_at \"" + updated_text + "\" is not an ISO 8601 time");
   std::optional<double> records;
   if (j.contains("records")) {
-    if (!j["records"].is_number() || j["records"].get<double>() < 0) return fail("records is not a non-negative number");
+    if (!j["records"].is_number() || j["records"].get<double>() < 0)
+      return fail("records is not a non-negative number");
     records = j["records"].get<double>();
   }
   out.current = true;
@@ -246,7 +270,8 @@ Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext&
   return status;
 }
 
-std::shared_ptr<Probe> PipelineKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
+std::shared_ptr<Probe> PipelineKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                           const ProbeDeps& deps) {
   return std::make_shared<PipelineProbe>(config, deps.http, deps.store);
 }
 

@@ -33,7 +33,8 @@ json LayerJson(const LayerResult& l, double now) {
 json AirflowJson(const PipelineResult& p, double now) {
   if (!p.airflow) return json();
   json components = json::object();
-  for (const auto& c : p.airflow->components) components[c.name] = c.healthy ? "healthy" : "unhealthy";
+  for (const auto& c : p.airflow->components)
+    components[c.name] = c.healthy ? "healthy" : "unhealthy";
   return {{"components", components},
           {"scheduler_heartbeat", Opt(p.airflow->scheduler_heartbeat)},
           {"scheduler_heartbeat_age_seconds", AgeOf(p.airflow->scheduler_heartbeat, now)}};
@@ -42,8 +43,9 @@ json AirflowJson(const PipelineResult& p, double now) {
 }  // namespace
 
 json PipelineKind::View(const PipelineResult& result, double now) {
-  return {{"layers", ArrayOf(result.layers, [now](const LayerResult& l) { return LayerJson(l, now); })},
-          {"airflow", AirflowJson(result, now)}};
+  return {
+      {"layers", ArrayOf(result.layers, [now](const LayerResult& l) { return LayerJson(l, now); })},
+      {"airflow", AirflowJson(result, now)}};
 }
 
 }  // namespace usdcop

@@ -9,10 +9,12 @@
 namespace usdcop {
 namespace {
 
-std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& node, const std::string& path) {
+std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& node,
+                                            const std::string& path) {
   if (!r.Map(node, path, {"status_url", "last_bar_field", "symbol"})) return std::nullopt;
   HandoverConfig h;
-  h.status_url = r.HttpUrl(node, path, "status_url", true, "http://127.0.0.1:8080/status").value_or("");
+  h.status_url =
+      r.HttpUrl(node, path, "status_url", true, "http://127.0.0.1:8080/status").value_or("");
   if (auto field = r.String(node, path, "last_bar_field")) {
     try {
       (void)nlohmann::json::json_pointer(*field);
@@ -20,7 +22,8 @@ std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& no
       h.last_bar_field = *field;
     } catch (const std::exception&) {
       r.Error(node["last_bar_field"], Join(path, "last_bar_field"),
-              "\"" + *field + "\" is not a JSON pointer (e.g. /last_published_bar or /market/last_bar)");
+              "\"" + *field +
+                  "\" is not a JSON pointer (e.g. /last_published_bar or /market/last_bar)");
     }
   }
   h.symbol = r.String(node, path, "symbol").value_or("");
@@ -29,8 +32,12 @@ std::optional<HandoverConfig> ParseHandover(FieldReader& r, const YAML::Node& no
 
 }  // namespace
 
-std::optional<ReadySignalProbeConfig> ReadySignalKind::Parse(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "flag_file", "signal_dir", "signal_table", "signal_type", "handover"})) return std::nullopt;
+std::optional<ReadySignalProbeConfig> ReadySignalKind::Parse(FieldReader& r, const YAML::Node& node,
+                                                             const std::string& path) {
+  if (!r.Map(node, path,
+             {"interval", "timeout", "flag_file", "signal_dir", "signal_table", "signal_type",
+              "handover"}))
+    return std::nullopt;
   ReadySignalProbeConfig c;
   c.interval = r.Dur(node, path, "interval").value_or(c.interval);
   c.timeout = r.Dur(node, path, "timeout").value_or(c.timeout);
@@ -41,15 +48,20 @@ std::optional<ReadySignalProbeConfig> ReadySignalKind::Parse(FieldReader& r, con
     if (IsSqlIdentifier(*table, /*allow_schema=*/true))
       c.signal_table = *table;
     else
-      r.Error(node["signal_table"], Join(path, "signal_table"), "\"" + *table + "\" is not a SQL identifier (e.g. l0_ready_signals)");
+      r.Error(node["signal_table"], Join(path, "signal_table"),
+              "\"" + *table + "\" is not a SQL identifier (e.g. l0_ready_signals)");
   }
   c.signal_type = r.String(node, path, "signal_type").value_or(c.signal_type);
-  const int sources = !c.flag_file.empty() + !c.signal_dir.empty() + (node.IsMap() && node["signal_table"].IsDefined());
+  const int sources = !c.flag_file.empty() + !c.signal_dir.empty() +
+                      (node.IsMap() && node["signal_table"].IsDefined());
   if (sources != 1)
-    r.Error(node, path, "give exactly one of flag_file (e.g. /data/ready-signals/l0_ready.flag), signal_dir or signal_table");
+    r.Error(node, path,
+            "give exactly one of flag_file (e.g. /data/ready-signals/l0_ready.flag), signal_dir or "
+            "signal_table");
   if (node.IsMap() && node["signal_type"].IsDefined() && !c.flag_file.empty())
     r.Error(node["signal_type"], Join(path, "signal_type"), "goes with signal_dir or signal_table");
-  if (node.IsMap() && node["handover"].IsDefined()) c.handover = ParseHandover(r, node["handover"], Join(path, "handover"));
+  if (node.IsMap() && node["handover"].IsDefined())
+    c.handover = ParseHandover(r, node["handover"], Join(path, "handover"));
   return c;
 }
 
@@ -63,7 +75,8 @@ void ReadySignalKind::CrossCheck(FieldReader& r, const YAML::Node& probes, Probe
   if (!ready_signal->handover) return;
   if (!market_data) {
     r.Error(probes["ready_signal"]["handover"], "probes.ready_signal.handover",
-            "reads the L0 bars through probes.market_data's source and table: configure probes.market_data");
+            "reads the L0 bars through probes.market_data's source and table: configure "
+            "probes.market_data");
   } else if (ready_signal->handover->symbol.empty() && !market_data->symbols.empty()) {
     ready_signal->handover->symbol = market_data->symbols.front();
   }

@@ -24,10 +24,11 @@ struct HandoverConfig {
 struct ReadySignalProbeConfig {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(5);
-  std::string flag_file;   // the flag file, or
-  std::string signal_dir;  // the signal directory ({active,completed,failed}/<id>.json), or
+  std::string flag_file;     // the flag file, or
+  std::string signal_dir;    // the signal directory ({active,completed,failed}/<id>.json), or
   std::string signal_table;  // a table of signals in probes.market_data's database
-  std::string signal_type = "data_ready";  // with signal_dir / signal_table: the type that means L0 is ready
+  std::string signal_type =
+      "data_ready";  // with signal_dir / signal_table: the type that means L0 is ready
   std::optional<HandoverConfig> handover;
 };
 

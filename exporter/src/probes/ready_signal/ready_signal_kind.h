@@ -30,16 +30,20 @@ struct ReadySignalKind {
   using Config = ReadySignalProbeConfig;
   using Result = ReadySignalResult;
 
-  // The section, read, defaulted and checked; nullopt after reporting its errors (ready_signal_config.cpp).
-  static std::optional<Config> Parse(FieldReader& r, const YAML::Node& node, const std::string& path);
+  // The section, read, defaulted and checked; nullopt after reporting its errors
+  // (ready_signal_config.cpp).
+  static std::optional<Config> Parse(FieldReader& r, const YAML::Node& node,
+                                     const std::string& path);
   // Checks against, and defaults from, probes.market_data: the signal table and the handover
   // read its database (ready_signal_config.cpp).
   static void CrossCheck(FieldReader& r, const YAML::Node& probes, ProbeConfigs& all);
   // The probe of a loaded section (ready_signal_probe.cpp).
-  static std::shared_ptr<Probe> Build(const Config& config, const ProbeConfigs& all, const ProbeDeps& deps);
+  static std::shared_ptr<Probe> Build(const Config& config, const ProbeConfigs& all,
+                                      const ProbeDeps& deps);
   // The result's metrics (ready_signal_metrics.cpp).
   static void Render(const Result& result, FamilyBuilder& out);
-  // The result as the control API shows it, ages computed at `now` (Unix seconds; ready_signal_view.cpp).
+  // The result as the control API shows it, ages computed at `now` (Unix seconds;
+  // ready_signal_view.cpp).
   static nlohmann::json View(const Result& result, double now);
 };
 

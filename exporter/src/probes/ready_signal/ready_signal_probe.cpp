@@ -30,8 +30,9 @@ double MtimeSeconds(const fs::path& path) {
 
 // A signal of the configured type: it counts when ready or completed and not expired by `now`;
 // its time is updated_at, else created_at, else `fallback` (the file's time).
-void Consider(const std::string& state, std::optional<double> updated, std::optional<double> created,
-              std::optional<double> expires, double fallback, double now, ReadySignalResult& out) {
+void Consider(const std::string& state, std::optional<double> updated,
+              std::optional<double> created, std::optional<double> expires, double fallback,
+              double now, ReadySignalResult& out) {
   if (state != "ready" && state != "completed") return;
   if (expires && *expires <= now) return;
   const double when = updated.value_or(created.value_or(fallback));
@@ -43,7 +44,7 @@ void Consider(const std::string& state, std::optional<double> updated, std::opti
 
 ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
   ReadySignalResult result;
-  Status s = !config_.flag_file.empty()  ? ReadFlagFile(result)
+  Status s = !config_.flag_file.empty()    ? ReadFlagFile(result)
              : !config_.signal_dir.empty() ? ReadSignalDir(ctx, result)
                                            : ReadSignalTable(ctx, result);
   if (config_.handover) MergeInto(s, ReadHandover(ctx, result));
@@ -52,7 +53,8 @@ ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
 
 Status ReadySignalProbe::ReadHandover(const ProbeContext& ctx, ReadySignalResult& out) {
   const HandoverConfig& h = *config_.handover;
-  auto status = FetchWebSocketStatus(http_, h.status_url, "", "probes.ready_signal.handover.status_url", ctx.deadline);
+  auto status = FetchWebSocketStatus(http_, h.status_url, "",
+                                     "probes.ready_signal.handover.status_url", ctx.deadline);
   if (!status.ok()) return status.status();
   auto published = PublishedBar(*status, h.last_bar_field);
   if (!published.ok()) return published.status();
@@ -90,7 +92,8 @@ Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResul
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (ctx.deadline.Expired()) return Status(Reason::kTimeout, config_.signal_dir + ": too many signals to read in time");
+      if (ctx.deadline.Expired())
+        return Status(Reason::kTimeout, config_.signal_dir + ": too many signals to read in time");
       if (entry.path().extension() != ".json") continue;
       auto j = ReadJsonObject(entry.path().string());
       if (!j.ok()) {
@@ -98,8 +101,9 @@ Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResul
         continue;
       }
       if (j->value("signal_type", std::string()) != config_.signal_type) continue;
-      Consider(j->value("status", std::string()), TimeOf(*j, "updated_at"), TimeOf(*j, "created_at"),
-               TimeOf(*j, "expires_at"), MtimeSeconds(entry.path()), now, out);
+      Consider(j->value("status", std::string()), TimeOf(*j, "updated_at"),
+               TimeOf(*j, "created_at"), TimeOf(*j, "expires_at"), MtimeSeconds(entry.path()), now,
+               out);
     }
   }
   return status;
@@ -113,15 +117,18 @@ Status ReadySignalProbe::ReadSignalTable(const ProbeContext& ctx, ReadySignalRes
   auto rows = bars_->ReadySignals(config_.signal_table, config_.signal_type, kNewest, ctx.deadline);
   if (!rows.ok()) return Status(rows.status().reason(), "signal table: " + rows.status().message());
   const double now = ToUnixSeconds(ctx.clock.Now());
-  for (const SignalRow& row : *rows) Consider(row.status, row.updated_at, row.created_at, row.expires_at, 0, now, out);
+  for (const SignalRow& row : *rows)
+    Consider(row.status, row.updated_at, row.created_at, row.expires_at, 0, now, out);
   return Status::Ok();
 }
 
-std::shared_ptr<Probe> ReadySignalKind::Build(const Config& config, const ProbeConfigs& all, const ProbeDeps& deps) {
+std::shared_ptr<Probe> ReadySignalKind::Build(const Config& config, const ProbeConfigs& all,
+                                              const ProbeDeps& deps) {
   // The config loader guarantees probes.market_data when either needs the database.
   std::unique_ptr<BarSource> bars;
   const auto& market_data = all.Get<MarketDataKind>();
-  if ((config.handover || !config.signal_table.empty()) && market_data) bars = MakeBarSource(*market_data);
+  if ((config.handover || !config.signal_table.empty()) && market_data)
+    bars = MakeBarSource(*market_data);
   return std::make_shared<ReadySignalProbe>(config, deps.http, std::move(bars));
 }
 

@@ -9,8 +9,8 @@
 // Not thread-safe: the scheduler runs one Run() at a time.
 #pragma once
 
-#include "probes/ready_signal/ready_signal_config.h"
 #include <memory>
+#include "probes/ready_signal/ready_signal_config.h"
 
 #include "probes/probe.h"
 #include "sources/bar_source.h"

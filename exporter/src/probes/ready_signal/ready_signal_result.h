@@ -16,7 +16,7 @@ struct HandoverResult {
 
 struct ReadySignalResult {
   bool present = false;
-  std::optional<double> timestamp;  // Unix seconds of the newest ready signal
+  std::optional<double> timestamp;         // Unix seconds of the newest ready signal
   std::optional<HandoverResult> handover;  // when configured and both sources answered
 };
 

@@ -10,7 +10,9 @@ using view_json::AgeOf;
 using view_json::Opt;
 
 json ReadySignalKind::View(const ReadySignalResult& r, double now) {
-  json out = {{"present", r.present}, {"timestamp", Opt(r.timestamp)}, {"age_seconds", AgeOf(r.timestamp, now)}};
+  json out = {{"present", r.present},
+              {"timestamp", Opt(r.timestamp)},
+              {"age_seconds", AgeOf(r.timestamp, now)}};
   if (r.handover)
     out["handover"] = {{"last_published_bar", r.handover->last_published_bar},
                        {"pending_records", r.handover->pending_bars},

@@ -10,21 +10,26 @@ namespace {
 // Key ids become label values and sit in log lines: keep them short and plain.
 const std::regex kKeyId("^[A-Za-z0-9_.\\-]{1,64}$");
 
-std::optional<SysTime> DateField(FieldReader& r, const YAML::Node& node, const std::string& path, const char* key,
-                                 bool required) {
+std::optional<SysTime> DateField(FieldReader& r, const YAML::Node& node, const std::string& path,
+                                 const char* key, bool required) {
   auto text = r.String(node, path, key, required);
   if (!text) return std::nullopt;
   auto date = ParseDate(*text);
-  if (!date) r.Error(node[key], Join(path, key), "\"" + *text + "\" is not a date (use YYYY-MM-DD, e.g. 2026-01-10)");
+  if (!date)
+    r.Error(node[key], Join(path, key),
+            "\"" + *text + "\" is not a date (use YYYY-MM-DD, e.g. 2026-01-10)");
   return date;
 }
 
-std::optional<VendorKeyConfig> ParseKey(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"id", "key", "key_file", "key_env", "created", "expires"})) return std::nullopt;
+std::optional<VendorKeyConfig> ParseKey(FieldReader& r, const YAML::Node& node,
+                                        const std::string& path) {
+  if (!r.Map(node, path, {"id", "key", "key_file", "key_env", "created", "expires"}))
+    return std::nullopt;
   VendorKeyConfig k;
   k.id = r.String(node, path, "id", true).value_or("");
   if (!k.id.empty() && !std::regex_match(k.id, kKeyId)) {
-    r.Error(node["id"], Join(path, "id"), "\"" + k.id + "\" must be 1 to 64 letters, digits, _ . - (e.g. primary)");
+    r.Error(node["id"], Join(path, "id"),
+            "\"" + k.id + "\" must be 1 to 64 letters, digits, _ . - (e.g. primary)");
     k.id.clear();
   }
   k.key = r.SecretField(node, path, "key", true).value_or(Secret());
@@ -36,22 +41,26 @@ std::optional<VendorKeyConfig> ParseKey(FieldReader& r, const YAML::Node& node, 
   return k;
 }
 
-std::vector<VendorKeyConfig> ParseKeys(FieldReader& r, const YAML::Node& parent, const std::string& path) {
+std::vector<VendorKeyConfig> ParseKeys(FieldReader& r, const YAML::Node& parent,
+                                       const std::string& path) {
   constexpr std::string_view kShape = "{id, key_file | key_env, created, expires?}";
   auto keys = ParseUniqueList(r, parent, "keys", path, kShape, "id", ParseKey,
                               [](const VendorKeyConfig& k) -> const std::string& { return k.id; });
   const YAML::Node node = parent.IsMap() ? parent["keys"] : YAML::Node();
-  if (node.IsDefined() && node.IsSequence() && node.size() == 0) r.Error(node, path, "is empty (a list of " + std::string(kShape) + ")");
+  if (node.IsDefined() && node.IsSequence() && node.size() == 0)
+    r.Error(node, path, "is empty (a list of " + std::string(kShape) + ")");
   return keys;
 }
 
 // `active_key: ID` or `active_key: {file: PATH}`.
-void ParseActiveKey(FieldReader& r, const YAML::Node& parent, const std::string& path, VendorApiProbeConfig& c) {
+void ParseActiveKey(FieldReader& r, const YAML::Node& parent, const std::string& path,
+                    VendorApiProbeConfig& c) {
   if (!parent.IsMap() || !parent["active_key"].IsDefined() || parent["active_key"].IsNull()) return;
   const YAML::Node node = parent["active_key"];
   const std::string field = Join(path, "active_key");
   if (node.IsMap()) {
-    if (r.Map(node, field, {"file"})) c.active_key_file = r.FilePath(node, field, "file", true).value_or("");
+    if (r.Map(node, field, {"file"}))
+      c.active_key_file = r.FilePath(node, field, "file", true).value_or("");
     return;
   }
   auto id = r.String(parent, path, "active_key");
@@ -61,13 +70,17 @@ void ParseActiveKey(FieldReader& r, const YAML::Node& parent, const std::string&
       c.active_key = *id;
       return;
     }
-  r.Error(node, field, "\"" + *id + "\" is not the id of a key in keys (or give {file: PATH} the pipeline writes)");
+  r.Error(
+      node, field,
+      "\"" + *id + "\" is not the id of a key in keys (or give {file: PATH} the pipeline writes)");
 }
 
 }  // namespace
 
-std::optional<VendorApiProbeConfig> VendorApiKind::Parse(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"interval", "timeout", "backoff", "provider", "url", "keys", "active_key"}))
+std::optional<VendorApiProbeConfig> VendorApiKind::Parse(FieldReader& r, const YAML::Node& node,
+                                                         const std::string& path) {
+  if (!r.Map(node, path,
+             {"interval", "timeout", "backoff", "provider", "url", "keys", "active_key"}))
     return std::nullopt;
   VendorApiProbeConfig c;
   c.interval = r.Dur(node, path, "interval").value_or(c.interval);

@@ -24,8 +24,9 @@ struct VendorKeyConfig {
 struct VendorApiProbeConfig {
   Duration interval = std::chrono::seconds(60);
   Duration timeout = std::chrono::seconds(10);
-  Duration backoff = std::chrono::minutes(5);  // a rate-limited key is not asked again for this long
-  std::string provider = "twelvedata";         // the `provider` label
+  Duration backoff =
+      std::chrono::minutes(5);          // a rate-limited key is not asked again for this long
+  std::string provider = "twelvedata";  // the `provider` label
   std::string url = "https://api.twelvedata.com";  // without a trailing slash
   std::vector<VendorKeyConfig> keys;
   std::string active_key;       // an id of `keys`, or

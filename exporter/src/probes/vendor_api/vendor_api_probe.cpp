@@ -30,29 +30,34 @@ std::string VendorApiProbe::ActiveKeyId(Status& status) const {
   for (const VendorKeyConfig& k : config_.keys)
     if (k.id == id) return id;
   // Not quoted: a pipeline that wrote the key itself there must not have it echoed.
-  MergeInto(status, Status(Reason::kParse, "active key file " + config_.active_key_file +
-                                               ": does not hold the id of a key in probes.vendor_api.keys"));
+  MergeInto(status, Status(Reason::kParse,
+                           "active key file " + config_.active_key_file +
+                               ": does not hold the id of a key in probes.vendor_api.keys"));
   return "";
 }
 
-Status VendorApiProbe::QueryKey(const VendorKeyConfig& key, const ProbeContext& ctx, VendorKeyResult& out) {
+Status VendorApiProbe::QueryKey(const VendorKeyConfig& key, const ProbeContext& ctx,
+                                VendorKeyResult& out) {
   const SysTime now = ctx.clock.Now();
   if (auto it = backoff_until_.find(key.id); it != backoff_until_.end()) {
     if (now < it->second)
-      return Status(Reason::kRateLimited, "rate-limited, backing off until " + FormatTimestamp(it->second));
+      return Status(Reason::kRateLimited,
+                    "rate-limited, backing off until " + FormatTimestamp(it->second));
     backoff_until_.erase(it);
   }
   auto usage = client_.Usage(key.key, ctx.deadline);
   if (!usage.ok()) {
     if (usage.status().reason() == Reason::kRateLimited) {
-      backoff_until_[key.id] = now + std::chrono::duration_cast<std::chrono::microseconds>(config_.backoff);
+      backoff_until_[key.id] =
+          now + std::chrono::duration_cast<std::chrono::microseconds>(config_.backoff);
       return Status(Reason::kRateLimited, usage.status().message() + " (not asked again for " +
                                               FormatDuration(config_.backoff) + ")");
     }
     return usage.status();
   }
   out.usage.push_back({"minute", usage->current_usage, usage->plan_limit});
-  if (usage->daily_usage) out.usage.push_back({"day", *usage->daily_usage, *usage->plan_daily_limit});
+  if (usage->daily_usage)
+    out.usage.push_back({"day", *usage->daily_usage, *usage->plan_daily_limit});
   return Status::Ok();
 }
 
@@ -85,7 +90,8 @@ ProbeOutcome VendorApiProbe::Run(const ProbeContext& ctx) {
   return ProbeOutcome{status, std::move(result)};
 }
 
-std::shared_ptr<Probe> VendorApiKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
+std::shared_ptr<Probe> VendorApiKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                            const ProbeDeps& deps) {
   return std::make_shared<VendorApiProbe>(config, deps.http);
 }
 

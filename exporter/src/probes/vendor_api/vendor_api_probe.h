@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "probes/vendor_api/vendor_api_config.h"
 #include "probes/probe.h"
+#include "probes/vendor_api/vendor_api_config.h"
 #include "sources/twelvedata_client.h"
 
 namespace usdcop {

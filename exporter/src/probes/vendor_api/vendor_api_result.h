@@ -17,8 +17,8 @@ struct VendorUsageResult {
 struct VendorKeyResult {
   std::string key_id;
   bool active = false;
-  double created = 0;            // Unix seconds
-  std::optional<double> expiry;  // Unix seconds
+  double created = 0;                    // Unix seconds
+  std::optional<double> expiry;          // Unix seconds
   std::vector<VendorUsageResult> usage;  // empty when this run has no usage for the key
 };
 

@@ -14,7 +14,9 @@ using view_json::Opt;
 json KeyJson(const VendorKeyResult& k, double now) {
   json usage = json::object();
   for (const VendorUsageResult& u : k.usage)
-    usage[u.period] = {{"used", u.used}, {"limit", u.limit}, {"ratio", u.limit > 0 ? json(u.used / u.limit) : json()}};
+    usage[u.period] = {{"used", u.used},
+                       {"limit", u.limit},
+                       {"ratio", u.limit > 0 ? json(u.used / u.limit) : json()}};
   return {{"key_id", k.key_id},
           {"active", k.active},
           {"created", k.created},
@@ -27,8 +29,9 @@ json KeyJson(const VendorKeyResult& k, double now) {
 }  // namespace
 
 json VendorApiKind::View(const VendorApiResult& result, double now) {
-  return {{"provider", result.provider},
-          {"keys", ArrayOf(result.keys, [now](const VendorKeyResult& k) { return KeyJson(k, now); })}};
+  return {
+      {"provider", result.provider},
+      {"keys", ArrayOf(result.keys, [now](const VendorKeyResult& k) { return KeyJson(k, now); })}};
 }
 
 }  // namespace usdcop

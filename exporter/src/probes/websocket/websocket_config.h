@@ -22,9 +22,10 @@ struct WebSocketProbeConfig {
   std::string status_url;  // http(s)://.../status or /health; "" = no client count
   Duration connect_timeout = std::chrono::seconds(2);    // TCP connect (DNS included)
   Duration handshake_timeout = std::chrono::seconds(2);  // TLS and the HTTP upgrade
-  Duration read_timeout = std::chrono::seconds(5);       // from the upgrade to the first data message
-  std::string ca_file;    // wss:// and https://: trust this PEM bundle; "" = the system's store
-  std::string subscribe;  // a text message sent after the upgrade (services that want one); "" = none
+  Duration read_timeout = std::chrono::seconds(5);  // from the upgrade to the first data message
+  std::string ca_file;  // wss:// and https://: trust this PEM bundle; "" = the system's store
+  std::string
+      subscribe;  // a text message sent after the upgrade (services that want one); "" = none
 };
 
 }  // namespace usdcop

@@ -30,13 +30,17 @@ struct WebSocketKind {
   using Config = WebSocketProbeConfig;
   using Result = WebSocketResult;
 
-  // The section, read, defaulted and checked; nullopt after reporting its errors (websocket_config.cpp).
-  static std::optional<Config> Parse(FieldReader& r, const YAML::Node& node, const std::string& path);
+  // The section, read, defaulted and checked; nullopt after reporting its errors
+  // (websocket_config.cpp).
+  static std::optional<Config> Parse(FieldReader& r, const YAML::Node& node,
+                                     const std::string& path);
   // The probe of a loaded section (websocket_probe.cpp).
-  static std::shared_ptr<Probe> Build(const Config& config, const ProbeConfigs& all, const ProbeDeps& deps);
+  static std::shared_ptr<Probe> Build(const Config& config, const ProbeConfigs& all,
+                                      const ProbeDeps& deps);
   // The result's metrics (websocket_metrics.cpp).
   static void Render(const Result& result, FamilyBuilder& out);
-  // The result as the control API shows it, ages computed at `now` (Unix seconds; websocket_view.cpp).
+  // The result as the control API shows it, ages computed at `now` (Unix seconds;
+  // websocket_view.cpp).
   static nlohmann::json View(const Result& result, double now);
 };
 

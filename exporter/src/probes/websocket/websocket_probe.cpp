@@ -25,14 +25,15 @@ Duration Since(SteadyClock::time_point start) {
 
 }  // namespace
 
-WebSocketProbe::WebSocketProbe(WebSocketProbeConfig config, HttpClient& http, std::unique_ptr<WebSocketDialer> dialer,
-                               StateStore& store)
+WebSocketProbe::WebSocketProbe(WebSocketProbeConfig config, HttpClient& http,
+                               std::unique_ptr<WebSocketDialer> dialer, StateStore& store)
     : config_(std::move(config)), http_(http), dialer_(std::move(dialer)), store_(store) {}
 
 ProbeOutcome WebSocketProbe::Run(const ProbeContext& ctx) {
   WebSocketResult result;
   Status status = LoadState();
-  if (!status.ok()) return ProbeOutcome{status, result};  // without it the counter would restart at 0
+  if (!status.ok())
+    return ProbeOutcome{status, result};  // without it the counter would restart at 0
   const double messages_before = messages_received_total_;
   const auto timestamp_before = last_message_timestamp_;
 
@@ -52,7 +53,8 @@ Status WebSocketProbe::ReadClients(const ProbeContext& ctx, WebSocketResult& out
   const Deadline bounded{std::min(ctx.deadline.at, SteadyClock::now() + config_.connect_timeout +
                                                        config_.handshake_timeout),
                          ctx.deadline.cancelled};
-  auto status = FetchWebSocketStatus(http_, config_.status_url, config_.ca_file, "probes.websocket.status_url", bounded);
+  auto status = FetchWebSocketStatus(http_, config_.status_url, config_.ca_file,
+                                     "probes.websocket.status_url", bounded);
   if (!status.ok()) return status.status();
   auto clients = ConnectedClients(*status);
   if (!clients.ok()) return clients.status();
@@ -64,13 +66,15 @@ Status WebSocketProbe::Session(const ProbeContext& ctx, WebSocketResult& out) {
   const auto start = SteadyClock::now();
   WebSocketTimings timings;
   WebSocketEndpoint endpoint{config_.url, config_.ca_file};
-  auto dialed = dialer_->Dial(endpoint, config_.connect_timeout, config_.handshake_timeout, ctx.deadline, timings);
+  auto dialed = dialer_->Dial(endpoint, config_.connect_timeout, config_.handshake_timeout,
+                              ctx.deadline, timings);
   if (!dialed.ok()) return dialed.status();
   WebSocketConnection& connection = **dialed;
   out.handshake_seconds = timings.upgraded;
   if (!config_.subscribe.empty()) {
     Status sent = connection.Write(config_.subscribe, config_.read_timeout, ctx.deadline);
-    if (!sent.ok()) return Status(sent.reason(), "sending the subscribe message: " + sent.message());
+    if (!sent.ok())
+      return Status(sent.reason(), "sending the subscribe message: " + sent.message());
   }
   Status read = ReadFirstData(connection, ctx);
   if (!read.ok()) return read;
@@ -94,24 +98,31 @@ Status WebSocketProbe::ReadFirstData(WebSocketConnection& connection, const Prob
     const Duration left = config_.read_timeout - Since(start);
     auto message = left > Duration(0) ? connection.Read(left, ctx.deadline)
                                       : Result<std::string>(Status(Reason::kTimeout, ""));
-    const std::string after = control == 0 ? "" : " (after " + std::to_string(control) + " control messages)";
+    const std::string after =
+        control == 0 ? "" : " (after " + std::to_string(control) + " control messages)";
     if (!message.ok()) {
       const Status& s = message.status();
       if (s.reason() == Reason::kTimeout)
-        return Status(Reason::kTimeout, "no data message within read_timeout " + FormatDuration(config_.read_timeout) +
+        return Status(Reason::kTimeout, "no data message within read_timeout " +
+                                            FormatDuration(config_.read_timeout) +
                                             " of the upgrade" + after);
-      if (s.reason() == Reason::kClosed) return Status(Reason::kClosed, s.message() + " before the first data message" + after);
+      if (s.reason() == Reason::kClosed)
+        return Status(Reason::kClosed, s.message() + " before the first data message" + after);
       return s;
     }
     messages_received_total_ += 1;
     auto parsed = ParseFeedMessage(*message);
-    if (!parsed.ok()) return Status(Reason::kParse, "message " + std::to_string(control + 1) + ": " + parsed.status().message());
+    if (!parsed.ok())
+      return Status(Reason::kParse,
+                    "message " + std::to_string(control + 1) + ": " + parsed.status().message());
     if (parsed->kind == FeedMessage::Kind::kData) {
-      last_message_timestamp_ = std::max(last_message_timestamp_.value_or(parsed->timestamp), parsed->timestamp);
+      last_message_timestamp_ =
+          std::max(last_message_timestamp_.value_or(parsed->timestamp), parsed->timestamp);
       return Status::Ok();
     }
     if (++control >= kMaxControlMessages)
-      return Status(Reason::kParse, std::to_string(control) + " control messages and no data message");
+      return Status(Reason::kParse,
+                    std::to_string(control) + " control messages and no data message");
   }
 }
 
@@ -137,8 +148,10 @@ Status WebSocketProbe::SaveState() {
   return store_.Put(kWebSocketNamespace, kStoreKey, j.dump());
 }
 
-std::shared_ptr<Probe> WebSocketKind::Build(const Config& config, const ProbeConfigs& /*all*/, const ProbeDeps& deps) {
-  return std::make_shared<WebSocketProbe>(config, deps.http, std::make_unique<BeastWebSocketDialer>(), deps.store);
+std::shared_ptr<Probe> WebSocketKind::Build(const Config& config, const ProbeConfigs& /*all*/,
+                                            const ProbeDeps& deps) {
+  return std::make_shared<WebSocketProbe>(config, deps.http,
+                                          std::make_unique<BeastWebSocketDialer>(), deps.store);
 }
 
 }  // namespace usdcop

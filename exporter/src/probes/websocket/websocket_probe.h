@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "probes/websocket/websocket_config.h"
 #include "probes/probe.h"
+#include "probes/websocket/websocket_config.h"
 #include "sources/http_client.h"
 #include "sources/websocket_client.h"
 #include "store/state_store.h"
@@ -19,8 +19,8 @@ namespace usdcop {
 
 class WebSocketProbe final : public Probe {
  public:
-  WebSocketProbe(WebSocketProbeConfig config, HttpClient& http, std::unique_ptr<WebSocketDialer> dialer,
-                 StateStore& store);
+  WebSocketProbe(WebSocketProbeConfig config, HttpClient& http,
+                 std::unique_ptr<WebSocketDialer> dialer, StateStore& store);
   ProbeOutcome Run(const ProbeContext& ctx) override;
 
  private:

@@ -11,9 +11,11 @@ struct WebSocketResult {
   bool up = false;  // upgraded and received a data message within the timeouts
   std::optional<double> handshake_seconds;      // dial start to upgrade done (TCP, TLS, HTTP)
   std::optional<double> first_message_seconds;  // dial start to the first data message
-  std::optional<double> connected_clients;      // from the status endpoint, when configured and answering
-  std::optional<double> last_message_timestamp;  // newest data time ever received (kept across restarts)
-  double messages_received_total = 0;            // every message received by the probe (kept across restarts)
+  std::optional<double>
+      connected_clients;  // from the status endpoint, when configured and answering
+  std::optional<double>
+      last_message_timestamp;          // newest data time ever received (kept across restarts)
+  double messages_received_total = 0;  // every message received by the probe (kept across restarts)
 };
 
 }  // namespace usdcop

@@ -1,4 +1,5 @@
-// probes/alertmanager/alertmanager_metrics.cpp: the alertmanager probe's metrics, and its golden file.
+// probes/alertmanager/alertmanager_metrics.cpp: the alertmanager probe's metrics, and its golden
+// file.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -30,19 +31,24 @@ TEST(AlertmanagerMetricsTest, NoAlertsStillPublishesCriticalAndWarningAtZero) {
 
 TEST(AlertmanagerMetricsTest, CountsOnlyActiveAlertsPerSeverity) {
   AlertmanagerResult r;
-  r.alerts = {Alert("critical", "active"),    Alert("critical", "active"),     Alert("critical", "suppressed"),
-              Alert("warning", "suppressed"), Alert("warning", "unprocessed"), Alert("info", "active"),
-              Alert("page", "suppressed"),    Alert("", "active")};
+  r.alerts = {Alert("critical", "active"),     Alert("critical", "active"),
+              Alert("critical", "suppressed"), Alert("warning", "suppressed"),
+              Alert("warning", "unprocessed"), Alert("info", "active"),
+              Alert("page", "suppressed"),     Alert("", "active")};
   std::string text = RenderText(r);
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));  // silenced, not yet routed
+  EXPECT_THAT(
+      text,
+      HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));  // silenced, not yet routed
   EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"info\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"page\"} 0\n"));  // seen, all suppressed
-  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"\"} 1\n"));     // no severity label
+  EXPECT_THAT(text,
+              HasSubstr("usdcop_alerts_active{severity=\"page\"} 0\n"));    // seen, all suppressed
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"\"} 1\n"));  // no severity label
   EXPECT_THAT(text, Not(HasSubstr("usdcop_alerts_active{severity=\"none\"}")));
 }
 
-// -- The golden file: fixtures/alertmanager.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/alertmanager.prom (support/golden.h)
+// ---------------------------------------
 
 // Active and suppressed alerts of critical, a warning, an info alert that is silenced (its
 // severity shows as 0) and one without a severity.
@@ -57,9 +63,10 @@ AlertmanagerResult GoldenAlertmanager() {
     return a;
   };
   AlertmanagerResult r;
-  r.alerts = {alert("L0DataStale", "critical", "active"), alert("PipelineLayerFailed", "critical", "suppressed"),
-              alert("BackupTooOld", "warning", "active"), alert("VendorQuotaHigh", "info", "suppressed"),
-              alert("Watchdog", "", "active")};
+  r.alerts = {alert("L0DataStale", "critical", "active"),
+              alert("PipelineLayerFailed", "critical", "suppressed"),
+              alert("BackupTooOld", "warning", "active"),
+              alert("VendorQuotaHigh", "info", "suppressed"), alert("Watchdog", "", "active")};
   r.receivers = std::vector<std::string>{"default"};
   return r;
 }
@@ -67,7 +74,9 @@ AlertmanagerResult GoldenAlertmanager() {
 const Golden kAlertmanagerGolden{"alertmanager", [] { return RenderText(GoldenAlertmanager()); }};
 [[maybe_unused]] const bool kAlertmanagerGoldenRegistered = RegisterGolden(kAlertmanagerGolden);
 
-TEST(AlertmanagerMetricsTest, MatchesItsGoldenFileAndTheContract) { ExpectGolden(kAlertmanagerGolden); }
+TEST(AlertmanagerMetricsTest, MatchesItsGoldenFileAndTheContract) {
+  ExpectGolden(kAlertmanagerGolden);
+}
 
 }  // namespace
 }  // namespace usdcop

@@ -15,7 +15,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr const char* kPlantedPassword = "planted-AM-pw-unit-4b1e";
-const std::string kAlertsUrl = "http://am.test/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true";
+const std::string kAlertsUrl =
+    "http://am.test/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true";
 const std::string kReceiversUrl = "http://am.test/api/v2/receivers";
 const std::string kStatusUrl = "http://am.test/api/v2/status";
 
@@ -40,7 +41,8 @@ constexpr const char* kAlerts = R"([
    "status": {"inhibitedBy": [], "silencedBy": [], "state": "unprocessed"},
    "labels": {"alertname": "Watchdog"}}
 ])";
-constexpr const char* kReceivers = R"([{"name": "critical"}, {"name": "warning"}, {"name": "webhook"}])";
+constexpr const char* kReceivers =
+    R"([{"name": "critical"}, {"name": "warning"}, {"name": "webhook"}])";
 constexpr const char* kStatus = R"({"cluster": {"name": "01HXYZ", "status": "ready",
   "peers": [{"name": "01HXYZ", "address": "10.0.0.1:9094"}, {"name": "01HABC", "address": "10.0.0.2:9094"}]},
   "versionInfo": {"version": "0.25.0", "revision": "r", "branch": "b", "buildUser": "u", "buildDate": "d",
@@ -63,7 +65,9 @@ class AlertmanagerProbeTest : public ::testing::Test {
     AlertmanagerProbe probe(config_, http_);
     return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_});
   }
-  static const AlertmanagerResult& R(const ProbeOutcome& o) { return std::get<AlertmanagerResult>(o.result); }
+  static const AlertmanagerResult& R(const ProbeOutcome& o) {
+    return std::get<AlertmanagerResult>(o.result);
+  }
 
   AlertmanagerProbeConfig config_;
   FakeHttp http_;
@@ -150,10 +154,13 @@ TEST_F(AlertmanagerProbeTest, OneRequestPerEndpointWithoutCredentialsUnlessConfi
 
 TEST_F(AlertmanagerProbeTest, ARoutePrefixIsKept) {
   config_.url = "http://am.test/alertmanager";
-  http_.Answer("http://am.test/alertmanager/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true",
-               200, "[]");
+  http_.Answer(
+      "http://am.test/alertmanager/api/v2/"
+      "alerts?active=true&silenced=true&inhibited=true&unprocessed=true",
+      200, "[]");
   http_.Answer("http://am.test/alertmanager/api/v2/receivers", 200, "[]");
-  http_.Answer("http://am.test/alertmanager/api/v2/status", 200, R"({"cluster": {"status": "disabled"}})");
+  http_.Answer("http://am.test/alertmanager/api/v2/status", 200,
+               R"({"cluster": {"status": "disabled"}})");
   ProbeOutcome out = Run();
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   EXPECT_TRUE(R(out).alerts.empty());
@@ -164,14 +171,18 @@ TEST_F(AlertmanagerProbeTest, ARoutePrefixIsKept) {
 
 TEST_F(AlertmanagerProbeTest, ATransportErrorOnTheAlertsFailsTheRunWithItsReasonAndNoResult) {
   for (Reason reason : {Reason::kConnect, Reason::kTimeout, Reason::kTls, Reason::kCancelled}) {
-    http_.On(kAlertsUrl, [reason](const HttpRequest&) { return Fails(reason, "GET /api/v2/alerts: it failed"); });
+    http_.On(kAlertsUrl, [reason](const HttpRequest&) {
+      return Fails(reason, "GET /api/v2/alerts: it failed");
+    });
     ProbeOutcome out = Run();
     ASSERT_FALSE(out.status.ok());
     EXPECT_EQ(out.status.reason(), reason);
     EXPECT_EQ(out.status.message(), "GET /api/v2/alerts: it failed");
-    EXPECT_TRUE(std::holds_alternative<std::monostate>(out.result));  // no alerts: nothing to publish
+    EXPECT_TRUE(
+        std::holds_alternative<std::monostate>(out.result));  // no alerts: nothing to publish
   }
-  EXPECT_EQ(http_.requests.size(), 4u);  // the other endpoints are not asked after the alerts failed
+  EXPECT_EQ(http_.requests.size(),
+            4u);  // the other endpoints are not asked after the alerts failed
 }
 
 TEST_F(AlertmanagerProbeTest, HttpStatusesHaveTheirReasons) {
@@ -182,8 +193,9 @@ TEST_F(AlertmanagerProbeTest, HttpStatusesHaveTheirReasons) {
   } cases[] = {
       {500, Reason::kHttpStatus, "GET /api/v2/alerts answered HTTP 500"},
       {404, Reason::kHttpStatus, "GET /api/v2/alerts answered HTTP 404"},
-      {401, Reason::kAuth, "GET /api/v2/alerts answered HTTP 401 (it asks for credentials: set "
-                           "probes.alertmanager.username and password_file)"},
+      {401, Reason::kAuth,
+       "GET /api/v2/alerts answered HTTP 401 (it asks for credentials: set "
+       "probes.alertmanager.username and password_file)"},
       {403, Reason::kAuth, "GET /api/v2/alerts answered HTTP 403"},
   };
   for (const Case& c : cases) {
@@ -198,8 +210,9 @@ TEST_F(AlertmanagerProbeTest, HttpStatusesHaveTheirReasons) {
   config_.username = "monitor";
   config_.password = Secret(kPlantedPassword);
   http_.Answer(kAlertsUrl, 401, "Unauthorized");
-  EXPECT_EQ(Run().status.message(),
-            "GET /api/v2/alerts answered HTTP 401 (check probes.alertmanager.username and its password)");
+  EXPECT_EQ(
+      Run().status.message(),
+      "GET /api/v2/alerts answered HTTP 401 (check probes.alertmanager.username and its password)");
 }
 
 TEST_F(AlertmanagerProbeTest, MalformedAnswersAreParseErrorsNamingWhatIsWrong) {
@@ -214,7 +227,8 @@ TEST_F(AlertmanagerProbeTest, MalformedAnswersAreParseErrorsNamingWhatIsWrong) {
        "/api/v2/alerts: alert [0] has no fingerprint"},
       {R"([{"fingerprint": "a", "labels": {"x": 1}, "status": {"state": "active"}, "startsAt": "2026-11-24T14:00:00Z"}])",
        "alert [0] labels or annotations is not a map of strings"},
-      {R"([{"fingerprint": "a", "labels": {}, "startsAt": "2026-11-24T14:00:00Z"}])", "alert [0] has no status"},
+      {R"([{"fingerprint": "a", "labels": {}, "startsAt": "2026-11-24T14:00:00Z"}])",
+       "alert [0] has no status"},
       {R"([{"fingerprint": "a", "labels": {}, "status": {"silencedBy": []}, "startsAt": "2026-11-24T14:00:00Z"}])",
        "alert [0] has no status.state"},
       {R"([{"fingerprint": "a", "labels": {}, "status": {"state": "active", "silencedBy": "s1"},
@@ -270,7 +284,8 @@ TEST_F(AlertmanagerProbeTest, ThePasswordAndAnswersNeverReachAMessage) {
   EXPECT_EQ(refused.status.reason(), Reason::kAuth);
   http_.Answer(kAlertsUrl, 200, "[]");
   http_.Answer(kReceiversUrl, 200, std::string("{\"echo\": \"") + kPlantedPassword + "\"}");
-  http_.Answer(kStatusUrl, 200, std::string("{\"config\": {\"original\": \"") + kPlantedPassword + "\"}}");
+  http_.Answer(kStatusUrl, 200,
+               std::string("{\"config\": {\"original\": \"") + kPlantedPassword + "\"}}");
   ProbeOutcome partial = Run();
   EXPECT_EQ(partial.status.reason(), Reason::kParse);
   for (const ProbeOutcome* o : {&bad_alert, &refused, &partial}) {

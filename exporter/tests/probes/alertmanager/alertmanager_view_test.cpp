@@ -18,8 +18,10 @@ constexpr double kNow = 1'700'000'000;
 TEST(AlertmanagerViewTest, AlertmanagerViewListsAtMost200AlertsAndCountsAll) {
   AlertmanagerResult am;
   for (int i = 0; i < 250; ++i)
-    am.alerts.push_back(AlertmanagerAlert{.fingerprint = std::to_string(i), .alertname = "L0DataStale",
-                                          .severity = i % 2 ? "critical" : "", .state = "active",
+    am.alerts.push_back(AlertmanagerAlert{.fingerprint = std::to_string(i),
+                                          .alertname = "L0DataStale",
+                                          .severity = i % 2 ? "critical" : "",
+                                          .state = "active",
                                           .starts_at = kNow - 10});
   am.receivers = std::vector<std::string>{"slack"};
   const json v = AlertmanagerKind::View(am, kNow);

@@ -7,7 +7,8 @@
 namespace usdcop {
 namespace {
 
-// -- The golden file: fixtures/backups.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/backups.prom (support/golden.h)
+// ---------------------------------------
 
 // L0: listed, every figure, its newest set failing two checks; L1: listed, no complete set yet,
 // its integrity not known; L2: its directory unreadable, verified before.

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 SysTime T(const char* iso) { return *ParseTimestamp(iso); }
 double S(const char* iso) { return ToUnixSeconds(T(iso)); }
-std::uint64_t Fail(const BackupLayerResult& l, IntegrityReason r) { return l.failures[static_cast<size_t>(r)]; }
+std::uint64_t Fail(const BackupLayerResult& l, IntegrityReason r) {
+  return l.failures[static_cast<size_t>(r)];
+}
 
 class BackupProbeTest : public ::testing::Test {
  protected:
@@ -39,11 +41,16 @@ class BackupProbeTest : public ::testing::Test {
   }
   BackupsProbeConfig Config(bool trading_days_only = false) {
     BackupsProbeConfig c;
-    c.layers = {BackupLayerConfig{"L0", dir_.File("l0"), 6h, std::chrono::hours(24 * 3), trading_days_only}};
+    c.layers = {BackupLayerConfig{"L0", dir_.File("l0"), 6h, std::chrono::hours(24 * 3),
+                                  trading_days_only}};
     return c;
   }
-  ProbeOutcome Run(BackupsProbe& p) { return p.Run(ProbeContext{Deadline::After(10s), clock_, log_}); }
-  static const BackupLayerResult& L(const ProbeOutcome& o) { return std::get<BackupsResult>(o.result).layers.at(0); }
+  ProbeOutcome Run(BackupsProbe& p) {
+    return p.Run(ProbeContext{Deadline::After(10s), clock_, log_});
+  }
+  static const BackupLayerResult& L(const ProbeOutcome& o) {
+    return std::get<BackupsResult>(o.result).layers.at(0);
+  }
 
   TempDir dir_;
   std::unique_ptr<StateStore> store_;
@@ -53,7 +60,8 @@ class BackupProbeTest : public ::testing::Test {
 };
 
 TEST_F(BackupProbeTest, SetsOnTheCadenceAreIntactAndGapless) {
-  for (const char* s : {"20261123_120000", "20261123_180000", "20261124_000000", "20261124_060000", "20261124_120000"})
+  for (const char* s : {"20261123_120000", "20261123_180000", "20261124_000000", "20261124_060000",
+                        "20261124_120000"})
     Set(s);
   BackupsProbe probe(Config(), calendar_, *store_, clock_, log_);
   ProbeOutcome out = Run(probe);
@@ -78,8 +86,9 @@ TEST_F(BackupProbeTest, SetsOnTheCadenceAreIntactAndGapless) {
 
 TEST_F(BackupProbeTest, MissedPeriodsAreGapsUnlessTheDayHasNoSession) {
   // Friday 2026-11-20 to Tuesday: the weekend's periods and Monday 06:00 are missing.
-  for (const char* s : {"20261120_000000", "20261120_060000", "20261120_120000", "20261120_180000", "20261123_000000",
-                        "20261123_120000", "20261123_180000", "20261124_000000", "20261124_060000"})
+  for (const char* s : {"20261120_000000", "20261120_060000", "20261120_120000", "20261120_180000",
+                        "20261123_000000", "20261123_120000", "20261123_180000", "20261124_000000",
+                        "20261124_060000"})
     Set(s);
   BackupsProbeConfig c = Config();
   c.layers[0].retention = std::chrono::hours(24 * 7);
@@ -111,7 +120,8 @@ TEST_F(BackupProbeTest, AFlippedByteIsADigestMismatchOfTheNewestSet) {
   Set("20261124_000000");
   Set("20261124_060000");
   {
-    std::fstream f(dir_.File("l0/20261124_060000/market_data.csv.gz"), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(dir_.File("l0/20261124_060000/market_data.csv.gz"),
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(3);
     f.put('X');
   }
@@ -145,7 +155,8 @@ TEST_F(BackupProbeTest, ATenThousandFileSetIsCheckedOnceThenFromTheCache) {
   fs::create_directories(set / "parts");
   std::ofstream sums(set / "SHA256SUMS");
   for (int i = 0; i < 10000; ++i) {
-    const std::string name = "parts/p" + std::to_string(i) + ".csv", body = "bar," + std::to_string(i) + "\n";
+    const std::string name = "parts/p" + std::to_string(i) + ".csv",
+                      body = "bar," + std::to_string(i) + "\n";
     std::ofstream(set / name) << body;
     sums << Sha256Hex(body) << "  " << name << "\n";
   }

@@ -45,8 +45,8 @@ TEST(BackupsViewTest, EveryFigureOfALayerAndEveryIntegrityReasonCounted) {
     EXPECT_EQ(layer["integrity_failures"][std::string(IntegrityReasonName(r))],
               r == IntegrityReason::kSizeMismatch ? 2 : 0);
   const json& unknown = v["layers"][1];
-  for (const char* field : {"newest", "newest_age_seconds", "oldest", "retention_reach_seconds", "size_bytes", "files",
-                            "integrity_ok", "last_verification"})
+  for (const char* field : {"newest", "newest_age_seconds", "oldest", "retention_reach_seconds",
+                            "size_bytes", "files", "integrity_ok", "last_verification"})
     EXPECT_TRUE(unknown[field].is_null()) << field;
 }
 

@@ -26,7 +26,9 @@ TEST_F(MarketDataConfigTest, MarketDataSectionDefaultsAndChecks) {
   EXPECT_EQ(m.windows[1].span, std::chrono::hours(24 * 7));
   EXPECT_EQ(m.symbols, std::vector<std::string>{"USD/COP"});
 
-  ConfigLoad price_only = Load("probes:\n  market_data:\n    source: {sqlite: m.db}\n    columns: {time: ts, price: price}\n");
+  ConfigLoad price_only = Load(
+      "probes:\n  market_data:\n    source: {sqlite: m.db}\n    columns: {time: ts, price: "
+      "price}\n");
   ASSERT_TRUE(price_only.config) << ::testing::PrintToString(price_only.errors);
   EXPECT_EQ(price_only.config->probes.Get<MarketDataKind>()->table.close, "");
   EXPECT_EQ(price_only.config->probes.Get<MarketDataKind>()->table.ingested_at, "");
@@ -40,10 +42,14 @@ TEST_F(MarketDataConfigTest, MarketDataSectionDefaultsAndChecks) {
 )");
   std::string all;
   for (const std::string& e : bad.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr(":3:5: probes.market_data.source: is required: {sqlite: /path/to/market.db} or {postgres:"));
-  EXPECT_THAT(all, HasSubstr("probes.market_data.table: \"bars; DROP TABLE x\" is not a SQL identifier"));
-  EXPECT_THAT(all, HasSubstr("probes.market_data.columns: give open, high, low and close together"));
-  EXPECT_THAT(all, HasSubstr("probes.market_data.windows[1]: \"fortnight\" is not session or a duration"));
+  EXPECT_THAT(all, HasSubstr(":3:5: probes.market_data.source: is required: {sqlite: "
+                             "/path/to/market.db} or {postgres:"));
+  EXPECT_THAT(
+      all, HasSubstr("probes.market_data.table: \"bars; DROP TABLE x\" is not a SQL identifier"));
+  EXPECT_THAT(all,
+              HasSubstr("probes.market_data.columns: give open, high, low and close together"));
+  EXPECT_THAT(
+      all, HasSubstr("probes.market_data.windows[1]: \"fortnight\" is not session or a duration"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.windows[2]: window \"session\" is listed twice"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.price_jump_k: \"-1\" is not a number above 0"));
 }

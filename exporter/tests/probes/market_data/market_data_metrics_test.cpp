@@ -1,4 +1,5 @@
-// probes/market_data/market_data_metrics.cpp: the market_data probe's metrics, to the byte: its golden file.
+// probes/market_data/market_data_metrics.cpp: the market_data probe's metrics, to the byte: its
+// golden file.
 #include <gtest/gtest.h>
 
 #include "support/golden.h"
@@ -7,7 +8,8 @@
 namespace usdcop {
 namespace {
 
-// -- The golden file: fixtures/market_data.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/market_data.prom (support/golden.h)
+// ---------------------------------------
 
 // USD/COP with two windows (flaws in the session), freshness and counters; EUR/COP in a window
 // where nothing is expected yet, no bar, its stored counters unknown.
@@ -20,7 +22,8 @@ MarketDataResult GoldenMarketData() {
   session.gaps = 2;
   session.largest_gap_seconds = 600;
   session.duplicates = 1;
-  session.flaws = {{BarFlaw::kOhlcInconsistent, 1}, {BarFlaw::kPriceJump, 2}, {BarFlaw::kOffGrid, 1}};
+  session.flaws = {
+      {BarFlaw::kOhlcInconsistent, 1}, {BarFlaw::kPriceJump, 2}, {BarFlaw::kOffGrid, 1}};
   WindowStats week;
   week.window = "7d";
   week.expected = 300;

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "support/fake_clock.h"
 #include "sources/sqlite_bar_source.h"
+#include "support/fake_clock.h"
 #include "support/market_table.h"
 #include "support/temp_dir.h"
 
@@ -19,20 +19,22 @@ SysTime T(const char* iso) { return *ParseTimestamp(iso); }
 
 class MarketDataProbeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    store_ = std::move(StateStore::Open(dir_.File("state.db"))).value();
-  }
+  void SetUp() override { store_ = std::move(StateStore::Open(dir_.File("state.db"))).value(); }
   std::unique_ptr<MarketDataProbe> NewProbe() {
     MarketDataProbeConfig c;
     c.sqlite_path = dir_.File("market.db");
-    return std::make_unique<MarketDataProbe>(c, calendar_, std::make_unique<SqliteBarSource>(c.sqlite_path, c.table),
-                                             *store_);
+    return std::make_unique<MarketDataProbe>(
+        c, calendar_, std::make_unique<SqliteBarSource>(c.sqlite_path, c.table), *store_);
   }
-  ProbeOutcome Run(MarketDataProbe& p) { return p.Run(ProbeContext{Deadline::After(10s), clock_, log_}); }
+  ProbeOutcome Run(MarketDataProbe& p) {
+    return p.Run(ProbeContext{Deadline::After(10s), clock_, log_});
+  }
   static const WindowStats& W(const ProbeOutcome& o, size_t i) {
     return std::get<MarketDataResult>(o.result).symbols.at(0).windows.at(i);
   }
-  static const SymbolResult& Sym(const ProbeOutcome& o) { return std::get<MarketDataResult>(o.result).symbols.at(0); }
+  static const SymbolResult& Sym(const ProbeOutcome& o) {
+    return std::get<MarketDataResult>(o.result).symbols.at(0);
+  }
 
   TempDir dir_;
   std::shared_ptr<const TradingCalendar> calendar_ = *TradingCalendar::Create(CalendarConfig{});
@@ -125,7 +127,8 @@ TEST_F(MarketDataProbeTest, RowsThatAppearAfterAnEmptyFirstReadAreKept) {
   ProbeOutcome out = Run(*probe);  // an empty table: nothing to set the watermark
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   EXPECT_EQ(W(out, 0).observed, 0);
-  table.Bars(*calendar_, T("2026-11-24T13:00:00Z"), T("2026-11-24T15:00:00Z"));  // a backfill arrives
+  table.Bars(*calendar_, T("2026-11-24T13:00:00Z"),
+             T("2026-11-24T15:00:00Z"));  // a backfill arrives
   out = Run(*probe);
   EXPECT_EQ(W(out, 0).observed, 24);
   EXPECT_EQ(W(out, 0).missing, 0);
@@ -142,10 +145,14 @@ TEST_F(MarketDataProbeTest, AMissingDatabaseTableOrColumnIsAClearError) {
   ProbeOutcome out = Run(*probe);
   EXPECT_EQ(out.status.reason(), Reason::kConnect);
   EXPECT_THAT(out.status.message(), HasSubstr("market.db: cannot open"));
-  { MarketTable table(dir_.File("market.db")); table.Exec("DROP TABLE usdcop_m5_ohlcv; CREATE TABLE other (x);"); }
+  {
+    MarketTable table(dir_.File("market.db"));
+    table.Exec("DROP TABLE usdcop_m5_ohlcv; CREATE TABLE other (x);");
+  }
   out = Run(*probe);
   EXPECT_EQ(out.status.reason(), Reason::kQuery);
-  EXPECT_THAT(out.status.message(), HasSubstr("no such table: usdcop_m5_ohlcv (check probes.market_data.table)"));
+  EXPECT_THAT(out.status.message(),
+              HasSubstr("no such table: usdcop_m5_ohlcv (check probes.market_data.table)"));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// probes/market_data/market_data_view.cpp: each symbol's bars and windows as the control API shows them.
+// probes/market_data/market_data_view.cpp: each symbol's bars and windows as the control API shows
+// them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

@@ -28,7 +28,8 @@ TEST_F(PipelineConfigTest, ApiV2TakesATokenOrCredentials) {
     airflow: {url: http://a:8080, api: v3}
     layers: [{layer: L0, dag_id: d}]
 )");
-  EXPECT_THAT(::testing::PrintToString(bad.errors), HasSubstr("api: \\\"v3\\\" is not one of v1, v2"));
+  EXPECT_THAT(::testing::PrintToString(bad.errors),
+              HasSubstr("api: \\\"v3\\\" is not one of v1, v2"));
 }
 
 }  // namespace

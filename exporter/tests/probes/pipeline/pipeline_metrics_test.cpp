@@ -7,7 +7,8 @@
 namespace usdcop {
 namespace {
 
-// -- The golden file: fixtures/pipeline.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/pipeline.prom (support/golden.h)
+// ---------------------------------------
 
 // L0 current with every figure; L1 running, times unknown, no records source; L2 a status-file
 // layer (dag_id "") whose source could not be read: only its counters and last success.
@@ -41,7 +42,8 @@ PipelineResult GoldenPipeline() {
   l2.records = 0;
   PipelineResult r;
   r.layers = {l0, l1, l2};
-  r.airflow = AirflowHealthResult{{{"metadatabase", true}, {"scheduler", true}, {"triggerer", false}}, 1795525599.25};
+  r.airflow = AirflowHealthResult{
+      {{"metadatabase", true}, {"scheduler", true}, {"triggerer", false}}, 1795525599.25};
   return r;
 }
 
@@ -61,7 +63,8 @@ TEST(PipelineMetricsTest, CountersUnknownForWantOfTheStateStoreAreLeftOutNotRend
   const std::string text = RenderText(r);
   EXPECT_NE(text.find("usdcop_pipeline_status{"), std::string::npos) << text;
   EXPECT_EQ(text.find("usdcop_pipeline_runs_total{"), std::string::npos)
-      << "a 0 would be a counter reset to Prometheus:\n" << text;
+      << "a 0 would be a counter reset to Prometheus:\n"
+      << text;
   EXPECT_EQ(text.find("usdcop_pipeline_records_processed_total{"), std::string::npos) << text;
 }
 

@@ -18,7 +18,8 @@ using ::testing::HasSubstr;
 
 SysTime T(const char* iso) { return *ParseTimestamp(iso); }
 
-DagRun MakeRun(const char* id, const char* state, std::optional<const char*> start, std::optional<const char*> end = {}) {
+DagRun MakeRun(const char* id, const char* state, std::optional<const char*> start,
+               std::optional<const char*> end = {}) {
   DagRun r{id, state, {}, {}};
   if (start) r.start = T(*start);
   if (end) r.end = T(*end);
@@ -29,11 +30,15 @@ TEST(MapDagStatus, MapsAirflowStatesToLayerStates) {
   const SysTime now = T("2026-11-24T13:10:00Z");
   const std::optional<Duration> every = std::chrono::minutes(5);
   EXPECT_EQ(MapDagStatus({}, every, now), LayerStatus::kIdle);
-  EXPECT_EQ(MapDagStatus({MakeRun("a", "running", "2026-11-24T13:09:00Z")}, every, now), LayerStatus::kRunning);
-  EXPECT_EQ(MapDagStatus({MakeRun("a", "queued", std::nullopt)}, every, now), LayerStatus::kRunning);
-  EXPECT_EQ(MapDagStatus({MakeRun("a", "success", "2026-11-24T13:06:00Z", "2026-11-24T13:07:00Z")}, every, now),
+  EXPECT_EQ(MapDagStatus({MakeRun("a", "running", "2026-11-24T13:09:00Z")}, every, now),
+            LayerStatus::kRunning);
+  EXPECT_EQ(MapDagStatus({MakeRun("a", "queued", std::nullopt)}, every, now),
+            LayerStatus::kRunning);
+  EXPECT_EQ(MapDagStatus({MakeRun("a", "success", "2026-11-24T13:06:00Z", "2026-11-24T13:07:00Z")},
+                         every, now),
             LayerStatus::kCompleted);
-  EXPECT_EQ(MapDagStatus({MakeRun("a", "failed", "2026-11-24T13:06:00Z", "2026-11-24T13:07:00Z")}, every, now),
+  EXPECT_EQ(MapDagStatus({MakeRun("a", "failed", "2026-11-24T13:06:00Z", "2026-11-24T13:07:00Z")},
+                         every, now),
             LayerStatus::kFailed);
 }
 
@@ -68,21 +73,25 @@ TEST(MapFileStatus, KnowsTheWordsAndRefusesOthers) {
 
 class PipelineProbeTest : public ::testing::Test {
  protected:
-  static constexpr const char* kRunsUrl = "http://af/api/v1/dags/dag0/dagRuns?order_by=-start_date&limit=25";
+  static constexpr const char* kRunsUrl =
+      "http://af/api/v1/dags/dag0/dagRuns?order_by=-start_date&limit=25";
   static constexpr const char* kHealthUrl = "http://af/api/v1/health";
 
   void SetUp() override {
     auto store = StateStore::Open(dir_.File("state.db"));
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    http_.Answer(kHealthUrl, 200, R"({"metadatabase": {"status": "healthy"}, "scheduler": {"status": "healthy",
+    http_.Answer(kHealthUrl, 200,
+                 R"({"metadatabase": {"status": "healthy"}, "scheduler": {"status": "healthy",
       "latest_scheduler_heartbeat": "2026-11-24T13:09:59+00:00"}})");
   }
 
   PipelineProbeConfig Config() {
     PipelineProbeConfig c;
-    c.airflow = AirflowConfig{"http://af", AirflowConfig::Api::kV1, "admin", Secret("pw"), Secret()};
-    c.layers.push_back(LayerConfig{"L0", "dag0", "", std::chrono::minutes(5), XcomRef{"report", "records"}});
+    c.airflow =
+        AirflowConfig{"http://af", AirflowConfig::Api::kV1, "admin", Secret("pw"), Secret()};
+    c.layers.push_back(
+        LayerConfig{"L0", "dag0", "", std::chrono::minutes(5), XcomRef{"report", "records"}});
     return c;
   }
 
@@ -92,7 +101,8 @@ class PipelineProbeTest : public ::testing::Test {
   }
 
   void AnswerXcom(const std::string& escaped_run_id, const char* value) {
-    http_.Answer("http://af/api/v1/dags/dag0/dagRuns/" + escaped_run_id + "/taskInstances/report/xcomEntries/records",
+    http_.Answer("http://af/api/v1/dags/dag0/dagRuns/" + escaped_run_id +
+                     "/taskInstances/report/xcomEntries/records",
                  200, std::string("{\"value\": \"") + value + "\"}");
   }
 
@@ -176,8 +186,9 @@ TEST_F(PipelineProbeTest, CountsEachFinishedRunOnceAcrossRunsAndRestarts) {
 
 TEST_F(PipelineProbeTest, ARunWhoseRecordsCannotBeReadIsCountedLaterNotTwice) {
   http_.Answer(kRunsUrl, 200, kTwoFinished);
-  http_.On("http://af/api/v1/dags/dag0/dagRuns/r1/taskInstances/report/xcomEntries/records",
-           [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kTimeout, "slow")); });
+  http_.On(
+      "http://af/api/v1/dags/dag0/dagRuns/r1/taskInstances/report/xcomEntries/records",
+      [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kTimeout, "slow")); });
   PipelineProbe probe(Config(), http_, *store_);
   auto out = RunProbe(probe);
   EXPECT_EQ(out.status.reason(), Reason::kTimeout);
@@ -259,7 +270,8 @@ TEST_F(PipelineProbeTest, StatusFileLayerCountsEachNewCompletedVersion) {
   write(R"({"status": "exploded", "updated_at": "2026-11-24T13:30:00Z"})");
   out = RunProbe(probe);
   EXPECT_EQ(out.status.reason(), Reason::kParse);
-  EXPECT_THAT(out.status.message(), HasSubstr("status \"exploded\" is not running, completed, failed or idle"));
+  EXPECT_THAT(out.status.message(),
+              HasSubstr("status \"exploded\" is not running, completed, failed or idle"));
 }
 
 }  // namespace

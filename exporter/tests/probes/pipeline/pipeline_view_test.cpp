@@ -1,4 +1,5 @@
-// probes/pipeline/pipeline_view.cpp: the pipeline's layers and Airflow as the control API shows them.
+// probes/pipeline/pipeline_view.cpp: the pipeline's layers and Airflow as the control API shows
+// them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -54,9 +55,10 @@ TEST(PipelineViewTest, AirflowsComponentsAndHeartbeat) {
   p.airflow = AirflowHealthResult{{{"scheduler", true}, {"triggerer", false}}, kNow - 7.5};
   const json v = PipelineKind::View(p, kNow);
   EXPECT_EQ(v["layers"], json::array());
-  EXPECT_EQ(v["airflow"], json({{"components", {{"scheduler", "healthy"}, {"triggerer", "unhealthy"}}},
-                                {"scheduler_heartbeat", kNow - 7.5},
-                                {"scheduler_heartbeat_age_seconds", 7.5}}));
+  EXPECT_EQ(v["airflow"],
+            json({{"components", {{"scheduler", "healthy"}, {"triggerer", "unhealthy"}}},
+                  {"scheduler_heartbeat", kNow - 7.5},
+                  {"scheduler_heartbeat_age_seconds", 7.5}}));
 }
 
 }  // namespace

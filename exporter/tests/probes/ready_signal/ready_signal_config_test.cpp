@@ -37,8 +37,13 @@ TEST_F(ReadySignalConfigTest, HandoverReadsTheMarketDataTableAndTheServiceStatus
 )");
   std::string all;
   for (const std::string& e : alone.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr("probes.ready_signal.handover: reads the L0 bars through probes.market_data's source"));
-  EXPECT_THAT(all, HasSubstr("probes.ready_signal.handover.last_bar_field: \"last_bar\" is not a JSON pointer"));
+  EXPECT_THAT(
+      all,
+      HasSubstr(
+          "probes.ready_signal.handover: reads the L0 bars through probes.market_data's source"));
+  EXPECT_THAT(
+      all,
+      HasSubstr("probes.ready_signal.handover.last_bar_field: \"last_bar\" is not a JSON pointer"));
 
   ConfigLoad bad_url = Load(R"(probes:
   market_data: {source: {sqlite: market.db}, symbols: []}
@@ -48,7 +53,8 @@ TEST_F(ReadySignalConfigTest, HandoverReadsTheMarketDataTableAndTheServiceStatus
 )");
   all.clear();
   for (const std::string& e : bad_url.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr(":5:28: probes.ready_signal.handover.status_url: has credentials in it"));
+  EXPECT_THAT(all,
+              HasSubstr(":5:28: probes.ready_signal.handover.status_url: has credentials in it"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.symbols: is empty"));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("hunter2")));
 }
@@ -67,13 +73,18 @@ TEST_F(ReadySignalConfigTest, ReadySignalTakesExactlyOneSource) {
 )");
   std::string all;
   for (const std::string& e : bad.errors) all += e + "\n";
-  EXPECT_THAT(all, HasSubstr("probes.ready_signal.signal_table: \"x; DROP TABLE y\" is not a SQL identifier"));
+  EXPECT_THAT(
+      all,
+      HasSubstr("probes.ready_signal.signal_table: \"x; DROP TABLE y\" is not a SQL identifier"));
   EXPECT_THAT(all, HasSubstr("give exactly one of flag_file"));
-  EXPECT_THAT(all, HasSubstr("probes.ready_signal.signal_type: goes with signal_dir or signal_table"));
+  EXPECT_THAT(all,
+              HasSubstr("probes.ready_signal.signal_type: goes with signal_dir or signal_table"));
 
   ConfigLoad alone = Load("probes:\n  ready_signal: {signal_table: l0_ready_signals}\n");
   ASSERT_FALSE(alone.config);
-  EXPECT_THAT(alone.errors.at(0), HasSubstr("probes.ready_signal.signal_table: is read from probes.market_data's database"));
+  EXPECT_THAT(
+      alone.errors.at(0),
+      HasSubstr("probes.ready_signal.signal_table: is read from probes.market_data's database"));
 }
 
 }  // namespace

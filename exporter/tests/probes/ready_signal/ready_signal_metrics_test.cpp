@@ -1,4 +1,5 @@
-// probes/ready_signal/ready_signal_metrics.cpp: the ready_signal probe's metrics, to the byte: its golden file.
+// probes/ready_signal/ready_signal_metrics.cpp: the ready_signal probe's metrics, to the byte: its
+// golden file.
 #include <gtest/gtest.h>
 
 #include "support/golden.h"
@@ -7,7 +8,8 @@
 namespace usdcop {
 namespace {
 
-// -- The golden file: fixtures/ready_signal.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/ready_signal.prom (support/golden.h)
+// ---------------------------------------
 
 ReadySignalResult GoldenReadySignal() {
   ReadySignalResult r;
@@ -20,7 +22,9 @@ ReadySignalResult GoldenReadySignal() {
 const Golden kReadySignalGolden{"ready_signal", [] { return RenderText(GoldenReadySignal()); }};
 [[maybe_unused]] const bool kReadySignalGoldenRegistered = RegisterGolden(kReadySignalGolden);
 
-TEST(ReadySignalMetricsTest, MatchesItsGoldenFileAndTheContract) { ExpectGolden(kReadySignalGolden); }
+TEST(ReadySignalMetricsTest, MatchesItsGoldenFileAndTheContract) {
+  ExpectGolden(kReadySignalGolden);
+}
 
 }  // namespace
 }  // namespace usdcop

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sources/sqlite_bar_source.h"
 #include "support/fake_clock.h"
 #include "support/fake_http.h"
 #include "support/market_table.h"
-#include "sources/sqlite_bar_source.h"
 #include "support/temp_dir.h"
 
 namespace usdcop {
@@ -26,7 +26,9 @@ class ReadySignalTest : public ::testing::Test {
     ReadySignalProbe probe(c, http_, std::move(bars));
     return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_});
   }
-  static const ReadySignalResult& R(const ProbeOutcome& o) { return std::get<ReadySignalResult>(o.result); }
+  static const ReadySignalResult& R(const ProbeOutcome& o) {
+    return std::get<ReadySignalResult>(o.result);
+  }
   void Write(const std::string& name, const std::string& text) {
     std::filesystem::create_directories(std::filesystem::path(dir_.File(name)).parent_path());
     std::ofstream(dir_.File(name)) << text;
@@ -65,15 +67,20 @@ TEST_F(ReadySignalTest, FlagFile) {
 TEST_F(ReadySignalTest, SignalDirectoryTakesTheNewestLiveSignalOfItsType) {
   ReadySignalProbeConfig c;
   c.signal_dir = dir_.File("signals");
-  Write("signals/completed/a.json", R"({"signal_id": "a", "signal_type": "data_ready", "status": "completed",
+  Write("signals/completed/a.json",
+        R"({"signal_id": "a", "signal_type": "data_ready", "status": "completed",
     "updated_at": "2026-11-24T14:50:00Z"})");
-  Write("signals/active/b.json", R"({"signal_id": "b", "signal_type": "data_ready", "status": "ready",
+  Write("signals/active/b.json",
+        R"({"signal_id": "b", "signal_type": "data_ready", "status": "ready",
     "updated_at": "2026-11-24T14:55:00Z", "expires_at": "2026-11-24T16:00:00Z"})");
-  Write("signals/active/c.json", R"({"signal_id": "c", "signal_type": "data_ready", "status": "ready",
+  Write("signals/active/c.json",
+        R"({"signal_id": "c", "signal_type": "data_ready", "status": "ready",
     "updated_at": "2026-11-24T14:59:00Z", "expires_at": "2026-11-24T14:59:30Z"})");  // expired
-  Write("signals/active/d.json", R"({"signal_id": "d", "signal_type": "websocket_ready", "status": "ready",
+  Write("signals/active/d.json",
+        R"({"signal_id": "d", "signal_type": "websocket_ready", "status": "ready",
     "updated_at": "2026-11-24T14:59:50Z"})");  // another type
-  Write("signals/failed/e.json", R"({"signal_id": "e", "signal_type": "data_ready", "status": "failed",
+  Write("signals/failed/e.json",
+        R"({"signal_id": "e", "signal_type": "data_ready", "status": "failed",
     "updated_at": "2026-11-24T14:59:55Z"})");
   ProbeOutcome out = Run(c);
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
@@ -89,32 +96,42 @@ TEST_F(ReadySignalTest, SignalDirectoryTakesTheNewestLiveSignalOfItsType) {
 TEST_F(ReadySignalTest, SignalTableTakesTheNewestLiveSignalOfItsType) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("market.db").c_str(), &db), SQLITE_OK);
-  auto exec = [db](const char* sql) { ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql; };
-  exec("CREATE TABLE l0_ready_signals (signal_id TEXT, signal_type TEXT, status TEXT, pipeline_run_id TEXT,"
-       " created_at TEXT, updated_at TEXT, expires_at TEXT)");
+  auto exec = [db](const char* sql) {
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  };
+  exec(
+      "CREATE TABLE l0_ready_signals (signal_id TEXT, signal_type TEXT, status TEXT, "
+      "pipeline_run_id TEXT,"
+      " created_at TEXT, updated_at TEXT, expires_at TEXT)");
   ReadySignalProbeConfig c;
   c.signal_table = "l0_ready_signals";
   ProbeOutcome out = Run(c);  // an empty table: no signal, not an error
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   EXPECT_FALSE(R(out).present);
 
-  exec("INSERT INTO l0_ready_signals VALUES"
-       " ('a', 'data_ready', 'completed', 'r1', '2026-11-24T14:40:00Z', '2026-11-24T14:50:00Z', NULL),"
-       " ('b', 'data_ready', 'ready', 'r2', '2026-11-24T14:54:00Z', '2026-11-24T14:55:00Z', '2026-11-24T16:00:00Z'),"
-       " ('c', 'data_ready', 'ready', 'r3', '2026-11-24T14:58:00Z', '2026-11-24T14:59:00Z', '2026-11-24T14:59:30Z'),"
-       " ('d', 'websocket_ready', 'ready', 'r4', '2026-11-24T14:59:50Z', NULL, NULL),"
-       " ('e', 'data_ready', 'failed', 'r5', '2026-11-24T14:59:55Z', '2026-11-24T14:59:55Z', NULL),"
-       " ('f', 'data_ready', 'pending', 'r6', '2026-11-24T14:59:56Z', NULL, NULL)");
+  exec(
+      "INSERT INTO l0_ready_signals VALUES"
+      " ('a', 'data_ready', 'completed', 'r1', '2026-11-24T14:40:00Z', '2026-11-24T14:50:00Z', "
+      "NULL),"
+      " ('b', 'data_ready', 'ready', 'r2', '2026-11-24T14:54:00Z', '2026-11-24T14:55:00Z', "
+      "'2026-11-24T16:00:00Z'),"
+      " ('c', 'data_ready', 'ready', 'r3', '2026-11-24T14:58:00Z', '2026-11-24T14:59:00Z', "
+      "'2026-11-24T14:59:30Z'),"
+      " ('d', 'websocket_ready', 'ready', 'r4', '2026-11-24T14:59:50Z', NULL, NULL),"
+      " ('e', 'data_ready', 'failed', 'r5', '2026-11-24T14:59:55Z', '2026-11-24T14:59:55Z', NULL),"
+      " ('f', 'data_ready', 'pending', 'r6', '2026-11-24T14:59:56Z', NULL, NULL)");
   sqlite3_close(db);
   out = Run(c);
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   EXPECT_TRUE(R(out).present);
-  EXPECT_DOUBLE_EQ(*R(out).timestamp, ToUnixSeconds(*ParseTimestamp("2026-11-24T14:55:00Z")));  // b: c expired
+  EXPECT_DOUBLE_EQ(*R(out).timestamp,
+                   ToUnixSeconds(*ParseTimestamp("2026-11-24T14:55:00Z")));  // b: c expired
 
   c.signal_table = "no_such_table";
   out = Run(c);
   EXPECT_EQ(out.status.reason(), Reason::kQuery);
-  EXPECT_THAT(out.status.message(), ::testing::HasSubstr("(check probes.ready_signal.signal_table)"));
+  EXPECT_THAT(out.status.message(),
+              ::testing::HasSubstr("(check probes.ready_signal.signal_table)"));
 }
 
 class HandoverTest : public ReadySignalTest {
@@ -127,14 +144,17 @@ class HandoverTest : public ReadySignalTest {
     return c;
   }
   void Published(const std::string& json_value) {
-    http_.Answer(kUrl, 200, R"({"status": "healthy", "websocket_connections": {"active_connections": 3},
-      "last_published_bar": )" + json_value + "}");
+    http_.Answer(kUrl, 200,
+                 R"({"status": "healthy", "websocket_connections": {"active_connections": 3},
+      "last_published_bar": )" +
+                     json_value + "}");
   }
 };
 
 TEST_F(HandoverTest, PendingBarsAreTheDistinctL0BarsNewerThanThePublishedOne) {
   MarketTable table(dir_.File("market.db"));
-  for (const char* t : {"2026-11-24T14:40:00Z", "2026-11-24T14:45:00Z", "2026-11-24T14:50:00Z", "2026-11-24T14:55:00Z"})
+  for (const char* t : {"2026-11-24T14:40:00Z", "2026-11-24T14:45:00Z", "2026-11-24T14:50:00Z",
+                        "2026-11-24T14:55:00Z"})
     table.Bar(*ParseTimestamp(t));
   table.Bar(*ParseTimestamp("2026-11-24T14:55:00Z"));  // a duplicate row is one bar
   Write("l0_ready.flag", R"({"ready": true, "timestamp": "2026-11-24T14:55:02Z"})");
@@ -169,14 +189,17 @@ TEST_F(HandoverTest, PendingBarsAreTheDistinctL0BarsNewerThanThePublishedOne) {
 TEST_F(HandoverTest, UnixSecondTimeColumnsAndACustomField) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("market.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE usdcop_m5_ohlcv (time INTEGER, symbol TEXT, open REAL, high REAL, low REAL,"
-                             " close REAL, created_at INTEGER);"
-                             "INSERT INTO usdcop_m5_ohlcv VALUES (1795532400, 'USD/COP', 1, 1, 1, 1, 1795532702),"
-                             " (1795532700, 'USD/COP', 1, 1, 1, 1, 1795533002),"
-                             " (1795533000, 'USD/COP', 1, 1, 1, 1, 1795533302),"
-                             " (1795533000, 'EUR/USD', 1, 1, 1, 1, 1795533302);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "CREATE TABLE usdcop_m5_ohlcv (time INTEGER, symbol TEXT, open REAL, high REAL, low REAL,"
+          " close REAL, created_at INTEGER);"
+          "INSERT INTO usdcop_m5_ohlcv VALUES (1795532400, 'USD/COP', 1, 1, 1, 1, 1795532702),"
+          " (1795532700, 'USD/COP', 1, 1, 1, 1, 1795533002),"
+          " (1795533000, 'USD/COP', 1, 1, 1, 1, 1795533302),"
+          " (1795533000, 'EUR/USD', 1, 1, 1, 1, 1795533302);",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   http_.Answer(kUrl, 200, R"({"market": {"last_bar": 1795532400}})");
   ProbeOutcome out = Run(Config("/market/last_bar"));
@@ -193,14 +216,16 @@ TEST_F(HandoverTest, AFailingSideFailsTheRunAndKeepsTheReadySignal) {
   http_.Answer(kUrl, 503, "down");
   ProbeOutcome out = Run(Config());
   EXPECT_EQ(out.status.reason(), Reason::kHttpStatus);
-  EXPECT_THAT(out.status.message(), ::testing::HasSubstr("WebSocket status /status answered HTTP 503"));
+  EXPECT_THAT(out.status.message(),
+              ::testing::HasSubstr("WebSocket status /status answered HTTP 503"));
   EXPECT_TRUE(R(out).present);
   EXPECT_FALSE(R(out).handover);
 
   Published("null");  // nothing published yet
   out = Run(Config());
   EXPECT_EQ(out.status.reason(), Reason::kParse);
-  EXPECT_THAT(out.status.message(), ::testing::HasSubstr("no published bar at /last_published_bar"));
+  EXPECT_THAT(out.status.message(),
+              ::testing::HasSubstr("no published bar at /last_published_bar"));
 
   Published(R"("yesterday")");
   out = Run(Config());
@@ -211,7 +236,9 @@ TEST_F(HandoverTest, AFailingSideFailsTheRunAndKeepsTheReadySignal) {
   out = Run(Config());
   EXPECT_EQ(out.status.reason(), Reason::kParse);
 
-  http_.On(kUrl, [](const HttpRequest&) { return Result<HttpResponse>(Status(Reason::kConnect, "GET /status: refused")); });
+  http_.On(kUrl, [](const HttpRequest&) {
+    return Result<HttpResponse>(Status(Reason::kConnect, "GET /status: refused"));
+  });
   out = Run(Config());
   EXPECT_EQ(out.status.reason(), Reason::kConnect);
 

@@ -25,12 +25,17 @@ class VendorApiProbeTest : public ::testing::Test {
  protected:
   VendorApiProbeTest() {
     config_.url = "http://td.test";
-    config_.keys = {{"primary", Secret(kPrimaryKey), *ParseDate("2026-01-10"), ParseDate("2027-01-10")},
-                    {"backup", Secret(kBackupKey), *ParseDate("2026-03-01"), std::nullopt}};
+    config_.keys = {
+        {"primary", Secret(kPrimaryKey), *ParseDate("2026-01-10"), ParseDate("2027-01-10")},
+        {"backup", Secret(kBackupKey), *ParseDate("2026-03-01"), std::nullopt}};
     config_.active_key = "primary";
   }
-  ProbeOutcome Run(VendorApiProbe& probe) { return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_}); }
-  static const VendorApiResult& R(const ProbeOutcome& o) { return std::get<VendorApiResult>(o.result); }
+  ProbeOutcome Run(VendorApiProbe& probe) {
+    return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_});
+  }
+  static const VendorApiResult& R(const ProbeOutcome& o) {
+    return std::get<VendorApiResult>(o.result);
+  }
   size_t CallsTo(const std::string& url) const {
     size_t n = 0;
     for (const HttpRequest& r : http_.requests) n += r.url == url;
@@ -44,8 +49,12 @@ class VendorApiProbeTest : public ::testing::Test {
 };
 
 TEST_F(VendorApiProbeTest, OneCallPerKeyGivesUsageDatesAndTheActiveKey) {
-  http_.Answer(kPrimaryUrl, 200, R"({"timestamp": "x", "current_usage": 6, "plan_limit": 8, "plan_category": "grow"})");
-  http_.Answer(kBackupUrl, 200, R"({"current_usage": 2, "plan_limit": 8, "daily_usage": 780, "plan_daily_limit": 800})");
+  http_.Answer(
+      kPrimaryUrl, 200,
+      R"({"timestamp": "x", "current_usage": 6, "plan_limit": 8, "plan_category": "grow"})");
+  http_.Answer(
+      kBackupUrl, 200,
+      R"({"current_usage": 2, "plan_limit": 8, "daily_usage": 780, "plan_daily_limit": 800})");
   VendorApiProbe probe(config_, http_);
   ProbeOutcome out = Run(probe);
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
@@ -69,7 +78,9 @@ TEST_F(VendorApiProbeTest, OneCallPerKeyGivesUsageDatesAndTheActiveKey) {
 }
 
 TEST_F(VendorApiProbeTest, AFailedKeyKeepsItsConfigMetricsAndMergesItsReason) {
-  http_.Answer(kPrimaryUrl, 401, R"({"code": 401, "message": "apikey planted-TD-key-unit-1 is invalid", "status": "error"})");
+  http_.Answer(
+      kPrimaryUrl, 401,
+      R"({"code": 401, "message": "apikey planted-TD-key-unit-1 is invalid", "status": "error"})");
   http_.Answer(kBackupUrl, 500, "oops");
   VendorApiProbe probe(config_, http_);
   ProbeOutcome out = Run(probe);
@@ -102,7 +113,8 @@ TEST_F(VendorApiProbeTest, RateLimitedKeysAreNotAskedAgainUntilTheBackoffHasPass
   ProbeOutcome during = Run(probe);
   EXPECT_EQ(http_.requests.size(), 2u);  // no call at all
   EXPECT_EQ(during.status.reason(), Reason::kRateLimited);
-  EXPECT_THAT(during.status.message(), HasSubstr("key primary: rate-limited, backing off until 2026-11-24T15:05:00"));
+  EXPECT_THAT(during.status.message(),
+              HasSubstr("key primary: rate-limited, backing off until 2026-11-24T15:05:00"));
   EXPECT_TRUE(R(during).keys[0].usage.empty());
 
   clock_.Set(*ParseTimestamp("2026-11-24T15:05:00Z"));
@@ -141,14 +153,16 @@ TEST_F(VendorApiProbeTest, ActiveKeyFromTheFileThePipelineWrites) {
 
 TEST_F(VendorApiProbeTest, ConnectErrorsNameThePathNotTheKey) {
   http_.On(kPrimaryUrl, [](const HttpRequest&) {
-    return Result<HttpResponse>(Status(Reason::kConnect, std::string("GET /api_usage: refused ") + kPrimaryKey));
+    return Result<HttpResponse>(
+        Status(Reason::kConnect, std::string("GET /api_usage: refused ") + kPrimaryKey));
   });
   http_.Answer(kBackupUrl, 200, "garbage");
   VendorApiProbe probe(config_, http_);
   ProbeOutcome out = Run(probe);
   EXPECT_EQ(out.status.reason(), Reason::kConnect);
   EXPECT_THAT(out.status.message(), Not(HasSubstr(kPrimaryKey)));
-  EXPECT_THAT(out.status.message(), HasSubstr("key backup: /api_usage: answer is not a JSON object"));
+  EXPECT_THAT(out.status.message(),
+              HasSubstr("key backup: /api_usage: answer is not a JSON object"));
 }
 
 }  // namespace

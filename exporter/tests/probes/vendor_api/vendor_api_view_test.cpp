@@ -1,4 +1,5 @@
-// probes/vendor_api/vendor_api_view.cpp: the vendor's keys and their usage as the control API shows them.
+// probes/vendor_api/vendor_api_view.cpp: the vendor's keys and their usage as the control API shows
+// them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -15,8 +16,11 @@ constexpr double kNow = 1'700'000'000;
 TEST(VendorApiViewTest, EachKeyWithItsAgeExpiryAndUsageRatios) {
   VendorApiResult r;
   r.provider = "twelvedata";
-  r.keys = {VendorKeyResult{.key_id = "primary", .active = true, .created = kNow - 86400 * 10,
-                            .expiry = kNow + 86400 * 5, .usage = {{"day", 200, 800}, {"minute", 3, 0}}},
+  r.keys = {VendorKeyResult{.key_id = "primary",
+                            .active = true,
+                            .created = kNow - 86400 * 10,
+                            .expiry = kNow + 86400 * 5,
+                            .usage = {{"day", 200, 800}, {"minute", 3, 0}}},
             VendorKeyResult{.key_id = "backup", .created = kNow - 86400}};
   const json v = VendorApiKind::View(r, kNow);
   EXPECT_EQ(v["provider"], "twelvedata");

@@ -29,7 +29,9 @@ class WebSocketConfigTest : public ::testing::Test {
 };
 
 TEST_F(WebSocketConfigTest, LoadsTheDesignDocumentsExampleWithDefaults) {
-  ConfigLoad load = Load("    {interval: 15s, timeout: 5s, url: ws://127.0.0.1:8080/ws, status_url: http://127.0.0.1:8080/health}\n");
+  ConfigLoad load = Load(
+      "    {interval: 15s, timeout: 5s, url: ws://127.0.0.1:8080/ws, status_url: "
+      "http://127.0.0.1:8080/health}\n");
   ASSERT_TRUE(load.config) << All(load);
   const WebSocketProbeConfig& w = *load.config->probes.Get<WebSocketKind>();
   EXPECT_EQ(w.interval, 15s);
@@ -55,8 +57,10 @@ TEST_F(WebSocketConfigTest, PhaseDefaultsShrinkToAShortTimeout) {
 TEST_F(WebSocketConfigTest, TakesEveryField) {
   std::ofstream(dir_.File("ca.pem")) << "-----BEGIN CERTIFICATE-----\n";
   ConfigLoad load = Load(
-      "    interval: 30s\n    timeout: 10s\n    url: wss://127.0.0.1:8443/ws\n    status_url: https://127.0.0.1:8443/status\n"
-      "    connect_timeout: 1s\n    handshake_timeout: 3s\n    read_timeout: 8s\n    ca_file: ca.pem\n"
+      "    interval: 30s\n    timeout: 10s\n    url: wss://127.0.0.1:8443/ws\n    status_url: "
+      "https://127.0.0.1:8443/status\n"
+      "    connect_timeout: 1s\n    handshake_timeout: 3s\n    read_timeout: 8s\n    ca_file: "
+      "ca.pem\n"
       "    subscribe: '{\"action\": \"subscribe\"}'\n");
   ASSERT_TRUE(load.config) << All(load);
   const WebSocketProbeConfig& w = *load.config->probes.Get<WebSocketKind>();
@@ -73,11 +77,16 @@ TEST_F(WebSocketConfigTest, ErrorsNameTheFieldAndWhatToDo) {
     const char* says;
   } cases[] = {
       {"    {timeout: 5s}\n", "probes.websocket.url: is required"},
-      {"    {url: http://127.0.0.1:8080/ws}\n", "probes.websocket.url: \"http://127.0.0.1:8080/ws\" is not a ws:// or wss:// URL"},
-      {"    {url: 'ws://user:secret@127.0.0.1/ws'}\n", "probes.websocket.url: has credentials in it"},
-      {"    {url: ws://127.0.0.1/ws, status_url: ws://127.0.0.1/status}\n", "probes.websocket.status_url: \"ws://127.0.0.1/status\" is not an http://"},
-      {"    {url: ws://127.0.0.1/ws, timeout: 5s, read_timeout: 6s}\n", "probes.websocket.read_timeout: must not be longer than timeout (5s)"},
-      {"    {url: ws://127.0.0.1/ws, ca_file: missing.pem}\n", "probes.websocket.ca_file: cannot read"},
+      {"    {url: http://127.0.0.1:8080/ws}\n",
+       "probes.websocket.url: \"http://127.0.0.1:8080/ws\" is not a ws:// or wss:// URL"},
+      {"    {url: 'ws://user:secret@127.0.0.1/ws'}\n",
+       "probes.websocket.url: has credentials in it"},
+      {"    {url: ws://127.0.0.1/ws, status_url: ws://127.0.0.1/status}\n",
+       "probes.websocket.status_url: \"ws://127.0.0.1/status\" is not an http://"},
+      {"    {url: ws://127.0.0.1/ws, timeout: 5s, read_timeout: 6s}\n",
+       "probes.websocket.read_timeout: must not be longer than timeout (5s)"},
+      {"    {url: ws://127.0.0.1/ws, ca_file: missing.pem}\n",
+       "probes.websocket.ca_file: cannot read"},
       {"    {url: ws://127.0.0.1/ws, cafile: x}\n", "cafile"},
       {"    {url: ws://127.0.0.1/ws, interval: 5s, timeout: 5s}\n", "timeout"},
   };

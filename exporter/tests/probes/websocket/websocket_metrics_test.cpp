@@ -1,4 +1,5 @@
-// probes/websocket/websocket_metrics.cpp: the websocket probe's metrics, to the byte: its golden file.
+// probes/websocket/websocket_metrics.cpp: the websocket probe's metrics, to the byte: its golden
+// file.
 #include <gtest/gtest.h>
 
 #include "support/golden.h"
@@ -7,7 +8,8 @@
 namespace usdcop {
 namespace {
 
-// -- The golden file: fixtures/websocket.prom (support/golden.h) ---------------------------------------
+// -- The golden file: fixtures/websocket.prom (support/golden.h)
+// ---------------------------------------
 
 // Up, with every figure (a down probe leaves out those it did not reach).
 WebSocketResult GoldenWebSocket() {

@@ -41,7 +41,8 @@ class FakeConnection final : public WebSocketConnection {
   Result<std::string> Read(Duration timeout, const Deadline&) override {
     service_.events.push_back("read");
     service_.read_timeouts.push_back(timeout);
-    if (script_.reads.empty()) return Status(Reason::kTimeout, "no message within " + FormatDuration(timeout));
+    if (script_.reads.empty())
+      return Status(Reason::kTimeout, "no message within " + FormatDuration(timeout));
     auto next = script_.reads.front();
     script_.reads.pop_front();
     return next;
@@ -63,15 +64,17 @@ class FakeConnection final : public WebSocketConnection {
 class FakeDialer final : public WebSocketDialer {
  public:
   explicit FakeDialer(Service& service) : service_(service) {}
-  Result<std::unique_ptr<WebSocketConnection>> Dial(const WebSocketEndpoint& endpoint, Duration, Duration,
-                                                     const Deadline&, WebSocketTimings& timings) override {
+  Result<std::unique_ptr<WebSocketConnection>> Dial(const WebSocketEndpoint& endpoint, Duration,
+                                                    Duration, const Deadline&,
+                                                    WebSocketTimings& timings) override {
     service_.events.push_back("dial " + endpoint.url);
     Script script = service_.sessions.empty() ? Script{} : service_.sessions.front();
     if (!service_.sessions.empty()) service_.sessions.pop_front();
     if (script.dial_error) return *script.dial_error;
     timings.connected = 0.001;
     timings.upgraded = 0.004;
-    return std::unique_ptr<WebSocketConnection>(std::make_unique<FakeConnection>(service_, std::move(script)));
+    return std::unique_ptr<WebSocketConnection>(
+        std::make_unique<FakeConnection>(service_, std::move(script)));
   }
 
  private:
@@ -85,10 +88,15 @@ class WebSocketProbeTest : public ::testing::Test {
     store_ = std::move(StateStore::Open(dir_.File("state.db"))).value();
   }
   std::unique_ptr<WebSocketProbe> Probe() {
-    return std::make_unique<WebSocketProbe>(config_, http_, std::make_unique<FakeDialer>(service_), *store_);
+    return std::make_unique<WebSocketProbe>(config_, http_, std::make_unique<FakeDialer>(service_),
+                                            *store_);
   }
-  ProbeOutcome Run(WebSocketProbe& probe) { return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_}); }
-  static const WebSocketResult& R(const ProbeOutcome& o) { return std::get<WebSocketResult>(o.result); }
+  ProbeOutcome Run(WebSocketProbe& probe) {
+    return probe.Run(ProbeContext{Deadline::After(5s), clock_, log_});
+  }
+  static const WebSocketResult& R(const ProbeOutcome& o) {
+    return std::get<WebSocketResult>(o.result);
+  }
 
   TempDir dir_;
   WebSocketProbeConfig config_;
@@ -100,7 +108,8 @@ class WebSocketProbeTest : public ::testing::Test {
 };
 
 TEST_F(WebSocketProbeTest, ControlMessagesAreSkippedUntilTheFirstBarThenItClosesCleanly) {
-  service_.sessions.push_back(Script{std::nullopt, {std::string(R"({"type": "welcome"})"), std::string(kBar)}});
+  service_.sessions.push_back(
+      Script{std::nullopt, {std::string(R"({"type": "welcome"})"), std::string(kBar)}});
   auto probe = Probe();
   ProbeOutcome out = Run(*probe);
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
@@ -120,7 +129,8 @@ TEST_F(WebSocketProbeTest, TheSubscribeMessageGoesOutBeforeReading) {
   service_.sessions.push_back(Script{std::nullopt, {std::string(kBar)}});
   auto probe = Probe();
   ASSERT_TRUE(Run(*probe).status.ok());
-  EXPECT_THAT(service_.events, ElementsAre("dial ws://ws.test/ws", "write:" + config_.subscribe, "read", "close"));
+  EXPECT_THAT(service_.events,
+              ElementsAre("dial ws://ws.test/ws", "write:" + config_.subscribe, "read", "close"));
 }
 
 TEST_F(WebSocketProbeTest, EachFailureGivesItsReasonAndUpZero) {
@@ -130,16 +140,21 @@ TEST_F(WebSocketProbeTest, EachFailureGivesItsReasonAndUpZero) {
     const char* says;
     bool upgraded;
   } cases[] = {
-      {Script{Status(Reason::kConnect, "cannot connect to ws.test:80: Connection refused"), {}}, Reason::kConnect,
-       "Connection refused", false},
-      {Script{Status(Reason::kHandshake, "ws.test:80 refused the WebSocket upgrade: HTTP 403 Forbidden"), {}},
+      {Script{Status(Reason::kConnect, "cannot connect to ws.test:80: Connection refused"), {}},
+       Reason::kConnect, "Connection refused", false},
+      {Script{Status(Reason::kHandshake,
+                     "ws.test:80 refused the WebSocket upgrade: HTTP 403 Forbidden"),
+              {}},
        Reason::kHandshake, "HTTP 403", false},
-      {Script{std::nullopt, {}}, Reason::kTimeout, "no data message within read_timeout 5s of the upgrade", true},
-      {Script{std::nullopt, {Status(Reason::kClosed, "the server closed the WebSocket (code 1011: boom)")}},
+      {Script{std::nullopt, {}}, Reason::kTimeout,
+       "no data message within read_timeout 5s of the upgrade", true},
+      {Script{std::nullopt,
+              {Status(Reason::kClosed, "the server closed the WebSocket (code 1011: boom)")}},
        Reason::kClosed, "code 1011: boom) before the first data message", true},
-      {Script{std::nullopt, {std::string("{\"channel\": \"market_data\", \"data\": {")}}, Reason::kParse,
-       "message 1: not a JSON object", true},
-      {Script{std::nullopt, {std::string(R"({"type": "hello"})"), Status(Reason::kClosed, "dropped")}},
+      {Script{std::nullopt, {std::string("{\"channel\": \"market_data\", \"data\": {")}},
+       Reason::kParse, "message 1: not a JSON object", true},
+      {Script{std::nullopt,
+              {std::string(R"({"type": "hello"})"), Status(Reason::kClosed, "dropped")}},
        Reason::kClosed, "dropped before the first data message (after 1 control messages)", true},
   };
   for (const Case& c : cases) {
@@ -158,7 +173,8 @@ TEST_F(WebSocketProbeTest, EachFailureGivesItsReasonAndUpZero) {
 
 TEST_F(WebSocketProbeTest, ReadsShareTheReadTimeout) {
   config_.read_timeout = 3s;
-  service_.sessions.push_back(Script{std::nullopt, {std::string(R"({"type": "hello"})"), std::string(kBar)}});
+  service_.sessions.push_back(
+      Script{std::nullopt, {std::string(R"({"type": "hello"})"), std::string(kBar)}});
   auto probe = Probe();
   ASSERT_TRUE(Run(*probe).status.ok());
   ASSERT_EQ(service_.read_timeouts.size(), 2u);
@@ -167,7 +183,8 @@ TEST_F(WebSocketProbeTest, ReadsShareTheReadTimeout) {
 }
 
 TEST_F(WebSocketProbeTest, AnUncleanCloseIsNotAFailure) {
-  service_.sessions.push_back(Script{std::nullopt, {std::string(kBar)}, Status(Reason::kTimeout, "no close answer")});
+  service_.sessions.push_back(
+      Script{std::nullopt, {std::string(kBar)}, Status(Reason::kTimeout, "no close answer")});
   auto probe = Probe();
   ProbeOutcome out = Run(*probe);
   EXPECT_TRUE(out.status.ok()) << out.status.ToString();
@@ -178,7 +195,8 @@ TEST_F(WebSocketProbeTest, ClientsComeFromTheStatusEndpointBeforeTheSessionOpens
   config_.status_url = "http://ws.test/status";
   http_.On("http://ws.test/status", [this](const HttpRequest&) {
     service_.events.push_back("status");
-    return Result<HttpResponse>(HttpResponse{200, R"({"websocket_connections": {"active_connections": 7}})"});
+    return Result<HttpResponse>(
+        HttpResponse{200, R"({"websocket_connections": {"active_connections": 7}})"});
   });
   service_.sessions.push_back(Script{std::nullopt, {std::string(kBar)}});
   auto probe = Probe();
@@ -190,7 +208,8 @@ TEST_F(WebSocketProbeTest, ClientsComeFromTheStatusEndpointBeforeTheSessionOpens
 
 TEST_F(WebSocketProbeTest, OlderServicesGiveClientsAsConnections) {
   config_.status_url = "http://ws.test/health";
-  http_.Answer("http://ws.test/health", 200, R"({"status": "healthy", "connections": 3, "redis_connected": true})");
+  http_.Answer("http://ws.test/health", 200,
+               R"({"status": "healthy", "connections": 3, "redis_connected": true})");
   service_.sessions.push_back(Script{std::nullopt, {std::string(kBar)}});
   auto probe = Probe();
   ProbeOutcome out = Run(*probe);
@@ -206,7 +225,8 @@ TEST_F(WebSocketProbeTest, AFailingStatusEndpointFailsTheRunButKeepsTheSession) 
   ProbeOutcome out = Run(*probe);
   ASSERT_FALSE(out.status.ok());
   EXPECT_EQ(out.status.reason(), Reason::kHttpStatus);
-  EXPECT_THAT(out.status.message(), HasSubstr("answered HTTP 503 (check probes.websocket.status_url)"));
+  EXPECT_THAT(out.status.message(),
+              HasSubstr("answered HTTP 503 (check probes.websocket.status_url)"));
   EXPECT_TRUE(R(out).up);
   EXPECT_FALSE(R(out).connected_clients);
 }
@@ -224,7 +244,8 @@ TEST_F(WebSocketProbeTest, AStatusWithoutAClientCountIsAParseError) {
 TEST_F(WebSocketProbeTest, TheCounterAndTheNewestDataTimeSurviveARestart) {
   constexpr const char* kOlderBar =
       R"({"data": {"time": "2026-11-24T13:00:00Z", "open": 1, "high": 1, "low": 1, "close": 1}})";
-  service_.sessions.push_back(Script{std::nullopt, {std::string(R"({"type": "hello"})"), std::string(kBar)}});
+  service_.sessions.push_back(
+      Script{std::nullopt, {std::string(R"({"type": "hello"})"), std::string(kBar)}});
   ASSERT_TRUE(Run(*Probe()).status.ok());
   service_.sessions.push_back(Script{std::nullopt, {std::string(kOlderBar)}});
   auto restarted = Probe();

@@ -21,16 +21,16 @@ TEST(WebSocketViewTest, AnUpSessionWithEveryFigureAndADownOneWithoutThem) {
   up.last_message_timestamp = kNow - 2;
   up.messages_received_total = 42;
   EXPECT_EQ(WebSocketKind::View(up, kNow), json({{"up", true},
-                                                {"handshake_seconds", 0.0125},
-                                                {"first_message_seconds", 0.75},
-                                                {"connected_clients", 3},
-                                                {"last_message", kNow - 2},
-                                                {"last_message_age_seconds", 2},
-                                                {"messages_received_total", 42}}));
+                                                 {"handshake_seconds", 0.0125},
+                                                 {"first_message_seconds", 0.75},
+                                                 {"connected_clients", 3},
+                                                 {"last_message", kNow - 2},
+                                                 {"last_message_age_seconds", 2},
+                                                 {"messages_received_total", 42}}));
   const json down = WebSocketKind::View(WebSocketResult{}, kNow);
   EXPECT_EQ(down["up"], false);
-  for (const char* field : {"handshake_seconds", "first_message_seconds", "connected_clients", "last_message",
-                            "last_message_age_seconds"})
+  for (const char* field : {"handshake_seconds", "first_message_seconds", "connected_clients",
+                            "last_message", "last_message_age_seconds"})
     EXPECT_TRUE(down[field].is_null()) << field;
 }
 
