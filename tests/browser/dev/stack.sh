@@ -20,6 +20,9 @@ DIR=${DIR:-/tmp/status-page-dev}
 SIM_PORT=${SIM_PORT:-28080}; WS_PORT=${WS_PORT:-28081}
 EXPORTER_PORT=${EXPORTER_PORT:-29812}; CONTROL_PORT=${CONTROL_PORT:-29813}; AM_PORT=${AM_PORT:-29093}
 MARKUP=${MARKUP:-0}
+# An L0 run every 5 min / SIM_SPEED: at 10, every 30 s, running 6 s, so that a failed run stays
+# the newest for about 24 s (at 60 it would be 4 s, shorter than the page's refresh).
+SIM_SPEED=${SIM_SPEED:-10}
 
 rm -rf "$DIR"; mkdir -p "$DIR/ready-signals" "$DIR/am"
 pids=()
@@ -35,7 +38,7 @@ wait_http() {  # wait_http URL: up to 20 s
   echo "stack.sh: $1 did not answer (logs in $DIR)" >&2; exit 1
 }
 
-"$SIM" --listen "127.0.0.1:$SIM_PORT" --state-dir "$DIR/sim" --auto --speed 60 \
+"$SIM" --listen "127.0.0.1:$SIM_PORT" --state-dir "$DIR/sim" --auto --speed "$SIM_SPEED" \
   --market.sqlite "$DIR/market.db" --market.calendar always --market.bar-interval 2s --market.latency 500ms \
   --market.backfill-days 1 --ready.flag-file "$DIR/ready-signals/l0_ready.flag" \
   --backups.dir "$DIR/backups" --backups.layers L0,L1 --backups.cadence 1h --backups.backfill 3 \
