@@ -734,6 +734,15 @@
     }
   }
 
+  // Ends the session (DELETE /api/session with the CSRF token), then the login page.
+  async function logOut() {
+    try {
+      await api('/api/session', { method: 'DELETE', headers: { 'X-CSRF-Token': session.csrf_token } });
+    } finally {
+      window.location.assign('/login');
+    }
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
   async function start() {
@@ -749,7 +758,7 @@
       return;
     }
     $('who').textContent = `${session.caller} (${session.role})`;
-    $('logout-csrf').value = session.csrf_token || '';
+    $('logout').addEventListener('click', logOut);
     const run = $('run-checks');
     run.hidden = !isOperator();
     if (isOperator()) run.dataset.action = 'run-checks';

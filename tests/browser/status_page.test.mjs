@@ -3,7 +3,8 @@
 //
 //   node tests/browser/status_page.test.mjs
 //
-// Environment (tests/browser/dev/stack.sh writes all but the first and the last into its env file):
+// Environment (tests/browser/run.sh sets it; tests/browser/stack.sh writes the STATUS_PAGE_*_URL
+// and token variables into its env file):
 //   STATUS_PAGE_URL               the page's origin: the exporter's control port (http://127.0.0.1:9813),
 //                                 or, until the exporter serves the page, tests/browser/dev/server.mjs
 //   STATUS_PAGE_VIEWER_TOKEN, STATUS_PAGE_OPERATOR_TOKEN   control API tokens with those roles
@@ -121,7 +122,7 @@ let statusInFlight = 0;
 let statusMaxInFlight = 0;
 let statusRequests = 0;
 
-async function newPage(viewport = { width: 1280, height: 900 }) {
+async function newPage(viewport = { width: 1280, height: 900 }, { collectConsole = true } = {}) {
   const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
   const page = await context.newPage();
   page.on('request', (r) => {
@@ -136,7 +137,7 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
   page.on('requestfinished', done);
   page.on('requestfailed', done);
   page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url || ''}`);
+    if (collectConsole && m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url || ''}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
   return { context, page };
@@ -146,7 +147,7 @@ async function logIn(page, token) {
   await page.goto(`${PAGE}/`, { timeout: 15000 });
   await page.waitForURL(/\/login/, { timeout: 10000 });
   await page.fill('#token', token);
-  await Promise.all([page.waitForURL(`${PAGE}/`, { timeout: 15000 }), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${PAGE}/`, { timeout: 15000 }), page.click('#login-submit')]);
   await waitFor('every section drawn', () => page.evaluate(() =>
     [...document.querySelectorAll('main > section')].every((s) => s.dataset.health !== 'unknown'
       || s.querySelector('.health').textContent !== '')), 30000);
@@ -186,13 +187,16 @@ await check('auth: no cookie -> the login page', async () => {
 
 await check('auth: a wrong token is refused (and audited, when STATUS_PAGE_STATE_DB is given)', async () => {
   const since = Date.now() * 1000;
-  const { context, page } = await newPage();
+  const { context, page } = await newPage(undefined, { collectConsole: false });  // the 401 is expected
   await page.goto(`${PAGE}/login`, { timeout: 15000 });
   await page.fill('#token', 'not-a-valid-token-0000');
-  await Promise.all([page.waitForURL(/\/login\?failed/, { timeout: 10000 }), page.click('button[type=submit]')]);
-  assert(await page.isVisible('#login-error'), 'no refusal shown');
+  const [answer] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session', { timeout: 10000 }),
+    page.click('button[type=submit]')]);
+  assert(answer.status() === 401, `POST /api/session answered ${answer.status()}`);
+  await page.waitForSelector('#login-error:not([hidden])', { timeout: 5000 });
+  assert(/refused/.test(await page.textContent('#login-error')), 'no refusal shown');
   const cookies = await context.cookies();
-  assert(!cookies.some((c) => c.name === 'usdcop_session'), 'a session cookie was set for a wrong token');
+  assert(!cookies.some((c) => c.name.endsWith('usdcop_session')), 'a session cookie was set for a wrong token');
   await context.close();
   if (!env.STATUS_PAGE_STATE_DB) return 'audit not checked (no STATUS_PAGE_STATE_DB)';
   const row = await waitFor('an audit row with code 401', () => execFileSync('sqlite3', ['-readonly', env.STATUS_PAGE_STATE_DB,
@@ -207,7 +211,8 @@ const vp = viewer.page;
 
 await check('viewer: logs in; the session cookie is HttpOnly and SameSite=Strict', async () => {
   await logIn(vp, VIEWER);
-  const c = (await viewer.context.cookies()).find((x) => x.name === 'usdcop_session');
+  // usdcop_session, or __Host-usdcop_session under TLS (docs/status-page.md)
+  const c = (await viewer.context.cookies()).find((x) => x.name.endsWith('usdcop_session'));
   assert(c, 'no usdcop_session cookie');
   assert(c.httpOnly, 'the cookie is not HttpOnly');
   assert(c.sameSite === 'Strict', `SameSite is ${c.sameSite}`);
@@ -415,6 +420,12 @@ await check('screenshot: the page with real data (laptop)', async () => {
   const path = join(ARTIFACTS, 'status-page.png');
   await op.screenshot({ path, fullPage: true });
   return path;
+});
+
+await check('viewer: Log out ends the session (the cookie no longer opens the page)', async () => {
+  await Promise.all([vp.waitForURL(/\/login/, { timeout: 10000 }), vp.click('#logout')]);
+  const res = await viewer.context.request.get(`${PAGE}/api/status`, { maxRedirects: 0 });
+  assert(res.status() === 401, `/api/status answered ${res.status()} after logging out`);
 });
 
 await check('landing page: the metrics port\'s / links to the status page', async () => {

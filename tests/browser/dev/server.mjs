@@ -5,10 +5,10 @@
 //
 // It serves the routes docs/status-page.md specifies, the same way:
 //   GET  /            the page (a valid session cookie), else 303 to /login
-//   GET  /login       the login form;  POST /login (token=...) -> session cookie, 303 to /
-//   POST /logout      (csrf_token=...) ends the session
-//   GET  /assets/*    app.js, style.css, login.js
-//   GET  /api/session {caller, role, csrf_token, expires_at}
+//   GET  /login       the login form
+//   POST /api/session {"token"} -> the session cookie and {caller, role, csrf_token, expires_at}
+//   GET  /api/session the same, for the session's cookie;  DELETE /api/session (X-CSRF-Token) ends it
+//   GET  /assets/*    app.js, login.js, style.css, favicon.svg
 //   GET  /api/status  the summary, COMPOSED HERE from the control API's six GET views plus
 //                     /metrics (market open, ingest latency, records per minute) and a ring buffer
 //                     of its own for the trends: what the exporter will compute in C++
@@ -39,7 +39,7 @@ const TREND_SPAN = 30 * 60;    // seconds of trend kept (the exporter: 6 h)
 const LATENCY_WINDOW = 600;    // percentiles over the last 10 minutes
 
 if (!CONTROL || !METRICS) {
-  console.error('server.mjs: set STATUS_PAGE_CONTROL_URL and STATUS_PAGE_EXPORTER_URL (tests/browser/dev/stack.sh writes them)');
+  console.error('server.mjs: set STATUS_PAGE_CONTROL_URL and STATUS_PAGE_EXPORTER_URL (tests/browser/stack.sh writes them)');
   process.exit(2);
 }
 
@@ -286,28 +286,32 @@ async function handle(req, res) {
     if (!session) return redirect(res, '/login');
     return send(res, 200, await readFile(join(webDir, 'index.html')), { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
   }
-  if (req.method === 'POST' && path === '/login') {
+  if (req.method === 'POST' && path === '/api/session') {
     if (!sameOrigin(req)) return json(res, 403, { error: `a login must come from this page (Origin ${req.headers.origin})`, field: 'Origin' });
-    const token = new URLSearchParams(await readBody(req, 4096)).get('token') || '';
+    if (!/^application\/json\b/.test(req.headers['content-type'] || '')) return json(res, 415, { error: 'send JSON', field: 'Content-Type' });
+    let token = '';
+    try { token = String(JSON.parse(await readBody(req, 4096)).token || ''); } catch { return json(res, 400, { error: 'not JSON', field: 'token' }); }
+    // The control API checks the token (and audits a wrong one, as the exporter will at /api/session).
     const check = token ? await control('/api/l0/health', token) : { status: 401 };
     if (check.status !== 200) {
       stats.refused_logins += 1;
-      return redirect(res, '/login?failed=1');
+      const headers = check.headers?.get('retry-after') ? { 'Retry-After': check.headers.get('retry-after') } : {};
+      return json(res, check.status === 429 ? 429 : 401, { error: 'invalid token', field: 'token' }, headers);
     }
     const id = randomBytes(32).toString('hex');
     const role = OPERATOR_TOKEN && equal(token, OPERATOR_TOKEN) ? 'operator' : 'viewer';
     const expires = Math.floor(Date.now() / 1000) + SESSION_SECONDS;
-    sessions.set(id, { token, caller: role === 'operator' ? 'page-operator' : 'page-viewer', role,
-      csrf: randomBytes(32).toString('hex'), expires });
-    return redirect(res, '/', {
+    const s = { token, caller: role === 'operator' ? 'page-operator' : 'page-viewer', role, csrf: randomBytes(32).toString('hex'), expires };
+    sessions.set(id, s);
+    return json(res, 200, { caller: s.caller, role, csrf_token: s.csrf, expires_at: expires }, {
       'Set-Cookie': `usdcop_session=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`,
     });
   }
-  if (req.method === 'POST' && path === '/logout') {
-    const form = new URLSearchParams(await readBody(req, 4096));
-    if (!session || !equal(form.get('csrf_token') || '', session.csrf)) return json(res, 403, { error: 'CSRF token missing or wrong', field: 'csrf_token' });
+  if (req.method === 'DELETE' && path === '/api/session') {
+    if (!session) return json(res, 401, { error: 'no session', field: 'Cookie' });
+    if (!equal(req.headers['x-csrf-token'] || '', session.csrf)) return json(res, 403, { error: 'CSRF token missing or wrong (X-CSRF-Token)', field: 'X-CSRF-Token' });
     sessions.delete(session.id);
-    return redirect(res, '/login', { 'Set-Cookie': 'usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0' });
+    return send(res, 204, '', { 'Set-Cookie': 'usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0', 'Cache-Control': 'no-store' });
   }
   if (path.startsWith('/api/')) {
     if (!session) return json(res, 401, { error: 'log in first (a session cookie or a bearer token)', field: 'Authorization' });

@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
-# DEVELOPMENT HARNESS ONLY, not a test and not how the page is served in production.
+# The status page's browser test's stack: pipeline-sim (an always-open market with 2 s bars, L0 run
+# every 30 s), usdcop_exporter (control API with a viewer, an operator and a webhook token) and a
+# single Alertmanager, all real processes on 127.0.0.1. Writes $DIR/env (the URLs and tokens, as
+# STATUS_PAGE_* variables) and runs until killed (SIGTERM/SIGINT stop every process it started).
+# tests/browser/run.sh starts it; by hand:
 #
-# Starts pipeline-sim, usdcop_exporter (control API with a viewer, an operator and a webhook
-# token) and a single Alertmanager, all on 127.0.0.1, so that tests/browser/dev/server.mjs can
-# serve exporter/web/ against real data before the exporter serves the page itself (issue 18;
-# docs/status-page.md). Writes $DIR/env (the URLs and tokens, sourced by the browser test) and
-# runs until killed (SIGTERM/SIGINT stop every process it started).
-#
-#   PIPELINE_SIM=... USDCOP_EXPORTER=... DIR=/tmp/status-page-dev bash tests/browser/dev/stack.sh
+#   PIPELINE_SIM=... USDCOP_EXPORTER=... DIR=/tmp/status-page-dev bash tests/browser/stack.sh
 #
 # Ports (each overridable): SIM_PORT 28080, WS_PORT 28081, EXPORTER_PORT 29812,
-# CONTROL_PORT 29813, AM_PORT 29093. MARKUP=1 adds a second market symbol and a vendor key whose
-# names hold markup (the escaping check).
+# CONTROL_PORT 29813, AM_PORT 29093. MARKUP=1 adds a second market symbol whose name is markup
+# (shown as text, but it has no bars, so the data quality section is failed throughout).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../../.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 SIM=${PIPELINE_SIM:-$root/build/tools/pipeline-sim/pipeline-sim}
 EXPORTER=${USDCOP_EXPORTER:-$root/build/exporter/usdcop_exporter}
 DIR=${DIR:-/tmp/status-page-dev}
