@@ -118,6 +118,7 @@ const browser = await chromium.launch({
 const origin = new URL(PAGE).origin;
 const foreign = [];        // requests to another origin
 const consoleErrors = [];  // console errors and uncaught exceptions, CSP violations included
+let expectFailedLoads = false;  // set while the test itself makes /api/status fail
 let statusInFlight = 0;
 let statusMaxInFlight = 0;
 let statusRequests = 0;
@@ -137,7 +138,9 @@ async function newPage(viewport = { width: 1280, height: 900 }, { collectConsole
   page.on('requestfinished', done);
   page.on('requestfailed', done);
   page.on('console', (m) => {
-    if (collectConsole && m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url || ''}`);
+    if (!collectConsole || m.type() !== 'error') return;
+    if (expectFailedLoads && /^Failed to load resource/.test(m.text())) return;
+    consoleErrors.push(`${m.text()} @ ${m.location().url || ''}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
   return { context, page };
@@ -352,6 +355,37 @@ await check('refresh: one /api/status in flight at a time, backing off when slow
   await viewer.context.unroute('**/api/status', delayed);
   assert(statusMaxInFlight === 1, `${statusMaxInFlight} requests were in flight at once`);
   return `${statusRequests - before} requests while slow; at most ${statusMaxInFlight} in flight; "${await vp.textContent('#conn')}"`;
+});
+
+await check('stale and unreachable: a probe that stopped running shows STALE; a dead exporter shows failing', async () => {
+  // The page's own logic, fed an answer whose backups probe last ran 10 minutes ago.
+  const stale = async (route) => {
+    const res = await route.fetch();
+    const body = await res.json();
+    body.probes.backups = { ...body.probes.backups, age_seconds: 600, checked_at: body.generated_at - 600, stale: undefined };
+    await route.fulfill({ response: res, json: body });
+  };
+  await viewer.context.route('**/api/status', stale);
+  try {
+    await waitHealth(vp, 'backups', 'stale', FAULT_WAIT_MS);
+    assert(/STALE: no run for 10 min/.test(await vp.textContent('#backups .health')), 'no STALE text');
+  } finally {
+    await viewer.context.unroute('**/api/status', stale);
+  }
+  const dead = (route) => route.abort('connectionrefused');
+  expectFailedLoads = true;
+  await viewer.context.route('**/api/status', dead);
+  try {
+    await waitFor('the page to say the exporter does not answer', async () =>
+      (await vp.$eval('#conn', (c) => c.dataset.state)) === 'failing', FAULT_WAIT_MS);
+  } finally {
+    await viewer.context.unroute('**/api/status', dead);
+  }
+  const text = await vp.textContent('#conn');
+  await waitFor('the page to recover', async () => (await vp.$eval('#conn', (c) => c.dataset.state)) === 'ok', 70000)
+    .finally(() => { expectFailedLoads = false; });
+  await waitRecovered(vp, 'backups');
+  return text;
 });
 
 await check('layout: readable on a phone (no sideways scrolling of the page)', async () => {
