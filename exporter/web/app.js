@@ -613,14 +613,18 @@
     }
     const targets = { completeness_target: (status.data_quality || {}).completeness_target ?? 0.995,
       latency_target_seconds: (status.data_quality || {}).latency_target_seconds ?? 30 };
-    const charts = t.series.map((s) => {
+    const charts = [];
+    const empty = [];  // series without a single value yet (e.g. a layer that reports no records)
+    for (const s of t.series) {
       const [title, labelKey, opts] = TREND_TITLES[s.name] || [s.name, null, {}];
       const labelText = Object.values(s.labels || {}).join(' ');
       const name = labelText ? `${title} (${labelText})` : title;
       const target = opts.target ? targets[opts.target] : null;
-      return lineChart(name, s.points || [], { ...opts, target, span: t.span_seconds, now: status.generated_at, key: labelKey });
-    });
-    fill($('trend-charts'), charts.length ? charts : el('p', { class: 'empty' }, 'No trend yet.'));
+      if (!(s.points || []).some((p) => isNum(p[1]))) { empty.push(name); continue; }
+      charts.push(lineChart(name, s.points, { ...opts, target, span: t.span_seconds, now: status.generated_at, key: labelKey }));
+    }
+    fill($('trend-charts'), charts.length ? charts : el('p', { class: 'empty' }, 'No trend yet.'),
+      empty.length ? el('p', { class: 'sub trend-empty' }, `No values yet: ${empty.join(', ')}.`) : null);
     return { health: 'ok', reasons: [`the last ${fmtAge(t.span_seconds)}, a point every ${fmtAge(t.step_seconds)}`] };
   }
 

@@ -21,9 +21,10 @@
 // Every wait is bounded. Exit code: 0 every check passed (skips allowed), 1 a check failed,
 // 77 (ctest's skip) when Chromium or playwright-core is missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const env = process.env;
 const PAGE = (env.STATUS_PAGE_URL || '').replace(/\/$/, '');
@@ -170,6 +171,22 @@ async function waitHealth(page, id, want, timeoutMs = FAULT_WAIT_MS) {
 
 // ---- the checks ----------------------------------------------------------------------------------
 
+await check('static: exporter/web has no HTML sink, no eval, no inline script or style, no other host', async () => {
+  const web = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'exporter', 'web');
+  const bad = [];
+  for (const f of readdirSync(web)) {
+    // Comments may name what is forbidden ("never innerHTML"): only code and markup are checked.
+    const text = readFileSync(join(web, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/(^|[^:])\/\/.*$/gm, f.endsWith('.js') ? '$1' : '$&');
+    const rules = f.endsWith('.js') ? [/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\s*\(|new Function|setTimeout\(\s*['"`]/, /setAttribute\(\s*['"](style|on\w+)['"]/, /\.style\./]
+      : f.endsWith('.html') ? [/<script(?![^>]*\bsrc=)[^>]*>/i, /\sstyle\s*=/i, /\son[a-z]+\s*=/i, /<style/i]
+        : [];
+    rules.push(/['"`(=]\s*(?:https?:)?\/\/(?!www\.w3\.org\/2000\/svg)/i);  // a URL of another host
+    for (const r of rules) if (r.test(text)) bad.push(`${f}: ${r}`);
+  }
+  assert(bad.length === 0, bad.join('; '));
+});
+
 await check('headers: a strict Content-Security-Policy on the page', async () => {
   const res = await fetch(`${PAGE}/login`, { signal: AbortSignal.timeout(5000) });
   const csp = res.headers.get('content-security-policy') || '';
@@ -239,8 +256,15 @@ await check('viewer: each section drawn from the exporter, with its probe\'s las
   assert(await vp.$$eval('#usage-keys .key', (r) => r.length) >= 1, 'no vendor key');
   assert(await vp.$$eval('#websocket-list dd', (r) => r.length) >= 4, 'no WebSocket facts');
   assert(await vp.$$eval('#ready-list dd', (r) => r.length) >= 2, 'no ready signal facts');
-  assert(await vp.$$eval('#trend-charts svg', (r) => r.length) >= 3, 'fewer than 3 trend charts');
+  await waitFor('3 trend charts with values', () => vp.$$eval('#trend-charts svg', (r) => r.length >= 3), 15000);
   return sections.map((s) => `${s.id}=${s.health}`).join(' ');
+});
+
+await check('viewer: a change in the simulator shows on the page (a key\'s usage)', async () => {
+  await sim('/sim/vendor/usage', { id: 'primary', current_usage: 5 });
+  await waitFor('"5 / 8" beside the primary key', () => vp.$eval('#usage-keys [data-key="key-primary"] [data-period="minute"]',
+    (m) => m.textContent.includes('5 / 8')), FAULT_WAIT_MS);
+  await sim('/sim/vendor/usage', { id: 'primary', current_usage: 1 });
 });
 
 await check('viewer: no operator button', async () => {
