@@ -211,10 +211,17 @@
     return `HTTP ${res.status}`;
   }
 
+  // The connection line changes every refresh, so it is not a live region; a change of its
+  // state (ok, slow, failing) is announced once to screen readers.
   function setConn(stateName, text) {
     const c = $('conn');
+    if (c.dataset.state !== stateName && c.dataset.state !== 'loading') announce(text);
     c.dataset.state = stateName;
     c.textContent = text;
+  }
+
+  function announce(text) {
+    $('announce').textContent = text;
   }
 
   function notice(text, kind) {
@@ -282,6 +289,8 @@
     return rank[b] > rank[a] ? b : a;
   }
 
+  let lastHealths = null;
+
   function render(status) {
     const healths = {};
     for (const section of SECTIONS) {
@@ -294,6 +303,13 @@
       healths[section.id] = frame(section, status, content);
     }
     renderToc(healths);
+    // Screen readers hear a section change its health, not every refresh.
+    if (lastHealths) {
+      const changed = SECTIONS.filter((sec) => healths[sec.id] !== lastHealths[sec.id])
+        .map((sec) => `${sec.title}: ${HEALTH_WORDS[healths[sec.id]]}`);
+      if (changed.length) announce(changed.join('. '));
+    }
+    lastHealths = healths;
   }
 
   function renderToc(healths) {
@@ -471,7 +487,7 @@
       return el('tr', { data: { health: rh, layer: b.layer } },
         el('th', { scope: 'row' }, b.layer),
         el('td', {}, integrity, failed.length ? el('span', { class: 'sub' }, failed.join(', ')) : null),
-        el('td', {}, when(b.newest, b.newest_age_seconds), el('span', { class: 'sub' }, `${fmtNum(b.files)} files`)),
+        el('td', {}, fmtTime(b.newest), el('span', { class: 'sub' }, `${fmtAge(b.newest_age_seconds)} ago \u00b7 ${fmtNum(b.files)} files`)),
         el('td', { class: 'num' }, fmtBytes(b.size_bytes)),
         el('td', { class: 'num' }, fmtNum(b.gaps)),
         el('td', { class: 'num' }, fmtAge(b.retention_reach_seconds)),
