@@ -257,7 +257,8 @@ await check('viewer: each section drawn from the exporter, with its probe\'s las
   assert(await vp.$$eval('#websocket-list dd', (r) => r.length) >= 4, 'no WebSocket facts');
   assert(await vp.$$eval('#ready-list dd', (r) => r.length) >= 2, 'no ready signal facts');
   await waitFor('3 trend charts with values', () => vp.$$eval('#trend-charts svg', (r) => r.length >= 3), 15000);
-  return sections.map((s) => `${s.id}=${s.health}`).join(' ');
+  const notOk = await vp.$$eval('main > section:not([data-health="ok"]) .health', (h) => h.map((x) => x.textContent));
+  return `${sections.map((s) => `${s.id}=${s.health}`).join(' ')}${notOk.length ? ` (${notOk.join('; ')})` : ''}`;
 });
 
 await check('viewer: a change in the simulator shows on the page (a key\'s usage)', async () => {
@@ -322,6 +323,8 @@ await check('fault: a failed L0 run -> Pipeline failed', async () => {
   }, async () => {
       const t = await waitHealth(vp, 'pipeline', 'failed');
       assert(await vp.$eval('#pipeline-rows tr[data-layer="L0"]', (r) => r.dataset.health) === 'failed', 'the L0 row is not failed');
+      await waitFor('the change announced to screen readers', async () =>
+        /Pipeline: FAILED/.test(await vp.textContent('#announce')), 10000);
       return t;
     });
   await waitRecovered(vp, 'pipeline');
