@@ -372,6 +372,27 @@
       isNum(target) ? svg('line', { class: 'target', x1: target * w, x2: target * w, y1: 0, y2: 12 }) : null);
   }
 
+  // p50, p90 and p99 as marks (circle, square, triangle: told apart without colour) on a scale
+  // of twice the target, the target drawn dashed.
+  function latencyMeter(lat, target) {
+    const w = 200;
+    const max = 2 * target;
+    const x = (v) => (Math.min(v, max) / max) * w;
+    const label = `ingest latency p50 ${fmtDuration(lat.p50_seconds)}, p90 ${fmtDuration(lat.p90_seconds)}, p99 ${fmtDuration(lat.p99_seconds)}; target ${fmtAge(target)}`;
+    const marks = [];
+    if (isNum(lat.p50_seconds)) marks.push(svg('circle', { class: 'bar-ok', cx: x(lat.p50_seconds), cy: 6, r: 3.5 }));
+    if (isNum(lat.p90_seconds)) marks.push(svg('rect', { class: lat.p90_seconds > target ? 'bar-bad' : 'bar-ok', x: x(lat.p90_seconds) - 3.5, y: 2.5, width: 7, height: 7 }));
+    if (isNum(lat.p99_seconds)) {
+      const px = x(lat.p99_seconds);
+      marks.push(svg('path', { class: lat.p99_seconds > target ? 'bar-bad' : 'bar-warn', d: `M${px - 4},10 L${px + 4},10 L${px},2 Z` }));
+    }
+    return svg('svg', { viewBox: `-5 0 ${w + 10} 12`, class: 'latency-meter', role: 'img', 'aria-label': label },
+      svg('title', {}, label),
+      svg('line', { class: 'axis', x1: 0, x2: w, y1: 6, y2: 6 }),
+      svg('line', { class: 'target', x1: w / 2, x2: w / 2, y1: 0, y2: 12 }),
+      marks);
+  }
+
   function renderQuality(status) {
     const dq = status.data_quality || {};
     const target = isNum(dq.completeness_target) ? dq.completeness_target : 0.995;
@@ -412,9 +433,11 @@
       });
       const lat = s.ingest_latency;
       let latText = 'no new rows measured';
+      let latChart = null;
       if (lat && isNum(lat.p90_seconds)) {
-        latText = `p50 ${fmtDuration(lat.p50_seconds)} \u00b7 p90 ${fmtDuration(lat.p90_seconds)} \u00b7 p99 ${fmtDuration(lat.p99_seconds)} (target ${fmtAge(latencyTarget)}; ${fmtNum(lat.count)} rows)`;
+        latText = `\u25CF p50 ${fmtDuration(lat.p50_seconds)} \u00b7 \u25A0 p90 ${fmtDuration(lat.p90_seconds)} \u00b7 \u25B2 p99 ${fmtDuration(lat.p99_seconds)} (dashed: the ${fmtAge(latencyTarget)} target; ${fmtNum(lat.count)} rows${isNum(lat.window_seconds) ? ` in the last ${fmtAge(lat.window_seconds)}` : ''})`;
         if (lat.p90_seconds > latencyTarget) { sh = worst(sh, 'warn'); reasons.push(`${s.symbol}: ingest p90 above ${latencyTarget} s`); }
+        latChart = latencyMeter(lat, latencyTarget);
       }
       health = worst(health, sh);
       return el('div', { class: 'symbol', data: { health: sh, symbol: s.symbol } },
@@ -426,7 +449,7 @@
         el('dl', { class: 'facts latency' },
           el('dt', {}, 'Newest bar'), el('dd', {}, when(s.last_bar, s.last_bar_age_seconds)),
           el('dt', {}, 'Staleness'), el('dd', {}, fmtAge(s.staleness_seconds)),
-          el('dt', {}, 'Ingest latency'), el('dd', {}, latText)));
+          el('dt', {}, 'Ingest latency'), el('dd', {}, latText, latChart)));
     });
     fill($('quality-symbols'), blocks.length ? blocks : el('p', { class: 'empty' }, 'No symbol reported.'));
     return { health, reasons };
