@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "common/sha256.h"
+#include "control/web_assets.h"
 
 namespace usdcop {
 namespace {
@@ -85,6 +86,11 @@ std::int64_t UnixMinute(SysTime t) {
   return std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()).count();
 }
 
+// The status page's own paths (web_assets.h); every other path is the API's.
+bool IsPagePath(std::string_view path) {
+  return path == "/" || path == "/login" || path.substr(0, 8) == "/assets/";
+}
+
 std::vector<std::string> ActionNames(const EndpointSpec& ep) {
   std::vector<std::string> names;
   for (const ActionSpec& a : ep.actions) names.push_back(a.name);
@@ -131,6 +137,11 @@ void ControlApi::HandleAsync(const ControlRequest& req, Done done) {
     MutexLock lock(mu_);
     in = installed_;
   }
+  if (in && IsPagePath(req.path)) {
+    ControlResponse res = Page(*in, req);
+    Count("page", MethodLabel(req.method), res.code);
+    return done(std::move(res));
+  }
   Audit audit;
   ControlResponse res;
   try {
@@ -150,13 +161,52 @@ ControlResponse ControlApi::Handle(const ControlRequest& req) {
   return answer.get();
 }
 
-ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
+std::optional<Caller> ControlApi::Authenticate(const Installed& in, const ControlRequest& req) const {
   std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
   if (!caller && !req.basic_user.empty()) {
     auto it = in.setup->basic_auth_users.find(req.basic_user);
     if (it != in.setup->basic_auth_users.end())
       caller = Caller{"basic:" + req.basic_user, it->second};
   }
+  return caller;
+}
+
+ControlResponse ControlApi::Page(const Installed& in, const ControlRequest& req) {
+  if (auto wait = in.limiter->Take("address:" + req.remote_addr)) {
+    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return r;
+  }
+  if (req.method != "GET") {  // HEAD arrives as GET
+    ControlResponse r = ErrorResponse(405, "use GET", "method");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  const WebAsset* asset = FindWebAsset(req.path);
+  if (!asset) return ErrorResponse(404, "no such file of the status page", "path");
+  ControlResponse r;
+  r.text = std::make_shared<const std::string>();
+  if (req.path == "/") {
+    std::optional<Caller> caller = Authenticate(in, req);
+    if (!caller || caller->role == ControlRole::kWebhook) {
+      r.code = 303;
+      r.headers.emplace_back("Location", "/login");
+      return r;
+    }
+  }
+  r.headers.emplace_back("ETag", asset->etag);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (!req.if_none_match.empty() && IfNoneMatchHits(req.if_none_match, asset->etag)) {
+    r.code = 304;
+    return r;
+  }
+  r.text = asset->body;
+  r.content_type = asset->content_type;
+  return r;
+}
+
+ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
+  std::optional<Caller> caller = Authenticate(in, req);
   if (caller) audit.caller = caller->name;
   // Before anything else: a flood of any request costs a bucket lookup. Callers without a valid
   // token share their address's bucket, so guessing tokens and paths is limited too.

@@ -4,6 +4,8 @@
 //   caller (token or basic-auth user, if any) -> rate limit (429) -> endpoint (404) ->
 //   method (405) -> token (401) -> role (403) -> body size (413) -> JSON depth, JSON and fields
 //   (400) -> idempotency (replay, 409, 422) -> view or action
+// The status page's files (/, /login, /assets/*) are served here too, unaudited: rate limit
+// (429) -> method (405) -> file (404) -> session for / (303 to /login) -> ETag (304) -> 200.
 // The rate limit comes first, so a flood costs a bucket lookup and no more. Every answer to an
 // authenticated caller is written to the audit log (SQLite, committed by the store's audit writer;
 // the rows queued meanwhile share a commit) and logged before it is sent: nothing answered is
@@ -85,6 +87,11 @@ class ControlApi {
     std::string result;        // the first's reason, for the minute's log line
   };
 
+  // The status page's files (/, /login, /assets/*): not audited (nothing is decided), but
+  // rate-limited by address and counted under endpoint "page".
+  ControlResponse Page(const Installed& in, const ControlRequest& req);
+  // The caller a request names by a bearer token or a basic-auth user with a role, if any.
+  std::optional<Caller> Authenticate(const Installed& in, const ControlRequest& req) const;
   ControlResponse Route(const Installed& in, const ControlRequest& req, Audit& audit);
   ControlResponse Post(const Installed& in, const EndpointSpec& ep, const Caller& caller,
                        const ControlRequest& req, Audit& audit);

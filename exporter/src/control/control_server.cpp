@@ -1,19 +1,61 @@
 #include "control/control_server.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace usdcop {
 namespace {
 
-ServerResponse Json(const ControlResponse& r) {
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(), [name](const auto& h) { return SameName(h.first, name); });
+}
+
+// On every answer of the port (docs/status-page.md): the page needs no more than this policy.
+constexpr std::pair<std::string_view, std::string_view> kSecurityHeaders[] = {
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    // Not no-referrer: with it Chromium sends "Origin: null" on the page's own POSTs.
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+};
+
+// `web_headers`: the web config's headers, which the server adds itself and which win.
+ServerResponse ToHttp(const ControlResponse& r, const std::vector<std::pair<std::string, std::string>>* web_headers) {
   ServerResponse res;
   res.status = r.code;
-  res.content_type = "application/json";
+  res.content_type = r.content_type.empty() ? std::string_view("application/json") : r.content_type;
   res.headers = r.headers;
-  res.headers.emplace_back("Cache-Control", "no-store");
-  res.body =
-      r.text ? r.text
-             : std::make_shared<const std::string>(
-                   r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // The API's answers are not to be cached; the page's files set their own (no-cache, ETag).
+  if (!HasHeader(res.headers, "Cache-Control")) res.headers.emplace_back("Cache-Control", "no-store");
+  for (const auto& [name, value] : kSecurityHeaders)
+    if (!web_headers || !HasHeader(*web_headers, name)) res.headers.emplace_back(name, value);
+  res.body = r.text ? r.text
+                    : std::make_shared<const std::string>(
+                          r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return res;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"); "" when absent.
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t semicolon = header.find(';');
+    std::string_view pair = header.substr(0, semicolon);
+    header = semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+  }
+  return "";
 }
 
 HttpRoute ControlRouteOf(std::string_view method, std::string_view path) {
@@ -51,8 +93,17 @@ void ControlServer::Serve(const ServerRequest& req, Responder reply) {
   r.remote_addr = req.remote_addr;
   r.body_too_large = req.body_too_large;
   if (!req.body_too_large) r.body = req.body;
-  handler_(r, [reply = std::move(reply), close = req.body_too_large](ControlResponse answer) {
-    ServerResponse res = Json(answer);
+  r.tls = gate_.tls() != nullptr;
+  r.session_id = CookieValue(req.Header("Cookie"), SessionCookieName(r.tls));
+  r.csrf_token = req.Header("X-CSRF-Token");
+  r.origin = req.Header("Origin");
+  r.host = req.Header("Host");
+  r.from_browser = !r.origin.empty() || !req.Header("Sec-Fetch-Site").empty();
+  r.content_type = req.Header("Content-Type");
+  r.if_none_match = req.Header("If-None-Match");
+  std::shared_ptr<const WebConfig> web = gate_.config();
+  handler_(r, [reply = std::move(reply), close = req.body_too_large, web = std::move(web)](ControlResponse answer) {
+    ServerResponse res = ToHttp(answer, web ? &web->headers : nullptr);
     res.close = close;
     reply(std::move(res));
   });

@@ -9,7 +9,9 @@
 // answer 413 as JSON and close the connection.
 // With a web config it serves HTTPS with the config's TLS settings and headers; basic-auth
 // credentials are verified by the server (off the I/O threads) and handed to the API, which maps
-// users to roles. Thread-safe.
+// users to roles. Every answer carries the status page's security headers (Content-Security-Policy
+// and the others of docs/status-page.md; the web config's headers win where they name the same),
+// and the API's answers Cache-Control: no-store. Thread-safe.
 #pragma once
 
 #include <functional>

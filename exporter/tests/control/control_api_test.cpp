@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/sha256.h"
+#include "control/web_assets.h"
 #include "support/fake_clock.h"
 
 namespace usdcop {
@@ -425,6 +426,72 @@ TEST_F(ControlApiTest, HousekeepingDeletesAuditRowsOlderThanTheRetention) {
   EXPECT_EQ(rows[0].time, recent.time);
   EXPECT_NE(LogText().find("msg=\"deleted old audit rows\" rows=1"), std::string::npos)
       << LogText();
+}
+
+// The status page's files, served without a token but through the address's bucket.
+ControlRequest PageRequest(const std::string& method, const std::string& path) {
+  ControlRequest r;
+  r.method = method;
+  r.path = path;
+  r.remote_addr = "127.0.0.1";
+  return r;
+}
+
+std::string HeaderOf(const ControlResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+TEST_F(ControlApiTest, ThePageFilesAreServedWithEtagsAndCountedUnderPage) {
+  ControlResponse login = api_->Handle(PageRequest("GET", "/login"));
+  EXPECT_EQ(login.code, 200);
+  EXPECT_EQ(login.content_type, "text/html; charset=utf-8");
+  ASSERT_TRUE(login.text);
+  EXPECT_EQ(*login.text, *FindWebAsset("/login")->body);
+  EXPECT_EQ(HeaderOf(login, "Cache-Control"), "no-cache");
+  const std::string etag = HeaderOf(login, "ETag");
+  EXPECT_EQ(etag, FindWebAsset("/login")->etag);
+  ControlRequest again = PageRequest("GET", "/login");
+  again.if_none_match = etag;
+  ControlResponse not_modified = api_->Handle(again);
+  EXPECT_EQ(not_modified.code, 304);
+  EXPECT_TRUE(not_modified.text && not_modified.text->empty());
+  ControlResponse js = api_->Handle(PageRequest("GET", "/assets/app.js"));
+  EXPECT_EQ(js.code, 200);
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(api_->Handle(PageRequest("GET", "/assets/nope.js")).code, 404);
+  ControlResponse post = api_->Handle(PageRequest("POST", "/login"));
+  EXPECT_EQ(post.code, 405);
+  EXPECT_EQ(HeaderOf(post, "Allow"), "GET, HEAD");
+  auto counts = api_->Requests();
+  EXPECT_EQ((counts[{"page", "GET", 200}]), 2u);
+  EXPECT_EQ((counts[{"page", "GET", 304}]), 1u);
+  EXPECT_EQ((counts[{"page", "GET", 404}]), 1u);
+  EXPECT_EQ((counts[{"page", "POST", 405}]), 1u);
+  EXPECT_TRUE(Audit().empty()) << "the page's files are not audited";
+}
+
+TEST_F(ControlApiTest, ThePageWithoutACallerRedirectsToTheLogin) {
+  ControlResponse r = api_->Handle(PageRequest("GET", "/"));
+  EXPECT_EQ(r.code, 303);
+  EXPECT_EQ(HeaderOf(r, "Location"), "/login");
+  ControlRequest basic = PageRequest("GET", "/");
+  basic.basic_user = "carol";
+  ControlResponse page = api_->Handle(basic);
+  EXPECT_EQ(page.code, 200);
+  EXPECT_EQ(*page.text, *FindWebAsset("/")->body);
+  basic.basic_user = "dave";  // no role here
+  EXPECT_EQ(api_->Handle(basic).code, 303);
+}
+
+TEST_F(ControlApiTest, ThePageFilesGoThroughTheAddressBucket) {
+  Install(3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(api_->Handle(PageRequest("GET", "/login")).code, 200);
+  ControlResponse limited = api_->Handle(PageRequest("GET", "/assets/style.css"));
+  EXPECT_EQ(limited.code, 429);
+  EXPECT_FALSE(HeaderOf(limited, "Retry-After").empty());
+  EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429) << "the API's callers without a token share the bucket";
 }
 
 TEST(AuditParamsTest, RedactsSecretLookingFieldsAndCutsLongTexts) {
