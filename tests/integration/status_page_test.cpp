@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 
@@ -108,6 +109,116 @@ TEST_F(StatusPageIT, TheFilesAreServedWithTheirTypesEtagsAndTheSecurityHeaders) 
   auto metrics = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("usdcop_control_requests_total{endpoint=\"page\",method=\"GET\",code=\"200\"}"));
+}
+
+struct Login {
+  std::string cookie;  // "usdcop_session=<id>"
+  std::string csrf;
+  httplib::Result result;
+};
+
+TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
+  Start();
+  httplib::Client c = Client();
+  const httplib::Headers browser = {{"Origin", Origin()}, {"Sec-Fetch-Site", "same-origin"}};
+  // A wrong token: refused and audited.
+  auto wrong = c.Post("/api/session", browser, R"({"token": "not-a-token"})", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(json::parse(wrong->body).value("field", ""), "token");
+  EXPECT_EQ(wrong->get_header_value("Set-Cookie"), "");
+  EXPECT_TRUE(stack_.exporter().WaitForLog(
+      "msg=\"control request\" caller=\"?\"? address=127\\.0\\.0\\.1 method=POST endpoint=/api/session "
+      "action=login params=\\{\\} code=401",
+      5s))
+      << stack_.exporter().Log();
+  // Another site's page cannot log a browser in.
+  auto foreign = c.Post("/api/session", {{"Origin", "http://evil.example"}},
+                        std::string(R"({"token": ")") + kViewer + "\"}", "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403);
+  // The login.
+  auto login = c.Post("/api/session", browser, std::string(R"({"token": ")") + kOperator + "\"}", "application/json");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  const std::string set_cookie = login->get_header_value("Set-Cookie");
+  EXPECT_THAT(set_cookie, ::testing::MatchesRegex(
+                              "usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
+  EXPECT_EQ(login->get_header_value("Cache-Control"), "no-store");
+  const json me = json::parse(login->body);
+  EXPECT_EQ(me.value("caller", ""), "ops");
+  EXPECT_EQ(me.value("role", ""), "operator");
+  const std::string csrf = me.value("csrf_token", "");
+  EXPECT_EQ(csrf.size(), 64u);
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_TRUE(stack_.exporter().WaitForLog("caller=ops address=127\\.0\\.0\\.1 method=POST endpoint=/api/session "
+                                           "action=login params=\\{\\} code=200",
+                                           5s))
+      << stack_.exporter().Log();
+  // The page and the views with the cookie.
+  auto page = c.Get("/", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("/assets/app.js"));
+  auto view = c.Get("/api/l0/health", {{"Cookie", cookie}});
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->status, 200);
+  auto session = c.Get("/api/session", {{"Cookie", cookie}});
+  ASSERT_TRUE(session);
+  EXPECT_EQ(json::parse(session->body).value("csrf_token", ""), csrf);
+  // An action without the CSRF token: 403, audited; with it: done.
+  httplib::Headers with_cookie = browser;
+  with_cookie.emplace("Cookie", cookie);
+  auto no_csrf = c.Post("/api/l0/health", with_cookie, R"({"action": "run-checks"})", "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  EXPECT_EQ(json::parse(no_csrf->body).value("field", ""), "X-CSRF-Token");
+  EXPECT_TRUE(stack_.exporter().WaitForLog("caller=ops .*endpoint=/api/l0/health .*code=403 "
+                                           "result=csrf",
+                                           5s))
+      << stack_.exporter().Log();
+  httplib::Headers with_csrf = with_cookie;
+  with_csrf.emplace("X-CSRF-Token", csrf);
+  auto acted = c.Post("/api/l0/health", with_csrf, R"({"action": "run-checks"})", "application/json");
+  ASSERT_TRUE(acted);
+  EXPECT_EQ(acted->status, 200) << acted->body;
+  // A bearer token needs no CSRF token, as before.
+  auto bearer = c.Post("/api/l0/health", {{"Authorization", std::string("Bearer ") + kOperator}},
+                       R"({"action": "run-checks"})", "application/json");
+  ASSERT_TRUE(bearer);
+  EXPECT_EQ(bearer->status, 200);
+  // Logout: the CSRF token is needed, the cookie is cleared, the session is gone.
+  auto no_csrf_logout = c.Delete("/api/session", with_cookie);
+  ASSERT_TRUE(no_csrf_logout);
+  EXPECT_EQ(no_csrf_logout->status, 403);
+  auto logout = c.Delete("/api/session", with_csrf);
+  ASSERT_TRUE(logout);
+  EXPECT_EQ(logout->status, 204);
+  EXPECT_EQ(logout->get_header_value("Set-Cookie"), "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  auto after = c.Get("/", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 303);
+  auto api_after = c.Get("/api/l0/health", {{"Cookie", cookie}});
+  ASSERT_TRUE(api_after);
+  EXPECT_EQ(api_after->status, 401);
+}
+
+TEST_F(StatusPageIT, AReloadWithoutTheTokenRevokesItsSessions) {
+  Start("  session_ttl: 1h\n");
+  httplib::Client c = Client();
+  auto login = c.Post("/api/session", std::string(R"({"token": ")") + kViewer + "\"}", "application/json");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  EXPECT_THAT(login->get_header_value("Set-Cookie"), HasSubstr("Max-Age=3600"));
+  const std::string cookie = login->get_header_value("Set-Cookie").substr(0, login->get_header_value("Set-Cookie").find(';'));
+  stack_.WriteConfig("control:\n  tokens:\n"
+                     "    - {name: alice, sha256: " + Sha256Hex("a-new-token") + ", role: viewer}\n");
+  stack_.exporter().Signal(SIGHUP);
+  ASSERT_TRUE(stack_.exporter().WaitForLog("msg=\"status page sessions revoked by the reload\" sessions=1", 5s))
+      << stack_.exporter().Log();
+  auto after = c.Get("/api/session", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
 }
 
 }  // namespace

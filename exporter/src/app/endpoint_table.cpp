@@ -251,6 +251,7 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
   setup->idempotency_ttl = c.control->idempotency_ttl;
   setup->audit_retention = c.control->audit_retention;
   setup->action_timeout = c.control->action_timeout;
+  setup->session_ttl = c.control->session_ttl;
   std::vector<std::string> key_ids, providers;
   if (const auto& vendor_api = c.probes.Get<VendorApiKind>()) {
     for (const VendorKeyConfig& k : vendor_api->keys) key_ids.push_back(k.id);

@@ -1,9 +1,14 @@
 #include "control/control_api.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <future>
 #include <regex>
 
@@ -20,6 +25,7 @@ bool LooksSecret(const std::string& key) {
 }
 
 std::string EndpointLabel(const ControlSetup& setup, const std::string& path) {
+  if (path == "/api/session") return path;
   for (const EndpointSpec& ep : setup.endpoints)
     if (ep.path == path) return ep.path;
   return "other";
@@ -86,6 +92,30 @@ std::int64_t UnixMinute(SysTime t) {
   return std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()).count();
 }
 
+constexpr std::string_view kSessionPath = "/api/session";
+constexpr size_t kMaxLoginBody = 4 * 1024;
+
+// Equal secrets, compared in constant time; an empty one matches nothing.
+bool SameSecret(const std::string& given, const std::string& expected) {
+  return !expected.empty() && given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+// application/json, with parameters or not.
+bool IsJsonType(std::string_view type) {
+  const std::string_view kJson = "application/json";
+  if (type.size() < kJson.size()) return false;
+  for (size_t i = 0; i < kJson.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  return type.size() == kJson.size() || type[kJson.size()] == ';' || type[kJson.size()] == ' ';
+}
+
+// The session cookie; `max_age` 0 clears it.
+std::string SessionCookie(bool tls, const std::string& id, Duration max_age) {
+  return std::string(SessionCookieName(tls)) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_age).count()) + (tls ? "; Secure" : "");
+}
+
 // The status page's own paths (web_assets.h); every other path is the API's.
 bool IsPagePath(std::string_view path) {
   return path == "/" || path == "/login" || path.substr(0, 8) == "/assets/";
@@ -116,7 +146,16 @@ nlohmann::json AuditParams(const nlohmann::json& params) {
   return params;
 }
 
+ControlApi::ControlApi(StateStore& store, Logger& log, const Clock& clock)
+    : store_(store), log_(log), clock_(clock), sessions_(clock) {
+  unsigned char key[32];
+  if (RAND_bytes(key, sizeof key) == 1) basic_csrf_key_.assign(reinterpret_cast<const char*>(key), sizeof key);
+}
+
 void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
+  // A session lives only as long as its token is configured with the same role.
+  const size_t revoked = sessions_.Revoke(setup ? setup->tokens : std::vector<ControlTokenConfig>{});
+  if (revoked > 0) log_.Info("status page sessions revoked by the reload", {{"sessions", std::to_string(revoked)}});
   if (!setup) {
     MutexLock lock(mu_);
     installed_ = nullptr;
@@ -161,14 +200,136 @@ ControlResponse ControlApi::Handle(const ControlRequest& req) {
   return answer.get();
 }
 
-std::optional<Caller> ControlApi::Authenticate(const Installed& in, const ControlRequest& req) const {
-  std::optional<Caller> caller = in.tokens.Authenticate(req.authorization);
-  if (!caller && !req.basic_user.empty()) {
-    auto it = in.setup->basic_auth_users.find(req.basic_user);
-    if (it != in.setup->basic_auth_users.end())
-      caller = Caller{"basic:" + req.basic_user, it->second};
+ControlApi::Authenticated ControlApi::Authenticate(const Installed& in, const ControlRequest& req) {
+  Authenticated who;
+  if ((who.caller = in.tokens.Authenticate(req.authorization))) {
+    who.by = Authenticated::kBearer;
+    return who;
   }
-  return caller;
+  if (!req.basic_user.empty()) {
+    auto it = in.setup->basic_auth_users.find(req.basic_user);
+    if (it != in.setup->basic_auth_users.end()) {
+      who.caller = Caller{"basic:" + req.basic_user, it->second};
+      who.by = Authenticated::kBasic;
+      return who;
+    }
+  }
+  if (!req.session_id.empty() && (who.session = sessions_.Find(req.session_id))) {
+    who.caller = who.session->caller;
+    who.by = Authenticated::kSession;
+  }
+  return who;
+}
+
+std::string ControlApi::CsrfTokenOf(const Authenticated& who) const {
+  if (who.by == Authenticated::kSession) return who.session->csrf_token;
+  if (who.by != Authenticated::kBasic || basic_csrf_key_.empty()) return "";
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  const std::string& name = who.caller->name;
+  if (!HMAC(EVP_sha256(), basic_csrf_key_.data(), static_cast<int>(basic_csrf_key_.size()),
+            reinterpret_cast<const unsigned char*>(name.data()), name.size(), mac, &size))
+    return "";
+  return HexLower(mac, size);
+}
+
+nlohmann::json ControlApi::SessionBody(const Authenticated& who) const {
+  const std::string csrf = CsrfTokenOf(who);
+  return {{"caller", who.caller->name},
+          {"role", RoleName(who.caller->role)},
+          {"csrf_token", csrf.empty() ? nlohmann::json() : nlohmann::json(csrf)},
+          {"expires_at", who.session ? nlohmann::json(static_cast<std::int64_t>(std::floor(
+                                           ToUnixSeconds(who.session->expires))))
+                                     : nlohmann::json()}};
+}
+
+ControlResponse ControlApi::SessionEndpoint(const Installed& in, const ControlRequest& req, const Authenticated& who,
+                                            Audit& audit) {
+  if (req.method == "POST") return Login(in, req, audit);
+  if (req.method != "GET" && req.method != "DELETE") {
+    audit.result = "method not allowed";
+    ControlResponse r = ErrorResponse(405, "use GET, POST or DELETE", "method");
+    r.headers.emplace_back("Allow", "GET, POST, DELETE");
+    return r;
+  }
+  if (req.method == "DELETE") {
+    audit.action = "logout";
+    if (who.by != Authenticated::kSession) {
+      audit.result = "no session";
+      return ErrorResponse(401, "no session to end: log in first", "Cookie");
+    }
+    if (!SameSecret(req.csrf_token, who.session->csrf_token)) {
+      audit.result = "csrf";
+      return ErrorResponse(403, "CSRF token missing or wrong", "X-CSRF-Token");
+    }
+    sessions_.Remove(req.session_id);
+    audit.result = "logged out";
+    ControlResponse r;
+    r.code = 204;
+    r.text = std::make_shared<const std::string>();
+    r.headers.emplace_back("Set-Cookie", SessionCookie(req.tls, "", std::chrono::seconds(0)));
+    return r;
+  }
+  if (!who.caller) {
+    audit.result = req.authorization.empty() ? "no token" : "invalid token";
+    ControlResponse r = ErrorResponse(401, "log in first (a session cookie, a bearer token or basic auth)",
+                                      "Authorization");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (who.caller->role == ControlRole::kWebhook) {
+    audit.result = "forbidden for role webhook";
+    return ErrorResponse(403, "the token's role (webhook) may not read this endpoint: it takes viewer or operator tokens",
+                         "Authorization");
+  }
+  audit.result = "ok";
+  ControlResponse r;
+  r.body = SessionBody(who);
+  return r;
+}
+
+ControlResponse ControlApi::Login(const Installed& in, const ControlRequest& req, Audit& audit) {
+  audit.action = "login";
+  audit.caller.clear();  // the token in the body names the caller, not the request's credentials
+  if (req.body_too_large || req.body.size() > kMaxLoginBody) {
+    audit.result = "body too large";
+    return ErrorResponse(413, "a login body is at most 4 KiB", "body");
+  }
+  if (!req.origin.empty() && req.origin != std::string(req.tls ? "https://" : "http://") + req.host) {
+    audit.result = "foreign origin";
+    return ErrorResponse(403, "a login must come from this page's own origin", "Origin");
+  }
+  if (!IsJsonType(req.content_type)) {
+    audit.result = "not JSON";
+    return ErrorResponse(415, "send Content-Type: application/json", "Content-Type");
+  }
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("token") || !body["token"].is_string()) {
+    audit.result = "malformed JSON";
+    return ErrorResponse(400, "the body must be {\"token\": \"<a control API token>\"}", "token");
+  }
+  auto match = in.tokens.AuthenticateToken(body["token"].get_ref<const std::string&>());
+  if (!match) {
+    audit.result = "invalid token";
+    return ErrorResponse(401, "invalid token", "token");
+  }
+  audit.caller = match->caller.name;
+  if (match->caller.role == ControlRole::kWebhook) {
+    audit.result = "forbidden for role webhook";
+    return ErrorResponse(403, "a webhook token cannot log in to the status page: use a viewer or operator token",
+                         "token");
+  }
+  auto [id, session] = sessions_.Create(match->caller, match->sha256, in.setup->session_ttl);
+  if (id.empty()) {
+    audit.result = "no random bytes";
+    return ErrorResponse(500, "the system's random generator failed; no session was made");
+  }
+  audit.result = "logged in";
+  Authenticated who{Authenticated::kSession, session.caller, session};
+  ControlResponse r;
+  r.body = SessionBody(who);
+  r.headers.emplace_back("Set-Cookie", SessionCookie(req.tls, id, in.setup->session_ttl));
+  return r;
 }
 
 ControlResponse ControlApi::Page(const Installed& in, const ControlRequest& req) {
@@ -187,7 +348,7 @@ ControlResponse ControlApi::Page(const Installed& in, const ControlRequest& req)
   ControlResponse r;
   r.text = std::make_shared<const std::string>();
   if (req.path == "/") {
-    std::optional<Caller> caller = Authenticate(in, req);
+    std::optional<Caller> caller = Authenticate(in, req).caller;
     if (!caller || caller->role == ControlRole::kWebhook) {
       r.code = 303;
       r.headers.emplace_back("Location", "/login");
@@ -206,7 +367,8 @@ ControlResponse ControlApi::Page(const Installed& in, const ControlRequest& req)
 }
 
 ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req, Audit& audit) {
-  std::optional<Caller> caller = Authenticate(in, req);
+  const Authenticated who = Authenticate(in, req);
+  const std::optional<Caller>& caller = who.caller;
   if (caller) audit.caller = caller->name;
   // Before anything else: a flood of any request costs a bucket lookup. Callers without a valid
   // token share their address's bucket, so guessing tokens and paths is limited too.
@@ -218,6 +380,7 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
     r.headers.emplace_back("Retry-After", std::to_string(*wait));
     return r;
   }
+  if (req.path == kSessionPath) return SessionEndpoint(in, req, who, audit);
   const EndpointSpec* ep = nullptr;
   for (const EndpointSpec& e : in.setup->endpoints)
     if (e.path == req.path) ep = &e;
@@ -246,6 +409,13 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
                       "Authorization");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
+  }
+  // A browser adds a cookie, and basic credentials, by itself: a state-changing request made so
+  // must prove it comes from the page (docs/status-page.md, CSRF). A bearer token needs no proof.
+  const bool needs_csrf = who.by == Authenticated::kSession || (who.by == Authenticated::kBasic && req.from_browser);
+  if (req.method != "GET" && needs_csrf && !SameSecret(req.csrf_token, CsrfTokenOf(who))) {
+    audit.result = "csrf";
+    return ErrorResponse(403, "CSRF token missing or wrong", "X-CSRF-Token");
   }
   const ControlRole role = caller->role;
   const bool allowed = webhook ? (role == ControlRole::kWebhook || role == ControlRole::kOperator)

@@ -4,8 +4,11 @@
 //   caller (token or basic-auth user, if any) -> rate limit (429) -> endpoint (404) ->
 //   method (405) -> token (401) -> role (403) -> body size (413) -> JSON depth, JSON and fields
 //   (400) -> idempotency (replay, 409, 422) -> view or action
+// The caller is a bearer token, else a basic-auth user, else the status page's session cookie;
+// a POST or DELETE by a session (or by basic auth from a browser) needs its X-CSRF-Token (403
+// after the 401 step). POST /api/session exchanges a token for a session (docs/status-page.md).
 // The status page's files (/, /login, /assets/*) are served here too, unaudited: rate limit
-// (429) -> method (405) -> file (404) -> session for / (303 to /login) -> ETag (304) -> 200.
+// (429) -> method (405) -> file (404) -> caller for / (303 to /login) -> ETag (304) -> 200.
 // The rate limit comes first, so a flood costs a bucket lookup and no more. Every answer to an
 // authenticated caller is written to the audit log (SQLite, committed by the store's audit writer;
 // the rows queued meanwhile share a commit) and logged before it is sent: nothing answered is
@@ -30,6 +33,7 @@
 #include "common/mutex.h"
 #include "control/endpoints.h"
 #include "control/rate_limiter.h"
+#include "control/session_table.h"
 #include "metrics/control_stats.h"
 #include "store/state_store.h"
 
@@ -37,8 +41,7 @@ namespace usdcop {
 
 class ControlApi {
  public:
-  ControlApi(StateStore& store, Logger& log, const Clock& clock)
-      : store_(store), log_(log), clock_(clock) {}
+  ControlApi(StateStore& store, Logger& log, const Clock& clock);
   ControlApi(const ControlApi&) = delete;
   ControlApi& operator=(const ControlApi&) = delete;
 
@@ -87,11 +90,26 @@ class ControlApi {
     std::string result;        // the first's reason, for the minute's log line
   };
 
+  // Who called, and how: a bearer token, else a basic-auth user with a role, else the session
+  // cookie of a live session.
+  struct Authenticated {
+    enum By { kNone, kBearer, kBasic, kSession } by = kNone;
+    std::optional<Caller> caller;
+    std::optional<Session> session;  // with kSession
+  };
+  Authenticated Authenticate(const Installed& in, const ControlRequest& req);
   // The status page's files (/, /login, /assets/*): not audited (nothing is decided), but
   // rate-limited by address and counted under endpoint "page".
   ControlResponse Page(const Installed& in, const ControlRequest& req);
-  // The caller a request names by a bearer token or a basic-auth user with a role, if any.
-  std::optional<Caller> Authenticate(const Installed& in, const ControlRequest& req) const;
+  // /api/session: POST logs in (a token for a session cookie), GET tells the caller and its CSRF
+  // token, DELETE logs out.
+  ControlResponse SessionEndpoint(const Installed& in, const ControlRequest& req, const Authenticated& who,
+                                  Audit& audit);
+  ControlResponse Login(const Installed& in, const ControlRequest& req, Audit& audit);
+  nlohmann::json SessionBody(const Authenticated& who) const;
+  // The CSRF token a caller must send with POST and DELETE: the session's, or for a basic-auth
+  // user HMAC-SHA256(basic_csrf_key_, caller name); "" for a bearer token (none needed).
+  std::string CsrfTokenOf(const Authenticated& who) const;
   ControlResponse Route(const Installed& in, const ControlRequest& req, Audit& audit);
   ControlResponse Post(const Installed& in, const EndpointSpec& ep, const Caller& caller,
                        const ControlRequest& req, Audit& audit);
@@ -123,6 +141,8 @@ class ControlApi {
   std::atomic<bool> cancelled_{false};
   SteadyTime last_prune_ GUARDED_BY(mu_){};  // the last Housekeep that pruned
   std::map<RefusalKey, Refusals> refusals_ GUARDED_BY(mu_);
+  SessionTable sessions_;
+  std::string basic_csrf_key_;  // 32 random bytes made at start
 };
 
 // The parameters as the audit log keeps them: values of fields whose name suggests a secret

@@ -62,7 +62,8 @@ struct ControlConfig {
   std::vector<std::string> alert_severities = {"critical", "warning", "info"};
   Duration idempotency_ttl = std::chrono::hours(24);  // how long an Idempotency-Key is remembered
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
-  std::map<std::string, HookConfig> actions;               // operator hooks by action name
+  std::map<std::string, HookConfig> actions;           // operator hooks by action name
+  Duration session_ttl = std::chrono::hours(8);        // the status page's login sessions: 1m to 7d
 };
 
 // The section, read, defaulted and checked; nullopt after reporting its errors.

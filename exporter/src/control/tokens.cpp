@@ -29,13 +29,20 @@ std::optional<Caller> TokenTable::Authenticate(std::string_view authorization) c
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty()) return std::nullopt;
+  auto match = AuthenticateToken(token);
+  if (!match) return std::nullopt;
+  return match->caller;
+}
+
+std::optional<TokenTable::Match> TokenTable::AuthenticateToken(std::string_view token) const {
+  if (token.empty()) return std::nullopt;
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
   const ControlTokenConfig* match = nullptr;
   for (const ControlTokenConfig& t : tokens_)  // every hash compared: no early exit
     if (CRYPTO_memcmp(digest, t.sha256.data(), SHA256_DIGEST_LENGTH) == 0 && !match) match = &t;
   if (!match) return std::nullopt;
-  return Caller{match->name, match->role};
+  return Match{Caller{match->name, match->role}, match->sha256};
 }
 
 }  // namespace usdcop

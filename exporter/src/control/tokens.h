@@ -25,6 +25,12 @@ class TokenTable {
   // The caller an `Authorization: Bearer <token>` header names; nullopt when the header is
   // absent, not a bearer token, or no configured token matches.
   std::optional<Caller> Authenticate(std::string_view authorization) const;
+  // A token given as itself (the status page's login): its caller and its SHA-256 (32 bytes).
+  struct Match {
+    Caller caller;
+    std::string sha256;
+  };
+  std::optional<Match> AuthenticateToken(std::string_view token) const;
 
  private:
   std::vector<ControlTokenConfig> tokens_;

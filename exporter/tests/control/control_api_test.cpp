@@ -2,6 +2,7 @@
 // log, over a fake table of endpoints and a real state store.
 #include "control/control_api.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 
@@ -492,6 +493,175 @@ TEST_F(ControlApiTest, ThePageFilesGoThroughTheAddressBucket) {
   EXPECT_EQ(limited.code, 429);
   EXPECT_FALSE(HeaderOf(limited, "Retry-After").empty());
   EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429) << "the API's callers without a token share the bucket";
+}
+
+// The status page's login: a token for a session cookie, the CSRF token, logout, revocation.
+class SessionApiTest : public ControlApiTest {
+ protected:
+  ControlRequest Login(const std::string& token) {
+    ControlRequest r;
+    r.method = "POST";
+    r.path = "/api/session";
+    r.remote_addr = "127.0.0.1";
+    r.content_type = "application/json";
+    r.body = nlohmann::json{{"token", token}}.dump();
+    r.host = "127.0.0.1:9812";
+    r.origin = "http://127.0.0.1:9812";
+    return r;
+  }
+  // Logs in; the cookie's session id.
+  std::string SessionOf(const std::string& token) {
+    ControlResponse res = api_->Handle(Login(token));
+    EXPECT_EQ(res.code, 200) << res.body.dump();
+    const std::string cookie = HeaderOf(res, "Set-Cookie");
+    const size_t eq = cookie.find('='), semi = cookie.find(';');
+    return cookie.substr(eq + 1, semi - eq - 1);
+  }
+  ControlResponse WithSession(const std::string& method, const std::string& path, const std::string& id,
+                              const std::string& csrf = "", const std::string& body = "") {
+    ControlRequest r;
+    r.method = method;
+    r.path = path;
+    r.remote_addr = "127.0.0.1";
+    r.session_id = id;
+    r.csrf_token = csrf;
+    r.body = body;
+    r.from_browser = true;
+    ControlResponse res = api_->Handle(r);
+    if (res.text && !res.text->empty() && res.content_type.empty()) res.body = nlohmann::json::parse(*res.text);
+    return res;
+  }
+};
+
+TEST_F(SessionApiTest, ALoginSetsTheCookieAndAnswersTheCallerAndCsrfToken) {
+  ControlResponse res = api_->Handle(Login(kOperatorToken));
+  ASSERT_EQ(res.code, 200) << res.body.dump();
+  EXPECT_EQ(res.body["caller"], "ops");
+  EXPECT_EQ(res.body["role"], "operator");
+  EXPECT_EQ(res.body["csrf_token"].get<std::string>().size(), 64u);
+  EXPECT_EQ(res.body["expires_at"].get<std::int64_t>(),
+            static_cast<std::int64_t>(ToUnixSeconds(clock_.Now())) + 8 * 3600);
+  EXPECT_THAT(HeaderOf(res, "Set-Cookie"),
+              ::testing::MatchesRegex("usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
+  ControlRequest tls = Login(kViewerToken);
+  tls.tls = true;
+  tls.origin = "https://127.0.0.1:9812";
+  EXPECT_THAT(HeaderOf(api_->Handle(tls), "Set-Cookie"),
+              ::testing::MatchesRegex("__Host-usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; "
+                                      "Max-Age=28800; Secure"));
+  std::vector<AuditRow> rows = Audit();
+  ASSERT_EQ(rows.size(), 2u);
+  for (const AuditRow& row : rows) {
+    EXPECT_EQ(row.endpoint, "/api/session");
+    EXPECT_EQ(row.action, "login");
+    EXPECT_EQ(row.code, 200);
+    EXPECT_EQ(row.params.find(kOperatorToken), std::string::npos);
+  }
+}
+
+TEST_F(SessionApiTest, ALoginIsRefusedForAWrongTokenAWebhookTokenAForeignOriginOrNotJson) {
+  ControlResponse wrong = api_->Handle(Login("not-a-token"));
+  EXPECT_EQ(wrong.code, 401);
+  EXPECT_EQ(wrong.body["field"], "token");
+  EXPECT_EQ(HeaderOf(wrong, "Set-Cookie"), "");
+  EXPECT_EQ(api_->Handle(Login(kWebhookToken)).code, 403);
+  ControlRequest foreign = Login(kViewerToken);
+  foreign.origin = "http://evil.example";
+  ControlResponse refused = api_->Handle(foreign);
+  EXPECT_EQ(refused.code, 403);
+  EXPECT_EQ(refused.body["field"], "Origin");
+  ControlRequest form = Login(kViewerToken);
+  form.content_type = "application/x-www-form-urlencoded";
+  EXPECT_EQ(api_->Handle(form).code, 415);
+  ControlRequest big = Login(std::string(5000, 'x'));
+  EXPECT_EQ(api_->Handle(big).code, 413);
+  ControlRequest no_origin = Login(kViewerToken);
+  no_origin.origin.clear();  // curl
+  EXPECT_EQ(api_->Handle(no_origin).code, 200);
+  bool audited = false;
+  for (const AuditRow& row : Audit())
+    if (row.code == 401 && row.endpoint == "/api/session" && row.action == "login" && row.caller.empty())
+      audited = row.result == "invalid token";
+  EXPECT_TRUE(audited) << "a refused login is audited";
+}
+
+TEST_F(SessionApiTest, ASessionReadsViewsAndActsOnlyWithItsCsrfToken) {
+  const std::string id = SessionOf(kOperatorToken);
+  ControlResponse me = WithSession("GET", "/api/session", id);
+  ASSERT_EQ(me.code, 200);
+  const std::string csrf = me.body["csrf_token"];
+  EXPECT_EQ(WithSession("GET", "/api/l0/health", id).code, 200);
+  const std::string action = R"({"action": "do-it", "layer": "L0"})";
+  ControlResponse missing = WithSession("POST", "/api/l0/health", id, "", action);
+  EXPECT_EQ(missing.code, 403);
+  EXPECT_EQ(missing.body["field"], "X-CSRF-Token");
+  EXPECT_EQ(WithSession("POST", "/api/l0/health", id, std::string(64, '0'), action).code, 403);
+  EXPECT_EQ(runs_, 0);
+  ControlResponse done = WithSession("POST", "/api/l0/health", id, csrf, action);
+  EXPECT_EQ(done.code, 200) << done.body.dump();
+  EXPECT_EQ(done.body["by"], "ops");
+  bool csrf_audited = false;
+  for (const AuditRow& row : Audit()) csrf_audited = csrf_audited || (row.code == 403 && row.result == "csrf");
+  EXPECT_TRUE(csrf_audited);
+  EXPECT_EQ(WithSession("GET", "/api/l0/health", "f" + id.substr(1)).code, 401) << "an unknown session is none";
+  ControlRequest page = PageRequest("GET", "/");
+  page.session_id = id;
+  EXPECT_EQ(api_->Handle(page).code, 200);
+}
+
+TEST_F(SessionApiTest, BasicAuthFromABrowserNeedsItsCsrfTokenAndCurlDoesNot) {
+  ControlRequest r;
+  r.method = "GET";
+  r.path = "/api/session";
+  r.basic_user = "carol";
+  r.remote_addr = "127.0.0.1";
+  ControlResponse me = api_->Handle(r);
+  ASSERT_EQ(me.code, 200);
+  EXPECT_EQ(me.body["caller"], "basic:carol");
+  EXPECT_TRUE(me.body["expires_at"].is_null());
+  const std::string csrf = me.body["csrf_token"];
+  EXPECT_EQ(csrf.size(), 64u);
+  r.method = "POST";
+  r.path = "/api/l0/health";
+  r.body = R"({"action": "do-it", "layer": "L0"})";
+  EXPECT_EQ(api_->Handle(r).code, 200) << "no Origin, no Sec-Fetch-Site: not a browser";
+  r.from_browser = true;
+  EXPECT_EQ(api_->Handle(r).code, 403);
+  r.csrf_token = csrf;
+  EXPECT_EQ(api_->Handle(r).code, 200);
+  ControlResponse bearer = Call("GET", "/api/session", kViewerToken);
+  EXPECT_EQ(bearer.code, 200);
+  EXPECT_TRUE(bearer.body["csrf_token"].is_null());
+  EXPECT_TRUE(bearer.body["expires_at"].is_null());
+}
+
+TEST_F(SessionApiTest, LogoutNeedsTheCsrfTokenAndClearsTheCookie) {
+  const std::string id = SessionOf(kViewerToken);
+  const std::string csrf = WithSession("GET", "/api/session", id).body["csrf_token"];
+  EXPECT_EQ(WithSession("DELETE", "/api/session", id).code, 403);
+  ControlResponse out = WithSession("DELETE", "/api/session", id, csrf);
+  EXPECT_EQ(out.code, 204);
+  EXPECT_EQ(HeaderOf(out, "Set-Cookie"), "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  EXPECT_EQ(WithSession("GET", "/api/session", id).code, 401);
+  EXPECT_EQ(WithSession("DELETE", "/api/session", id, csrf).code, 401);
+  bool audited = false;
+  for (const AuditRow& row : Audit()) audited = audited || (row.action == "logout" && row.code == 204);
+  EXPECT_TRUE(audited);
+}
+
+TEST_F(SessionApiTest, ASessionExpiresAndAReloadWithoutItsTokenRevokesIt) {
+  const std::string viewer = SessionOf(kViewerToken);
+  const std::string ops = SessionOf(kOperatorToken);
+  clock_.Advance(std::chrono::hours(8) - std::chrono::seconds(1));
+  EXPECT_EQ(WithSession("GET", "/api/session", viewer).code, 200);
+  auto setup = std::make_shared<ControlSetup>();
+  setup->tokens = {{"ops", RawSha256(kOperatorToken), ControlRole::kOperator}};
+  setup->endpoints = {{"/api/l0/health", [] { return std::make_shared<const std::string>("{}"); }, {}}};
+  api_->Install(setup);
+  EXPECT_EQ(WithSession("GET", "/api/session", viewer).code, 401) << "alice's token is gone";
+  EXPECT_EQ(WithSession("GET", "/api/session", ops).code, 200);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(WithSession("GET", "/api/session", ops).code, 401) << "8 h after the login";
 }
 
 TEST(AuditParamsTest, RedactsSecretLookingFieldsAndCutsLongTexts) {

@@ -19,6 +19,21 @@ std::string Errors(const ConfigLoad& load) {
   return out;
 }
 
+TEST(ControlSectionTest, SessionTtlDefaultsTo8hAndIsBounded) {
+  ConfigLoad defaulted = LoadControl("  tokens: []\n");
+  ASSERT_TRUE(defaulted.config) << Errors(defaulted);
+  EXPECT_EQ(defaulted.config->control->session_ttl, std::chrono::hours(8));
+  ConfigLoad set = LoadControl("  tokens: []\n  session_ttl: 30m\n");
+  ASSERT_TRUE(set.config) << Errors(set);
+  EXPECT_EQ(set.config->control->session_ttl, std::chrono::minutes(30));
+  for (const char* bad : {"30s", "8d"}) {
+    ConfigLoad load = LoadControl(std::string("  tokens: []\n  session_ttl: ") + bad + "\n");
+    EXPECT_FALSE(load.config) << bad;
+    EXPECT_NE(Errors(load).find("control.session_ttl"), std::string::npos) << Errors(load);
+    EXPECT_NE(Errors(load).find("1m to 7d"), std::string::npos) << Errors(load);
+  }
+}
+
 TEST(ControlSectionTest, ReadsTokensLimitsAndHooks) {
   const std::string hash(64, 'a');
   ConfigLoad load =
