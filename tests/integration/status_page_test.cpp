@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/control_client.h"
 #include "support/stack.h"
@@ -219,6 +220,58 @@ TEST_F(StatusPageIT, AReloadWithoutTheTokenRevokesItsSessions) {
   auto after = c.Get("/api/session", {{"Cookie", cookie}});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
+  stack_.StartSim();
+  const std::string pipeline = stack_.PipelineConfig();
+  stack_.WriteConfig(pipeline + "control:\n  tokens:\n"
+                     "    - {name: alice, sha256: " + Sha256Hex(kViewer) + ", role: viewer}\n"
+                     "    - {name: am, sha256: " + Sha256Hex(kWebhook) + ", role: webhook}\n");
+  stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
+  auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+  ASSERT_TRUE(port) << stack_.exporter().Log();
+  port_ = std::stoi(*port);
+  httplib::Client c = Client();
+  const httplib::Headers viewer = {{"Authorization", std::string("Bearer ") + kViewer}};
+  json status;
+  for (int i = 0; i < 50; ++i) {  // until the pipeline probe has run: at most 5 s
+    auto r = c.Get("/api/status", viewer);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+    status = json::parse(r->body);
+    if (status["probes"]["pipeline"].value("has_run", false)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  for (const char* part : {"generated_at", "refresh_seconds", "market", "probes", "pipeline", "data_quality",
+                           "ready_signal", "backups", "websocket", "api_usage", "alerts", "trends"})
+    EXPECT_TRUE(status.contains(part)) << part << ": " << status.dump();
+  ASSERT_TRUE(status["probes"]["pipeline"].value("has_run", false)) << status.dump();
+  EXPECT_EQ(status["probes"]["pipeline"]["configured"], true);
+  EXPECT_TRUE(status["probes"]["pipeline"]["interval_seconds"].is_number());
+  EXPECT_EQ(status["probes"]["pipeline"]["stale"], false);
+  EXPECT_EQ(status["probes"]["backups"]["configured"], false);
+  EXPECT_EQ(status["probes"].size(), 7u) << "every kind of the table";
+  ASSERT_FALSE(status["pipeline"]["layers"].empty()) << status.dump();
+  EXPECT_TRUE(status["pipeline"]["layers"][0].contains("records_per_minute"));
+  EXPECT_EQ(status["market"]["timezone"], "America/Bogota");
+  EXPECT_TRUE(status["market"]["open"].is_boolean());
+  EXPECT_TRUE(status["market"]["next_open"].is_number() || status["market"]["next_close"].is_number());
+  EXPECT_EQ(status["data_quality"]["completeness_target"], 0.995);
+  EXPECT_EQ(status["api_usage"]["critical_ratio"], 0.95);
+  EXPECT_EQ(status["trends"]["step_seconds"], 60);
+  EXPECT_FALSE(status["alerts"]["response"].contains("episodes"));
+  // The roles and methods of the other views.
+  auto webhook = c.Get("/api/status", {{"Authorization", std::string("Bearer ") + kWebhook}});
+  ASSERT_TRUE(webhook);
+  EXPECT_EQ(webhook->status, 403);
+  auto none = c.Get("/api/status");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  auto post = c.Post("/api/status", viewer, "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include "actions/alertmanager_actions.h"
 #include "actions/backup_actions.h"
 #include "actions/hook_action.h"
+#include "control/status_view.h"
 #include "control/views.h"
+#include "probes/probe_kinds.h"
 
 namespace usdcop {
 namespace {
@@ -232,6 +234,23 @@ std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool
   };
 }
 
+// The status page's summary, rendered once per (results, millisecond) as the views are.
+std::function<std::shared_ptr<const std::string>()> StatusEndpoint(const Config& c, const ControlDeps& d) {
+  auto context = std::make_shared<StatusContext>();
+  ForEachProbeKind([&]<class K>(std::type_identity<K>) {
+    if (const auto& section = c.probes.Get<K>())
+      context->interval_seconds[std::string(K::kName)] =
+          std::chrono::duration<double>(section->interval).count();
+  });
+  if (auto calendar = TradingCalendar::Create(c.calendar); calendar.ok()) context->calendar = *calendar;
+  if (c.control) context->runbook_base_url = c.control->runbook_base_url;
+  const AlertLifecycle& alerts = d.alerts;
+  auto cache = std::make_shared<ViewCache>(d.board, d.clock, [context, &alerts](const BoardSnapshot& board, SysTime now) {
+    return StatusView(board, alerts, *context, now);
+  });
+  return [cache] { return cache->Get(); };
+}
+
 template <typename... Lists>
 std::vector<ActionSpec> Concat(Lists... lists) {
   std::vector<ActionSpec> out;
@@ -282,6 +301,7 @@ std::shared_ptr<const ControlSetup> BuildControlSetup(const Config& c, const Con
        },
        AlertActions(c, d, false)},
   };
+  setup->endpoints.push_back({"/api/status", StatusEndpoint(c, d), {}});
   AlertLifecycle& lifecycle = d.alerts;
   setup->endpoints.push_back(
       {"/api/alerts/webhook", nullptr, {}, [&lifecycle](const Caller&, const json& body) {

@@ -31,6 +31,7 @@ class TradingCalendar {
   static Result<std::shared_ptr<const TradingCalendar>> Create(const CalendarConfig& config);
 
   const std::string& market() const { return config_.market; }
+  const std::string& timezone() const { return config_.timezone; }  // an IANA name
   Duration bar_interval() const { return config_.bar_interval; }
 
   bool IsHoliday(date::local_days day) const;

@@ -386,17 +386,23 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
     if (e.path == req.path) ep = &e;
   if (!ep) {
     audit.result = "no such endpoint";
-    return ErrorResponse(
-        404,
-        "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
-        "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system",
-        "path");
+    return ErrorResponse(404, "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
+                              "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system "
+                              "(and /api/status, /api/session for the status page)",
+                         "path");
   }
   const bool webhook = static_cast<bool>(ep->ingest);
+  const bool view_only = !webhook && ep->actions.empty();  // /api/status
   if (req.method != "POST" && (webhook || req.method != "GET")) {
     audit.result = "method not allowed";
-    ControlResponse r = ErrorResponse(405, webhook ? "use POST" : "use GET or POST", "method");
-    r.headers.emplace_back("Allow", webhook ? "POST" : "GET, POST");
+    ControlResponse r = ErrorResponse(405, webhook ? "use POST" : view_only ? "use GET" : "use GET or POST", "method");
+    r.headers.emplace_back("Allow", webhook ? "POST" : view_only ? "GET" : "GET, POST");
+    return r;
+  }
+  if (req.method == "POST" && view_only) {
+    audit.result = "method not allowed";
+    ControlResponse r = ErrorResponse(405, "use GET", "method");
+    r.headers.emplace_back("Allow", "GET");
     return r;
   }
   if (!caller) {

@@ -95,7 +95,7 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node,
 
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path) {
   if (!r.Map(node, path, {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager", "backup_dags", "scratch_dir",
-                          "acknowledge_for", "alert_severities", "idempotency_ttl", "audit_retention", "actions", "session_ttl"}))
+                          "acknowledge_for", "alert_severities", "idempotency_ttl", "audit_retention", "actions", "session_ttl", "runbook_base_url"}))
     return std::nullopt;
   ControlConfig c;
   c.tokens = ParseUniqueList(
@@ -159,6 +159,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
     r.Error(node["audit_retention"], Join(path, "audit_retention"),
             "must be at least 1h: the audit log is what shows who did what");
   c.session_ttl = r.Dur(node, path, "session_ttl").value_or(c.session_ttl);
+  c.runbook_base_url =
+      r.HttpUrl(node, path, "runbook_base_url", false, "https://git.example.com/usdcop/blob/main/").value_or("");
   if (c.session_ttl < std::chrono::minutes(1) || c.session_ttl > std::chrono::hours(24 * 7))
     r.Error(node["session_ttl"], Join(path, "session_ttl"),
             "must be from 1m to 7d: how long a login to the status page lasts");

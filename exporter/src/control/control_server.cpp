@@ -61,9 +61,10 @@ std::string CookieValue(std::string_view header, std::string_view name) {
 HttpRoute ControlRouteOf(std::string_view method, std::string_view path) {
   HttpRoute route;
   route.body_limit = kMaxControlBody;
-  // Actions may block. Views do not, but the alerts' view shares a lock with the webhook, which
+  // Actions may block. Views do not, but the alerts' views (and the status page's summary) share a
+  // lock with the webhook, which
   // holds it while it writes episodes to the store: it waits on a worker, not on the I/O thread.
-  route.blocking = method == "POST" || path == "/api/alerts/system";
+  route.blocking = method == "POST" || path == "/api/alerts/system" || path == "/api/status";
   return route;  // authentication is the API's: a bearer token or a basic-auth user
 }
 

@@ -55,6 +55,10 @@ json Envelope(double now) { return {{"generated_at", now}}; }
 
 }  // namespace
 
+json ProbeStateView(const BoardSnapshot& board, std::string_view name, double now) {
+  return ProbeState(board, name, now);
+}
+
 json L0HealthView(const BoardSnapshot& board, SysTime now_t) {
   const double now = ToUnixSeconds(now_t);
   json out = Envelope(now);

@@ -28,6 +28,9 @@ nlohmann::json UsageMonitoringView(const BoardSnapshot& board, SysTime now);
 nlohmann::json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
                                 SysTime now);
 
+// A probe's own state in a view: configured, has_run, success, checked_at, age_seconds, error.
+nlohmann::json ProbeStateView(const BoardSnapshot& board, std::string_view name, double now);
+
 // A view as the JSON text sent (a trailing newline included).
 std::shared_ptr<const std::string> ViewText(const nlohmann::json& view);
 

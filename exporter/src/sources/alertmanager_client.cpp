@@ -105,6 +105,7 @@ std::string ReadAlert(const json& a, AlertmanagerAlert& out) {
   out.severity = ValueOf(out.labels, "severity");
   out.component = ValueOf(out.labels, "component");
   out.summary = ValueOf(*annotations, "summary");
+  out.runbook_url = ValueOf(*annotations, "runbook_url");
   if (std::string problem = ReadAlertStatus(a, out); !problem.empty()) return problem;
   auto starts = StringField(a, "startsAt");
   auto starts_at = starts ? ParseTimestamp(*starts) : std::nullopt;
