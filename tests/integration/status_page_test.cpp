@@ -107,6 +107,10 @@ TEST_F(StatusPageIT, TheFilesAreServedWithTheirTypesEtagsAndTheSecurityHeaders) 
   EXPECT_EQ(api->status, 200);
   EXPECT_EQ(api->get_header_value("Cache-Control"), "no-store");
   ExpectSecurityHeaders(api, "/api/l0/health");
+  auto landing = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/");
+  ASSERT_TRUE(landing);
+  EXPECT_THAT(landing->body, HasSubstr("<p><a href=\"http://127.0.0.1:" + std::to_string(port_) +
+                                       "/\">Status page</a> (on the control port)</p>"));
   auto metrics = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("usdcop_control_requests_total{endpoint=\"page\",method=\"GET\",code=\"200\"}"));
