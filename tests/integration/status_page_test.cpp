@@ -16,8 +16,8 @@ namespace usdcop::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 constexpr const char* kViewer = "page-viewer-tok-51ab";
 constexpr const char* kOperator = "page-operator-tok-7c20";
@@ -26,13 +26,22 @@ constexpr const char* kWebhook = "page-webhook-tok-e913";
 class StatusPageIT : public ::testing::Test {
  protected:
   void Start(const std::string& extra = "") {
-    stack_.WriteConfig("control:\n  tokens:\n"
-                       "    - {name: alice, sha256: " + Sha256Hex(kViewer) + ", role: viewer}\n"
-                       "    - {name: ops, sha256: " + Sha256Hex(kOperator) + ", role: operator}\n"
-                       "    - {name: am, sha256: " + Sha256Hex(kWebhook) + ", role: webhook}\n"
-                       "  rate_limit: {per_second: 1000, burst: 1000}\n" + extra);
+    stack_.WriteConfig(
+        "control:\n  tokens:\n"
+        "    - {name: alice, sha256: " +
+        Sha256Hex(kViewer) +
+        ", role: viewer}\n"
+        "    - {name: ops, sha256: " +
+        Sha256Hex(kOperator) +
+        ", role: operator}\n"
+        "    - {name: am, sha256: " +
+        Sha256Hex(kWebhook) +
+        ", role: webhook}\n"
+        "  rate_limit: {per_second: 1000, burst: 1000}\n" +
+        extra);
     stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-    auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+    auto port = stack_.exporter().WaitForLog(
+        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
     ASSERT_TRUE(port) << stack_.exporter().Log();
     port_ = std::stoi(*port);
   }
@@ -51,7 +60,8 @@ class StatusPageIT : public ::testing::Test {
 void ExpectSecurityHeaders(const httplib::Result& r, const std::string& what) {
   ASSERT_TRUE(r) << what;
   EXPECT_EQ(r->get_header_value("Content-Security-Policy"),
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src "
+            "'self'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
       << what;
   EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << what;
@@ -113,7 +123,9 @@ TEST_F(StatusPageIT, TheFilesAreServedWithTheirTypesEtagsAndTheSecurityHeaders) 
                                        "/\">Status page</a> (on the control port)</p>"));
   auto metrics = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_THAT(metrics->body, HasSubstr("usdcop_control_requests_total{endpoint=\"page\",method=\"GET\",code=\"200\"}"));
+  EXPECT_THAT(
+      metrics->body,
+      HasSubstr("usdcop_control_requests_total{endpoint=\"page\",method=\"GET\",code=\"200\"}"));
 }
 
 struct Login {
@@ -132,10 +144,11 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(json::parse(wrong->body).value("field", ""), "token");
   EXPECT_EQ(wrong->get_header_value("Set-Cookie"), "");
-  EXPECT_TRUE(stack_.exporter().WaitForLog(
-      "msg=\"control request\" caller=\"?\"? address=127\\.0\\.0\\.1 method=POST endpoint=/api/session "
-      "action=login params=\\{\\} code=401",
-      5s))
+  EXPECT_TRUE(
+      stack_.exporter().WaitForLog("msg=\"control request\" caller=\"?\"? address=127\\.0\\.0\\.1 "
+                                   "method=POST endpoint=/api/session "
+                                   "action=login params=\\{\\} code=401",
+                                   5s))
       << stack_.exporter().Log();
   // Another site's page cannot log a browser in.
   auto foreign = c.Post("/api/session", {{"Origin", "http://evil.example"}},
@@ -143,12 +156,14 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   ASSERT_TRUE(foreign);
   EXPECT_EQ(foreign->status, 403);
   // The login.
-  auto login = c.Post("/api/session", browser, std::string(R"({"token": ")") + kOperator + "\"}", "application/json");
+  auto login = c.Post("/api/session", browser, std::string(R"({"token": ")") + kOperator + "\"}",
+                      "application/json");
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 200) << login->body;
   const std::string set_cookie = login->get_header_value("Set-Cookie");
-  EXPECT_THAT(set_cookie, ::testing::MatchesRegex(
-                              "usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
+  EXPECT_THAT(set_cookie,
+              ::testing::MatchesRegex(
+                  "usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
   EXPECT_EQ(login->get_header_value("Cache-Control"), "no-store");
   const json me = json::parse(login->body);
   EXPECT_EQ(me.value("caller", ""), "ops");
@@ -156,9 +171,10 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   const std::string csrf = me.value("csrf_token", "");
   EXPECT_EQ(csrf.size(), 64u);
   const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
-  EXPECT_TRUE(stack_.exporter().WaitForLog("caller=ops address=127\\.0\\.0\\.1 method=POST endpoint=/api/session "
-                                           "action=login params=\\{\\} code=200",
-                                           5s))
+  EXPECT_TRUE(stack_.exporter().WaitForLog(
+      "caller=ops address=127\\.0\\.0\\.1 method=POST endpoint=/api/session "
+      "action=login params=\\{\\} code=200",
+      5s))
       << stack_.exporter().Log();
   // The page and the views with the cookie.
   auto page = c.Get("/", {{"Cookie", cookie}});
@@ -174,17 +190,20 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   // An action without the CSRF token: 403, audited; with it: done.
   httplib::Headers with_cookie = browser;
   with_cookie.emplace("Cookie", cookie);
-  auto no_csrf = c.Post("/api/l0/health", with_cookie, R"({"action": "run-checks"})", "application/json");
+  auto no_csrf =
+      c.Post("/api/l0/health", with_cookie, R"({"action": "run-checks"})", "application/json");
   ASSERT_TRUE(no_csrf);
   EXPECT_EQ(no_csrf->status, 403);
   EXPECT_EQ(json::parse(no_csrf->body).value("field", ""), "X-CSRF-Token");
-  EXPECT_TRUE(stack_.exporter().WaitForLog("caller=ops .*endpoint=/api/l0/health .*code=403 "
-                                           "result=csrf",
-                                           5s))
+  EXPECT_TRUE(
+      stack_.exporter().WaitForLog("caller=ops .*endpoint=/api/l0/health .*code=403 "
+                                   "result=csrf",
+                                   5s))
       << stack_.exporter().Log();
   httplib::Headers with_csrf = with_cookie;
   with_csrf.emplace("X-CSRF-Token", csrf);
-  auto acted = c.Post("/api/l0/health", with_csrf, R"({"action": "run-checks"})", "application/json");
+  auto acted =
+      c.Post("/api/l0/health", with_csrf, R"({"action": "run-checks"})", "application/json");
   ASSERT_TRUE(acted);
   EXPECT_EQ(acted->status, 200) << acted->body;
   // A bearer token needs no CSRF token, as before.
@@ -199,7 +218,8 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   auto logout = c.Delete("/api/session", with_csrf);
   ASSERT_TRUE(logout);
   EXPECT_EQ(logout->status, 204);
-  EXPECT_EQ(logout->get_header_value("Set-Cookie"), "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  EXPECT_EQ(logout->get_header_value("Set-Cookie"),
+            "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   auto after = c.Get("/", {{"Cookie", cookie}});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 303);
@@ -211,15 +231,20 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
 TEST_F(StatusPageIT, AReloadWithoutTheTokenRevokesItsSessions) {
   Start("  session_ttl: 1h\n");
   httplib::Client c = Client();
-  auto login = c.Post("/api/session", std::string(R"({"token": ")") + kViewer + "\"}", "application/json");
+  auto login =
+      c.Post("/api/session", std::string(R"({"token": ")") + kViewer + "\"}", "application/json");
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 200) << login->body;
   EXPECT_THAT(login->get_header_value("Set-Cookie"), HasSubstr("Max-Age=3600"));
-  const std::string cookie = login->get_header_value("Set-Cookie").substr(0, login->get_header_value("Set-Cookie").find(';'));
-  stack_.WriteConfig("control:\n  tokens:\n"
-                     "    - {name: alice, sha256: " + Sha256Hex("a-new-token") + ", role: viewer}\n");
+  const std::string cookie = login->get_header_value("Set-Cookie")
+                                 .substr(0, login->get_header_value("Set-Cookie").find(';'));
+  stack_.WriteConfig(
+      "control:\n  tokens:\n"
+      "    - {name: alice, sha256: " +
+      Sha256Hex("a-new-token") + ", role: viewer}\n");
   stack_.exporter().Signal(SIGHUP);
-  ASSERT_TRUE(stack_.exporter().WaitForLog("msg=\"status page sessions revoked by the reload\" sessions=1", 5s))
+  ASSERT_TRUE(stack_.exporter().WaitForLog(
+      "msg=\"status page sessions revoked by the reload\" sessions=1", 5s))
       << stack_.exporter().Log();
   auto after = c.Get("/api/session", {{"Cookie", cookie}});
   ASSERT_TRUE(after);
@@ -229,11 +254,16 @@ TEST_F(StatusPageIT, AReloadWithoutTheTokenRevokesItsSessions) {
 TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
   stack_.StartSim();
   const std::string pipeline = stack_.PipelineConfig();
-  stack_.WriteConfig(pipeline + "control:\n  tokens:\n"
-                     "    - {name: alice, sha256: " + Sha256Hex(kViewer) + ", role: viewer}\n"
-                     "    - {name: am, sha256: " + Sha256Hex(kWebhook) + ", role: webhook}\n");
+  stack_.WriteConfig(pipeline +
+                     "control:\n  tokens:\n"
+                     "    - {name: alice, sha256: " +
+                     Sha256Hex(kViewer) +
+                     ", role: viewer}\n"
+                     "    - {name: am, sha256: " +
+                     Sha256Hex(kWebhook) + ", role: webhook}\n");
   stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-  auto port = stack_.exporter().WaitForLog("msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+  auto port = stack_.exporter().WaitForLog(
+      "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
   ASSERT_TRUE(port) << stack_.exporter().Log();
   port_ = std::stoi(*port);
   httplib::Client c = Client();
@@ -248,8 +278,9 @@ TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
     if (status["probes"]["pipeline"].value("has_run", false)) break;
     std::this_thread::sleep_for(100ms);
   }
-  for (const char* part : {"generated_at", "refresh_seconds", "market", "probes", "pipeline", "data_quality",
-                           "ready_signal", "backups", "websocket", "api_usage", "alerts", "trends"})
+  for (const char* part :
+       {"generated_at", "refresh_seconds", "market", "probes", "pipeline", "data_quality",
+        "ready_signal", "backups", "websocket", "api_usage", "alerts", "trends"})
     EXPECT_TRUE(status.contains(part)) << part << ": " << status.dump();
   ASSERT_TRUE(status["probes"]["pipeline"].value("has_run", false)) << status.dump();
   EXPECT_EQ(status["probes"]["pipeline"]["configured"], true);
@@ -261,7 +292,8 @@ TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
   EXPECT_TRUE(status["pipeline"]["layers"][0].contains("records_per_minute"));
   EXPECT_EQ(status["market"]["timezone"], "America/Bogota");
   EXPECT_TRUE(status["market"]["open"].is_boolean());
-  EXPECT_TRUE(status["market"]["next_open"].is_number() || status["market"]["next_close"].is_number());
+  EXPECT_TRUE(status["market"]["next_open"].is_number() ||
+              status["market"]["next_close"].is_number());
   EXPECT_EQ(status["data_quality"]["completeness_target"], 0.995);
   EXPECT_EQ(status["api_usage"]["critical_ratio"], 0.95);
   EXPECT_EQ(status["trends"]["step_seconds"], 60);

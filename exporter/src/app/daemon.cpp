@@ -289,10 +289,12 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
   }
   const std::string& host = options_.control.host;
   status_page_url_ = std::string(web && web->tls ? "https://" : "http://") +
-                     (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(*port) + "/";
-  log_.Info("control API listening", {{"address", options_.control.host + ":" + std::to_string(*port)},
-                                      {"tls", web && web->tls ? "true" : "false"},
-                                      {"tokens", std::to_string(config.control->tokens.size())}});
+                     (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                     std::to_string(*port) + "/";
+  log_.Info("control API listening",
+            {{"address", options_.control.host + ":" + std::to_string(*port)},
+             {"tls", web && web->tls ? "true" : "false"},
+             {"tokens", std::to_string(config.control->tokens.size())}});
   return true;
 }
 
@@ -315,13 +317,14 @@ std::string Daemon::LandingPage() const {
   return "<!DOCTYPE html>\n<html><head><title>usdcop_exporter</title></head><body>\n"
          "<h1>usdcop_exporter</h1>\n<p>Monitoring of the USD/COP data pipeline, version " +
          HtmlEscape(options_.build.version) + " (" + HtmlEscape(options_.build.revision) +
-         ").</p>\n<ul><li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/-/healthy\">/-/healthy</a></li>"
+         ").</p>\n<ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
+         "href=\"/-/healthy\">/-/healthy</a></li>"
          "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n" +
          (status_page_url_.empty() ? std::string()
                                    : "<p><a href=\"" + HtmlEscape(status_page_url_) +
                                          "\">Status page</a> (on the control port)</p>\n") +
-         "<table border=\"1\"><tr><th>probe</th><th>last run</th></tr>\n" +
-         rows + "</table>\n</body></html>\n";
+         "<table border=\"1\"><tr><th>probe</th><th>last run</th></tr>\n" + rows +
+         "</table>\n</body></html>\n";
 }
 
 }  // namespace usdcop

@@ -77,7 +77,8 @@ class Daemon {
   std::unique_ptr<AlertLifecycle> alerts_;
   std::unique_ptr<ControlApi> control_api_;
   std::unique_ptr<ControlDeps> control_deps_;
-  std::unique_ptr<ControlServer> control_server_;  // null when the config had no control section at start
+  std::unique_ptr<ControlServer>
+      control_server_;  // null when the config had no control section at start
   // The status page on the control port, for the landing page's link; set before the metrics port
   // starts, then unchanged. "" without a control port.
   std::string status_page_url_;

@@ -235,19 +235,22 @@ std::vector<ActionSpec> AlertActions(const Config& c, const ControlDeps& d, bool
 }
 
 // The status page's summary, rendered once per (results, millisecond) as the views are.
-std::function<std::shared_ptr<const std::string>()> StatusEndpoint(const Config& c, const ControlDeps& d) {
+std::function<std::shared_ptr<const std::string>()> StatusEndpoint(const Config& c,
+                                                                   const ControlDeps& d) {
   auto context = std::make_shared<StatusContext>();
   ForEachProbeKind([&]<class K>(std::type_identity<K>) {
     if (const auto& section = c.probes.Get<K>())
       context->interval_seconds[std::string(K::kName)] =
           std::chrono::duration<double>(section->interval).count();
   });
-  if (auto calendar = TradingCalendar::Create(c.calendar); calendar.ok()) context->calendar = *calendar;
+  if (auto calendar = TradingCalendar::Create(c.calendar); calendar.ok())
+    context->calendar = *calendar;
   if (c.control) context->runbook_base_url = c.control->runbook_base_url;
   const AlertLifecycle& alerts = d.alerts;
-  auto cache = std::make_shared<ViewCache>(d.board, d.clock, [context, &alerts](const BoardSnapshot& board, SysTime now) {
-    return StatusView(board, alerts, *context, now);
-  });
+  auto cache = std::make_shared<ViewCache>(
+      d.board, d.clock, [context, &alerts](const BoardSnapshot& board, SysTime now) {
+        return StatusView(board, alerts, *context, now);
+      });
   return [cache] { return cache->Get(); };
 }
 

@@ -39,13 +39,16 @@ struct ControlRequest {
 struct ControlResponse {
   int code = 200;
   nlohmann::json body = nlohmann::json::object();
-  std::shared_ptr<const std::string> text;  // set: the body as JSON text (a view), and `body` unused
-  std::string_view content_type;            // a literal; "" = application/json (with `text`: its type)
+  std::shared_ptr<const std::string>
+      text;                       // set: the body as JSON text (a view), and `body` unused
+  std::string_view content_type;  // a literal; "" = application/json (with `text`: its type)
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The session cookie's name: under TLS with the __Host- prefix (Secure, no Domain, Path=/).
-inline std::string_view SessionCookieName(bool tls) { return tls ? "__Host-usdcop_session" : "usdcop_session"; }
+inline std::string_view SessionCookieName(bool tls) {
+  return tls ? "__Host-usdcop_session" : "usdcop_session";
+}
 
 // An error answer: {"error": what, "field": field} ("field" left out when empty).
 ControlResponse ErrorResponse(int code, const std::string& error, const std::string& field = "");

@@ -112,8 +112,10 @@ bool IsJsonType(std::string_view type) {
 
 // The session cookie; `max_age` 0 clears it.
 std::string SessionCookie(bool tls, const std::string& id, Duration max_age) {
-  return std::string(SessionCookieName(tls)) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_age).count()) + (tls ? "; Secure" : "");
+  return std::string(SessionCookieName(tls)) + "=" + id +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_age).count()) +
+         (tls ? "; Secure" : "");
 }
 
 // The status page's own paths (web_assets.h); every other path is the API's.
@@ -149,13 +151,17 @@ nlohmann::json AuditParams(const nlohmann::json& params) {
 ControlApi::ControlApi(StateStore& store, Logger& log, const Clock& clock)
     : store_(store), log_(log), clock_(clock), sessions_(clock) {
   unsigned char key[32];
-  if (RAND_bytes(key, sizeof key) == 1) basic_csrf_key_.assign(reinterpret_cast<const char*>(key), sizeof key);
+  if (RAND_bytes(key, sizeof key) == 1)
+    basic_csrf_key_.assign(reinterpret_cast<const char*>(key), sizeof key);
 }
 
 void ControlApi::Install(std::shared_ptr<const ControlSetup> setup) {
   // A session lives only as long as its token is configured with the same role.
-  const size_t revoked = sessions_.Revoke(setup ? setup->tokens : std::vector<ControlTokenConfig>{});
-  if (revoked > 0) log_.Info("status page sessions revoked by the reload", {{"sessions", std::to_string(revoked)}});
+  const size_t revoked =
+      sessions_.Revoke(setup ? setup->tokens : std::vector<ControlTokenConfig>{});
+  if (revoked > 0)
+    log_.Info("status page sessions revoked by the reload",
+              {{"sessions", std::to_string(revoked)}});
   if (!setup) {
     MutexLock lock(mu_);
     installed_ = nullptr;
@@ -238,13 +244,13 @@ nlohmann::json ControlApi::SessionBody(const Authenticated& who) const {
   return {{"caller", who.caller->name},
           {"role", RoleName(who.caller->role)},
           {"csrf_token", csrf.empty() ? nlohmann::json() : nlohmann::json(csrf)},
-          {"expires_at", who.session ? nlohmann::json(static_cast<std::int64_t>(std::floor(
-                                           ToUnixSeconds(who.session->expires))))
+          {"expires_at", who.session ? nlohmann::json(static_cast<std::int64_t>(
+                                           std::floor(ToUnixSeconds(who.session->expires))))
                                      : nlohmann::json()}};
 }
 
-ControlResponse ControlApi::SessionEndpoint(const Installed& in, const ControlRequest& req, const Authenticated& who,
-                                            Audit& audit) {
+ControlResponse ControlApi::SessionEndpoint(const Installed& in, const ControlRequest& req,
+                                            const Authenticated& who, Audit& audit) {
   if (req.method == "POST") return Login(in, req, audit);
   if (req.method != "GET" && req.method != "DELETE") {
     audit.result = "method not allowed";
@@ -272,15 +278,17 @@ ControlResponse ControlApi::SessionEndpoint(const Installed& in, const ControlRe
   }
   if (!who.caller) {
     audit.result = req.authorization.empty() ? "no token" : "invalid token";
-    ControlResponse r = ErrorResponse(401, "log in first (a session cookie, a bearer token or basic auth)",
-                                      "Authorization");
+    ControlResponse r = ErrorResponse(
+        401, "log in first (a session cookie, a bearer token or basic auth)", "Authorization");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
   if (who.caller->role == ControlRole::kWebhook) {
     audit.result = "forbidden for role webhook";
-    return ErrorResponse(403, "the token's role (webhook) may not read this endpoint: it takes viewer or operator tokens",
-                         "Authorization");
+    return ErrorResponse(
+        403,
+        "the token's role (webhook) may not read this endpoint: it takes viewer or operator tokens",
+        "Authorization");
   }
   audit.result = "ok";
   ControlResponse r;
@@ -295,7 +303,8 @@ ControlResponse ControlApi::Login(const Installed& in, const ControlRequest& req
     audit.result = "body too large";
     return ErrorResponse(413, "a login body is at most 4 KiB", "body");
   }
-  if (!req.origin.empty() && req.origin != std::string(req.tls ? "https://" : "http://") + req.host) {
+  if (!req.origin.empty() &&
+      req.origin != std::string(req.tls ? "https://" : "http://") + req.host) {
     audit.result = "foreign origin";
     return ErrorResponse(403, "a login must come from this page's own origin", "Origin");
   }
@@ -304,7 +313,8 @@ ControlResponse ControlApi::Login(const Installed& in, const ControlRequest& req
     return ErrorResponse(415, "send Content-Type: application/json", "Content-Type");
   }
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("token") || !body["token"].is_string()) {
+  if (body.is_discarded() || !body.is_object() || !body.contains("token") ||
+      !body["token"].is_string()) {
     audit.result = "malformed JSON";
     return ErrorResponse(400, "the body must be {\"token\": \"<a control API token>\"}", "token");
   }
@@ -316,8 +326,9 @@ ControlResponse ControlApi::Login(const Installed& in, const ControlRequest& req
   audit.caller = match->caller.name;
   if (match->caller.role == ControlRole::kWebhook) {
     audit.result = "forbidden for role webhook";
-    return ErrorResponse(403, "a webhook token cannot log in to the status page: use a viewer or operator token",
-                         "token");
+    return ErrorResponse(
+        403, "a webhook token cannot log in to the status page: use a viewer or operator token",
+        "token");
   }
   auto [id, session] = sessions_.Create(match->caller, match->sha256, in.setup->session_ttl);
   if (id.empty()) {
@@ -334,7 +345,8 @@ ControlResponse ControlApi::Login(const Installed& in, const ControlRequest& req
 
 ControlResponse ControlApi::Page(const Installed& in, const ControlRequest& req) {
   if (auto wait = in.limiter->Take("address:" + req.remote_addr)) {
-    ControlResponse r = ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
+    ControlResponse r =
+        ErrorResponse(429, "too many requests: retry after " + std::to_string(*wait) + " s");
     r.headers.emplace_back("Retry-After", std::to_string(*wait));
     return r;
   }
@@ -386,16 +398,22 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
     if (e.path == req.path) ep = &e;
   if (!ep) {
     audit.result = "no such endpoint";
-    return ErrorResponse(404, "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
-                              "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system "
-                              "(and /api/status, /api/session for the status page)",
-                         "path");
+    return ErrorResponse(
+        404,
+        "no such endpoint: the control API serves /api/l0/health, /api/pipeline/health, "
+        "/api/backup/status, /api/websocket/status, /api/usage/monitoring, /api/alerts/system "
+        "(and /api/status, /api/session for the status page)",
+        "path");
   }
   const bool webhook = static_cast<bool>(ep->ingest);
   const bool view_only = !webhook && ep->actions.empty();  // /api/status
   if (req.method != "POST" && (webhook || req.method != "GET")) {
     audit.result = "method not allowed";
-    ControlResponse r = ErrorResponse(405, webhook ? "use POST" : view_only ? "use GET" : "use GET or POST", "method");
+    ControlResponse r = ErrorResponse(405,
+                                      webhook     ? "use POST"
+                                      : view_only ? "use GET"
+                                                  : "use GET or POST",
+                                      "method");
     r.headers.emplace_back("Allow", webhook ? "POST" : view_only ? "GET" : "GET, POST");
     return r;
   }
@@ -418,7 +436,8 @@ ControlResponse ControlApi::Route(const Installed& in, const ControlRequest& req
   }
   // A browser adds a cookie, and basic credentials, by itself: a state-changing request made so
   // must prove it comes from the page (docs/status-page.md, CSRF). A bearer token needs no proof.
-  const bool needs_csrf = who.by == Authenticated::kSession || (who.by == Authenticated::kBasic && req.from_browser);
+  const bool needs_csrf =
+      who.by == Authenticated::kSession || (who.by == Authenticated::kBasic && req.from_browser);
   if (req.method != "GET" && needs_csrf && !SameSecret(req.csrf_token, CsrfTokenOf(who))) {
     audit.result = "csrf";
     return ErrorResponse(403, "CSRF token missing or wrong", "X-CSRF-Token");

@@ -103,8 +103,8 @@ class ControlApi {
   ControlResponse Page(const Installed& in, const ControlRequest& req);
   // /api/session: POST logs in (a token for a session cookie), GET tells the caller and its CSRF
   // token, DELETE logs out.
-  ControlResponse SessionEndpoint(const Installed& in, const ControlRequest& req, const Authenticated& who,
-                                  Audit& audit);
+  ControlResponse SessionEndpoint(const Installed& in, const ControlRequest& req,
+                                  const Authenticated& who, Audit& audit);
   ControlResponse Login(const Installed& in, const ControlRequest& req, Audit& audit);
   nlohmann::json SessionBody(const Authenticated& who) const;
   // The CSRF token a caller must send with POST and DELETE: the session's, or for a basic-auth

@@ -93,9 +93,12 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node,
 
 }  // namespace
 
-std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node, const std::string& path) {
-  if (!r.Map(node, path, {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager", "backup_dags", "scratch_dir",
-                          "acknowledge_for", "alert_severities", "idempotency_ttl", "audit_retention", "actions", "session_ttl", "runbook_base_url"}))
+std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node,
+                                                 const std::string& path) {
+  if (!r.Map(node, path,
+             {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager",
+              "backup_dags", "scratch_dir", "acknowledge_for", "alert_severities",
+              "idempotency_ttl", "audit_retention", "actions", "session_ttl", "runbook_base_url"}))
     return std::nullopt;
   ControlConfig c;
   c.tokens = ParseUniqueList(
@@ -160,7 +163,8 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
             "must be at least 1h: the audit log is what shows who did what");
   c.session_ttl = r.Dur(node, path, "session_ttl").value_or(c.session_ttl);
   c.runbook_base_url =
-      r.HttpUrl(node, path, "runbook_base_url", false, "https://git.example.com/usdcop/blob/main/").value_or("");
+      r.HttpUrl(node, path, "runbook_base_url", false, "https://git.example.com/usdcop/blob/main/")
+          .value_or("");
   if (c.session_ttl < std::chrono::minutes(1) || c.session_ttl > std::chrono::hours(24 * 7))
     r.Error(node["session_ttl"], Join(path, "session_ttl"),
             "must be from 1m to 7d: how long a login to the status page lasts");

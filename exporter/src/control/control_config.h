@@ -62,9 +62,10 @@ struct ControlConfig {
   std::vector<std::string> alert_severities = {"critical", "warning", "info"};
   Duration idempotency_ttl = std::chrono::hours(24);  // how long an Idempotency-Key is remembered
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
-  std::map<std::string, HookConfig> actions;           // operator hooks by action name
-  Duration session_ttl = std::chrono::hours(8);        // the status page's login sessions: 1m to 7d
-  std::string runbook_base_url;  // the status page joins relative runbook_url annotations to it; "" = as is
+  std::map<std::string, HookConfig> actions;               // operator hooks by action name
+  Duration session_ttl = std::chrono::hours(8);  // the status page's login sessions: 1m to 7d
+  std::string
+      runbook_base_url;  // the status page joins relative runbook_url annotations to it; "" = as is
 };
 
 // The section, read, defaulted and checked; nullopt after reporting its errors.

@@ -8,12 +8,15 @@ namespace {
 
 bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
-bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(), [name](const auto& h) { return SameName(h.first, name); });
+bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+               std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [name](const auto& h) { return SameName(h.first, name); });
 }
 
 // On every answer of the port (docs/status-page.md): the page needs no more than this policy.
@@ -30,18 +33,21 @@ constexpr std::pair<std::string_view, std::string_view> kSecurityHeaders[] = {
 };
 
 // `web_headers`: the web config's headers, which the server adds itself and which win.
-ServerResponse ToHttp(const ControlResponse& r, const std::vector<std::pair<std::string, std::string>>* web_headers) {
+ServerResponse ToHttp(const ControlResponse& r,
+                      const std::vector<std::pair<std::string, std::string>>* web_headers) {
   ServerResponse res;
   res.status = r.code;
   res.content_type = r.content_type.empty() ? std::string_view("application/json") : r.content_type;
   res.headers = r.headers;
   // The API's answers are not to be cached; the page's files set their own (no-cache, ETag).
-  if (!HasHeader(res.headers, "Cache-Control")) res.headers.emplace_back("Cache-Control", "no-store");
+  if (!HasHeader(res.headers, "Cache-Control"))
+    res.headers.emplace_back("Cache-Control", "no-store");
   for (const auto& [name, value] : kSecurityHeaders)
     if (!web_headers || !HasHeader(*web_headers, name)) res.headers.emplace_back(name, value);
-  res.body = r.text ? r.text
-                    : std::make_shared<const std::string>(
-                          r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  res.body =
+      r.text ? r.text
+             : std::make_shared<const std::string>(
+                   r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return res;
 }
 
@@ -50,10 +56,12 @@ std::string CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const size_t semicolon = header.find(';');
     std::string_view pair = header.substr(0, semicolon);
-    header = semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    header =
+        semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
     while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
     const size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
   }
   return "";
 }
@@ -103,7 +111,8 @@ void ControlServer::Serve(const ServerRequest& req, Responder reply) {
   r.content_type = req.Header("Content-Type");
   r.if_none_match = req.Header("If-None-Match");
   std::shared_ptr<const WebConfig> web = gate_.config();
-  handler_(r, [reply = std::move(reply), close = req.body_too_large, web = std::move(web)](ControlResponse answer) {
+  handler_(r, [reply = std::move(reply), close = req.body_too_large,
+               web = std::move(web)](ControlResponse answer) {
     ServerResponse res = ToHttp(answer, web ? &web->headers : nullptr);
     res.close = close;
     reply(std::move(res));

@@ -40,8 +40,8 @@ struct ControlSetup {
   double burst = 20;
   Duration idempotency_ttl = std::chrono::hours(24);
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
-  Duration action_timeout = std::chrono::seconds(30);  // each action's deadline
-  Duration session_ttl = std::chrono::hours(8);        // the status page's login sessions
+  Duration action_timeout = std::chrono::seconds(30);      // each action's deadline
+  Duration session_ttl = std::chrono::hours(8);            // the status page's login sessions
   std::vector<EndpointSpec> endpoints;
 };
 

@@ -25,7 +25,8 @@ std::string RandomHex32() {
   return HexLower(bytes, sizeof bytes);
 }
 
-std::pair<std::string, Session> SessionTable::Create(const Caller& caller, std::string token_sha256, Duration ttl) {
+std::pair<std::string, Session> SessionTable::Create(const Caller& caller, std::string token_sha256,
+                                                     Duration ttl) {
   std::string id = RandomHex32();
   std::string csrf = RandomHex32();
   if (id.empty() || csrf.empty()) return {"", Session{}};
@@ -34,8 +35,9 @@ std::pair<std::string, Session> SessionTable::Create(const Caller& caller, std::
   MutexLock lock(mu_);
   DropExpired(now);
   while (sessions_.size() >= max_) {
-    auto oldest = std::min_element(sessions_.begin(), sessions_.end(),
-                                   [](const auto& a, const auto& b) { return a.second.created < b.second.created; });
+    auto oldest = std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.created < b.second.created; });
     sessions_.erase(oldest);
   }
   sessions_[RawSha256Of(id)] = s;

@@ -41,12 +41,14 @@ class SessionTable {
 
   // A new session of `caller` lasting `ttl`; its id (for the cookie) and the session. Empty id
   // when the CSPRNG fails.
-  std::pair<std::string, Session> Create(const Caller& caller, std::string token_sha256, Duration ttl);
+  std::pair<std::string, Session> Create(const Caller& caller, std::string token_sha256,
+                                         Duration ttl);
   // The live session of `id`; nullopt when there is none or it has expired (then it is dropped).
   std::optional<Session> Find(std::string_view id);
   // Ends a session; true when there was one.
   bool Remove(std::string_view id);
-  // Drops the sessions whose token is not in `tokens` with the same name, SHA-256 and role; how many.
+  // Drops the sessions whose token is not in `tokens` with the same name, SHA-256 and role; how
+  // many.
   size_t Revoke(const std::vector<ControlTokenConfig>& tokens);
   size_t size() const;
 

@@ -31,7 +31,8 @@ json ProbesPart(const BoardSnapshot& board, const StatusContext& context, double
     auto interval = context.interval_seconds.find(K::kName);
     if (state.value("configured", false) && interval != context.interval_seconds.end()) {
       state["interval_seconds"] = interval->second;
-      state["stale"] = state.contains("age_seconds") && state["age_seconds"].get<double>() > 3 * interval->second + 10;
+      state["stale"] = state.contains("age_seconds") &&
+                       state["age_seconds"].get<double>() > 3 * interval->second + 10;
     }
     probes[std::string(K::kName)] = std::move(state);
   });
@@ -62,8 +63,10 @@ json DataQualityPart(const BoardSnapshot& board, double now) {
 }
 
 json ApiUsagePart(const BoardSnapshot& board, double now) {
-  json out = {{"provider", json()}, {"warning_ratio", kApiUsageWarningRatio},
-              {"critical_ratio", kApiUsageCriticalRatio}, {"keys", json::array()}};
+  json out = {{"provider", json()},
+              {"warning_ratio", kApiUsageWarningRatio},
+              {"critical_ratio", kApiUsageCriticalRatio},
+              {"keys", json::array()}};
   if (const auto* result = StatusResultOf<VendorApiKind>(board)) {
     json view = VendorApiKind::View(*result, now);
     if (view.contains("provider")) out["provider"] = view["provider"];
@@ -72,15 +75,16 @@ json ApiUsagePart(const BoardSnapshot& board, double now) {
   for (json& key : out["keys"]) {
     if (!key.contains("usage") || !key["usage"].is_object()) continue;
     for (auto& [period, u] : key["usage"].items()) {
-      if (u.contains("used") && u.contains("limit") && u["used"].is_number() && u["limit"].is_number())
+      if (u.contains("used") && u.contains("limit") && u["used"].is_number() &&
+          u["limit"].is_number())
         u["remaining"] = std::max(u["limit"].get<double>() - u["used"].get<double>(), 0.0);
     }
   }
   return out;
 }
 
-json AlertsPart(const BoardSnapshot& board, const AlertLifecycle& lifecycle, const StatusContext& context,
-                double now) {
+json AlertsPart(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
+                const StatusContext& context, double now) {
   json response = lifecycle.Summary();
   if (response.is_object()) response.erase("episodes");
   const auto* result = StatusResultOf<AlertmanagerKind>(board);
@@ -89,7 +93,8 @@ json AlertsPart(const BoardSnapshot& board, const AlertLifecycle& lifecycle, con
   json& alerts = view["alerts"];  // the result's first alerts, in its order
   for (size_t i = 0; i < alerts.size() && i < result->alerts.size(); ++i) {
     const AlertmanagerAlert& a = result->alerts[i];
-    alerts[i]["runbook_url"] = a.runbook_url.empty() ? json() : json(RunbookUrl(a.runbook_url, context.runbook_base_url));
+    alerts[i]["runbook_url"] =
+        a.runbook_url.empty() ? json() : json(RunbookUrl(a.runbook_url, context.runbook_base_url));
     std::vector<AlertEpisode> acked = lifecycle.Acknowledged(a.fingerprint, "");
     alerts[i]["acknowledged"] = !a.silenced_by.empty() || !acked.empty();
     alerts[i]["acknowledged_by"] = acked.empty() || acked.front().acknowledged_by.empty()
@@ -99,7 +104,9 @@ json AlertsPart(const BoardSnapshot& board, const AlertLifecycle& lifecycle, con
   return {{"alertmanager", view}, {"response", response}};
 }
 
-std::int64_t UnixSecondsOf(SysTime t) { return static_cast<std::int64_t>(std::floor(ToUnixSeconds(t))); }
+std::int64_t UnixSecondsOf(SysTime t) {
+  return static_cast<std::int64_t>(std::floor(ToUnixSeconds(t)));
+}
 
 }  // namespace
 
@@ -119,7 +126,10 @@ json MarketView(const TradingCalendar& calendar, SysTime now) {
       }
     }
   }
-  return {{"open", open}, {"next_open", next_open}, {"next_close", next_close}, {"timezone", calendar.timezone()}};
+  return {{"open", open},
+          {"next_open", next_open},
+          {"next_close", next_close},
+          {"timezone", calendar.timezone()}};
 }
 
 std::string RunbookUrl(const std::string& annotation, const std::string& base) {
@@ -130,8 +140,8 @@ std::string RunbookUrl(const std::string& annotation, const std::string& base) {
   return base.back() == '/' ? base + relative : base + "/" + relative;
 }
 
-json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle, const StatusContext& context,
-                SysTime now_t) {
+json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
+                const StatusContext& context, SysTime now_t) {
   const double now = ToUnixSeconds(now_t);
   json out = {{"generated_at", now}, {"refresh_seconds", kStatusRefreshSeconds}};
   out["market"] = context.calendar ? MarketView(*context.calendar, now_t) : json();

@@ -18,7 +18,8 @@ namespace usdcop {
 
 class AlertLifecycle;
 
-// The SLOs of rules/README.md and the thresholds of rules/usdcop_alerts.yml, as the page draws them.
+// The SLOs of rules/README.md and the thresholds of rules/usdcop_alerts.yml, as the page draws
+// them.
 inline constexpr double kCompletenessTarget = 0.995;
 inline constexpr double kIngestLatencyTargetSeconds = 30;
 inline constexpr double kApiUsageWarningRatio = 0.8;
@@ -27,13 +28,14 @@ inline constexpr int kStatusRefreshSeconds = 5;
 
 // What the summary needs beyond the board: from the config, immutable once built.
 struct StatusContext {
-  std::map<std::string, double, std::less<>> interval_seconds;  // probe name -> its configured interval
+  std::map<std::string, double, std::less<>>
+      interval_seconds;                             // probe name -> its configured interval
   std::shared_ptr<const TradingCalendar> calendar;  // null: "market" is null
   std::string runbook_base_url;  // joined to a relative runbook_url; "" = passed as is
 };
 
-nlohmann::json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle, const StatusContext& context,
-                          SysTime now);
+nlohmann::json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
+                          const StatusContext& context, SysTime now);
 
 // {"open", "next_open", "next_close", "timezone"} of `calendar` at `now`: the next close while
 // open, else the next open (looking 31 days ahead; null beyond).

@@ -16,7 +16,8 @@ struct AlertmanagerAlert {
   std::string component;    // label `component` (the project's rules set it); "" when absent
   std::string summary;      // annotation `summary`; "" when absent
   std::string runbook_url;  // annotation `runbook_url`; "" when absent
-  std::map<std::string, std::string> labels;  // the whole label set: what a silence's matchers match
+  std::map<std::string, std::string>
+      labels;  // the whole label set: what a silence's matchers match
   // status.state as Alertmanager says it: "active" (firing, neither silenced nor inhibited:
   // notifications go out), "suppressed" (silenced or inhibited; see silenced_by and
   // inhibited_by) or "unprocessed" (received, not yet through the routing).

@@ -492,7 +492,8 @@ TEST_F(ControlApiTest, ThePageFilesGoThroughTheAddressBucket) {
   ControlResponse limited = api_->Handle(PageRequest("GET", "/assets/style.css"));
   EXPECT_EQ(limited.code, 429);
   EXPECT_FALSE(HeaderOf(limited, "Retry-After").empty());
-  EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429) << "the API's callers without a token share the bucket";
+  EXPECT_EQ(Call("GET", "/api/l0/health", "").code, 429)
+      << "the API's callers without a token share the bucket";
 }
 
 // The status page's login: a token for a session cookie, the CSRF token, logout, revocation.
@@ -517,8 +518,9 @@ class SessionApiTest : public ControlApiTest {
     const size_t eq = cookie.find('='), semi = cookie.find(';');
     return cookie.substr(eq + 1, semi - eq - 1);
   }
-  ControlResponse WithSession(const std::string& method, const std::string& path, const std::string& id,
-                              const std::string& csrf = "", const std::string& body = "") {
+  ControlResponse WithSession(const std::string& method, const std::string& path,
+                              const std::string& id, const std::string& csrf = "",
+                              const std::string& body = "") {
     ControlRequest r;
     r.method = method;
     r.path = path;
@@ -528,7 +530,8 @@ class SessionApiTest : public ControlApiTest {
     r.body = body;
     r.from_browser = true;
     ControlResponse res = api_->Handle(r);
-    if (res.text && !res.text->empty() && res.content_type.empty()) res.body = nlohmann::json::parse(*res.text);
+    if (res.text && !res.text->empty() && res.content_type.empty())
+      res.body = nlohmann::json::parse(*res.text);
     return res;
   }
 };
@@ -542,13 +545,15 @@ TEST_F(SessionApiTest, ALoginSetsTheCookieAndAnswersTheCallerAndCsrfToken) {
   EXPECT_EQ(res.body["expires_at"].get<std::int64_t>(),
             static_cast<std::int64_t>(ToUnixSeconds(clock_.Now())) + 8 * 3600);
   EXPECT_THAT(HeaderOf(res, "Set-Cookie"),
-              ::testing::MatchesRegex("usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
+              ::testing::MatchesRegex(
+                  "usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"));
   ControlRequest tls = Login(kViewerToken);
   tls.tls = true;
   tls.origin = "https://127.0.0.1:9812";
   EXPECT_THAT(HeaderOf(api_->Handle(tls), "Set-Cookie"),
-              ::testing::MatchesRegex("__Host-usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; "
-                                      "Max-Age=28800; Secure"));
+              ::testing::MatchesRegex(
+                  "__Host-usdcop_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; "
+                  "Max-Age=28800; Secure"));
   std::vector<AuditRow> rows = Audit();
   ASSERT_EQ(rows.size(), 2u);
   for (const AuditRow& row : rows) {
@@ -580,7 +585,8 @@ TEST_F(SessionApiTest, ALoginIsRefusedForAWrongTokenAWebhookTokenAForeignOriginO
   EXPECT_EQ(api_->Handle(no_origin).code, 200);
   bool audited = false;
   for (const AuditRow& row : Audit())
-    if (row.code == 401 && row.endpoint == "/api/session" && row.action == "login" && row.caller.empty())
+    if (row.code == 401 && row.endpoint == "/api/session" && row.action == "login" &&
+        row.caller.empty())
       audited = row.result == "invalid token";
   EXPECT_TRUE(audited) << "a refused login is audited";
 }
@@ -601,9 +607,11 @@ TEST_F(SessionApiTest, ASessionReadsViewsAndActsOnlyWithItsCsrfToken) {
   EXPECT_EQ(done.code, 200) << done.body.dump();
   EXPECT_EQ(done.body["by"], "ops");
   bool csrf_audited = false;
-  for (const AuditRow& row : Audit()) csrf_audited = csrf_audited || (row.code == 403 && row.result == "csrf");
+  for (const AuditRow& row : Audit())
+    csrf_audited = csrf_audited || (row.code == 403 && row.result == "csrf");
   EXPECT_TRUE(csrf_audited);
-  EXPECT_EQ(WithSession("GET", "/api/l0/health", "f" + id.substr(1)).code, 401) << "an unknown session is none";
+  EXPECT_EQ(WithSession("GET", "/api/l0/health", "f" + id.substr(1)).code, 401)
+      << "an unknown session is none";
   ControlRequest page = PageRequest("GET", "/");
   page.session_id = id;
   EXPECT_EQ(api_->Handle(page).code, 200);
@@ -641,11 +649,13 @@ TEST_F(SessionApiTest, LogoutNeedsTheCsrfTokenAndClearsTheCookie) {
   EXPECT_EQ(WithSession("DELETE", "/api/session", id).code, 403);
   ControlResponse out = WithSession("DELETE", "/api/session", id, csrf);
   EXPECT_EQ(out.code, 204);
-  EXPECT_EQ(HeaderOf(out, "Set-Cookie"), "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  EXPECT_EQ(HeaderOf(out, "Set-Cookie"),
+            "usdcop_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   EXPECT_EQ(WithSession("GET", "/api/session", id).code, 401);
   EXPECT_EQ(WithSession("DELETE", "/api/session", id, csrf).code, 401);
   bool audited = false;
-  for (const AuditRow& row : Audit()) audited = audited || (row.action == "logout" && row.code == 204);
+  for (const AuditRow& row : Audit())
+    audited = audited || (row.action == "logout" && row.code == 204);
   EXPECT_TRUE(audited);
 }
 
@@ -656,7 +666,8 @@ TEST_F(SessionApiTest, ASessionExpiresAndAReloadWithoutItsTokenRevokesIt) {
   EXPECT_EQ(WithSession("GET", "/api/session", viewer).code, 200);
   auto setup = std::make_shared<ControlSetup>();
   setup->tokens = {{"ops", RawSha256(kOperatorToken), ControlRole::kOperator}};
-  setup->endpoints = {{"/api/l0/health", [] { return std::make_shared<const std::string>("{}"); }, {}}};
+  setup->endpoints = {
+      {"/api/l0/health", [] { return std::make_shared<const std::string>("{}"); }, {}}};
   api_->Install(setup);
   EXPECT_EQ(WithSession("GET", "/api/session", viewer).code, 401) << "alice's token is gone";
   EXPECT_EQ(WithSession("GET", "/api/session", ops).code, 200);

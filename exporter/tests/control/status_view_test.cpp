@@ -32,7 +32,8 @@ TEST(StatusViewTest, WhileClosedTheNextOpenSkipsTheWeekend) {
   EXPECT_EQ(m["next_open"].get<double>(), Unix("2026-11-30T13:00:00Z"));
   EXPECT_TRUE(m["next_close"].is_null());
   // Before the day's session: the same day's open.
-  EXPECT_EQ(MarketView(*DefaultCalendar(), *ParseTimestamp("2026-11-25T12:00:00Z"))["next_open"].get<double>(),
+  EXPECT_EQ(MarketView(*DefaultCalendar(), *ParseTimestamp("2026-11-25T12:00:00Z"))["next_open"]
+                .get<double>(),
             Unix("2026-11-25T13:00:00Z"));
 }
 

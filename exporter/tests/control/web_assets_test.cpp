@@ -17,7 +17,8 @@ TEST(WebAssetsTest, EveryFileOfTheWebFolderIsEmbedded) {
     names.insert(std::string(f.name));
     EXPECT_FALSE(f.bytes.empty()) << f.name;
   }
-  for (const char* name : {"index.html", "login.html", "app.js", "login.js", "style.css", "favicon.svg"})
+  for (const char* name :
+       {"index.html", "login.html", "app.js", "login.js", "style.css", "favicon.svg"})
     EXPECT_TRUE(names.count(name)) << name;
 }
 
@@ -48,8 +49,9 @@ TEST(WebAssetsTest, PathsMapToTheirFilesWithTypeAndEtag) {
 }
 
 TEST(WebAssetsTest, OtherPathsServeNothing) {
-  for (const char* path : {"/assets/index.html", "/assets/login.html", "/assets/", "/assets/../app.js",
-                           "/assets/nope.js", "/index.html", "/login/", "/app.js", "", "/assets/app.js/"})
+  for (const char* path :
+       {"/assets/index.html", "/assets/login.html", "/assets/", "/assets/../app.js",
+        "/assets/nope.js", "/index.html", "/login/", "/app.js", "", "/assets/app.js/"})
     EXPECT_EQ(FindWebAsset(path), nullptr) << path;
 }
 
