@@ -122,6 +122,8 @@ int Daemon::Run() {
     if (control_server_) ports.push_back(control_server_->Stats());
     return ports;
   });
+  trends_.SetStep(load.config->control ? load.config->control->trend_step : kTrendStep);
+  board_.SetListener([this](const std::shared_ptr<const ProbeRecord>& r) { trends_.Observe(r); });
   scheduler_ = std::make_unique<Scheduler>(board_, clock_, log_, ProbeKindCount());
   auto probes = BuildProbes(*load.config, ProbeDeps{http_, *store_, *calendar, clock_, log_});
   log_.Info("starting usdcop_exporter", {{"version", options_.build.version},
@@ -227,6 +229,7 @@ Status Daemon::Reload() {
   renderer_->SetCalendar(*calendar);
   scheduler_->SetProbes(std::move(probes));
   ReloadControl(*load.config);
+  trends_.SetStep(load.config->control ? load.config->control->trend_step : kTrendStep);
   renderer_->SetReloadSuccessful(true);
   log_.Info("configuration reloaded",
             {{"config", options_.config_file}, {"probes", std::to_string(count)}});
@@ -260,7 +263,7 @@ bool Daemon::StartControl(const Config& config, const std::shared_ptr<const WebC
                {{"err", s.message()}});
   control_api_ = std::make_unique<ControlApi>(*store_, log_, clock_);
   control_deps_ = std::make_unique<ControlDeps>(
-      ControlDeps{board_, *scheduler_, http_, *alerts_, clock_, store_->path()});
+      ControlDeps{board_, trends_, *scheduler_, http_, *alerts_, clock_, store_->path()});
   renderer_->SetControlSource(
       [this] {
         ControlStats stats = alerts_->Figures();

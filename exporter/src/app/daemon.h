@@ -15,6 +15,7 @@
 #include "control/alert_lifecycle.h"
 #include "control/control_api.h"
 #include "control/control_server.h"
+#include "control/trend_buffer.h"
 #include "http/metrics_server.h"
 #include "http/web_config.h"
 #include "metrics/render.h"
@@ -70,6 +71,7 @@ class Daemon {
   SystemClock clock_;
   CurlHttpClient http_;
   ResultBoard board_;
+  TrendBuffer trends_{log_};  // fed by board_'s listener
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<MetricsRenderer> renderer_;
   std::unique_ptr<Scheduler> scheduler_;

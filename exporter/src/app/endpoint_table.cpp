@@ -247,9 +247,10 @@ std::function<std::shared_ptr<const std::string>()> StatusEndpoint(const Config&
     context->calendar = *calendar;
   if (c.control) context->runbook_base_url = c.control->runbook_base_url;
   const AlertLifecycle& alerts = d.alerts;
+  const TrendBuffer& trends = d.trends;
   auto cache = std::make_shared<ViewCache>(
-      d.board, d.clock, [context, &alerts](const BoardSnapshot& board, SysTime now) {
-        return StatusView(board, alerts, *context, now);
+      d.board, d.clock, [context, &alerts, &trends](const BoardSnapshot& board, SysTime now) {
+        return StatusView(board, alerts, trends, *context, now);
       });
   return [cache] { return cache->Get(); };
 }

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "control/alert_lifecycle.h"
 #include "control/endpoints.h"
+#include "control/trend_buffer.h"
 #include "scheduler/result_board.h"
 #include "scheduler/scheduler.h"
 #include "sources/http_client.h"
@@ -19,6 +20,7 @@ namespace usdcop {
 
 struct ControlDeps {
   const ResultBoard& board;
+  const TrendBuffer& trends;  // the status page's, fed by the board
   Scheduler& scheduler;
   HttpClient& http;
   AlertLifecycle& alerts;

@@ -95,10 +95,11 @@ std::optional<HookConfig> ParseHook(FieldReader& r, const YAML::Node& node,
 
 std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Node& node,
                                                  const std::string& path) {
-  if (!r.Map(node, path,
-             {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager",
-              "backup_dags", "scratch_dir", "acknowledge_for", "alert_severities",
-              "idempotency_ttl", "audit_retention", "actions", "session_ttl", "runbook_base_url"}))
+  if (!r.Map(
+          node, path,
+          {"tokens", "basic_auth_users", "rate_limit", "action_timeout", "alertmanager",
+           "backup_dags", "scratch_dir", "acknowledge_for", "alert_severities", "idempotency_ttl",
+           "audit_retention", "actions", "session_ttl", "runbook_base_url", "trend_step"}))
     return std::nullopt;
   ControlConfig c;
   c.tokens = ParseUniqueList(
@@ -168,6 +169,10 @@ std::optional<ControlConfig> ParseControlSection(FieldReader& r, const YAML::Nod
   if (c.session_ttl < std::chrono::minutes(1) || c.session_ttl > std::chrono::hours(24 * 7))
     r.Error(node["session_ttl"], Join(path, "session_ttl"),
             "must be from 1m to 7d: how long a login to the status page lasts");
+  c.trend_step = r.Dur(node, path, "trend_step").value_or(c.trend_step);
+  if (c.trend_step < std::chrono::seconds(1) || c.trend_step > std::chrono::minutes(10))
+    r.Error(node["trend_step"], Join(path, "trend_step"),
+            "must be from 1s to 10m: the status page's trends keep 360 points of this step");
   if (const YAML::Node actions = node["actions"]; actions.IsDefined()) {
     std::string p = Join(path, "actions");
     if (!actions.IsMap()) {

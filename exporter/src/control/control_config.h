@@ -63,7 +63,8 @@ struct ControlConfig {
   Duration idempotency_ttl = std::chrono::hours(24);  // how long an Idempotency-Key is remembered
   Duration audit_retention = std::chrono::hours(24 * 90);  // audit rows older than this are deleted
   std::map<std::string, HookConfig> actions;               // operator hooks by action name
-  Duration session_ttl = std::chrono::hours(8);  // the status page's login sessions: 1m to 7d
+  Duration session_ttl = std::chrono::hours(8);   // the status page's login sessions: 1m to 7d
+  Duration trend_step = std::chrono::minutes(1);  // the status page's trends: 1s to 10m a point
   std::string
       runbook_base_url;  // the status page joins relative runbook_url annotations to it; "" = as is
 };

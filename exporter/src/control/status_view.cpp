@@ -39,18 +39,21 @@ json ProbesPart(const BoardSnapshot& board, const StatusContext& context, double
   return probes;
 }
 
-json PipelinePart(const BoardSnapshot& board, double now) {
+json PipelinePart(const BoardSnapshot& board, const TrendBuffer& trends, double now) {
   json out = {{"layers", json::array()}, {"airflow", json()}};
   if (const auto* result = StatusResultOf<PipelineKind>(board)) {
     json view = PipelineKind::View(*result, now);
     if (view.contains("layers")) out["layers"] = view["layers"];
     if (view.contains("airflow")) out["airflow"] = view["airflow"];
   }
-  for (json& layer : out["layers"]) layer["records_per_minute"] = json();  // the trend buffer's
+  for (json& layer : out["layers"]) {
+    std::optional<double> rate = trends.RecordsPerMinute(layer.value("layer", ""));
+    layer["records_per_minute"] = rate ? json(*rate) : json();
+  }
   return out;
 }
 
-json DataQualityPart(const BoardSnapshot& board, double now) {
+json DataQualityPart(const BoardSnapshot& board, const TrendBuffer& trends, double now) {
   json out = {{"completeness_target", kCompletenessTarget},
               {"latency_target_seconds", kIngestLatencyTargetSeconds},
               {"symbols", json::array()}};
@@ -58,7 +61,19 @@ json DataQualityPart(const BoardSnapshot& board, double now) {
     json view = MarketDataKind::View(*result, now);
     if (view.contains("symbols")) out["symbols"] = view["symbols"];
   }
-  for (json& symbol : out["symbols"]) symbol["ingest_latency"] = json();  // the trend buffer's
+  for (json& symbol : out["symbols"]) {
+    std::optional<LatencyWindow> w = trends.IngestLatency(symbol.value("symbol", ""));
+    if (!w) {
+      symbol["ingest_latency"] = json();
+      continue;
+    }
+    auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(); };
+    symbol["ingest_latency"] = {{"count", w->count},
+                                {"window_seconds", w->window_seconds},
+                                {"p50_seconds", value(w->p50)},
+                                {"p90_seconds", value(w->p90)},
+                                {"p99_seconds", value(w->p99)}};
+  }
   return out;
 }
 
@@ -141,13 +156,13 @@ std::string RunbookUrl(const std::string& annotation, const std::string& base) {
 }
 
 json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
-                const StatusContext& context, SysTime now_t) {
+                const TrendBuffer& trends, const StatusContext& context, SysTime now_t) {
   const double now = ToUnixSeconds(now_t);
   json out = {{"generated_at", now}, {"refresh_seconds", kStatusRefreshSeconds}};
   out["market"] = context.calendar ? MarketView(*context.calendar, now_t) : json();
   out["probes"] = ProbesPart(board, context, now);
-  out["pipeline"] = PipelinePart(board, now);
-  out["data_quality"] = DataQualityPart(board, now);
+  out["pipeline"] = PipelinePart(board, trends, now);
+  out["data_quality"] = DataQualityPart(board, trends, now);
   const auto* ready = StatusResultOf<ReadySignalKind>(board);
   out["ready_signal"] = ready ? ReadySignalKind::View(*ready, now) : json();
   json backups = json::array();
@@ -160,7 +175,7 @@ json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
   out["websocket"] = websocket ? WebSocketKind::View(*websocket, now) : json();
   out["api_usage"] = ApiUsagePart(board, now);
   out["alerts"] = AlertsPart(board, lifecycle, context, now);
-  out["trends"] = {{"step_seconds", 60}, {"span_seconds", 6 * 3600}, {"series", json::array()}};
+  out["trends"] = trends.Json();
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "calendar/trading_calendar.h"
+#include "control/trend_buffer.h"
 #include "control/views.h"
 
 namespace usdcop {
@@ -35,7 +36,7 @@ struct StatusContext {
 };
 
 nlohmann::json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
-                          const StatusContext& context, SysTime now);
+                          const TrendBuffer& trends, const StatusContext& context, SysTime now);
 
 // {"open", "next_open", "next_close", "timezone"} of `calendar` at `now`: the next close while
 // open, else the next open (looking 31 days ahead; null beyond).

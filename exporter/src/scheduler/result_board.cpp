@@ -16,22 +16,34 @@ void ResultBoard::Configure(const std::vector<ProbeInfo>& probes) {
   generation_++;
 }
 
+void ResultBoard::SetListener(Listener listener) {
+  MutexLock lock(mu_);
+  listener_ = std::move(listener);
+}
+
 void ResultBoard::Record(const std::string& name, const Status& status, double duration_seconds,
                          double end_timestamp, std::shared_ptr<const ProbeResult> result) {
-  MutexLock lock(mu_);
-  auto it = records_.find(name);
-  if (it == records_.end()) return;
-  auto record = std::make_shared<ProbeRecord>(*it->second);
-  record->has_run = true;
-  record->success = status.ok();
-  record->status = status;
-  record->duration_seconds = duration_seconds;
-  record->last_run_timestamp = end_timestamp;
-  record->result = std::move(result);
-  if (!status.ok()) record->errors[status.reason()]++;
-  it->second = std::move(record);
+  std::shared_ptr<const ProbeRecord> published;
+  Listener listener;
+  {
+    MutexLock lock(mu_);
+    auto it = records_.find(name);
+    if (it == records_.end()) return;
+    auto record = std::make_shared<ProbeRecord>(*it->second);
+    record->has_run = true;
+    record->success = status.ok();
+    record->status = status;
+    record->duration_seconds = duration_seconds;
+    record->last_run_timestamp = end_timestamp;
+    record->result = std::move(result);
+    if (!status.ok()) record->errors[status.reason()]++;
+    it->second = record;
+    published = std::move(record);
+    listener = listener_;
+    recorded_.NotifyAll();
+  }
+  if (listener) listener(published);
   generation_++;
-  recorded_.NotifyAll();
 }
 
 bool ResultBoard::RanSince(const std::vector<std::string>& names, double since) const {

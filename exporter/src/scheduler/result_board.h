@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,11 @@ struct ProbeRecord {
 
 class ResultBoard {
  public:
+  // Called with every record a finished run publishes, on the publishing thread, after the
+  // board holds it and before its generation moves (so that what the listener feeds is current
+  // for a reader that sees the new generation). Must be quick and must not call the board.
+  using Listener = std::function<void(const std::shared_ptr<const ProbeRecord>&)>;
+  void SetListener(Listener listener);
   struct ProbeInfo {
     std::string name;
     Duration timeout;
@@ -64,6 +70,7 @@ class ResultBoard {
   mutable Mutex mu_;
   mutable CondVar recorded_;
   std::map<std::string, std::shared_ptr<const ProbeRecord>> records_ GUARDED_BY(mu_);
+  Listener listener_ GUARDED_BY(mu_);
   std::atomic<std::uint64_t> generation_{1};
 };
 

@@ -34,6 +34,21 @@ TEST(ControlSectionTest, SessionTtlDefaultsTo8hAndIsBounded) {
   }
 }
 
+TEST(ControlSectionTest, TrendStepDefaultsTo1mAndIsBounded) {
+  ConfigLoad defaulted = LoadControl("  tokens: []\n");
+  ASSERT_TRUE(defaulted.config) << Errors(defaulted);
+  EXPECT_EQ(defaulted.config->control->trend_step, std::chrono::minutes(1));
+  ConfigLoad set = LoadControl("  tokens: []\n  trend_step: 2s\n");
+  ASSERT_TRUE(set.config) << Errors(set);
+  EXPECT_EQ(set.config->control->trend_step, std::chrono::seconds(2));
+  for (const char* bad : {"500ms", "11m"}) {
+    ConfigLoad load = LoadControl(std::string("  tokens: []\n  trend_step: ") + bad + "\n");
+    EXPECT_FALSE(load.config) << bad;
+    EXPECT_NE(Errors(load).find("control.trend_step"), std::string::npos) << Errors(load);
+    EXPECT_NE(Errors(load).find("1s to 10m"), std::string::npos) << Errors(load);
+  }
+}
+
 TEST(ControlSectionTest, ReadsTokensLimitsAndHooks) {
   const std::string hash(64, 'a');
   ConfigLoad load =
