@@ -32,7 +32,7 @@ std::string EndpointLabel(const ControlSetup& setup, const std::string& path) {
 }
 
 std::string MethodLabel(const std::string& method) {
-  return method == "GET" || method == "POST" ? method : "other";
+  return method == "GET" || method == "POST" || method == "DELETE" ? method : "other";
 }
 
 // Letters, digits and - _ . : only, up to 128: an Idempotency-Key is stored and logged.

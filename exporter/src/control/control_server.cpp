@@ -1,26 +1,14 @@
 #include "control/control_server.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace usdcop {
 namespace {
 
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
-               std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [name](const auto& h) { return SameName(h.first, name); });
-}
-
 // On every answer of the port (docs/status-page.md): the page needs no more than this policy.
-constexpr std::pair<std::string_view, std::string_view> kSecurityHeaders[] = {
+// The HTTP server adds them (HttpServerOptions::default_headers), so that its own refusals carry
+// them too.
+constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Content-Security-Policy",
      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
@@ -32,9 +20,7 @@ constexpr std::pair<std::string_view, std::string_view> kSecurityHeaders[] = {
     {"Cross-Origin-Resource-Policy", "same-origin"},
 };
 
-// `web_headers`: the web config's headers, which the server adds itself and which win.
-ServerResponse ToHttp(const ControlResponse& r,
-                      const std::vector<std::pair<std::string, std::string>>* web_headers) {
+ServerResponse ToHttp(const ControlResponse& r) {
   ServerResponse res;
   res.status = r.code;
   res.content_type = r.content_type.empty() ? std::string_view("application/json") : r.content_type;
@@ -42,8 +28,6 @@ ServerResponse ToHttp(const ControlResponse& r,
   // The API's answers are not to be cached; the page's files set their own (no-cache, ETag).
   if (!HasHeader(res.headers, "Cache-Control"))
     res.headers.emplace_back("Cache-Control", "no-store");
-  for (const auto& [name, value] : kSecurityHeaders)
-    if (!web_headers || !HasHeader(*web_headers, name)) res.headers.emplace_back(name, value);
   res.body =
       r.text ? r.text
              : std::make_shared<const std::string>(
@@ -85,6 +69,8 @@ ControlServer::ControlServer(Handler handler, Logger& log, HttpServerOptions opt
       server_(
           [&options] {
             options.workers = kWorkers;
+            for (const auto& [name, value] : kSecurityHeaders)
+              options.default_headers.emplace_back(name, value);
             return options;
           }(),
           ControlRouteOf, HttpServer::AsyncHandler([this](const ServerRequest& r, Responder reply) {
@@ -110,10 +96,8 @@ void ControlServer::Serve(const ServerRequest& req, Responder reply) {
   r.from_browser = !r.origin.empty() || !req.Header("Sec-Fetch-Site").empty();
   r.content_type = req.Header("Content-Type");
   r.if_none_match = req.Header("If-None-Match");
-  std::shared_ptr<const WebConfig> web = gate_.config();
-  handler_(r, [reply = std::move(reply), close = req.body_too_large,
-               web = std::move(web)](ControlResponse answer) {
-    ServerResponse res = ToHttp(answer, web ? &web->headers : nullptr);
+  handler_(r, [reply = std::move(reply), close = req.body_too_large](ControlResponse answer) {
+    ServerResponse res = ToHttp(answer);
     res.close = close;
     reply(std::move(res));
   });

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -61,6 +62,14 @@ std::string ServerRequest::Header(std::string_view name) const {
                        beast::string_view(name.data(), name.size())))
       return value;
   return "";
+}
+
+bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+               std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(), [name](const auto& h) {
+    return beast::iequals(beast::string_view(h.first.data(), h.first.size()),
+                          beast::string_view(name.data(), name.size()));
+  });
 }
 
 ServerResponse TextResponse(int status, std::string text) {
@@ -475,9 +484,13 @@ class Session : public HttpServer::Impl::Closable,
     head_out_.append(reason.data(), reason.size());
     AppendField("Content-Type", r.content_type);
     AppendField("Content-Length", std::to_string(body_keep_->size()));
-    if (auto web = server_->gate.config())
+    const auto web = server_->gate.config();
+    if (web)
       for (const auto& [name, value] : web->headers) AppendField(name, value);
     for (const auto& [name, value] : r.headers) AppendField(name, value);
+    for (const auto& [name, value] : options().default_headers)
+      if (!(web && HasHeader(web->headers, name)) && !HasHeader(r.headers, name))
+        AppendField(name, value);
     if (close) AppendField("Connection", "close");
     head_out_ += "\r\n\r\n";
     Lowest().expires_after(options().write_timeout);

@@ -58,6 +58,9 @@ struct HttpServerOptions {
   size_t workers = 0;        // threads for blocking routes (0: every handler on the I/O threads)
   size_t worker_queue = 64;  // blocking requests queued at most before 503
   size_t auth_queue = 16;    // bcrypt checks queued at most before 503
+  // On every answer, the server's own refusals (400, 401, 413, 503...) too, unless the web
+  // config's headers or the answer name the same header (case-insensitive).
+  std::vector<std::pair<std::string, std::string>> default_headers;
 };
 
 struct ServerRequest {
@@ -73,6 +76,10 @@ struct ServerRequest {
   // The first header of that name (case-insensitive); "" when absent.
   std::string Header(std::string_view name) const;
 };
+
+// Whether `headers` has a header `name` (case-insensitive, as HTTP field names are).
+bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+               std::string_view name);
 
 // A body's bytes also held in a memory file (memfd), which the server sends on plain-HTTP
 // connections with sendfile(2): no copy through user space, as nginx serves a static file.

@@ -189,6 +189,32 @@ TEST(HttpServer, AChunkedBodyOverTheLimitIs413AndItsRestIsNeverARequest) {
   EXPECT_TRUE(declared.closed());
 }
 
+TEST(HttpServer, DefaultHeadersAreOnEveryAnswerTheServersOwnRefusalsToo) {
+  HttpServerOptions o = Small();
+  o.default_headers = {{"X-Frame-Options", "DENY"}, {"Cache-Control", "no-store"}};
+  TestHttpServer s(nullptr, o, [](const ServerRequest&) {
+    ServerResponse r = TextResponse(200, "ok");
+    r.headers.emplace_back("cache-control", "max-age=5");  // the answer's own wins
+    return r;
+  });
+  for (const std::string request :
+       {"BLAH\r\n\r\n", "POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n"}) {
+    Raw raw(s.port());
+    ASSERT_TRUE(raw.Send(request));
+    std::string answer = raw.ReadUntilClose();
+    EXPECT_THAT(answer, StartsWith("HTTP/1.1 4")) << request;
+    EXPECT_THAT(answer, HasSubstr("\r\nX-Frame-Options: DENY\r\n")) << answer;
+    EXPECT_THAT(answer, HasSubstr("\r\nCache-Control: no-store\r\n")) << answer;
+  }
+  Raw raw(s.port());
+  ASSERT_TRUE(raw.Send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string answer = raw.ReadUntilClose();
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(answer, HasSubstr("\r\nX-Frame-Options: DENY\r\n"));
+  EXPECT_THAT(answer, HasSubstr("\r\ncache-control: max-age=5\r\n"));
+  EXPECT_EQ(Count(answer, "no-store"), 0u) << answer;
+}
+
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrderAndHeadHasNoBody) {
   TestHttpServer s(nullptr, Small(),
                    [](const ServerRequest& r) { return TextResponse(200, "path=" + r.path); });
