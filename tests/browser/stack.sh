@@ -129,6 +129,7 @@ control:
     - {name: alertmanager, sha256: $(sha "$WEBHOOK_TOKEN"), role: webhook}
   alertmanager: {url: http://127.0.0.1:$AM_PORT}
   backup_dags: {L0: usdcop_m5__01_l0_intelligent_acquire}
+  trend_step: 1s   # the trend charts fill within seconds (the default is 1m)
 CFG
 TWELVEDATA_API_KEY_1=$KEY1 TWELVEDATA_API_KEY_2=$KEY2 USDCOP_AIRFLOW_PASSWORD=admin \
   "$EXPORTER" --config.file="$DIR/config.yml" --web.listen-address="127.0.0.1:$EXPORTER_PORT" \

@@ -5,16 +5,13 @@
 //
 // Environment (tests/browser/run.sh sets it; tests/browser/stack.sh writes the STATUS_PAGE_*_URL
 // and token variables into its env file):
-//   STATUS_PAGE_URL               the page's origin: the exporter's control port (http://127.0.0.1:9813),
-//                                 or, until the exporter serves the page, tests/browser/dev/server.mjs
+//   STATUS_PAGE_URL               the page's origin: the exporter's control port (http://127.0.0.1:9813)
 //   STATUS_PAGE_VIEWER_TOKEN, STATUS_PAGE_OPERATOR_TOKEN   control API tokens with those roles
 //   STATUS_PAGE_SIM_URL           pipeline-sim's main port (its /sim/... fault endpoints)
 //   STATUS_PAGE_ALERTMANAGER_URL  the Alertmanager the exporter's alertmanager probe and
 //                                 acknowledge-alert use (alerts are posted to it here)
 //   STATUS_PAGE_EXPORTER_URL      the metrics port (its landing page links to the page); optional
 //   STATUS_PAGE_STATE_DB          the exporter's SQLite state file (the audit log); optional
-//   STATUS_PAGE_HARNESS           "dev" when STATUS_PAGE_URL is the development stand-in: the checks
-//                                 only the exporter itself can pass are skipped, and say so
 //   STATUS_PAGE_ARTIFACTS         where the screenshots go (default: a new directory under /tmp)
 //   CHROMIUM                      default /usr/bin/chromium
 //
@@ -32,7 +29,6 @@ const SIM = (env.STATUS_PAGE_SIM_URL || '').replace(/\/$/, '');
 const AM = (env.STATUS_PAGE_ALERTMANAGER_URL || '').replace(/\/$/, '');
 const VIEWER = env.STATUS_PAGE_VIEWER_TOKEN || '';
 const OPERATOR = env.STATUS_PAGE_OPERATOR_TOKEN || '';
-const DEV = env.STATUS_PAGE_HARNESS === 'dev';
 const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = env.STATUS_PAGE_ARTIFACTS || mkdtempSync(join(tmpdir(), 'status-page-artifacts-'));
 const REFRESH_S = 5;          // the page's refresh period (app.js REFRESH_MS)
@@ -492,7 +488,7 @@ await check('viewer: Log out ends the session (the cookie no longer opens the pa
 await check('landing page: the metrics port\'s / links to the status page', async () => {
   const html = await (await fetch(`${env.STATUS_PAGE_EXPORTER_URL}/`, { signal: AbortSignal.timeout(5000) })).text();
   assert(html.includes(new URL(PAGE).port) || /status page/i.test(html), 'no link to the status page');
-}, { skip: DEV ? 'needs the exporter\'s own serving (C++, docs/status-page.md)' : !env.STATUS_PAGE_EXPORTER_URL ? 'no STATUS_PAGE_EXPORTER_URL' : undefined });
+}, { skip: !env.STATUS_PAGE_EXPORTER_URL ? 'no STATUS_PAGE_EXPORTER_URL' : undefined });
 
 await check('no console error, no CSP violation, no uncaught exception', async () => {
   assert(consoleErrors.length === 0, consoleErrors.slice(0, 5).join(' | '));

@@ -6,6 +6,8 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -117,6 +119,11 @@ TEST_F(StatusPageIT, TheFilesAreServedWithTheirTypesEtagsAndTheSecurityHeaders) 
   EXPECT_EQ(api->status, 200);
   EXPECT_EQ(api->get_header_value("Cache-Control"), "no-store");
   ExpectSecurityHeaders(api, "/api/l0/health");
+  // The HTTP server's own refusals carry them too.
+  auto too_large = c.Get("/login", {{"X-Long", std::string(40 * 1024, 'v')}});
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 431);
+  ExpectSecurityHeaders(too_large, "431");
   auto landing = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/");
   ASSERT_TRUE(landing);
   EXPECT_THAT(landing->body, HasSubstr("<p><a href=\"http://127.0.0.1:" + std::to_string(port_) +
@@ -226,6 +233,10 @@ TEST_F(StatusPageIT, LoginSessionCsrfAndLogoutOverHttp) {
   auto api_after = c.Get("/api/l0/health", {{"Cookie", cookie}});
   ASSERT_TRUE(api_after);
   EXPECT_EQ(api_after->status, 401);
+  auto metrics = httplib::Client("127.0.0.1", stack_.exporter_port()).Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("usdcop_control_requests_total{endpoint=\"/api/session\","
+                                       "method=\"DELETE\",code=\"204\"} 1"));
 }
 
 TEST_F(StatusPageIT, AReloadWithoutTheTokenRevokesItsSessions) {
@@ -308,6 +319,53 @@ TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
   auto post = c.Post("/api/status", viewer, "{}", "application/json");
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
+}
+
+// The trend ring buffer fed by the real probe runs: with a 1 s step the records rate of L0 (the
+// sim's run reports its records by XCom) appears as a chart series and as the layer's figure.
+TEST_F(StatusPageIT, TheTrendsFillFromTheProbesResults) {
+  stack_.StartSim();
+  stack_.WriteConfig(stack_.PipelineConfig() +
+                     "control:\n  trend_step: 1s\n  tokens:\n"
+                     "    - {name: alice, sha256: " +
+                     Sha256Hex(kViewer) + ", role: viewer}\n");
+  stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
+  auto port = stack_.exporter().WaitForLog(
+      "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
+  ASSERT_TRUE(port) << stack_.exporter().Log();
+  port_ = std::stoi(*port);
+  httplib::Client c = Client();
+  const httplib::Headers viewer = {{"Authorization", std::string("Bearer ") + kViewer}};
+  json status, series;
+  auto l0_rate = [&]() -> json {
+    for (const json& l : status["pipeline"]["layers"])
+      if (l["layer"] == "L0") return l["records_per_minute"];
+    return json();
+  };
+  for (int i = 0; i < 200; ++i) {  // a value needs two steps with a counter: at most 20 s
+    auto r = c.Get("/api/status", viewer);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    status = json::parse(r->body);
+    series = json();
+    for (const json& s : status["trends"]["series"])
+      if (s["name"] == "records_per_minute" && s["labels"] == json({{"layer", "L0"}})) series = s;
+    const bool has_value =
+        series.is_object() && std::any_of(series["points"].begin(), series["points"].end(),
+                                          [](const json& p) { return p[1].is_number(); });
+    if (has_value && l0_rate().is_number()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status["trends"]["step_seconds"], 1);
+  EXPECT_EQ(status["trends"]["span_seconds"], 360);
+  ASSERT_TRUE(series.is_object()) << status["trends"].dump();
+  ASSERT_TRUE(l0_rate().is_number()) << status["pipeline"].dump();
+  EXPECT_GE(l0_rate().get<double>(), 0);
+  const json& points = series["points"];
+  ASSERT_GE(points.size(), 2u) << series.dump();
+  for (size_t i = 1; i < points.size(); ++i)  // one point per step, oldest first
+    EXPECT_EQ(points[i][0].get<double>() - points[i - 1][0].get<double>(), 1) << series.dump();
+  EXPECT_EQ(points.back()[0].get<double>(), std::floor(points.back()[0].get<double>()));
 }
 
 }  // namespace
