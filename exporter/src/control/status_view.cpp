@@ -10,19 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-const ProbeRecord* StatusRecordOf(const BoardSnapshot& board, std::string_view name) {
-  for (const auto& r : board)
-    if (r->name == name) return r.get();
-  return nullptr;
-}
-
-template <class K>
-const typename K::Result* StatusResultOf(const BoardSnapshot& board) {
-  const ProbeRecord* r = StatusRecordOf(board, K::kName);
-  if (!r || !r->result) return nullptr;
-  return std::get_if<typename K::Result>(r->result.get());
-}
-
 // Every probe kind's state, with its interval and whether it is stale (3 intervals + 10 s).
 json ProbesPart(const BoardSnapshot& board, const StatusContext& context, double now) {
   json probes = json::object();
@@ -41,7 +28,7 @@ json ProbesPart(const BoardSnapshot& board, const StatusContext& context, double
 
 json PipelinePart(const BoardSnapshot& board, const TrendBuffer& trends, double now) {
   json out = {{"layers", json::array()}, {"airflow", json()}};
-  if (const auto* result = StatusResultOf<PipelineKind>(board)) {
+  if (const auto* result = ResultOf<PipelineKind>(board)) {
     json view = PipelineKind::View(*result, now);
     if (view.contains("layers")) out["layers"] = view["layers"];
     if (view.contains("airflow")) out["airflow"] = view["airflow"];
@@ -57,7 +44,7 @@ json DataQualityPart(const BoardSnapshot& board, const TrendBuffer& trends, doub
   json out = {{"completeness_target", kCompletenessTarget},
               {"latency_target_seconds", kIngestLatencyTargetSeconds},
               {"symbols", json::array()}};
-  if (const auto* result = StatusResultOf<MarketDataKind>(board)) {
+  if (const auto* result = ResultOf<MarketDataKind>(board)) {
     json view = MarketDataKind::View(*result, now);
     if (view.contains("symbols")) out["symbols"] = view["symbols"];
   }
@@ -82,7 +69,7 @@ json ApiUsagePart(const BoardSnapshot& board, double now) {
               {"warning_ratio", kApiUsageWarningRatio},
               {"critical_ratio", kApiUsageCriticalRatio},
               {"keys", json::array()}};
-  if (const auto* result = StatusResultOf<VendorApiKind>(board)) {
+  if (const auto* result = ResultOf<VendorApiKind>(board)) {
     json view = VendorApiKind::View(*result, now);
     if (view.contains("provider")) out["provider"] = view["provider"];
     if (view.contains("keys")) out["keys"] = view["keys"];
@@ -102,7 +89,7 @@ json AlertsPart(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
                 const StatusContext& context, double now) {
   json response = lifecycle.Summary();
   if (response.is_object()) response.erase("episodes");
-  const auto* result = StatusResultOf<AlertmanagerKind>(board);
+  const auto* result = ResultOf<AlertmanagerKind>(board);
   if (!result) return {{"alertmanager", json()}, {"response", response}};
   json view = AlertmanagerKind::View(*result, now);
   json& alerts = view["alerts"];  // the result's first alerts, in its order
@@ -163,15 +150,15 @@ json StatusView(const BoardSnapshot& board, const AlertLifecycle& lifecycle,
   out["probes"] = ProbesPart(board, context, now);
   out["pipeline"] = PipelinePart(board, trends, now);
   out["data_quality"] = DataQualityPart(board, trends, now);
-  const auto* ready = StatusResultOf<ReadySignalKind>(board);
+  const auto* ready = ResultOf<ReadySignalKind>(board);
   out["ready_signal"] = ready ? ReadySignalKind::View(*ready, now) : json();
   json backups = json::array();
-  if (const auto* result = StatusResultOf<BackupsKind>(board)) {
+  if (const auto* result = ResultOf<BackupsKind>(board)) {
     json view = BackupsKind::View(*result, now);
     if (view.contains("layers")) backups = view["layers"];
   }
   out["backups"] = {{"layers", backups}};
-  const auto* websocket = StatusResultOf<WebSocketKind>(board);
+  const auto* websocket = ResultOf<WebSocketKind>(board);
   out["websocket"] = websocket ? WebSocketKind::View(*websocket, now) : json();
   out["api_usage"] = ApiUsagePart(board, now);
   out["alerts"] = AlertsPart(board, lifecycle, context, now);

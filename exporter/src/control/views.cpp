@@ -8,20 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-const ProbeRecord* Find(const BoardSnapshot& board, std::string_view name) {
-  for (const auto& r : board)
-    if (r->name == name) return r.get();
-  return nullptr;
-}
-
-// The latest result of kind K, when it has one.
-template <class K>
-const typename K::Result* ResultOf(const BoardSnapshot& board) {
-  const ProbeRecord* r = Find(board, K::kName);
-  if (!r || !r->result) return nullptr;
-  return std::get_if<typename K::Result>(r->result.get());
-}
-
 // Kind K's view of its latest result; null when it has none.
 template <class K>
 json ViewOf(const BoardSnapshot& board, double now) {
@@ -31,7 +17,7 @@ json ViewOf(const BoardSnapshot& board, double now) {
 
 // A probe's own state: configured, ran, succeeded, when, and why not.
 json ProbeState(const BoardSnapshot& board, std::string_view name, double now) {
-  const ProbeRecord* r = Find(board, name);
+  const ProbeRecord* r = RecordOf(board, name);
   if (!r) return {{"configured", false}};
   json out = {{"configured", true}, {"has_run", r->has_run}};
   if (!r->has_run) return out;
@@ -54,6 +40,12 @@ json L0Of(const json& view, const char* key) {
 json Envelope(double now) { return {{"generated_at", now}}; }
 
 }  // namespace
+
+const ProbeRecord* RecordOf(const BoardSnapshot& board, std::string_view name) {
+  for (const auto& r : board)
+    if (r->name == name) return r.get();
+  return nullptr;
+}
 
 json ProbeStateView(const BoardSnapshot& board, std::string_view name, double now) {
   return ProbeState(board, name, now);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "common/clock.h"
 #include "common/mutex.h"
@@ -19,6 +21,17 @@ namespace usdcop {
 class AlertLifecycle;
 
 using BoardSnapshot = std::vector<std::shared_ptr<const ProbeRecord>>;
+
+// The record of probe `name` on the board; null when it is not configured.
+const ProbeRecord* RecordOf(const BoardSnapshot& board, std::string_view name);
+
+// The latest result of probe kind K, when it has one.
+template <class K>
+const typename K::Result* ResultOf(const BoardSnapshot& board) {
+  const ProbeRecord* r = RecordOf(board, K::kName);
+  if (!r || !r->result) return nullptr;
+  return std::get_if<typename K::Result>(r->result.get());
+}
 
 nlohmann::json L0HealthView(const BoardSnapshot& board, SysTime now);
 nlohmann::json PipelineHealthView(const BoardSnapshot& board, SysTime now);
