@@ -126,7 +126,12 @@ void Scheduler::CheckDeadlines(SteadyTime now) {
     if (!run || now < run->deadline + kDeadlineGrace || run->reported.exchange(true)) continue;
     Status s(Reason::kTimeout,
              "did not finish within its " + FormatDuration(slot.spec.timeout) + " timeout");
-    board_.Record(name, s, ToSeconds(now - run->start), NowUnix(), nullptr);
+    // The run gave no result: the last one's series stay, with the failure in the meta metrics,
+    // so that dashboards and rules see no hole. (The run, having lost the race for `reported`,
+    // records nothing when it ends: no other writer of this name meanwhile.)
+    const auto previous = board_.Get(name);
+    board_.Record(name, s, ToSeconds(now - run->start), NowUnix(),
+                  previous ? previous->result : nullptr);
     log_.Warn("probe failed", {{"probe", name}, {"reason", "timeout"}, {"err", s.message()}});
   }
 }

@@ -192,6 +192,38 @@ TEST_F(SchedulerTest, AHungProbeTimesOutIsSkippedWhileBusyAndNeverDelaysAnother)
   EXPECT_TRUE(scheduler.Stop(1s));
 }
 
+TEST_F(SchedulerTest, AHungRunRecordedAsATimeoutKeepsTheLastResult) {
+  Gate gate;
+  std::atomic<int> runs{0};
+  Scheduler scheduler(board_, clock_, log_, 2);
+  scheduler.SetProbes({
+      {"websocket", 40s, 20s, std::make_shared<FnProbe>([&](const ProbeContext& ctx) {
+         if (runs++ > 0) return gate.Wait(ctx);  // the second run hangs past its deadline
+         WebSocketResult w;
+         w.up = true;
+         w.connected_clients = 3;
+         return ProbeOutcome{Status::Ok(), w};
+       })},
+      Marker(),
+  });
+  ASSERT_TRUE(WaitFor([&] { return runs == 1 && board_.Get("websocket")->has_run; }));
+  const std::shared_ptr<const ProbeResult> first = board_.Get("websocket")->result;
+  ASSERT_NE(first, nullptr);
+  Drain(scheduler);
+  Settle();
+  Advance(40s);  // the second run starts and hangs
+  ASSERT_TRUE(WaitFor([&] { return gate.entered == 1; }));
+  Drain(scheduler);
+  clock_.Advance(20s + Scheduler::kDeadlineGrace);
+  ASSERT_TRUE(WaitFor([&] { return Errors(board_, "websocket", Reason::kTimeout) == 1; }));
+  const auto record = board_.Get("websocket");
+  EXPECT_FALSE(record->success);
+  EXPECT_EQ(record->status.reason(), Reason::kTimeout);
+  EXPECT_EQ(record->result, first) << "the last result's series stay";
+  gate.Open();
+  EXPECT_TRUE(scheduler.Stop(1s));
+}
+
 TEST_F(SchedulerTest, AnExceptionIsAnInternalErrorAndTheProbeRunsOn) {
   Scheduler scheduler(board_, clock_, log_, 1);
   scheduler.SetProbes(
