@@ -41,11 +41,8 @@ class StatusPageIT : public ::testing::Test {
         ", role: webhook}\n"
         "  rate_limit: {per_second: 1000, burst: 1000}\n" +
         extra);
-    stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-    auto port = stack_.exporter().WaitForLog(
-        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-    ASSERT_TRUE(port) << stack_.exporter().Log();
-    port_ = std::stoi(*port);
+    port_ = StartExporterWithControl(stack_);
+    ASSERT_GT(port_, 0);
   }
   httplib::Client Client() const {
     httplib::Client c("127.0.0.1", port_);
@@ -272,11 +269,8 @@ TEST_F(StatusPageIT, TheSummaryHasEveryPartWithTheProbesIntervalsAndTheMarket) {
                      ", role: viewer}\n"
                      "    - {name: am, sha256: " +
                      Sha256Hex(kWebhook) + ", role: webhook}\n");
-  stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-  auto port = stack_.exporter().WaitForLog(
-      "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-  ASSERT_TRUE(port) << stack_.exporter().Log();
-  port_ = std::stoi(*port);
+  port_ = StartExporterWithControl(stack_);
+  ASSERT_GT(port_, 0);
   httplib::Client c = Client();
   const httplib::Headers viewer = {{"Authorization", std::string("Bearer ") + kViewer}};
   json status;
@@ -329,11 +323,8 @@ TEST_F(StatusPageIT, TheTrendsFillFromTheProbesResults) {
                      "control:\n  trend_step: 1s\n  tokens:\n"
                      "    - {name: alice, sha256: " +
                      Sha256Hex(kViewer) + ", role: viewer}\n");
-  stack_.StartExporter({"--control.listen-address=127.0.0.1:0"});
-  auto port = stack_.exporter().WaitForLog(
-      "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-  ASSERT_TRUE(port) << stack_.exporter().Log();
-  port_ = std::stoi(*port);
+  port_ = StartExporterWithControl(stack_);
+  ASSERT_GT(port_, 0);
   httplib::Client c = Client();
   const httplib::Headers viewer = {{"Authorization", std::string("Bearer ") + kViewer}};
   json status, series;
