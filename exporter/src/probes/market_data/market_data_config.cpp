@@ -90,7 +90,7 @@ std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const
                                                            const std::string& path) {
   if (!r.Map(node, path,
              {"interval", "timeout", "source", "table", "columns", "symbols", "windows", "lookback",
-              "arrival_grace", "price_jump_k"}) ||
+              "full_reread", "arrival_grace", "price_jump_k"}) ||
       !node.IsMap()) {
     if (node.IsNull())
       r.Error(node, Join(path, "source"),
@@ -129,6 +129,13 @@ std::optional<MarketDataProbeConfig> MarketDataKind::Parse(FieldReader& r, const
   }
   ParseWindows(r, node["windows"], Join(path, "windows"), m);
   m.lookback = r.Dur(node, path, "lookback").value_or(m.lookback);
+  if (auto every = r.Dur(node, path, "full_reread", false, true)) {
+    if (every->count() > 0 && *every < m.interval)
+      r.Error(node["full_reread"], Join(path, "full_reread"),
+              "is shorter than interval: every run would read the whole window (e.g. 1h, or 0s "
+              "for never)");
+    m.full_reread = *every;
+  }
   m.arrival_grace = r.Dur(node, path, "arrival_grace", false, true).value_or(m.arrival_grace);
   if (auto k = r.String(node, path, "price_jump_k")) {
     char* end = nullptr;

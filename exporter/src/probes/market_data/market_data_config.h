@@ -28,7 +28,10 @@ struct MarketDataProbeConfig {
   std::vector<Window> windows = {{"session", Duration(0)},
                                  {"7d", std::chrono::hours(24 * 7)},
                                  {"30d", std::chrono::hours(24 * 30)}};
-  Duration lookback = std::chrono::minutes(10);       // late-arrival lookback of incremental reads
+  Duration lookback = std::chrono::minutes(10);  // late-arrival lookback of incremental reads
+  // How often the window is read whole again, replacing the bars in memory: rows deleted or
+  // edited in place since they were read (which no incremental read sees) then show. 0: never.
+  Duration full_reread = std::chrono::hours(1);
   Duration arrival_grace = std::chrono::seconds(30);  // a bar is expected once closed plus this
   double price_jump_k = 8;  // robust deviations beyond which a return is a price jump
 };

@@ -92,18 +92,28 @@ Status MarketDataProbe::RunSymbol(const std::string& symbol, const ProbeContext&
   out.ingested_total = state.ingested_total;
   out.ingest_latency = state.latency;
   const SysTime now = ctx.clock.Now();
-  const bool cold = state.book == nullptr;
+  // The whole window: the first time, and every full_reread (the incremental reads below see
+  // neither a row deleted nor one edited in place).
+  const bool whole = state.book == nullptr || (config_.full_reread > Duration(0) &&
+                                               now - state.read_whole_at >= config_.full_reread);
   Result<std::vector<BarRow>> rows =
-      cold ? source_->RowsFromTime(symbol, ToUnixSeconds(now - Keep()), ctx.deadline)
-           : source_->RowsAfterMark(symbol,
-                                    state.tracker.ReadFrom().value_or(ToUnixSeconds(now - Keep())),
-                                    ctx.deadline);
+      whole ? source_->RowsFromTime(symbol, ToUnixSeconds(now - Keep()), ctx.deadline)
+            : source_->RowsAfterMark(symbol,
+                                     state.tracker.ReadFrom().value_or(ToUnixSeconds(now - Keep())),
+                                     ctx.deadline);
   if (!rows.ok()) return rows.status();
   // Until a first row sets the watermark, every row read is the baseline: kept, not counted.
   const bool baseline = !state.tracker.watermark();
+  const bool cold = state.book == nullptr;
   std::vector<BarRow> fresh = state.tracker.Observe(*rows);
-  if (cold) state.book = std::make_unique<BarBook>(calendar_, Keep());
-  if (cold || baseline) {
+  if (whole) {
+    state.book = std::make_unique<BarBook>(calendar_, Keep());
+    state.read_whole_at = now;
+    if (!cold)
+      ctx.log.Debug("market data window read whole again",
+                    {{"symbol", symbol}, {"rows", std::to_string(rows->size())}});
+  }
+  if (whole || baseline) {
     for (const BarRow& r : *rows) state.book->Add(r);
   } else {
     for (const BarRow& r : fresh) state.book->Add(r);

@@ -2,7 +2,9 @@
 // (the current or last session, 7d, 30d): expected, observed, missing, gaps, duplicates,
 // outliers and bad rows, freshness, and the rows ingested with their latency. The first run
 // reads the longest window once; later runs read only rows newer than the watermark (minus the
-// late-arrival lookback). The watermark and the counters survive restarts in the state store.
+// late-arrival lookback), and every `full_reread` the window is read whole again and replaces
+// the bars in memory (rows deleted or edited in place show then). The watermark and the
+// counters survive restarts in the state store.
 // Not thread-safe: the scheduler runs one Run() at a time.
 #pragma once
 
@@ -35,7 +37,8 @@ class MarketDataProbe final : public Probe {
     IngestTracker tracker;
     double ingested_total = 0;
     LatencyHistogram latency;
-    bool loaded = false;  // from the store
+    bool loaded = false;      // from the store
+    SysTime read_whole_at{};  // when the window was last read whole (into `book`)
   };
   Status RunSymbol(const std::string& symbol, const ProbeContext& ctx, SymbolResult& out);
   Status Load(const std::string& symbol, SymbolState& state);

@@ -25,6 +25,12 @@ TEST_F(MarketDataConfigTest, MarketDataSectionDefaultsAndChecks) {
   ASSERT_EQ(m.windows.size(), 3u);
   EXPECT_EQ(m.windows[1].span, std::chrono::hours(24 * 7));
   EXPECT_EQ(m.symbols, std::vector<std::string>{"USD/COP"});
+  EXPECT_EQ(m.full_reread, std::chrono::hours(1));
+
+  ConfigLoad never =
+      Load("probes:\n  market_data:\n    source: {sqlite: market.db}\n    full_reread: 0s\n");
+  ASSERT_TRUE(never.config) << ::testing::PrintToString(never.errors);
+  EXPECT_EQ(never.config->probes.Get<MarketDataKind>()->full_reread, Duration(0));
 
   ConfigLoad price_only = Load(
       "probes:\n  market_data:\n    source: {sqlite: m.db}\n    columns: {time: ts, price: "
@@ -39,6 +45,7 @@ TEST_F(MarketDataConfigTest, MarketDataSectionDefaultsAndChecks) {
     columns: {open: o, close: c}
     windows: [session, fortnight, session]
     price_jump_k: -1
+    full_reread: 10s
 )");
   std::string all;
   for (const std::string& e : bad.errors) all += e + "\n";
@@ -52,6 +59,7 @@ TEST_F(MarketDataConfigTest, MarketDataSectionDefaultsAndChecks) {
       all, HasSubstr("probes.market_data.windows[1]: \"fortnight\" is not session or a duration"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.windows[2]: window \"session\" is listed twice"));
   EXPECT_THAT(all, HasSubstr("probes.market_data.price_jump_k: \"-1\" is not a number above 0"));
+  EXPECT_THAT(all, HasSubstr("probes.market_data.full_reread: is shorter than interval"));
 }
 
 }  // namespace

@@ -20,9 +20,10 @@ SysTime T(const char* iso) { return *ParseTimestamp(iso); }
 class MarketDataProbeTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = std::move(StateStore::Open(dir_.File("state.db"))).value(); }
-  std::unique_ptr<MarketDataProbe> NewProbe() {
+  std::unique_ptr<MarketDataProbe> NewProbe(Duration full_reread = 1h) {
     MarketDataProbeConfig c;
     c.sqlite_path = dir_.File("market.db");
+    c.full_reread = full_reread;
     return std::make_unique<MarketDataProbe>(
         c, calendar_, std::make_unique<SqliteBarSource>(c.sqlite_path, c.table), *store_);
   }
@@ -31,6 +32,10 @@ class MarketDataProbeTest : public ::testing::Test {
   }
   static const WindowStats& W(const ProbeOutcome& o, size_t i) {
     return std::get<MarketDataResult>(o.result).symbols.at(0).windows.at(i);
+  }
+  static std::int64_t Flawed(const WindowStats& w, BarFlaw f) {
+    auto it = w.flaws.find(f);
+    return it == w.flaws.end() ? 0 : it->second;
   }
   static const SymbolResult& Sym(const ProbeOutcome& o) {
     return std::get<MarketDataResult>(o.result).symbols.at(0);
@@ -119,6 +124,42 @@ TEST_F(MarketDataProbeTest, ALateBackfilledBarFillsItsGap) {
   ProbeOutcome out = Run(*probe);
   EXPECT_EQ(W(out, 0).missing, 0);
   EXPECT_EQ(Sym(out).ingested_total, 1);
+}
+
+TEST_F(MarketDataProbeTest, RowsDeletedOrEditedInPlaceShowAtTheNextFullReread) {
+  MarketTable table(dir_.File("market.db"));
+  table.Bars(*calendar_, T("2026-11-24T13:00:00Z"), T("2026-11-24T15:00:00Z"));
+  auto probe = NewProbe(1h);
+  auto never = NewProbe(0s);
+  ASSERT_EQ(W(Run(*probe), 0).missing, 0);
+  ASSERT_EQ(W(Run(*never), 0).missing, 0);
+  // A bar deleted and one edited in place: their ingestion marks do not move, so no
+  // incremental read returns them.
+  table.Exec("DELETE FROM usdcop_m5_ohlcv WHERE time = '2026-11-24T13:15:00Z'");
+  table.Exec("UPDATE usdcop_m5_ohlcv SET close = -1, low = -2 WHERE time = '2026-11-24T13:30:00Z'");
+  table.Bars(*calendar_, T("2026-11-24T15:00:00Z"), T("2026-11-24T16:05:00Z"));
+
+  clock_.Set(T("2026-11-24T15:59:30Z"));  // 59 minutes after the first read
+  ProbeOutcome out = Run(*probe);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(W(out, 0).missing, 0);
+  EXPECT_EQ(Flawed(W(out, 0), BarFlaw::kNonPositive), 0);
+  const double ingested = Sym(out).ingested_total;
+  EXPECT_EQ(ingested, 13);
+
+  clock_.Set(T("2026-11-24T16:00:30Z"));  // an hour: the window is read whole again
+  out = Run(*probe);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(W(out, 0).missing, 1);
+  EXPECT_EQ(W(out, 0).gaps, 1);
+  EXPECT_EQ(Flawed(W(out, 0), BarFlaw::kNonPositive), 1);
+  EXPECT_EQ(W(out, 0).observed, W(out, 0).expected - 1);
+  EXPECT_EQ(Sym(out).ingested_total, ingested);  // a re-read counts no row as ingested again
+  EXPECT_EQ(Sym(out).ingest_latency.count, 13u);
+
+  out = Run(*never);  // full_reread 0s: never read whole again
+  EXPECT_EQ(W(out, 0).missing, 0);
+  EXPECT_EQ(Flawed(W(out, 0), BarFlaw::kNonPositive), 0);
 }
 
 TEST_F(MarketDataProbeTest, RowsThatAppearAfterAnEmptyFirstReadAreKept) {
