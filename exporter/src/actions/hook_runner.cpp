@@ -1,10 +1,12 @@
 #include "actions/hook_runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,11 +16,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <fstream>
 #include <set>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include "common/fd.h"
+#include "common/mutex.h"
 #include "common/units.h"
 
 namespace usdcop {
@@ -33,6 +39,9 @@ constexpr milliseconds kCancelTick{50};
 constexpr milliseconds kExitTick{10};
 // After SIGKILL, how long output from processes that left the group is still read.
 constexpr milliseconds kDrainAfterKill{100};
+// After a command ended, how long its escapees are looked for, and how often.
+constexpr milliseconds kEscapeeSweep{1000};
+constexpr milliseconds kEscapeeTick{10};
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37): the system call directly.
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
@@ -146,7 +155,7 @@ struct Child {
   Fd output;  // read end, non-blocking
 };
 
-Result<Child> Spawn(const std::string& program, const CommandSpec& spec) {
+Result<Child> SpawnChild(const std::string& program, const CommandSpec& spec) {
   const std::string what = "cannot run \"" + spec.argv[0] + "\": ";
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Status(Reason::kIo, what + "pipe: " + ErrnoText(errno));
@@ -165,6 +174,84 @@ Result<Child> Spawn(const std::string& program, const CommandSpec& spec) {
                          argv.data(), envp.data());
   if (rc != 0) return Status(Reason::kIo, what + ErrnoText(rc));
   return child;
+}
+
+// The pids of this process's children (ppid in /proc/<pid>/stat), zombies included.
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return children;
+  while (const dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;  // gone meanwhile
+    const size_t paren = line.rfind(')');     // the name may hold spaces and parentheses
+    if (paren == std::string::npos || paren + 4 > line.size()) continue;
+    if (std::strtol(line.c_str() + paren + 4, nullptr, 10) == parent)
+      children.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(proc);
+  return children;
+}
+
+// The commands running now, by pid: every other child of this process, once it adopts
+// orphans, escaped a hook. A pid stays registered from its spawn (under the lock, so that no
+// sweep sees it unregistered) until after it is reaped (a multiset: another thread may spawn
+// the reused pid before the first one forgets it).
+class RunningCommands {
+ public:
+  Result<Child> Spawn(const std::string& program, const CommandSpec& spec) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    Result<Child> child = SpawnChild(program, spec);
+    if (child.ok()) pids_.insert(child->pid);
+    return child;
+  }
+  void Reaped(pid_t pid) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    if (auto it = pids_.find(pid); it != pids_.end()) pids_.erase(it);
+  }
+  // SIGKILL to each child that is not a running command, reaping those already dead; how many
+  // there were.
+  size_t KillEscapees() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    size_t found = 0;
+    for (pid_t pid : ChildrenOf(::getpid())) {
+      if (pids_.contains(pid)) continue;
+      ++found;
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, WNOHANG);
+    }
+    return found;
+  }
+
+ private:
+  Mutex mu_;
+  std::multiset<pid_t> pids_ GUARDED_BY(mu_);
+};
+
+RunningCommands& Running() {
+  static RunningCommands running;
+  return running;
+}
+
+std::atomic<bool> adopting{false};
+
+// After the command that led `group` was reaped: its escapees, re-parented to us as their
+// parents die, killed and reaped until none is left and the group is empty, for at most
+// kEscapeeSweep.
+void StopEscapees(pid_t group) {
+  if (!adopting) return;
+  const auto until = SteadyClock::now() + kEscapeeSweep;
+  while (true) {
+    const size_t found = Running().KillEscapees();
+    const bool group_left = ::kill(-group, 0) == 0;
+    if ((found == 0 && !group_left) || SteadyClock::now() >= until) return;
+    std::this_thread::sleep_for(kEscapeeTick);
+  }
 }
 
 // --- Watching it ----------------------------------------------------------------------------
@@ -334,8 +421,9 @@ Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadli
     return Status(Reason::kTimeout, what + " not started: no time left before the deadline");
 
   const auto start = SteadyClock::now();
-  Result<Child> child = Spawn(*program, spec);
+  Result<Child> child = Running().Spawn(*program, spec);
   if (!child.ok()) return child.status();
+  const pid_t pid = child->pid;
 
   CommandResult r;
   CappedOutput output(spec.max_output);
@@ -344,11 +432,19 @@ Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadli
   StopGroup(watch, spec.kill_grace);
   const int status = watch.Reap();
   r.duration_seconds = SecondsSince(start);
+  Running().Reaped(pid);
+  StopEscapees(pid);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   r.output = output.Text();
   r.output_truncated_bytes = output.dropped_bytes();
   return r;
+}
+
+bool AdoptOrphanedHookProcesses(bool on) {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) != 0) return false;
+  adopting = on;
+  return true;
 }
 
 Result<HttpHookResult> CallHttpHook(HttpClient& http, const HttpHookSpec& spec,

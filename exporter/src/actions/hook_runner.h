@@ -12,9 +12,11 @@
 // group gets SIGTERM, then SIGKILL kill_grace later if the command has not finished. When the
 // command exits on its own, what it left running in its group is stopped before the command is
 // reaped (SIGTERM then SIGKILL if it still holds the output pipe, else SIGKILL): a hook leaves
-// nothing behind. A process that moved itself out of the group (setsid, setpgid) escapes this;
-// its output is read for at most 100 ms after the kill. The working directory, umask and
-// resource limits are the exporter's.
+// nothing behind. A process that moved itself out of the group (setsid, setpgid) escapes the
+// group's signals; its output is read for at most 100 ms after the kill. With
+// AdoptOrphanedHookProcesses() such a process becomes this process's child once its parent in
+// the hook has died, and is killed then (below). The working directory, umask and resource
+// limits are the exporter's.
 //
 // Output (both kinds of hook): the first max_output bytes are kept, the rest read and counted
 // (a child never blocks on a full pipe). Bytes that are ASCII control characters other than
@@ -23,7 +25,8 @@
 //
 // Thread-safe: calls may run at once from several threads. RunCommand uses posix_spawn (never
 // fork) and descriptors opened with O_CLOEXEC. It waits for its own child by pid; the process
-// must not reap children it did not start (SIGCHLD ignored, waitpid(-1)).
+// must not reap children it did not start (SIGCHLD ignored, waitpid(-1)), and once it adopts
+// orphans it must start no children of its own but through RunCommand.
 #pragma once
 
 #include <chrono>
@@ -72,6 +75,16 @@ struct CommandResult {
 // program that is missing or not executable (io, naming argv[0] and the errno text), a deadline
 // already past (timeout) or cancelled (cancelled).
 Result<CommandResult> RunCommand(const CommandSpec& spec, const Deadline& deadline);
+
+// Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER; on:
+// false undoes it). A hook's process that left the command's group (setsid, setpgid, a double
+// fork) is then re-parented to this process when its parent dies, and after each command ends
+// RunCommand sends SIGKILL to, and reaps, every child of this process that is not a command
+// still running, for up to a second while the ended command's group still has members (they
+// orphan more as they die). Call it at start, in a process that starts no other children (they
+// would be taken for escapees). False, errno set, where the kernel refuses: escapees then
+// outlive their hook.
+bool AdoptOrphanedHookProcesses(bool on = true);
 
 struct HttpHookSpec {
   std::string method = "POST";  // GET, POST, PUT, PATCH or DELETE

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "actions/hook_runner.h"
 #include "app/config.h"
 #include "app/probe_table.h"
+#include "common/fd.h"
 #include "common/mutex.h"
 
 namespace usdcop {
@@ -132,6 +134,13 @@ int Daemon::Run() {
                                          {"storage", storage},
                                          {"probes", std::to_string(probes.size())}});
   scheduler_->SetProbes(std::move(probes));
+  // A hook's process that leaves its group (setsid) is stopped once its hook ends, not left
+  // running: the exporter adopts it (actions/hook_runner.h).
+  if (!AdoptOrphanedHookProcesses())
+    log_.Warn(
+        "cannot become the reaper of hook processes: a hook's process that calls setsid "
+        "outlives its hook",
+        {{"err", ErrnoText(errno)}});
   // Before the public port, whose POST /-/reload reloads the control section too.
   if (!StartControl(*load.config, *web)) {
     Shutdown();

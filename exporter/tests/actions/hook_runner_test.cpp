@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/fd.h"
 #include "support/fake_http.h"
 #include "support/temp_dir.h"
 
@@ -368,6 +369,59 @@ TEST(HookRunnerCommand, RunsConcurrentlyFromSeveralThreads) {
     EXPECT_THAT(Lines(results[i].output), ElementsAre(std::to_string(i), "0", "1", "2"))
         << "thread " << i;
   }
+}
+
+// --- Processes that leave the group (setsid) ------------------------------------------------
+
+// The test process adopts orphans for the test's length only: other tests start daemons
+// (PostgreSQL) that must not be taken for a hook's escapees.
+class HookRunnerEscapees : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(AdoptOrphanedHookProcesses()) << ErrnoText(errno); }
+  void TearDown() override { EXPECT_TRUE(AdoptOrphanedHookProcesses(false)); }
+};
+
+// A hook whose child leaves the group (setsid), writes its pid to `dir`/escapee once out (the
+// hook waits for it, at most 5 s, and prints it), and sleeps; then the hook does `then`.
+CommandSpec Escaping(const TempDir& dir, const std::string& then) {
+  const std::string file = dir.File("escapee");
+  return Cmd({"/bin/sh", "-c",
+              "setsid /bin/sh -c 'echo $$ > " + file + ".tmp && mv " + file + ".tmp " + file +
+                  "; exec sleep 30' >/dev/null 2>&1 & i=0; while [ ! -s " + file +
+                  " ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done; cat " + file + "; " +
+                  then});
+}
+
+TEST_F(HookRunnerEscapees, AProcessThatCalledSetsidIsStoppedWhenItsHookExits) {
+  TempDir dir;
+  CommandResult r = MustRun(Escaping(dir, "exit 0"));
+  EXPECT_EQ(r.exit_code, 0);
+  pid_t escapee = FirstLineAsPid(r.output);
+  ASSERT_GT(escapee, 0) << r.output;
+  EXPECT_FALSE(Alive(escapee)) << "the setsid process " << escapee << " outlived its hook";
+}
+
+TEST_F(HookRunnerEscapees, AProcessThatCalledSetsidIsStoppedWhenItsHookTimesOut) {
+  TempDir dir;
+  CommandResult r = MustRun(Escaping(dir, "sleep 30"), 1s);
+  EXPECT_TRUE(r.timed_out);
+  pid_t escapee = FirstLineAsPid(r.output);
+  ASSERT_GT(escapee, 0) << r.output;
+  EXPECT_FALSE(Alive(escapee)) << "the setsid process " << escapee << " outlived its hook";
+}
+
+TEST_F(HookRunnerEscapees, CommandsStillRunningAreNotTakenForEscapees) {
+  TempDir dir;
+  CommandResult slow;
+  std::thread other([&slow] { slow = MustRun(Cmd({"/bin/sh", "-c", "sleep 1; echo done"})); });
+  std::this_thread::sleep_for(100ms);
+  CommandResult r = MustRun(Escaping(dir, "exit 0"));
+  other.join();
+  pid_t escapee = FirstLineAsPid(r.output);
+  ASSERT_GT(escapee, 0) << r.output;
+  EXPECT_FALSE(Alive(escapee));
+  EXPECT_EQ(slow.exit_code, 0);
+  EXPECT_EQ(slow.output, "done\n");
 }
 
 // --- Output cleaning ------------------------------------------------------------------------
