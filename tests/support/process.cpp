@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -156,6 +157,14 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   ::unlink(in_path);
   ::unlink(out_path.c_str());
   return result;
+}
+
+const std::string& ExporterBinary() {
+  static const std::string path = [] {
+    const char* chosen = std::getenv("USDCOP_TEST_EXPORTER");
+    return std::string(chosen && *chosen ? chosen : USDCOP_EXPORTER_BUILT_BIN);
+  }();
+  return path;
 }
 
 }  // namespace usdcop::testing

@@ -62,4 +62,11 @@ bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::milliseco
   return done();
 }
 
+// The usdcop_exporter the tests run: $USDCOP_TEST_EXPORTER when set (scripts/sanitize runs the
+// integration tests against its sanitized build that way), else this build's.
+const std::string& ExporterBinary();
+
 }  // namespace usdcop::testing
+
+// As the tests write it: {USDCOP_EXPORTER_BIN, "--config.check", ...}.
+#define USDCOP_EXPORTER_BIN (::usdcop::testing::ExporterBinary())

@@ -145,7 +145,8 @@ TEST_F(TrendBufferTest, RecordsPerMinuteIsTheCountersIncrease) {
   // Step 0 has no earlier counter; step 3's counter went down: what it counts since is the rate.
   EXPECT_EQ(rpm.at("points"), json::parse("[[1796259060, null], [1796259120, 120], "
                                           "[1796259180, 180], [1796259240, 50]]"));
-  for (const json& s : trends_.Json()["series"]) EXPECT_NE(s["labels"], json({{"layer", "L1"}}));
+  const json all = trends_.Json();  // not in the loop's head: the temporary would die first
+  for (const json& s : all.at("series")) EXPECT_NE(s["labels"], json({{"layer", "L1"}}));
 }
 
 TEST_F(TrendBufferTest, RecordsPerMinuteLooksBackTenMinutesAtMost) {
