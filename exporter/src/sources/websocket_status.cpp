@@ -6,11 +6,18 @@ namespace usdcop {
 
 using nlohmann::json;
 
+Result<WebSocketStatus> ParseWebSocketStatus(std::string what, const std::string& body) {
+  WebSocketStatus status{std::move(what), json::parse(body, nullptr, /*allow_exceptions=*/false)};
+  if (!status.body.is_object())
+    return Status(Reason::kParse, status.what + ": the answer is not a JSON object");
+  return status;
+}
+
 Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string& url,
                                              const std::string& ca_file,
                                              const std::string& config_field,
                                              const Deadline& deadline) {
-  WebSocketStatus status{"WebSocket status " + UrlPathForLog(url), {}};
+  const std::string what = "WebSocket status " + UrlPathForLog(url);
   HttpRequest request;
   request.url = url;
   request.headers = {{"Accept", "application/json"}};
@@ -20,13 +27,9 @@ Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string
     return Status(response.status().reason(), "WebSocket status: " + response.status().message() +
                                                   " (check " + config_field + ")");
   if (response->status != 200)
-    return Status(Reason::kHttpStatus, status.what + " answered HTTP " +
-                                           std::to_string(response->status) + " (check " +
-                                           config_field + ")");
-  status.body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (!status.body.is_object())
-    return Status(Reason::kParse, status.what + ": the answer is not a JSON object");
-  return status;
+    return Status(Reason::kHttpStatus, what + " answered HTTP " + std::to_string(response->status) +
+                                           " (check " + config_field + ")");
+  return ParseWebSocketStatus(what, response->body);
 }
 
 Result<double> PublishedBar(const WebSocketStatus& status, const std::string& field) {

@@ -25,6 +25,10 @@ Result<WebSocketStatus> FetchWebSocketStatus(HttpClient& http, const std::string
                                              const std::string& config_field,
                                              const Deadline& deadline);
 
+// The answer `body` of a 200 as a status, `what` naming where it came from; parse when it is not a
+// JSON object.
+Result<WebSocketStatus> ParseWebSocketStatus(std::string what, const std::string& body);
+
 // The published bar at the JSON pointer `field` (RFC 3339 text or Unix seconds), in Unix seconds;
 // parse when it is missing, null or not a time.
 Result<double> PublishedBar(const WebSocketStatus& status, const std::string& field);

@@ -50,6 +50,19 @@ TEST(FetchWebSocketStatus, AnswersTheObjectAndSaysWhatToCheckOtherwise) {
               HasSubstr("connection refused (check probes.websocket.status_url)"));
 }
 
+TEST(ParseWebSocketStatus, TakesAJsonObjectOnly) {
+  auto ok = ParseWebSocketStatus("WebSocket status /status", R"({"connections": 2})");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->what, "WebSocket status /status");
+  EXPECT_EQ(ok->body["connections"], 2);
+  for (const char* body : {"[]", "2", "", "{\"connections\": 2", "null"}) {
+    auto bad = ParseWebSocketStatus("WebSocket status /status", body);
+    ASSERT_FALSE(bad.ok()) << body;
+    EXPECT_EQ(bad.status().reason(), Reason::kParse);
+    EXPECT_EQ(bad.status().message(), "WebSocket status /status: the answer is not a JSON object");
+  }
+}
+
 TEST(PublishedBar, ReadsTheTimeAtThePointerAsTextOrSeconds) {
   const WebSocketStatus text{"s", {{"last_published_bar", "2026-11-24T13:05:00Z"}}};
   EXPECT_EQ(*PublishedBar(text, "/last_published_bar"), 1795525500);
