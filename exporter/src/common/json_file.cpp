@@ -8,8 +8,12 @@ namespace usdcop {
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes) {
   auto text = ReadSmallFile(path, max_bytes);
   if (!text.ok()) return text.status();
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object()) return Status(Reason::kParse, path + ": not a JSON object");
+  return ParseJsonObject(*text, path);
+}
+
+Result<nlohmann::json> ParseJsonObject(std::string_view text, const std::string& name) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return Status(Reason::kParse, name + ": not a JSON object");
   return j;
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -17,6 +18,8 @@ namespace usdcop {
 // or is no such file (Reason::kIo "PATH: <strerror>", Reason::kParse "PATH: not a regular file
 // (a FIFO)", "PATH: larger than 1 MiB"), else Reason::kParse "PATH: not a JSON object".
 Result<nlohmann::json> ReadJsonObject(const std::string& path, std::size_t max_bytes = 1 << 20);
+// The JSON object `text` (the file `name`'s bytes); Reason::kParse "NAME: not a JSON object".
+Result<nlohmann::json> ParseJsonObject(std::string_view text, const std::string& name);
 
 // A time value as Unix seconds: RFC 3339 text ("2026-11-24T13:05:00Z") or a number of seconds.
 // nullopt for anything else (null included).

@@ -35,6 +35,18 @@ TEST(ReadJsonObject, ReadsAnObjectAndRefusesAnythingElseNamingTheFile) {
       << big.status().message();
 }
 
+TEST(ParseJsonObject, TakesAnObjectOnlyNamingTheFile) {
+  auto ok = ParseJsonObject(R"({"ready": true})", "l0.flag");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ((*ok)["ready"], true);
+  for (const char* text : {"[1]", "\"ready\"", "{\"ready\": ", "", "null"}) {
+    auto bad = ParseJsonObject(text, "l0.flag");
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.status().reason(), Reason::kParse);
+    EXPECT_EQ(bad.status().message(), "l0.flag: not a JSON object");
+  }
+}
+
 TEST(JsonTime, TakesRfc3339TextOrUnixSecondsAndNothingElse) {
   EXPECT_EQ(JsonTime(nlohmann::json("2026-11-24T13:05:00Z")), 1795525500);
   EXPECT_EQ(JsonTime(nlohmann::json(1795525500.5)), 1795525500.5);

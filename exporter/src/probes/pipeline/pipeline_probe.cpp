@@ -91,6 +91,30 @@ std::optional<LayerStatus> MapFileStatus(const std::string& status) {
   return std::nullopt;
 }
 
+Result<StatusFile> ParseStatusFile(const json& j) {
+  auto fail = [](const std::string& what) { return Status(Reason::kParse, what); };
+  auto word = j.find("status");
+  if (word == j.end() || !word->is_string()) return fail("no \"status\" string");
+  auto mapped = MapFileStatus(word->get<std::string>());
+  if (!mapped)
+    return fail("status \"" + word->get<std::string>() +
+                "\" is not running, completed, failed or idle");
+  auto updated_at = j.find("updated_at");
+  if (updated_at == j.end() || !updated_at->is_string()) return fail("no \"updated_at\" time");
+  StatusFile file;
+  file.status = *mapped;
+  file.updated_text = updated_at->get<std::string>();
+  auto updated = ParseTimestamp(file.updated_text);
+  if (!updated) return fail("updated_at \"" + file.updated_text + "\" is not an ISO 8601 time");
+  file.updated = *updated;
+  if (auto records = j.find("records"); records != j.end()) {
+    if (!records->is_number() || records->get<double>() < 0)
+      return fail("records is not a non-negative number");
+    file.records = records->get<double>();
+  }
+  return file;
+}
+
 PipelineProbe::PipelineProbe(PipelineProbeConfig config, HttpClient& http, StateStore& store)
     : config_(std::move(config)), store_(store) {
   if (config_.airflow) airflow_ = std::make_unique<AirflowClient>(*config_.airflow, http);
@@ -228,42 +252,27 @@ Status PipelineProbe::RunFileLayer(const LayerConfig& layer, const ProbeContext&
     publish_counters();
     return Status(read.status().reason(), "status file " + read.status().message());
   }
-  const json& j = *read;
-  auto fail = [&](const std::string& what) {
+  auto file = ParseStatusFile(*read);
+  if (!file.ok()) {
     publish_counters();
-    return Status(Reason::kParse, "status file " + layer.status_file + ": " + what);
-  };
-  if (!j.contains("status") || !j["status"].is_string()) return fail("no \"status\" string");
-  auto mapped = MapFileStatus(j["status"].get<std::string>());
-  if (!mapped)
-    return fail("status \"" + j["status"].get<std::string>() +
-                "\" is not running, completed, failed or idle");
-  if (!j.contains("updated_at") || !j["updated_at"].is_string())
-    return fail("no \"updated_at\" time");
-  std::string updated_text = j["updated_at"].get<std::string>();
-  auto updated = ParseTimestamp(updated_text);
-  if (!updated) return fail("updated_at \"" + updated_text + "\" is not an ISO 8601 time");
-  std::optional<double> records;
-  if (j.contains("records")) {
-    if (!j["records"].is_number() || j["records"].get<double>() < 0)
-      return fail("records is not a non-negative number");
-    records = j["records"].get<double>();
+    return Status(Reason::kParse,
+                  "status file " + layer.status_file + ": " + file.status().message());
   }
   out.current = true;
-  out.status = *mapped;
+  out.status = file->status;
   if (out.status == LayerStatus::kCompleted && layer.expected_every &&
-      ctx.clock.Now() - *updated > *layer.expected_every)
+      ctx.clock.Now() - file->updated > *layer.expected_every)
     out.status = LayerStatus::kIdle;
-  bool finished = *mapped == LayerStatus::kCompleted || *mapped == LayerStatus::kFailed;
-  if (finished && updated_text != state.file_updated_at) {
-    if (*mapped == LayerStatus::kCompleted) {
+  bool finished = file->status == LayerStatus::kCompleted || file->status == LayerStatus::kFailed;
+  if (finished && file->updated_text != state.file_updated_at) {
+    if (file->status == LayerStatus::kCompleted) {
       state.success += 1;
-      state.records += records.value_or(0);
-      state.last_success = ToUnixSeconds(*updated);
+      state.records += file->records.value_or(0);
+      state.last_success = ToUnixSeconds(file->updated);
     } else {
       state.failed += 1;
     }
-    state.file_updated_at = updated_text;
+    state.file_updated_at = file->updated_text;
     MergeInto(status, Save(layer, state));
   }
   publish_counters();

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +26,18 @@ LayerStatus MapDagStatus(const std::vector<DagRun>& runs, std::optional<Duration
                          SysTime now);
 // A status file's `status` word; nullopt for a word we do not know.
 std::optional<LayerStatus> MapFileStatus(const std::string& status);
+
+// A layer's status file: {"status": running|completed|failed|idle, "updated_at": ISO 8601,
+// "records": a number >= 0 (optional)}.
+struct StatusFile {
+  LayerStatus status = LayerStatus::kIdle;
+  std::string updated_text;  // updated_at as written: the version a finished run is counted by
+  SysTime updated;
+  std::optional<double> records;
+};
+// The status file's JSON object as a StatusFile; Reason::kParse saying what is wrong
+// ("no \"status\" string") otherwise.
+Result<StatusFile> ParseStatusFile(const nlohmann::json& j);
 
 class PipelineProbe final : public Probe {
  public:

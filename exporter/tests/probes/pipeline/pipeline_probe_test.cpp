@@ -71,6 +71,44 @@ TEST(MapFileStatus, KnowsTheWordsAndRefusesOthers) {
   EXPECT_EQ(MapFileStatus("exploded"), std::nullopt);
 }
 
+TEST(ParseStatusFile, ReadsTheStatusTheTimeAndTheRecords) {
+  auto ok = ParseStatusFile(
+      nlohmann::json::parse(R"({"status": "success", "updated_at": "2026-11-24T13:00:00.5Z",
+                                "records": 100})"));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->status, LayerStatus::kCompleted);
+  EXPECT_EQ(ok->updated_text, "2026-11-24T13:00:00.5Z");
+  EXPECT_EQ(ok->updated, T("2026-11-24T13:00:00.5Z"));
+  EXPECT_EQ(ok->records, 100);
+  auto no_records = ParseStatusFile(
+      nlohmann::json::parse(R"({"status": "idle", "updated_at": "2026-11-24T13:00:00Z"})"));
+  ASSERT_TRUE(no_records.ok());
+  EXPECT_FALSE(no_records->records);
+}
+
+TEST(ParseStatusFile, SaysWhatIsWrong) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"updated_at": "2026-11-24T13:00:00Z"})", "no \"status\" string"},
+      {R"({"status": 1, "updated_at": "2026-11-24T13:00:00Z"})", "no \"status\" string"},
+      {R"({"status": "done", "updated_at": "2026-11-24T13:00:00Z"})",
+       "status \"done\" is not running, completed, failed or idle"},
+      {R"({"status": "failed"})", "no \"updated_at\" time"},
+      {R"({"status": "failed", "updated_at": 1795525500})", "no \"updated_at\" time"},
+      {R"({"status": "failed", "updated_at": "yesterday"})",
+       "updated_at \"yesterday\" is not an ISO 8601 time"},
+      {R"({"status": "failed", "updated_at": "2026-11-24T13:00:00Z", "records": -1})",
+       "records is not a non-negative number"},
+      {R"({"status": "failed", "updated_at": "2026-11-24T13:00:00Z", "records": "9"})",
+       "records is not a non-negative number"},
+  };
+  for (const auto& [text, what] : cases) {
+    auto bad = ParseStatusFile(nlohmann::json::parse(text));
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.status().reason(), Reason::kParse);
+    EXPECT_EQ(bad.status().message(), what);
+  }
+}
+
 class PipelineProbeTest : public ::testing::Test {
  protected:
   static constexpr const char* kRunsUrl =
