@@ -42,6 +42,22 @@ void Consider(const std::string& state, std::optional<double> updated,
 
 }  // namespace
 
+Status ParseFlagFile(const json& j, const std::string& name, FlagFile& out) {
+  auto ready = j.find("ready");
+  if (ready == j.end() || !ready->is_boolean())
+    return Status(Reason::kParse, name + ": no boolean \"ready\"");
+  out.ready = ready->get<bool>();
+  out.timestamp = TimeOf(j, "timestamp");
+  if (j.contains("timestamp") && !out.timestamp)
+    return Status(Reason::kParse, name + ": \"timestamp\" is not an RFC 3339 time");
+  return Status::Ok();
+}
+
+SignalFile ParseSignalFile(const json& j) {
+  return SignalFile{j.value("signal_type", std::string()), j.value("status", std::string()),
+                    TimeOf(j, "updated_at"), TimeOf(j, "created_at"), TimeOf(j, "expires_at")};
+}
+
 ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {
   ReadySignalResult result;
   Status s = !config_.flag_file.empty()    ? ReadFlagFile(result)
@@ -74,13 +90,11 @@ Status ReadySignalProbe::ReadFlagFile(ReadySignalResult& out) const {
   if (!fs::exists(config_.flag_file, ec)) return Status::Ok();  // no signal: present 0
   auto j = ReadJsonObject(config_.flag_file);
   if (!j.ok()) return j.status();
-  auto ready = j->find("ready");
-  if (ready == j->end() || !ready->is_boolean())
-    return Status(Reason::kParse, config_.flag_file + ": no boolean \"ready\"");
-  out.present = ready->get<bool>();
-  if (j->contains("timestamp") && !TimeOf(*j, "timestamp"))
-    return Status(Reason::kParse, config_.flag_file + ": \"timestamp\" is not an RFC 3339 time");
-  out.timestamp = TimeOf(*j, "timestamp").value_or(MtimeSeconds(config_.flag_file));
+  FlagFile flag;
+  Status parsed = ParseFlagFile(*j, config_.flag_file, flag);
+  out.present = flag.ready;
+  if (!parsed.ok()) return parsed;
+  out.timestamp = flag.timestamp.value_or(MtimeSeconds(config_.flag_file));
   return Status::Ok();
 }
 
@@ -100,10 +114,10 @@ Status ReadySignalProbe::ReadSignalDir(const ProbeContext& ctx, ReadySignalResul
         if (status.ok()) status = j.status();  // one unreadable signal does not hide the others
         continue;
       }
-      if (j->value("signal_type", std::string()) != config_.signal_type) continue;
-      Consider(j->value("status", std::string()), TimeOf(*j, "updated_at"),
-               TimeOf(*j, "created_at"), TimeOf(*j, "expires_at"), MtimeSeconds(entry.path()), now,
-               out);
+      const SignalFile signal = ParseSignalFile(*j);
+      if (signal.signal_type != config_.signal_type) continue;
+      Consider(signal.status, signal.updated_at, signal.created_at, signal.expires_at,
+               MtimeSeconds(entry.path()), now, out);
     }
   }
   return status;

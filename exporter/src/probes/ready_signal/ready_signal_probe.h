@@ -10,6 +10,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
 #include "probes/ready_signal/ready_signal_config.h"
 
 #include "probes/probe.h"
@@ -17,6 +21,25 @@
 #include "sources/http_client.h"
 
 namespace usdcop {
+
+// The flag file's JSON object: {"ready": bool, "timestamp": RFC 3339 or Unix seconds (optional)}.
+struct FlagFile {
+  bool ready = false;
+  std::optional<double> timestamp;  // Unix seconds
+};
+// Reads `j` into `out`: Reason::kParse naming the file `name` and what is wrong, `out` holding
+// what came before the problem (a boolean "ready" with a bad timestamp is still read).
+Status ParseFlagFile(const nlohmann::json& j, const std::string& name, FlagFile& out);
+
+// A signal file of the signal directory: {"signal_type", "status", "updated_at", "created_at",
+// "expires_at"}, the times RFC 3339 or Unix seconds. A field that is absent or not of its type is
+// left empty.
+struct SignalFile {
+  std::string signal_type;
+  std::string status;
+  std::optional<double> updated_at, created_at, expires_at;  // Unix seconds
+};
+SignalFile ParseSignalFile(const nlohmann::json& j);
 
 class ReadySignalProbe final : public Probe {
  public:

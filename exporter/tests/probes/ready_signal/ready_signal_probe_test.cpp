@@ -17,6 +17,43 @@ namespace {
 
 using namespace std::chrono_literals;
 
+TEST(ParseFlagFile, ReadsReadyAndTheOptionalTimestamp) {
+  FlagFile flag;
+  ASSERT_TRUE(ParseFlagFile(nlohmann::json::parse(R"({"ready": true, "timestamp": 1795525500})"),
+                            "l0.flag", flag)
+                  .ok());
+  EXPECT_TRUE(flag.ready);
+  EXPECT_EQ(flag.timestamp, 1795525500);
+  FlagFile untimed;
+  ASSERT_TRUE(ParseFlagFile(nlohmann::json::parse(R"({"ready": false})"), "l0.flag", untimed).ok());
+  EXPECT_FALSE(untimed.ready);
+  EXPECT_FALSE(untimed.timestamp);
+}
+
+TEST(ParseFlagFile, SaysWhatIsWrongKeepingWhatCameBefore) {
+  FlagFile none;
+  Status no_ready = ParseFlagFile(nlohmann::json::parse(R"({"ready": "yes"})"), "l0.flag", none);
+  EXPECT_EQ(no_ready.reason(), Reason::kParse);
+  EXPECT_EQ(no_ready.message(), "l0.flag: no boolean \"ready\"");
+  FlagFile flag;
+  Status bad_time = ParseFlagFile(nlohmann::json::parse(R"({"ready": true, "timestamp": "soon"})"),
+                                  "l0.flag", flag);
+  EXPECT_EQ(bad_time.reason(), Reason::kParse);
+  EXPECT_EQ(bad_time.message(), "l0.flag: \"timestamp\" is not an RFC 3339 time");
+  EXPECT_TRUE(flag.ready);
+}
+
+TEST(ParseSignalFile, ReadsItsFieldsAndLeavesOutWhatIsAbsent) {
+  const SignalFile s = ParseSignalFile(nlohmann::json::parse(
+      R"({"signal_type": "data_ready", "status": "ready", "updated_at": "2026-11-24T14:55:00Z",
+          "expires_at": 1795539600})"));
+  EXPECT_EQ(s.signal_type, "data_ready");
+  EXPECT_EQ(s.status, "ready");
+  EXPECT_EQ(s.updated_at, ToUnixSeconds(*ParseTimestamp("2026-11-24T14:55:00Z")));
+  EXPECT_FALSE(s.created_at);
+  EXPECT_EQ(s.expires_at, 1795539600);
+}
+
 class ReadySignalTest : public ::testing::Test {
  protected:
   ProbeOutcome Run(const ReadySignalProbeConfig& c) {
