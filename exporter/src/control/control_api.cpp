@@ -471,19 +471,15 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
     audit.result = "body too large";
     return ErrorResponse(413, "the body is larger than 64 KiB", "body");
   }
-  if (TooDeep(req.body)) {
-    audit.result = "JSON too deep";
-    return ErrorResponse(400,
-                         "the body nests objects and arrays deeper than " +
-                             std::to_string(kMaxJsonDepth) + " levels",
-                         "body");
-  }
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    audit.result = "malformed JSON";
-    return ErrorResponse(400, "the body must be a JSON object", "body");
+  PostBody read = ReadPostBody(ep, req.body);
+  audit.action = read.action_name;
+  audit.params = read.audit_params;
+  if (read.refusal) {
+    audit.result = read.refused;
+    return *read.refusal;
   }
   if (ep.ingest) {
+    const nlohmann::json& body = read.body;
     audit.action = "webhook";
     ActionResult r = ep.ingest(caller, body);
     audit.params = {{"alerts", body.contains("alerts") && body["alerts"].is_array()
@@ -495,34 +491,52 @@ ControlResponse ControlApi::Post(const Installed& in, const EndpointSpec& ep, co
     res.body = std::move(r.body);
     return res;
   }
-  const std::vector<std::string> names = ActionNames(ep);
-  auto action_field = body.find("action");
-  if (action_field == body.end() || !action_field->is_string()) {
-    audit.result = "no action";
-    return ErrorResponse(400, "is required: one of " + OrList(names), "action");
-  }
-  audit.action = action_field->get<std::string>();
-  const ActionSpec* action = nullptr;
-  for (const ActionSpec& a : ep.actions)
-    if (a.name == audit.action) action = &a;
-  if (!action) {
-    audit.result = "unknown action";
-    audit.action = audit.action.substr(0, 64);
-    return ErrorResponse(400, "unknown action; " + ep.path + " takes " + OrList(names), "action");
-  }
-  nlohmann::json params = body;
-  params.erase("action");
-  audit.params = AuditParams(params);
-  if (auto bad = CheckParams(params, action->params)) {
-    audit.result = "bad field " + bad->body.value("field", "");
-    return *bad;
-  }
-  if (!action->run) {
+  if (!read.action->run) {
     audit.result = "not configured";
-    return ErrorResponse(501, action->name + " is not configured: " + action->configure_hint,
-                         "action");
+    return ErrorResponse(
+        501, read.action->name + " is not configured: " + read.action->configure_hint, "action");
   }
-  return RunAction(in, ep, *action, caller, req, params, audit);
+  return RunAction(in, ep, *read.action, caller, req, read.params, audit);
+}
+
+PostBody ReadPostBody(const EndpointSpec& ep, const std::string& text) {
+  PostBody out;
+  auto refuse = [&out](const char* why, ControlResponse response) {
+    out.refused = why;
+    out.refusal = std::move(response);
+    return std::move(out);
+  };
+  if (TooDeep(text))
+    return refuse("JSON too deep", ErrorResponse(400,
+                                                 "the body nests objects and arrays deeper than " +
+                                                     std::to_string(kMaxJsonDepth) + " levels",
+                                                 "body"));
+  out.body = nlohmann::json::parse(text, nullptr, false);
+  if (out.body.is_discarded() || !out.body.is_object())
+    return refuse("malformed JSON", ErrorResponse(400, "the body must be a JSON object", "body"));
+  if (ep.ingest) return out;
+  const std::vector<std::string> names = ActionNames(ep);
+  auto action_field = out.body.find("action");
+  if (action_field == out.body.end() || !action_field->is_string())
+    return refuse("no action",
+                  ErrorResponse(400, "is required: one of " + OrList(names), "action"));
+  out.action_name = action_field->get<std::string>();
+  for (const ActionSpec& a : ep.actions)
+    if (a.name == out.action_name) out.action = &a;
+  if (!out.action) {
+    out.action_name = out.action_name.substr(0, 64);
+    return refuse(
+        "unknown action",
+        ErrorResponse(400, "unknown action; " + ep.path + " takes " + OrList(names), "action"));
+  }
+  out.params = out.body;
+  out.params.erase("action");
+  out.audit_params = AuditParams(out.params);
+  if (auto bad = CheckParams(out.params, out.action->params)) {
+    out.refused = "bad field " + bad->body.value("field", "");
+    out.refusal = std::move(*bad);
+  }
+  return out;
 }
 
 ControlResponse ControlApi::RunAction(const Installed& in, const EndpointSpec& ep,

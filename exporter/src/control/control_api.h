@@ -24,6 +24,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -148,5 +149,20 @@ class ControlApi {
 // The parameters as the audit log keeps them: values of fields whose name suggests a secret
 // replaced by "<redacted>", long texts cut.
 nlohmann::json AuditParams(const nlohmann::json& params);
+
+// A POST body to `ep` read and checked as the API does before it acts (the JSON depth, JSON and
+// fields steps above, each a 400): a JSON object nesting at most 32 levels; for an endpoint of
+// actions, {"action": one of ep.actions, its fields}, the fields checked and normalised by the
+// action's ParamSpecs (CheckParams). Acts on nothing; thread-safe.
+struct PostBody {
+  std::optional<ControlResponse> refusal;  // set: the 400 to answer
+  std::string refused;                     // with `refusal`: why, for the audit log
+  nlohmann::json body;                     // the object (the webhook's payload as a whole)
+  std::string action_name;  // the action asked for, as the audit log names it ("" when none)
+  const ActionSpec* action = nullptr;                      // the endpoint's action of that name
+  nlohmann::json audit_params = nlohmann::json::object();  // the fields, as AuditParams keeps them
+  nlohmann::json params;  // the fields, "action" removed, normalised by the action's ParamSpecs
+};
+PostBody ReadPostBody(const EndpointSpec& ep, const std::string& text);
 
 }  // namespace usdcop

@@ -691,5 +691,52 @@ TEST(AuditParamsTest, RedactsSecretLookingFieldsAndCutsLongTexts) {
   EXPECT_EQ(out["comment"].get<std::string>().size(), 203u);
 }
 
+TEST(ReadPostBodyTest, ReadsTheActionAndItsNormalisedFieldsOrSaysWhyNot) {
+  const EndpointSpec ep{"/api/pipeline/health",
+                        nullptr,
+                        {{"restart-component",
+                          {{"layer", ParamSpec::Kind::kString, true, {"L0"}, 256, {"component"}},
+                           {"api_key", ParamSpec::Kind::kString}},
+                          true,
+                          nullptr,
+                          ""}},
+                        nullptr};
+  PostBody ok =
+      ReadPostBody(ep, R"({"action": "restart-component", "component": "l0", "api_key": "k"})");
+  ASSERT_FALSE(ok.refusal) << ok.refusal->body.dump();
+  ASSERT_EQ(ok.action, &ep.actions[0]);
+  EXPECT_EQ(ok.action_name, "restart-component");
+  EXPECT_EQ(ok.params, nlohmann::json({{"layer", "L0"}, {"api_key", "k"}}));
+  EXPECT_EQ(ok.audit_params, nlohmann::json({{"component", "l0"}, {"api_key", "<redacted>"}}));
+
+  const std::pair<std::string, std::string> refused[] = {
+      {std::string(40, '[') + std::string(40, ']'), "JSON too deep"},
+      {"[]", "malformed JSON"},
+      {"{\"action\": ", "malformed JSON"},
+      {R"({"layer": "L0"})", "no action"},
+      {R"({"action": 1})", "no action"},
+      {R"({"action": "reboot"})", "unknown action"},
+      {R"({"action": "restart-component", "layer": "L9"})", "bad field layer"},
+      {R"({"action": "restart-component"})", "bad field layer"},
+  };
+  for (const auto& [text, why] : refused) {
+    PostBody bad = ReadPostBody(ep, text);
+    ASSERT_TRUE(bad.refusal) << text;
+    EXPECT_EQ(bad.refusal->code, 400) << text;
+    EXPECT_EQ(bad.refused, why) << text;
+  }
+  EXPECT_EQ(ReadPostBody(ep, R"({"action": ")" + std::string(100, 'x') + R"("})").action_name,
+            std::string(64, 'x'));
+
+  const EndpointSpec webhook{
+      "/api/alerts/webhook", nullptr, {}, [](const Caller&, const nlohmann::json&) {
+        return ActionResult{};
+      }};
+  PostBody payload = ReadPostBody(webhook, R"({"alerts": []})");
+  ASSERT_FALSE(payload.refusal);
+  EXPECT_EQ(payload.body, nlohmann::json({{"alerts", nlohmann::json::array()}}));
+  EXPECT_FALSE(payload.action);
+}
+
 }  // namespace
 }  // namespace usdcop
