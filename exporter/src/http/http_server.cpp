@@ -16,7 +16,6 @@
 #include <sys/sendfile.h>
 
 #include <algorithm>
-#include <limits>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -24,6 +23,7 @@
 #include "common/mutex.h"
 #include "http/bounded_pool.h"
 #include "http/connection_limiter.h"
+#include "http/request_head.h"
 
 namespace usdcop {
 
@@ -291,10 +291,7 @@ class Session : public HttpServer::Impl::Closable,
   void ReadHead() {
     server_->limiter.Waiting(id_);
     head_.emplace();
-    head_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
-    // The route's limit is checked once the head is known. (Not boost::none: Boost 1.74 compares
-    // a declared length with the optional, and every length is greater than none.)
-    head_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    LimitHead(*head_, options().max_header_bytes);
     body_.reset();
     request_ = {};
     head_request_ = false;
@@ -325,36 +322,22 @@ class Session : public HttpServer::Impl::Closable,
 
   void OnHead(beast::error_code ec) {
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      // Nothing was consumed: a head without its first CRLF is a request line over the limit.
       const auto data = buffer_.data();
-      std::string_view raw(static_cast<const char*>(data.data()), data.size());
-      return Refuse(raw.find("\r\n") == std::string_view::npos ? 414 : 431, HttpReject::kTooLarge);
+      return Refuse(OverLimitStatus({static_cast<const char*>(data.data()), data.size()}),
+                    HttpReject::kTooLarge);
     }
     if (Ended(ec)) return Fail(ec, HttpReject::kHeadTimeout);
     if (ec) return Refuse(400, HttpReject::kMalformed);
     server_->limiter.Busy(id_);
     ++requests_;
-    const auto& msg = head_->get();
-    if (msg.target().size() > options().max_line) return Refuse(414, HttpReject::kTooLarge);
-    size_t fields = 0;
-    for (const auto& field : msg) {
-      if (++fields > options().max_fields ||
-          field.name_string().size() + field.value().size() + 4 > options().max_line)
-        return Refuse(431, HttpReject::kTooLarge);
-    }
-    head_request_ = msg.method() == http::verb::head;
-    request_.method = head_request_ ? "GET" : std::string(msg.method_string());
-    request_.target = std::string(msg.target());
-    request_.path = request_.target.substr(0, request_.target.find('?'));
+    const Head head = CheckHead(*head_, options(), request_);
+    if (head.refuse != 0) return Refuse(head.refuse, HttpReject::kTooLarge);
+    head_request_ = head.head_request;
     request_.remote_addr = remote_;
-    request_.headers.reserve(fields);
-    for (const auto& field : msg) request_.headers.emplace_back(field.name_string(), field.value());
-    keep_alive_ = msg.keep_alive();
+    keep_alive_ = head.keep_alive;
     route_ = server_->router(request_.method, request_.path);
-    const bool chunked = head_->chunked();
-    const std::uint64_t declared = head_->content_length().value_or(0);
-    has_body_ = chunked || declared > 0;
-    if (declared > route_.body_limit) {
+    has_body_ = head.has_body;
+    if (head.declared > route_.body_limit) {
       server_->Count(HttpReject::kTooLarge);
       request_.body_too_large = true;
       return Dispatch(/*close=*/true);  // the body is not read: the answer closes the connection
