@@ -34,6 +34,28 @@ int OrderOf(std::string_view unit) {
   return -1;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 3339's shape, "YYYY-MM-DDTHH:MM:SS[.fraction]+hh:mm", checked before date::parse reads the
+// text: date.h takes looser text (one-digit fields, an offset of hours only), and where it cannot
+// read the seconds it converts their NaN to an integer, which is undefined behaviour (found by the
+// fuzz target airflow: "2026-11-24T13:00:T13:00:00+00:00").
+bool HasRfc3339Shape(std::string_view s) {
+  constexpr std::string_view kDateTime = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < kDateTime.size()) return false;
+  for (size_t i = 0; i < kDateTime.size(); ++i)
+    if (kDateTime[i] == 'd' ? !IsDigit(s[i]) : s[i] != kDateTime[i]) return false;
+  s.remove_prefix(kDateTime.size());
+  if (!s.empty() && s.front() == '.') {
+    size_t digits = 1;
+    while (digits < s.size() && IsDigit(s[digits])) ++digits;
+    if (digits == 1) return false;
+    s.remove_prefix(digits);
+  }
+  return s.size() == 6 && (s[0] == '+' || s[0] == '-') && IsDigit(s[1]) && IsDigit(s[2]) &&
+         s[3] == ':' && IsDigit(s[4]) && IsDigit(s[5]);
+}
+
 }  // namespace
 
 std::optional<Duration> ParseDuration(std::string_view text) {
@@ -117,6 +139,7 @@ std::optional<SysTime> ParseTimestamp(std::string_view text) {
     size_t end = s.find_first_not_of("0123456789", 20);
     if (end != std::string::npos && end > 26) s.erase(26, end - 26);
   }
+  if (!HasRfc3339Shape(s)) return std::nullopt;
   std::istringstream in(s);
   SysTime t;
   in >> date::parse("%FT%T%Ez", t);

@@ -68,6 +68,22 @@ TEST(ParseTimestamp, RejectsTimesWithoutOffsetOrGarbage) {
     EXPECT_EQ(ParseTimestamp(bad), std::nullopt) << bad;
 }
 
+TEST(ParseTimestamp, TakesRfc3339sShapeOnly) {
+  // Seconds date.h cannot read: it used to convert their NaN to an integer, undefined behaviour
+  // (UBSan's report in the fuzz target airflow, fuzz/regressions/airflow/).
+  EXPECT_EQ(ParseTimestamp("2026-11-24T13:00:T13:00:00+00:00"), std::nullopt);
+  EXPECT_EQ(ParseTimestamp("2026-11-24T13:05:xx+00:00"), std::nullopt);
+  // What date.h took but RFC 3339 does not: one-digit fields, an offset of hours only, an empty
+  // fraction.
+  for (const char* loose :
+       {"2026-11-24T1:05:00+00:00", "2026-1-24T13:05:00+00:00", "2026-11-24T13:05:0+00:00",
+        "2026-11-24T13:05:00+05", "2026-11-24T13:05:00+5:00", "2026-11-24T13:05:00.+00:00",
+        "+2026-11-24T13:05:00+00:00", "2026-11-24T13:05:00+0000"})
+    EXPECT_EQ(ParseTimestamp(loose), std::nullopt) << loose;
+  EXPECT_TRUE(ParseTimestamp("2026-11-24t13:05:00.5z"));
+  EXPECT_TRUE(ParseTimestamp("2026-11-24 08:05:00-05:00"));
+}
+
 TEST(ParseDate, IsMidnightUtc) {
   auto d = ParseDate("2027-01-10");
   ASSERT_TRUE(d);
