@@ -26,6 +26,9 @@ constexpr std::array<Unit, 7> kUnits = {{
     {"s", std::chrono::seconds(1)},
 }};
 
+// The longest duration taken: 1000 years (each part is checked first, so nothing overflows).
+constexpr Duration kMaxDuration = std::chrono::hours(24 * 365 * 1000);
+
 constexpr std::array<std::string_view, 7> kOrder = {"y", "w", "d", "h", "m", "s", "ms"};
 
 int OrderOf(std::string_view unit) {
@@ -79,10 +82,11 @@ std::optional<Duration> ParseDuration(std::string_view text) {
     if (order <= last_order) return std::nullopt;  // "5m1h" or "1m1m"
     last_order = order;
     text.remove_prefix(unit->name.size());
-    if (number > std::chrono::duration_cast<Duration>(std::chrono::hours(24 * 365 * 1000)).count() /
-                     unit->length.count())
-      return std::nullopt;
+    if (number > kMaxDuration.count() / unit->length.count()) return std::nullopt;
     total += unit->length * number;
+    // The whole at most 1000 years too, not only each part: FormatDuration's spelling of what
+    // was accepted must parse again ("1000y10553h" would print as "1001y...").
+    if (total > kMaxDuration) return std::nullopt;
   }
   return total;
 }
