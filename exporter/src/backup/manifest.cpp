@@ -157,7 +157,8 @@ Result<Manifest> ParseJsonManifest(std::string_view text, const std::string& nam
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // A parse error, or a number beyond a double (out_of_range.406: "1e400").
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, ..."
     if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
     return Bad(name, "not JSON: " + what);

@@ -74,6 +74,10 @@ TEST(Manifest, JsonThatIsNotAManifestIsRejectedWithWhere) {
   EXPECT_THAT(JsonError("{\"files\": [\n{\"path\": \"a\",,}]}"),
               HasSubstr("not JSON: parse error at line 2"));
   EXPECT_THAT(JsonError("tar: Error is not recoverable"), HasSubstr("not JSON"));
+  // A number beyond a double throws out_of_range, not parse_error (found by the fuzz target
+  // manifest_json, fuzz/regressions/manifest_json/).
+  EXPECT_THAT(JsonError(R"({"files": [{"path": "a", "size": 3e400, "sha256": ")" + kA + R"("}]})"),
+              HasSubstr("manifest.json: not JSON: number overflow parsing '3e400'"));
   EXPECT_THAT(JsonError(""), HasSubstr("not JSON"));
   EXPECT_THAT(JsonError("[]"), HasSubstr("not a JSON object"));
   EXPECT_THAT(JsonError("{}"), HasSubstr("no \"files\" array"));
