@@ -54,8 +54,14 @@ Status ParseFlagFile(const json& j, const std::string& name, FlagFile& out) {
 }
 
 SignalFile ParseSignalFile(const json& j) {
-  return SignalFile{j.value("signal_type", std::string()), j.value("status", std::string()),
-                    TimeOf(j, "updated_at"), TimeOf(j, "created_at"), TimeOf(j, "expires_at")};
+  // Not json::value(key, std::string()), which throws for a value of another type: one such file
+  // failed the whole run (an "internal" exception) instead of being a signal of no type.
+  auto text = [&j](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  return SignalFile{text("signal_type"), text("status"), TimeOf(j, "updated_at"),
+                    TimeOf(j, "created_at"), TimeOf(j, "expires_at")};
 }
 
 ProbeOutcome ReadySignalProbe::Run(const ProbeContext& ctx) {

@@ -52,6 +52,14 @@ TEST(ParseSignalFile, ReadsItsFieldsAndLeavesOutWhatIsAbsent) {
   EXPECT_EQ(s.updated_at, ToUnixSeconds(*ParseTimestamp("2026-11-24T14:55:00Z")));
   EXPECT_FALSE(s.created_at);
   EXPECT_EQ(s.expires_at, 1795539600);
+  // Fields of another type are left empty; json::value threw for them (found by the fuzz target
+  // status_files, fuzz/regressions/status_files/).
+  const SignalFile odd = ParseSignalFile(nlohmann::json::parse(
+      R"({"signal_type": 5, "status": ["ready"], "updated_at": {"t": 1}, "created_at": null})"));
+  EXPECT_EQ(odd.signal_type, "");
+  EXPECT_EQ(odd.status, "");
+  EXPECT_FALSE(odd.updated_at);
+  EXPECT_FALSE(odd.created_at);
 }
 
 class ReadySignalTest : public ::testing::Test {
