@@ -29,7 +29,7 @@ ActionResult AirflowActions::Trigger(const ActionCall& call, const std::string& 
   if (!r.ok()) return PeerFailure("Airflow", what, r.status());
   if (r->status != 200 && r->status != 201) return PeerRefused("Airflow", what, *r);
   json run = json::parse(r->body, nullptr, false);
-  std::string run_id = run.is_object() ? run.value("dag_run_id", "") : "";
+  const std::string run_id = TextIn(run, "dag_run_id");
   return {200,
           {{"action", action}, {"dag_id", dag_id}, {"dag_run", RunSummary(run)}},
           "triggered " + dag_id + (run_id.empty() ? "" : " run " + run_id)};
@@ -76,7 +76,7 @@ ActionResult AirflowActions::ClearErrors(const ActionCall& call, const std::stri
     for (const json& ti : j["task_instances"])
       if (ti.is_object() && cleared.size() < 100)
         cleared.push_back(
-            {{"dag_run_id", ti.value("dag_run_id", "")}, {"task_id", ti.value("task_id", "")}});
+            {{"dag_run_id", TextIn(ti, "dag_run_id")}, {"task_id", TextIn(ti, "task_id")}});
   return {200,
           {{"action", "clear-errors"},
            {"dag_id", dag_id},

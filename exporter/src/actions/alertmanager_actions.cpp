@@ -59,7 +59,7 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
   const SysTime now = clock_.Now();
   json acknowledged = json::array();
   for (const json& a : alerts) {
-    if (!a.is_object() || (!fingerprint.empty() && a.value("fingerprint", "") != fingerprint))
+    if (!a.is_object() || (!fingerprint.empty() && TextIn(a, "fingerprint") != fingerprint))
       continue;
     if (!a.contains("labels") || !a["labels"].is_object()) continue;
     if (acknowledged.size() >= 50) break;
@@ -77,12 +77,12 @@ ActionResult AlertmanagerActions::Acknowledge(const ActionCall& call) {
     if (!s.ok()) return PeerFailure("Alertmanager", "create a silence", s.status());
     if (s->status != 200) return PeerRefused("Alertmanager", "POST /api/v2/silences", *s);
     json created = json::parse(s->body, nullptr, false);
-    std::string id = created.is_object() ? created.value("silenceID", "") : "";
+    const std::string id = TextIn(created, "silenceID");
     AlertEpisode e;
-    e.fingerprint = a.value("fingerprint", "");
+    e.fingerprint = TextIn(a, "fingerprint");
     e.alertname = LabelOf(a, "alertname");
     e.severity = LabelOf(a, "severity");
-    auto starts = ParseTimestamp(a.value("startsAt", ""));
+    auto starts = ParseTimestamp(TextIn(a, "startsAt"));
     e.starts_at = starts ? ToUnixSeconds(*starts) : ToUnixSeconds(now);
     lifecycle_.Acknowledge(e, call.caller.name, id, ToUnixSeconds(now + for_));
     acknowledged.push_back({{"fingerprint", e.fingerprint},

@@ -39,4 +39,10 @@ ActionResult PeerRefused(const std::string& peer, const std::string& what,
   return {502, {{"error", error}, {"field", "action"}, {"peer_status", response.status}}, error};
 }
 
+std::string TextIn(const nlohmann::json& answer, const char* key) {
+  if (!answer.is_object()) return "";
+  auto it = answer.find(key);
+  return it != answer.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace usdcop

@@ -2,6 +2,7 @@
 // the deadline passed, 502 for anything else, with the peer's words cut short.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/status.h"
@@ -16,5 +17,10 @@ ActionResult PeerFailure(const std::string& peer, const std::string& what, const
 // or its first 200 characters are quoted.
 ActionResult PeerRefused(const std::string& peer, const std::string& what,
                          const HttpResponse& response);
+
+// The text at `key` of a peer's JSON answer; "" when the answer is not an object, has no such key
+// or holds another type there. (json::value(key, "") throws for another type: a peer's answer is
+// outside input.)
+std::string TextIn(const nlohmann::json& answer, const char* key);
 
 }  // namespace usdcop

@@ -51,6 +51,24 @@ TEST_F(AirflowActionsTest, TriggerPostsARunWithWhoAskedAndWhy) {
   EXPECT_FALSE(sent.contains("logical_date")) << "v1 has no logical_date to null";
 }
 
+TEST_F(AirflowActionsTest, AnAnswerWhoseFieldsAreNotTextIsReportedWithoutThem) {
+  // json::value("dag_run_id", "") threw for a number (the fuzz target action_answers).
+  http_.Answer(std::string(kApi) + "/dagRuns", 200, R"({"dag_run_id": 5, "state": null})");
+  ActionResult r = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
+    return a.Trigger(c, "usdcop_l0", "force-sync");
+  });
+  EXPECT_EQ(r.code, 200);
+  EXPECT_EQ(r.summary, "triggered usdcop_l0");
+  http_.Answer(std::string(kApi) + "/clearTaskInstances", 200,
+               R"({"task_instances": [{"dag_run_id": null, "task_id": ["t"]}]})");
+  ActionResult cleared = Run(json::object(), [](AirflowActions& a, const ActionCall& c) {
+    return a.ClearErrors(c, "usdcop_l0");
+  });
+  EXPECT_EQ(cleared.code, 200);
+  EXPECT_EQ(cleared.body["cleared_task_instances"],
+            json::array({{{"dag_run_id", ""}, {"task_id", ""}}}));
+}
+
 TEST_F(AirflowActionsTest, TriggerOnV2SendsANullLogicalDateAndEscapesTheDagId) {
   http_.Answer("http://af/api/v2/dags/a%20b/dagRuns", 201, R"({"dag_run_id": "r"})");
   ActionResult r = Run(

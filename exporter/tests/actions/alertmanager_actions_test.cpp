@@ -87,6 +87,25 @@ TEST_F(AlertmanagerActionsTest, AcknowledgeSilencesTheAlertByAllItsLabelsAndReco
   EXPECT_TRUE(lifecycle_->Acknowledged("fp1", "").empty());
 }
 
+TEST_F(AlertmanagerActionsTest, AnswersWhoseFieldsAreNotTextDoNotThrow) {
+  // json::value(key, "") threw for another type (the fuzz target action_answers).
+  json odd = Alert("fp1", "L0DataStale");
+  odd["startsAt"] = nullptr;
+  http_.Answer(
+      kFiringAlerts + "&filter=" + UrlEscape("alertname=\"L0DataStale\""), 200,
+      json::array({odd, {{"fingerprint", 9}, {"labels", {{"alertname", "L0DataStale"}}}}}).dump());
+  http_.Answer(std::string(kAm) + "/api/v2/silences", 200, R"({"silenceID": 42})");
+  params_ = {{"alertname", "L0DataStale"}};
+  ActionResult r = actions_->Acknowledge(Call(params_));
+  ASSERT_EQ(r.code, 200) << r.body.dump();
+  ASSERT_EQ(r.body["acknowledged"].size(), 2u);
+  EXPECT_EQ(r.body["acknowledged"][0]["silence_id"], "");
+  EXPECT_EQ(r.body["acknowledged"][1]["fingerprint"], "");
+  params_ = {{"fingerprint", "fp1"}};
+  http_.Answer(kFiringAlerts, 200, json::array({{{"fingerprint", 9}}, odd}).dump());
+  EXPECT_EQ(actions_->Acknowledge(Call(params_)).code, 200);
+}
+
 TEST_F(AlertmanagerActionsTest, AcknowledgeByNameFiltersInAlertmanagerAndTakesADuration) {
   const std::string by_name = kFiringAlerts + "&filter=" + UrlEscape("alertname=\"L0DataStale\"");
   http_.Answer(by_name, 200,

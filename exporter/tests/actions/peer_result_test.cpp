@@ -20,6 +20,15 @@ TEST(PeerFailure, ADeadlineOrACancellationIs504AnythingElse502) {
   EXPECT_EQ(r.summary, "Airflow: trigger d failed: connection refused");
 }
 
+TEST(TextIn, IsTheTextAtTheKeyOrEmptyWhateverElseTheAnswerHolds) {
+  EXPECT_EQ(TextIn(json{{"silenceID", "s1"}}, "silenceID"), "s1");
+  EXPECT_EQ(TextIn(json{{"silenceID", 7}}, "silenceID"), "");
+  EXPECT_EQ(TextIn(json{{"silenceID", nullptr}}, "silenceID"), "");
+  EXPECT_EQ(TextIn(json::object(), "silenceID"), "");
+  EXPECT_EQ(TextIn(json::array({"silenceID"}), "silenceID"), "");
+  EXPECT_EQ(TextIn(json("silenceID"), "silenceID"), "");
+}
+
 TEST(PeerRefused, QuotesTheFirstTextFieldOfAJsonAnswer) {
   const ActionResult detail =
       PeerRefused("Airflow", "trigger d", {409, R"({"title": "T", "detail": "DAG is paused"})"});
