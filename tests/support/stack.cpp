@@ -78,6 +78,7 @@ void Stack::StartExporter(const std::vector<std::string>& extra_flags) {
                                    "--web.listen-address=" + exporter_listen_,
                                    "--storage.path=" + File("state.db"), "--log.level=debug"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  argv.insert(argv.begin(), exporter_wrapper_.begin(), exporter_wrapper_.end());
   exporter_ = std::make_unique<Process>(
       argv, File("exporter-" + std::to_string(++exporter_starts_) + ".log"));
   auto port = exporter_->WaitForLog("msg=listening address=127\\.0\\.0\\.1:([0-9]+)",

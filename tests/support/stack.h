@@ -58,6 +58,9 @@ class Stack {
   // Where StartExporter listens: "127.0.0.1:0" (any free port) unless a test needs a fixed one
   // (a Prometheus scrape target that must survive a restart).
   void SetExporterListen(std::string address) { exporter_listen_ = std::move(address); }
+  // A command StartExporter runs the exporter through, which must exec it (so that the PID is
+  // the exporter's): e.g. setpriv dropping capabilities. Empty: the exporter itself.
+  void SetExporterWrapper(std::vector<std::string> argv) { exporter_wrapper_ = std::move(argv); }
   Process& exporter() { return *exporter_; }
   int StopExporter();
   int exporter_port() const { return exporter_port_; }
@@ -90,6 +93,7 @@ class Stack {
   int sim_port_ = 0;
   int exporter_port_ = 0;
   std::string exporter_listen_ = "127.0.0.1:0";
+  std::vector<std::string> exporter_wrapper_;
   int exporter_starts_ = 0;
   int sim_starts_ = 0;
 };
