@@ -86,6 +86,10 @@ void FitConnectionCapsToFileLimit(HttpServerOptions& http, Logger& log) {
 void BlockSignals() {
   sigset_t set = HandledSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A write past RLIMIT_FSIZE (a file-size quota, or a full disk simulated by one) fails with
+  // EFBIG instead of killing the process: the state store reports it as reason `io`, the log
+  // line is lost, and /metrics keeps answering.
+  ::signal(SIGXFSZ, SIG_IGN);
 }
 
 int Daemon::Run() {

@@ -42,7 +42,8 @@ struct DaemonOptions {
 inline constexpr const char* kDefaultStoragePath = "data/usdcop_exporter.db";
 
 // Blocks SIGHUP, SIGTERM and SIGINT in the calling thread and every thread it starts, so that
-// the daemon receives them with sigwait.
+// the daemon receives them with sigwait; ignores SIGXFSZ, so that a write past RLIMIT_FSIZE
+// fails (EFBIG) instead of ending the process.
 void BlockSignals();
 
 class Daemon {
