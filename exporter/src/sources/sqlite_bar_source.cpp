@@ -1,7 +1,11 @@
 #include "sources/sqlite_bar_source.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
 
+#include "common/fd.h"
 #include "common/sqlite_util.h"
 
 namespace usdcop {
@@ -60,7 +64,21 @@ Status SqliteBarSource::Fail(const std::string& what, bool signal_table) {
 }
 
 Status SqliteBarSource::Open(const Deadline& d) {
+  // The path is looked at every run: a connection kept open would go on reading a file that was
+  // removed or replaced under it (the pipeline recreating or restoring it), and opening a FIFO
+  // or a device would block past any deadline.
+  struct stat st {};
+  const bool found = ::stat(path_.c_str(), &st) == 0;
+  if (!found || !S_ISREG(st.st_mode)) {
+    const std::string why = found ? "not a regular file" : ErrnoText(errno);
+    Close();
+    return Status(Reason::kConnect, "sqlite " + path_ + ": cannot open: " + why +
+                                        " (check probes.market_data.source.sqlite)");
+  }
+  if (db_ && (st.st_dev != dev_ || st.st_ino != ino_)) Close();  // replaced: read the new file
   if (db_) return Status::Ok();
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
   int rc =
       sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {

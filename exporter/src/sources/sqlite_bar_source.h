@@ -1,11 +1,14 @@
 // L0 bars from an SQLite database (the embedded default). Opens the file read-only and keeps
-// the connection between runs (reopened after an error). Times may be ISO 8601 text
+// the connection between runs (reopened after an error, or when the path names another file:
+// removed, replaced, or not a regular file, which is refused without opening it). Times may be ISO
+// 8601 text
 // ("2026-11-24T13:05:00Z"; SQLite's "2026-11-24 13:05:00" is read as UTC) or Unix seconds;
 // the representation of each column is detected from the table. The Deadline interrupts a
 // query through SQLite's progress handler.
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -42,6 +45,8 @@ class SqliteBarSource final : public BarSource {
 
   const std::string path_;
   sqlite3* db_ = nullptr;
+  dev_t dev_ = 0;  // the file db_ was opened on
+  ino_t ino_ = 0;
 };
 
 }  // namespace usdcop

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
 
 #include "sources/sqlite_bar_source.h"
 #include "support/fake_clock.h"
@@ -194,6 +198,39 @@ TEST_F(MarketDataProbeTest, AMissingDatabaseTableOrColumnIsAClearError) {
   EXPECT_EQ(out.status.reason(), Reason::kQuery);
   EXPECT_THAT(out.status.message(),
               HasSubstr("no such table: usdcop_m5_ohlcv (check probes.market_data.table)"));
+}
+
+TEST_F(MarketDataProbeTest, AFileRemovedOrReplacedUnderTheConnectionIsSeenAtTheNextRun) {
+  {
+    MarketTable table(dir_.File("market.db"));
+    table.Bars(*calendar_, T("2026-11-20T00:00:00Z"), T("2026-11-24T15:00:00Z"));
+  }
+  auto probe = NewProbe();
+  ASSERT_TRUE(Run(*probe).status.ok());
+  const std::string db = dir_.File("market.db"), moved = dir_.File("moved.db");
+  // Moved away: the connection kept open would still read it.
+  ASSERT_EQ(::rename(db.c_str(), moved.c_str()), 0);
+  ProbeOutcome out = Run(*probe);
+  EXPECT_EQ(out.status.reason(), Reason::kConnect);
+  EXPECT_THAT(out.status.message(), HasSubstr("market.db: cannot open: No such file or directory"));
+  // A FIFO in its place is refused without being opened (opening one blocks until a writer).
+  ASSERT_EQ(::mkfifo(db.c_str(), 0644), 0);
+  out = Run(*probe);
+  EXPECT_EQ(out.status.reason(), Reason::kConnect);
+  EXPECT_THAT(out.status.message(), HasSubstr("market.db: cannot open: not a regular file"));
+  ASSERT_EQ(::unlink(db.c_str()), 0);
+  // Back in place, it is read again.
+  ASSERT_EQ(::rename(moved.c_str(), db.c_str()), 0);
+  ASSERT_TRUE(Run(*probe).status.ok());
+  // Replaced by a file that is not a database while the connection is open: that file is read.
+  {
+    std::ofstream garbage(dir_.File("garbage.db"));
+    garbage << std::string(8192, 'Z');
+  }
+  ASSERT_EQ(::rename(dir_.File("garbage.db").c_str(), db.c_str()), 0);
+  out = Run(*probe);
+  EXPECT_EQ(out.status.reason(), Reason::kQuery);
+  EXPECT_THAT(out.status.message(), HasSubstr("file is not a database"));
 }
 
 }  // namespace
