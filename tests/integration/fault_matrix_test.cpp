@@ -245,10 +245,10 @@ const std::vector<std::pair<Mode, std::string>> kHttpModes = {
     {Mode::kRefused, "connect"},
     {Mode::kHung, "timeout"},
     {Mode::kWrongType, "parse"},
-    // Binary: libcurl's "Received HTTP/0.9 when not allowed" (CURLE_UNSUPPORTED_PROTOCOL), which
-    // HttpClient maps to connect although the peer did answer (README, Reliability).
     {Mode::kTruncated, "parse"},
-    {Mode::kBinary, "connect"},
+    // Binary: libcurl's "Received HTTP/0.9 when not allowed", which HttpClient tells from a
+    // scheme it cannot speak by the connection made.
+    {Mode::kBinary, "parse"},
     {Mode::kSlow, "timeout"},
     {Mode::kFlapping, "connect"},
 };

@@ -139,6 +139,16 @@ Result<HttpResponse> CurlHttpClient::Do(const HttpRequest& request, const Deadli
     Reason reason = ReasonOf(rc);
     if (reason == Reason::kCancelled && !deadline.Cancelled()) reason = Reason::kTimeout;
     std::string detail = error[0] ? error : curl_easy_strerror(rc);
+    // A peer that answers bytes which are not HTTP: libcurl reports it as "Received HTTP/0.9 when
+    // not allowed", CURLE_UNSUPPORTED_PROTOCOL, the code of a URL scheme it cannot speak. Only
+    // the first follows a connection, and there the peer answered: its answer is unreadable.
+    curl_off_t connected_us = 0;
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+        curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_us) == CURLE_OK &&
+        connected_us > 0) {
+      reason = Reason::kParse;
+      detail = "the answer is not HTTP (" + detail + ")";
+    }
     return Status(reason, what + ": " + detail);
   }
   HttpResponse response;

@@ -103,6 +103,46 @@ TEST(CurlHttpClient, ARefusedConnectionIsConnect) {
   EXPECT_EQ(r.status().reason(), Reason::kConnect);
 }
 
+TEST(CurlHttpClient, APeerAnsweringBytesThatAreNotHttpIsParse) {
+  // A raw peer: accepts one connection, reads the request, answers binary and closes.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::thread peer([listener] {
+    timeval five{.tv_sec = 5, .tv_usec = 0};
+    ::setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+    int fd = ::accept(listener, nullptr, nullptr);
+    if (fd < 0) return;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+    char buf[4096];
+    (void)::recv(fd, buf, sizeof buf, 0);
+    const char binary[] = "\x00\x9f\xff\x13garbage\x01\x02\r\n\r\n";
+    (void)::send(fd, binary, sizeof binary - 1, MSG_NOSIGNAL);
+    ::close(fd);
+  });
+  CurlHttpClient client;
+  auto r = client.Do(
+      HttpRequest{.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x"},
+      Deadline::After(5s));
+  peer.join();
+  ::close(listener);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), Reason::kParse) << r.status().ToString();
+  EXPECT_THAT(r.status().message(), HasSubstr("not HTTP"));
+}
+
+TEST(CurlHttpClient, AnUnsupportedSchemeStaysConnect) {
+  CurlHttpClient client;
+  auto r = client.Do(HttpRequest{.url = "gopher://127.0.0.1:1/"}, Deadline::After(5s));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), Reason::kConnect) << r.status().ToString();
+}
+
 TEST(CurlHttpClient, ABodyOverTheCapIsRefused) {
   LoopbackServer server;
   CurlHttpClient client(1024);
