@@ -19,7 +19,7 @@
 # Needs build/exporter/usdcop_exporter and build/tools/pipeline-sim/pipeline-sim
 # (cmake --build build --target usdcop_exporter pipeline-sim), prometheus and promtool (2.42),
 # prometheus-alertmanager, prometheus-node-exporter, python3-yaml. Takes 4 to 8 minutes on 2
-# cores (the scrape about 1, the 18 M samples 2 to 3, the rules 2.5, compaction 1.5, the queries
+# cores (the scrape about 1, the 19 M samples 2 to 3, the rules 2.5, compaction 1.5, the queries
 # 1), at most ~0.6 GB of memory in one process and ~0.5 GB of disk under /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,7 +9,7 @@
 #                                   config path, in a directory its user owns; templates/*.tmpl
 #                                   resolve next to it, where compose mounts them)
 #   WEBHOOK_URL                    (default http://exporter:9813/api/alerts/webhook)
-# `start.sh --render-only` renders and stops (deploy/tests/check.sh uses it); other arguments go
+# `start.sh --render-only` renders and stops (deploy/tests/compose_check.py uses it); other arguments go
 # to Alertmanager. When the shipped file no longer holds the loopback URL the start fails.
 set -eu
 shipped=${SHIPPED:-/etc/alertmanager/shipped/alertmanager.yml}
