@@ -114,14 +114,8 @@ $T
 EOF
 "$EXPORTER" --config.check --config.file="$TMP/exporter.yml" >"$TMP/check.out" 2>&1 ||
   die "config: $(cat "$TMP/check.out")"
-"$EXPORTER" --config.file="$TMP/exporter.yml" --web.listen-address=127.0.0.1:0 \
-  --storage.path="$TMP/state.db" 2>"$TMP/exporter.err" >/dev/null &
-EXPORTER_PID=$!
-track_pid "$EXPORTER_PID"
-line=$(wait_for_line "$TMP/exporter.err" 'msg=listening address=127\.0\.0\.1:[0-9]+' "$EXPORTER_PID" 10) ||
-  die "the exporter did not start"
-line=$(grep -oE 'address=127\.0\.0\.1:[0-9]+' <<<"$line")
-URL=http://127.0.0.1:${line##*:}/metrics
+start_exporter "$TMP/exporter.yml" state
+URL=$EXPORTER_URL
 for ((i = 0; i < 60; i++)); do
   ok=$(curl -fsS --max-time 2 "$URL" 2>/dev/null | grep -c '^usdcop_probe_success{.*} 1$' || true)
   ((ok == 5)) && break
@@ -176,7 +170,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   res=$(wrk_once "$TMP/wrk-faulted-$r.txt" "$URL" "$CONNECTIONS")
   stop_faulter
   clear_all
-  kill -0 "$EXPORTER_PID" 2>/dev/null || die "the exporter died under the faults: $(tail -5 "$TMP/exporter.err")"
+  kill -0 "$EXPORTER_PID" 2>/dev/null || die "the exporter died under the faults: $(tail -5 "$TMP/state.err")"
   faulted+=("$(cut -f2 <<<"$res")")
   log "round $r faulted: $(cut -f1 <<<"$res") req/s, p99 $(cut -f2 <<<"$res") ms, errors $(cut -f4 <<<"$res")"
   [[ $(cut -f4 <<<"$res") == 0 ]] || die "wrk saw errors under the faults"

@@ -180,14 +180,13 @@ write_layer_config() {  # write_layer_config FILE
     die "generated config is invalid: $(cat "$TMP/config-check.out")"
 }
 
-# start_layer_exporter NAME [FLAGS...]: an exporter (logs in TMP/NAME.err, state in
-# TMP/NAME.db) that has probed the layers, its exposition saved to TMP/exporter.prom.
-# Sets EXPORTER_PID, EXPORTER_URL, SERIES (sample lines) and USDCOP_SERIES.
-start_layer_exporter() {
-  local name=$1 line probe_ok=0 i
-  shift
-  [[ -s $TMP/exporter.yml ]] || write_layer_config "$TMP/exporter.yml"
-  "$EXPORTER" --config.file="$TMP/exporter.yml" --web.listen-address=127.0.0.1:0 \
+# start_exporter CONFIG NAME [FLAGS...]: $EXPORTER with CONFIG on a port of its choosing (logs in
+# TMP/NAME.err, state in TMP/NAME.db), once it says where it listens. Sets EXPORTER_PID and
+# EXPORTER_URL (its /metrics).
+start_exporter() {
+  local config=$1 name=$2 line
+  shift 2
+  "$EXPORTER" --config.file="$config" --web.listen-address=127.0.0.1:0 \
     --storage.path="$TMP/$name.db" "$@" 2>"$TMP/$name.err" >/dev/null &
   EXPORTER_PID=$!
   track_pid "$EXPORTER_PID"
@@ -195,6 +194,16 @@ start_layer_exporter() {
     die "the exporter did not start"
   line=$(grep -oE 'address=127\.0\.0\.1:[0-9]+' <<<"$line")
   EXPORTER_URL=http://127.0.0.1:${line##*:}/metrics
+}
+
+# start_layer_exporter NAME [FLAGS...]: an exporter (logs in TMP/NAME.err, state in
+# TMP/NAME.db) that has probed the layers, its exposition saved to TMP/exporter.prom.
+# Sets EXPORTER_PID, EXPORTER_URL, SERIES (sample lines) and USDCOP_SERIES.
+start_layer_exporter() {
+  local name=$1 probe_ok=0 i
+  shift
+  [[ -s $TMP/exporter.yml ]] || write_layer_config "$TMP/exporter.yml"
+  start_exporter "$TMP/exporter.yml" "$name" "$@"
   log "exporter pid $EXPORTER_PID on $EXPORTER_URL${*:+ ($*)}"
 
   SERIES=0
