@@ -149,9 +149,15 @@ FAULTS=(
   "mv $TMP/backups/l0 $TMP/backups/l0.away"
   "prlimit --pid $EXPORTER_PID --fsize=0:unlimited"
 )
-faulter() {  # runs in the background until stopped: each fault for FAULT_SECONDS, in turn
-  local i=0
+# Runs in the background until stopped: each fault for FAULT_SECONDS, in turn, from where the
+# last round stopped (TMP/next-fault holds the next one's index), so that the rounds together go
+# through the whole list.
+faulter() {
+  local i
+  i=$(cat "$TMP/next-fault" 2>/dev/null || echo 0)
   while true; do
+    echo $(((i + 1) % ${#FAULTS[@]})) >"$TMP/next-fault"
+    echo "fault $((i % ${#FAULTS[@]})): ${FAULTS[i % ${#FAULTS[@]}]}"
     eval "${FAULTS[i % ${#FAULTS[@]}]}" || true
     sleep "$FAULT_SECONDS"
     clear_all || true
@@ -172,11 +178,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
   clear_all
   kill -0 "$EXPORTER_PID" 2>/dev/null || die "the exporter died under the faults: $(tail -5 "$TMP/state.err")"
   faulted+=("$(cut -f2 <<<"$res")")
-  log "round $r faulted: $(cut -f1 <<<"$res") req/s, p99 $(cut -f2 <<<"$res") ms, errors $(cut -f4 <<<"$res")"
+  log "round $r faulted: $(cut -f1 <<<"$res") req/s, p99 $(cut -f2 <<<"$res") ms, errors $(cut -f4 <<<"$res"), faults run: $(grep -c '^fault ' "$TMP/faulter.log")"
+  cat "$TMP/faulter.log" >>"$TMP/faults-run.log"
   [[ $(cut -f4 <<<"$res") == 0 ]] || die "wrk saw errors under the faults"
 done
 errors=$(curl -fsS --max-time 5 "$URL" | grep -E '^usdcop_probe_errors_total' | grep -v ' 0$' | tr '\n' ' ')
 log "errors counted by the probes: $errors"
+log "distinct faults run under load: $(sort -u "$TMP/faults-run.log" | grep -c '^fault ') of ${#FAULTS[@]}"
 
 python3 - "${quiet[*]}" "${faulted[*]}" <<'EOF'
 import statistics, sys
