@@ -57,6 +57,22 @@ class LoopbackServer {
   bool released_ = false;
 };
 
+// A TCP socket bound to 127.0.0.1 on a port of the kernel's choosing (in *port); -1 on failure.
+int BindLoopback(int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
 TEST(CurlHttpClient, GetsABodyAndSendsTheBearerToken) {
   LoopbackServer server;
   CurlHttpClient client;
@@ -87,14 +103,9 @@ TEST(CurlHttpClient, AHangingPeerIsATimeoutAtTheDeadline) {
 
 TEST(CurlHttpClient, ARefusedConnectionIsConnect) {
   // A port that was free a moment ago and has no listener.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  int port = ntohs(addr.sin_port);
+  int port = 0;
+  int fd = BindLoopback(&port);
+  ASSERT_GE(fd, 0);
   ::close(fd);
   CurlHttpClient client;
   auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(port) + "/"},
@@ -105,14 +116,10 @@ TEST(CurlHttpClient, ARefusedConnectionIsConnect) {
 
 TEST(CurlHttpClient, APeerAnsweringBytesThatAreNotHttpIsParse) {
   // A raw peer: accepts one connection, reads the request, answers binary and closes.
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  int port = 0;
+  int listener = BindLoopback(&port);
+  ASSERT_GE(listener, 0);
   ASSERT_EQ(::listen(listener, 1), 0);
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   std::thread peer([listener] {
     timeval five{.tv_sec = 5, .tv_usec = 0};
     ::setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
@@ -126,9 +133,8 @@ TEST(CurlHttpClient, APeerAnsweringBytesThatAreNotHttpIsParse) {
     ::close(fd);
   });
   CurlHttpClient client;
-  auto r = client.Do(
-      HttpRequest{.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x"},
-      Deadline::After(5s));
+  auto r = client.Do(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(port) + "/x"},
+                     Deadline::After(5s));
   peer.join();
   ::close(listener);
   ASSERT_FALSE(r.ok());
