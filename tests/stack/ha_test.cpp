@@ -19,7 +19,8 @@
 //   SMTP to a loopback port nothing listens on, group_wait and group_interval 1 s; its webhook
 //   URL the exporter's control port; the Slack URL a receiver of the test's.
 // Prometheus runs with --rules.alert.resend-delay=2s, the Alertmanagers with
-// --cluster.peer-timeout=3s --cluster.settle-timeout=5s (PLATFORM.md's HA recipe).
+// --cluster.peer-timeout=6s --cluster.settle-timeout=5s (PLATFORM.md's HA recipe has 3s: see
+// kPeerTimeout).
 // The exporter's calendar is closed today and tomorrow (UTC), so that only L0PipelineDown fires
 // (the uptime SLO's pages count market-open time only).
 #include <gmock/gmock.h>
@@ -48,7 +49,11 @@ namespace fs = std::filesystem;
 
 const std::string kL0Dag = "usdcop_m5__01_l0_intelligent_acquire";
 constexpr const char* kWebhookToken = "planted-ha-webhook-token-51e7";
-constexpr auto kPeerTimeout = 3s;    // --cluster.peer-timeout
+// --cluster.peer-timeout. A node sends what the gossiped log does not show sent when its wait is
+// over; the wait counts from its own group's flush, and the nodes' flushes differ by when each
+// got the replicas' alerts. At 3 s a loaded CI machine (ctest -j2, a compile beside) once saw two
+// nodes send: at-least-once, as Alertmanager promises, but the test proves the de-duplication.
+constexpr auto kPeerTimeout = 6s;
 constexpr auto kGroupInterval = 1s;  // the test copy's group_interval
 constexpr auto kDelivery = 60s;      // the bound of every wait for a notification
 
@@ -135,7 +140,7 @@ class HAStackIT : public ::testing::Test {
       AlertmanagerOptions o{.port = am_ports_[i],
                             .cluster_listen = "127.0.0.1:" + std::to_string(cluster_ports_[i]),
                             .peers = {},
-                            .peer_timeout = "3s",
+                            .peer_timeout = std::to_string(kPeerTimeout.count()) + "s",
                             .settle_timeout = "5s"};
       for (int j = 0; j < 3; ++j)
         if (j != i) o.peers.push_back("127.0.0.1:" + std::to_string(cluster_ports_[j]));
@@ -227,15 +232,22 @@ class HAStackIT : public ::testing::Test {
                {"alertname=\"L0PipelineDown\"", "status=\"" + status + "\""});
   }
 
-  // alertmanager_notifications_total{integration="webhook"} over the live nodes.
+  // alertmanager_notifications_total{integration="webhook"} of node i; -1 when it does not answer.
+  double WebhookNotifications(size_t i) const {
+    auto text = HttpGet(am_ports_[i], "/metrics", 2000ms);
+    if (!text) return -1;
+    return Sum(ParseExposition(*text), "alertmanager_notifications_total",
+               {"integration=\"webhook\""});
+  }
+
+  // The same over the live nodes.
   double ClusterWebhookNotifications() const {
     double sum = 0;
     for (size_t i = 0; i < alertmanagers_.size(); ++i) {
       if (killed_am_ == static_cast<int>(i)) continue;
-      auto text = HttpGet(am_ports_[i], "/metrics", 2000ms);
-      if (!text) return -1;
-      sum += Sum(ParseExposition(*text), "alertmanager_notifications_total",
-                 {"integration=\"webhook\""});
+      const double n = WebhookNotifications(i);
+      if (n < 0) return -1;
+      sum += n;
     }
     return sum;
   }
@@ -254,8 +266,10 @@ class HAStackIT : public ::testing::Test {
     std::string out = "ALERTS (a): " + prometheus_[0]->Query("ALERTS").dump() + "\n";
     for (size_t i = 0; i < alertmanagers_.size(); ++i)
       if (killed_am_ != static_cast<int>(i))
-        out += "am" + std::to_string(i) +
-               " alerts: " + GetJson(am_ports_[i], "/api/v2/alerts").dump() + "\n";
+        out += "am" + std::to_string(i) + " (cluster name " +
+               (i < peer_names_.size() ? peer_names_[i] : "?") + ", webhook sent " +
+               std::to_string(WebhookNotifications(i)) +
+               ") alerts: " + GetJson(am_ports_[i], "/api/v2/alerts").dump() + "\n";
     return out + "exporter:\n" + stack_.ScrapeText();
   }
 

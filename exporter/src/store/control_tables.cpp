@@ -92,6 +92,7 @@ Status StateStore::WriteAudit(const std::vector<const AuditRow*>& rows,
 }
 
 Status StateStore::SetAuditCount(std::int64_t id, std::int64_t count) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   MutexLock lock(mu_);
   return RunOnce(db_, "UPDATE audit_log SET count=?1 WHERE id=?2", count, id)
              ? Status::Ok()
@@ -132,6 +133,7 @@ Result<int> StateStore::PruneAudit(SysTime before) {
   // rows, each its own transaction, so a first prune of a large log does not hold the store (and
   // the audit writer) for its whole length. It stops at a step with no old row: the rest is newer
   // still. A row stamped in the future (a clock put right later) does not stop it.
+  if (Status s = CheckPath(); !s.ok()) return s;
   int deleted = 0;
   std::int64_t after = 0;  // the last id looked at
   for (;;) {
@@ -181,6 +183,7 @@ Result<std::optional<IdempotencyRow>> StateStore::GetIdempotency(std::string_vie
 }
 
 Status StateStore::PutIdempotency(const IdempotencyRow& row) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   MutexLock lock(mu_);
   return RunOnce(db_,
                  "INSERT OR REPLACE INTO idempotency_keys(caller, key, request_hash, code, body, "
@@ -192,6 +195,7 @@ Status StateStore::PutIdempotency(const IdempotencyRow& row) {
 }
 
 Status StateStore::PruneIdempotency(SysTime before) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   MutexLock lock(mu_);
   return RunOnce(db_, "DELETE FROM idempotency_keys WHERE created_us < ?1", Micros(before))
              ? Status::Ok()

@@ -1,11 +1,15 @@
 #include "store/state_store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 
+#include "common/fd.h"
 #include "common/sqlite_util.h"
 
 namespace usdcop {
@@ -89,6 +93,12 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
     Status s = store->Exec(sql);
     if (!s.ok()) return s;
   }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return Status(Reason::kIo, "state store " + path + ": cannot stat it once opened: " +
+                                   ErrnoText(errno) + " (check --storage.path)");
+  store->dev_ = st.st_dev;
+  store->ino_ = st.st_ino;
   Status s = store->Migrate();
   if (!s.ok()) return s;
   store->StartCheckpointer();
@@ -205,6 +215,34 @@ Status StateStore::Error(std::string_view what) {
                                  (db_ ? sqlite3_errmsg(db_) : "out of memory"));
 }
 
+Status StateStore::CheckPath() const {
+  const std::string refused = "state store " + path_ + ": write refused: ";
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    if (errno != ENOENT)
+      return Status(Reason::kIo, refused + "cannot stat it: " + ErrnoText(errno));
+    return Status(Reason::kIo, refused +
+                                   "it was deleted under the running exporter, which would lose "
+                                   "what it writes at its next start; put the file back (writes "
+                                   "resume), or restart the exporter to begin a new store");
+  }
+  if (st.st_dev != dev_ || st.st_ino != ino_)
+    return Status(Reason::kIo, refused +
+                                   "its path now names another file than the one opened (the "
+                                   "store was replaced); restart the exporter to use it");
+  // AT_EACCESS: as this process's effective IDs and capabilities would open the file at a start.
+  if (::faccessat(AT_FDCWD, path_.c_str(), W_OK, AT_EACCESS) != 0)
+    return Status(Reason::kIo, refused + "the file is not writable (" + ErrnoText(errno) +
+                                   "), so the exporter could not open it at its next start; make "
+                                   "it writable again (chmod u+w) and writes resume");
+  const std::string dir = std::filesystem::path(path_).parent_path().string();
+  if (::faccessat(AT_FDCWD, dir.empty() ? "." : dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0)
+    return Status(Reason::kIo, refused + "its directory is not writable (" + ErrnoText(errno) +
+                                   "), where SQLite creates the -wal and -shm files at each "
+                                   "start; make it writable again and writes resume");
+  return Status::Ok();
+}
+
 Status StateStore::Exec(const char* sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
@@ -224,6 +262,7 @@ Result<std::optional<std::string>> StateStore::Get(std::string_view ns, std::str
 }
 
 Status StateStore::Put(std::string_view ns, std::string_view key, std::string_view value) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   MutexLock lock(mu_);
   const double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -237,6 +276,7 @@ Status StateStore::Put(std::string_view ns, std::string_view key, std::string_vi
 }
 
 Status StateStore::Delete(std::string_view ns, std::string_view key) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   MutexLock lock(mu_);
   return RunOnce(db_, "DELETE FROM probe_state WHERE namespace=?1 AND key=?2", ns, key)
              ? Status::Ok()
@@ -256,6 +296,7 @@ Result<std::vector<std::pair<std::string, std::string>>> StateStore::List(std::s
 }
 
 Status StateStore::InTransaction(const std::function<Status()>& body) {
+  if (Status s = CheckPath(); !s.ok()) return s;
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return Error("cannot begin a transaction");
   Status s = body();

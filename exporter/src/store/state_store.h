@@ -8,9 +8,16 @@
 // cut or a kernel crash may lose the last transactions. Checkpoints (copying the WAL into the
 // database, with an fsync) run on a thread and a connection of their own, never inside a
 // caller's commit.
+//
+// Every write first looks at the store's path: a store deleted, replaced, or made read-only (the
+// file or its directory) under the running exporter would still take writes through the
+// descriptors SQLite holds, and lose them, or fail to open, at the next start. Such a write is
+// refused (Reason::kIo, saying what happened and what to do), so that the probes and actions that
+// write report it now; writes go on by themselves once the path is back as it was.
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
@@ -118,6 +125,9 @@ class StateStore {
  private:
   StateStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const char* sql);
+  // OK when the path still names the file opened, and it and its directory are writable by
+  // this process; the refusal of a write otherwise (see the top of this file).
+  Status CheckPath() const;
   Status Error(std::string_view what);
   Status InTransaction(const std::function<Status()>& body) REQUIRES(mu_);
   Status Migrate();
@@ -129,6 +139,8 @@ class StateStore {
   void Checkpoints(sqlite3* db);  // the checkpointer thread
 
   const std::string path_;
+  dev_t dev_ = 0;  // the file opened, set by Open: a path naming another is a replaced store
+  ino_t ino_ = 0;
   Mutex mu_;
   // The connection, used with mu_ held once Open has returned (the analysis sees the pointer,
   // which never changes, not the connection behind it).

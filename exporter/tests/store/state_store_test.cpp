@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <mutex>
@@ -110,6 +112,73 @@ TEST(StateStore, AnUnusablePathIsAnIoErrorNamingIt) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().reason(), Reason::kIo);
   EXPECT_THAT(store.status().message(), ::testing::HasSubstr("file"));
+}
+
+// The store looks at its path before each write: deleted or replaced under it, a write is refused
+// (it would be lost at the next start) and the error says what to do; put back, writes resume
+// and nothing written before is lost.
+TEST(StateStore, AWriteIsRefusedWhileItsFileIsDeletedOrReplacedAndResumesWhenItIsBack) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  auto opened = StateStore::Open(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<StateStore> owned = std::move(opened).value();
+  StateStore& store = *owned;
+  ASSERT_TRUE(store.Put("ns", "k", "before").ok());
+
+  ASSERT_EQ(::link(path.c_str(), (path + ".kept").c_str()), 0);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  Status s = store.Put("ns", "k", "while deleted");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), Reason::kIo);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr(path + ": write refused: it was deleted"));
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("restart the exporter"));
+  // Every kind of write: a transaction, the audit writer, the control tables.
+  EXPECT_FALSE(store.SaveFileDigests("/set", {}, {"a"}).ok());
+  Result<std::int64_t> audit = store.AppendAudit(AuditRow{});
+  ASSERT_FALSE(audit.ok());
+  EXPECT_THAT(audit.status().message(), ::testing::HasSubstr("deleted"));
+  EXPECT_FALSE(store.PutIdempotency(IdempotencyRow{"c", "k", "h", 200, "{}", {}}).ok());
+  EXPECT_EQ(*store.Get("ns", "k").value(), "before");  // reads go on
+
+  // Replaced: its path names another file.
+  std::ofstream(path) << "";
+  s = store.Put("ns", "k", "while replaced");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("names another file"));
+
+  ASSERT_EQ(::rename((path + ".kept").c_str(), path.c_str()), 0);
+  ASSERT_TRUE(store.Put("ns", "k", "after").ok());
+  ASSERT_TRUE(store.AppendAudit(AuditRow{}).ok());
+  owned.reset();
+  auto reopened = StateStore::Open(path);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(*(*reopened)->Get("ns", "k").value(), "after");
+}
+
+// Read-only, the file or its directory: the exporter could not open it at its next start.
+TEST(StateStore, AWriteIsRefusedWhileTheFileOrItsDirectoryIsReadOnly) {
+  TempDir dir;
+  std::ofstream(dir.File("probe")) << "";
+  ::chmod(dir.File("probe").c_str(), 0444);
+  if (::access(dir.File("probe").c_str(), W_OK) == 0)
+    GTEST_SKIP() << "chmod does not stop this process from writing (root with CAP_DAC_OVERRIDE; "
+                    "FaultMatrixIT.StateStore runs the exporter without it)";
+  const std::string path = dir.File("sub/state.db");
+  auto opened = StateStore::Open(path);
+  ASSERT_TRUE(opened.ok());
+  StateStore& store = **opened;
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  Status s = store.Put("ns", "k", "v");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("the file is not writable"));
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(dir.File("sub").c_str(), 0555), 0);
+  s = store.Put("ns", "k", "v");
+  ::chmod(dir.File("sub").c_str(), 0755);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("its directory is not writable"));
+  EXPECT_TRUE(store.Put("ns", "k", "v").ok());
 }
 
 FileDigestRow Row(const std::string& path, std::uint64_t size, const std::string& sha) {
