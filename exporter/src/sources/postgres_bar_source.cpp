@@ -1,8 +1,12 @@
 #include "sources/postgres_bar_source.h"
 
+#include <libpq-fe.h>
+#include <poll.h>
+
 #include <pqxx/pqxx>
 
 #include <cmath>
+#include <new>
 
 namespace usdcop {
 namespace {
@@ -25,6 +29,61 @@ Status FromSqlError(const pqxx::sql_error& e, bool signal_table) {
     hint = " (GRANT SELECT ON the table TO the monitoring user)";
   return Status(Reason::kQuery, "postgres: " + first_line + hint);
 }
+
+// libpqxx 6's connection policies are given the connection string only: the deadline of the
+// connection attempt under way on this thread reaches BoundedConnect through this.
+thread_local const Deadline* t_connect_deadline = nullptr;
+
+// libpqxx's policy connect_direct blocks in PQconnectdb, bounded only by connect_timeout (whole
+// seconds, at least 2). This one polls libpq's non-blocking attempt against the deadline, as
+// libpq's documentation of PQconnectPoll says. Failures throw what connect_direct throws.
+class BoundedConnect : public pqxx::connectionpolicy {
+ public:
+  explicit BoundedConnect(const std::string& opts) : pqxx::connectionpolicy(opts) {}
+
+  handle do_startconnect(handle orig) override {
+    if (orig) return orig;
+    const Deadline* d = t_connect_deadline;
+    if (d == nullptr) return normalconnect(orig);  // outside a run (none today): connect_timeout
+    PGconn* c = PQconnectStart(options().c_str());
+    if (c == nullptr) throw std::bad_alloc();
+    PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+    while (status != PGRES_POLLING_OK) {
+      if (status == PGRES_POLLING_FAILED || PQstatus(c) == CONNECTION_BAD) Fail(c, PQerrorMessage(c));
+      pollfd p{PQsocket(c), static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT),
+               0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d->Remaining());
+      if (left.count() <= 0 || d->Cancelled()) Fail(c, "timeout expired (the run's deadline)");
+      // At most 100 ms at a time, so that a shutdown's cancel is seen.
+      const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+      if (ready < 0 && errno != EINTR) Fail(c, "poll failed");
+      if (ready <= 0) continue;
+      status = PQconnectPoll(c);
+    }
+    return c;
+  }
+
+ private:
+  [[noreturn]] static void Fail(PGconn* c, const std::string& why) {
+    PQfinish(c);
+    throw pqxx::broken_connection(why);
+  }
+};
+using BoundedConnection = pqxx::basic_connection_base<BoundedConnect>;
+
+// Sets t_connect_deadline for a scope: libpqxx may connect again inside a query (reactivation).
+class ConnectDeadline {
+ public:
+  explicit ConnectDeadline(const Deadline& d) : previous_(t_connect_deadline) {
+    t_connect_deadline = &d;
+  }
+  ~ConnectDeadline() { t_connect_deadline = previous_; }
+  ConnectDeadline(const ConnectDeadline&) = delete;
+  ConnectDeadline& operator=(const ConnectDeadline&) = delete;
+
+ private:
+  const Deadline* previous_;
+};
 
 std::optional<double> Number(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -55,7 +114,8 @@ Status PostgresBarSource::Connect(const Deadline& d) {
                          " application_name=usdcop_exporter";
   if (!password_.empty()) conninfo += " password=" + ConninfoValue(password_.reveal());
   try {
-    conn_ = std::make_unique<pqxx::connection>(conninfo);
+    ConnectDeadline bound(d);
+    conn_ = std::make_unique<BoundedConnection>(conninfo);
     statement_timeout_ms_ = 0;
     return Status::Ok();
   } catch (const std::exception& e) {
@@ -73,6 +133,18 @@ Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body, bool signal_table
   Status s = Connect(d);
   if (!s.ok()) return s;
   const long budget_ms = std::max<long>(1, static_cast<long>(d.Remaining().count()));
+  ConnectDeadline bound(d);
+  // The server's statement_timeout (below) cannot end a wait on a server that stopped answering.
+  struct Disarmer {
+    SocketWatchdog& w;
+    ~Disarmer() { w.Disarm(); }
+  } disarm{watchdog_};
+  watchdog_.Arm(conn_->sock(), d.Remaining());
+  auto timed_out = [&] {
+    conn_.reset();
+    return Status(Reason::kTimeout,
+                  "postgres: no answer before the deadline; the connection was closed");
+  };
   try {
     // One statement, so no transaction block. The session's statement_timeout is set again
     // only when it would outlast the time left or is far below it: it stays within 90-100 % of
@@ -84,17 +156,23 @@ Result<T> PostgresBarSource::Exec(const Deadline& d, F&& body, bool signal_table
       txn.exec0("SET statement_timeout = " + std::to_string(timeout_ms));
       statement_timeout_ms_ = timeout_ms;
     }
-    return body(txn);
+    Result<T> out = body(txn);
+    if (!watchdog_.Disarm()) return out;
+    // Fired as the answer came: the connection is shut; closed below, once txn is gone.
   } catch (const pqxx::sql_error& e) {
+    if (watchdog_.Disarm()) return timed_out();
     return FromSqlError(e, signal_table);
   } catch (const pqxx::broken_connection& e) {
+    if (watchdog_.Disarm()) return timed_out();
     conn_.reset();
     std::string msg = e.what();
     return Status(Reason::kConnect, "postgres: connection lost: " + msg.substr(0, msg.find('\n')));
   } catch (const std::exception& e) {
+    if (watchdog_.Disarm()) return timed_out();
     conn_.reset();
     return Status(Reason::kQuery, std::string("postgres: ") + e.what());
   }
+  return timed_out();
 }
 
 std::string PostgresBarSource::Where(const std::string& column, const char* op) const {

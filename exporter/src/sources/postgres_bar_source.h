@@ -1,8 +1,12 @@
 // L0 bars from PostgreSQL (TimescaleDB in production) through libpqxx. Times are timestamptz
 // columns, read as epoch seconds. The connection is kept between runs and made again after a
 // failure; each query runs with a statement_timeout of 90-100 % of the run's remaining time (set
-// again only when it leaves that band), and the connection attempt with connect_timeout. The
-// password is added to the connection string here and appears in no message.
+// again only when it leaves that band). Both are bounded by the run's deadline on our side too:
+// the connection attempt is libpq's non-blocking one, polled against the deadline (libpq's own
+// connect_timeout is whole seconds and at least 2), and a query whose server stops answering
+// (a hung host, a partition: statement_timeout is the server's) has its socket shut down by a
+// watchdog at the deadline. The password is added to the connection string here and appears in
+// no message.
 #pragma once
 
 #include <pqxx/connection>
@@ -11,6 +15,7 @@
 #include <string>
 
 #include "common/secret.h"
+#include "common/socket_watchdog.h"
 #include "sources/bar_source.h"
 
 namespace usdcop {
@@ -38,7 +43,8 @@ class PostgresBarSource final : public BarSource {
 
   const std::string conninfo_;
   const Secret password_;
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::connection_base> conn_;
+  SocketWatchdog watchdog_;  // armed around each query
   long statement_timeout_ms_ = 0;  // the session's setting; 0 = not set on this connection
 };
 
