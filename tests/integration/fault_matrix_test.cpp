@@ -282,16 +282,28 @@ TEST_F(FaultMatrixIT, WebSocketService) {
              });
 }
 
+// Also stalled: the connection the probe keeps goes silent (the server's host gone), where the
+// server's statement_timeout cannot help. Every run, hung and stalled included, ends within its
+// 700 ms (libpq's own connect_timeout is at least 2 s): the runs never overlap (interval 1 s).
 TEST_F(FaultMatrixIT, PostgreSQL) {
   ASSERT_NO_FATAL_FAILURE(Start(Market::kPostgres));
+  const Series before = stack_.Scrape();
   ProxyCells("PostgreSQL", *postgres_, "market_data",
              {
                  {Mode::kRefused, "connect"},
                  {Mode::kHung, "timeout"},
+                 {Mode::kStalled, "timeout"},
                  {Mode::kBinary, "connect"},
                  {Mode::kSlow, "timeout"},
                  {Mode::kFlapping, "connect"},
              });
+  EXPECT_EQ(Errors(stack_.Scrape(), "market_data", "overlap"),
+            Errors(before, "market_data", "overlap"))
+      << "a run outlasted its interval\n"
+      << LogTail();
+  EXPECT_EQ(stack_.exporter().Log().find("did not finish within"), std::string::npos)
+      << "a run outlasted its deadline and was given up by the scheduler\n"
+      << LogTail();
 }
 
 // The SQLite market file: the simulator keeps writing its own open file (a hard link keeps it),

@@ -102,6 +102,8 @@ const char* FaultProxy::ModeName(Mode mode) {
       return "slow";
     case Mode::kFlapping:
       return "flapping";
+    case Mode::kStalled:
+      return "stalled";
   }
   return "?";
 }
@@ -199,7 +201,7 @@ void FaultProxy::Run() {
     }
     const Clock::time_point now = Clock::now();
     if (generation != L.generation) {
-      L.CloseAll();
+      if (mode != Mode::kStalled) L.CloseAll();
       L.generation = generation;
       L.phase = -1;
     }
@@ -225,6 +227,11 @@ void FaultProxy::Run() {
     fds.push_back({L.listener, POLLIN, 0});  // fd -1 is ignored by poll
     for (Loop::Conn& c : L.conns) {
       short cev = 0, uev = 0;
+      if (effective == Mode::kStalled) {  // nothing moves; a peer's close is still seen
+        fds.push_back({c.client, 0, 0});
+        fds.push_back({c.upstream, 0, 0});
+        continue;
+      }
       if (c.to_upstream.size() < kBufferCap) cev |= POLLIN;
       const bool may_answer = !c.held || now >= c.release;
       if (!c.to_client.empty() && may_answer) cev |= POLLOUT;
@@ -270,12 +277,13 @@ void FaultProxy::Run() {
         } else if (n > 0) {
           if (c.upstream >= 0) {
             c.to_upstream.append(buf, static_cast<std::size_t>(n));
-          } else if (effective != Mode::kHung && !c.answered) {
+          } else if (effective != Mode::kHung && effective != Mode::kStalled && !c.answered) {
             c.to_client = Garbage(effective);
             c.answered = c.close_after_flush = true;
           }  // kHung: read and dropped
         }
       }
+      if (effective == Mode::kStalled && !(cre & (POLLHUP | POLLERR))) continue;
       if (!c.dead && c.upstream >= 0 && (ure & (POLLIN | POLLHUP | POLLERR))) {
         ssize_t n = ::recv(c.upstream, buf, sizeof buf, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
