@@ -1,10 +1,11 @@
 // A TCP fault proxy for integration tests: it listens on 127.0.0.1 (port 0, read back with
 // port()) and forwards each connection to an upstream port on 127.0.0.1, or fails it the way the
 // current mode says. The mode is switched at run time from the test's thread; a switch closes
-// every connection open at that moment (but a switch to kStalled), so that a client holding a connection across probe runs
-// (PostgreSQL, HTTP keep-alive) meets the new mode on its next connection, as after a restart of
-// the peer. One thread runs one poll loop (bounded: every wait is a poll of at most 20 ms, the
-// buffers are capped); the destructor stops it and closes every socket. Thread-safe.
+// every connection open at that moment (but a switch to kStalled), so that a client holding a
+// connection across probe runs (PostgreSQL, HTTP keep-alive) meets the new mode on its next
+// connection, as after a restart of the peer. One thread runs one poll loop (bounded: every wait is
+// a poll of at most 20 ms, the buffers are capped); the destructor stops it and closes every
+// socket. Thread-safe.
 #pragma once
 
 #include <atomic>

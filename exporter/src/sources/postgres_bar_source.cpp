@@ -49,7 +49,8 @@ class BoundedConnect : public pqxx::connectionpolicy {
     if (c == nullptr) throw std::bad_alloc();
     PostgresPollingStatusType status = PGRES_POLLING_WRITING;
     while (status != PGRES_POLLING_OK) {
-      if (status == PGRES_POLLING_FAILED || PQstatus(c) == CONNECTION_BAD) Fail(c, PQerrorMessage(c));
+      if (status == PGRES_POLLING_FAILED || PQstatus(c) == CONNECTION_BAD)
+        Fail(c, PQerrorMessage(c));
       pollfd p{PQsocket(c), static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT),
                0};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d->Remaining());

@@ -44,7 +44,7 @@ class PostgresBarSource final : public BarSource {
   const std::string conninfo_;
   const Secret password_;
   std::unique_ptr<pqxx::connection_base> conn_;
-  SocketWatchdog watchdog_;  // armed around each query
+  SocketWatchdog watchdog_;        // armed around each query
   long statement_timeout_ms_ = 0;  // the session's setting; 0 = not set on this connection
 };
 
