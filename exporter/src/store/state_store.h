@@ -85,6 +85,8 @@ class StateStore {
   StateStore& operator=(const StateStore&) = delete;
 
   const std::string& path() const { return path_; }
+  // SQLite's ":memory:": a database of this process only, with no file (the fuzz targets').
+  bool in_memory() const { return path_ == ":memory:"; }
 
   Result<std::optional<std::string>> Get(std::string_view ns, std::string_view key);
   Status Put(std::string_view ns, std::string_view key, std::string_view value);

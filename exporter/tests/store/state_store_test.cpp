@@ -156,6 +156,15 @@ TEST(StateStore, AWriteIsRefusedWhileItsFileIsDeletedOrReplacedAndResumesWhenItI
   EXPECT_EQ(*(*reopened)->Get("ns", "k").value(), "after");
 }
 
+TEST(StateStore, AnInMemoryStoreHasNoPathToCheckAndTakesWrites) {
+  auto store = StateStore::Open(":memory:");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->in_memory());
+  ASSERT_TRUE((*store)->Put("ns", "k", "v").ok());
+  EXPECT_TRUE((*store)->AppendAudit(AuditRow{}).ok());
+  EXPECT_EQ(*(*store)->Get("ns", "k").value(), "v");
+}
+
 // Read-only, the file or its directory: the exporter could not open it at its next start.
 TEST(StateStore, AWriteIsRefusedWhileTheFileOrItsDirectoryIsReadOnly) {
   TempDir dir;
