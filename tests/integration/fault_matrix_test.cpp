@@ -9,6 +9,7 @@
 // a "[matrix]" line with the reasons observed (README's Reliability table comes from them).
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -337,6 +338,32 @@ TEST_F(FaultMatrixIT, SqliteMarketFile) {
       },
       [&] {
         ASSERT_EQ(::unlink(db.c_str()), 0);
+        put_back();
+      });
+  // Locked: a copy in rollback-journal mode (in WAL mode a writer never blocks a reader) whose
+  // writer holds an exclusive lock for as long as the cell lasts, as a long commit would.
+  sqlite3* writer = nullptr;
+  Cell(
+      "SQLite market file", "locked", "market_data", "timeout",
+      [&] {
+        sqlite3* copy = nullptr;
+        ASSERT_EQ(sqlite3_open(db.c_str(), &copy), SQLITE_OK);
+        sqlite3_busy_timeout(copy, 5000);
+        const std::string vacuum = "VACUUM INTO '" + stack_.File("locked.db") + "'";
+        const int rc = sqlite3_exec(copy, vacuum.c_str(), nullptr, nullptr, nullptr);
+        sqlite3_close(copy);
+        ASSERT_EQ(rc, SQLITE_OK);
+        ASSERT_EQ(sqlite3_open(stack_.File("locked.db").c_str(), &writer), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(writer, "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE", nullptr,
+                               nullptr, nullptr),
+                  SQLITE_OK);
+        set_aside();
+        ASSERT_EQ(::rename(stack_.File("locked.db").c_str(), db.c_str()), 0);
+      },
+      [&] {
+        ASSERT_NE(writer, nullptr);
+        EXPECT_EQ(sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(writer);
         put_back();
       });
 }

@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 
 #include "common/fd.h"
@@ -55,6 +57,11 @@ Status SqliteBarSource::Fail(const std::string& what, bool signal_table) {
   Close();  // start afresh next run
   if (code == SQLITE_INTERRUPT)
     return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what + ": the deadline passed");
+  if (code == SQLITE_BUSY)
+    return Status(Reason::kTimeout, "sqlite " + path_ + ": " + what +
+                                        ": the database was locked by a writer until the "
+                                        "deadline (a rollback-journal file in a long "
+                                        "transaction; WAL mode lets readers in)");
   std::string hint;
   if (detail.find("no such table") != std::string::npos)
     hint = signal_table ? kSignalTableHint : kTableHint;
@@ -76,18 +83,22 @@ Status SqliteBarSource::Open(const Deadline& d) {
                                         " (check probes.market_data.source.sqlite)");
   }
   if (db_ && (st.st_dev != dev_ || st.st_ino != ino_)) Close();  // replaced: read the new file
-  if (db_) return Status::Ok();
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
-  int rc =
-      sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    Close();
-    return Status(Reason::kConnect, "sqlite " + path_ + ": cannot open: " + detail +
-                                        " (check probes.market_data.source.sqlite)");
+  if (!db_) {
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
+    int rc =
+        sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      Close();
+      return Status(Reason::kConnect, "sqlite " + path_ + ": cannot open: " + detail +
+                                          " (check probes.market_data.source.sqlite)");
+    }
   }
-  sqlite3_busy_timeout(db_, static_cast<int>(std::min<long long>(d.Remaining().count(), 5000)));
+  // A writer's lock (a rollback-journal file while a transaction commits) is waited for until
+  // this run's deadline and no longer: set on every call, since the connection outlives the run.
+  sqlite3_busy_timeout(db_,
+                       static_cast<int>(std::clamp<long long>(d.Remaining().count(), 1, INT_MAX)));
   return Status::Ok();
 }
 

@@ -31,8 +31,8 @@ class MarketDataProbeTest : public ::testing::Test {
     return std::make_unique<MarketDataProbe>(
         c, calendar_, std::make_unique<SqliteBarSource>(c.sqlite_path, c.table), *store_);
   }
-  ProbeOutcome Run(MarketDataProbe& p) {
-    return p.Run(ProbeContext{Deadline::After(10s), clock_, log_});
+  ProbeOutcome Run(MarketDataProbe& p, Duration deadline = 10s) {
+    return p.Run(ProbeContext{Deadline::After(deadline), clock_, log_});
   }
   static const WindowStats& W(const ProbeOutcome& o, size_t i) {
     return std::get<MarketDataResult>(o.result).symbols.at(0).windows.at(i);
@@ -231,6 +231,27 @@ TEST_F(MarketDataProbeTest, AFileRemovedOrReplacedUnderTheConnectionIsSeenAtTheN
   out = Run(*probe);
   EXPECT_EQ(out.status.reason(), Reason::kQuery);
   EXPECT_THAT(out.status.message(), HasSubstr("file is not a database"));
+}
+
+// A rollback-journal file whose writer holds its lock: the run waits for it until its own
+// deadline, not the first run's (the connection outlives the run), and says the file was locked.
+TEST_F(MarketDataProbeTest, AFileLockedByAWriterPastTheDeadlineIsATimeout) {
+  {
+    MarketTable table(dir_.File("market.db"));
+    table.Bars(*calendar_, T("2026-11-20T00:00:00Z"), T("2026-11-24T15:00:00Z"));
+    table.Exec("PRAGMA journal_mode=DELETE;");
+  }
+  auto probe = NewProbe();
+  ASSERT_TRUE(Run(*probe).status.ok());  // the connection is open, set up under a 10 s deadline
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("market.db").c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  ProbeOutcome out = Run(*probe, 200ms);
+  EXPECT_EQ(out.status.reason(), Reason::kTimeout) << out.status.message();
+  EXPECT_THAT(out.status.message(), HasSubstr("locked by a writer until the deadline"));
+  ASSERT_EQ(sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(writer);
+  EXPECT_TRUE(Run(*probe).status.ok());
 }
 
 }  // namespace
