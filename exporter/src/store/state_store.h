@@ -162,7 +162,7 @@ class StateStore {
   bool audit_stop_ GUARDED_BY(audit_mu_) = false;
   std::thread audit_writer_;
 
-  // The checkpointer: wakes every second, or early when the WAL has grown past a threshold.
+  // The checkpointer: wakes when the WAL has grown past a threshold (kCheckpointPages).
   Mutex ck_mu_;
   CondVar ck_cv_;
   bool ck_stop_ GUARDED_BY(ck_mu_) = false;
