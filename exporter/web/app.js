@@ -37,6 +37,7 @@
   let lastGoodAt = 0;     // Date.now() of the newest good answer
   let inFlight = false;
   let timer = 0;
+  let leaving = false;  // logging out: no more refreshes
   let delayMs = REFRESH_MS;
   let failures = 0;
 
@@ -177,7 +178,7 @@
   }
 
   async function poll() {
-    if (inFlight) return;  // never two at once
+    if (inFlight || leaving) return;  // never two at once, and none once logging out
     inFlight = true;
     const started = performance.now();
     let wait = document.hidden ? HIDDEN_REFRESH_MS : REFRESH_MS;
@@ -779,6 +780,11 @@
 
   // Ends the session (DELETE /api/session with the CSRF token), then the login page.
   async function logOut() {
+    // A refresh answered after the session is gone would be a 401 (and a jump to "expired"):
+    // stop refreshing, and let one already in flight finish first (bounded: 5 s).
+    leaving = true;
+    clearTimeout(timer);
+    for (let i = 0; inFlight && i < 100; i += 1) await new Promise((r) => setTimeout(r, 50));
     try {
       await api('/api/session', { method: 'DELETE', headers: { 'X-CSRF-Token': session.csrf_token } });
     } finally {

@@ -479,8 +479,29 @@ await check('screenshot: the page with real data (laptop)', async () => {
   return path;
 });
 
-await check('viewer: Log out ends the session (the cookie no longer opens the page)', async () => {
-  await Promise.all([vp.waitForURL(/\/login/, { timeout: 10000 }), vp.click('#logout')]);
+await check('viewer: Log out ends the session (the cookie no longer opens the page); no refresh after it', async () => {
+  // The logout's answer is held for 1 s after the exporter ended the session, and a refresh is
+  // asked for meanwhile (as the page's timer or a tab coming back would): none may be sent, or
+  // it is a 401 and a jump to "session expired".
+  let refreshes = 0;
+  const count = (r) => { if (new URL(r.url()).pathname === '/api/status') refreshes += 1; };
+  const hold = async (route) => {
+    if (route.request().method() !== 'DELETE') return route.continue();
+    const res = await route.fetch();
+    vp.on('request', count);
+    await vp.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await new Promise((r) => setTimeout(r, 1000));
+    return route.fulfill({ response: res });
+  };
+  await viewer.context.route('**/api/session', hold);
+  try {
+    await Promise.all([vp.waitForURL(/\/login/, { timeout: 10000 }), vp.click('#logout')]);
+  } finally {
+    await viewer.context.unroute('**/api/session', hold);
+    vp.off('request', count);
+  }
+  assert(refreshes === 0, `${refreshes} refresh(es) sent after the session ended`);
+  assert(!/expired/.test(vp.url()), `landed on ${vp.url()}`);
   const res = await viewer.context.request.get(`${PAGE}/api/status`, { maxRedirects: 0 });
   assert(res.status() === 401, `/api/status answered ${res.status()} after logging out`);
 });
