@@ -47,6 +47,27 @@ TEST(AlertmanagerMetricsTest, CountsOnlyActiveAlertsPerSeverity) {
   EXPECT_THAT(text, Not(HasSubstr("usdcop_alerts_active{severity=\"none\"}")));
 }
 
+TEST(AlertmanagerMetricsTest, SeveritiesAreBoundedAndTheRestCountAsOther) {
+  // Ten unusual severities and an over-long one: critical, warning, the first eight in name
+  // order, and "other" for the rest, so at most 11 series whatever Alertmanager holds.
+  AlertmanagerResult r;
+  for (char c = 'a'; c <= 'j'; ++c) r.alerts.push_back(Alert(std::string("sev_") + c, "active"));
+  r.alerts.push_back(Alert(std::string(65, 'x'), "active"));
+  r.alerts.push_back(Alert(std::string(64, 'y'), "suppressed"));
+  r.alerts.push_back(Alert("critical", "active"));
+  std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"critical\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"warning\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"sev_a\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"sev_h\"} 1\n"));
+  EXPECT_THAT(text, Not(HasSubstr("sev_i")));
+  EXPECT_THAT(text, Not(HasSubstr(std::string(64, 'y'))));  // sorts after sev_*: past the cap
+  EXPECT_THAT(text, Not(HasSubstr("xxxx")));
+  // sev_i, sev_j and the 65-byte one are active; the 64-byte one is seen but suppressed.
+  EXPECT_THAT(text, HasSubstr("usdcop_alerts_active{severity=\"other\"} 3\n"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2 + 11);
+}
+
 // -- The golden file: fixtures/alertmanager.prom (support/golden.h)
 // ---------------------------------------
 
