@@ -10,7 +10,6 @@ set(EXEMPT
   "main.cpp|the flags and startup: tests/integration/cli_test.cpp runs the binary"
   "app/daemon.cpp|the wiring of every part: the whole integration suite runs it"
   "app/probe_table.cpp|builds the probes a config enables: every integration test that scrapes one"
-  "app/endpoint_table.cpp|wires every action to its route: tests/integration/control_api_test.cpp and control_abuse_test.cpp"
   "app/verify_backup.cpp|the verify-backup command: tests/integration/verify_backup_test.cpp (its checks: backup/verify_test)"
   "control/control_server.cpp|the control port on HttpServer: tests/integration/control_api_test.cpp, control_abuse_test.cpp"
   "http/metrics_server.cpp|the metrics port on HttpServer: every integration test scrapes it"
