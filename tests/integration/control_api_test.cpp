@@ -90,12 +90,8 @@ class ControlApiIT : public ::testing::Test {
   // Starts the exporter with `yaml` and finds the side port in its log.
   void Start(const std::string& yaml, std::vector<std::string> flags = {}) {
     stack_.WriteConfig(yaml);
-    flags.push_back("--control.listen-address=127.0.0.1:0");
-    stack_.StartExporter(flags);
-    auto port = stack_.exporter().WaitForLog(
-        "msg=\"control API listening\" address=127\\.0\\.0\\.1:([0-9]+)", 5s);
-    ASSERT_TRUE(port) << stack_.exporter().Log();
-    api_.port = std::stoi(*port);
+    api_.port = StartExporterWithControl(stack_, std::move(flags));
+    ASSERT_NE(api_.port, 0);
   }
   std::string Everything() {  // every log and answer the test has seen, for secret searches
     return stack_.exporter().Log() + seen_;

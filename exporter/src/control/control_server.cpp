@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "control/views.h"
+
 namespace usdcop {
 namespace {
 
@@ -28,10 +30,7 @@ ServerResponse ToHttp(const ControlResponse& r) {
   // The API's answers are not to be cached; the page's files set their own (no-cache, ETag).
   if (!HasHeader(res.headers, "Cache-Control"))
     res.headers.emplace_back("Cache-Control", "no-store");
-  res.body =
-      r.text ? r.text
-             : std::make_shared<const std::string>(
-                   r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  res.body = r.text ? r.text : ViewText(r.body);
   return res;
 }
 

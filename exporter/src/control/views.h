@@ -44,7 +44,8 @@ nlohmann::json AlertsSystemView(const BoardSnapshot& board, const AlertLifecycle
 // A probe's own state in a view: configured, has_run, success, checked_at, age_seconds, error.
 nlohmann::json ProbeStateView(const BoardSnapshot& board, std::string_view name, double now);
 
-// A view as the JSON text sent (a trailing newline included).
+// A view, or any answer of the control API, as the JSON text sent (a trailing newline
+// included; invalid UTF-8 replaced).
 std::shared_ptr<const std::string> ViewText(const nlohmann::json& view);
 
 // A view rendered once per (probe results, millisecond) and shared by the GETs of that
