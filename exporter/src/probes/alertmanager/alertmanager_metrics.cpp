@@ -21,23 +21,18 @@ void AlertmanagerKind::Render(const AlertmanagerResult& result, FamilyBuilder& o
   // critical and warning always have a series; any other severity seen (in any state) has one
   // while Alertmanager holds an alert of it, so that silencing its last alert shows as 0. Past
   // kMaxOtherSeverities of them, or longer than kMaxSeverityLength, they count as "other".
-  std::map<std::string, double> seen;
-  for (const AlertmanagerAlert& a : result.alerts) {
-    const std::string& key =
-        a.severity.size() > kMaxSeverityLength ? std::string(kOther) : a.severity;
-    seen[key] += a.state == "active" ? 1 : 0;
-  }
+  std::map<std::string, double> seen;  // by severity, in name order
+  for (const AlertmanagerAlert& a : result.alerts) seen[a.severity] += a.state == "active" ? 1 : 0;
   std::map<std::string, double> active = {{"critical", 0}, {"warning", 0}};
   std::size_t others = 0;
   for (const auto& [severity, count] : seen) {
-    if (active.count(severity) != 0 || severity == kOther) {
-      active[severity] += count;
-    } else if (others < kMaxOtherSeverities) {
-      active[severity] = count;
+    bool own = active.count(severity) != 0;
+    if (!own && severity != kOther && severity.size() <= kMaxSeverityLength &&
+        others < kMaxOtherSeverities) {
+      own = true;
       ++others;
-    } else {
-      active[std::string(kOther)] += count;
     }
+    active[own ? severity : std::string(kOther)] += count;
   }
   for (const auto& [severity, count] : active)
     out.Gauge("usdcop_alerts_active",
